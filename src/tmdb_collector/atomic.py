@@ -1,0 +1,64 @@
+"""Atomic output: write beside the target, fsync, then rename over it.
+
+A failed or interrupted write (disk full, Ctrl-C) removes the temporary file and leaves any
+existing output untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from tmdb_collector.errors import ExportError, UsageError
+
+
+def check_output_file(path: Path) -> None:
+    if path.is_dir():
+        raise UsageError(
+            f"--out {path} is a directory; give a file name such as {path}/movies.json"
+        )
+    check_output_dir(path.parent)
+
+
+def check_output_dir(directory: Path) -> None:
+    if not directory.exists():
+        raise UsageError(f"output directory {directory} does not exist")
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a directory")
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"output directory {directory} is not writable")
+
+
+@contextlib.contextmanager
+def atomic_text(path: Path) -> Iterator[IO[str]]:
+    """Yield a text file that becomes ``path`` only if the block completes."""
+    with atomic_binary(path) as raw, open(raw.fileno(), "w", encoding="utf-8", closefd=False) as f:
+        yield f
+        f.flush()
+
+
+@contextlib.contextmanager
+def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write to {path.parent}: {exc.strerror}") from None
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ExportError(
+            f"could not write {path} ({exc.strerror or exc}); any previous {path.name} is unchanged"
+        ) from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

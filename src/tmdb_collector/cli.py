@@ -1,0 +1,337 @@
+"""The ``tmdb-collector`` command line: a thin layer over the library.
+
+Each command parses its options, builds library objects and calls them. Errors we raise become
+one line on stderr and an exit code: 2 for bad input, 1 for runtime failures, 3 when a
+collection finished with failed ids, 130 when it was paused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tmdb_collector import __version__
+from tmdb_collector.config import ClientSettings, build_client_settings, build_plan, read_config
+from tmdb_collector.credentials import Credentials, redact
+from tmdb_collector.errors import CollectorError, UsageError
+from tmdb_collector.export import FORMATS, export
+from tmdb_collector.logs import configure as configure_logging
+from tmdb_collector.pipeline import RunOutcome
+from tmdb_collector.plan import parse_genres, parse_pages
+from tmdb_collector.runner import EXIT_PAUSED, run_collection
+from tmdb_collector.status import collection_status, format_status
+from tmdb_collector.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_DB = Path("tmdb_collection.db")
+EXIT_FAILED_IDS = 3
+
+
+def _pages(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    return None if value is None else _as_usage(lambda: parse_pages(value, f"--{param.name}"))
+
+
+def _genres(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    return None if value is None else _as_usage(lambda: parse_genres(value))
+
+
+def _as_usage(parse: Callable[[], object]) -> object:
+    try:
+        return parse()
+    except CollectorError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+db_option = click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=True),
+    default=DEFAULT_DB,
+    show_default=True,
+    help="Checkpoint database (SQLite).",
+)
+
+
+def plan_options(func: F) -> F:
+    options = [
+        click.option(
+            "--config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="TOML file with [plan] and [client] tables; flags win over it.",
+        ),
+        click.option(
+            "--popular-pages",
+            callback=_pages,
+            help="Stage 1: /movie/popular pages (default 250; 0 skips; 'all').",
+        ),
+        click.option(
+            "--genre-pages",
+            callback=_pages,
+            help="Stage 2: /discover/movie pages per genre (default 25; 0 skips; 'all' or >500 "
+            "splits by release date to reach every result).",
+        ),
+        click.option(
+            "--genres", callback=_genres, help="Comma-separated TMDB genre ids (default: all 19)."
+        ),
+        click.option(
+            "--base-url",
+            help="TMDB-compatible API root (env TMDB_BASE_URL; default "
+            "https://api.themoviedb.org/3).",
+        ),
+        click.option("--rate", type=float, help="Requests per second, all stages (default 40)."),
+        click.option("--concurrency", type=int, help="Requests in flight (default 20)."),
+        click.option("--timeout", type=float, help="Seconds per request (default 15)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def resolve_settings(options: dict[str, Any]) -> tuple[Any, ClientSettings]:
+    config = read_config(options.get("config"))
+    plan = build_plan(
+        config,
+        {
+            "popular_pages": options.get("popular_pages"),
+            "genre_pages": options.get("genre_pages"),
+            "genres": options.get("genres"),
+        },
+    )
+    settings = build_client_settings(
+        config,
+        {
+            "base_url": options.get("base_url"),
+            "rate": options.get("rate"),
+            "concurrency": options.get("concurrency"),
+            "timeout": options.get("timeout"),
+        },
+    )
+    return plan, settings
+
+
+def verbosity_options(func: F) -> F:
+    func = click.option(
+        "--log-file", type=click.Path(path_type=Path, dir_okay=False), help="Also log here."
+    )(func)
+    func = click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tmdb-collector")
+def cli() -> None:
+    """Harvest a movie dataset from The Movie Database (TMDB) API."""
+
+
+@cli.command()
+@db_option
+@plan_options
+@click.option("--force-plan", is_flag=True, help="Adopt a changed plan for an existing --db.")
+@click.option("--retry-failed", is_flag=True, help="Retry ids that failed in earlier runs.")
+@click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
+@verbosity_options
+def collect(
+    db: Path,
+    force_plan: bool,
+    retry_failed: bool,
+    no_progress: bool,
+    verbose: int,
+    log_file: Path | None,
+    **options: Any,
+) -> None:
+    """Collect the plan's movies into --db; re-running resumes where it stopped.
+
+    Needs TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the environment.
+    """
+    configure_logging(verbose, log_file)
+    plan, settings = resolve_settings(options)
+    credentials = Credentials.from_env()
+    with Store.create_or_open(db, plan, force_plan=force_plan) as store:
+        if retry_failed:
+            count = store.requeue(store.ids_with_status("failed"))
+            click.echo(f"Retrying {count} failed ids.", err=True)
+        outcome = asyncio.run(
+            run_collection(store, plan, settings, credentials, show_bars=not no_progress)
+        )
+        _finish(outcome, store)
+
+
+def _finish(outcome: RunOutcome, store: Store) -> None:
+    if outcome.status == "nothing-to-do":
+        click.echo("The collection is complete; nothing to fetch.")
+        click.echo(format_status(collection_status(store)))
+    elif outcome.error is not None:
+        raise outcome.error
+    else:
+        click.echo(summary_line(outcome))
+    if outcome.status == "paused":
+        click.echo("Paused. Run the same command to resume.", err=True)
+        sys.exit(EXIT_PAUSED)
+    if outcome.failed:
+        click.echo(
+            f"{outcome.failed} ids failed; `tmdb-collector collect --retry-failed` retries them.",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED_IDS)
+
+
+def summary_line(outcome: RunOutcome) -> str:
+    rate = outcome.requests / outcome.elapsed if outcome.elapsed > 0 else 0.0
+    return (
+        f"{outcome.movies:,} movies collected ({outcome.not_found} not found, "
+        f"{outcome.failed} failed); {outcome.requests:,} requests in {outcome.elapsed:.1f} s "
+        f"({rate:.1f} req/s, {outcome.throttled} rate-limited)"
+    )
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(db: Path, as_json: bool) -> None:
+    """Show a collection's stage, counts and failures."""
+    with Store.open_existing(db) as store:
+        report = collection_status(store)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(format_status(report))
+
+
+@cli.command("export")
+@db_option
+@click.option(
+    "--format", "fmt", default="json", show_default=True, help=f"One of: {', '.join(FORMATS)}."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Output file (json, jsonl) or directory (parquet, csv).",
+)
+def export_command(db: Path, fmt: str, out: Path) -> None:
+    """Export the collected movies (movies.json in the seed's shape by default)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    with Store.open_existing(db) as store:
+        count = export(store, fmt, out)
+    click.echo(f"Wrote {count:,} movies to {out} ({fmt}).")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--api-key",
+    envvar="TMDB_SIMULATOR_API_KEY",
+    help="Only accept this key/token (env TMDB_SIMULATOR_API_KEY); default: any.",
+)
+@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True)
+@click.option(
+    "--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s before 429."
+)
+@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option(
+    "--slow-ms",
+    type=click.FloatRange(min=0),
+    default=30_000.0,
+    show_default=True,
+    help="How long a 'slow' fault stalls.",
+)
+@click.option("--catalog-size", type=click.IntRange(min=1), help="Movies in the catalogue.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Simulated date (drives /movie/changes)."
+)
+def simulate(
+    port: int,
+    host: str,
+    api_key: str | None,
+    latency_ms: float,
+    rate_limit: float | None,
+    fault_rate: float,
+    slow_ms: float,
+    catalog_size: int | None,
+    seed: int,
+    today: Any,
+) -> None:
+    """Serve a simulated TMDB on HOST:PORT (port 0 picks a free one) until Ctrl-C."""
+    from tmdb_collector.simulator import SimulatorConfig, run_forever
+
+    values: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "api_key": api_key,
+        "latency_ms": latency_ms,
+        "rate_limit": rate_limit,
+        "fault_rate": fault_rate,
+        "slow_ms": slow_ms,
+        "seed": seed,
+    }
+    if catalog_size is not None:
+        values["catalog_size"] = catalog_size
+    if today is not None:
+        values["today"] = today.date()
+    run_forever(SimulatorConfig(**values))
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Directory for the database and movies.json.",
+)
+@click.option("--rate", type=float, default=400.0, show_default=True, help="Requests/s.")
+@click.option("--concurrency", type=int, default=32, show_default=True)
+@click.option("--catalog-size", type=click.IntRange(min=1), help="Simulated catalogue size.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
+def demo(
+    out: Path,
+    rate: float,
+    concurrency: int,
+    catalog_size: int | None,
+    seed: int,
+    no_progress: bool,
+) -> None:
+    """Run the seed's full plan against the built-in simulator and write OUT/movies.json."""
+    from tmdb_collector.demo import run_demo
+
+    configure_logging()
+    run_demo(
+        out,
+        rate=rate,
+        concurrency=concurrency,
+        catalog_size=catalog_size,
+        seed=seed,
+        show_bars=not no_progress,
+    )
+
+
+def main() -> None:
+    """Console entry point: our errors become one redacted line and an exit code."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        click.echo(f"error: {redact(exc.format_message())}{hint}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"error: {redact(exc.format_message())}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_PAUSED)
+    except CollectorError as exc:
+        click.echo(f"error: {redact(str(exc))}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_PAUSED)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,217 @@
+"""The async HTTP client for TMDB v3 (or anything that answers like it, e.g. our simulator).
+
+Every request goes through the shared :class:`AdaptiveRateLimiter` and the retry policy, and
+every failure becomes one of the errors in :mod:`tmdb_collector.errors`. Messages name the path
+only, never the query string that carries the API key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+
+from tmdb_collector.config import ClientSettings
+from tmdb_collector.credentials import Credentials, redact
+from tmdb_collector.errors import (
+    AuthError,
+    BadResponseError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestRejectedError,
+    ServerError,
+    TMDBError,
+)
+from tmdb_collector.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
+from tmdb_collector.records import APPENDED, MovieRecord, split_appended
+from tmdb_collector.retry import RetryPolicy, call_with_retries
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+USER_AGENT = "tmdb-collector/0.1 (+https://github.com/tmdb-collector)"
+
+
+@dataclass
+class ClientStats:
+    requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonResponse:
+    body: dict[str, Any]
+    server_time: dt.datetime | None
+
+
+class TMDBClient:
+    def __init__(
+        self,
+        settings: ClientSettings,
+        credentials: Credentials,
+        *,
+        limiter: AdaptiveRateLimiter | None = None,
+        policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._clock = clock or SystemClock()
+        self.limiter = limiter or AdaptiveRateLimiter(settings.rate, clock=self._clock)
+        self._policy = policy or RetryPolicy(max_attempts=settings.max_attempts)
+        self._credentials = credentials
+        self.stats = ClientStats()
+        self._http = httpx.AsyncClient(
+            base_url=settings.base_url + "/",
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            timeout=settings.timeout,
+            limits=httpx.Limits(
+                max_connections=settings.concurrency,
+                max_keepalive_connections=settings.concurrency,
+            ),
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> TMDBClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> JsonResponse:
+        """GET ``path`` (relative to the base URL) with retries; the body must be an object."""
+        return await self.get(path, params, lambda response: response)
+
+    async def get(
+        self,
+        path: str,
+        params: Mapping[str, str] | None,
+        parse: Callable[[JsonResponse], T],
+    ) -> T:
+        """GET with retries; ``parse`` runs inside the retry loop, so a body it rejects with
+        :class:`BadResponseError` is fetched again and never reaches the store."""
+
+        async def attempt() -> T:
+            return parse(await self._get_once(path, params or {}))
+
+        return await call_with_retries(attempt, self._policy, self._clock, self._count_retry)
+
+    async def fetch_movie(self, movie_id: int, language: str) -> MovieRecord:
+        """One request: details with credits, keywords and recommendations appended."""
+        params = {"language": language, "append_to_response": ",".join(APPENDED)}
+
+        def parse(response: JsonResponse) -> MovieRecord:
+            parts = split_appended(movie_id, response.body)
+            return MovieRecord.from_parts(movie_id, parts, response.server_time)
+
+        return await self.get(f"/movie/{movie_id}", params, parse)
+
+    async def fetch_movie_separately(self, movie_id: int, language: str) -> MovieRecord:
+        """The seed's four calls; kept to prove the one-call form stores the same data."""
+        params = {"language": language}
+        details = await self.get_json(f"/movie/{movie_id}", params)
+        parts = {"details": details.body}
+        for name in APPENDED:
+            parts[name] = (await self.get_json(f"/movie/{movie_id}/{name}", params)).body
+        return MovieRecord.from_parts(movie_id, parts, details.server_time)
+
+    def _count_retry(self, exc: BaseException) -> None:
+        self.stats.retries += 1
+
+    async def _get_once(self, path: str, params: Mapping[str, str]) -> JsonResponse:
+        await self.limiter.acquire()
+        self.stats.requests += 1
+        query = {**params, **self._credentials.query_params()}
+        try:
+            response = await self._http.get(
+                path.lstrip("/"), params=query, headers=self._credentials.headers()
+            )
+        except httpx.TimeoutException:
+            raise self._failed(NetworkError("timed out", path=path)) from None
+        except httpx.TransportError as exc:
+            reason = f"{type(exc).__name__}: {redact(str(exc))}" if str(exc) else type(exc).__name__
+            raise self._failed(NetworkError(reason, path=path)) from None
+        return self._interpret(response, path)
+
+    def _failed(self, error: TMDBError) -> TMDBError:
+        self.stats.errors[type(error).__name__] += 1
+        return error
+
+    def _interpret(self, response: httpx.Response, path: str) -> JsonResponse:
+        status = response.status_code
+        if status == 200:
+            try:
+                body = json.loads(response.content)
+            except (ValueError, UnicodeDecodeError):
+                raise self._failed(
+                    BadResponseError("the body is not valid JSON", path=path, status=200)
+                ) from None
+            if not isinstance(body, dict):
+                raise self._failed(BadResponseError("the body is not a JSON object", path=path))
+            return JsonResponse(body, _server_time(response))
+        message, code = _error_details(response)
+        if status == 429:
+            self.stats.throttled += 1
+            retry_after = _retry_after(response)
+            self.limiter.on_throttled(retry_after)
+            raise self._failed(RateLimitedError(message, path=path, retry_after=retry_after))
+        error_type: type[TMDBError]
+        if status == 401:
+            error_type = AuthError
+        elif status == 404:
+            error_type = NotFoundError
+        elif status >= 500:
+            error_type = ServerError
+        else:
+            error_type = RequestRejectedError
+        raise self._failed(error_type(message, path=path, status=status, tmdb_code=code))
+
+
+def _error_details(response: httpx.Response) -> tuple[str, int | None]:
+    """TMDB's ``status_message`` and ``status_code``, or the ``errors`` list of a 422."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return response.reason_phrase or "no details", None
+    if isinstance(body, dict):
+        if isinstance(body.get("status_message"), str):
+            code = body.get("status_code")
+            return body["status_message"], code if isinstance(code, int) else None
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            return "; ".join(str(e) for e in errors), None
+    return response.reason_phrase or "no details", None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(value) if value else None
+        if when is None:
+            return None
+        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _server_time(response: httpx.Response) -> dt.datetime | None:
+    value = response.headers.get("Date")
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).astimezone(dt.UTC)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,76 @@
+"""Terminal views of a run: rich progress bars, or plain lines for scripts (``--no-progress``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from tmdb_collector.progress import RunProgress
+
+REFRESH_SECONDS = 0.25
+
+
+@contextlib.asynccontextmanager
+async def show_progress(
+    progress: RunProgress, *, enabled: bool, console: Console | None = None
+) -> AsyncIterator[None]:
+    """Draw bars for each stage while the body runs; plain mode prints nothing live."""
+    if not enabled:
+        yield
+        return
+    console = console or Console(stderr=True)
+    bars = Progress(
+        TextColumn("[bold]{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=console,
+        transient=False,
+    )
+    tasks: dict[str, TaskID] = {
+        name: bars.add_task(stage.label, total=None, info="")
+        for name, stage in progress.stages.items()
+    }
+
+    async def refresh() -> None:
+        while True:
+            _update(bars, tasks, progress)
+            await asyncio.sleep(REFRESH_SECONDS)
+
+    with bars:
+        updater = asyncio.create_task(refresh())
+        try:
+            yield
+        finally:
+            updater.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await updater
+            _update(bars, tasks, progress)
+
+
+def _update(bars: Progress, tasks: dict[str, TaskID], progress: RunProgress) -> None:
+    for name, task in tasks.items():
+        stage = progress.stages[name]
+        info = ""
+        if name == "details":
+            info = (
+                f"{progress.request_rate():5.1f} req/s  {progress.requests} requests"
+                f"  {progress.throttled} x 429  {progress.errors} errors"
+            )
+        bars.update(task, completed=stage.done, total=stage.total or None, info=info)

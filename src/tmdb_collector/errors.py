@@ -1,0 +1,145 @@
+"""Every error tmdb-collector raises on purpose, in one tree.
+
+::
+
+    CollectorError                 exit_code 1 unless noted; message is one line, never a secret
+    ├── UsageError                 exit_code 2: bad flag, config value or input path
+    │   ├── ConfigError            an invalid plan or client setting
+    │   └── MissingCredentialsError   no TMDB_API_KEY / TMDB_READ_ACCESS_TOKEN
+    ├── StoreError                 the checkpoint database
+    │   ├── NotOurDatabaseError    --db is another file, or corrupt (exit 2)
+    │   ├── PlanMismatchError      --db was created with a different plan (exit 2)
+    │   ├── StoreLockedError       another process is collecting into the same --db
+    │   └── StoreWriteError        the disk is full or unwritable while collecting
+    ├── ExportError                an export could not be written; nothing was replaced
+    └── TMDBError                  an HTTP exchange with TMDB went wrong
+        ├── PermanentError         retrying cannot help (retryable = False)
+        │   ├── AuthError          401: the key or token is invalid; stops the whole run
+        │   ├── NotFoundError      404: unknown or deleted id
+        │   └── RequestRejectedError   400 / 422: TMDB refused the parameters
+        └── TransientError         worth retrying with backoff (retryable = True)
+            ├── RateLimitedError   429: slow down; carries Retry-After
+            ├── ServerError        5xx
+            ├── NetworkError       timeout, connection reset, incomplete body
+            └── BadResponseError   a 200 whose body is not the JSON we expect
+
+TMDB errors carry the HTTP status, TMDB's own ``status_code`` and the request path without
+its query string, so the API key (a query parameter) can never reach a message.
+"""
+
+from __future__ import annotations
+
+
+class CollectorError(Exception):
+    """Base of every error we raise on purpose. ``str(err)`` is a one-line user message."""
+
+    exit_code = 1
+
+
+class UsageError(CollectorError):
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    pass
+
+
+class MissingCredentialsError(UsageError):
+    def __init__(self) -> None:
+        super().__init__(
+            "no TMDB credentials: set TMDB_API_KEY (v3 API key) or TMDB_READ_ACCESS_TOKEN "
+            "(API Read Access Token) in the environment; see https://www.themoviedb.org/settings/api"
+        )
+
+
+class StoreError(CollectorError):
+    pass
+
+
+class NotOurDatabaseError(StoreError):
+    exit_code = 2
+
+
+class PlanMismatchError(StoreError):
+    exit_code = 2
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
+class StoreWriteError(StoreError):
+    pass
+
+
+class ExportError(CollectorError):
+    pass
+
+
+class TMDBError(CollectorError):
+    """An HTTP exchange with TMDB failed. ``path`` never includes the query string."""
+
+    retryable = False
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str = "",
+        status: int | None = None,
+        tmdb_code: int | None = None,
+    ) -> None:
+        self.reason = reason
+        self.path = path
+        self.status = status
+        self.tmdb_code = tmdb_code
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = f"GET {self.path}: " if self.path else ""
+        status = f"HTTP {self.status}" if self.status is not None else ""
+        code = f" (TMDB status_code {self.tmdb_code})" if self.tmdb_code is not None else ""
+        head = f"{status}{code}: " if status else ""
+        return f"{where}{head}{self.reason}"
+
+
+class PermanentError(TMDBError):
+    retryable = False
+
+
+class AuthError(PermanentError):
+    def _format(self) -> str:
+        return (
+            f"TMDB rejected the credentials (HTTP {self.status}, status_code {self.tmdb_code}): "
+            f"{self.reason} Check TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN."
+        )
+
+
+class NotFoundError(PermanentError):
+    pass
+
+
+class RequestRejectedError(PermanentError):
+    pass
+
+
+class TransientError(TMDBError):
+    retryable = True
+
+
+class RateLimitedError(TransientError):
+    def __init__(self, reason: str, *, path: str = "", retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(reason, path=path, status=429, tmdb_code=25)
+
+
+class ServerError(TransientError):
+    pass
+
+
+class NetworkError(TransientError):
+    pass
+
+
+class BadResponseError(TransientError):
+    pass

@@ -1,0 +1,34 @@
+"""Logging set-up: warnings to stderr by default, optional log file, secrets always redacted."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from tmdb_collector.credentials import RedactingFilter
+
+LOGGER = "tmdb_collector"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure(verbose: int = 0, log_file: Path | None = None, console: bool = True) -> None:
+    root = logging.getLogger(LOGGER)
+    root.handlers.clear()
+    root.setLevel(logging.DEBUG)
+    root.propagate = False
+    redactor = RedactingFilter()
+    if console:
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else 30)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler.addFilter(redactor)
+        root.addHandler(handler)
+    if log_file is not None:
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setLevel(logging.DEBUG)
+        file_handler.setFormatter(logging.Formatter(FORMAT))
+        file_handler.addFilter(redactor)
+        root.addHandler(file_handler)
+    # httpx logs every request URL at INFO, and URLs carry api_key: keep it quiet.
+    for noisy in ("httpx", "httpcore", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

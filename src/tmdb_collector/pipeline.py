@@ -1,0 +1,320 @@
+"""The collection engine: the seed's three stages, run concurrently under one rate limiter.
+
+Harvest pages (stages 1-2) and movie details (stage 3) share one priority queue, harvest
+first, so stage 3 starts on the first ids while stages 1-2 are still paging. Each finished unit
+is committed with its checkpoint at once; re-running resumes from the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tmdb_collector.client import JsonResponse, TMDBClient
+from tmdb_collector.errors import (
+    AuthError,
+    BadResponseError,
+    CollectorError,
+    NotFoundError,
+    StoreError,
+    TMDBError,
+)
+from tmdb_collector.plan import MAX_PAGE, HarvestQuery, Plan
+from tmdb_collector.progress import RunProgress
+from tmdb_collector.store import Store
+
+log = logging.getLogger(__name__)
+HARVEST_PRIORITY, MOVIE_PRIORITY = 0, 1
+STOP_GRACE_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class PageTask:
+    query: HarvestQuery
+    page: int
+
+
+@dataclass(frozen=True)
+class MovieTask:
+    movie_id: int
+
+
+Task = PageTask | MovieTask
+
+
+@dataclass(frozen=True)
+class ListPage:
+    ids: list[int]
+    total_pages: int
+    total_results: int
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    status: Literal["complete", "paused", "failed", "nothing-to-do"]
+    movies: int
+    not_found: int
+    failed: int
+    requests: int
+    throttled: int
+    elapsed: float
+    error: CollectorError | None = None
+
+
+class Collector:
+    """Runs one collection into ``store``. Create one per run."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: TMDBClient,
+        plan: Plan,
+        *,
+        concurrency: int,
+        progress: RunProgress | None = None,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._plan = plan
+        self._concurrency = concurrency
+        self.progress = progress or RunProgress()
+        self._queue: asyncio.PriorityQueue[tuple[int, int, Task]] = asyncio.PriorityQueue()
+        self._order = itertools.count()
+        self._stop = asyncio.Event()
+        self._fatal: CollectorError | None = None
+        self._wanted: dict[str, tuple[str, int]] = {}  # query key -> (stage, pages wanted)
+        self._done: dict[str, int] = {}  # query key -> pages done
+
+    def request_stop(self) -> None:
+        """Pause: stop taking work; what is committed stays committed."""
+        if self.progress.state == "running":
+            self.progress.state = "pausing"
+        self._stop.set()
+
+    async def run(self) -> RunOutcome:
+        started = time.monotonic()
+        self.progress.start()
+        for query in self._plan.harvest_queries():
+            self._store.add_query(query)
+        self._schedule_harvest()
+        self._schedule_movies()
+        if self._queue.empty():
+            self._sync_counts()
+            self.progress.finish("complete", "Nothing to do: the collection is complete.")
+            return self._outcome("nothing-to-do", started)
+        try:
+            # One request alone first: a bad key costs one 401, not a burst of them.
+            await self._client.get_json("/genre/movie/list", {"language": self._plan.language})
+        except CollectorError as exc:
+            self.progress.finish("failed", str(exc))
+            return self._outcome("failed", started, exc)
+        await self._drain()
+        self._sync_counts()
+        if self._fatal is not None:
+            self.progress.finish("failed", str(self._fatal))
+            return self._outcome("failed", started, self._fatal)
+        if self._stop.is_set():
+            self.progress.finish("paused", "Paused. Run the same command again to resume.")
+            return self._outcome("paused", started)
+        self.progress.finish("complete", "Collection complete!")
+        return self._outcome("complete", started)
+
+    # ---- scheduling -------------------------------------------------------------------------
+
+    def _put(self, priority: int, task: Task) -> None:
+        self._queue.put_nowait((priority, next(self._order), task))
+
+    def _schedule_harvest(self) -> None:
+        for state in self._store.queries():
+            key = state.query.key
+            done = self._store.pages_done(key)
+            self._done[key] = len(done)
+            if state.split:
+                self._wanted[key] = (state.query.stage, len(done))
+                continue
+            if state.total_pages is None:
+                estimate = 1 if state.query.max_pages == "all" else int(state.query.max_pages)
+                self._wanted[key] = (state.query.stage, min(estimate, MAX_PAGE))
+                self._put(HARVEST_PRIORITY, PageTask(state.query, 1))
+                continue
+            self._plan_pages(state.query, state.total_pages, done)
+        self._update_stage_totals()
+
+    def _plan_pages(self, query: HarvestQuery, total_pages: int, done: set[int]) -> None:
+        """Queue the pages still missing, or split a query that has more than 500 pages."""
+        wanted = query.wanted_pages(total_pages)
+        if wanted > MAX_PAGE:
+            children = _split_by_date(query)
+            if children:
+                self._store.split_query(query.key, children)
+                self._wanted[query.key] = (query.stage, len(done))
+                for child in children:
+                    self._wanted[child.key] = (child.stage, 1)
+                    self._done[child.key] = 0
+                    self._put(HARVEST_PRIORITY, PageTask(child, 1))
+                return
+            log.warning(
+                "%s has %d pages; TMDB serves only the first %d and the query cannot be split",
+                query.key,
+                wanted,
+                MAX_PAGE,
+            )
+            wanted = MAX_PAGE
+        self._wanted[query.key] = (query.stage, wanted)
+        for page in range(1, wanted + 1):
+            if page not in done:
+                self._put(HARVEST_PRIORITY, PageTask(query, page))
+
+    def _schedule_movies(self) -> None:
+        for movie_id in self._store.ids_with_status("pending"):
+            self._put(MOVIE_PRIORITY, MovieTask(movie_id))
+
+    def _update_stage_totals(self) -> None:
+        for stage in ("popular", "discover"):
+            keys = [k for k, (s, _) in self._wanted.items() if s == stage]
+            self.progress.stages[stage].total = sum(self._wanted[k][1] for k in keys)
+            self.progress.stages[stage].done = sum(self._done.get(k, 0) for k in keys)
+
+    def _sync_counts(self) -> None:
+        counts = self._store.counts()
+        details = self.progress.stages["details"]
+        details.total = counts.ids
+        details.done = counts.done + counts.not_found + counts.failed
+        self.progress.movies = counts.done
+        self.progress.failed_movies = counts.failed
+        self.progress.not_found = counts.not_found
+        self._sync_client_stats()
+
+    def _sync_client_stats(self) -> None:
+        stats = self._client.stats
+        self.progress.record_requests(stats.requests)
+        self.progress.throttled = stats.throttled
+        self.progress.errors = sum(stats.errors.values())
+
+    # ---- running ----------------------------------------------------------------------------
+
+    async def _drain(self) -> None:
+        self._sync_counts()
+        workers = [asyncio.create_task(self._worker()) for _ in range(self._concurrency)]
+        finished = asyncio.create_task(self._queue.join())
+        stopped = asyncio.create_task(self._stop.wait())
+        await asyncio.wait({finished, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if self._stop.is_set():
+            # Let requests already on the wire land (they are committed as they do), briefly.
+            await asyncio.wait(workers, timeout=STOP_GRACE_SECONDS)
+        for task in (*workers, finished, stopped):
+            task.cancel()
+        await asyncio.gather(*workers, finished, stopped, return_exceptions=True)
+
+    async def _worker(self) -> None:
+        while not self._stop.is_set():
+            _, _, task = await self._queue.get()
+            try:
+                if not self._stop.is_set():
+                    await self._perform(task)
+            except (AuthError, StoreError) as exc:
+                self._fatal = exc
+                self._stop.set()
+            finally:
+                self._queue.task_done()
+                self._sync_client_stats()
+
+    async def _perform(self, task: Task) -> None:
+        if isinstance(task, PageTask):
+            await self._harvest(task)
+        else:
+            await self._collect_movie(task.movie_id)
+
+    async def _harvest(self, task: PageTask) -> None:
+        query, page = task.query, task.page
+        params = {**query.params, "page": str(page)}
+        try:
+            listing = await self._client.get(
+                query.path, params, lambda r: _parse_list(r, query.keep_language)
+            )
+        except (AuthError, StoreError):
+            raise
+        except TMDBError as exc:
+            log.warning("page %d of %s failed: %s", page, query.key, exc)
+            self._store.fail_page(query, page, str(exc))
+            return
+        new_ids = self._store.save_page(
+            query, page, listing.ids, listing.total_pages, listing.total_results
+        )
+        self._done[query.key] = self._done.get(query.key, 0) + 1
+        for movie_id in new_ids:
+            self._put(MOVIE_PRIORITY, MovieTask(movie_id))
+        self.progress.stages["details"].total += len(new_ids)
+        if page == 1:
+            self._plan_pages(query, listing.total_pages, {1})
+        self._update_stage_totals()
+
+    async def _collect_movie(self, movie_id: int) -> None:
+        details = self.progress.stages["details"]
+        try:
+            record = await self._client.fetch_movie(movie_id, self._plan.language)
+        except NotFoundError as exc:
+            self._store.mark(movie_id, "not_found", exc.reason)
+            self.progress.not_found += 1
+        except (AuthError, StoreError):
+            raise
+        except TMDBError as exc:
+            log.warning("movie %d failed: %s", movie_id, exc)
+            self._store.mark(movie_id, "failed", str(exc))
+            self.progress.failed_movies += 1
+        else:
+            self._store.save_movie(record)
+            self.progress.movies += 1
+        details.done += 1
+
+    def _outcome(
+        self, status: Any, started: float, error: CollectorError | None = None
+    ) -> RunOutcome:
+        counts = self._store.counts()
+        stats = self._client.stats
+        return RunOutcome(
+            status=status,
+            movies=counts.done,
+            not_found=counts.not_found,
+            failed=counts.failed,
+            requests=stats.requests,
+            throttled=stats.throttled,
+            elapsed=time.monotonic() - started,
+            error=error,
+        )
+
+
+def _parse_list(response: JsonResponse, keep_language: str | None) -> ListPage:
+    body = response.body
+    results = body.get("results")
+    total_pages, total_results = body.get("total_pages"), body.get("total_results")
+    if (
+        not isinstance(results, list)
+        or not isinstance(total_pages, int)
+        or not isinstance(total_results, int)
+    ):
+        raise BadResponseError("a list page lacks results or totals")
+    ids: list[int] = []
+    for item in results:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+            raise BadResponseError("a list result has no integer id")
+        if keep_language is None or item.get("original_language") == keep_language:
+            ids.append(item["id"])
+    return ListPage(ids, total_pages, total_results)
+
+
+def _split_by_date(query: HarvestQuery) -> list[HarvestQuery]:
+    """Halve a query's primary_release_date range; [] when it is a single day or undated."""
+    dates = query.date_range()
+    if dates is None:
+        return []
+    start, end = dates
+    if start >= end:
+        return []
+    middle = start + (end - start) // 2
+    return [query.with_dates(start, middle), query.with_dates(middle + dt.timedelta(days=1), end)]

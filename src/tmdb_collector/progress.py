@@ -1,0 +1,111 @@
+"""Live progress of a run: per-stage counts, request rate and ETA, shared by every view.
+
+The collector updates one :class:`RunProgress`; the terminal bars and the dashboard read
+:meth:`RunProgress.snapshot` whenever they redraw, so no view can slow the collection down.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+STAGES = {"popular": "Popular pages", "discover": "Genre pages", "details": "Movie details"}
+RunState = Literal["idle", "running", "pausing", "paused", "complete", "failed"]
+RATE_WINDOW = 10.0  # seconds of history behind the live request rate
+
+
+@dataclass
+class StageProgress:
+    label: str
+    done: int = 0
+    total: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+@dataclass
+class RunProgress:
+    state: RunState = "idle"
+    stages: dict[str, StageProgress] = field(
+        default_factory=lambda: {name: StageProgress(label) for name, label in STAGES.items()}
+    )
+    movies: int = 0
+    requests: int = 0
+    throttled: int = 0
+    errors: int = 0
+    failed_movies: int = 0
+    not_found: int = 0
+    message: str = ""
+    started_at: float | None = None
+    finished_at: float | None = None
+    _request_times: deque[float] = field(default_factory=deque, repr=False)
+    _details_start: tuple[float, int] | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self.state = "running"
+        self.started_at = time.monotonic()
+        self.finished_at = None
+        self._details_start = None
+
+    def finish(self, state: RunState, message: str = "") -> None:
+        self.state = state
+        self.message = message
+        self.finished_at = time.monotonic()
+
+    def record_requests(self, total: int) -> None:
+        """Called with the client's running request count; keeps the rate window fresh."""
+        now = time.monotonic()
+        for _ in range(total - self.requests):
+            self._request_times.append(now)
+        self.requests = total
+        while self._request_times and now - self._request_times[0] > RATE_WINDOW:
+            self._request_times.popleft()
+
+    def request_rate(self) -> float:
+        if not self._request_times or self.started_at is None:
+            return 0.0
+        now = time.monotonic()
+        window = min(RATE_WINDOW, max(now - self.started_at, 1e-6))
+        recent = sum(1 for t in self._request_times if now - t <= window)
+        return recent / window
+
+    def elapsed(self) -> float:
+        if self.started_at is None:
+            return 0.0
+        return (self.finished_at or time.monotonic()) - self.started_at
+
+    def eta_seconds(self) -> float | None:
+        """Time left, from the request rate: each remaining page or movie costs one request."""
+        remaining = sum(max(0, s.total - s.done) for s in self.stages.values())
+        rate = self.request_rate()
+        if self.state != "running" or rate <= 0:
+            return None if remaining else 0.0
+        return remaining / rate
+
+    def snapshot(self) -> dict[str, Any]:
+        overall_done = sum(s.done for s in self.stages.values())
+        overall_total = sum(s.total for s in self.stages.values())
+        current = next((n for n, s in self.stages.items() if not s.finished and s.total), None)
+        return {
+            "state": self.state,
+            "stage": current or ("done" if overall_total else None),
+            "stages": {
+                name: {"label": s.label, "done": s.done, "total": s.total}
+                for name, s in self.stages.items()
+            },
+            "overall": {"done": overall_done, "total": overall_total},
+            "movies": self.movies,
+            "requests": self.requests,
+            "throttled": self.throttled,
+            "errors": self.errors,
+            "failed_movies": self.failed_movies,
+            "not_found": self.not_found,
+            "request_rate": round(self.request_rate(), 1),
+            "elapsed": round(self.elapsed(), 1),
+            "eta": None if (eta := self.eta_seconds()) is None else round(eta, 1),
+            "message": self.message,
+        }

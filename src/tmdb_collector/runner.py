@@ -1,0 +1,77 @@
+"""Running a collection in this process: client, collector, signals and progress wired up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+
+from tmdb_collector.client import TMDBClient
+from tmdb_collector.config import ClientSettings
+from tmdb_collector.credentials import Credentials
+from tmdb_collector.display import show_progress
+from tmdb_collector.pipeline import Collector, RunOutcome
+from tmdb_collector.plan import Plan
+from tmdb_collector.progress import RunProgress
+from tmdb_collector.store import Store
+
+EXIT_PAUSED = 130
+
+
+async def run_collection(
+    store: Store,
+    plan: Plan,
+    settings: ClientSettings,
+    credentials: Credentials,
+    *,
+    show_bars: bool,
+    progress: RunProgress | None = None,
+    handle_signals: bool = True,
+) -> RunOutcome:
+    async with TMDBClient(settings, credentials) as client:
+        collector = Collector(
+            store, client, plan, concurrency=settings.concurrency, progress=progress
+        )
+        with _pause_on_signals(collector.request_stop, enabled=handle_signals):
+            async with show_progress(collector.progress, enabled=show_bars):
+                return await collector.run()
+
+
+@contextlib.contextmanager
+def _pause_on_signals(pause: Callable[[], None], *, enabled: bool) -> Iterator[None]:
+    """First Ctrl-C / SIGTERM pauses cleanly; a second one exits at once.
+
+    Exiting at once is safe: every commit is a complete SQLite transaction, so the store is
+    consistent whatever moment the process dies.
+    """
+    if not enabled:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    received = 0
+
+    def on_signal() -> None:
+        nonlocal received
+        received += 1
+        if received == 1:
+            print(
+                "\nPausing: letting requests in flight finish (Ctrl-C again to quit at once)...",
+                file=sys.stderr,
+                flush=True,
+            )
+            pause()
+        else:
+            print("\nStopped. Run the same command to resume.", file=sys.stderr, flush=True)
+            os._exit(EXIT_PAUSED)
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)

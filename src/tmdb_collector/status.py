@@ -1,0 +1,70 @@
+"""What ``tmdb-collector status`` reports: stage, counts and failures, from the store alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tmdb_collector.store import Store
+
+
+def collection_status(store: Store) -> dict[str, Any]:
+    counts = store.counts()
+    plan = store.plan()
+    roots = {q.key for q in plan.harvest_queries()}
+    known = {state.query.key for state in store.queries()}
+    harvesting = bool(roots - known) or counts.queries_open > 0
+    if harvesting:
+        stage = "harvest"
+    elif counts.pending:
+        stage = "details"
+    else:
+        stage = "complete"
+    return {
+        "database": str(store.path),
+        "stage": stage,
+        "plan": plan.to_dict(),
+        "harvest": {
+            "queries": counts.queries,
+            "queries_open": counts.queries_open,
+            "pages_done": counts.pages_done,
+            "pages_failed": counts.pages_failed,
+        },
+        "ids": {
+            "total": counts.ids,
+            "done": counts.done,
+            "pending": counts.pending,
+            "not_found": counts.not_found,
+            "failed": counts.failed,
+        },
+        "movies": store.movie_count(),
+        "last_sync": store.meta("last_sync"),
+        "failures": [
+            {"id": movie_id, "status": status, "reason": reason}
+            for movie_id, status, reason in store.failures()
+        ],
+        "page_failures": [
+            {"query": key, "page": page, "reason": reason}
+            for key, page, reason in store.page_failures()
+        ],
+    }
+
+
+def format_status(report: dict[str, Any]) -> str:
+    ids, harvest = report["ids"], report["harvest"]
+    lines = [
+        f"database:  {report['database']}",
+        f"stage:     {report['stage']}",
+        f"harvest:   {harvest['pages_done']} pages done, {harvest['pages_failed']} failed, "
+        f"{harvest['queries_open']} of {harvest['queries']} queries open",
+        f"ids:       {ids['total']} harvested: {ids['done']} collected, {ids['pending']} pending, "
+        f"{ids['not_found']} not found, {ids['failed']} failed",
+    ]
+    if report.get("last_sync"):
+        lines.append(f"last sync: {report['last_sync']}")
+    for failure in report["failures"]:
+        lines.append(f"  {failure['status']:<9} {failure['id']}: {failure['reason']}")
+    for failure in report["page_failures"]:
+        lines.append(
+            f"  page failed {failure['query']} page {failure['page']}: {failure['reason']}"
+        )
+    return "\n".join(lines)

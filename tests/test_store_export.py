@@ -1,0 +1,186 @@
+"""The checkpoint store and the movies.json export, without any network."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import load_sample
+from tmdb_collector.errors import (
+    ExportError,
+    NotOurDatabaseError,
+    PlanMismatchError,
+    StoreLockedError,
+    UsageError,
+)
+from tmdb_collector.export import export
+from tmdb_collector.plan import Plan
+from tmdb_collector.records import MovieRecord
+from tmdb_collector.store import Store
+
+
+def record_550(movie_id: int = 550) -> MovieRecord:
+    details = load_sample("movie_550_details.json")
+    credits = load_sample("movie_550_credits.json")
+    keywords = load_sample("movie_550_keywords.json")
+    details["id"] = credits["id"] = keywords["id"] = movie_id
+    parts = {
+        "details": details,
+        "credits": credits,
+        "keywords": keywords,
+        "recommendations": load_sample("movie_550_recommendations_page1.json"),
+    }
+    return MovieRecord.from_parts(movie_id, parts)
+
+
+def test_a_page_commits_ids_and_provenance_together(db_path: Path) -> None:
+    plan = Plan()
+    popular = plan.harvest_queries()[0]
+    with Store.create_or_open(db_path, plan) as store:
+        assert store.save_page(popular, 1, [5, 3, 9], 10, 200) == [5, 3, 9]
+        assert store.save_page(popular, 2, [9, 11], 10, 200) == [11]
+        assert store.pages_done(popular.key) == {1, 2}
+        assert store.ids_with_status("pending") == [5, 3, 9, 11]
+        provenance = list(store.iter_provenance())
+        assert (9, "popular", None, popular.key, 1, 2) in provenance
+        assert (9, "popular", None, popular.key, 2, 0) in provenance
+    with Store.create_or_open(db_path, plan) as store:  # resumes with the same state
+        assert store.ids_with_status("pending") == [5, 3, 9, 11]
+        assert store.save_page(popular, 3, [12], 10, 200) == [12]
+        assert store.ids_with_status("pending")[-1] == 12
+
+
+def test_movie_statuses_and_counts(db_path: Path) -> None:
+    plan = Plan()
+    with Store.create_or_open(db_path, plan) as store:
+        store.add_ids([550, 551, 552, 553])
+        store.save_movie(record_550(550))
+        store.mark(551, "not_found", "The resource you requested could not be found.")
+        store.mark(552, "failed", "HTTP 503: Service offline")
+        counts = store.counts()
+        assert (counts.ids, counts.done, counts.not_found, counts.failed, counts.pending) == (
+            4,
+            1,
+            1,
+            1,
+            1,
+        )
+        assert store.failures() == [
+            (551, "not_found", "The resource you requested could not be found."),
+            (552, "failed", "HTTP 503: Service offline"),
+        ]
+        assert store.requeue(store.ids_with_status("failed")) == 1
+        assert store.ids_with_status("pending") == [552, 553]
+
+
+def test_plan_mismatch_is_explained(db_path: Path) -> None:
+    Store.create_or_open(db_path, Plan()).close()
+    with pytest.raises(PlanMismatchError, match=r"popular_pages: 250 -> 10.*--force-plan"):
+        Store.create_or_open(db_path, Plan(popular_pages=10))
+    with Store.create_or_open(db_path, Plan(popular_pages=10), force_plan=True) as store:
+        assert store.plan() == Plan(popular_pages=10)
+
+
+def test_refuses_a_file_that_is_not_ours(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("my precious notes\n" * 100)
+    before = text.read_bytes()
+    with pytest.raises(NotOurDatabaseError, match="not a tmdb-collector database"):
+        Store.create_or_open(text, Plan())
+    assert text.read_bytes() == before
+    other = tmp_path / "other.sqlite"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    connection.close()
+    before = other.read_bytes()
+    with pytest.raises(NotOurDatabaseError):
+        Store.open_existing(other)
+    assert other.read_bytes() == before
+    assert not Path(str(other) + "-wal").exists()
+
+
+def test_refuses_a_corrupt_database(db_path: Path) -> None:
+    Store.create_or_open(db_path, Plan()).close()
+    data = bytearray(db_path.read_bytes())
+    data[0:16] = b"garbage garbage!"
+    db_path.write_bytes(bytes(data))
+    with pytest.raises(NotOurDatabaseError):
+        Store.open_existing(db_path)
+
+
+def test_missing_database_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no collection database"):
+        Store.open_existing(tmp_path / "nothing.db")
+    with pytest.raises(UsageError, match="is a directory"):
+        Store.create_or_open(tmp_path, Plan())
+    with pytest.raises(UsageError, match="does not exist"):
+        Store.create_or_open(tmp_path / "missing" / "x.db", Plan())
+
+
+def test_a_second_collector_is_refused(db_path: Path) -> None:
+    with Store.create_or_open(db_path, Plan()):
+        with pytest.raises(StoreLockedError, match="already collecting"):
+            Store.create_or_open(db_path, Plan())
+        Store.open_existing(db_path).close()  # readers (status, export) are welcome
+    Store.create_or_open(db_path, Plan()).close()
+
+
+def test_movies_json_has_the_seed_shape(db_path: Path, tmp_path: Path) -> None:
+    with Store.create_or_open(db_path, Plan()) as store:
+        store.add_ids([550, 13, 551])
+        store.save_movie(record_550(550))
+        store.save_movie(record_550(13))
+        store.mark(551, "not_found", "gone")
+        out = tmp_path / "movies.json"
+        assert export(store, "json", out) == 2
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert list(data) == ["13", "550"]
+    movie = data["550"]
+    assert list(movie) == ["id", "details", "credits", "keywords", "recommendations"]
+    assert movie["id"] == 550
+    assert movie["details"] == load_sample("movie_550_details.json")
+    assert movie["credits"] == load_sample("movie_550_credits.json")
+    assert movie["keywords"] == load_sample("movie_550_keywords.json")
+    assert movie["recommendations"] == load_sample("movie_550_recommendations_page1.json")
+    lines = tmp_path / "movies.jsonl"
+    with Store.open_existing(db_path) as store:
+        assert export(store, "jsonl", lines) == 2
+    records = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
+    assert records == [data["13"], data["550"]]
+
+
+def test_export_of_an_empty_collection_is_valid_json(db_path: Path, tmp_path: Path) -> None:
+    with Store.create_or_open(db_path, Plan()) as store:
+        assert export(store, "json", tmp_path / "m.json") == 0
+    assert json.loads((tmp_path / "m.json").read_text()) == {}
+
+
+def test_export_is_atomic_and_checks_its_target(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "movies.json"
+    out.write_text('{"keep": "me"}')
+    with Store.create_or_open(db_path, Plan()) as store:
+        store.add_ids([550])
+        store.save_movie(record_550())
+        with pytest.raises(UsageError, match="is a directory"):
+            export(store, "json", tmp_path)
+        with pytest.raises(UsageError, match="does not exist"):
+            export(store, "json", tmp_path / "nowhere" / "m.json")
+        with pytest.raises(UsageError, match="unknown export format"):
+            export(store, "xml", out)
+
+        import tmdb_collector.export as export_module
+
+        def full_disk(rows: object, handle: object) -> int:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(export_module, "write_movies_json", full_disk)
+        with pytest.raises(ExportError, match="No space left on device"):
+            export(store, "json", out)
+    assert out.read_text() == '{"keep": "me"}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["collection.db", "movies.json"])
