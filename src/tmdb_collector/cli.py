@@ -24,7 +24,7 @@ from tmdb_collector.export import FORMATS, export
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.pipeline import RunOutcome
 from tmdb_collector.plan import parse_genres, parse_pages
-from tmdb_collector.runner import EXIT_PAUSED, run_collection
+from tmdb_collector.runner import EXIT_PAUSED, run_collection, run_update_with_progress
 from tmdb_collector.status import collection_status, format_status
 from tmdb_collector.store import Store
 
@@ -83,6 +83,19 @@ def plan_options(func: F) -> F:
             help="TMDB-compatible API root (env TMDB_BASE_URL; default "
             "https://api.themoviedb.org/3).",
         ),
+        click.option(
+            "--ids-from",
+            help="Take ids from TMDB's daily ID export (file or URL) instead of stages 1-2.",
+        ),
+        click.option(
+            "--min-popularity", type=float, help="With --ids-from: skip less popular entries."
+        ),
+        click.option(
+            "--include-adult", is_flag=True, default=None, help="With --ids-from: keep adult."
+        ),
+        click.option(
+            "--include-video", is_flag=True, default=None, help="With --ids-from: keep video."
+        ),
         click.option("--rate", type=float, help="Requests per second, all stages (default 40)."),
         click.option("--concurrency", type=int, help="Requests in flight (default 20)."),
         click.option("--timeout", type=float, help="Seconds per request (default 15)."),
@@ -100,6 +113,10 @@ def resolve_settings(options: dict[str, Any]) -> tuple[Any, ClientSettings]:
             "popular_pages": options.get("popular_pages"),
             "genre_pages": options.get("genre_pages"),
             "genres": options.get("genres"),
+            "ids_from": options.get("ids_from"),
+            "min_popularity": options.get("min_popularity"),
+            "include_adult": options.get("include_adult"),
+            "include_video": options.get("include_video"),
         },
     )
     settings = build_client_settings(
@@ -187,6 +204,45 @@ def summary_line(outcome: RunOutcome) -> str:
         f"{outcome.failed} failed); {outcome.requests:,} requests in {outcome.elapsed:.1f} s "
         f"({rate:.1f} req/s, {outcome.throttled} rate-limited)"
     )
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--max-age",
+    type=click.IntRange(min=0),
+    help="Also refetch movies fetched more than DAYS days ago.",
+    metavar="DAYS",
+)
+@click.option("--base-url", help="TMDB-compatible API root (env TMDB_BASE_URL).")
+@click.option("--rate", type=float, help="Requests per second (default 40).")
+@click.option("--concurrency", type=int, help="Requests in flight (default 20).")
+@click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
+@verbosity_options
+def update(
+    db: Path,
+    max_age: int | None,
+    no_progress: bool,
+    verbose: int,
+    log_file: Path | None,
+    **options: Any,
+) -> None:
+    """Refetch the movies TMDB reports as changed since the last sync."""
+    configure_logging(verbose, log_file)
+    settings = build_client_settings(read_config(None), options)
+    credentials = Credentials.from_env()
+    with Store.open_existing(db) as store:
+        store.lock()
+        result = asyncio.run(
+            run_update_with_progress(
+                store, settings, credentials, max_age_days=max_age, show_bars=not no_progress
+            )
+        )
+        click.echo(
+            f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB; "
+            f"{result.refreshed:,} collected movies refetched ({result.stale:,} for age)."
+        )
+        _finish(result.run, store)
 
 
 @cli.command()

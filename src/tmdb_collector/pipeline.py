@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tmdb_collector.client import JsonResponse, TMDBClient
+from tmdb_collector.daily_export import iter_export_ids, local_copy
 from tmdb_collector.errors import (
     AuthError,
     BadResponseError,
@@ -31,6 +32,8 @@ from tmdb_collector.store import Store
 log = logging.getLogger(__name__)
 HARVEST_PRIORITY, MOVIE_PRIORITY = 0, 1
 STOP_GRACE_SECONDS = 3.0
+FEED_BATCH = 1000  # pending ids read from the store at a time
+QUEUED_MOVIES_PER_WORKER = 8  # bounds memory: ids wait in the store, not in the queue
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Collector:
         *,
         concurrency: int,
         progress: RunProgress | None = None,
+        stop: asyncio.Event | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -85,10 +89,13 @@ class Collector:
         self.progress = progress or RunProgress()
         self._queue: asyncio.PriorityQueue[tuple[int, int, Task]] = asyncio.PriorityQueue()
         self._order = itertools.count()
-        self._stop = asyncio.Event()
+        self._stop = stop or asyncio.Event()
         self._fatal: CollectorError | None = None
         self._wanted: dict[str, tuple[str, int]] = {}  # query key -> (stage, pages wanted)
         self._done: dict[str, int] = {}  # query key -> pages done
+        self._harvest_outstanding = 0  # page tasks queued or running
+        self._new_ids = asyncio.Event()  # wakes the movie feeder
+        self._movie_room = asyncio.Semaphore(QUEUED_MOVIES_PER_WORKER * concurrency)
 
     def request_stop(self) -> None:
         """Pause: stop taking work; what is committed stays committed."""
@@ -101,15 +108,25 @@ class Collector:
         self.progress.start()
         for query in self._plan.harvest_queries():
             self._store.add_query(query)
+        try:
+            self._load_export_ids()
+        except CollectorError as exc:
+            self.progress.finish("failed", str(exc))
+            return self._outcome("failed", started, exc)
         self._schedule_harvest()
-        self._schedule_movies()
-        if self._queue.empty():
+        if self._queue.empty() and not self._store.ids_with_status("pending", limit=1):
             self._sync_counts()
             self.progress.finish("complete", "Nothing to do: the collection is complete.")
             return self._outcome("nothing-to-do", started)
         try:
             # One request alone first: a bad key costs one 401, not a burst of them.
-            await self._client.get_json("/genre/movie/list", {"language": self._plan.language})
+            first = await self._client.get_json(
+                "/genre/movie/list", {"language": self._plan.language}
+            )
+            if self._store.meta("last_sync") is None:
+                # Changes from the day the collection started on are caught by `update`.
+                when = first.server_time or dt.datetime.now(dt.UTC)
+                self._store.set_meta("last_sync", when.date().isoformat())
         except CollectorError as exc:
             self.progress.finish("failed", str(exc))
             return self._outcome("failed", started, exc)
@@ -126,7 +143,19 @@ class Collector:
 
     # ---- scheduling -------------------------------------------------------------------------
 
+    def _load_export_ids(self) -> None:
+        """With ``ids_from``, the daily ID export replaces stages 1-2 (loaded once)."""
+        source = self._plan.ids_from
+        if source is None or self._store.meta("ids_loaded") == source:
+            return
+        log.info("loading ids from %s", source)
+        with local_copy(source) as path:
+            added = self._store.add_export_ids(iter_export_ids(path, self._plan), source)
+        log.info("%d ids queued from the daily export", added)
+
     def _put(self, priority: int, task: Task) -> None:
+        if isinstance(task, PageTask):
+            self._harvest_outstanding += 1
         self._queue.put_nowait((priority, next(self._order), task))
 
     def _schedule_harvest(self) -> None:
@@ -170,9 +199,21 @@ class Collector:
             if page not in done:
                 self._put(HARVEST_PRIORITY, PageTask(query, page))
 
-    def _schedule_movies(self) -> None:
-        for movie_id in self._store.ids_with_status("pending"):
-            self._put(MOVIE_PRIORITY, MovieTask(movie_id))
+    async def _feed_movies(self) -> None:
+        """Queue pending ids in store order, a bounded number at a time, until none can come."""
+        cursor = 0
+        while True:
+            self._new_ids.clear()
+            batch = self._store.pending_after(cursor, FEED_BATCH)
+            for seen_order, movie_id in batch:
+                await self._movie_room.acquire()
+                self._put(MOVIE_PRIORITY, MovieTask(movie_id))
+                cursor = seen_order
+            if batch:
+                continue
+            if self._harvest_outstanding == 0:
+                return
+            await self._new_ids.wait()
 
     def _update_stage_totals(self) -> None:
         for stage in ("popular", "discover"):
@@ -201,7 +242,7 @@ class Collector:
     async def _drain(self) -> None:
         self._sync_counts()
         workers = [asyncio.create_task(self._worker()) for _ in range(self._concurrency)]
-        finished = asyncio.create_task(self._queue.join())
+        finished = asyncio.create_task(self._all_done())
         stopped = asyncio.create_task(self._stop.wait())
         await asyncio.wait({finished, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if self._stop.is_set():
@@ -210,6 +251,10 @@ class Collector:
         for task in (*workers, finished, stopped):
             task.cancel()
         await asyncio.gather(*workers, finished, stopped, return_exceptions=True)
+
+    async def _all_done(self) -> None:
+        await self._feed_movies()
+        await self._queue.join()
 
     async def _worker(self) -> None:
         while not self._stop.is_set():
@@ -221,6 +266,11 @@ class Collector:
                 self._fatal = exc
                 self._stop.set()
             finally:
+                if isinstance(task, PageTask):
+                    self._harvest_outstanding -= 1
+                    self._new_ids.set()
+                else:
+                    self._movie_room.release()
                 self._queue.task_done()
                 self._sync_client_stats()
 
@@ -247,8 +297,6 @@ class Collector:
             query, page, listing.ids, listing.total_pages, listing.total_results
         )
         self._done[query.key] = self._done.get(query.key, 0) + 1
-        for movie_id in new_ids:
-            self._put(MOVIE_PRIORITY, MovieTask(movie_id))
         self.progress.stages["details"].total += len(new_ids)
         if page == 1:
             self._plan_pages(query, listing.total_pages, {1})

@@ -72,6 +72,11 @@ class Plan:
     original_language: str = "en"
     sort_by: str = "popularity.desc"
     language: str = "en-US"
+    # Stages 1-2 replaced by TMDB's daily ID export (a file path or URL), when set.
+    ids_from: str | None = None
+    min_popularity: float = 0.0
+    include_adult: bool = False
+    include_video: bool = False
 
     def __post_init__(self) -> None:
         _check_pages("popular_pages", self.popular_pages)
@@ -99,6 +104,13 @@ class Plan:
             raise ConfigError(f"language must look like 'en-US', not {self.language!r}")
         if self.sort_by not in SORT_ORDERS:
             raise ConfigError(f"sort_by must be one of {', '.join(SORT_ORDERS)}")
+        if self.ids_from is not None and (not isinstance(self.ids_from, str) or not self.ids_from):
+            raise ConfigError("ids_from must be a file path or URL")
+        popularity = self.min_popularity
+        if isinstance(popularity, bool) or not isinstance(popularity, int | float):
+            raise ConfigError(f"min_popularity must be a number, not {popularity!r}")
+        if popularity < 0:
+            raise ConfigError(f"min_popularity must be 0 or more, not {popularity}")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -135,6 +147,8 @@ class Plan:
     def harvest_queries(self) -> list[HarvestQuery]:
         """The root queries of stages 1-2, in the order the seed runs them."""
         queries: list[HarvestQuery] = []
+        if self.ids_from is not None:
+            return queries
         if self.popular_pages != 0:
             queries.append(
                 HarvestQuery(

@@ -17,6 +17,7 @@ from tmdb_collector.pipeline import Collector, RunOutcome
 from tmdb_collector.plan import Plan
 from tmdb_collector.progress import RunProgress
 from tmdb_collector.store import Store
+from tmdb_collector.sync import UpdateOutcome, run_update
 
 EXIT_PAUSED = 130
 
@@ -38,6 +39,28 @@ async def run_collection(
         with _pause_on_signals(collector.request_stop, enabled=handle_signals):
             async with show_progress(collector.progress, enabled=show_bars):
                 return await collector.run()
+
+
+async def run_update_with_progress(
+    store: Store,
+    settings: ClientSettings,
+    credentials: Credentials,
+    *,
+    max_age_days: int | None,
+    show_bars: bool,
+) -> UpdateOutcome:
+    progress, stop = RunProgress(), asyncio.Event()
+    async with TMDBClient(settings, credentials) as client:
+        with _pause_on_signals(stop.set, enabled=True):
+            async with show_progress(progress, enabled=show_bars):
+                return await run_update(
+                    store,
+                    client,
+                    concurrency=settings.concurrency,
+                    max_age_days=max_age_days,
+                    progress=progress,
+                    stop=stop,
+                )
 
 
 @contextlib.contextmanager

@@ -321,6 +321,36 @@ class Store:
         self._write(add)
         return added
 
+    def add_export_ids(
+        self, entries: Iterable[tuple[int, int]], source: str, batch: int = 20_000
+    ) -> int:
+        """Queue ``(line, id)`` entries of a daily export, in batches; returns how many were new.
+
+        Each batch is one transaction and inserts are idempotent, so an interrupted load is
+        simply loaded again. ``ids_loaded`` is recorded with the last batch.
+        """
+        added = 0
+        chunk: list[tuple[int, int]] = []
+
+        def flush(final: bool) -> None:
+            nonlocal added
+            for line, movie_id in chunk:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO provenance VALUES (?, 'daily_export', NULL, ?, 0, ?)",
+                    (movie_id, source, line),
+                )
+                added += self._insert_id(movie_id)
+            if final:
+                self._set_meta("ids_loaded", source)
+
+        for entry in entries:
+            chunk.append(entry)
+            if len(chunk) >= batch:
+                self._write(lambda: flush(False))
+                chunk.clear()
+        self._write(lambda: flush(True))
+        return added
+
     def _insert_id(self, movie_id: int) -> bool:
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO ids (id, status, seen_order, updated_at)"
@@ -343,12 +373,22 @@ class Store:
 
     # ---- movies ----------------------------------------------------------------------------
 
-    def ids_with_status(self, *statuses: IdStatus) -> list[int]:
+    def ids_with_status(self, *statuses: IdStatus, limit: int = -1) -> list[int]:
         marks = ",".join("?" for _ in statuses)
         rows = self._db.execute(
-            f"SELECT id FROM ids WHERE status IN ({marks}) ORDER BY seen_order", statuses
+            f"SELECT id FROM ids WHERE status IN ({marks}) ORDER BY seen_order LIMIT ?",
+            (*statuses, limit),
         )
         return [row[0] for row in rows]
+
+    def pending_after(self, seen_order: int, limit: int) -> list[tuple[int, int]]:
+        """``(seen_order, id)`` of pending ids after ``seen_order``, in harvest order."""
+        rows = self._db.execute(
+            "SELECT seen_order, id FROM ids WHERE status = 'pending' AND seen_order > ?"
+            " ORDER BY seen_order LIMIT ?",
+            (seen_order, limit),
+        )
+        return [(int(a), int(b)) for a, b in rows]
 
     def save_movie(self, record: MovieRecord) -> None:
         fetched = record.fetched_at.isoformat() if record.fetched_at else _now()

@@ -1,0 +1,92 @@
+"""TMDB's daily ID export as the source of ids: the whole catalogue instead of stages 1-2.
+
+The file (``movie_ids_MM_DD_YYYY.json.gz``) is gzip with one JSON object per line::
+
+    {"adult":false,"id":3924,"original_title":"Blondie","popularity":1.8133,"video":false}
+
+Lines are not sorted. Adult and video entries are left out unless asked for.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tmdb_collector.atomic import atomic_binary
+from tmdb_collector.errors import NetworkError, UsageError
+from tmdb_collector.plan import Plan
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_url(source: str) -> bool:
+    return urlsplit(source).scheme in ("http", "https")
+
+
+@contextmanager
+def local_copy(source: str, timeout: float = 60.0) -> Iterator[Path]:
+    """A path to the export: the file itself, or a download of the URL into a temp dir."""
+    if not is_url(source):
+        path = Path(source)
+        if not path.is_file():
+            raise UsageError(f"--ids-from {source}: no such file")
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="tmdb-ids-") as folder:
+        target = Path(folder) / "ids.json.gz"
+        try:
+            with httpx.stream("GET", source, timeout=timeout, follow_redirects=True) as response:
+                if response.status_code != 200:
+                    raise NetworkError(
+                        f"download answered HTTP {response.status_code}", path=source
+                    )
+                with atomic_binary(target) as handle:
+                    for chunk in response.iter_bytes():
+                        handle.write(chunk)
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"download failed: {type(exc).__name__}", path=source) from None
+        yield target
+
+
+def iter_export_ids(path: Path, plan: Plan) -> Iterator[tuple[int, int]]:
+    """``(line_number, id)`` for every entry the plan's filters keep."""
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == GZIP_MAGIC
+    opener = gzip.open if compressed else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                entry = _parse_line(line, number, path)
+                if _keep(entry, plan):
+                    yield number, entry["id"]
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path} is not a readable daily ID export: {exc}") from None
+
+
+def _parse_line(line: str, number: int, path: Path) -> dict[str, Any]:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        raise UsageError(f"{path} line {number} is not JSON: not a TMDB daily ID export") from None
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
+        raise UsageError(f"{path} line {number} has no integer id: not a TMDB daily ID export")
+    return entry
+
+
+def _keep(entry: dict[str, Any], plan: Plan) -> bool:
+    if entry.get("adult") is True and not plan.include_adult:
+        return False
+    if entry.get("video") is True and not plan.include_video:
+        return False
+    popularity = entry.get("popularity", 0)
+    return isinstance(popularity, int | float) and popularity >= plan.min_popularity

@@ -1,0 +1,126 @@
+"""Incremental refresh: refetch only the collected movies TMDB reports as changed.
+
+``/movie/changes`` lists the ids changed in a date window of at most 14 days. We walk every
+window from the last sync to today (by the server's clock, from its ``Date`` header), read
+every page, and requeue the collected movies among them, plus, with ``max_age_days``, those
+fetched longer ago than that. The last sync day is read again on purpose: a change made that
+day after a movie was fetched would otherwise be missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tmdb_collector.client import JsonResponse, TMDBClient
+from tmdb_collector.errors import BadResponseError
+from tmdb_collector.pipeline import Collector, RunOutcome
+from tmdb_collector.plan import MAX_PAGE
+from tmdb_collector.progress import RunProgress
+from tmdb_collector.store import Store
+
+log = logging.getLogger(__name__)
+MAX_WINDOW_DAYS = 14
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    since: dt.date
+    until: dt.date
+    changed: int  # ids TMDB reported changed in the windows (whole catalogue)
+    refreshed: int  # collected movies queued for refetch
+    stale: int  # of those, queued because older than max_age_days
+    run: RunOutcome
+
+
+def windows(since: dt.date, until: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
+    """Consecutive date windows of at most 14 days covering ``since``..``until``."""
+    start = since
+    while start <= until:
+        end = min(start + dt.timedelta(days=MAX_WINDOW_DAYS - 1), until)
+        yield start, end
+        start = end + dt.timedelta(days=1)
+
+
+async def changed_ids(client: TMDBClient, since: dt.date, until: dt.date) -> set[int]:
+    ids: set[int] = set()
+    for start, end in windows(since, until):
+        ids |= await _window_ids(client, start, end)
+    return ids
+
+
+async def _window_ids(client: TMDBClient, start: dt.date, end: dt.date) -> set[int]:
+    async def page(number: int) -> tuple[list[int], int]:
+        params = {"start_date": start.isoformat(), "end_date": end.isoformat()}
+        params["page"] = str(number)
+        return await client.get("/movie/changes", params, _parse_changes)
+
+    first_ids, total_pages = await page(1)
+    if total_pages > MAX_PAGE and start < end:
+        # Too many changes for one window to page through: halve it.
+        middle = start + (end - start) // 2
+        left = await _window_ids(client, start, middle)
+        return left | await _window_ids(client, middle + dt.timedelta(days=1), end)
+    rest = await asyncio.gather(*(page(n) for n in range(2, min(total_pages, MAX_PAGE) + 1)))
+    ids = set(first_ids)
+    for more, _ in rest:
+        ids.update(more)
+    return ids
+
+
+def _parse_changes(response: JsonResponse) -> tuple[list[int], int]:
+    results, total_pages = response.body.get("results"), response.body.get("total_pages")
+    if not isinstance(results, list) or not isinstance(total_pages, int):
+        raise BadResponseError("a /movie/changes page lacks results or total_pages")
+    ids = [
+        item["id"] for item in results if isinstance(item, dict) and isinstance(item.get("id"), int)
+    ]
+    return ids, total_pages
+
+
+def stale_ids(store: Store, today: dt.date, max_age_days: int) -> set[int]:
+    cutoff = today - dt.timedelta(days=max_age_days)
+    stale = set()
+    for movie_id, fetched_at in store.fetched_at():
+        if fetched_at is None or dt.datetime.fromisoformat(fetched_at).date() < cutoff:
+            stale.add(movie_id)
+    return stale
+
+
+async def run_update(
+    store: Store,
+    client: TMDBClient,
+    *,
+    concurrency: int,
+    max_age_days: int | None = None,
+    progress: RunProgress | None = None,
+    stop: asyncio.Event | None = None,
+) -> UpdateOutcome:
+    plan = store.plan()
+    probe = await client.get_json("/configuration")
+    today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
+    last_sync = store.meta("last_sync")
+    since = dt.date.fromisoformat(last_sync) if last_sync else today
+    changed = await changed_ids(client, since, today)
+    collected = set(store.ids_with_status("done", "failed"))
+    refresh = changed & collected
+    stale = stale_ids(store, today, max_age_days) - refresh if max_age_days is not None else set()
+    store.requeue(sorted(refresh | stale))
+    log.info(
+        "%d ids changed %s..%s; refetching %d collected movies (%d stale)",
+        len(changed),
+        since,
+        today,
+        len(refresh | stale),
+        len(stale),
+    )
+    collector = Collector(
+        store, client, plan, concurrency=concurrency, progress=progress, stop=stop
+    )
+    outcome = await collector.run()
+    if outcome.status in ("complete", "nothing-to-do"):
+        store.set_meta("last_sync", today.isoformat())
+    return UpdateOutcome(since, today, len(changed), len(refresh | stale), len(stale), outcome)

@@ -1,0 +1,280 @@
+"""Normalized tables: ``export --format parquet|csv --out DIR`` writes one file per table.
+
+The tables and their columns are defined in :mod:`tmdb_collector.tables_schema` and documented
+in ``docs/tables.md``.
+
+* Streamed: movies are read from the database cursor and flushed to every table's writer each
+  :data:`BATCH_SIZE` movies, so memory depends on the batch size, never on the collection.
+  Provenance is merged in by movie id alongside (both cursors are ordered by id), which also
+  restricts it to the movies that are exported.
+* Atomic: every table is written into a hidden staging directory inside DIR and moved into place
+  only when all of them are complete. On any failure the staging directory is removed, existing
+  files in DIR are left as they were, and an :class:`ExportError` explains what happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tmdb_collector.atomic import check_output_dir
+from tmdb_collector.errors import ExportError, UsageError
+from tmdb_collector.store import Store
+from tmdb_collector.tables_schema import (
+    TABLE_NAMES,
+    TABLES,
+    Row,
+    arrow_schema,
+    csv_cell,
+    movie_rows,
+)
+
+FORMATS = ("parquet", "csv")
+BATCH_SIZE = 500  # movies per flush; tests lower it
+STAGING_PREFIX = ".tmdb-export-"
+_T = TypeVar("_T")
+
+
+class _ParquetSink:
+    """One table's parquet file; each flushed batch becomes a row group."""
+
+    def __init__(self, path: Path, table: str) -> None:
+        self.path = path
+        self.schema = arrow_schema(table)
+        self._writer: Any = pq.ParquetWriter(str(path), self.schema)
+        self._open = True
+
+    def write(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        columns = list(zip(*rows, strict=True))
+        arrays = [
+            pa.array(column, type=field.type)
+            for column, field in zip(columns, self.schema, strict=True)
+        ]
+        self._writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
+
+    def close(self) -> None:
+        self._open = False
+        self._writer.close()
+        _fsync_file(self.path)
+
+    def abort(self) -> None:
+        if self._open:
+            self._open = False
+            with contextlib.suppress(Exception):
+                self._writer.close()
+
+
+class _CsvSink:
+    """One table's CSV file: UTF-8, a header row, RFC 4180 quoting and CRLF line ends."""
+
+    def __init__(self, path: Path, table: str) -> None:
+        self.path = path
+        self._file: IO[str] = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self._csv = csv.writer(self._file, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._csv.writerow([column.name for column in TABLES[table]])
+
+    def write(self, rows: list[Row]) -> None:
+        self._csv.writerows([csv_cell(value) for value in row] for row in rows)
+
+    def close(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+
+
+_Sink = _ParquetSink | _CsvSink
+
+
+class _Provenance:
+    """Provenance rows for each exported movie, walked in step with the movies (both by id)."""
+
+    def __init__(self, rows: Iterator[tuple[int, str, int | None, str, int, int]]) -> None:
+        self._rows = rows
+        self._next = next(rows, None)
+
+    def rows_for(self, movie_id: int) -> list[Row]:
+        found: list[Row] = []
+        while self._next is not None and self._next[0] <= movie_id:
+            if self._next[0] == movie_id:
+                found.append(tuple(self._next))
+            self._next = next(self._rows, None)
+        return found
+
+
+def export_tables(store: Store, fmt: str, out: Path) -> int:
+    """Write every table of ``store`` as ``fmt`` files into directory ``out``; returns movies."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    created = _prepare_directory(out)
+    done = False
+    try:
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=out))
+        except OSError as exc:
+            raise ExportError(f"cannot write to {out}: {_reason(exc)}") from None
+        try:
+            count = _write_tables(store, fmt, staging)
+            _publish(staging, out, [f"{table}.{fmt}" for table in TABLE_NAMES])
+        except (OSError, pa.ArrowException) as exc:
+            raise ExportError(
+                f"could not write the {fmt} tables to {out} ({_reason(exc)});"
+                " existing files there are unchanged"
+            ) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        done = True
+    finally:
+        if created and not done:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if empty: we made it, and nothing was published
+    return count
+
+
+def _prepare_directory(out: Path) -> bool:
+    """Check ``out``, creating it when its parent exists. Returns whether it was created."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(
+            f"--out {out} is a file; parquet and csv exports write one file per table"
+            " into a directory"
+        )
+    created = False
+    if not out.exists():
+        parent = out.absolute().parent
+        if not parent.exists():
+            raise UsageError(f"cannot create --out {out}: directory {parent} does not exist")
+        if not parent.is_dir():
+            raise UsageError(f"cannot create --out {out}: {parent} is not a directory")
+        try:
+            out.mkdir()
+            created = True
+        except FileExistsError:
+            pass  # created meanwhile, or a dangling symlink; check_output_dir decides
+        except OSError as exc:
+            raise UsageError(f"cannot create --out {out}: {_reason(exc)}") from None
+    check_output_dir(out)
+    return created
+
+
+def _write_tables(store: Store, fmt: str, staging: Path) -> int:
+    sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
+    sinks: dict[str, _Sink] = {}
+    # Both cursors' generators are closed here, not whenever they are garbage-collected.
+    with (
+        _closing(store.iter_movies()) as movies,
+        _closing(store.iter_provenance()) as provenance,
+    ):
+        try:
+            for table in TABLE_NAMES:
+                sinks[table] = sink_type(staging / f"{table}.{fmt}", table)
+            count = _stream(movies, _Provenance(provenance), sinks)
+            for sink in sinks.values():
+                sink.close()
+        except BaseException:
+            for sink in sinks.values():
+                sink.abort()
+            raise
+    return count
+
+
+def _stream(
+    movies: Iterator[tuple[int, str, str, str, str]],
+    provenance: _Provenance,
+    sinks: dict[str, _Sink],
+) -> int:
+    """Split each movie into rows, flushing every table each :data:`BATCH_SIZE` movies."""
+    buffers: dict[str, list[Row]] = {table: [] for table in TABLE_NAMES}
+    count = 0
+    for movie_id, details, credits, keywords, recommendations in movies:
+        try:
+            rows = movie_rows(movie_id, details, credits, keywords, recommendations)
+        except json.JSONDecodeError as exc:
+            raise ExportError(
+                f"the stored data of movie {movie_id} is not valid JSON ({exc.msg});"
+                " nothing was written"
+            ) from None
+        rows["provenance"] = provenance.rows_for(movie_id)
+        for table, table_rows in rows.items():
+            buffers[table].extend(table_rows)
+        count += 1
+        if count % BATCH_SIZE == 0:
+            _flush(sinks, buffers)
+    _flush(sinks, buffers)
+    return count
+
+
+@contextlib.contextmanager
+def _closing(rows: Iterator[_T]) -> Iterator[Iterator[_T]]:
+    """Close a generator (and so its database cursor) when the block ends, however it ends."""
+    try:
+        yield rows
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+
+
+def _flush(sinks: dict[str, _Sink], buffers: dict[str, list[Row]]) -> None:
+    for table, rows in buffers.items():
+        if rows:
+            sinks[table].write(rows)
+            rows.clear()
+
+
+def _publish(staging: Path, out: Path, names: list[str]) -> None:
+    """Move the finished files into ``out``; if one move fails, put the earlier ones back."""
+    moved: list[tuple[Path, Path | None, bool]] = []
+    try:
+        for name in names:
+            target = out / name
+            existed = target.exists()
+            backup: Path | None = staging / f"{name}.previous"
+            try:
+                os.link(target, staging / f"{name}.previous")
+            except OSError:
+                backup = None  # nothing there yet, or no hard links on this filesystem
+            os.replace(staging / name, target)
+            moved.append((target, backup, existed))
+    except OSError:
+        for target, backup, existed in reversed(moved):
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    os.replace(backup, target)
+                elif not existed:
+                    target.unlink()
+        raise
+    _fsync_file(out)
+
+
+def _fsync_file(path: Path) -> None:
+    """Flush a file's (or a directory's entries') data to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line reason for an OS or Arrow error."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

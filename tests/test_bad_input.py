@@ -1,0 +1,246 @@
+"""Bad input: one clear line, the right exit code, no traceback, nothing damaged."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import SMALL_PLAN, export_json, one_line_error, run_cli, simulator
+
+
+@pytest.fixture(scope="module")
+def sim_url() -> str:  # type: ignore[misc]
+    with simulator() as sim:
+        yield sim.base_url
+
+
+@pytest.fixture(scope="module")
+def collected(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("bad") / "c.db"
+    result = run_cli(
+        [
+            "collect",
+            "--db",
+            str(db),
+            "--base-url",
+            sim_url,
+            "--no-progress",
+            "--rate",
+            "500",
+            "--popular-pages",
+            "2",
+            "--genre-pages",
+            "0",
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--popular-pages", "-3"], "popular-pages"),
+        (["--genre-pages", "many"], "genre-pages"),
+        (["--rate", "0"], "rate must be a number greater than 0"),
+        (["--concurrency", "0"], "concurrency"),
+        (["--base-url", "htp:/nowhere"], "malformed base URL"),
+        (["--genres", "28,12345"], "unknown genre id 12345"),
+        (["--timeout", "-1"], "timeout"),
+        (["--no-such-flag"], "no-such-flag"),
+    ],
+)
+def test_invalid_flags(tmp_path: Path, flags: list[str], message: str) -> None:
+    db = tmp_path / "x.db"
+    result = run_cli(["collect", "--db", str(db), *flags])
+    assert result.returncode == 2
+    assert message in one_line_error(result)
+    assert not db.exists()
+
+
+def test_invalid_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("[plan]\ngenre_pages = -1\n")
+    result = run_cli(["collect", "--db", str(tmp_path / "x.db"), "--config", str(config)])
+    assert result.returncode == 2
+    assert "genre_pages" in one_line_error(result)
+
+
+def test_unknown_export_format(collected: Path, tmp_path: Path) -> None:
+    result = run_cli(
+        ["export", "--db", str(collected), "--format", "xml", "--out", str(tmp_path / "m.xml")]
+    )
+    assert result.returncode == 2
+    assert "unknown export format 'xml'" in one_line_error(result)
+
+
+@pytest.mark.parametrize("command", ["collect", "status", "export"])
+def test_db_that_is_not_ours_is_left_alone(tmp_path: Path, command: str) -> None:
+    precious = tmp_path / "thesis.docx"
+    precious.write_bytes(b"PK\x03\x04 my thesis " * 1000)
+    before = precious.read_bytes()
+    args = {
+        "collect": ["--no-progress"],
+        "status": [],
+        "export": ["--out", str(tmp_path / "m.json")],
+    }[command]
+    result = run_cli([command, "--db", str(precious), *args])
+    assert result.returncode == 2
+    assert "not a tmdb-collector database" in one_line_error(result)
+    assert precious.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.docx"]
+
+
+def test_foreign_sqlite_database_is_left_alone(tmp_path: Path) -> None:
+    other = tmp_path / "app.db"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE notes (body TEXT)")
+    connection.execute("INSERT INTO notes VALUES ('keep me')")
+    connection.commit()
+    connection.close()
+    before = other.read_bytes()
+    result = run_cli(["collect", "--db", str(other), "--no-progress"])
+    assert result.returncode == 2
+    assert "not a tmdb-collector database" in one_line_error(result)
+    assert other.read_bytes() == before
+
+
+def test_corrupt_database(collected: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.db"
+    data = bytearray(collected.read_bytes())
+    data[:100] = bytes(100)
+    broken.write_bytes(bytes(data))
+    result = run_cli(["status", "--db", str(broken)])
+    assert result.returncode == 2
+    assert "not a tmdb-collector database" in one_line_error(result)
+
+
+def test_plan_change_is_explained(collected: Path, sim_url: str) -> None:
+    result = run_cli(
+        [
+            "collect",
+            "--db",
+            str(collected),
+            "--base-url",
+            sim_url,
+            "--popular-pages",
+            "3",
+            "--genre-pages",
+            "0",
+        ]
+    )
+    assert result.returncode == 2
+    line = one_line_error(result)
+    assert "popular_pages: 2 -> 3" in line
+    assert "--force-plan" in line and "new --db" in line
+
+
+def test_output_paths(collected: Path, tmp_path: Path) -> None:
+    existing = tmp_path / "movies.json"
+    existing.write_text("{}")
+    cases = [
+        (tmp_path / "missing" / "movies.json", "does not exist"),
+        (tmp_path, "is a directory"),
+    ]
+    for out, message in cases:
+        result = run_cli(["export", "--db", str(collected), "--out", str(out)])
+        assert result.returncode == 2
+        assert message in one_line_error(result)
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    readonly.chmod(0o500)
+    try:
+        result = run_cli(["export", "--db", str(collected), "--out", str(readonly / "m.json")])
+        if result.returncode != 0:  # root may write anywhere; others must get a clear error
+            assert result.returncode in (1, 2)
+            assert "writ" in one_line_error(result)
+    finally:
+        readonly.chmod(0o700)
+    assert existing.read_text() == "{}"
+
+
+def test_missing_db_for_status_and_export(tmp_path: Path) -> None:
+    for args in (["status"], ["export", "--out", str(tmp_path / "m.json")]):
+        result = run_cli([*args, "--db", str(tmp_path / "none.db")])
+        assert result.returncode == 2
+        assert "no collection database" in one_line_error(result)
+
+
+def _limit_file_size(limit: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_disk_full_during_export_keeps_the_old_file(collected: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.cli_helpers import cli_env
+
+    out = tmp_path / "movies.json"
+    full = export_json(collected, out)
+    before = out.read_bytes()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tmdb_collector",
+            "export",
+            "--db",
+            str(collected),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        check=False,
+        preexec_fn=lambda: _limit_file_size(len(before) // 2),
+    )
+    assert result.returncode == 1
+    assert "unchanged" in one_line_error(result)
+    assert out.read_bytes() == before
+    assert len(full) > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movies.json"]
+
+
+def test_disk_full_during_collect_keeps_what_was_committed(sim_url: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.cli_helpers import cli_env
+
+    db = tmp_path / "full.db"
+    args = [
+        "collect",
+        "--db",
+        str(db),
+        "--base-url",
+        sim_url,
+        "--no-progress",
+        "--rate",
+        "500",
+        *SMALL_PLAN,
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "tmdb_collector", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        check=False,
+        preexec_fn=lambda: _limit_file_size(400_000),
+    )
+    assert result.returncode == 1, result.stderr
+    assert "re-run the same command to resume" in one_line_error(result)
+    # Space is back: the same command resumes and completes.
+    resumed = subprocess.run(
+        [sys.executable, "-m", "tmdb_collector", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr

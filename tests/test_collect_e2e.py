@@ -1,0 +1,248 @@
+"""`collect`, `status` and `export` end to end, as a user runs them, against the simulator."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import (
+    SMALL_PLAN,
+    TEST_KEY,
+    cli_env,
+    export_json,
+    movie_count,
+    one_line_error,
+    run_cli,
+    sim_stats,
+    simulator,
+    start_cli,
+    wait_for,
+)
+
+
+@pytest.fixture(scope="module")
+def sim_url() -> str:  # type: ignore[misc]
+    with simulator("--latency-ms", "5") as sim:
+        yield sim.base_url
+
+
+@pytest.fixture(scope="module")
+def reference_export(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """An uninterrupted run of the small plan: what every other run must reproduce."""
+    folder = tmp_path_factory.mktemp("reference")
+    db = folder / "ref.db"
+    result = run_cli(
+        [
+            "collect",
+            "--db",
+            str(db),
+            "--base-url",
+            sim_url,
+            "--no-progress",
+            "--rate",
+            "500",
+            *SMALL_PLAN,
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    return export_json(db, folder / "movies.json")
+
+
+def test_collect_status_export(sim_url: str, tmp_path: Path, reference_export: dict) -> None:
+    db = tmp_path / "c.db"
+    result = run_cli(
+        [
+            "collect",
+            "--db",
+            str(db),
+            "--base-url",
+            sim_url,
+            "--no-progress",
+            "--rate",
+            "500",
+            *SMALL_PLAN,
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    assert "movies collected" in result.stdout
+    assert "\x1b[" not in result.stdout + result.stderr  # --no-progress is plain text
+    status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
+    assert status["stage"] == "complete"
+    assert status["ids"]["pending"] == 0
+    assert status["harvest"]["pages_done"] == 4 + 3 * 2
+    data = export_json(db, tmp_path / "movies.json")
+    assert data == reference_export
+    assert len(data) == status["ids"]["done"] > 100
+    for key, movie in data.items():
+        assert list(movie) == ["id", "details", "credits", "keywords", "recommendations"]
+        assert str(movie["id"]) == key == str(movie["details"]["id"])
+        assert movie["credits"]["id"] == movie["id"]
+        assert not {"credits", "keywords", "recommendations"} & set(movie["details"])
+        assert any(c["job"] == "Director" for c in movie["credits"]["crew"])
+
+
+def test_rerunning_a_finished_collection_only_reports(sim_url: str, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    args = [
+        "collect",
+        "--db",
+        str(db),
+        "--base-url",
+        sim_url,
+        "--no-progress",
+        "--rate",
+        "500",
+        "--popular-pages",
+        "2",
+        "--genre-pages",
+        "0",
+    ]
+    assert run_cli(args).returncode == 0
+    again = run_cli(args)
+    assert again.returncode == 0
+    assert "complete; nothing to fetch" in again.stdout
+    assert "stage:     complete" in again.stdout
+
+
+def test_sigkill_then_resume_equals_an_uninterrupted_run(
+    sim_url: str, tmp_path: Path, reference_export: dict
+) -> None:
+    db = tmp_path / "killed.db"
+    args = [
+        "collect",
+        "--db",
+        str(db),
+        "--base-url",
+        sim_url,
+        "--no-progress",
+        "--rate",
+        "60",
+        *SMALL_PLAN,
+    ]
+    process = start_cli(args)
+    wait_for(lambda: movie_count(db) >= 20, timeout=60)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert 20 <= movie_count(db) < len(reference_export)
+    resumed = run_cli([*args[: -len(SMALL_PLAN) - 2], "--rate", "500", *SMALL_PLAN])
+    assert resumed.returncode == 0, resumed.stderr
+    assert export_json(db, tmp_path / "movies.json") == reference_export
+
+
+def test_ctrl_c_pauses_and_the_same_command_resumes(
+    sim_url: str, tmp_path: Path, reference_export: dict
+) -> None:
+    db = tmp_path / "paused.db"
+    args = ["collect", "--db", str(db), "--base-url", sim_url, "--no-progress", *SMALL_PLAN]
+    process = start_cli([*args, "--rate", "40"])
+    wait_for(lambda: movie_count(db) >= 10, timeout=60)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "Run the same command to resume" in err
+    assert "Traceback" not in err
+    paused_at = movie_count(db)
+    assert paused_at < len(reference_export)
+    status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
+    assert status["ids"]["done"] == paused_at
+    assert run_cli([*args, "--rate", "40"]).returncode == 0
+    assert export_json(db, tmp_path / "movies.json") == reference_export
+
+
+def test_a_second_collect_on_the_same_db_is_refused(sim_url: str, tmp_path: Path) -> None:
+    db = tmp_path / "busy.db"
+    args = ["collect", "--db", str(db), "--base-url", sim_url, "--no-progress", *SMALL_PLAN]
+    first = start_cli([*args, "--rate", "20"])
+    try:
+        wait_for(lambda: movie_count(db) >= 1, timeout=60)
+        second = run_cli([*args, "--rate", "20"])
+        assert second.returncode == 1
+        assert "already collecting" in one_line_error(second)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    assert run_cli(["status", "--db", str(db)]).returncode == 0
+
+
+def test_missing_key_says_how_to_set_one(sim_url: str, tmp_path: Path) -> None:
+    result = run_cli(
+        ["collect", "--db", str(tmp_path / "x.db"), "--base-url", sim_url],
+        env=cli_env(api_key=None),
+    )
+    assert result.returncode == 2
+    assert "TMDB_API_KEY" in one_line_error(result)
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_invalid_key_stops_at_once(tmp_path: Path) -> None:
+    with simulator(api_key="the-right-key") as sim:
+        result = run_cli(
+            [
+                "collect",
+                "--db",
+                str(tmp_path / "x.db"),
+                "--base-url",
+                sim.base_url,
+                "--no-progress",
+                *SMALL_PLAN,
+            ],
+            env=cli_env(api_key="a-wrong-key-123"),
+        )
+        stats = sim_stats(sim)
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert "status_code 7" in line and "TMDB_API_KEY" in line
+    assert "a-wrong-key-123" not in result.stdout + result.stderr
+    assert stats["requests"] <= 2, stats
+
+
+def test_not_found_ids_are_reported_and_left_out(sim_url: str, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    result = run_cli(
+        [
+            "collect",
+            "--db",
+            str(db),
+            "--base-url",
+            sim_url,
+            "--no-progress",
+            "--rate",
+            "500",
+            "--popular-pages",
+            "100",
+            "--genre-pages",
+            "0",
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
+    missing = [f["id"] for f in status["failures"] if f["status"] == "not_found"]
+    assert status["ids"]["not_found"] == len(missing) > 0
+    data = export_json(db, tmp_path / "m.json")
+    assert not {str(m) for m in missing} & set(data)
+    assert len(data) == status["ids"]["done"]
+
+
+def test_progress_bars_render_when_enabled(sim_url: str, tmp_path: Path) -> None:
+    result = run_cli(
+        [
+            "collect",
+            "--db",
+            str(tmp_path / "p.db"),
+            "--base-url",
+            sim_url,
+            "--rate",
+            "500",
+            "--popular-pages",
+            "2",
+            "--genre-pages",
+            "0",
+        ]
+    )
+    assert result.returncode == 0
+    assert "Movie details" in result.stderr
+    assert "Popular pages" in result.stderr
+    assert TEST_KEY not in result.stderr

@@ -1,0 +1,70 @@
+"""A distinctive key must appear nowhere: output, logs, database, exports, error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli_helpers import SMALL_PLAN, cli_env, run_cli, simulator
+
+SECRET = "zz-distinctive-secret-8c1f2e7d9b"
+
+
+def test_the_key_never_leaks(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    log = tmp_path / "run.log"
+    outputs: list[str] = []
+    env = cli_env(api_key=SECRET)
+    with simulator("--fault-rate", "0.2", "--slow-ms", "1500", api_key=SECRET) as sim:
+        steps = [
+            [
+                "collect",
+                "--db",
+                str(db),
+                "--base-url",
+                sim.base_url,
+                "-vv",
+                "--log-file",
+                str(log),
+                "--rate",
+                "300",
+                "--timeout",
+                "1",
+                *SMALL_PLAN,
+            ],
+            ["status", "--db", str(db)],
+            ["status", "--db", str(db), "--json"],
+            ["export", "--db", str(db), "--out", str(tmp_path / "movies.json")],
+            ["export", "--db", str(db), "--format", "jsonl", "--out", str(tmp_path / "m.jsonl")],
+            ["export", "--db", str(db), "--format", "csv", "--out", str(tmp_path / "csv")],
+            ["export", "--db", str(db), "--format", "parquet", "--out", str(tmp_path / "pq")],
+            ["update", "--db", str(db), "--base-url", sim.base_url, "-vv"],
+        ]
+        for step in steps:
+            result = run_cli(step, env=env)
+            outputs += [result.stdout, result.stderr]
+            assert result.returncode in (0, 3), result.stderr
+    # Errors that name URLs: an unreachable server and a refused key.
+    for base_url, key in (("http://127.0.0.1:9/3", SECRET), (sim.base_url, SECRET + "x")):
+        result = run_cli(
+            [
+                "collect",
+                "--db",
+                str(tmp_path / "e.db"),
+                "--base-url",
+                base_url,
+                "-vv",
+                "--timeout",
+                "1",
+                *SMALL_PLAN,
+            ],
+            env=cli_env(api_key=key),
+        )
+        assert result.returncode != 0
+        outputs += [result.stdout, result.stderr]
+    assert "GET /" in "".join(outputs) or "status_code" in "".join(outputs)
+    for text in outputs:
+        assert SECRET not in text
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert log in files and db in files and len(files) >= 10
+    for path in files:
+        assert SECRET.encode() not in path.read_bytes(), path
