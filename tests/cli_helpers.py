@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -55,6 +56,12 @@ def start_cli(args: Sequence[str], *, env: dict[str, str] | None = None) -> subp
         text=True,
         env=env if env is not None else cli_env(),
     )
+
+
+def kill(process: subprocess.Popen[str], sig: int = signal.SIGKILL) -> tuple[str, str]:
+    """Signal a CLI process, wait for it, and return its output (closing the pipes)."""
+    process.send_signal(sig)
+    return process.communicate(timeout=60)
 
 
 @contextmanager

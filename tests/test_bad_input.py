@@ -134,7 +134,8 @@ def test_plan_change_is_explained(collected: Path, sim_url: str) -> None:
     assert result.returncode == 2
     line = one_line_error(result)
     assert "popular_pages: 2 -> 3" in line
-    assert "--force-plan" in line and "new --db" in line
+    assert "--force-plan" in line
+    assert "new --db" in line
 
 
 def test_output_paths(collected: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from tests.cli_helpers import (
     TEST_KEY,
     cli_env,
     export_json,
+    kill,
     movie_count,
     one_line_error,
     run_cli,
@@ -124,8 +125,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(
     ]
     process = start_cli(args)
     wait_for(lambda: movie_count(db) >= 20, timeout=60)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
+    kill(process)
     assert 20 <= movie_count(db) < len(reference_export)
     resumed = run_cli([*args[: -len(SMALL_PLAN) - 2], "--rate", "500", *SMALL_PLAN])
     assert resumed.returncode == 0, resumed.stderr
@@ -139,8 +139,7 @@ def test_ctrl_c_pauses_and_the_same_command_resumes(
     args = ["collect", "--db", str(db), "--base-url", sim_url, "--no-progress", *SMALL_PLAN]
     process = start_cli([*args, "--rate", "40"])
     wait_for(lambda: movie_count(db) >= 10, timeout=60)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    _, err = kill(process, signal.SIGINT)
     assert process.returncode == 130, err
     assert "Run the same command to resume" in err
     assert "Traceback" not in err
@@ -162,8 +161,7 @@ def test_a_second_collect_on_the_same_db_is_refused(sim_url: str, tmp_path: Path
         assert second.returncode == 1
         assert "already collecting" in one_line_error(second)
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait()
+        kill(first)
     assert run_cli(["status", "--db", str(db)]).returncode == 0
 
 
@@ -194,7 +192,8 @@ def test_invalid_key_stops_at_once(tmp_path: Path) -> None:
         stats = sim_stats(sim)
     assert result.returncode == 1
     line = one_line_error(result)
-    assert "status_code 7" in line and "TMDB_API_KEY" in line
+    assert "status_code 7" in line
+    assert "TMDB_API_KEY" in line
     assert "a-wrong-key-123" not in result.stdout + result.stderr
     assert stats["requests"] <= 2, stats
 

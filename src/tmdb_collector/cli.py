@@ -348,6 +348,8 @@ def simulate(
 @click.option("--catalog-size", type=click.IntRange(min=1), help="Simulated catalogue size.")
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
+@click.option("--ui", is_flag=True, help="Collect from the web dashboard instead (until Ctrl-C).")
+@click.option("--no-browser", is_flag=True, help="With --ui: print the URL, open no browser.")
 def demo(
     out: Path,
     rate: float,
@@ -355,11 +357,26 @@ def demo(
     catalog_size: int | None,
     seed: int,
     no_progress: bool,
+    ui: bool,
+    no_browser: bool,
 ) -> None:
-    """Run the seed's full plan against the built-in simulator and write OUT/movies.json."""
-    from tmdb_collector.demo import run_demo
+    """Run the seed's full plan against the built-in simulator and write OUT/movies.json.
+
+    With --ui, serve the dashboard on the simulator instead: Start, Pause and Download there.
+    """
+    from tmdb_collector.demo import run_demo, run_demo_ui
 
     configure_logging()
+    if ui:
+        run_demo_ui(
+            out,
+            rate=rate,
+            concurrency=concurrency,
+            catalog_size=catalog_size,
+            seed=seed,
+            open_browser=not no_browser,
+        )
+        return
     run_demo(
         out,
         rate=rate,
@@ -368,6 +385,50 @@ def demo(
         seed=seed,
         show_bars=not no_progress,
     )
+
+
+@cli.command()
+@db_option
+@plan_options
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; keep it loopback (the page can start runs and download data).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@verbosity_options
+def serve(
+    db: Path, host: str, port: int, verbose: int, log_file: Path | None, **options: Any
+) -> None:
+    """Serve the collection dashboard (Start / Pause / Download Data) until Ctrl-C.
+
+    Prints `Dashboard on URL` first. Needs TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the
+    environment; the key stays in this process and never reaches the page.
+    """
+    from tmdb_collector.dashboard import serve_dashboard
+
+    configure_logging(verbose, log_file)
+    plan, settings = resolve_settings(options)
+    credentials = Credentials.from_env()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: anyone who can reach {host} can control this dashboard", err=True)
+    with Store.create_or_open(db, plan) as store:
+        serve_dashboard(
+            store,
+            plan,
+            settings,
+            credentials,
+            host=host,
+            port=port,
+            on_ready=lambda url: click.echo(f"Dashboard on {url}"),
+        )
 
 
 def main() -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+import sys
+import threading
 import time
+import webbrowser
 from pathlib import Path
 
 import click
@@ -31,11 +35,8 @@ def run_demo(
     out.mkdir(parents=True, exist_ok=True)
     check_output_dir(out)
     api_key = secrets.token_hex(16)  # a throwaway key the simulator insists on
-    args = ["--seed", str(seed)]
-    if catalog_size is not None:
-        args += ["--catalog-size", str(catalog_size)]
     started = time.monotonic()
-    with simulator_process(args, api_key=api_key) as sim:
+    with simulator_process(_simulator_args(seed, catalog_size), api_key=api_key) as sim:
         click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
         plan = Plan()
@@ -56,3 +57,50 @@ def run_demo(
     )
     if outcome.status == "paused":
         click.echo("Paused. Run `make demo` again to resume.", err=True)
+
+
+def run_demo_ui(
+    out: Path,
+    *,
+    rate: float,
+    concurrency: int,
+    catalog_size: int | None,
+    seed: int,
+    open_browser: bool,
+) -> None:
+    """Serve the dashboard on the simulator until Ctrl-C; Start there collects into OUT."""
+    from tmdb_collector.dashboard import serve_dashboard
+
+    out.mkdir(parents=True, exist_ok=True)
+    check_output_dir(out)
+    api_key = secrets.token_hex(16)
+
+    def ready(url: str) -> None:
+        click.echo(f"Dashboard on {url}")
+        click.echo("Press Start Collection in the page; Ctrl-C here stops.", err=True)
+        if open_browser:
+            open_in_browser(url)
+
+    with simulator_process(_simulator_args(seed, catalog_size), api_key=api_key) as sim:
+        click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
+        settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
+        plan = Plan()
+        with Store.create_or_open(out / "tmdb_collection.db", plan) as store:
+            serve_dashboard(store, plan, settings, Credentials(api_key=api_key), on_ready=ready)
+
+
+def open_in_browser(url: str) -> None:
+    """Best effort, in the background. Without a display it could only start a console
+    browser that takes over the terminal, so it is skipped there."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+
+def _simulator_args(seed: int, catalog_size: int | None) -> list[str]:
+    args = ["--seed", str(seed)]
+    if catalog_size is not None:
+        args += ["--catalog-size", str(catalog_size)]
+    return args

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,23 +39,31 @@ def simulator_process(
     if api_key is not None:
         env["TMDB_SIMULATOR_API_KEY"] = api_key
     command = [sys.executable, "-m", "tmdb_collector", "simulate", "--port", "0", *args]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
-        if not line.startswith(READY_PREFIX):
-            process.kill()
-            _, err = process.communicate(timeout=10)
-            last = (err.strip().splitlines() or ["no output"])[-1]
-            raise CollectorError(f"the simulator did not start: {last}")
-        yield SimulatorProcess(line.removeprefix(READY_PREFIX), process)
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env
+        )
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline().strip()
+            if not line.startswith(READY_PREFIX):
                 process.kill()
-                process.wait()
+                process.wait(timeout=10)
+                errors.seek(0)
+                last = (errors.read().strip().splitlines() or ["no output"])[-1]
+                raise CollectorError(f"the simulator did not start: {last}")
+            yield SimulatorProcess(line.removeprefix(READY_PREFIX), process)
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdout is not None:
+        process.stdout.close()

@@ -119,7 +119,7 @@ class Store:
         self.path = path
         self._db = connection
         self._lock_fd: int | None = None
-        self._next_seen = 0
+        self._next_seen = 1
 
     # ---- opening ---------------------------------------------------------------------------
 
@@ -455,20 +455,19 @@ class Store:
 
     def iter_movies(self) -> Iterator[tuple[int, str, str, str, str]]:
         """Stored movies by ascending id, streamed from a cursor (bounded memory)."""
-        cursor = self._db.execute(
+        return self._db.execute(
             "SELECT m.id, m.details, m.credits, m.keywords, m.recommendations FROM movies m"
             " JOIN ids i ON i.id = m.id WHERE i.status != 'not_found' ORDER BY m.id"
         )
-        yield from cursor
 
     def iter_provenance(self) -> Iterator[tuple[int, str, int | None, str, int, int]]:
-        yield from self._db.execute(
+        return self._db.execute(
             "SELECT movie_id, stage, genre, query_key, page, position FROM provenance"
             " ORDER BY movie_id, stage, query_key, page"
         )
 
     def fetched_at(self) -> Iterator[tuple[int, str | None]]:
-        yield from self._db.execute("SELECT id, fetched_at FROM movies ORDER BY id")
+        return self._db.execute("SELECT id, fetched_at FROM movies ORDER BY id")
 
     def counts(self) -> StatusCounts:
         by_status = dict(

@@ -1,0 +1,110 @@
+"""Download Data: ``movies.json`` (the seed's shape) streamed from the store, and other formats.
+
+Each download reads through its own connection to the database, so it sees one consistent
+snapshot (SQLite WAL) while the collector keeps writing. json and jsonl stream movie by movie;
+parquet and csv are exported to a temporary directory in a worker thread and sent as a zip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib
+import itertools
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from aiohttp import web
+
+from tmdb_collector.export import export, movie_record_json
+from tmdb_collector.store import Store
+
+Row = tuple[int, str, str, str, str]
+FILE_FORMATS = {"json": "application/json", "jsonl": "application/x-ndjson"}
+TABLE_FORMATS = ("parquet", "csv")
+MOVIES_PER_CHUNK = 100
+ZIP_CHUNK_BYTES = 256 * 1024
+
+
+@functools.cache
+def available_formats() -> tuple[dict[str, str], ...]:
+    """The formats the page offers: json and jsonl, and zipped tables when they can be built."""
+    formats = [{"format": fmt, "label": f"movies.{fmt}"} for fmt in FILE_FORMATS]
+    try:
+        importlib.import_module("tmdb_collector.tables")
+    except ImportError:
+        return tuple(formats)
+    formats += [{"format": fmt, "label": f"movies-{fmt}.zip"} for fmt in TABLE_FORMATS]
+    return tuple(formats)
+
+
+async def download(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
+    if fmt not in {f["format"] for f in available_formats()}:
+        raise web.HTTPNotFound(text=f"unknown download format {fmt!r}")
+    if fmt in FILE_FORMATS:
+        return await _send_movies(request, database, fmt)
+    return await _send_tables(request, database, fmt)
+
+
+def movie_chunks(rows: Iterator[Row], fmt: str) -> Iterator[str]:
+    """The text :func:`~tmdb_collector.export.export` writes, a few movies at a time."""
+    if fmt == "jsonl":
+        while batch := list(itertools.islice(rows, MOVIES_PER_CHUNK)):
+            yield "".join(movie_record_json(row) + "\n" for row in batch)
+        return
+    separator = "\n"
+    yield "{"
+    while batch := list(itertools.islice(rows, MOVIES_PER_CHUNK)):
+        parts = []
+        for row in batch:
+            parts.append(f'{separator}"{row[0]}":{movie_record_json(row)}')
+            separator = ",\n"
+        yield "".join(parts)
+    yield "\n}\n"
+
+
+async def _send_movies(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
+    response = _attachment(f"movies.{fmt}", FILE_FORMATS[fmt])
+    with Store.open_existing(database) as store:
+        await response.prepare(request)
+        for chunk in movie_chunks(store.iter_movies(), fmt):
+            await response.write(chunk.encode("utf-8"))
+    await response.write_eof()
+    return response
+
+
+async def _send_tables(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
+    with tempfile.TemporaryDirectory(prefix="tmdb-dashboard-") as folder:
+        archive = await asyncio.to_thread(_zip_tables, database, fmt, Path(folder))
+        response = _attachment(archive.name, "application/zip")
+        response.content_length = archive.stat().st_size
+        await response.prepare(request)
+        with archive.open("rb") as handle:
+            while chunk := handle.read(ZIP_CHUNK_BYTES):
+                await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
+def _zip_tables(database: Path, fmt: str, folder: Path) -> Path:
+    """Export the tables into ``folder`` and zip them; runs in a worker thread."""
+    tables = folder / f"movies-{fmt}"
+    with Store.open_existing(database) as store:
+        export(store, fmt, tables)
+    archive = folder / f"movies-{fmt}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(tables.iterdir()):
+            bundle.write(path, f"{tables.name}/{path.name}")
+    return archive
+
+
+def _attachment(filename: str, content_type: str) -> web.StreamResponse:
+    response = web.StreamResponse(
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+    response.content_type = content_type
+    if content_type != "application/zip":
+        response.charset = "utf-8"
+    return response

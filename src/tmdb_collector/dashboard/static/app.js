@@ -1,0 +1,130 @@
+// The dashboard page: renders progress pushed over Server-Sent Events, sends Start / Pause.
+"use strict";
+
+(() => {
+  const STATES = {
+    idle: "Idle", running: "Running", pausing: "Pausing…", paused: "Paused",
+    complete: "Complete", failed: "Failed",
+  };
+  const STAGE_NUMBERS = { popular: 1, discover: 2, details: 3 };
+  const MAX_LOG_LINES = 500;
+  const numbers = new Intl.NumberFormat("en-US");
+  const $ = (id) => document.getElementById(id);
+  let shownFormats = "";
+
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    const total = Math.max(0, Math.round(seconds));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = String(total % 60).padStart(2, "0");
+    return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+  }
+
+  function setNumber(id, value, text) {
+    const el = $(id);
+    el.dataset.value = String(value);
+    el.textContent = text === undefined ? numbers.format(value) : text;
+  }
+
+  function setBar(name, done, total) {
+    const row = $(`bar-${name}`);
+    row.querySelector(".count").textContent = `${numbers.format(done)} / ${numbers.format(total)}`;
+    const percent = total > 0 ? Math.min(100, (100 * done) / total) : 0;
+    row.querySelector(".fill").style.width = `${percent.toFixed(1)}%`;
+    row.classList.toggle("finished", total > 0 && done >= total);
+  }
+
+  function stageText(view) {
+    if (view.stage === "done") return "All stages done";
+    const stage = view.stages[view.stage];
+    return stage ? `Stage ${STAGE_NUMBERS[view.stage]} · ${stage.label}` : "—";
+  }
+
+  function renderFormats(formats) {
+    const key = formats.map((f) => f.format).join(",");
+    if (key === shownFormats) return;
+    shownFormats = key;
+    const select = $("format");
+    const chosen = select.value;
+    select.replaceChildren(...formats.map((f) => new Option(f.label, f.format)));
+    if (formats.some((f) => f.format === chosen)) select.value = chosen;
+  }
+
+  function render(view) {
+    const state = $("state");
+    state.textContent = STATES[view.state] || view.state;
+    state.dataset.state = view.state;
+    $("stage").textContent = stageText(view);
+    $("elapsed").textContent = duration(view.elapsed);
+    $("eta").textContent = view.state === "running" ? duration(view.eta) : "—";
+    $("message").textContent = view.message || "";
+    setNumber("movies", view.movies);
+    setNumber("requests", view.requests);
+    setNumber("errors", view.errors);
+    setNumber("rate", view.request_rate, view.request_rate.toFixed(1));
+    setBar("overall", view.overall.done, view.overall.total);
+    for (const name of Object.keys(STAGE_NUMBERS)) {
+      setBar(name, view.stages[name].done, view.stages[name].total);
+    }
+    $("start").disabled = !view.can_start;
+    $("pause").disabled = !view.can_pause;
+    $("download").disabled = !view.can_download;
+    renderFormats(view.formats);
+  }
+
+  function addLog(line) {
+    const log = $("log");
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 8;
+    const row = document.createElement("div");
+    row.className = `line ${String(line.level).toLowerCase()}`;
+    const time = document.createElement("time");
+    time.textContent = new Date(line.time * 1000).toLocaleTimeString("en-GB");
+    row.append(time, document.createTextNode(` ${line.text}`));
+    log.append(row);
+    while (log.childElementCount > MAX_LOG_LINES) log.firstElementChild.remove();
+    if (atBottom) log.scrollTop = log.scrollHeight;
+  }
+
+  async function post(path) {
+    try {
+      const response = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+      });
+      if (response.ok || response.status === 409) render(await response.json());
+      else addLog({ time: Date.now() / 1000, level: "ERROR", text: `${path}: HTTP ${response.status}` });
+    } catch (error) {
+      addLog({ time: Date.now() / 1000, level: "ERROR", text: `${path}: ${error}` });
+    }
+  }
+
+  function download() {
+    const link = document.createElement("a");
+    link.href = `/api/download?format=${encodeURIComponent($("format").value)}`;
+    link.download = "";
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  function setConnected(connected) {
+    const el = $("connection");
+    el.textContent = connected ? "live" : "reconnecting…";
+    el.classList.toggle("offline", !connected);
+  }
+
+  function connect() {
+    const events = new EventSource("/api/events");
+    events.addEventListener("progress", (e) => render(JSON.parse(e.data)));
+    events.addEventListener("log", (e) => addLog(JSON.parse(e.data)));
+    events.addEventListener("open", () => setConnected(true));
+    events.addEventListener("error", () => setConnected(false));
+  }
+
+  $("start").addEventListener("click", () => post("/api/start"));
+  $("pause").addEventListener("click", () => post("/api/pause"));
+  $("download").addEventListener("click", download);
+  connect();
+})();

@@ -1,0 +1,293 @@
+"""JSON body builders (key order and types as TMDB emits them; see API-FACTS §3).
+
+Each builder is a pure function of the catalogue, the movie slot and the movie's version.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tmdb_collector.simulator._hash import (
+    SALT_CREDITS,
+    SALT_DETAILS,
+    SALT_EXPORT,
+    SALT_KEYWORDS,
+    hash_ints,
+    hex24,
+    image_path,
+    number,
+    rng_for,
+    unit,
+)
+from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
+from tmdb_collector.simulator.items import list_item
+from tmdb_collector.simulator.related import paged_recommendations, paged_similar
+from tmdb_collector.simulator.text import (
+    COMPANIES_PER_LANGUAGE,
+    character_name,
+    company,
+    money,
+    overview,
+    person,
+    poster_backdrop,
+    titles,
+)
+from tmdb_collector.simulator.vocab import (
+    COUNTRIES,
+    CREW_JOBS,
+    EN_COUNTRIES,
+    GENRE_NAME,
+    KEYWORDS,
+    LANGUAGES,
+    TAGLINES,
+)
+
+if TYPE_CHECKING:
+    from tmdb_collector.simulator.catalog import Catalog
+
+JSONDict = dict[str, Any]
+recommendations = paged_recommendations
+similar = paged_similar
+__all__ = ["list_item", "recommendations", "similar"]
+
+
+def imdb_id(seed: int, movie_id: int) -> str:
+    return f"tt{hash_ints(seed, SALT_DETAILS, movie_id, 7) % 30_000_000 + 10_000:07d}"
+
+
+def tagline(seed: int, movie_id: int, version: int) -> str:
+    return TAGLINES[hash_ints(seed, SALT_DETAILS, movie_id, version // 4) % len(TAGLINES)]
+
+
+def _countries(rng: random.Random, lang_index: int) -> list[str]:
+    home = LANGUAGES[lang_index].country
+    if home == "US":
+        home = rng.choice(EN_COUNTRIES)
+    countries = [home]
+    if rng.random() < 0.2:
+        extra = rng.choice(sorted(COUNTRIES))
+        if extra != home:
+            countries.append(extra)
+    return countries
+
+
+def _collection(rng: random.Random, title: str) -> JSONDict | None:
+    if rng.random() >= 0.1:
+        return None
+    base = title.split(":")[0].rstrip(" 234")
+    return {
+        "id": rng.randint(10, 1_400_000),
+        "name": f"{base} Collection",
+        "poster_path": image_path(rng) if rng.random() < 0.9 else None,
+        "backdrop_path": image_path(rng) if rng.random() < 0.8 else None,
+    }
+
+
+def _companies(rng: random.Random, seed: int, lang_index: int) -> list[JSONDict]:
+    out: list[JSONDict] = []
+    for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+        block = lang_index if rng.random() < 0.85 else 0
+        index = block * COMPANIES_PER_LANGUAGE + int(COMPANIES_PER_LANGUAGE * rng.random() ** 2)
+        comp = company(seed, index)
+        out.append(comp._asdict())
+    return out
+
+
+def _spoken(rng: random.Random, lang_index: int) -> list[JSONDict]:
+    langs = [LANGUAGES[lang_index]]
+    if rng.random() < 0.25 and lang_index != 0:
+        langs.append(LANGUAGES[0])
+    return [{"english_name": x.english_name, "iso_639_1": x.code, "name": x.name} for x in langs]
+
+
+def details(cat: Catalog, idx: int) -> JSONDict:
+    c = cat.cols
+    mid = c.ids[idx]
+    lang_index = c.lang[idx]
+    rng = rng_for(cat.seed, SALT_DETAILS, mid)
+    title, original = titles(cat.seed, mid, lang_index)
+    poster, backdrop = poster_backdrop(cat.seed, mid)
+    budget, revenue = money(cat.seed, mid)
+    countries = _countries(rng, lang_index)
+    slug = "".join(ch for ch in title.lower() if ch.isalnum())
+    homepage = f"https://www.{slug}-movie.com" if rng.random() < 0.35 else ""
+    collection = _collection(rng, title)
+    companies = _companies(rng, cat.seed, lang_index)
+    spoken = _spoken(rng, lang_index)
+    is_doc = 99 in c.combos[c.combo[idx]].genre_ids
+    runtime = rng.randint(40, 110) if is_doc else rng.randint(75, 175)
+    return {
+        "adult": bool(c.flags[idx] & FLAG_ADULT),
+        "backdrop_path": backdrop,
+        "belongs_to_collection": collection,
+        "budget": budget,
+        "genres": [{"id": g, "name": GENRE_NAME[g]} for g in c.combos[c.combo[idx]].genre_ids],
+        "homepage": homepage,
+        "id": mid,
+        "imdb_id": imdb_id(cat.seed, mid),
+        "origin_country": countries[:1],
+        "original_language": LANGUAGES[lang_index].code,
+        "original_title": original,
+        "overview": overview(cat.seed, mid),
+        "popularity": number(c.popularity[idx]),
+        "poster_path": poster,
+        "production_companies": companies,
+        "production_countries": [{"iso_3166_1": x, "name": COUNTRIES[x]} for x in countries],
+        "release_date": cat.release_date(idx),
+        "revenue": revenue,
+        "runtime": runtime,
+        "spoken_languages": spoken,
+        "status": "Released",
+        "tagline": tagline(cat.seed, mid, cat.changes.version(idx)),
+        "title": title,
+        "video": bool(c.flags[idx] & FLAG_VIDEO),
+        "vote_average": number(c.vote_average[idx]),
+        "vote_count": c.vote_count[idx],
+    }
+
+
+def _person_index(rng: random.Random, pool: int) -> int:
+    """Skewed towards small indices: famous people appear in many movies."""
+    return int(pool * rng.random() ** 2.2)
+
+
+def _person_fields(seed: int, index: int) -> JSONDict:
+    p = person(seed, index)
+    return {
+        "adult": False,
+        "gender": p.gender,
+        "id": p.id,
+        "known_for_department": p.known_for_department,
+        "name": p.name,
+        "original_name": p.name,
+        "popularity": number(p.popularity),
+        "profile_path": p.profile_path,
+    }
+
+
+def _sizes(cat: Catalog, idx: int, rng: random.Random) -> tuple[int, int]:
+    fame = min(1.0, (cat.cols.popularity[idx] / 40.0) ** 0.5)
+    n_cast = 5 + int(25 * fame * rng.random() + 10 * rng.random())
+    n_crew = 5 + int(40 * fame * rng.random() + 15 * rng.random())
+    return min(n_cast, 40), min(n_crew, 60)
+
+
+def credits(cat: Catalog, idx: int) -> JSONDict:
+    """``{id, cast, crew}``; the crew always contains a Director."""
+    mid = cat.cols.ids[idx]
+    seed = cat.seed
+    rng = rng_for(seed, SALT_CREDITS, mid)
+    pool = max(2000, cat.size // 2)
+    n_cast, n_crew = _sizes(cat, idx, rng)
+    crew_rng = rng_for(seed, SALT_CREDITS, mid, 2)  # independent of the versioned cast
+    extra = min(40 - n_cast, cat.changes.version(idx) // 5)
+    cast: list[JSONDict] = []
+    cast_id = rng.randint(1, 5)
+    for order in range(n_cast + extra):
+        item = _person_fields(seed, _person_index(rng, pool))
+        item["cast_id"] = cast_id
+        item["character"] = character_name(rng)
+        item["credit_id"] = f"{rng.getrandbits(96):024x}"
+        item["order"] = order
+        cast.append(item)
+        cast_id += rng.randint(1, 3)
+    director_at = crew_rng.randrange(n_crew)
+    crew: list[JSONDict] = []
+    for slot in range(n_crew):
+        department, job = ("Directing", "Director")
+        if slot != director_at:
+            department, job = CREW_JOBS[int(crew_rng.random() * len(CREW_JOBS))]
+        item = _person_fields(seed, _person_index(crew_rng, pool))
+        item["credit_id"] = f"{crew_rng.getrandbits(96):024x}"
+        item["department"] = department
+        item["job"] = job
+        crew.append(item)
+    return {"id": mid, "cast": cast, "crew": crew}
+
+
+def _keyword(k: int) -> JSONDict:
+    return {"id": 818 + (k * 104729) % 350_000, "name": KEYWORDS[k]}
+
+
+def keywords(cat: Catalog, idx: int) -> JSONDict:
+    """``{id, keywords}`` with 0-20 keywords; a few are added as the movie changes."""
+    mid = cat.cols.ids[idx]
+    rng = rng_for(cat.seed, SALT_KEYWORDS, mid)
+    count = 0 if rng.random() < 0.12 else rng.randint(1, 14)
+    picked = rng.sample(range(len(KEYWORDS)), count)
+    for step in range(cat.changes.version(idx) // 3):
+        if len(picked) >= 20:
+            break
+        k = hash_ints(cat.seed, SALT_KEYWORDS, mid, step) % len(KEYWORDS)
+        if k not in picked:
+            picked.append(k)
+    return {"id": mid, "keywords": [_keyword(k) for k in picked]}
+
+
+def external_ids(cat: Catalog, idx: int) -> JSONDict:
+    mid = cat.cols.ids[idx]
+    h = hash_ints(cat.seed, SALT_DETAILS, mid, 11)
+    return {
+        "id": mid,
+        "imdb_id": imdb_id(cat.seed, mid),
+        "wikidata_id": f"Q{h % 90_000_000 + 10_000}" if unit(h) < 0.5 else None,
+        "facebook_id": None,
+        "instagram_id": None,
+        "twitter_id": None,
+    }
+
+
+def _change_item(cat: Catalog, mid: int, day: date, kind: int) -> JSONDict:
+    secs = hash_ints(cat.seed, SALT_DETAILS, mid, day.toordinal()) % 86400
+    return {
+        "id": hex24(cat.seed, mid, day.toordinal(), kind),
+        "action": "updated" if kind == 3 else "added",
+        "time": f"{day.isoformat()} {secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d} UTC",
+        "iso_639_1": "en" if kind == 3 else "",
+        "iso_3166_1": "US" if kind == 3 else "",
+    }
+
+
+def movie_changes(cat: Catalog, idx: int, start: date, end: date) -> JSONDict:
+    """``{changes:[…]}`` for the simulated days in ``[start, end]`` the movie changed:
+    a ``tagline`` update when the tagline moved, otherwise an added poster image."""
+    mid = cat.cols.ids[idx]
+    taglines: list[JSONDict] = []
+    images: list[JSONDict] = []
+    for day in cat.changes.changed_on(idx, start, end):
+        version = cat.changes.version_on(idx, day)
+        new, old = tagline(cat.seed, mid, version), tagline(cat.seed, mid, version - 1)
+        if new != old:
+            item = _change_item(cat, mid, day, 3)
+            item["value"] = new
+            item["original_value"] = old
+            taglines.append(item)
+        else:
+            item = _change_item(cat, mid, day, 4)
+            rng = rng_for(cat.seed, SALT_DETAILS, mid, day.toordinal())
+            item["value"] = {"poster": {"file_path": image_path(rng)}}
+            images.append(item)
+    changes = [{"key": "images", "items": images}] if images else []
+    if taglines:
+        changes.append({"key": "tagline", "items": taglines})
+    return {"changes": changes}
+
+
+def export_records(cat: Catalog, adult: bool) -> Iterator[JSONDict]:
+    """Export lines: a few ids hoisted to the front, the rest ascending (like TMDB)."""
+    c = cat.cols
+    wanted = FLAG_ADULT if adult else 0
+    keep = [i for i in range(cat.size) if c.flags[i] & (FLAG_ADULT | FLAG_DELETED) == wanted]
+    hoisted = [i for i in keep if hash_ints(cat.seed, SALT_EXPORT, c.ids[i]) % 200 == 0]
+    hoisted_set = set(hoisted)
+    for i in hoisted + [i for i in keep if i not in hoisted_set]:
+        yield {
+            "adult": adult,
+            "id": c.ids[i],
+            "original_title": titles(cat.seed, c.ids[i], c.lang[i])[1],
+            "popularity": float(c.popularity[i]),
+            "video": bool(c.flags[i] & FLAG_VIDEO),
+        }

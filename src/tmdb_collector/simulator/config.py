@@ -1,0 +1,42 @@
+"""Simulator configuration."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from tmdb_collector.simulator.catalog import (
+    DEFAULT_CATALOG_SIZE,
+    DEFAULT_DELETED_FRACTION,
+    DEFAULT_SEED,
+    DEFAULT_TODAY,
+)
+
+FAULT_KINDS: tuple[str, ...] = ("error", "slow", "reset", "truncated")
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """How the simulated TMDB behaves. Every field has an offline-safe default."""
+
+    host: str = "127.0.0.1"
+    port: int = 0  # 0 = pick a free port
+    api_key: str | None = None  # None: any non-empty key/token is accepted
+    latency_ms: float = 0.0  # added to every /3 response
+    rate_limit: float | None = None  # requests/s over all /3 requests; None = unlimited
+    fault_rate: float = 0.0  # 0..1 share of /3 requests that get a transient fault
+    slow_ms: float = 30_000.0  # stall of a "slow" fault before answering normally
+    catalog_size: int = DEFAULT_CATALOG_SIZE
+    seed: int = DEFAULT_SEED
+    today: datetime.date = DEFAULT_TODAY  # simulated date; never wall-clock
+    deleted_fraction: float = DEFAULT_DELETED_FRACTION
+    fault_kinds: tuple[str, ...] = FAULT_KINDS  # subset of FAULT_KINDS to draw from
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError("fault_rate must be within 0..1")
+        if self.rate_limit is not None and self.rate_limit <= 0:
+            raise ValueError("rate_limit must be positive or None")
+        unknown = set(self.fault_kinds) - set(FAULT_KINDS)
+        if unknown or not self.fault_kinds:
+            raise ValueError(f"fault_kinds must be a non-empty subset of {FAULT_KINDS}")

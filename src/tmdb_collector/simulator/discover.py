@@ -1,0 +1,223 @@
+"""``/discover/movie`` query parsing, filtering and ordering."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_VIDEO, Columns
+from tmdb_collector.simulator.vocab import GENRE_BIT, LANGUAGE_INDEX
+
+UNKNOWN_GENRE_BIT = 1 << 30  # no movie has it: AND with an unknown genre matches nothing
+SORT_FIELDS = (
+    "popularity",
+    "vote_average",
+    "vote_count",
+    "primary_release_date",
+    "release_date",
+    "revenue",
+    "title",
+)
+
+
+class QueryError(ValueError):
+    """A filter value TMDB would reject (bad date format)."""
+
+
+@dataclass(frozen=True)
+class DiscoverQuery:
+    """Normalised, hashable filter set (the LRU cache key)."""
+
+    with_genres: tuple[int, ...] | None = None  # OR over AND-masks
+    without_genres: int = 0
+    vote_count_gte: int | None = None
+    vote_count_lte: int | None = None
+    vote_average_gte: float | None = None
+    vote_average_lte: float | None = None
+    date_gte: int | None = None  # ordinals
+    date_lte: int | None = None
+    languages: tuple[int, ...] | None = None  # indices into LANGUAGES; (-1,) = none match
+    include_adult: bool = False
+    include_video: bool = False
+    sort_field: str = "popularity"
+    sort_desc: bool = True
+
+
+def _genre_mask(ids: str) -> int:
+    mask = 0
+    for part in ids.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        gid = int(part) if part.isdigit() else -1
+        mask |= GENRE_BIT.get(gid, UNKNOWN_GENRE_BIT)
+    return mask
+
+
+def parse_genres(value: str | None) -> tuple[int, ...] | None:
+    """``,`` = AND, ``|`` = OR (an OR of AND-groups when mixed)."""
+    if value is None or not value.strip():
+        return None
+    return tuple(_genre_mask(group) for group in value.split("|") if group.strip())
+
+
+def _parse_date(value: str) -> int:
+    try:
+        return date.fromisoformat(value.strip()).toordinal()
+    except ValueError as exc:
+        raise QueryError(value) from exc
+
+
+def _num(params: Mapping[str, str], key: str, kind: Callable[[str], float]) -> float | None:
+    raw = params.get(key)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        return None  # TMDB ignores unparsable numeric filters
+
+
+def _bool(params: Mapping[str, str], key: str) -> bool:
+    return params.get(key, "false").strip().lower() == "true"
+
+
+def _date_bounds(params: Mapping[str, str]) -> tuple[int | None, int | None]:
+    lows: list[int] = []
+    highs: list[int] = []
+    for prefix in ("primary_release_date", "release_date"):
+        if raw := params.get(prefix + ".gte", "").strip():
+            lows.append(_parse_date(raw))
+        if raw := params.get(prefix + ".lte", "").strip():
+            highs.append(_parse_date(raw))
+    year = _num(params, "primary_release_year", int) or _num(params, "year", int)
+    if year is not None and 1 <= year <= 9999:
+        lows.append(date(int(year), 1, 1).toordinal())
+        highs.append(date(int(year), 12, 31).toordinal())
+    return (max(lows) if lows else None), (min(highs) if highs else None)
+
+
+def _languages(value: str | None) -> tuple[int, ...] | None:
+    if value is None or not value.strip():
+        return None
+    found = tuple(LANGUAGE_INDEX.get(code.strip(), -1) for code in value.split("|"))
+    return found
+
+
+def _sort(value: str | None) -> tuple[str, bool]:
+    field, _, direction = (value or "popularity.desc").partition(".")
+    if field not in SORT_FIELDS or direction not in ("asc", "desc"):
+        return "popularity", True
+    if field == "release_date":
+        field = "primary_release_date"
+    return field, direction == "desc"
+
+
+def parse_discover_params(params: Mapping[str, str]) -> DiscoverQuery:
+    """Build a :class:`DiscoverQuery` from query parameters (raises :class:`QueryError`)."""
+    date_gte, date_lte = _date_bounds(params)
+    without = params.get("without_genres", "")
+    vc_gte = _num(params, "vote_count.gte", float)
+    vc_lte = _num(params, "vote_count.lte", float)
+    sort_field, sort_desc = _sort(params.get("sort_by"))
+    return DiscoverQuery(
+        with_genres=parse_genres(params.get("with_genres")),
+        without_genres=_genre_mask(without.replace("|", ",")) & ~UNKNOWN_GENRE_BIT,
+        vote_count_gte=None if vc_gte is None else int(-(-vc_gte // 1)),
+        vote_count_lte=None if vc_lte is None else int(vc_lte // 1),
+        vote_average_gte=_num(params, "vote_average.gte", float),
+        vote_average_lte=_num(params, "vote_average.lte", float),
+        date_gte=date_gte,
+        date_lte=date_lte,
+        languages=_languages(params.get("with_original_language")),
+        include_adult=_bool(params, "include_adult"),
+        include_video=_bool(params, "include_video"),
+        sort_field=sort_field,
+        sort_desc=sort_desc,
+    )
+
+
+def _matcher(q: DiscoverQuery, cols: Columns) -> Callable[[int], bool]:
+    masks = [c.mask for c in cols.combos]
+    combo, flags, vc, avg, dates = (
+        cols.combo,
+        cols.flags,
+        cols.vote_count,
+        cols.vote_average,
+        cols.date_ord,
+    )
+    excluded = (0 if q.include_adult else FLAG_ADULT) | (0 if q.include_video else FLAG_VIDEO)
+    groups = q.with_genres
+    without = q.without_genres
+    vc_lo = -1 if q.vote_count_gte is None else q.vote_count_gte
+    vc_hi = math.inf if q.vote_count_lte is None else q.vote_count_lte
+    va_lo = -math.inf if q.vote_average_gte is None else q.vote_average_gte
+    va_hi = math.inf if q.vote_average_lte is None else q.vote_average_lte
+    dated = q.date_gte is not None or q.date_lte is not None
+    d_lo = 0 if q.date_gte is None else q.date_gte
+    d_hi = math.inf if q.date_lte is None else q.date_lte
+
+    def match(i: int) -> bool:
+        if flags[i] & excluded:
+            return False
+        mask = masks[combo[i]]
+        if groups is not None and not any(mask & g == g for g in groups):
+            return False
+        if mask & without or not vc_lo <= vc[i] <= vc_hi or not va_lo <= avg[i] <= va_hi:
+            return False
+        return not dated or (dates[i] != 0 and d_lo <= dates[i] <= d_hi)
+
+    return match
+
+
+def run_query(
+    q: DiscoverQuery,
+    cols: Columns,
+    by_popularity: Mapping[int, Sequence[int]],
+    title_of: Callable[[int], str],
+    revenue_of: Callable[[int], int],
+) -> list[int]:
+    """Indices matching ``q`` in the requested order (ties broken by id ascending).
+
+    ``by_popularity`` maps a language index to that language's movie indices in
+    popularity-descending order (key ``-1`` holds all movies).
+    """
+    if q.languages is None:
+        sources: list[Sequence[int]] = [by_popularity[-1]]
+    else:
+        sources = [by_popularity.get(lang, ()) for lang in sorted(set(q.languages))]
+    match = _matcher(q, cols)
+    found = [i for source in sources for i in source if match(i)]
+    ids = cols.ids
+    if q.sort_field == "popularity":
+        pop = cols.popularity
+        if len(sources) > 1:
+            found.sort(key=lambda i: (-pop[i], ids[i]))
+        if not q.sort_desc:
+            found.sort(key=lambda i: (pop[i], ids[i]))
+        return found
+    key = _sort_key(q.sort_field, cols, title_of, revenue_of)
+    found.sort(key=lambda i: (key(i), ids[i]))
+    if q.sort_desc:
+        # Descending by value but still ascending by id within ties.
+        found.sort(key=key, reverse=True)
+    return found
+
+
+def _sort_key(
+    field: str,
+    cols: Columns,
+    title_of: Callable[[int], str],
+    revenue_of: Callable[[int], int],
+) -> Callable[[int], float | str]:
+    if field == "vote_average":
+        return cols.vote_average.__getitem__
+    if field == "vote_count":
+        return cols.vote_count.__getitem__
+    if field == "primary_release_date":
+        return cols.date_ord.__getitem__
+    if field == "revenue":
+        return revenue_of
+    return title_of

@@ -1,0 +1,56 @@
+"""Daily ID export files (``/p/exports/movie_ids_MM_DD_YYYY.json.gz``), built once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import gzip
+import io
+import json
+
+from tmdb_collector.simulator.catalog import Catalog
+
+KINDS = {"movie": False, "adult_movie": True}
+
+
+def export_name(kind: str, day: datetime.date) -> str:
+    return f"{kind}_ids_{day:%m_%d_%Y}.json.gz"
+
+
+def build_export(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
+    """Gzip of one compact JSON object per line (not sorted by id; deleted ids excluded)."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as gz:
+        lines: list[str] = []
+        for record in catalog.export_lines(adult):
+            lines.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
+            if len(lines) >= batch:
+                gz.write(("\n".join(lines) + "\n").encode("utf-8"))
+                lines.clear()
+        if lines:
+            gz.write(("\n".join(lines) + "\n").encode("utf-8"))
+    return buffer.getvalue()
+
+
+class ExportCache:
+    """Builds each export file for the simulated ``today`` at most once, off the loop."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.names = {export_name(kind, catalog.today): kind for kind in KINDS}
+        self._built: dict[str, bytes] = {}
+        self._lock = asyncio.Lock()
+
+    async def get(self, name: str) -> bytes | None:
+        """The gzip bytes for ``name``, or ``None`` for any other file or date."""
+        kind = self.names.get(name)
+        if kind is None:
+            return None
+        async with self._lock:
+            if kind not in self._built:
+                loop = asyncio.get_running_loop()
+                adult = KINDS[kind]
+                self._built[kind] = await loop.run_in_executor(
+                    None, build_export, self.catalog, adult
+                )
+        return self._built[kind]

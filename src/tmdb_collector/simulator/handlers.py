@@ -1,0 +1,238 @@
+"""Route handlers for the simulated ``/3`` API and the daily exports."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.config import SimulatorConfig
+from tmdb_collector.simulator.discover import QueryError, parse_discover_params
+from tmdb_collector.simulator.exports import ExportCache
+from tmdb_collector.simulator.faults import FaultInjector
+from tmdb_collector.simulator.ratelimit import TokenBucket
+from tmdb_collector.simulator.render import (
+    LRU,
+    MAX_APPENDS,
+    PAGED,
+    SUB_RESOURCES,
+    BodyRenderer,
+    parse_appends,
+)
+from tmdb_collector.simulator.responses import (
+    AUTH_SUCCESS,
+    INVALID_DATE,
+    INVALID_DATE_RANGE,
+    INVALID_PAGE,
+    NOT_FOUND,
+    PAGE_OVER_500,
+    TOO_MANY_APPENDS,
+    ApiError,
+    Responder,
+    dumps,
+)
+from tmdb_collector.simulator.stats import SimulatorStats
+from tmdb_collector.simulator.vocab import GENRES
+
+MAX_PAGE = 500
+CHANGES_PAGE_SIZE = 100
+MAX_CHANGES_WINDOW = datetime.timedelta(days=14)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# fmt: off
+CHANGE_KEYS: tuple[str, ...] = (
+    "adult", "air_date", "also_known_as", "alternative_titles", "biography", "birthday",
+    "budget", "cast", "certifications", "character_names", "created_by", "crew",
+    "deathday", "episode", "episode_number", "episode_run_time", "freebase_id",
+    "freebase_mid", "general", "genres", "guest_stars", "homepage", "images", "imdb_id",
+    "languages", "name", "network", "origin_country", "original_name", "original_title",
+    "overview", "parts", "place_of_birth", "plot_keywords", "production_code",
+    "production_companies", "production_countries", "releases", "revenue", "runtime",
+    "season", "season_number", "season_regular", "spoken_languages", "status", "tagline",
+    "title", "translations", "tvdb_id", "tvrage_id", "type", "video", "videos",
+)
+# fmt: on
+CONFIGURATION: dict[str, Any] = {
+    "images": {
+        "base_url": "http://image.tmdb.org/t/p/",
+        "secure_base_url": "https://image.tmdb.org/t/p/",
+        "backdrop_sizes": ["w300", "w780", "w1280", "original"],
+        "logo_sizes": ["w45", "w92", "w154", "w185", "w300", "w500", "original"],
+        "poster_sizes": ["w92", "w154", "w185", "w342", "w500", "w780", "original"],
+        "profile_sizes": ["w45", "w185", "h632", "original"],
+        "still_sizes": ["w92", "w185", "w300", "original"],
+    },
+    "change_keys": list(CHANGE_KEYS),
+}
+
+
+@dataclass
+class SimState:
+    """Everything the handlers share for one app."""
+
+    config: SimulatorConfig
+    catalog: Catalog
+    responder: Responder
+    renderer: BodyRenderer
+    exports: ExportCache
+    stats: SimulatorStats
+    bucket: TokenBucket | None
+    faults: FaultInjector
+    lists: LRU = field(default_factory=lambda: LRU(1024))
+
+
+STATE: web.AppKey[SimState] = web.AppKey("tmdb_sim_state", SimState)
+
+
+def parse_page(query: Mapping[str, str]) -> int:
+    """``page``: integer >= 1 (else 400 code 22); > 500 gives TMDB's 422 ``errors``."""
+    raw = query.get("page")
+    if raw is None or raw == "":
+        return 1
+    raw = raw.strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ApiError(400, INVALID_PAGE)
+    page = int(raw)
+    if page > MAX_PAGE:
+        raise ApiError(422, PAGE_OVER_500)
+    return page
+
+
+def _lenient_page(query: Mapping[str, str]) -> int:
+    raw = query.get("page", "1").strip()
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE else 1
+
+
+def _parse_date(raw: str) -> datetime.date:
+    try:
+        if not _DATE_RE.match(raw):
+            raise ValueError(raw)
+        return datetime.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ApiError(400, INVALID_DATE) from exc
+
+
+def parse_window(
+    query: Mapping[str, str], today: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """``start_date``/``end_date`` (default: the last 24 h, i.e. yesterday and today)."""
+    raw_start, raw_end = query.get("start_date", "").strip(), query.get("end_date", "").strip()
+    end = _parse_date(raw_end) if raw_end else None
+    start = _parse_date(raw_start) if raw_start else None
+    if end is None:
+        end = today
+    if start is None:
+        start = end - datetime.timedelta(days=1)
+    if end < start or end - start > MAX_CHANGES_WINDOW:
+        raise ApiError(422, INVALID_DATE_RANGE)
+    return start, end
+
+
+def _movie_id(request: web.Request) -> int:
+    raw = request.match_info["movie_id"]
+    if not raw.isdigit():
+        raise ApiError(404, NOT_FOUND)
+    return int(raw)
+
+
+def _available(st: SimState, movie_id: int) -> int:
+    if st.catalog.available_index(movie_id) is None:
+        raise ApiError(404, NOT_FOUND)
+    return movie_id
+
+
+async def popular(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    page = parse_page(request.query)
+    cat = st.catalog
+    body = st.lists.get_or_build(
+        ("popular", page), lambda: dumps(cat.list_page(cat.popular_indices, page))
+    )
+    return st.responder.ok(body)
+
+
+async def discover(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    page = parse_page(request.query)
+    try:
+        query = parse_discover_params(request.query)
+    except QueryError as exc:
+        raise ApiError(400, INVALID_DATE) from exc
+    cat = st.catalog
+    body = st.lists.get_or_build(
+        ("discover", query, page),
+        lambda: dumps(cat.list_page(cat.discover_indices(query), page)),
+    )
+    return st.responder.ok(body)
+
+
+async def movie(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    appends = parse_appends(request.query.get("append_to_response"))
+    if len(appends) > MAX_APPENDS:
+        raise ApiError(400, TOO_MANY_APPENDS)
+    movie_id = _available(st, _movie_id(request))
+    body = st.renderer.details(movie_id, appends, _lenient_page(request.query))
+    return st.responder.ok(body)
+
+
+async def movie_sub(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    sub = request.match_info["sub"]
+    if sub not in SUB_RESOURCES:
+        raise ApiError(404, NOT_FOUND)
+    movie_id = _movie_id(request)
+    if sub == "changes":
+        start, end = parse_window(request.query, st.catalog.today)
+        _available(st, movie_id)
+        return st.responder.ok(st.renderer.movie_changes(movie_id, start, end))
+    page = parse_page(request.query) if sub in PAGED else 1
+    _available(st, movie_id)
+    return st.responder.ok(st.renderer.standalone(sub, movie_id, page))
+
+
+async def genres(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    german = request.query.get("language", "en").lower().startswith("de")
+    items = [{"id": g.id, "name": g.name_de if german else g.name} for g in GENRES]
+    return st.responder.ok(dumps({"genres": items}))
+
+
+async def changes(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    start, end = parse_window(request.query, st.catalog.today)
+    page = parse_page(request.query)
+    entries = st.catalog.changed_entries(start, end)
+    chunk = entries[(page - 1) * CHANGES_PAGE_SIZE : page * CHANGES_PAGE_SIZE]
+    body = {
+        "results": [{"id": mid, "adult": adult} for mid, adult in chunk],
+        "page": page,
+        "total_pages": -(-len(entries) // CHANGES_PAGE_SIZE),
+        "total_results": len(entries),
+    }
+    return st.responder.ok(dumps(body))
+
+
+async def configuration(request: web.Request) -> web.StreamResponse:
+    return request.app[STATE].responder.ok(dumps(CONFIGURATION))
+
+
+async def authentication(request: web.Request) -> web.StreamResponse:
+    return request.app[STATE].responder.ok(AUTH_SUCCESS)
+
+
+async def not_found(request: web.Request) -> web.StreamResponse:
+    raise ApiError(404, NOT_FOUND)
+
+
+async def export_file(request: web.Request) -> web.StreamResponse:
+    st = request.app[STATE]
+    data = await st.exports.get(request.match_info["name"])
+    if data is None:
+        return st.responder.error(404, NOT_FOUND)
+    return st.responder.raw(data, "application/octet-stream")

@@ -1,0 +1,120 @@
+"""Running the simulator: in a background thread (tests) or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.config import SimulatorConfig
+from tmdb_collector.simulator.handlers import STATE
+from tmdb_collector.simulator.server import build_app
+from tmdb_collector.simulator.stats import SimulatorStats
+
+SHUTDOWN_TIMEOUT = 0.5
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class RunningSimulator:
+    """A live simulator: URLs, counters and the catalogue it serves."""
+
+    config: SimulatorConfig
+    host: str
+    port: int
+    stats: SimulatorStats
+    catalog: Catalog
+
+    @property
+    def root_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root_url}/3"
+
+
+async def _start(app: web.Application, config: SimulatorConfig) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
+    await site.start()
+    return runner, int(runner.addresses[0][1])
+
+
+class _ServerThread(threading.Thread):
+    def __init__(self, app: web.Application, config: SimulatorConfig) -> None:
+        super().__init__(name="tmdb-simulator", daemon=True)
+        self.app = app
+        self.config = config
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.port = 0
+        self.error: BaseException | None = None
+        self._runner: web.AppRunner | None = None
+
+    def run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self._runner, self.port = self.loop.run_until_complete(_start(self.app, self.config))
+        except BaseException as exc:  # reported to the starting thread
+            self.error = exc
+            self.ready.set()
+            self.loop.close()
+            return
+        self.ready.set()
+        self.loop.run_forever()
+        self.loop.run_until_complete(self._runner.cleanup())
+        self.loop.close()
+
+    def stop(self) -> None:
+        if self.loop.is_closed():
+            return
+        with suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self.loop.stop)
+        self.join(timeout=10.0)
+
+
+@contextmanager
+def running_simulator(
+    config: SimulatorConfig, catalog: Catalog | None = None
+) -> Iterator[RunningSimulator]:
+    """Serve the simulator on a background thread for the duration of the block."""
+    app = build_app(config, catalog)
+    thread = _ServerThread(app, config)
+    thread.start()
+    if not thread.ready.wait(START_TIMEOUT):
+        thread.stop()
+        raise RuntimeError("simulated TMDB did not start in time")
+    if thread.error is not None:
+        raise RuntimeError("simulated TMDB failed to start") from thread.error
+    try:
+        state = app[STATE]
+        yield RunningSimulator(config, config.host, thread.port, state.stats, state.catalog)
+    finally:
+        thread.stop()
+
+
+async def _serve(config: SimulatorConfig) -> None:
+    app = build_app(config)
+    runner, port = await _start(app, config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    print(f"Simulated TMDB listening on http://{config.host}:{port}/3", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def run_forever(config: SimulatorConfig) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM; prints one "listening" line."""
+    asyncio.run(_serve(config))

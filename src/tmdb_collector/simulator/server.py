@@ -1,0 +1,134 @@
+"""The simulated TMDB aiohttp application: routes, auth, rate limit, latency, faults."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from tmdb_collector.simulator import faults, handlers
+from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.config import SimulatorConfig
+from tmdb_collector.simulator.exports import ExportCache
+from tmdb_collector.simulator.handlers import STATE, SimState
+from tmdb_collector.simulator.ratelimit import TokenBucket
+from tmdb_collector.simulator.render import BodyRenderer
+from tmdb_collector.simulator.responses import (
+    INVALID_API_KEY,
+    ApiError,
+    Responder,
+    dumps,
+    rate_limited_body,
+)
+from tmdb_collector.simulator.stats import SimulatorStats
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _authorized(request: web.Request, api_key: str | None) -> bool:
+    """``api_key`` query parameter (judged when present) or ``Authorization: Bearer``."""
+    if "api_key" in request.query:
+        supplied = request.query["api_key"].strip()
+    else:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        supplied = token.strip() if scheme.lower() == "bearer" else ""
+    if not supplied:
+        return False
+    return api_key is None or supplied == api_key
+
+
+async def _dispatch(request: web.Request, handler: Handler, st: SimState) -> web.StreamResponse:
+    if not _authorized(request, st.config.api_key):
+        return st.responder.error(401, INVALID_API_KEY)
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return st.responder.error(exc.status, exc.body)
+
+
+async def _api(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Rate limit -> latency -> fault draw -> auth -> route, for every /3 request."""
+    st = request.app[STATE]
+    stats, bucket, injector = st.stats, st.bucket, st.faults
+    wait = bucket.acquire() if bucket is not None else None
+    if st.config.latency_ms > 0:
+        await asyncio.sleep(st.config.latency_ms / 1000.0)
+    if bucket is not None and wait is not None:
+        body = rate_limited_body(bucket.recent_count, bucket.rate)
+        extra = {"Retry-After": str(bucket.retry_after(wait))}
+        stats.record_status(429)
+        return st.responder.error(429, body, extra)
+    fault = injector.draw()
+    if fault == faults.ERROR:
+        status, body = injector.server_error()
+        stats.record_fault(fault, served=True)
+        stats.record_status(status)
+        return st.responder.error(status, body)
+    if fault == faults.RESET:
+        stats.record_fault(fault)
+        faults.reset_connection(request)
+        return web.Response()  # never reaches the client: the transport is gone
+    if fault == faults.SLOW:
+        stats.record_fault(fault, served=True)
+        await asyncio.sleep(st.config.slow_ms / 1000.0)
+    response = await _dispatch(request, handler, st)
+    if fault == faults.TRUNCATED and isinstance(response, web.Response):
+        stats.record_fault(fault)
+        return await faults.send_truncated(request, response)
+    stats.record_status(response.status)
+    return response
+
+
+@web.middleware
+async def simulator_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path == "/3" or request.path.startswith("/3/"):
+        return await _api(request, handler)
+    response = await handler(request)
+    if not request.path.startswith("/__sim/"):
+        request.app[STATE].stats.record_status(response.status)
+    return response
+
+
+async def _health(request: web.Request) -> web.StreamResponse:
+    return web.Response(body=dumps({"ok": True}), content_type="application/json")
+
+
+async def _stats(request: web.Request) -> web.StreamResponse:
+    body = dumps(request.app[STATE].stats.snapshot())
+    return web.Response(body=body, content_type="application/json")
+
+
+def _routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/__sim/health", _health)
+    r.add_get("/__sim/stats", _stats)
+    r.add_get("/p/exports/{name}", handlers.export_file)
+    r.add_get("/3/movie/popular", handlers.popular)
+    r.add_get("/3/movie/changes", handlers.changes)
+    r.add_get("/3/movie/{movie_id}", handlers.movie)
+    r.add_get("/3/movie/{movie_id}/{sub:.+}", handlers.movie_sub)
+    r.add_get("/3/discover/movie", handlers.discover)
+    r.add_get("/3/genre/movie/list", handlers.genres)
+    r.add_get("/3/configuration", handlers.configuration)
+    r.add_get("/3/authentication", handlers.authentication)
+    r.add_route("*", "/3{tail:.*}", handlers.not_found)
+
+
+def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Application:
+    """A ready-to-run simulated TMDB (``catalog`` may be passed to share one)."""
+    if catalog is None:
+        catalog = Catalog(config.catalog_size, config.seed, config.today, config.deleted_fraction)
+    app = web.Application(middlewares=[simulator_middleware])
+    app[STATE] = SimState(
+        config=config,
+        catalog=catalog,
+        responder=Responder(catalog.today),
+        renderer=BodyRenderer(catalog),
+        exports=ExportCache(catalog),
+        stats=SimulatorStats(),
+        bucket=TokenBucket(config.rate_limit) if config.rate_limit else None,
+        faults=faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),
+    )
+    _routes(app)
+    return app

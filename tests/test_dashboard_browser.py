@@ -1,0 +1,179 @@
+"""The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+``tmdb-collector serve`` runs as a user runs it (a subprocess with the key in its environment)
+against the simulated TMDB; the test clicks Start, Pause, reloads, resumes, downloads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tmdb_collector.simproc import simulator_process
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+KEY = "browser-k3y-93d1c6a0f7-secret"
+PLAN = ["--popular-pages", "5", "--genre-pages", "2", "--genres", "28,35"]
+# ~125 requests at 25/s: the run lasts about five seconds, long enough to pause it midway.
+PACE = ["--rate", "25", "--concurrency", "4"]
+READY_PREFIX = "Dashboard on "
+COUNTERS = ("#movies", "#requests", "#errors")
+BARS = ("#bar-overall", "#bar-popular", "#bar-discover", "#bar-details")
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def sim_url() -> Iterator[str]:
+    with simulator_process(["--latency-ms", "20"], api_key=KEY) as sim:
+        yield sim.base_url
+
+
+@pytest.fixture
+def dashboard(sim_url: str, tmp_path: Path) -> Iterator[str]:
+    """``tmdb-collector serve --port 0`` in a subprocess; yields the URL it prints first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TMDB_")}
+    env["TMDB_API_KEY"] = KEY
+    command = [sys.executable, "-m", "tmdb_collector", "serve", "--port", "0"]
+    command += ["--db", str(tmp_path / "dash.db"), "--base-url", sim_url, *PLAN, *PACE]
+    log = tmp_path / "serve.err"
+    with (
+        log.open("w") as errors,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, env=env) as process,
+    ):
+        try:
+            yield _ready_url(process, log)
+        finally:
+            process.send_signal(signal.SIGTERM)  # serve pauses the run and exits
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _ready_url(process: subprocess.Popen[bytes], errors: Path, within: float = 30) -> str:
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], within)
+    line = process.stdout.readline().decode() if ready else ""
+    assert line.startswith(READY_PREFIX), f"serve did not start: {errors.read_text()}"
+    return line.removeprefix(READY_PREFIX).strip()
+
+
+@pytest.fixture
+def page(dashboard: str) -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1100, "height": 1000}
+        )
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def number(page: Page, selector: str) -> int:
+    return int(page.locator(selector).get_attribute("data-value") or "-1")
+
+
+def figures(page: Page) -> dict[str, object]:
+    """What the page shows that must hold still while paused."""
+    shown: dict[str, object] = {name: number(page, name) for name in COUNTERS}
+    for bar in BARS:
+        shown[bar] = page.locator(f"{bar} .count").inner_text()
+    return shown
+
+
+def wait_for_movies(page: Page, more_than: int) -> None:
+    page.wait_for_function(
+        "n => Number(document.getElementById('movies').dataset.value) > n", arg=more_than
+    )
+
+
+def test_start_pause_reload_resume_download(page: Page, dashboard: str) -> None:
+    started = time.monotonic()
+    page.goto(dashboard)
+    state = page.locator("#state")
+    expect(state).to_have_text("Idle")
+    expect(page.locator("#download")).to_be_disabled()
+    expect(page.locator("#bar-popular .count")).to_have_text("0 / 5")
+
+    # (1) Start, and the counts rise.
+    page.click("#start")
+    expect(state).to_have_text("Running")
+    wait_for_movies(page, 0)
+    expect(page.locator("#stage")).to_contain_text("Stage")
+
+    # (2) Pause, and the counts hold.
+    page.click("#pause")
+    expect(state).to_have_text("Paused", timeout=15_000)
+    held = figures(page)
+    held_movies = number(page, "#movies")
+    assert 0 < held_movies < 100, held
+    page.wait_for_timeout(1500)
+    assert figures(page) == held
+    expect(page.locator("#download")).to_be_enabled()
+
+    # (3) Reload: the same numbers, from the server.
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("live")
+    expect(state).to_have_text("Paused")
+    assert figures(page) == held
+
+    # (4) Resume and run to completion.
+    page.click("#start")
+    expect(state).to_have_text("Complete", timeout=60_000)
+    shown = number(page, "#movies")
+    assert shown > held_movies
+    log = page.locator("#log")
+    for line in ("Collection started", "Paused", "Collection resumed", "Collection complete!"):
+        expect(log).to_contain_text(line)
+
+    # (5) Download movies.json: as many movies as the page shows, in the seed's shape.
+    with page.expect_download() as info:
+        page.click("#download")
+    download = info.value
+    assert download.suggested_filename == "movies.json"
+    movies = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert len(movies) == shown
+    record = next(iter(movies.values()))
+    assert set(record) == {"id", "details", "credits", "keywords", "recommendations"}
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    assert KEY not in page.content()
+
+    # (6) A state-changing request from a foreign origin, or for a foreign host, is refused.
+    port = dashboard.rstrip("/").rsplit(":", 1)[1]
+    foreign = [{"Origin": "http://evil.example"}, {"Host": f"evil.example:{port}"}]
+    for headers in foreign:
+        response = httpx.post(dashboard + "api/start", headers=headers, timeout=10)
+        assert response.status_code == 403
+    page.wait_for_timeout(700)
+    expect(state).to_have_text("Complete")
+    assert time.monotonic() - started < 60
