@@ -225,23 +225,24 @@ def test_not_found_ids_are_reported_and_left_out(sim_url: str, tmp_path: Path) -
     assert len(data) == status["ids"]["done"]
 
 
-def test_progress_bars_render_when_enabled(sim_url: str, tmp_path: Path) -> None:
-    result = run_cli(
-        [
-            "collect",
-            "--db",
-            str(tmp_path / "p.db"),
-            "--base-url",
-            sim_url,
-            "--rate",
-            "500",
-            "--popular-pages",
-            "2",
-            "--genre-pages",
-            "0",
-        ]
-    )
-    assert result.returncode == 0
-    assert "Movie details" in result.stderr
-    assert "Popular pages" in result.stderr
-    assert TEST_KEY not in result.stderr
+def test_progress_bars_render_on_a_terminal_only(sim_url: str, tmp_path: Path) -> None:
+    args = [
+        "collect",
+        "--base-url",
+        sim_url,
+        "--rate",
+        "500",
+        "--popular-pages",
+        "2",
+        "--genre-pages",
+        "0",
+    ]
+    terminal = run_cli([*args, "--db", str(tmp_path / "t.db")], env=cli_env(TTY_COMPATIBLE="1"))
+    assert terminal.returncode == 0
+    assert "Movie details" in terminal.stderr
+    assert "Popular pages" in terminal.stderr
+    assert "req/s" in terminal.stderr
+    assert TEST_KEY not in terminal.stderr
+    piped = run_cli([*args, "--db", str(tmp_path / "p.db")])
+    assert piped.returncode == 0
+    assert "Movie details" not in piped.stderr

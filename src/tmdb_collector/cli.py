@@ -150,12 +150,16 @@ def cli() -> None:
 @plan_options
 @click.option("--force-plan", is_flag=True, help="Adopt a changed plan for an existing --db.")
 @click.option("--retry-failed", is_flag=True, help="Retry ids that failed in earlier runs.")
+@click.option(
+    "--harvest-only", is_flag=True, help="Stop after stages 1-2: harvest ids, fetch no details."
+)
 @click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
 @verbosity_options
 def collect(
     db: Path,
     force_plan: bool,
     retry_failed: bool,
+    harvest_only: bool,
     no_progress: bool,
     verbose: int,
     log_file: Path | None,
@@ -173,14 +177,25 @@ def collect(
             count = store.requeue(store.ids_with_status("failed"))
             click.echo(f"Retrying {count} failed ids.", err=True)
         outcome = asyncio.run(
-            run_collection(store, plan, settings, credentials, show_bars=not no_progress)
+            run_collection(
+                store,
+                plan,
+                settings,
+                credentials,
+                show_bars=not no_progress,
+                harvest_only=harvest_only,
+            )
         )
         _finish(outcome, store)
+        if harvest_only:
+            pending = store.counts().pending
+            click.echo(f"{pending:,} ids await details; run without --harvest-only to fetch them.")
 
 
 def _finish(outcome: RunOutcome, store: Store) -> None:
     if outcome.status == "nothing-to-do":
-        click.echo("The collection is complete; nothing to fetch.")
+        what = "harvest" if store.counts().pending else "collection"
+        click.echo(f"The {what} is complete; nothing to fetch.")
         click.echo(format_status(collection_status(store)))
     elif outcome.error is not None:
         raise outcome.error
@@ -189,11 +204,17 @@ def _finish(outcome: RunOutcome, store: Store) -> None:
     if outcome.status == "paused":
         click.echo("Paused. Run the same command to resume.", err=True)
         sys.exit(EXIT_PAUSED)
+    if outcome.failed_pages:
+        click.echo(
+            f"{outcome.failed_pages} harvest pages failed; re-running the command retries them.",
+            err=True,
+        )
     if outcome.failed:
         click.echo(
             f"{outcome.failed} ids failed; `tmdb-collector collect --retry-failed` retries them.",
             err=True,
         )
+    if outcome.failed or outcome.failed_pages:
         sys.exit(EXIT_FAILED_IDS)
 
 

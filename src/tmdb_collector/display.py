@@ -26,11 +26,14 @@ REFRESH_SECONDS = 0.25
 async def show_progress(
     progress: RunProgress, *, enabled: bool, console: Console | None = None
 ) -> AsyncIterator[None]:
-    """Draw bars for each stage while the body runs; plain mode prints nothing live."""
-    if not enabled:
+    """Draw bars for each stage while the body runs; plain mode prints nothing live.
+
+    Bars need a terminal: when stderr is a pipe or a file (scripts, CI) the output stays plain.
+    """
+    console = console or Console(stderr=True)
+    if not enabled or not console.is_terminal:
         yield
         return
-    console = console or Console(stderr=True)
     bars = Progress(
         TextColumn("[bold]{task.description:<14}"),
         BarColumn(),

@@ -66,6 +66,7 @@ class RunOutcome:
     requests: int
     throttled: int
     elapsed: float
+    failed_pages: int = 0
     error: CollectorError | None = None
 
 
@@ -81,8 +82,10 @@ class Collector:
         concurrency: int,
         progress: RunProgress | None = None,
         stop: asyncio.Event | None = None,
+        harvest_only: bool = False,
     ) -> None:
         self._store = store
+        self._harvest_only = harvest_only
         self._client = client
         self._plan = plan
         self._concurrency = concurrency
@@ -114,7 +117,8 @@ class Collector:
             self.progress.finish("failed", str(exc))
             return self._outcome("failed", started, exc)
         self._schedule_harvest()
-        if self._queue.empty() and not self._store.ids_with_status("pending", limit=1):
+        movies_left = not self._harvest_only and self._store.ids_with_status("pending", limit=1)
+        if self._queue.empty() and not movies_left:
             self._sync_counts()
             self.progress.finish("complete", "Nothing to do: the collection is complete.")
             return self._outcome("nothing-to-do", started)
@@ -202,7 +206,7 @@ class Collector:
     async def _feed_movies(self) -> None:
         """Queue pending ids in store order, a bounded number at a time, until none can come."""
         cursor = 0
-        while True:
+        while not self._harvest_only:
             self._new_ids.clear()
             batch = self._store.pending_after(cursor, FEED_BATCH)
             for seen_order, movie_id in batch:
@@ -333,6 +337,7 @@ class Collector:
             requests=stats.requests,
             throttled=stats.throttled,
             elapsed=time.monotonic() - started,
+            failed_pages=counts.pages_failed,
             error=error,
         )
 

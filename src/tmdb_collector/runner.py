@@ -31,10 +31,16 @@ async def run_collection(
     show_bars: bool,
     progress: RunProgress | None = None,
     handle_signals: bool = True,
+    harvest_only: bool = False,
 ) -> RunOutcome:
     async with TMDBClient(settings, credentials) as client:
         collector = Collector(
-            store, client, plan, concurrency=settings.concurrency, progress=progress
+            store,
+            client,
+            plan,
+            concurrency=settings.concurrency,
+            progress=progress,
+            harvest_only=harvest_only,
         )
         with _pause_on_signals(collector.request_stop, enabled=handle_signals):
             async with show_progress(collector.progress, enabled=show_bars):
