@@ -300,18 +300,36 @@ def export_command(db: Path, fmt: str, out: Path) -> None:
 
 
 @cli.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option(
     "--api-key",
     envvar="TMDB_SIMULATOR_API_KEY",
     help="Only accept this key/token (env TMDB_SIMULATOR_API_KEY); default: any.",
 )
-@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True)
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Delay added to every response.",
+)
 @click.option(
     "--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s before 429."
 )
-@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of requests given a transient fault (5xx, slow, reset, truncated body).",
+)
 @click.option(
     "--slow-ms",
     type=click.FloatRange(min=0),
@@ -320,7 +338,7 @@ def export_command(db: Path, fmt: str, out: Path) -> None:
     help="How long a 'slow' fault stalls.",
 )
 @click.option("--catalog-size", type=click.IntRange(min=1), help="Movies in the catalogue.")
-@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True, help="Catalogue seed.")
 @click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), help="Simulated date (drives /movie/changes)."
 )
@@ -365,9 +383,9 @@ def simulate(
     help="Directory for the database and movies.json.",
 )
 @click.option("--rate", type=float, default=400.0, show_default=True, help="Requests/s.")
-@click.option("--concurrency", type=int, default=32, show_default=True)
+@click.option("--concurrency", type=int, default=32, show_default=True, help="In flight.")
 @click.option("--catalog-size", type=click.IntRange(min=1), help="Simulated catalogue size.")
-@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True, help="Catalogue seed.")
 @click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
 @click.option("--ui", is_flag=True, help="Collect from the web dashboard instead (until Ctrl-C).")
 @click.option("--no-browser", is_flag=True, help="With --ui: print the URL, open no browser.")
