@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import SMALL_PLAN, export_json, one_line_error, run_cli, simulator
+from tests.cli_helpers import (
+    SMALL_PLAN,
+    collect_args,
+    export_json,
+    one_line_error,
+    run_cli,
+    simulator,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,22 +26,7 @@ def sim_url() -> str:  # type: ignore[misc]
 @pytest.fixture(scope="module")
 def collected(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("bad") / "c.db"
-    result = run_cli(
-        [
-            "collect",
-            "--db",
-            str(db),
-            "--base-url",
-            sim_url,
-            "--no-progress",
-            "--rate",
-            "500",
-            "--popular-pages",
-            "2",
-            "--genre-pages",
-            "0",
-        ]
-    )
+    result = run_cli(collect_args(db, sim_url, "--popular-pages", "2", "--genre-pages", "0"))
     assert result.returncode == 0, result.stderr
     return db
 
@@ -215,17 +207,7 @@ def test_disk_full_during_collect_keeps_what_was_committed(sim_url: str, tmp_pat
     from tests.cli_helpers import cli_env
 
     db = tmp_path / "full.db"
-    args = [
-        "collect",
-        "--db",
-        str(db),
-        "--base-url",
-        sim_url,
-        "--no-progress",
-        "--rate",
-        "500",
-        *SMALL_PLAN,
-    ]
+    args = collect_args(db, sim_url, *SMALL_PLAN)
     result = subprocess.run(
         [sys.executable, "-m", "tmdb_collector", *args],
         capture_output=True,

@@ -12,6 +12,7 @@ from tests.cli_helpers import (
     SMALL_PLAN,
     TEST_KEY,
     cli_env,
+    collect_args,
     export_json,
     kill,
     movie_count,
@@ -35,38 +36,14 @@ def reference_export(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     """An uninterrupted run of the small plan: what every other run must reproduce."""
     folder = tmp_path_factory.mktemp("reference")
     db = folder / "ref.db"
-    result = run_cli(
-        [
-            "collect",
-            "--db",
-            str(db),
-            "--base-url",
-            sim_url,
-            "--no-progress",
-            "--rate",
-            "500",
-            *SMALL_PLAN,
-        ]
-    )
+    result = run_cli(collect_args(db, sim_url, *SMALL_PLAN))
     assert result.returncode == 0, result.stderr
     return export_json(db, folder / "movies.json")
 
 
 def test_collect_status_export(sim_url: str, tmp_path: Path, reference_export: dict) -> None:
     db = tmp_path / "c.db"
-    result = run_cli(
-        [
-            "collect",
-            "--db",
-            str(db),
-            "--base-url",
-            sim_url,
-            "--no-progress",
-            "--rate",
-            "500",
-            *SMALL_PLAN,
-        ]
-    )
+    result = run_cli(collect_args(db, sim_url, *SMALL_PLAN))
     assert result.returncode == 0, result.stderr
     assert "movies collected" in result.stdout
     assert "\x1b[" not in result.stdout + result.stderr  # --no-progress is plain text
@@ -87,20 +64,7 @@ def test_collect_status_export(sim_url: str, tmp_path: Path, reference_export: d
 
 def test_rerunning_a_finished_collection_only_reports(sim_url: str, tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    args = [
-        "collect",
-        "--db",
-        str(db),
-        "--base-url",
-        sim_url,
-        "--no-progress",
-        "--rate",
-        "500",
-        "--popular-pages",
-        "2",
-        "--genre-pages",
-        "0",
-    ]
+    args = collect_args(db, sim_url, "--popular-pages", "2", "--genre-pages", "0")
     assert run_cli(args).returncode == 0
     again = run_cli(args)
     assert again.returncode == 0
@@ -112,22 +76,12 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(
     sim_url: str, tmp_path: Path, reference_export: dict
 ) -> None:
     db = tmp_path / "killed.db"
-    args = [
-        "collect",
-        "--db",
-        str(db),
-        "--base-url",
-        sim_url,
-        "--no-progress",
-        "--rate",
-        "60",
-        *SMALL_PLAN,
-    ]
+    args = collect_args(db, sim_url, *SMALL_PLAN, rate="60")
     process = start_cli(args)
     wait_for(lambda: movie_count(db) >= 20, timeout=60)
     kill(process)
     assert 20 <= movie_count(db) < len(reference_export)
-    resumed = run_cli([*args[: -len(SMALL_PLAN) - 2], "--rate", "500", *SMALL_PLAN])
+    resumed = run_cli(collect_args(db, sim_url, *SMALL_PLAN))
     assert resumed.returncode == 0, resumed.stderr
     assert export_json(db, tmp_path / "movies.json") == reference_export
 
@@ -200,22 +154,7 @@ def test_invalid_key_stops_at_once(tmp_path: Path) -> None:
 
 def test_not_found_ids_are_reported_and_left_out(sim_url: str, tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    result = run_cli(
-        [
-            "collect",
-            "--db",
-            str(db),
-            "--base-url",
-            sim_url,
-            "--no-progress",
-            "--rate",
-            "500",
-            "--popular-pages",
-            "100",
-            "--genre-pages",
-            "0",
-        ]
-    )
+    result = run_cli(collect_args(db, sim_url, "--popular-pages", "100", "--genre-pages", "0"))
     assert result.returncode == 0, result.stderr
     status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
     missing = [f["id"] for f in status["failures"] if f["status"] == "not_found"]

@@ -14,6 +14,7 @@ import pytest
 from tests.cli_helpers import (
     SMALL_PLAN,
     TEST_KEY,
+    collect_args,
     export_json,
     one_line_error,
     run_cli,
@@ -35,19 +36,7 @@ def fetched_dates(db: Path) -> dict[int, dt.date]:
 def test_update_a_simulated_week_later_refetches_exactly_the_changed(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     with simulator("--seed", SEED, "--today", DAY0.isoformat()) as sim:
-        first = run_cli(
-            [
-                "collect",
-                "--db",
-                str(db),
-                "--base-url",
-                sim.base_url,
-                "--no-progress",
-                "--rate",
-                "500",
-                *SMALL_PLAN,
-            ]
-        )
+        first = run_cli(collect_args(db, sim.base_url, *SMALL_PLAN))
         assert first.returncode == 0, first.stderr
     collected = set(fetched_dates(db))
     assert set(fetched_dates(db).values()) == {DAY0}
@@ -197,20 +186,9 @@ def test_ids_from_the_daily_export(tmp_path: Path, source: str) -> None:
             where = str(tmp_path / "movie_ids.json.gz")
             Path(where).write_bytes(httpx.get(url).content)
         result = run_cli(
-            [
-                "collect",
-                "--db",
-                str(db),
-                "--base-url",
-                sim.base_url,
-                "--no-progress",
-                "--rate",
-                "1000",
-                "--ids-from",
-                where,
-                "--min-popularity",
-                "1.5",
-            ]
+            collect_args(
+                db, sim.base_url, "--ids-from", where, "--min-popularity", "1.5", rate="1000"
+            )
         )
     assert result.returncode == 0, result.stderr
     wanted = {
