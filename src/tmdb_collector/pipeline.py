@@ -171,8 +171,7 @@ class Collector:
                 self._wanted[key] = (state.query.stage, len(done))
                 continue
             if state.total_pages is None:
-                estimate = 1 if state.query.max_pages == "all" else int(state.query.max_pages)
-                self._wanted[key] = (state.query.stage, min(estimate, MAX_PAGE))
+                self._wanted[key] = (state.query.stage, state.pages_wanted())
                 self._put(HARVEST_PRIORITY, PageTask(state.query, 1))
                 continue
             self._plan_pages(state.query, state.total_pages, done)
@@ -227,12 +226,9 @@ class Collector:
 
     def _sync_counts(self) -> None:
         counts = self._store.counts()
-        details = self.progress.stages["details"]
-        details.total = counts.ids
-        details.done = counts.done + counts.not_found + counts.failed
-        self.progress.movies = counts.done
-        self.progress.failed_movies = counts.failed
-        self.progress.not_found = counts.not_found
+        self.progress.set_movie_counts(
+            ids=counts.ids, done=counts.done, not_found=counts.not_found, failed=counts.failed
+        )
         self._sync_client_stats()
 
     def _sync_client_stats(self) -> None:

@@ -188,6 +188,10 @@ class HarvestQuery:
     def key(self) -> str:
         return f"{self.path}?{urlencode(sorted(self.params.items()))}"
 
+    def pages_estimate(self) -> int:
+        """Pages to expect before TMDB has said how many there are."""
+        return min(1 if self.max_pages == ALL_PAGES else int(self.max_pages), MAX_PAGE)
+
     def wanted_pages(self, total_pages: int) -> int:
         """How many pages to fetch once TMDB has said how many there are."""
         limit = total_pages if self.max_pages == ALL_PAGES else min(self.max_pages, total_pages)

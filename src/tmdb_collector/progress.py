@@ -56,6 +56,15 @@ class RunProgress:
         self.message = message
         self.finished_at = time.monotonic()
 
+    def set_movie_counts(self, *, ids: int, done: int, not_found: int, failed: int) -> None:
+        """Stage 3 from the store's counts: every id ends collected, not found or failed."""
+        details = self.stages["details"]
+        details.total = ids
+        details.done = done + not_found + failed
+        self.movies = done
+        self.failed_movies = failed
+        self.not_found = not_found
+
     def record_requests(self, total: int) -> None:
         """Called with the client's running request count; keeps the rate window fresh."""
         now = time.monotonic()

@@ -26,7 +26,7 @@ from tmdb_collector.errors import (
     StoreWriteError,
     UsageError,
 )
-from tmdb_collector.plan import HarvestQuery, PageCount, Plan
+from tmdb_collector.plan import MAX_PAGE, HarvestQuery, PageCount, Plan
 from tmdb_collector.records import MovieRecord
 
 APP_NAME = "tmdb-collector"
@@ -93,6 +93,12 @@ class QueryState:
     total_pages: int | None
     total_results: int | None
     split: bool
+
+    def pages_wanted(self) -> int:
+        """Pages this query still needs in all: known once page 1 has answered."""
+        if self.total_pages is None:
+            return self.query.pages_estimate()
+        return min(self.query.wanted_pages(self.total_pages), MAX_PAGE)
 
 
 @dataclass(frozen=True)
@@ -494,8 +500,7 @@ class Store:
             return True
         if state.total_pages is None:
             return False
-        wanted = min(state.query.wanted_pages(state.total_pages), 500)
-        return len(self.pages_done(state.query.key)) >= wanted
+        return len(self.pages_done(state.query.key)) >= state.pages_wanted()
 
     # ---- plumbing --------------------------------------------------------------------------
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tmdb_collector.plan import MAX_PAGE, HarvestQuery
 from tmdb_collector.progress import RunProgress
-from tmdb_collector.store import QueryState, Store
+from tmdb_collector.store import Store
 
 
 def progress_from_store(store: Store) -> RunProgress:
@@ -16,26 +15,12 @@ def progress_from_store(store: Store) -> RunProgress:
         stage = progress.stages[state.query.stage]
         done = len(store.pages_done(state.query.key))
         stage.done += done
-        stage.total += done if state.split else _pages_wanted(state)
+        stage.total += done if state.split else state.pages_wanted()
     for query in store.plan().harvest_queries():
         if query.key not in known:
-            progress.stages[query.stage].total += _pages_estimate(query)
+            progress.stages[query.stage].total += query.pages_estimate()
     counts = store.counts()
-    details = progress.stages["details"]
-    details.total = counts.ids
-    details.done = counts.done + counts.not_found + counts.failed
-    progress.movies = counts.done
-    progress.failed_movies = counts.failed
-    progress.not_found = counts.not_found
+    progress.set_movie_counts(
+        ids=counts.ids, done=counts.done, not_found=counts.not_found, failed=counts.failed
+    )
     return progress
-
-
-def _pages_wanted(state: QueryState) -> int:
-    if state.total_pages is None:
-        return _pages_estimate(state.query)
-    return min(state.query.wanted_pages(state.total_pages), MAX_PAGE)
-
-
-def _pages_estimate(query: HarvestQuery) -> int:
-    """Before TMDB has said how many pages there are: what the collector assumes too."""
-    return min(1 if query.max_pages == "all" else int(query.max_pages), MAX_PAGE)
