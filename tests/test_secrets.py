@@ -14,7 +14,7 @@ def test_the_key_never_leaks(tmp_path: Path) -> None:
     log = tmp_path / "run.log"
     outputs: list[str] = []
     env = cli_env(api_key=SECRET)
-    with simulator("--fault-rate", "0.2", "--slow-ms", "1500", api_key=SECRET) as sim:
+    with simulator("--fault-rate", "0.1", "--slow-ms", "800", api_key=SECRET) as sim:
         steps = [
             [
                 "collect",
@@ -28,7 +28,7 @@ def test_the_key_never_leaks(tmp_path: Path) -> None:
                 "--rate",
                 "300",
                 "--timeout",
-                "1",
+                "0.5",
                 *SMALL_PLAN,
             ],
             ["status", "--db", str(db)],
@@ -43,25 +43,31 @@ def test_the_key_never_leaks(tmp_path: Path) -> None:
             result = run_cli(step, env=env)
             outputs += [result.stdout, result.stderr]
             assert result.returncode in (0, 3), result.stderr
-    # Errors that name URLs: an unreachable server and a refused key.
-    for base_url, key in (("http://127.0.0.1:9/3", SECRET), (sim.base_url, SECRET + "x")):
-        result = run_cli(
-            [
-                "collect",
-                "--db",
-                str(tmp_path / "e.db"),
-                "--base-url",
-                base_url,
-                "-vv",
-                "--timeout",
-                "1",
-                *SMALL_PLAN,
-            ],
-            env=cli_env(api_key=key),
-        )
-        assert result.returncode != 0
-        outputs += [result.stdout, result.stderr]
-    assert "GET /" in "".join(outputs) or "status_code" in "".join(outputs)
+        # Errors that name URLs: an unreachable server and a refused key.
+        quick = tmp_path / "quick.toml"
+        quick.write_text("[client]\nmax_attempts = 2\n")
+        for base_url, key in (("http://127.0.0.1:9/3", SECRET), (sim.base_url, SECRET + "x")):
+            result = run_cli(
+                [
+                    "collect",
+                    "--db",
+                    str(tmp_path / "e.db"),
+                    "--base-url",
+                    base_url,
+                    "-vv",
+                    "--config",
+                    str(quick),
+                    "--timeout",
+                    "1",
+                    *SMALL_PLAN,
+                ],
+                env=cli_env(api_key=key),
+            )
+            assert result.returncode == 1
+            outputs += [result.stdout, result.stderr]
+    joined = "".join(outputs)
+    assert "GET /genre/movie/list" in joined  # the unreachable server's message names the path
+    assert "status_code 7" in joined  # the refused key's message
     for text in outputs:
         assert SECRET not in text
     files = [p for p in tmp_path.rglob("*") if p.is_file()]

@@ -147,10 +147,11 @@ class Store:
             raise UsageError(f"--db {path} is a directory, not a database file")
         if not path.parent.exists():
             raise UsageError(f"cannot create {path}: directory {path.parent} does not exist")
-        # A zero-byte file holds nothing to lose: it is what a crash during creation leaves.
+        # A zero-byte file, or an SQLite file without a single table, holds nothing to lose:
+        # it is what a crash during creation leaves (switching to WAL writes the header first).
         fresh = not path.exists() or path.stat().st_size == 0
         connection = _connect(path)
-        if fresh:
+        if fresh or _is_blank(connection):
             store = cls(path, connection)
             store.lock()
             store._initialise(plan)
@@ -539,6 +540,15 @@ def _connect(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}") from None
     return connection
+
+
+def _is_blank(connection: sqlite3.Connection) -> bool:
+    """An SQLite database with no schema at all (not even our meta table)."""
+    try:
+        row = connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and int(row[0]) == 0
 
 
 def _check_ours(path: Path, connection: sqlite3.Connection) -> None:

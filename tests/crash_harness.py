@@ -1,0 +1,485 @@
+"""Kill `collect` with SIGKILL at chosen moments of each stage, resume, compare the exports.
+
+Shared by ``tests/test_crash.py`` (a few kill points in CI) and ``scripts/stress.py`` (many
+random ones). Everything goes through the real CLI in subprocesses, against a simulator child
+process; kill moments are chosen by polling the checkpoint database read-only:
+
+* ``popular``  - stage 1: some /movie/popular pages are committed, not all;
+* ``discover`` - stage 2: popular is complete, some /discover/movie pages are committed;
+* ``details``  - stage 3: the harvest is complete, some movie details are committed;
+* ``startup``  - the moment the database file appears (creating the schema).
+
+The harvest is fetched before movie details (it has priority) but the two overlap, so a kill
+aimed at a stage is classified again by what the store holds at the moment of the kill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+STAGES = ("popular", "discover", "details")
+STARTUP = "startup"
+POLL_SECONDS = 0.02
+
+
+# ---- reading the store ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a checkpoint database holds, read without disturbing its writer."""
+
+    popular: int  # /movie/popular pages done
+    discover: int  # /discover/movie pages done
+    pages_failed: int
+    ids: int  # ids harvested
+    resolved: int  # ids done, not found or failed
+    movies: int  # rows in movies
+
+    @property
+    def units(self) -> int:
+        """Committed units of work; grows with every commit of a fault-free run."""
+        return self.popular + self.discover + self.resolved
+
+
+def _read_only(db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+
+
+def read_progress(db: Path) -> Progress | None:
+    """The store's progress, or ``None`` while it does not exist or has no schema yet."""
+    if not db.exists() or db.stat().st_size == 0:
+        return None
+    try:
+        connection = _read_only(db)
+        try:
+            pages = dict(
+                connection.execute(
+                    "SELECT q.stage, COUNT(*) FROM pages p JOIN queries q ON q.key = p.query_key"
+                    " WHERE p.status = 'done' GROUP BY q.stage"
+                ).fetchall()
+            )
+            failed = connection.execute(
+                "SELECT COUNT(*) FROM pages WHERE status = 'failed'"
+            ).fetchone()[0]
+            ids = dict(
+                connection.execute("SELECT status, COUNT(*) FROM ids GROUP BY status").fetchall()
+            )
+            movies = connection.execute("SELECT COUNT(*) FROM movies").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return Progress(
+        popular=int(pages.get("popular", 0)),
+        discover=int(pages.get("discover", 0)),
+        pages_failed=int(failed),
+        ids=sum(int(n) for n in ids.values()),
+        resolved=sum(int(ids.get(s, 0)) for s in ("done", "not_found", "failed")),
+        movies=int(movies),
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The size of each stage, read from a finished (reference) collection."""
+
+    popular: int
+    discover: int
+    ids: int
+
+    @classmethod
+    def of(cls, db: Path) -> Totals:
+        progress = read_progress(db)
+        if progress is None or progress.resolved != progress.ids or progress.pages_failed:
+            raise AssertionError(f"{db} is not a finished, fault-free collection: {progress}")
+        return cls(progress.popular, progress.discover, progress.ids)
+
+    def stage_of(self, progress: Progress | None) -> str:
+        """The first stage the store has not finished (``complete`` when none)."""
+        if progress is None:
+            return STARTUP
+        if progress.popular < self.popular:
+            return "popular"
+        if progress.discover < self.discover:
+            return "discover"
+        if progress.resolved < self.ids:
+            return "details"
+        return "complete"
+
+
+def check_store(db: Path) -> list[str]:
+    """Consistency problems of a (possibly just killed) store; ``[]`` when it is sound.
+
+    Every unit is committed with its checkpoint in one transaction, so whatever the moment of
+    the kill: a done id has its movie row and vice versa, a harvested id has its provenance, and
+    provenance only comes from pages recorded as done.
+    """
+    if read_progress(db) is None:
+        return []  # killed before the schema was committed: nothing to be inconsistent
+    checks = {
+        "integrity": "PRAGMA quick_check",
+        "done ids without a movie row": (
+            "SELECT COUNT(*) FROM ids i LEFT JOIN movies m ON m.id = i.id"
+            " WHERE i.status = 'done' AND m.id IS NULL"
+        ),
+        "movie rows whose id is not done": (
+            "SELECT COUNT(*) FROM movies m LEFT JOIN ids i ON i.id = m.id"
+            " WHERE i.status IS NULL OR i.status != 'done'"
+        ),
+        "ids without provenance": (
+            "SELECT COUNT(*) FROM ids i WHERE NOT EXISTS"
+            " (SELECT 1 FROM provenance p WHERE p.movie_id = i.id)"
+        ),
+        "provenance from pages not done": (
+            "SELECT COUNT(*) FROM provenance p LEFT JOIN pages g ON g.query_key = p.query_key"
+            " AND g.page = p.page AND g.status = 'done' WHERE g.page IS NULL"
+        ),
+        "done pages whose results are missing": (
+            "SELECT COUNT(*) FROM pages g WHERE g.status = 'done' AND g.results >"
+            " (SELECT COUNT(*) FROM provenance p WHERE p.query_key = g.query_key"
+            " AND p.page = g.page)"
+        ),
+    }
+    problems = []
+    connection = _read_only(db)
+    try:
+        for name, sql in checks.items():
+            value = connection.execute(sql).fetchone()[0]
+            if value not in (0, "ok"):
+                problems.append(f"{db.name}: {name}: {value}")
+    finally:
+        connection.close()
+    return problems
+
+
+# ---- kill points ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    """Kill once ``stage`` has ``target`` units committed (pages, or resolved ids).
+
+    For ``startup``, ``target`` is a delay in microseconds after the database file appears.
+    """
+
+    stage: str
+    target: int
+
+    def reached(self, progress: Progress | None, totals: Totals) -> bool:
+        if progress is None:
+            return False
+        harvested = progress.popular >= totals.popular
+        if self.stage == "popular":
+            return progress.popular >= self.target
+        if self.stage == "discover":
+            return harvested and progress.discover >= self.target
+        if self.stage == "details":
+            return (
+                harvested
+                and progress.discover >= totals.discover
+                and progress.resolved >= self.target
+            )
+        raise ValueError(f"unknown stage {self.stage!r}")
+
+    def describe(self, totals: Totals) -> str:
+        if self.stage == STARTUP:
+            return f"startup +{self.target / 1000:.1f} ms"
+        size = {"popular": totals.popular, "discover": totals.discover, "details": totals.ids}
+        return f"{self.stage} {self.target}/{size[self.stage]}"
+
+
+def draw_kill_points(rng: random.Random, totals: Totals, stages: Sequence[str]) -> list[KillPoint]:
+    """One random kill point per entry of ``stages``, in the order a collection reaches them."""
+    size = {"popular": totals.popular, "discover": totals.discover, "details": totals.ids}
+    points = []
+    for stage in stages:
+        if stage == STARTUP:
+            points.append(KillPoint(STARTUP, rng.randrange(0, 20_000)))
+            continue
+        # Leave room at the end: commits go on between the poll that sees the target and
+        # the kill, and a kill after the last commit would not land inside the stage.
+        room = max(1, size[stage] // (20 if stage == "details" else 25))
+        if size[stage] - room < 2:
+            raise ValueError(f"the plan's {stage} stage is too small to kill inside")
+        points.append(KillPoint(stage, rng.randrange(1, size[stage] - room + 1)))
+    order = {STARTUP: -1, **{stage: i for i, stage in enumerate(STAGES)}}
+    return sorted(points, key=lambda p: (order[p.stage], p.target))
+
+
+# ---- running collect ------------------------------------------------------------------------
+
+
+def collect_command(db: Path, base_url: str, plan: Sequence[str], *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "tmdb_collector",
+        "collect",
+        "--db",
+        str(db),
+        "--base-url",
+        base_url,
+        "--no-progress",
+        *plan,
+        *extra,
+    ]
+
+
+def run_collect(
+    command: Sequence[str], env: dict[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(command), capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+
+
+@dataclass(frozen=True)
+class KillResult:
+    point: KillPoint
+    killed: bool  # False: the run ended before the kill point was reached
+    stage: str  # the stage the store was in at the kill (see Totals.stage_of)
+    before: Progress | None
+    after: Progress | None
+    seconds: float
+    returncode: int | None
+    stderr: str
+    problems: tuple[str, ...]  # check_store() right after the kill
+
+    def describe(self, totals: Totals) -> str:
+        where = self.point.describe(totals)
+        if not self.killed:
+            return f"{where}: NOT KILLED, the run ended with exit {self.returncode}"
+        after = self.after
+        state = (
+            "no schema yet"
+            if after is None
+            else f"{after.popular}+{after.discover} pages, {after.resolved}/{totals.ids} ids"
+        )
+        return f"{where}: killed after {self.seconds:.2f} s in stage {self.stage} ({state})"
+
+
+def kill_at(
+    point: KillPoint,
+    command: Sequence[str],
+    db: Path,
+    totals: Totals,
+    env: dict[str, str],
+    *,
+    timeout: float = 300,
+) -> KillResult:
+    """Start ``command`` (a ``collect`` into ``db``) and SIGKILL it at ``point``.
+
+    The kill waits for at least one unit committed by this very run, so each kill lands in
+    the middle of work, not before the resumed process has started.
+    """
+    before = read_progress(db)
+    start_units = before.units if before is not None else 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            list(command), stdout=subprocess.DEVNULL, stderr=errors, text=True, env=env
+        )
+        killed = False
+        try:
+            if point.stage == STARTUP:
+                killed = _kill_at_startup(process, db, point.target / 1e6, timeout)
+            else:
+                killed = _kill_when(process, db, point, totals, start_units, timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=60)
+        elapsed = time.monotonic() - started
+        errors.seek(0)
+        stderr = errors.read()
+    after = read_progress(db)
+    problems = tuple(check_store(db)) if killed else ()
+    return KillResult(
+        point=point,
+        killed=killed,
+        stage=totals.stage_of(after),
+        before=before,
+        after=after,
+        seconds=elapsed,
+        returncode=process.returncode,
+        stderr=stderr,
+        problems=problems,
+    )
+
+
+def _kill_when(
+    process: subprocess.Popen[str],
+    db: Path,
+    point: KillPoint,
+    totals: Totals,
+    start_units: int,
+    timeout: float,
+) -> bool:
+    deadline = time.monotonic() + timeout
+    while process.poll() is None:
+        progress = read_progress(db)
+        if (
+            progress is not None
+            and progress.units > start_units
+            and point.reached(progress, totals)
+        ):
+            process.send_signal(signal.SIGKILL)
+            return True
+        if time.monotonic() > deadline:
+            raise AssertionError(f"kill point {point} not reached in {timeout} s")
+        time.sleep(POLL_SECONDS)
+    return False
+
+
+def _kill_at_startup(
+    process: subprocess.Popen[str], db: Path, delay: float, timeout: float
+) -> bool:
+    """SIGKILL ``delay`` seconds after ``db`` appears: while the schema is being created."""
+    deadline = time.monotonic() + timeout
+    while not db.exists():
+        if process.poll() is not None:
+            return False
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{db} did not appear in {timeout} s")
+        time.sleep(0.0002)
+    time.sleep(delay)
+    if process.poll() is not None:
+        return False
+    process.send_signal(signal.SIGKILL)
+    return True
+
+
+# ---- exports --------------------------------------------------------------------------------
+
+
+class DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        twice = sorted(key for key, count in Counter(k for k, _ in pairs).items() if count > 1)
+        raise DuplicateKeyError(f"duplicate keys {twice[:5]}")
+    return result
+
+
+def load_export(path: Path) -> dict[str, Any]:
+    """Parse ``movies.json``; any object with a key twice (top level or nested) is an error."""
+    data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_duplicates)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} is not a JSON object")
+    return data
+
+
+def export_movies(db: Path, out: Path, env: dict[str, str]) -> Path:
+    result = run_collect(
+        [sys.executable, "-m", "tmdb_collector", "export", "--db", str(db), "--out", str(out)],
+        env,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"export of {db} failed: {result.stderr.strip()}")
+    return out
+
+
+def compare_exports(reference: dict[str, Any], candidate_path: Path) -> list[str]:
+    """Differences between ``candidate_path`` and the reference export; ``[]`` when equal:
+    the same ids, the same bodies, no duplicate keys, each record under its own id."""
+    try:
+        candidate = load_export(candidate_path)
+    except (ValueError, OSError) as exc:
+        return [f"{candidate_path.name}: {exc}"]
+    problems = []
+    missing = sorted(set(reference) - set(candidate), key=int)
+    extra = sorted(set(candidate) - set(reference), key=int)
+    if missing:
+        problems.append(f"{len(missing)} ids missing, e.g. {missing[:5]}")
+    if extra:
+        problems.append(f"{len(extra)} ids too many, e.g. {extra[:5]}")
+    differing = [key for key in reference if key in candidate and candidate[key] != reference[key]]
+    if differing:
+        problems.append(f"{len(differing)} bodies differ, e.g. {differing[:5]}")
+    misfiled = [key for key, movie in candidate.items() if str(movie.get("id")) != key]
+    if misfiled:
+        problems.append(f"{len(misfiled)} records under another id, e.g. {misfiled[:5]}")
+    return problems
+
+
+def remove_db(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(str(db) + suffix)
+        if path.exists():
+            os.remove(path)
+
+
+# ---- a whole episode: kills, then a final resume ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rates:
+    """``--rate`` of runs aimed at the harvest (slow, so stages 1-2 last a while) and of runs
+    aimed at the details and of the final resume (fast)."""
+
+    harvest: str = "40"
+    details: str = "400"
+
+    def for_point(self, point: KillPoint | None) -> str:
+        return self.harvest if point is not None and point.stage != "details" else self.details
+
+
+@dataclass(frozen=True)
+class Episode:
+    kills: tuple[KillResult, ...]
+    final: subprocess.CompletedProcess[str]
+    problems: tuple[str, ...]  # everything that went wrong; () when the episode passed
+
+
+def run_episode(
+    points: Sequence[KillPoint],
+    *,
+    db: Path,
+    base_url: str,
+    plan: Sequence[str],
+    totals: Totals,
+    reference: dict[str, Any],
+    env: dict[str, str],
+    rates: Rates = Rates(),
+    extra: Sequence[str] = (),
+) -> Episode:
+    """Collect ``plan`` into a fresh ``db``, SIGKILLed at each point in turn, then let the
+    same command finish and compare its export with ``reference``."""
+    remove_db(db)
+    kills: list[KillResult] = []
+    problems: list[str] = []
+    for point in points:
+        command = collect_command(db, base_url, plan, "--rate", rates.for_point(point), *extra)
+        result = kill_at(point, command, db, totals, env)
+        kills.append(result)
+        problems += result.problems
+        if not result.killed:
+            problems.append(f"{result.describe(totals)}: {result.stderr.strip()[-300:]}")
+    final = run_collect(
+        collect_command(db, base_url, plan, "--rate", rates.for_point(None), *extra), env
+    )
+    if final.returncode != 0:
+        problems.append(f"the final resume exited {final.returncode}: {final.stderr.strip()}")
+    else:
+        problems += check_store(db)
+        out = export_movies(db, db.with_suffix(".json"), env)
+        problems += compare_exports(reference, out)
+        out.unlink()
+    return Episode(tuple(kills), final, tuple(problems))
