@@ -469,10 +469,12 @@ def main_checks(seed: Row, at40: Row, at60: Row, quick: bool) -> list[Check]:
             at60.movies == at40.movies and at60.failed == 0,
         ),
         Check("--rate 60: < 5% of requests get 429", f"{share60:.1%}", share60 < 0.05),
+        # Judged at a steady 40 req/s (stage 3); the whole-run share, which also counts the
+        # interpreter's start-up and imports, is in the table beside it.
         Check(
-            "collector CPU <= 10% of a core at 40/s",
-            f"{at40.cpu_share:.1%}",
-            at40.cpu_share <= 0.10,
+            "collector CPU <= 10% of a core at 40/s (stage 3)",
+            f"{_pct(at40.stage3_cpu_share)} (whole run incl. start-up {at40.cpu_share:.1%})",
+            at40.stage3_cpu_share is not None and at40.stage3_cpu_share <= 0.10,
             full,
         ),
         Check("plan of >= 500 movies", f"{at40.movies}", at40.movies >= 500, full),

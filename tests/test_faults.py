@@ -235,7 +235,7 @@ async def test_a_unit_whose_retries_are_spent_gets_a_later_round(
     settings = ClientSettings(base_url="http://127.0.0.1:9/3", rate=1000, concurrency=2)
     client = TMDBClient(
         settings,
-        Credentials(api_key="k"),
+        Credentials(api_key="faults-test-key-0042"),
         limiter=AdaptiveRateLimiter(1000, clock=fake_clock),
         policy=RetryPolicy(max_attempts=2),
         clock=fake_clock,

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
+import orjson
 
 from tmdb_collector.config import ClientSettings
-from tmdb_collector.credentials import Credentials, redact
+from tmdb_collector.credentials import Credentials
 from tmdb_collector.errors import (
     AuthError,
     BadResponseError,
@@ -33,10 +32,13 @@ from tmdb_collector.errors import (
 from tmdb_collector.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
 from tmdb_collector.records import APPENDED, MovieRecord, split_appended
 from tmdb_collector.retry import RetryPolicy, call_with_retries
+from tmdb_collector.transport import AiohttpTransport, HttpxTransport, RawResponse, Transport
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-USER_AGENT = "tmdb-collector/0.1 (+https://github.com/tmdb-collector)"
 
 
 @dataclass
@@ -69,15 +71,9 @@ class TMDBClient:
         self._policy = policy or RetryPolicy(max_attempts=settings.max_attempts)
         self._credentials = credentials
         self.stats = ClientStats()
-        self._http = httpx.AsyncClient(
-            base_url=settings.base_url + "/",
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            timeout=settings.timeout,
-            limits=httpx.Limits(
-                max_connections=settings.concurrency,
-                max_keepalive_connections=settings.concurrency,
-            ),
-            transport=transport,
+        self._base_url = settings.base_url
+        self._wire: Transport = (
+            AiohttpTransport(settings) if transport is None else HttpxTransport(settings, transport)
         )
 
     async def __aenter__(self) -> TMDBClient:
@@ -87,7 +83,7 @@ class TMDBClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._wire.aclose()
 
     async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> JsonResponse:
         """GET ``path`` (relative to the base URL) with retries; the body must be an object."""
@@ -134,26 +130,23 @@ class TMDBClient:
         self.stats.requests += 1
         query = {**params, **self._credentials.query_params()}
         try:
-            response = await self._http.get(
-                path.lstrip("/"), params=query, headers=self._credentials.headers()
+            response = await self._wire.get(
+                f"{self._base_url}/{path.lstrip('/')}", query, self._credentials.headers()
             )
-        except httpx.TimeoutException:
-            raise self._failed(NetworkError("timed out", path=path)) from None
-        except httpx.TransportError as exc:
-            reason = f"{type(exc).__name__}: {redact(str(exc))}" if str(exc) else type(exc).__name__
-            raise self._failed(NetworkError(reason, path=path)) from None
+        except NetworkError as exc:
+            raise self._failed(NetworkError(exc.reason, path=path)) from None
         return self._interpret(response, path)
 
     def _failed(self, error: TMDBError) -> TMDBError:
         self.stats.errors[type(error).__name__] += 1
         return error
 
-    def _interpret(self, response: httpx.Response, path: str) -> JsonResponse:
-        status = response.status_code
+    def _interpret(self, response: RawResponse, path: str) -> JsonResponse:
+        status = response.status
         if status == 200:
             try:
-                body = json.loads(response.content)
-            except (ValueError, UnicodeDecodeError):
+                body = orjson.loads(response.content)
+            except orjson.JSONDecodeError:
                 raise self._failed(
                     BadResponseError("the body is not valid JSON", path=path, status=200)
                 ) from None
@@ -178,12 +171,12 @@ class TMDBClient:
         raise self._failed(error_type(message, path=path, status=status, tmdb_code=code))
 
 
-def _error_details(response: httpx.Response) -> tuple[str, int | None]:
+def _error_details(response: RawResponse) -> tuple[str, int | None]:
     """TMDB's ``status_message`` and ``status_code``, or the ``errors`` list of a 422."""
     try:
-        body = json.loads(response.content)
+        body = orjson.loads(response.content)
     except (ValueError, UnicodeDecodeError):
-        return response.reason_phrase or "no details", None
+        return response.reason or "no details", None
     if isinstance(body, dict):
         if isinstance(body.get("status_message"), str):
             code = body.get("status_code")
@@ -191,10 +184,10 @@ def _error_details(response: httpx.Response) -> tuple[str, int | None]:
         errors = body.get("errors")
         if isinstance(errors, list) and errors:
             return "; ".join(str(e) for e in errors), None
-    return response.reason_phrase or "no details", None
+    return response.reason or "no details", None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: RawResponse) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
         return None
@@ -207,7 +200,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
-def _server_time(response: httpx.Response) -> dt.datetime | None:
+def _server_time(response: RawResponse) -> dt.datetime | None:
     value = response.headers.get("Date")
     if not value:
         return None

@@ -20,9 +20,12 @@ REDACTED = "[REDACTED]"
 _known_secrets: set[str] = set()
 
 
+MIN_SECRET_LENGTH = 6  # shorter values would blank ordinary words; real keys are 32+ chars
+
+
 def register_secret(value: str) -> None:
     """Remember a secret so :func:`redact` blanks it wherever it shows up."""
-    if value:
+    if len(value) >= MIN_SECRET_LENGTH:
         _known_secrets.add(value)
 
 

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from tmdb_collector.atomic import atomic_binary
 from tmdb_collector.errors import NetworkError, UsageError
 from tmdb_collector.plan import Plan
@@ -40,6 +38,8 @@ def local_copy(source: str, timeout: float = 60.0) -> Iterator[Path]:
             raise UsageError(f"--ids-from {source}: no such file")
         yield path
         return
+    import httpx  # only a URL needs it
+
     with tempfile.TemporaryDirectory(prefix="tmdb-ids-") as folder:
         target = Path(folder) / "ids.json.gz"
         try:

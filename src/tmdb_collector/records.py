@@ -8,10 +8,11 @@ answer, so ``movies.json`` is identical whether a movie was fetched in one call 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from tmdb_collector.errors import BadResponseError
 
@@ -21,7 +22,7 @@ PARTS = ("details", *APPENDED)
 
 def encode(body: Any) -> str:
     """Compact JSON text, as TMDB sends it (key order kept, non-ASCII kept)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(body).decode()
 
 
 @dataclass(frozen=True, slots=True)
