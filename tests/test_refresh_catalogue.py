@@ -27,6 +27,20 @@ SEED = "7"
 DAY0, DAY7 = dt.date(2026, 11, 10), dt.date(2026, 11, 17)
 
 
+def update_args(db: Path, base_url: str, *extra: str) -> list[str]:
+    return [
+        "update",
+        "--db",
+        str(db),
+        "--base-url",
+        base_url,
+        "--no-progress",
+        "--rate",
+        "500",
+        *extra,
+    ]
+
+
 def fetched_dates(db: Path) -> dict[int, dt.date]:
     with sqlite3.connect(db) as connection:
         rows = connection.execute("SELECT id, fetched_at FROM movies").fetchall()
@@ -45,18 +59,7 @@ def test_update_a_simulated_week_later_refetches_exactly_the_changed(tmp_path: P
     assert 0 < len(expected) < len(collected)
 
     with simulator("--seed", SEED, "--today", DAY7.isoformat()) as sim:
-        update = run_cli(
-            [
-                "update",
-                "--db",
-                str(db),
-                "--base-url",
-                sim.base_url,
-                "--no-progress",
-                "--rate",
-                "500",
-            ]
-        )
+        update = run_cli(update_args(db, sim.base_url))
         assert update.returncode == 0, update.stderr
         assert f"Changes {DAY0}..{DAY7}" in update.stdout
         assert f"{len(expected):,} collected movies refetched" in update.stdout
@@ -79,18 +82,7 @@ def test_update_a_simulated_week_later_refetches_exactly_the_changed(tmp_path: P
                 own = ["details", "credits", "keywords"]
                 for part in own + (["recommendations"] if movie_id in expected else []):
                     assert record[part] == parts[part], (movie_id, part)
-        again = run_cli(
-            [
-                "update",
-                "--db",
-                str(db),
-                "--base-url",
-                sim.base_url,
-                "--no-progress",
-                "--rate",
-                "500",
-            ]
-        )
+        again = run_cli(update_args(db, sim.base_url))
         assert again.returncode == 0
         assert f"Changes {DAY7}..{DAY7}" in again.stdout
     status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
@@ -98,20 +90,7 @@ def test_update_a_simulated_week_later_refetches_exactly_the_changed(tmp_path: P
 
     later = DAY7 + dt.timedelta(days=3)
     with simulator("--seed", SEED, "--today", later.isoformat()) as sim:
-        aged = run_cli(
-            [
-                "update",
-                "--db",
-                str(db),
-                "--base-url",
-                sim.base_url,
-                "--no-progress",
-                "--rate",
-                "500",
-                "--max-age",
-                "2",
-            ]
-        )
+        aged = run_cli(update_args(db, sim.base_url, "--max-age", "2"))
     assert aged.returncode == 0, aged.stderr
     assert set(fetched_dates(db).values()) == {later}
 
