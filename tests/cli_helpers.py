@@ -30,19 +30,11 @@ def cli_env(api_key: str | None = TEST_KEY, **extra: str) -> dict[str, str]:
     return env
 
 
-def collect_args(db: Path, base_url: str, *extra: str, rate: str = "500") -> list[str]:
-    """``collect`` into ``db`` from ``base_url``, plain output, fast unless ``rate`` says not."""
-    return [
-        "collect",
-        "--db",
-        str(db),
-        "--base-url",
-        base_url,
-        "--no-progress",
-        "--rate",
-        rate,
-        *extra,
-    ]
+def collect_args(db: Path, base_url: str, *extra: str, rate: str | None = "500") -> list[str]:
+    """``collect`` into ``db`` from ``base_url``, plain output, fast unless ``rate`` says not
+    (``None`` leaves ``--rate`` to ``extra``)."""
+    limit = [] if rate is None else ["--rate", rate]
+    return ["collect", "--db", str(db), "--base-url", base_url, "--no-progress", *limit, *extra]
 
 
 def run_cli(

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.cli_helpers import collect_args
+
 STAGES = ("popular", "discover", "details")
 STARTUP = "startup"
 POLL_SECONDS = 0.02
@@ -228,14 +230,7 @@ def collect_command(db: Path, base_url: str, plan: Sequence[str], *extra: str) -
         sys.executable,
         "-m",
         "tmdb_collector",
-        "collect",
-        "--db",
-        str(db),
-        "--base-url",
-        base_url,
-        "--no-progress",
-        *plan,
-        *extra,
+        *collect_args(db, base_url, *plan, *extra, rate=None),
     ]
 
 

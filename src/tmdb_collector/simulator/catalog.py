@@ -23,12 +23,14 @@ from tmdb_collector.simulator.generate import (
     FLAG_ADULT_NULL,
     FLAG_DELETED,
     FLAG_VIDEO,
+    LAST_RELEASE,
     generate_columns,
 )
 from tmdb_collector.simulator.text import money, titles
 from tmdb_collector.simulator.vocab import GENRE_IDS, LANGUAGES
 
-DEFAULT_TODAY = date(2026, 11, 24)
+# Release dates stop at the default day, so a body changes only when its movie changes.
+DEFAULT_TODAY = LAST_RELEASE
 DEFAULT_CATALOG_SIZE = 120_000
 DEFAULT_SEED = 42
 DEFAULT_DELETED_FRACTION = 0.002
