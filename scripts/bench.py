@@ -42,7 +42,7 @@ from typing import Any
 
 import httpx
 
-from tmdb_collector.simproc import SimulatorProcess, simulator_process
+from tmdb_collector.simulator.process import SimulatorProcess, simulator_process
 
 SERVER_LIMIT = 40.0
 LATENCY_MS = 120

@@ -46,7 +46,7 @@ from tests.crash_harness import (  # noqa: E402
     run_episode,
 )
 
-from tmdb_collector.simproc import simulator_process  # noqa: E402
+from tmdb_collector.simulator.process import simulator_process  # noqa: E402
 
 PLANS = {
     # 50 popular pages + 19 genres x 5 pages: ~1,500 movies, ~10 s a pass on two cores.

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from tmdb_collector.simproc import SimulatorProcess, simulator_process
+from tmdb_collector.simulator.process import SimulatorProcess, simulator_process
 
 SMALL_PLAN = ["--popular-pages", "4", "--genre-pages", "2", "--genres", "28,35,18"]
 TEST_KEY = "test-key-5f3c9a1e"

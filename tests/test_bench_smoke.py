@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from tmdb_collector.cli import summary_line
-from tmdb_collector.pipeline import RunOutcome
-from tmdb_collector.simproc import simulator_process
+from tmdb_collector.engine.collector import RunOutcome
+from tmdb_collector.simulator.process import simulator_process
 
 BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
 

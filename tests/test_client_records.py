@@ -10,8 +10,6 @@ import httpx
 import pytest
 
 from tests.conftest import FakeClock, load_sample
-from tmdb_collector.client import TMDBClient
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.errors import (
     AuthError,
@@ -20,9 +18,11 @@ from tmdb_collector.errors import (
     NotFoundError,
     RequestRejectedError,
 )
-from tmdb_collector.ratelimit import AdaptiveRateLimiter
-from tmdb_collector.records import MovieRecord, split_appended
-from tmdb_collector.retry import RetryPolicy
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
+from tmdb_collector.fetch.records import MovieRecord, split_appended
+from tmdb_collector.fetch.retry import RetryPolicy
+from tmdb_collector.fetch.settings import ClientSettings
 
 BASE = "http://127.0.0.1:9/3"
 KEY = "k3y-0123456789abcdef-secret"

@@ -20,13 +20,13 @@ import httpx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from tmdb_collector.client import TMDBClient
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard import CollectionSession, create_app, dashboard_url
-from tmdb_collector.export import export
-from tmdb_collector.plan import Plan
-from tmdb_collector.store import Store
+from tmdb_collector.export.exporter import export
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
 
 KEY = "dash-k3y-7e1f0c2b9a-secret"
 PLAN = Plan(popular_pages=2, genre_pages=2, genres=(28, 35))
@@ -274,7 +274,7 @@ async def test_download_json_is_the_export_byte_for_byte(
 async def test_download_tables_as_zip(dashboard: TestClient) -> None:
     view = await run_to_completion(dashboard)
     if "csv" not in [f["format"] for f in view["formats"]]:
-        pytest.skip("tmdb_collector.tables is not available")
+        pytest.skip("tmdb_collector.export.tables is not available")
     response = await dashboard.get("/api/download?format=csv")
     assert response.status == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="movies-csv.zip"'

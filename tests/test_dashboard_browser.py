@@ -20,7 +20,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tmdb_collector.simproc import simulator_process
+from tmdb_collector.simulator.process import simulator_process
 
 pytestmark = pytest.mark.browser
 

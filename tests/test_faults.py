@@ -38,14 +38,14 @@ from tests.crash_harness import (
     read_progress,
     run_collect,
 )
-from tmdb_collector.client import TMDBClient
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.pipeline import TRANSIENT_ROUNDS, Collector
-from tmdb_collector.plan import Plan
-from tmdb_collector.ratelimit import AdaptiveRateLimiter
-from tmdb_collector.retry import RetryPolicy
-from tmdb_collector.store import Store
+from tmdb_collector.engine.collector import TRANSIENT_ROUNDS, Collector
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
+from tmdb_collector.fetch.retry import RetryPolicy
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
 
 SEED = "7"  # not the default 42: "the same --seed" must mean this one
 PLAN = ["--popular-pages", "6", "--genre-pages", "2", "--genres", "28,35,18"]

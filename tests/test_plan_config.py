@@ -4,14 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from tmdb_collector.config import (
-    ClientSettings,
-    build_client_settings,
-    build_plan,
-    read_config,
-)
 from tmdb_collector.errors import ConfigError
-from tmdb_collector.plan import GENRES, Plan, parse_genres, parse_pages
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
+from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
 
 
 def test_default_plan_is_the_seeds() -> None:

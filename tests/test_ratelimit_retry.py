@@ -7,8 +7,8 @@ import pytest
 
 from tests.conftest import FakeClock
 from tmdb_collector.errors import NotFoundError, RateLimitedError, ServerError
-from tmdb_collector.ratelimit import AdaptiveRateLimiter
-from tmdb_collector.retry import RetryPolicy, call_with_retries
+from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
+from tmdb_collector.fetch.retry import RetryPolicy, call_with_retries
 
 
 async def test_limiter_paces_evenly_without_bursts(fake_clock: FakeClock) -> None:

@@ -20,7 +20,7 @@ from tests.cli_helpers import (
     run_cli,
     simulator,
 )
-from tmdb_collector.records import split_appended
+from tmdb_collector.fetch.records import split_appended
 from tmdb_collector.simulator import Catalog
 
 SEED = "7"

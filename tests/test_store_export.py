@@ -16,10 +16,10 @@ from tmdb_collector.errors import (
     StoreLockedError,
     UsageError,
 )
-from tmdb_collector.export import export
-from tmdb_collector.plan import Plan
-from tmdb_collector.records import MovieRecord
-from tmdb_collector.store import Store
+from tmdb_collector.export.exporter import export
+from tmdb_collector.fetch.records import MovieRecord
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
 
 
 def record_550(movie_id: int = 550) -> MovieRecord:
@@ -174,7 +174,7 @@ def test_export_is_atomic_and_checks_its_target(
         with pytest.raises(UsageError, match="unknown export format"):
             export(store, "xml", out)
 
-        import tmdb_collector.export as export_module
+        import tmdb_collector.export.exporter as export_module
 
         def full_disk(rows: object, handle: object) -> int:
             raise OSError(28, "No space left on device")

@@ -19,14 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO, load_sample
-from tmdb_collector import tables
 from tmdb_collector.cli import cli
 from tmdb_collector.errors import ExportError, UsageError
-from tmdb_collector.export import export
-from tmdb_collector.plan import Plan
-from tmdb_collector.records import MovieRecord
-from tmdb_collector.store import Store
-from tmdb_collector.tables_schema import TABLE_NAMES, TABLES
+from tmdb_collector.export import tables
+from tmdb_collector.export.exporter import export
+from tmdb_collector.export.table_schema import TABLE_NAMES, TABLES
+from tmdb_collector.fetch.records import MovieRecord
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
 
 UNICODE_TITLE = "Amélie — 千と千尋の神隠し 🎬"
 TRICKY_OVERVIEW = 'Line one, with a comma\nline "two"\r\nand a | pipe'

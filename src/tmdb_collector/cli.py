@@ -17,16 +17,17 @@ from typing import Any, TypeVar
 import click
 
 from tmdb_collector import __version__
-from tmdb_collector.config import ClientSettings, build_client_settings, build_plan, read_config
 from tmdb_collector.credentials import Credentials, redact
+from tmdb_collector.engine.collector import RunOutcome
+from tmdb_collector.engine.runner import EXIT_PAUSED, run_collection, run_update_with_progress
 from tmdb_collector.errors import CollectorError, UsageError
-from tmdb_collector.export import FORMATS, export
+from tmdb_collector.export.exporter import FORMATS, export
+from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.logs import configure as configure_logging
-from tmdb_collector.pipeline import RunOutcome
-from tmdb_collector.plan import parse_genres, parse_pages
-from tmdb_collector.runner import EXIT_PAUSED, run_collection, run_update_with_progress
+from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
+from tmdb_collector.plan.plan import parse_genres, parse_pages
 from tmdb_collector.status import collection_status, format_status
-from tmdb_collector.store import Store
+from tmdb_collector.store.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = Path("tmdb_collection.db")

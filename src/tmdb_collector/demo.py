@@ -13,14 +13,14 @@ from pathlib import Path
 
 import click
 
-from tmdb_collector.atomic import check_output_dir
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.export import export
-from tmdb_collector.plan import Plan
-from tmdb_collector.runner import run_collection
-from tmdb_collector.simproc import simulator_process
-from tmdb_collector.store import Store
+from tmdb_collector.engine.runner import run_collection
+from tmdb_collector.export.atomic import check_output_dir
+from tmdb_collector.export.exporter import export
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.simulator.process import simulator_process
+from tmdb_collector.store.store import Store
 
 
 def run_demo(

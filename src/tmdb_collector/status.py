@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tmdb_collector.store import Store
+from tmdb_collector.store.store import Store
 
 
 def collection_status(store: Store) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tmdb_collector.progress import RunProgress
-from tmdb_collector.store import Store
+from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.store.store import Store
 
 
 def progress_from_store(store: Store) -> RunProgress:

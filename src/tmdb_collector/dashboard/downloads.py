@@ -18,8 +18,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tmdb_collector.export import export, movie_record_json
-from tmdb_collector.store import Store
+from tmdb_collector.export.exporter import export, movie_record_json
+from tmdb_collector.store.store import Store
 
 Row = tuple[int, str, str, str, str]
 FILE_FORMATS = {"json": "application/json", "jsonl": "application/x-ndjson"}
@@ -33,7 +33,7 @@ def available_formats() -> tuple[dict[str, str], ...]:
     """The formats the page offers: json and jsonl, and zipped tables when they can be built."""
     formats = [{"format": fmt, "label": f"movies.{fmt}"} for fmt in FILE_FORMATS]
     try:
-        importlib.import_module("tmdb_collector.tables")
+        importlib.import_module("tmdb_collector.export.tables")
     except ImportError:
         return tuple(formats)
     formats += [{"format": fmt, "label": f"movies-{fmt}.zip"} for fmt in TABLE_FORMATS]
@@ -49,7 +49,7 @@ async def download(request: web.Request, database: Path, fmt: str) -> web.Stream
 
 
 def movie_chunks(rows: Iterator[Row], fmt: str) -> Iterator[str]:
-    """The text :func:`~tmdb_collector.export.export` writes, a few movies at a time."""
+    """The text :func:`~tmdb_collector.export.exporter.export` writes, a few movies at a time."""
     if fmt == "jsonl":
         while batch := list(itertools.islice(rows, MOVIES_PER_CHUNK)):
             yield "".join(movie_record_json(row) + "\n" for row in batch)

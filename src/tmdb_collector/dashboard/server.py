@@ -21,15 +21,15 @@ from typing import Any
 
 from aiohttp import web
 
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard.downloads import available_formats, download
 from tmdb_collector.dashboard.logfeed import LogFeed, LogLine
 from tmdb_collector.dashboard.security import WILDCARD_HOSTS, add_security_headers, guard
 from tmdb_collector.dashboard.session import CollectionSession
 from tmdb_collector.errors import UsageError
-from tmdb_collector.plan import Plan
-from tmdb_collector.store import Store
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
 
 TICK_SECONDS = 0.5  # progress events per client: two a second
 ASSET_TYPES = {"index.html": "text/html", "app.js": "text/javascript", "style.css": "text/css"}

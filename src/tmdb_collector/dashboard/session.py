@@ -12,13 +12,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from tmdb_collector.client import TMDBClient
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import Credentials, redact
 from tmdb_collector.dashboard.checkpoint import progress_from_store
-from tmdb_collector.pipeline import STOP_GRACE_SECONDS, Collector, RunOutcome
-from tmdb_collector.plan import Plan
-from tmdb_collector.store import Store
+from tmdb_collector.engine.collector import STOP_GRACE_SECONDS, Collector, RunOutcome
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[ClientSettings, Credentials], TMDBClient]

@@ -1,4 +1,4 @@
-"""The wire under :class:`~tmdb_collector.client.TMDBClient`: one GET, bytes back.
+"""The wire under :class:`~tmdb_collector.fetch.client.TMDBClient`: one GET, bytes back.
 
 Production uses aiohttp, which costs about a third of httpx's CPU per request; at TMDB's
 40 req/s that is what keeps the collector near a tenth of one core (docs/benchmarks.md).
@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import redact
 from tmdb_collector.errors import NetworkError
+from tmdb_collector.fetch.settings import ClientSettings
 
 if TYPE_CHECKING:  # httpx is for tests; production never pays for importing it
     import httpx

@@ -15,7 +15,7 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
 from tmdb_collector.errors import RateLimitedError, TMDBError
-from tmdb_collector.ratelimit import Clock, SystemClock
+from tmdb_collector.fetch.ratelimit import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

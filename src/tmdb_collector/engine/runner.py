@@ -9,15 +9,15 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 
-from tmdb_collector.client import TMDBClient
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.display import show_progress
-from tmdb_collector.pipeline import Collector, RunOutcome
-from tmdb_collector.plan import Plan
-from tmdb_collector.progress import RunProgress
-from tmdb_collector.store import Store
-from tmdb_collector.sync import UpdateOutcome, run_update
+from tmdb_collector.engine.collector import Collector, RunOutcome
+from tmdb_collector.engine.display import show_progress
+from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.update import UpdateOutcome, run_update
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
 
 EXIT_PAUSED = 130
 

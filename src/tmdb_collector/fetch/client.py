@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from tmdb_collector.config import ClientSettings
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.errors import (
     AuthError,
@@ -29,10 +28,11 @@ from tmdb_collector.errors import (
     ServerError,
     TMDBError,
 )
-from tmdb_collector.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
-from tmdb_collector.records import APPENDED, MovieRecord, split_appended
-from tmdb_collector.retry import RetryPolicy, call_with_retries
-from tmdb_collector.transport import AiohttpTransport, HttpxTransport, RawResponse, Transport
+from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
+from tmdb_collector.fetch.records import APPENDED, MovieRecord, split_appended
+from tmdb_collector.fetch.retry import RetryPolicy, call_with_retries
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.fetch.transport import AiohttpTransport, HttpxTransport, RawResponse, Transport
 
 if TYPE_CHECKING:
     import httpx

@@ -15,12 +15,12 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tmdb_collector.client import JsonResponse, TMDBClient
+from tmdb_collector.engine.collector import Collector, RunOutcome
+from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import BadResponseError
-from tmdb_collector.pipeline import Collector, RunOutcome
-from tmdb_collector.plan import MAX_PAGE
-from tmdb_collector.progress import RunProgress
-from tmdb_collector.store import Store
+from tmdb_collector.fetch.client import JsonResponse, TMDBClient
+from tmdb_collector.plan.plan import MAX_PAGE
+from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
 MAX_WINDOW_DAYS = 14

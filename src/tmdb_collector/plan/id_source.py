@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tmdb_collector.atomic import atomic_binary
 from tmdb_collector.errors import NetworkError, UsageError
-from tmdb_collector.plan import Plan
+from tmdb_collector.export.atomic import atomic_binary
+from tmdb_collector.plan.plan import Plan
 
 GZIP_MAGIC = b"\x1f\x8b"
 

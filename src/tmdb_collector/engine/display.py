@@ -17,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from tmdb_collector.progress import RunProgress
+from tmdb_collector.engine.progress import RunProgress
 
 REFRESH_SECONDS = 0.25
 

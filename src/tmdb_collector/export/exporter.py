@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from tmdb_collector.atomic import atomic_text, check_output_file
 from tmdb_collector.errors import UsageError
-from tmdb_collector.store import Store
+from tmdb_collector.export.atomic import atomic_text, check_output_file
+from tmdb_collector.store.store import Store
 
 FORMATS = ("json", "jsonl", "parquet", "csv")
 FILE_FORMATS = ("json", "jsonl")
@@ -59,6 +59,6 @@ def export(store: Store, fmt: str, out: Path) -> int:
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
         with atomic_text(out) as handle:
             return writer(store.iter_movies(), handle)
-    from tmdb_collector.tables import export_tables
+    from tmdb_collector.export.tables import export_tables
 
     return export_tables(store, fmt, out)

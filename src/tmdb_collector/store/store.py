@@ -26,8 +26,8 @@ from tmdb_collector.errors import (
     StoreWriteError,
     UsageError,
 )
-from tmdb_collector.plan import MAX_PAGE, HarvestQuery, PageCount, Plan
-from tmdb_collector.records import MovieRecord
+from tmdb_collector.fetch.records import MovieRecord
+from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount, Plan
 
 APP_NAME = "tmdb-collector"
 SCHEMA_VERSION = "1"

@@ -16,8 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tmdb_collector.client import JsonResponse, TMDBClient
-from tmdb_collector.daily_export import iter_export_ids, local_copy
+from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import (
     AuthError,
     BadResponseError,
@@ -26,9 +25,10 @@ from tmdb_collector.errors import (
     StoreError,
     TMDBError,
 )
-from tmdb_collector.plan import MAX_PAGE, HarvestQuery, Plan
-from tmdb_collector.progress import RunProgress
-from tmdb_collector.store import Store
+from tmdb_collector.fetch.client import JsonResponse, TMDBClient
+from tmdb_collector.plan.id_source import iter_export_ids, local_copy
+from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, Plan
+from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
 HARVEST_PRIORITY, MOVIE_PRIORITY = 0, 1

@@ -1,6 +1,6 @@
 """Normalized tables: ``export --format parquet|csv --out DIR`` writes one file per table.
 
-The tables and their columns are defined in :mod:`tmdb_collector.tables_schema` and documented
+The tables and their columns are defined in :mod:`tmdb_collector.export.table_schema` and documented
 in ``docs/tables.md``.
 
 * Streamed: movies are read from the database cursor and flushed to every table's writer each
@@ -27,10 +27,9 @@ from typing import IO, Any, TypeVar
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tmdb_collector.atomic import check_output_dir
 from tmdb_collector.errors import ExportError, UsageError
-from tmdb_collector.store import Store
-from tmdb_collector.tables_schema import (
+from tmdb_collector.export.atomic import check_output_dir
+from tmdb_collector.export.table_schema import (
     TABLE_NAMES,
     TABLES,
     Row,
@@ -38,6 +37,7 @@ from tmdb_collector.tables_schema import (
     csv_cell,
     movie_rows,
 )
+from tmdb_collector.store.store import Store
 
 FORMATS = ("parquet", "csv")
 BATCH_SIZE = 500  # movies per flush; tests lower it
