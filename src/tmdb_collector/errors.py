@@ -10,7 +10,9 @@
     │   ├── NotOurDatabaseError    --db is another file, or corrupt (exit 2)
     │   ├── PlanMismatchError      --db was created with a different plan (exit 2)
     │   ├── StoreLockedError       another process is collecting into the same --db
-    │   └── StoreWriteError        the disk is full or unwritable while collecting
+    │   ├── StoreWriteError        the disk is full or unwritable while collecting
+    │   ├── StoreCorruptError      the file was damaged (SQLITE_CORRUPT / SQLITE_NOTADB)
+    │   └── StoreIntegrityError    a constraint failed: a bug, reported, never hidden
     ├── ExportError                an export could not be written; nothing was replaced
     └── TMDBError                  an HTTP exchange with TMDB went wrong
         ├── PermanentError         retrying cannot help (retryable = False)
@@ -69,6 +71,14 @@ class StoreLockedError(StoreError):
 
 
 class StoreWriteError(StoreError):
+    pass
+
+
+class StoreCorruptError(StoreError):
+    pass
+
+
+class StoreIntegrityError(StoreError):
     pass
 
 

@@ -21,7 +21,9 @@ from typing import Any, Literal, TypeVar
 from tmdb_collector.errors import (
     NotOurDatabaseError,
     PlanMismatchError,
+    StoreCorruptError,
     StoreError,
+    StoreIntegrityError,
     StoreLockedError,
     StoreWriteError,
     UsageError,
@@ -514,14 +516,8 @@ class Store:
         try:
             with self._transaction():
                 return work()
-        except sqlite3.OperationalError as exc:
-            text = str(exc)
-            if "full" in text or "disk" in text or "readonly" in text:
-                raise StoreWriteError(
-                    f"cannot write to {self.path} ({text}); everything committed so far is safe:"
-                    " free space and re-run the same command to resume"
-                ) from None
-            raise StoreError(f"database error in {self.path}: {text}") from None
+        except sqlite3.Error as exc:
+            raise database_error(self.path, exc) from None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -538,8 +534,34 @@ def _connect(path: Path) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(path, isolation_level=None, timeout=30)
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from None
+        raise database_error(path, exc, action="cannot open") from None
     return connection
+
+
+# SQLite's primary result codes (the low byte of an extended code such as SQLITE_IOERR_WRITE).
+_NO_SPACE_OR_WRITE = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY}
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def database_error(path: Path, exc: sqlite3.Error, action: str = "") -> StoreError:
+    """The :class:`StoreError` for an ``sqlite3`` error, by SQLite's result code, not its text."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    reason = str(exc) or getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    if primary in _NO_SPACE_OR_WRITE:
+        return StoreWriteError(
+            f"cannot write to {path} ({reason}); everything committed so far is safe:"
+            " free space (or fix permissions) and re-run the same command to resume"
+        )
+    if primary in _DAMAGED:
+        return StoreCorruptError(
+            f"{path} is damaged ({reason}); run `tmdb-collector status --db {path}` to see what"
+            " it still holds"
+        )
+    if primary == sqlite3.SQLITE_CONSTRAINT or isinstance(exc, sqlite3.IntegrityError):
+        return StoreIntegrityError(f"database constraint failed in {path}: {reason}")
+    head = f"{action} {path}" if action else f"database error in {path}"
+    return StoreError(f"{head}: {reason}")
 
 
 def _is_blank(connection: sqlite3.Connection) -> bool:
