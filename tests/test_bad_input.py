@@ -60,6 +60,28 @@ def test_invalid_config_file(tmp_path: Path) -> None:
     assert "genre_pages" in one_line_error(result)
 
 
+@pytest.mark.parametrize(
+    ("flags", "config", "message"),
+    [
+        (["--timeout", "0"], None, "timeout must be a number greater than 0"),
+        (["--rate", "-1"], None, "rate must be a number greater than 0"),
+        ([], "[client]\nconcurrency = 0\n", "concurrency must be a whole number"),
+        ([], "[client]\nspeed = 3\n", "unknown setting 'speed'"),
+    ],
+)
+def test_update_takes_the_client_flags_and_config(
+    collected: Path, tmp_path: Path, flags: list[str], config: str | None, message: str
+) -> None:
+    if config is not None:
+        (tmp_path / "c.toml").write_text(config)
+        flags = [*flags, "--config", str(tmp_path / "c.toml")]
+    before = collected.read_bytes()
+    result = run_cli(["update", "--db", str(collected), *flags])
+    assert result.returncode == 2
+    assert message in one_line_error(result)
+    assert collected.read_bytes() == before
+
+
 def test_unknown_export_format(collected: Path, tmp_path: Path) -> None:
     result = run_cli(
         ["export", "--db", str(collected), "--format", "xml", "--out", str(tmp_path / "m.xml")]

@@ -22,7 +22,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard import CollectionSession, create_app, dashboard_url
-from tmdb_collector.export.exporter import export
+from tmdb_collector.dashboard.downloads import MOVIES_PER_CHUNK, movie_chunks
+from tmdb_collector.export.exporter import export, write_movies_json, write_movies_jsonl
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
@@ -271,10 +272,21 @@ async def test_download_json_is_the_export_byte_for_byte(
     assert set(first) == {"id", "details", "credits", "keywords", "recommendations"}
 
 
+@pytest.mark.parametrize("count", [0, 1, MOVIES_PER_CHUNK, 2 * MOVIES_PER_CHUNK + 7])
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_streamed_chunks_are_the_export_text(fmt: str, count: int) -> None:
+    rows = [(i, f'{{"id":{i}}}', "{}", '{"keywords":[]}', "[]") for i in range(1, count + 1)]
+    written = io.StringIO()
+    writer = write_movies_json if fmt == "json" else write_movies_jsonl
+    assert writer(iter(rows), written) == count
+    chunks = list(movie_chunks(iter(rows), fmt))
+    assert "".join(chunks) == written.getvalue()
+    assert len(chunks) <= count // MOVIES_PER_CHUNK + 2  # a few movies per chunk, not one each
+
+
 async def test_download_tables_as_zip(dashboard: TestClient) -> None:
     view = await run_to_completion(dashboard)
-    if "csv" not in [f["format"] for f in view["formats"]]:
-        pytest.skip("tmdb_collector.export.tables is not available")
+    assert [f["format"] for f in view["formats"]] == ["json", "jsonl", "parquet", "csv"]
     response = await dashboard.get("/api/download?format=csv")
     assert response.status == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="movies-csv.zip"'

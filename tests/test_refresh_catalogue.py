@@ -82,8 +82,10 @@ def test_update_a_simulated_week_later_refetches_exactly_the_changed(tmp_path: P
                 own = ["details", "credits", "keywords"]
                 for part in own + (["recommendations"] if movie_id in expected else []):
                     assert record[part] == parts[part], (movie_id, part)
-        again = run_cli(update_args(db, sim.base_url))
-        assert again.returncode == 0
+        config = tmp_path / "client.toml"  # update reads [client] from --config too
+        config.write_text(f'[client]\nbase_url = "{sim.base_url}"\nrate = 500\ntimeout = 30\n')
+        again = run_cli(["update", "--db", str(db), "--no-progress", "--config", str(config)])
+        assert again.returncode == 0, again.stderr
         assert f"Changes {DAY7}..{DAY7}" in again.stdout
     status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
     assert status["last_sync"] == DAY7.isoformat()

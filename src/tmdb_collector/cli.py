@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,19 +20,23 @@ import click
 from tmdb_collector import __version__
 from tmdb_collector.credentials import Credentials, redact
 from tmdb_collector.engine.collector import RunOutcome
-from tmdb_collector.engine.runner import EXIT_PAUSED, run_collection, run_update_with_progress
-from tmdb_collector.errors import CollectorError, UsageError
-from tmdb_collector.export.exporter import FORMATS, export
-from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.engine.runner import run_collection, run_update_with_progress
+from tmdb_collector.errors import (
+    EXIT_FAILED_IDS,
+    EXIT_PAUSED,
+    EXIT_USAGE,
+    CollectorError,
+)
+from tmdb_collector.export.exporter import FORMATS, check_format, export
+from tmdb_collector.fetch.settings import BASE_URL_ENV, DEFAULT_BASE_URL, ClientSettings
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
-from tmdb_collector.plan.plan import parse_genres, parse_pages
+from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
 from tmdb_collector.status import collection_status, format_status
 from tmdb_collector.store.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = Path("tmdb_collection.db")
-EXIT_FAILED_IDS = 3
 
 
 def _pages(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
@@ -56,33 +61,72 @@ db_option = click.option(
     show_default=True,
     help="Checkpoint database (SQLite).",
 )
+config_option = click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML file with [plan] and [client] tables; flags win over it.",
+)
+no_progress_option = click.option(
+    "--no-progress", is_flag=True, help="Plain output, no progress bars."
+)
+base_url_option = click.option(
+    "--base-url",
+    help=f"TMDB-compatible API root (env {BASE_URL_ENV}; default {DEFAULT_BASE_URL}).",
+)
+
+
+def _client_option(flag: str, kind: type, what: str, default: float | None) -> Callable[[F], F]:
+    """A flag for a ClientSettings field; its help names the field's default."""
+    fallback = getattr(ClientSettings, flag.removeprefix("--"))
+    shown = "" if default is not None else f" (default {fallback:g})"
+    return click.option(
+        flag, type=kind, default=default, show_default=default is not None, help=f"{what}{shown}."
+    )
+
+
+def rate_option(default: float | None = None) -> Callable[[F], F]:
+    return _client_option("--rate", float, "Requests per second, all stages", default)
+
+
+def concurrency_option(default: int | None = None) -> Callable[[F], F]:
+    return _client_option("--concurrency", int, "Requests in flight", default)
+
+
+timeout_option = _client_option("--timeout", float, "Seconds per request", None)
+
+
+def _stack(func: F, *options: Callable[[Any], Any]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def client_options(func: F) -> F:
+    """The [client] settings a flag can override: --base-url, --rate, --concurrency, --timeout."""
+    return _stack(func, base_url_option, rate_option(), concurrency_option(), timeout_option)
 
 
 def plan_options(func: F) -> F:
-    options = [
-        click.option(
-            "--config",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="TOML file with [plan] and [client] tables; flags win over it.",
-        ),
+    """--config, the [plan] settings a flag can override, and the client options."""
+    func = client_options(func)
+    return _stack(
+        func,
+        config_option,
         click.option(
             "--popular-pages",
             callback=_pages,
-            help="Stage 1: /movie/popular pages (default 250; 0 skips; 'all').",
+            help=f"Stage 1: /movie/popular pages (default {Plan.popular_pages}; 0 skips; 'all').",
         ),
         click.option(
             "--genre-pages",
             callback=_pages,
-            help="Stage 2: /discover/movie pages per genre (default 25; 0 skips; 'all' or >500 "
-            "splits by release date to reach every result).",
+            help=f"Stage 2: /discover/movie pages per genre (default {Plan.genre_pages}; 0 skips; "
+            "'all' or >500 splits by release date to reach every result).",
         ),
         click.option(
-            "--genres", callback=_genres, help="Comma-separated TMDB genre ids (default: all 19)."
-        ),
-        click.option(
-            "--base-url",
-            help="TMDB-compatible API root (env TMDB_BASE_URL; default "
-            "https://api.themoviedb.org/3).",
+            "--genres",
+            callback=_genres,
+            help=f"Comma-separated TMDB genre ids (default: all {len(GENRES)}).",
         ),
         click.option(
             "--ids-from",
@@ -97,38 +141,26 @@ def plan_options(func: F) -> F:
         click.option(
             "--include-video", is_flag=True, default=None, help="With --ids-from: keep video."
         ),
-        click.option("--rate", type=float, help="Requests per second, all stages (default 40)."),
-        click.option("--concurrency", type=int, help="Requests in flight (default 20)."),
-        click.option("--timeout", type=float, help="Seconds per request (default 15)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    )
 
 
-def resolve_settings(options: dict[str, Any]) -> tuple[Any, ClientSettings]:
+def _fields_of(cls: type[Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The options named like a field of dataclass ``cls``."""
+    names = {field.name for field in fields(cls)}
+    return {name: value for name, value in options.items() if name in names}
+
+
+def resolve_client_settings(options: dict[str, Any]) -> ClientSettings:
+    """--config's [client] table with the client flags on top."""
     config = read_config(options.get("config"))
-    plan = build_plan(
-        config,
-        {
-            "popular_pages": options.get("popular_pages"),
-            "genre_pages": options.get("genre_pages"),
-            "genres": options.get("genres"),
-            "ids_from": options.get("ids_from"),
-            "min_popularity": options.get("min_popularity"),
-            "include_adult": options.get("include_adult"),
-            "include_video": options.get("include_video"),
-        },
-    )
-    settings = build_client_settings(
-        config,
-        {
-            "base_url": options.get("base_url"),
-            "rate": options.get("rate"),
-            "concurrency": options.get("concurrency"),
-            "timeout": options.get("timeout"),
-        },
-    )
+    return build_client_settings(config, _fields_of(ClientSettings, options))
+
+
+def resolve_settings(options: dict[str, Any]) -> tuple[Plan, ClientSettings]:
+    """--config's [plan] and [client] tables with the plan and client flags on top."""
+    config = read_config(options.get("config"))
+    plan = build_plan(config, _fields_of(Plan, options))
+    settings = build_client_settings(config, _fields_of(ClientSettings, options))
     return plan, settings
 
 
@@ -154,7 +186,7 @@ def cli() -> None:
 @click.option(
     "--harvest-only", is_flag=True, help="Stop after stages 1-2: harvest ids, fetch no details."
 )
-@click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
+@no_progress_option
 @verbosity_options
 def collect(
     db: Path,
@@ -236,10 +268,9 @@ def summary_line(outcome: RunOutcome) -> str:
     help="Also refetch movies fetched more than DAYS days ago.",
     metavar="DAYS",
 )
-@click.option("--base-url", help="TMDB-compatible API root (env TMDB_BASE_URL).")
-@click.option("--rate", type=float, help="Requests per second (default 40).")
-@click.option("--concurrency", type=int, help="Requests in flight (default 20).")
-@click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
+@config_option
+@client_options
+@no_progress_option
 @verbosity_options
 def update(
     db: Path,
@@ -251,7 +282,7 @@ def update(
 ) -> None:
     """Refetch the movies TMDB reports as changed since the last sync."""
     configure_logging(verbose, log_file)
-    settings = build_client_settings(read_config(None), options)
+    settings = resolve_client_settings(options)
     credentials = Credentials.from_env()
     with Store.open_existing(db) as store:
         store.lock()
@@ -293,8 +324,7 @@ def status(db: Path, as_json: bool) -> None:
 )
 def export_command(db: Path, fmt: str, out: Path) -> None:
     """Export the collected movies (movies.json in the seed's shape by default)."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_format(fmt)
     with Store.open_existing(db) as store:
         count = export(store, fmt, out)
     click.echo(f"Wrote {count:,} movies to {out} ({fmt}).")
@@ -383,11 +413,11 @@ def simulate(
     show_default=True,
     help="Directory for the database and movies.json.",
 )
-@click.option("--rate", type=float, default=400.0, show_default=True, help="Requests/s.")
-@click.option("--concurrency", type=int, default=32, show_default=True, help="In flight.")
+@rate_option(default=400.0)
+@concurrency_option(default=32)
 @click.option("--catalog-size", type=click.IntRange(min=1), help="Simulated catalogue size.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Catalogue seed.")
-@click.option("--no-progress", is_flag=True, help="Plain output, no progress bars.")
+@no_progress_option
 @click.option("--ui", is_flag=True, help="Collect from the web dashboard instead (until Ctrl-C).")
 @click.option("--no-browser", is_flag=True, help="With --ui: print the URL, open no browser.")
 def demo(
@@ -453,11 +483,12 @@ def serve(
     environment; the key stays in this process and never reaches the page.
     """
     from tmdb_collector.dashboard import serve_dashboard
+    from tmdb_collector.dashboard.security import is_loopback
 
     configure_logging(verbose, log_file)
     plan, settings = resolve_settings(options)
     credentials = Credentials.from_env()
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(host):
         click.echo(f"warning: anyone who can reach {host} can control this dashboard", err=True)
     with Store.create_or_open(db, plan) as store:
         serve_dashboard(
@@ -478,7 +509,7 @@ def main() -> None:
     except click.UsageError as exc:
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
         click.echo(f"error: {redact(exc.format_message())}{hint}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         click.echo(f"error: {redact(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)

@@ -31,15 +31,21 @@ its query string, so the API key (a query parameter) can never reach a message.
 
 from __future__ import annotations
 
+# The process exit codes, all here: errors carry theirs as ``exit_code``.
+EXIT_RUNTIME = 1  # a runtime failure: network, TMDB, disk, database
+EXIT_USAGE = 2  # bad flag, config value or input
+EXIT_FAILED_IDS = 3  # the run finished, but some ids or harvest pages failed
+EXIT_PAUSED = 130  # paused by Ctrl-C / SIGTERM (or the dashboard); resumable
+
 
 class CollectorError(Exception):
     """Base of every error we raise on purpose. ``str(err)`` is a one-line user message."""
 
-    exit_code = 1
+    exit_code = EXIT_RUNTIME
 
 
 class UsageError(CollectorError):
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class ConfigError(UsageError):
@@ -59,11 +65,11 @@ class StoreError(CollectorError):
 
 
 class NotOurDatabaseError(StoreError):
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class PlanMismatchError(StoreError):
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class StoreLockedError(StoreError):

@@ -8,8 +8,6 @@ parquet and csv are exported to a temporary directory in a worker thread and sen
 from __future__ import annotations
 
 import asyncio
-import functools
-import importlib
 import itertools
 import tempfile
 import zipfile
@@ -18,51 +16,36 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tmdb_collector.export.exporter import export, movie_record_json
+from tmdb_collector.export.exporter import (
+    FILE_FORMATS,
+    TABLE_FORMATS,
+    MovieRow,
+    export,
+    movie_text,
+)
 from tmdb_collector.store.store import Store
 
-Row = tuple[int, str, str, str, str]
-FILE_FORMATS = {"json": "application/json", "jsonl": "application/x-ndjson"}
-TABLE_FORMATS = ("parquet", "csv")
 MOVIES_PER_CHUNK = 100
 ZIP_CHUNK_BYTES = 256 * 1024
-
-
-@functools.cache
-def available_formats() -> tuple[dict[str, str], ...]:
-    """The formats the page offers: json and jsonl, and zipped tables when they can be built."""
-    formats = [{"format": fmt, "label": f"movies.{fmt}"} for fmt in FILE_FORMATS]
-    try:
-        importlib.import_module("tmdb_collector.export.tables")
-    except ImportError:
-        return tuple(formats)
-    formats += [{"format": fmt, "label": f"movies-{fmt}.zip"} for fmt in TABLE_FORMATS]
-    return tuple(formats)
+DOWNLOADS: tuple[dict[str, str], ...] = (
+    *({"format": fmt, "label": f"movies.{fmt}"} for fmt in FILE_FORMATS),
+    *({"format": fmt, "label": f"movies-{fmt}.zip"} for fmt in TABLE_FORMATS),
+)
 
 
 async def download(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
-    if fmt not in {f["format"] for f in available_formats()}:
-        raise web.HTTPNotFound(text=f"unknown download format {fmt!r}")
     if fmt in FILE_FORMATS:
         return await _send_movies(request, database, fmt)
-    return await _send_tables(request, database, fmt)
+    if fmt in TABLE_FORMATS:
+        return await _send_tables(request, database, fmt)
+    raise web.HTTPNotFound(text=f"unknown download format {fmt!r}")
 
 
-def movie_chunks(rows: Iterator[Row], fmt: str) -> Iterator[str]:
+def movie_chunks(rows: Iterator[MovieRow], fmt: str) -> Iterator[str]:
     """The text :func:`~tmdb_collector.export.exporter.export` writes, a few movies at a time."""
-    if fmt == "jsonl":
-        while batch := list(itertools.islice(rows, MOVIES_PER_CHUNK)):
-            yield "".join(movie_record_json(row) + "\n" for row in batch)
-        return
-    separator = "\n"
-    yield "{"
-    while batch := list(itertools.islice(rows, MOVIES_PER_CHUNK)):
-        parts = []
-        for row in batch:
-            parts.append(f'{separator}"{row[0]}":{movie_record_json(row)}')
-            separator = ",\n"
-        yield "".join(parts)
-    yield "\n}\n"
+    pieces = movie_text(rows, fmt)
+    while batch := list(itertools.islice(pieces, MOVIES_PER_CHUNK)):
+        yield "".join(batch)
 
 
 async def _send_movies(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:

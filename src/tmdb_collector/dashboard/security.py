@@ -13,7 +13,7 @@ from __future__ import annotations
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 
-LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # the one list of loopback host names
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSP = (
@@ -29,6 +29,18 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+LOOPBACK_NAMES = frozenset(_bracketed(host) for host in LOOPBACK_HOSTS)  # as a Host header has them
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the dashboard reachable from this machine only."""
+    return _bracketed(host.lower()) in LOOPBACK_NAMES
 
 
 def host_names(bind_host: str) -> frozenset[str]:
@@ -77,7 +89,3 @@ def guard(bind_host: str) -> Middleware:
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-
-
-def _bracketed(host: str) -> str:
-    return f"[{host}]" if ":" in host and not host.startswith("[") else host

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import importlib.resources
 import json
 import signal
@@ -22,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.dashboard.downloads import available_formats, download
+from tmdb_collector.dashboard.downloads import DOWNLOADS, download
 from tmdb_collector.dashboard.logfeed import LogFeed, LogLine
 from tmdb_collector.dashboard.security import WILDCARD_HOSTS, add_security_headers, guard
 from tmdb_collector.dashboard.session import CollectionSession
@@ -47,7 +48,7 @@ def create_app(session: CollectionSession, *, host: str = "127.0.0.1") -> web.Ap
     app[FEED] = LogFeed()
     app[CLOSING] = asyncio.Event()
     app[ASSETS] = _load_assets()
-    available_formats()  # imports the table writers now, not during the first page view
+    importlib.import_module("tmdb_collector.export.tables")  # now, not at the first download
     app.on_response_prepare.append(add_security_headers)
     app.on_startup.append(_startup)
     app.on_shutdown.append(_shutdown)
@@ -82,7 +83,7 @@ async def _cleanup(app: web.Application) -> None:
 
 
 def _view(app: web.Application) -> dict[str, Any]:
-    return {**app[SESSION].snapshot(), "formats": list(available_formats())}
+    return {**app[SESSION].snapshot(), "formats": list(DOWNLOADS)}
 
 
 def _send_asset(app: web.Application, name: str) -> web.Response:

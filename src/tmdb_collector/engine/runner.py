@@ -14,12 +14,11 @@ from tmdb_collector.engine.collector import Collector, RunOutcome
 from tmdb_collector.engine.display import show_progress
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.engine.update import UpdateOutcome, run_update
+from tmdb_collector.errors import EXIT_PAUSED
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
-
-EXIT_PAUSED = 130
 
 
 async def run_collection(

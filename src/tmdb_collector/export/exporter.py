@@ -9,7 +9,7 @@ and are atomic: a temporary file is renamed over the target only when complete.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -17,11 +17,21 @@ from tmdb_collector.errors import UsageError
 from tmdb_collector.export.atomic import atomic_text, check_output_file
 from tmdb_collector.store.store import Store
 
-FORMATS = ("json", "jsonl", "parquet", "csv")
-FILE_FORMATS = ("json", "jsonl")
+# The one list of export formats. json and jsonl are single files (with their media type);
+# parquet and csv are directories of tables (export/tables.py).
+FILE_FORMATS: dict[str, str] = {"json": "application/json", "jsonl": "application/x-ndjson"}
+TABLE_FORMATS = ("parquet", "csv")
+FORMATS = (*FILE_FORMATS, *TABLE_FORMATS)
+
+MovieRow = tuple[int, str, str, str, str]  # id, details, credits, keywords, recommendations
 
 
-def movie_record_json(row: tuple[int, str, str, str, str]) -> str:
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def movie_record_json(row: MovieRow) -> str:
     """One movie as the seed's record, assembled from stored JSON text without re-parsing."""
     movie_id, details, credits, keywords, recommendations = row
     return (
@@ -30,30 +40,45 @@ def movie_record_json(row: tuple[int, str, str, str, str]) -> str:
     )
 
 
-def write_movies_json(rows: Iterator[tuple[int, str, str, str, str]], out: IO[str]) -> int:
-    count = 0
-    out.write("{")
+def movie_text(rows: Iterable[MovieRow], fmt: str) -> Iterator[str]:
+    """The text of a json or jsonl export, one piece per movie (json adds its braces)."""
+    if fmt == "jsonl":
+        for row in rows:
+            yield movie_record_json(row) + "\n"
+        return
+    separator = "\n"
+    yield "{"
     for row in rows:
-        out.write(",\n" if count else "\n")
-        out.write(f'"{row[0]}":{movie_record_json(row)}')
-        count += 1
-    out.write("\n}\n")
-    return count
+        yield f'{separator}"{row[0]}":{movie_record_json(row)}'
+        separator = ",\n"
+    yield "\n}\n"
 
 
-def write_movies_jsonl(rows: Iterator[tuple[int, str, str, str, str]], out: IO[str]) -> int:
+def write_movies_json(rows: Iterable[MovieRow], out: IO[str]) -> int:
+    return _write(rows, "json", out)
+
+
+def write_movies_jsonl(rows: Iterable[MovieRow], out: IO[str]) -> int:
+    return _write(rows, "jsonl", out)
+
+
+def _write(rows: Iterable[MovieRow], fmt: str, out: IO[str]) -> int:
     count = 0
-    for row in rows:
-        out.write(movie_record_json(row))
-        out.write("\n")
-        count += 1
+
+    def counted() -> Iterator[MovieRow]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    for piece in movie_text(counted(), fmt):
+        out.write(piece)
     return count
 
 
 def export(store: Store, fmt: str, out: Path) -> int:
     """Write ``store`` as ``fmt`` to ``out``; returns the number of movies written."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_format(fmt)
     if fmt in FILE_FORMATS:
         check_output_file(out)
         writer = write_movies_json if fmt == "json" else write_movies_jsonl

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export.atomic import check_output_dir
+from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.table_schema import (
     TABLE_NAMES,
     TABLES,
@@ -39,7 +40,6 @@ from tmdb_collector.export.table_schema import (
 )
 from tmdb_collector.store.store import Store
 
-FORMATS = ("parquet", "csv")
 BATCH_SIZE = 500  # movies per flush; tests lower it
 STAGING_PREFIX = ".tmdb-export-"
 _T = TypeVar("_T")
@@ -119,8 +119,8 @@ class _Provenance:
 
 def export_tables(store: Store, fmt: str, out: Path) -> int:
     """Write every table of ``store`` as ``fmt`` files into directory ``out``; returns movies."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt not in TABLE_FORMATS:
+        raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
     created = _prepare_directory(out)
     done = False
     try:
