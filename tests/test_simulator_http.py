@@ -339,7 +339,7 @@ def test_auth_with_configured_key(keyed: RunningSimulator) -> None:
 
 # ---------------------------------------------------------------------- exports / stats
 def test_daily_export(sim: RunningSimulator) -> None:
-    with httpx.Client(base_url=sim.root_url) as http:
+    with httpx.Client(base_url=sim.root_url, timeout=60.0) as http:
         response = http.get("/p/exports/movie_ids_11_24_2026.json.gz")
         adult = http.get("/p/exports/adult_movie_ids_11_24_2026.json.gz")
         assert http.get("/p/exports/movie_ids_11_23_2026.json.gz").status_code == 404
