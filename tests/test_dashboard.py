@@ -37,22 +37,44 @@ REJECTED_ID = 2_022  # answers 422: a failed id, logged as a warning
 
 
 class FakeTMDB:
-    """Just enough of TMDB for the small plan; every response waits ``delay`` seconds."""
+    """Just enough of TMDB for the small plan.
 
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
+    ``details`` is how many movie requests may be answered (``None``: all); the others wait
+    until :meth:`allow` grants more, so a test decides how far a run gets, not the clock.
+    """
+
+    def __init__(self, details: int | None = None) -> None:
         self.keys_seen: set[str] = set()
+        self.requests = 0
+        self._details = details
+        self._granted = asyncio.Condition()
+
+    async def allow(self, details: int | None = None) -> None:
+        """Let ``details`` more movie requests through (``None``: every one from now on)."""
+        async with self._granted:
+            if details is None or self._details is None:
+                self._details = None
+            else:
+                self._details += details
+            self._granted.notify_all()
+
+    async def _wait_for_grant(self) -> None:
+        async with self._granted:
+            await self._granted.wait_for(lambda: self._details is None or self._details > 0)
+            if self._details is not None:
+                self._details -= 1
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
         self.keys_seen.add(request.url.params.get("api_key", ""))
         if request.url.params.get("api_key") != KEY:
             return httpx.Response(401, json={"status_code": 7, "status_message": "Invalid key"})
-        await asyncio.sleep(self.delay)
         path = request.url.path.removeprefix("/3")
         if path == "/genre/movie/list":
             return httpx.Response(200, json={"genres": [{"id": 28, "name": "Action"}]})
         if path in ("/movie/popular", "/discover/movie"):
             return httpx.Response(200, json=self._list(request.url.params))
+        await self._wait_for_grant()
         return self._movie(int(path.split("/")[2]))
 
     def _list(self, params: Any) -> dict[str, Any]:
@@ -102,10 +124,14 @@ async def open_dashboard(store: Store, fake: FakeTMDB) -> TestClient:
     return client
 
 
+GRANTED = 3  # movie requests the gated fake answers before the test lets the rest through
+
+
 @pytest.fixture
-async def slow_dashboard(store: Store) -> AsyncIterator[TestClient]:
-    client = await open_dashboard(store, FakeTMDB(delay=0.05))
-    yield client
+async def gated_dashboard(store: Store) -> AsyncIterator[tuple[TestClient, FakeTMDB]]:
+    fake = FakeTMDB(details=GRANTED)
+    client = await open_dashboard(store, fake)
+    yield client, fake
     await client.close()
 
 
@@ -133,6 +159,10 @@ async def wait_for_state(
             return view
         assert time.monotonic() < deadline, f"timed out; last state {view}"
         await asyncio.sleep(0.02)
+
+
+def details_done(count: int) -> Callable[[dict[str, Any]], bool]:
+    return lambda view: bool(view["stages"]["details"]["done"] == count)
 
 
 async def run_to_completion(client: TestClient) -> dict[str, Any]:
@@ -196,22 +226,26 @@ async def test_fresh_database_shows_the_plan_and_nothing_to_download(
     assert [f["format"] for f in view["formats"]][:2] == ["json", "jsonl"]
 
 
-async def test_start_pause_and_resume_to_completion(slow_dashboard: TestClient) -> None:
-    client = slow_dashboard
+async def test_start_pause_and_resume_to_completion(
+    gated_dashboard: tuple[TestClient, FakeTMDB],
+) -> None:
+    client, fake = gated_dashboard
     started = await client.post("/api/start")
     assert started.status == 200
     assert (await started.json())["state"] == "running"
     assert (await client.post("/api/start")).status == 409  # already running
-    await wait_for_state(client, lambda v: v["movies"] >= 3)
+    await wait_for_state(client, details_done(GRANTED))  # the rest wait for the fake
     assert (await client.post("/api/pause")).status == 200
+    await fake.allow()  # the requests in flight may finish now; no new ones start
     paused = await wait_for_state(client, lambda v: v["state"] == "paused")
-    assert paused["can_start"] is True
+    assert paused["can_start"] is True  # the run has ended: nothing can move any more
     assert paused["movies"] < paused["stages"]["details"]["total"]
-    await asyncio.sleep(0.3)
+    requests = fake.requests
     held = await state(client)
     for key in ("movies", "requests", "overall", "stages", "errors"):
         assert held[key] == paused[key]
     assert (await client.post("/api/pause")).status == 409  # nothing to pause
+    assert fake.requests == requests
 
     done = await run_to_completion(client)
     assert done["movies"] > paused["movies"]
@@ -304,43 +338,69 @@ async def test_download_empty_collection_and_unknown_format(dashboard: TestClien
 # ---- server-sent events -------------------------------------------------------------------
 
 
+Event = tuple[str, str, str]  # id, event, data
+
+
+def progress_of(events: list[Event]) -> list[dict[str, Any]]:
+    return [json.loads(data) for _, name, data in events if name == "progress"]
+
+
 async def read_events(
-    client: TestClient, seconds: float, headers: dict[str, str] | None = None
-) -> tuple[str, list[tuple[str, str, str]]]:
-    """Raw text and ``(id, event, data)`` of what /api/events sends in ``seconds``."""
+    client: TestClient,
+    until: Callable[[list[Event]], bool] = lambda events: bool(progress_of(events)),
+    headers: dict[str, str] | None = None,
+    within: float = 30,
+) -> tuple[str, list[Event]]:
+    """Raw text and ``(id, event, data)`` of what /api/events sends until ``until`` holds
+    (by default: until the first progress event, which comes after the log lines)."""
     response = await client.get("/api/events", headers=headers)
     assert response.status == 200
     assert response.content_type == "text/event-stream"
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            chunks.append(await asyncio.wait_for(response.content.readany(), left))
-        except TimeoutError:
-            break
-    response.close()
-    raw = b"".join(chunks).decode("utf-8")
-    events = []
-    for block in raw.split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        if "event" in fields:
-            events.append((fields.get("id", ""), fields["event"], fields["data"]))
+    raw, events = "", []
+    try:
+        async with asyncio.timeout(within):
+            while not until(events):
+                chunk = await response.content.readany()
+                assert chunk, "the event stream ended"
+                raw += chunk.decode("utf-8")
+                events = parse_events(raw)
+    finally:
+        response.close()
     return raw, events
 
 
-async def test_events_stream_progress_and_log_lines(slow_dashboard: TestClient) -> None:
-    await slow_dashboard.post("/api/start")
-    _, events = await read_events(slow_dashboard, 1.2)
-    progress = [json.loads(data) for _, name, data in events if name == "progress"]
-    logs = [(int(i), json.loads(data)) for i, name, data in events if name == "log"]
-    assert 2 <= len(progress) <= 4  # about two a second
-    assert progress[-1]["requests"] > progress[0]["requests"]
-    assert [line["text"] for _, line in logs][:2] == [
+def parse_events(raw: str) -> list[Event]:
+    events = []
+    for block in raw.split("\n\n")[:-1]:  # the last block may be incomplete
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            events.append((fields.get("id", ""), fields["event"], fields["data"]))
+    return events
+
+
+async def test_events_stream_progress_and_log_lines(
+    gated_dashboard: tuple[TestClient, FakeTMDB],
+) -> None:
+    client, fake = gated_dashboard
+    await client.post("/api/start")
+    await wait_for_state(client, details_done(GRANTED))
+    _, first = await read_events(client)
+    assert progress_of(first)[-1]["stages"]["details"]["done"] == GRANTED  # the rest wait
+    await fake.allow()
+    _, events = await read_events(
+        client, lambda events: any(p["state"] == "complete" for p in progress_of(events))
+    )
+    last_id = max(int(i) for i, name, _ in events if name == "log")
+    _, again = await read_events(client, headers={"Last-Event-ID": str(last_id)})
+    progress = progress_of(events)
+    assert progress[-1]["requests"] > progress[0]["requests"]  # a stream of progress events
+    logs = [json.loads(data)["text"] for _, name, data in events if name == "log"]
+    assert logs[:2] == [
         "No checkpoint yet: press Start Collection to begin.",
         "Collection started",
     ]
-    last_id = logs[-1][0]
-    _, again = await read_events(slow_dashboard, 0.3, {"Last-Event-ID": str(last_id)})
+    assert logs[-1].startswith("Collection complete!")
+    assert progress_of(again)  # a reconnect gets progress, and only the log lines it missed
     assert all(int(i) > last_id for i, name, _ in again if name == "log")
 
 
@@ -382,20 +442,18 @@ async def test_requests_for_another_host_are_refused(dashboard: TestClient, host
     assert (await state(dashboard))["state"] == "idle"
 
 
-async def test_the_api_key_never_reaches_the_page(store: Store) -> None:
-    fake = FakeTMDB(delay=0.05)
-    client = await open_dashboard(store, fake)
-    try:
-        text = await everything_the_page_can_fetch(client)
-    finally:
-        await client.close()
+async def test_the_api_key_never_reaches_the_page(
+    gated_dashboard: tuple[TestClient, FakeTMDB],
+) -> None:
+    client, fake = gated_dashboard
+    text = await everything_the_page_can_fetch(client, fake)
     assert KEY in fake.keys_seen  # the key was in use all along
     assert "Collection complete!" in text
     assert "failed" in text  # the 422 movie's warning reached the log pane
     assert KEY not in text
 
 
-async def everything_the_page_can_fetch(client: TestClient) -> str:
+async def everything_the_page_can_fetch(client: TestClient, fake: FakeTMDB) -> str:
     """Headers and bodies of every page, asset and API response, before, during and after."""
     bodies: list[str] = []
 
@@ -406,12 +464,14 @@ async def everything_the_page_can_fetch(client: TestClient) -> str:
     for path in ("/", "/static/app.js", "/static/style.css", "/api/state"):
         await fetch(path)
     await fetch("/api/start", "POST")
-    bodies.append((await read_events(client, 1.0))[0])
+    await wait_for_state(client, details_done(GRANTED))  # the rest wait for the fake
+    bodies.append((await read_events(client))[0])
     await fetch("/api/download?format=json")
     await fetch("/api/pause", "POST")
+    await fake.allow()
     await wait_for_state(client, lambda v: v["can_start"])
     await run_to_completion(client)
     for path in ("/api/state", "/api/download?format=json", "/api/download?format=jsonl"):
         await fetch(path)
-    bodies.append((await read_events(client, 0.6))[0])
+    bodies.append((await read_events(client))[0])
     return "\n".join(bodies)
