@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from tmdb_collector.store.progress import harvest_progress
 from tmdb_collector.store.store import Store
 
 
 def collection_status(store: Store) -> dict[str, Any]:
     counts = store.counts()
     plan = store.plan()
-    roots = {q.key for q in plan.harvest_queries()}
-    known = {state.query.key for state in store.queries()}
-    harvesting = bool(roots - known) or counts.queries_open > 0
-    if harvesting:
+    harvest = harvest_progress(store)
+    if harvest.harvesting:
         stage = "harvest"
     elif counts.pending:
         stage = "details"
@@ -24,8 +23,8 @@ def collection_status(store: Store) -> dict[str, Any]:
         "stage": stage,
         "plan": plan.to_dict(),
         "harvest": {
-            "queries": counts.queries,
-            "queries_open": counts.queries_open,
+            "queries": len(harvest.queries),
+            "queries_open": harvest.queries_open,
             "pages_done": counts.pages_done,
             "pages_failed": counts.pages_failed,
         },

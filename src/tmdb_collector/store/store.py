@@ -112,8 +112,6 @@ class StatusCounts:
     failed: int
     pages_done: int
     pages_failed: int
-    queries: int
-    queries_open: int
 
 
 def _now() -> str:
@@ -285,6 +283,13 @@ class Store:
             "SELECT page FROM pages WHERE query_key = ? AND status = 'done'", (key,)
         )
         return {row[0] for row in rows}
+
+    def pages_done_counts(self) -> dict[str, int]:
+        """Pages done per query key (see store/progress.py for what they add up to)."""
+        rows = self._db.execute(
+            "SELECT query_key, COUNT(*) FROM pages WHERE status = 'done' GROUP BY query_key"
+        )
+        return dict(rows.fetchall())
 
     def save_page(
         self,
@@ -485,7 +490,6 @@ class Store:
         pages = dict(
             self._db.execute("SELECT status, COUNT(*) FROM pages GROUP BY status").fetchall()
         )
-        queries = self._scalar("SELECT COUNT(*) FROM queries")
         return StatusCounts(
             ids=sum(by_status.values()),
             done=by_status.get("done", 0),
@@ -494,16 +498,7 @@ class Store:
             failed=by_status.get("failed", 0),
             pages_done=pages.get("done", 0),
             pages_failed=pages.get("failed", 0),
-            queries=queries,
-            queries_open=len([q for q in self.queries() if not self.query_finished(q)]),
         )
-
-    def query_finished(self, state: QueryState) -> bool:
-        if state.split:
-            return True
-        if state.total_pages is None:
-            return False
-        return len(self.pages_done(state.query.key)) >= state.pages_wanted()
 
     # ---- plumbing --------------------------------------------------------------------------
 
