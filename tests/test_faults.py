@@ -16,13 +16,12 @@ import re
 import signal
 import subprocess
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -255,6 +254,32 @@ async def test_a_unit_whose_retries_are_spent_gets_a_later_round(
 # ---- signals --------------------------------------------------------------------------------
 
 
+class _Lines:
+    """Everything a process writes to ``stream``, read line by line in a thread."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.lines: list[str] = []
+        self._added = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            with self._added:
+                self.lines.append(line)
+                self._added.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        with self._added:
+            seen = self._added.wait_for(lambda: any(text in line for line in self.lines), timeout)
+        assert seen, "".join(self.lines)
+
+    def all(self, timeout: float = 60) -> str:
+        """Everything, once the stream has ended."""
+        self._thread.join(timeout)
+        return "".join(self.lines)
+
+
 def _start(args: list[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env()
@@ -289,21 +314,26 @@ def test_a_second_ctrl_c_exits_at_once_and_the_store_stays_consistent(
     sim_url: str, tmp_path: Path, reference: dict[str, Any]
 ) -> None:
     db = tmp_path / "twice.db"
-    latency = 1.2  # every request is in flight this long: a clean pause would wait for them
-    with simulator("--seed", SEED, "--latency-ms", str(latency * 1000)) as slow:
-        process = _start(collect_command(db, slow.base_url, PLAN, "--rate", "500"))
-        wait_for(lambda: movie_count(db) >= 1, timeout=60)
+    # Every request is in flight this long, so a clean pause would wait for the ones in flight
+    # and end with "Paused."; a second Ctrl-C sent as soon as the first one is acknowledged must
+    # not wait for them.
+    latency = 2.5
+    with (
+        simulator("--seed", SEED, "--latency-ms", str(latency * 1000)) as slow,
+        _start(collect_command(db, slow.base_url, PLAN, "--rate", "500")) as process,
+    ):
+        assert process.stderr is not None
+        stderr = _Lines(process.stderr)
+        wait_for(lambda: movie_count(db) >= 1, timeout=120)
         process.send_signal(signal.SIGINT)
-        time.sleep(0.2)
-        second = time.monotonic()
+        stderr.wait_for("Pausing")
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
-        exited_after = time.monotonic() - second
+        process.wait(timeout=60)
+        err = stderr.all()
     assert process.returncode == 130, err
-    assert "Pausing" in err
     assert "Stopped. Run the same command to resume." in err
+    assert "Paused." not in err  # it did not wait for the pause to land
     assert "Traceback" not in err
-    assert exited_after < latency / 2, exited_after
     assert check_store(db) == []
     status = run_cli(["status", "--db", str(db), "--json"])
     assert status.returncode == 0, status.stderr
