@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import FakeClock, load_sample
+from tests.httpx_wire import fetch_movie_separately, mock_wire
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.errors import (
     AuthError,
@@ -38,7 +39,7 @@ def make_client(handler: Handler, clock: FakeClock, **creds: str) -> TMDBClient:
         limiter=AdaptiveRateLimiter(1000, clock=clock),
         policy=RetryPolicy(max_attempts=3),
         clock=clock,
-        transport=httpx.MockTransport(handler),
+        transport=mock_wire(handler),
     )
 
 
@@ -70,7 +71,7 @@ def sample_server(request: httpx.Request) -> httpx.Response:
 async def test_one_call_equals_four_calls(fake_clock: FakeClock) -> None:
     async with make_client(sample_server, fake_clock) as client:
         one = await client.fetch_movie(550, "en-US")
-        four = await client.fetch_movie_separately(550, "en-US")
+        four = await fetch_movie_separately(client, 550, "en-US")
     assert (one.details, one.credits, one.keywords, one.recommendations) == (
         four.details,
         four.credits,

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.httpx_wire import mock_wire
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard import CollectionSession, create_app, dashboard_url
 from tmdb_collector.dashboard.downloads import MOVIES_PER_CHUNK, movie_chunks
@@ -101,7 +102,7 @@ class FakeTMDB:
 
 def client_factory(fake: FakeTMDB) -> Callable[[ClientSettings, Credentials], TMDBClient]:
     def make(settings: ClientSettings, credentials: Credentials) -> TMDBClient:
-        return TMDBClient(settings, credentials, transport=httpx.MockTransport(fake))
+        return TMDBClient(settings, credentials, transport=mock_wire(fake))
 
     return make
 

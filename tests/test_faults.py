@@ -37,6 +37,7 @@ from tests.crash_harness import (
     read_progress,
     run_collect,
 )
+from tests.httpx_wire import mock_wire
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import TRANSIENT_ROUNDS, Collector
 from tmdb_collector.fetch.client import TMDBClient
@@ -238,7 +239,7 @@ async def test_a_unit_whose_retries_are_spent_gets_a_later_round(
         limiter=AdaptiveRateLimiter(1000, clock=fake_clock),
         policy=RetryPolicy(max_attempts=2),
         clock=fake_clock,
-        transport=httpx.MockTransport(server),
+        transport=mock_wire(server),
     )
     with Store.create_or_open(db_path, plan) as store:
         async with client:

@@ -17,15 +17,17 @@ from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store, database_error
 
 
-def damage(path: Path, start_page: int = 1, pages: int = 10_000) -> None:
-    """Overwrite database pages (4 KiB each) with garbage, keeping the header page."""
-    size = path.stat().st_size
-    with path.open("r+b") as handle:
-        for page in range(start_page, start_page + pages):
-            if page * 4096 >= size:
-                break
-            handle.seek(page * 4096)
-            handle.write(b"\xde\xad\xbe\xef" * 1024)
+def damage(path: Path) -> None:
+    """Overwrite every page but the header page with garbage, in the file and its WAL (whose
+    frames a running writer reads instead of the file's pages)."""
+    for target, keep in ((path, 4096), (path.with_name(path.name + "-wal"), 32)):
+        if not target.exists():
+            continue
+        size = target.stat().st_size
+        with target.open("r+b") as handle:
+            for offset in range(keep, size, 4096):
+                handle.seek(offset)
+                handle.write(b"\xde\xad\xbe\xef" * 1024)
 
 
 def test_a_read_only_database_is_a_write_error(db_path: Path) -> None:

@@ -14,6 +14,7 @@
     │   ├── StoreCorruptError      the file was damaged (SQLITE_CORRUPT / SQLITE_NOTADB)
     │   └── StoreIntegrityError    a constraint failed: a bug, reported, never hidden
     ├── ExportError                an export could not be written; nothing was replaced
+    ├── UnexpectedError            an exception we did not foresee (a bug): the run stops
     └── TMDBError                  an HTTP exchange with TMDB went wrong
         ├── PermanentError         retrying cannot help (retryable = False)
         │   ├── AuthError          401: the key or token is invalid; stops the whole run
@@ -90,6 +91,19 @@ class StoreIntegrityError(StoreError):
 
 class ExportError(CollectorError):
     pass
+
+
+class UnexpectedError(CollectorError):
+    """Wraps an unforeseen exception in one line; the original is its ``__cause__``."""
+
+    def __init__(self, where: str, cause: BaseException) -> None:
+        detail = str(cause).splitlines()[0] if str(cause) else ""
+        what = f"{type(cause).__name__}: {detail}" if detail else type(cause).__name__
+        super().__init__(
+            f"unexpected error {where}: {what}; everything committed is safe, re-run the same"
+            " command to resume (-v shows the traceback)"
+        )
+        self.__cause__ = cause
 
 
 class TMDBError(CollectorError):

@@ -11,29 +11,32 @@ import asyncio
 import datetime as dt
 import itertools
 import logging
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import (
     AuthError,
-    BadResponseError,
     CollectorError,
     NotFoundError,
     StoreError,
     TMDBError,
+    UnexpectedError,
 )
-from tmdb_collector.fetch.client import JsonResponse, TMDBClient
-from tmdb_collector.plan.id_source import iter_export_ids, local_copy
-from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, Plan
-from tmdb_collector.store.store import Store
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.plan.id_source import iter_export_ids, local_copy, take
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store, database_error
 
 log = logging.getLogger(__name__)
 HARVEST_PRIORITY, MOVIE_PRIORITY = 0, 1
 STOP_GRACE_SECONDS = 3.0
 FEED_BATCH = 1000  # pending ids read from the store at a time
+LOAD_BATCH = 5000  # daily-export ids per transaction; the loop runs between batches
 QUEUED_MOVIES_PER_WORKER = 8  # bounds memory: ids wait in the store, not in the queue
 # A unit whose retries are all spent on transient errors goes to the back of the queue and gets
 # this many rounds in all before it is recorded as failed. At 20% faults, one round of 6
@@ -43,24 +46,11 @@ TRANSIENT_ROUNDS = 2
 
 
 @dataclass(frozen=True)
-class PageTask:
-    query: HarvestQuery
-    page: int
-
-
-@dataclass(frozen=True)
 class MovieTask:
     movie_id: int
 
 
 Task = PageTask | MovieTask
-
-
-@dataclass(frozen=True)
-class ListPage:
-    ids: list[int]
-    total_pages: int
-    total_results: int
 
 
 @dataclass(frozen=True)
@@ -100,8 +90,7 @@ class Collector:
         self._order = itertools.count()
         self._stop = stop or asyncio.Event()
         self._fatal: CollectorError | None = None
-        self._wanted: dict[str, tuple[str, int]] = {}  # query key -> (stage, pages wanted)
-        self._done: dict[str, int] = {}  # query key -> pages done
+        self._harvest = HarvestPlanner(store, self.progress)
         self._harvest_outstanding = 0  # page tasks queued or running
         self._new_ids = asyncio.Event()  # wakes the movie feeder
         self._movie_room = asyncio.Semaphore(QUEUED_MOVIES_PER_WORKER * concurrency)
@@ -114,100 +103,89 @@ class Collector:
         self._stop.set()
 
     async def run(self) -> RunOutcome:
+        """Run until done, paused or failed. Never raises for a failure it can describe: the
+        outcome carries it, and any other exception becomes an :class:`UnexpectedError`."""
         started = time.monotonic()
         self.progress.start()
+        try:
+            status = await self._run()
+        except Exception as exc:
+            self._fail(exc, "while running the collection")
+        else:
+            if self._fatal is None:
+                state = "complete" if status == "nothing-to-do" else status
+                self.progress.finish(state, _FINAL_MESSAGES[status])
+                return self._outcome(status, started)
+        assert self._fatal is not None
+        self.progress.finish("failed", str(self._fatal))
+        return self._outcome("failed", started, self._fatal)
+
+    async def _run(self) -> Literal["complete", "paused", "nothing-to-do"]:
         for query in self._plan.harvest_queries():
             self._store.add_query(query)
-        try:
-            self._load_export_ids()
-        except CollectorError as exc:
-            self.progress.finish("failed", str(exc))
-            return self._outcome("failed", started, exc)
-        self._schedule_harvest()
+        await self._load_export_ids()
+        if self._stop.is_set():
+            return "paused"
+        for task in self._harvest.initial_tasks():
+            self._put(HARVEST_PRIORITY, task)
         movies_left = not self._harvest_only and self._store.ids_with_status("pending", limit=1)
         if self._queue.empty() and not movies_left:
             self._sync_counts()
-            self.progress.finish("complete", "Nothing to do: the collection is complete.")
-            return self._outcome("nothing-to-do", started)
-        try:
-            # One request alone first: a bad key costs one 401, not a burst of them.
-            first = await self._client.get_json(
-                "/genre/movie/list", {"language": self._plan.language}
-            )
-            if self._store.meta("last_sync") is None:
-                # Changes from the day the collection started on are caught by `update`.
-                when = first.server_time or dt.datetime.now(dt.UTC)
-                self._store.set_meta("last_sync", when.date().isoformat())
-        except CollectorError as exc:
-            self.progress.finish("failed", str(exc))
-            return self._outcome("failed", started, exc)
+            return "nothing-to-do"
+        # One request alone first: a bad key costs one 401, not a burst of them.
+        first = await self._client.get_json("/genre/movie/list", {"language": self._plan.language})
+        if self._store.meta("last_sync") is None:
+            # Changes from the day the collection started on are caught by `update`.
+            when = first.server_time or dt.datetime.now(dt.UTC)
+            self._store.set_meta("last_sync", when.date().isoformat())
         await self._drain()
         self._sync_counts()
-        if self._fatal is not None:
-            self.progress.finish("failed", str(self._fatal))
-            return self._outcome("failed", started, self._fatal)
-        if self._stop.is_set():
-            self.progress.finish("paused", "Paused. Run the same command again to resume.")
-            return self._outcome("paused", started)
-        self.progress.finish("complete", "Collection complete!")
-        return self._outcome("complete", started)
+        return "paused" if self._stop.is_set() else "complete"
+
+    def _fail(self, exc: BaseException, where: str) -> None:
+        """Record the first fatal error and stop every worker; later ones add nothing."""
+        if isinstance(exc, sqlite3.Error):
+            error: CollectorError = database_error(self._store.path, exc)
+        elif isinstance(exc, CollectorError):
+            error = exc
+        else:
+            log.info("unexpected error %s", where, exc_info=exc)
+            error = UnexpectedError(where, exc)
+        if self._fatal is None:
+            self._fatal = error
+        self._stop.set()
 
     # ---- scheduling -------------------------------------------------------------------------
 
-    def _load_export_ids(self) -> None:
-        """With ``ids_from``, the daily ID export replaces stages 1-2 (loaded once)."""
+    async def _load_export_ids(self) -> None:
+        """With ``ids_from``, the daily ID export replaces stages 1-2 (loaded once).
+
+        The file is read in a thread and committed in batches, so Pause, Ctrl-C and the
+        dashboard keep answering while a million ids load; a paused load resumes from scratch
+        (inserts are idempotent) because ``ids_loaded`` is written with the last batch only.
+        """
         source = self._plan.ids_from
         if source is None or self._store.meta("ids_loaded") == source:
             return
         log.info("loading ids from %s", source)
-        with local_copy(source) as path:
-            added = self._store.add_export_ids(iter_export_ids(path, self._plan), source)
-        log.info("%d ids queued from the daily export", added)
+        self.progress.message = "Loading ids from the daily export…"
+        added = read = 0
+        async with local_copy(source) as path:
+            entries = iter_export_ids(path, self._plan)
+            while not self._stop.is_set():
+                batch = await asyncio.to_thread(take, entries, LOAD_BATCH)
+                last = len(batch) < LOAD_BATCH
+                added += self._store.add_export_ids(batch, source, complete=last)
+                read += len(batch)
+                self.progress.message = f"Loading ids from the daily export: {read:,} read"
+                if last:
+                    log.info("%d ids queued from the daily export", added)
+                    return
 
     def _put(self, priority: int, task: Task) -> None:
         if isinstance(task, PageTask):
             self._harvest_outstanding += 1
         self._queue.put_nowait((priority, next(self._order), task))
-
-    def _schedule_harvest(self) -> None:
-        for state in self._store.queries():
-            key = state.query.key
-            done = self._store.pages_done(key)
-            self._done[key] = len(done)
-            if state.split:
-                self._wanted[key] = (state.query.stage, len(done))
-                continue
-            if state.total_pages is None:
-                self._wanted[key] = (state.query.stage, state.pages_wanted())
-                self._put(HARVEST_PRIORITY, PageTask(state.query, 1))
-                continue
-            self._plan_pages(state.query, state.total_pages, done)
-        self._update_stage_totals()
-
-    def _plan_pages(self, query: HarvestQuery, total_pages: int, done: set[int]) -> None:
-        """Queue the pages still missing, or split a query that has more than 500 pages."""
-        wanted = query.wanted_pages(total_pages)
-        if wanted > MAX_PAGE:
-            children = _split_by_date(query)
-            if children:
-                self._store.split_query(query.key, children)
-                self._wanted[query.key] = (query.stage, len(done))
-                for child in children:
-                    self._wanted[child.key] = (child.stage, 1)
-                    self._done[child.key] = 0
-                    self._put(HARVEST_PRIORITY, PageTask(child, 1))
-                return
-            log.warning(
-                "%s has %d pages; TMDB serves only the first %d and the query cannot be split",
-                query.key,
-                wanted,
-                MAX_PAGE,
-            )
-            wanted = MAX_PAGE
-        self._wanted[query.key] = (query.stage, wanted)
-        for page in range(1, wanted + 1):
-            if page not in done:
-                self._put(HARVEST_PRIORITY, PageTask(query, page))
 
     async def _feed_movies(self) -> None:
         """Queue pending ids in store order, a bounded number at a time, until none can come."""
@@ -224,12 +202,6 @@ class Collector:
             if self._harvest_outstanding == 0:
                 return
             await self._new_ids.wait()
-
-    def _update_stage_totals(self) -> None:
-        for stage in ("popular", "discover"):
-            keys = [k for k, (s, _) in self._wanted.items() if s == stage]
-            self.progress.stages[stage].total = sum(self._wanted[k][1] for k in keys)
-            self.progress.stages[stage].done = sum(self._done.get(k, 0) for k in keys)
 
     def _sync_counts(self) -> None:
         counts = self._store.counts()
@@ -260,7 +232,11 @@ class Collector:
         await asyncio.gather(*workers, finished, stopped, return_exceptions=True)
 
     async def _all_done(self) -> None:
-        await self._feed_movies()
+        try:
+            await self._feed_movies()
+        except Exception as exc:
+            self._fail(exc, "while queueing pending ids")
+            return
         await self._queue.join()
 
     async def _worker(self) -> None:
@@ -270,9 +246,8 @@ class Collector:
             try:
                 if not self._stop.is_set():
                     deferred = await self._perform(task)
-            except (AuthError, StoreError) as exc:
-                self._fatal = exc
-                self._stop.set()
+            except Exception as exc:  # anything a unit cannot absorb stops the whole run
+                self._fail(exc, f"while fetching {_describe(task)}")
             finally:
                 if isinstance(task, PageTask):
                     self._harvest_outstanding -= 1
@@ -285,7 +260,7 @@ class Collector:
     async def _perform(self, task: Task) -> bool:
         """Run one unit; True when it was deferred to a later round."""
         if isinstance(task, PageTask):
-            return await self._harvest(task)
+            return await self._harvest_page(task)
         return await self._collect_movie(task)
 
     def _defer(self, task: Task, exc: TMDBError) -> bool:
@@ -298,12 +273,12 @@ class Collector:
         self._put(HARVEST_PRIORITY if isinstance(task, PageTask) else MOVIE_PRIORITY, task)
         return True
 
-    async def _harvest(self, task: PageTask) -> bool:
+    async def _harvest_page(self, task: PageTask) -> bool:
         query, page = task.query, task.page
         params = {**query.params, "page": str(page)}
         try:
             listing = await self._client.get(
-                query.path, params, lambda r: _parse_list(r, query.keep_language)
+                query.path, params, lambda r: parse_list(r, query.keep_language)
             )
         except (AuthError, StoreError):
             raise
@@ -316,11 +291,8 @@ class Collector:
         new_ids = self._store.save_page(
             query, page, listing.ids, listing.total_pages, listing.total_results
         )
-        self._done[query.key] = self._done.get(query.key, 0) + 1
-        self.progress.stages["details"].total += len(new_ids)
-        if page == 1:
-            self._plan_pages(query, listing.total_pages, {1})
-        self._update_stage_totals()
+        for more in self._harvest.page_saved(task, listing, len(new_ids)):
+            self._put(HARVEST_PRIORITY, more)
         return False
 
     async def _collect_movie(self, task: MovieTask) -> bool:
@@ -348,47 +320,44 @@ class Collector:
     def _outcome(
         self, status: Any, started: float, error: CollectorError | None = None
     ) -> RunOutcome:
-        counts = self._store.counts()
         stats = self._client.stats
+        try:
+            counts = self._store.counts()
+            done, not_found, failed, pages = (
+                counts.done,
+                counts.not_found,
+                counts.failed,
+                counts.pages_failed,
+            )
+        except sqlite3.Error:  # a damaged store: report what this run saw
+            progress = self.progress
+            done, not_found, failed, pages = (
+                progress.movies,
+                progress.not_found,
+                progress.failed_movies,
+                0,
+            )
         return RunOutcome(
             status=status,
-            movies=counts.done,
-            not_found=counts.not_found,
-            failed=counts.failed,
+            movies=done,
+            not_found=not_found,
+            failed=failed,
             requests=stats.requests,
             throttled=stats.throttled,
             elapsed=time.monotonic() - started,
-            failed_pages=counts.pages_failed,
+            failed_pages=pages,
             error=error,
         )
 
 
-def _parse_list(response: JsonResponse, keep_language: str | None) -> ListPage:
-    body = response.body
-    results = body.get("results")
-    total_pages, total_results = body.get("total_pages"), body.get("total_results")
-    if (
-        not isinstance(results, list)
-        or not isinstance(total_pages, int)
-        or not isinstance(total_results, int)
-    ):
-        raise BadResponseError("a list page lacks results or totals")
-    ids: list[int] = []
-    for item in results:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), int):
-            raise BadResponseError("a list result has no integer id")
-        if keep_language is None or item.get("original_language") == keep_language:
-            ids.append(item["id"])
-    return ListPage(ids, total_pages, total_results)
+_FINAL_MESSAGES = {
+    "complete": "Collection complete!",
+    "paused": "Paused. Run the same command again to resume.",
+    "nothing-to-do": "Nothing to do: the collection is complete.",
+}
 
 
-def _split_by_date(query: HarvestQuery) -> list[HarvestQuery]:
-    """Halve a query's primary_release_date range; [] when it is a single day or undated."""
-    dates = query.date_range()
-    if dates is None:
-        return []
-    start, end = dates
-    if start >= end:
-        return []
-    middle = start + (end - start) // 2
-    return [query.with_dates(start, middle), query.with_dates(middle + dt.timedelta(days=1), end)]
+def _describe(task: Task) -> str:
+    if isinstance(task, PageTask):
+        return f"page {task.page} of {task.query.key}"
+    return f"movie {task.movie_id}"

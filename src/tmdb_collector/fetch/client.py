@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
@@ -32,10 +32,7 @@ from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter, Clock, SystemClo
 from tmdb_collector.fetch.records import APPENDED, MovieRecord, split_appended
 from tmdb_collector.fetch.retry import RetryPolicy, call_with_retries
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.fetch.transport import AiohttpTransport, HttpxTransport, RawResponse, Transport
-
-if TYPE_CHECKING:
-    import httpx
+from tmdb_collector.fetch.transport import AiohttpTransport, RawResponse, Transport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,7 +61,7 @@ class TMDBClient:
         limiter: AdaptiveRateLimiter | None = None,
         policy: RetryPolicy | None = None,
         clock: Clock | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self._clock = clock or SystemClock()
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate, clock=self._clock)
@@ -72,9 +69,7 @@ class TMDBClient:
         self._credentials = credentials
         self.stats = ClientStats()
         self._base_url = settings.base_url
-        self._wire: Transport = (
-            AiohttpTransport(settings) if transport is None else HttpxTransport(settings, transport)
-        )
+        self._wire: Transport = transport or AiohttpTransport(settings)
 
     async def __aenter__(self) -> TMDBClient:
         return self
@@ -112,15 +107,6 @@ class TMDBClient:
             return MovieRecord.from_parts(movie_id, parts, response.server_time)
 
         return await self.get(f"/movie/{movie_id}", params, parse)
-
-    async def fetch_movie_separately(self, movie_id: int, language: str) -> MovieRecord:
-        """The seed's four calls; kept to prove the one-call form stores the same data."""
-        params = {"language": language}
-        details = await self.get_json(f"/movie/{movie_id}", params)
-        parts = {"details": details.body}
-        for name in APPENDED:
-            parts[name] = (await self.get_json(f"/movie/{movie_id}/{name}", params)).body
-        return MovieRecord.from_parts(movie_id, parts, details.server_time)
 
     def _count_retry(self, exc: BaseException) -> None:
         self.stats.retries += 1

@@ -2,25 +2,22 @@
 
 Production uses aiohttp, which costs about a third of httpx's CPU per request; at TMDB's
 40 req/s that is what keeps the collector near a tenth of one core (docs/benchmarks.md).
-Tests plug in any ``httpx`` transport (``httpx.MockTransport``) through :class:`HttpxTransport`.
-Both raise :class:`NetworkError` (without a path; the client adds it) for anything that is
-not a complete HTTP response: timeouts, resets, truncated bodies.
+Anything with the :class:`Transport` shape plugs in (the tests wrap ``httpx.MockTransport``).
+A transport raises :class:`NetworkError` (without a path; the client adds it) for anything that
+is not a complete HTTP response: timeouts, resets, truncated bodies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import aiohttp
 
 from tmdb_collector.credentials import redact
 from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.settings import ClientSettings
-
-if TYPE_CHECKING:  # httpx is for tests; production never pays for importing it
-    import httpx
 
 USER_AGENT = "tmdb-collector/0.1"
 DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
@@ -42,7 +39,7 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
-def _failure(exc: BaseException) -> NetworkError:
+def network_failure(exc: BaseException) -> NetworkError:
     text = redact(str(exc))
     return NetworkError(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
@@ -77,38 +74,9 @@ class AiohttpTransport:
         except TimeoutError:
             raise NetworkError("timed out") from None
         except aiohttp.ClientError as exc:
-            raise _failure(exc) from None
+            raise network_failure(exc) from None
 
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-
-class HttpxTransport:
-    """httpx under the same interface; tests hand it an ``httpx.MockTransport``."""
-
-    def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport) -> None:
-        import httpx
-
-        self._http = httpx.AsyncClient(
-            headers=DEFAULT_HEADERS, timeout=settings.timeout, transport=transport
-        )
-
-    async def get(
-        self, url: str, params: Mapping[str, str], headers: Mapping[str, str]
-    ) -> RawResponse:
-        import httpx
-
-        try:
-            response = await self._http.get(url, params=params, headers=headers)
-        except httpx.TimeoutException:
-            raise NetworkError("timed out") from None
-        except httpx.TransportError as exc:
-            raise _failure(exc) from None
-        return RawResponse(
-            response.status_code, response.content, response.headers, response.reason_phrase
-        )
-
-    async def aclose(self) -> None:
-        await self._http.aclose()

@@ -10,50 +10,72 @@ Lines are not sorted. Adult and video entries are left out unless asked for.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+import aiohttp
 
 from tmdb_collector.errors import NetworkError, UsageError
 from tmdb_collector.export.atomic import atomic_binary
+from tmdb_collector.fetch.transport import USER_AGENT
 from tmdb_collector.plan.plan import Plan
 
 GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 16
+T = TypeVar("T")
 
 
 def is_url(source: str) -> bool:
     return urlsplit(source).scheme in ("http", "https")
 
 
-@contextmanager
-def local_copy(source: str, timeout: float = 60.0) -> Iterator[Path]:
+@asynccontextmanager
+async def local_copy(source: str, stall_seconds: float = 60.0) -> AsyncIterator[Path]:
     """A path to the export: the file itself, or a download of the URL into a temp dir."""
     if not is_url(source):
-        path = Path(source)
-        if not path.is_file():
-            raise UsageError(f"--ids-from {source}: no such file")
-        yield path
+        yield existing_file(source)
         return
-    import httpx  # only a URL needs it
-
     with tempfile.TemporaryDirectory(prefix="tmdb-ids-") as folder:
         target = Path(folder) / "ids.json.gz"
-        try:
-            with httpx.stream("GET", source, timeout=timeout, follow_redirects=True) as response:
-                if response.status_code != 200:
-                    raise NetworkError(
-                        f"download answered HTTP {response.status_code}", path=source
-                    )
-                with atomic_binary(target) as handle:
-                    for chunk in response.iter_bytes():
-                        handle.write(chunk)
-        except httpx.HTTPError as exc:
-            raise NetworkError(f"download failed: {type(exc).__name__}", path=source) from None
+        await download(source, target, stall_seconds)
         yield target
+
+
+def existing_file(source: str) -> Path:
+    path = Path(source)
+    if not path.is_file():
+        raise UsageError(f"--ids-from {source}: no such file")
+    return path
+
+
+async def download(url: str, target: Path, stall_seconds: float) -> None:
+    """Stream ``url`` into ``target`` with aiohttp: the event loop keeps running meanwhile."""
+    limits = aiohttp.ClientTimeout(total=None, sock_connect=stall_seconds, sock_read=stall_seconds)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=limits) as session,
+            session.get(url, headers={"User-Agent": USER_AGENT}) as response,
+        ):
+            if response.status != 200:
+                raise NetworkError(f"download answered HTTP {response.status}", path=url)
+            with atomic_binary(target) as handle:
+                async for chunk in response.content.iter_chunked(CHUNK):
+                    handle.write(chunk)
+    except TimeoutError:
+        raise NetworkError("download timed out", path=url) from None
+    except aiohttp.ClientError as exc:
+        raise NetworkError(f"download failed: {type(exc).__name__}", path=url) from None
+
+
+def take(entries: Iterator[T], count: int) -> list[T]:
+    """The next ``count`` entries (fewer at the end); run it in a thread for a big file."""
+    return list(itertools.islice(entries, count))
 
 
 def iter_export_ids(path: Path, plan: Plan) -> Iterator[tuple[int, int]]:

@@ -336,12 +336,18 @@ class Store:
         return added
 
     def add_export_ids(
-        self, entries: Iterable[tuple[int, int]], source: str, batch: int = 20_000
+        self,
+        entries: Iterable[tuple[int, int]],
+        source: str,
+        batch: int = 20_000,
+        *,
+        complete: bool = True,
     ) -> int:
         """Queue ``(line, id)`` entries of a daily export, in batches; returns how many were new.
 
         Each batch is one transaction and inserts are idempotent, so an interrupted load is
-        simply loaded again. ``ids_loaded`` is recorded with the last batch.
+        simply loaded again. ``ids_loaded`` is recorded with the last batch when ``complete``
+        (a caller feeding the export in several calls passes False until the last one).
         """
         added = 0
         chunk: list[tuple[int, int]] = []
@@ -362,7 +368,7 @@ class Store:
             if len(chunk) >= batch:
                 self._write(lambda: flush(False))
                 chunk.clear()
-        self._write(lambda: flush(True))
+        self._write(lambda: flush(complete))
         return added
 
     def _insert_id(self, movie_id: int) -> bool:

@@ -1,0 +1,58 @@
+"""Test-only wiring: an httpx transport (``httpx.MockTransport``) under the client's Transport.
+
+httpx is a dev dependency; the collector itself runs on aiohttp alone. Also here: the seed's
+four-call movie fetch, kept only to prove the one-call form stores the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+import httpx
+
+from tmdb_collector.errors import NetworkError
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.records import APPENDED, MovieRecord
+from tmdb_collector.fetch.transport import DEFAULT_HEADERS, RawResponse, network_failure
+
+Handler = Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]]
+
+
+class HttpxTransport:
+    """httpx under the client's :class:`~tmdb_collector.fetch.transport.Transport`."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport, timeout: float = 15.0) -> None:
+        self._http = httpx.AsyncClient(
+            headers=DEFAULT_HEADERS, timeout=timeout, transport=transport
+        )
+
+    async def get(
+        self, url: str, params: Mapping[str, str], headers: Mapping[str, str]
+    ) -> RawResponse:
+        try:
+            response = await self._http.get(url, params=params, headers=headers)
+        except httpx.TimeoutException:
+            raise NetworkError("timed out") from None
+        except httpx.TransportError as exc:
+            raise network_failure(exc) from None
+        return RawResponse(
+            response.status_code, response.content, response.headers, response.reason_phrase
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+def mock_wire(handler: Handler) -> HttpxTransport:
+    """A transport answering every request with ``handler`` (sync or async), in process."""
+    return HttpxTransport(httpx.MockTransport(handler))
+
+
+async def fetch_movie_separately(client: TMDBClient, movie_id: int, language: str) -> MovieRecord:
+    """The seed's four calls: details, then credits, keywords and recommendations."""
+    params = {"language": language}
+    details = await client.get_json(f"/movie/{movie_id}", params)
+    parts = {"details": details.body}
+    for name in APPENDED:
+        parts[name] = (await client.get_json(f"/movie/{movie_id}/{name}", params)).body
+    return MovieRecord.from_parts(movie_id, parts, details.server_time)
