@@ -26,27 +26,25 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from tests.cli_helpers import cli_env  # noqa: E402
-from tests.crash_harness import (  # noqa: E402
+from tmdb_collector.simulator.process import simulator_process
+from tmdb_collector.testing.checks import (
     STAGES,
     STARTUP,
-    Rates,
     Totals,
     check_store,
-    collect_command,
     compare_exports,
-    draw_kill_points,
     export_movies,
     load_export,
     remove_db,
     run_collect,
+)
+from tmdb_collector.testing.cli import cli_env
+from tmdb_collector.testing.crash import (
+    Rates,
+    collect_command,
+    draw_kill_points,
     run_episode,
 )
-
-from tmdb_collector.simulator.process import simulator_process  # noqa: E402
 
 PLANS = {
     # 50 popular pages + 19 genres x 5 pages: ~1,500 movies, ~10 s a pass on two cores.

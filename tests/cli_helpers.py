@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -17,24 +16,11 @@ from typing import Any
 import httpx
 
 from tmdb_collector.simulator.process import SimulatorProcess, simulator_process
+from tmdb_collector.testing.cli import TEST_KEY as TEST_KEY  # re-exported for the tests
+from tmdb_collector.testing.cli import cli_env as cli_env
+from tmdb_collector.testing.cli import collect_args as collect_args
 
 SMALL_PLAN = ["--popular-pages", "4", "--genre-pages", "2", "--genres", "28,35,18"]
-TEST_KEY = "test-key-5f3c9a1e"
-
-
-def cli_env(api_key: str | None = TEST_KEY, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TMDB_")}
-    if api_key is not None:
-        env["TMDB_API_KEY"] = api_key
-    env.update(extra)
-    return env
-
-
-def collect_args(db: Path, base_url: str, *extra: str, rate: str | None = "500") -> list[str]:
-    """``collect`` into ``db`` from ``base_url``, plain output, fast unless ``rate`` says not
-    (``None`` leaves ``--rate`` to ``extra``)."""
-    limit = [] if rate is None else ["--rate", rate]
-    return ["collect", "--db", str(db), "--base-url", base_url, "--no-progress", *limit, *extra]
 
 
 def run_cli(

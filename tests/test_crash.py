@@ -1,7 +1,7 @@
 """SIGKILL in every stage of a collection, then resume: the export equals an uninterrupted run's.
 
 CI's few kill points; ``make stress`` (scripts/stress.py) runs many random ones with the same
-machinery (tests/crash_harness.py).
+machinery (tmdb_collector.testing.crash).
 """
 
 from __future__ import annotations
@@ -14,17 +14,19 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import cli_env, simulator
-from tests.crash_harness import (
+from tmdb_collector.testing.checks import (
     STARTUP,
-    KillPoint,
-    Rates,
     Totals,
     check_store,
-    collect_command,
     compare_exports,
     export_movies,
     load_export,
     run_collect,
+)
+from tmdb_collector.testing.crash import (
+    KillPoint,
+    Rates,
+    collect_command,
     run_episode,
 )
 

@@ -98,6 +98,22 @@ def test_the_cli_reports_an_unexpected_error_in_one_line(
     assert "injected fault" in line
 
 
+def test_an_unexpected_error_outside_a_run_is_one_line_with_the_traceback_under_v(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(Store, "create_or_open", _boom)
+    monkeypatch.setenv("TMDB_API_KEY", TEST_KEY)
+    for verbose, traceback in (([], False), (["-v"], True)):
+        args = collect_args(db_path, "http://127.0.0.1:9/3", *verbose)
+        monkeypatch.setattr(sys, "argv", ["tmdb-collector", *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 1
+        err = capsys.readouterr().err
+        assert ("Traceback" in err) is traceback, err
+        assert "error: unexpected error in tmdb-collector: RuntimeError: injected fault" in err
+
+
 def test_a_database_damaged_mid_run_ends_collect_with_one_line(tmp_path: Path) -> None:
     db = tmp_path / "damaged.db"
     with simulator("--latency-ms", "20") as sim:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import fields
@@ -24,11 +25,14 @@ from tmdb_collector.engine.runner import run_collection, run_update_with_progres
 from tmdb_collector.errors import (
     EXIT_FAILED_IDS,
     EXIT_PAUSED,
+    EXIT_RUNTIME,
     EXIT_USAGE,
     CollectorError,
+    UnexpectedError,
 )
 from tmdb_collector.export.exporter import FORMATS, check_format, export
 from tmdb_collector.fetch.settings import BASE_URL_ENV, DEFAULT_BASE_URL, ClientSettings
+from tmdb_collector.logs import LOGGER
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
 from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
@@ -522,4 +526,8 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(EXIT_PAUSED)
+    except Exception as exc:  # a bug: one line; the traceback only with -v
+        logging.getLogger(LOGGER).info("unexpected error", exc_info=exc)
+        click.echo(f"error: {redact(str(UnexpectedError('in tmdb-collector', exc)))}", err=True)
+        sys.exit(EXIT_RUNTIME)
     sys.exit(code if isinstance(code, int) else 0)
