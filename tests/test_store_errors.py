@@ -18,9 +18,11 @@ from tmdb_collector.store.store import Store, database_error
 
 
 def damage(path: Path) -> None:
-    """Overwrite every page but the header page with garbage, in the file and its WAL (whose
-    frames a running writer reads instead of the file's pages)."""
-    for target, keep in ((path, 4096), (path.with_name(path.name + "-wal"), 32)):
+    """Overwrite every page but the header page with garbage, in the file, its WAL (whose
+    frames a running writer reads instead of the file's pages) and the WAL index (so a running
+    writer cannot go on trusting the pages it has cached)."""
+    wal, index = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    for target, keep in ((path, 4096), (wal, 32), (index, 0)):
         if not target.exists():
             continue
         size = target.stat().st_size

@@ -561,8 +561,11 @@ def database_error(path: Path, exc: sqlite3.Error, action: str = "") -> StoreErr
         )
     if primary == sqlite3.SQLITE_CONSTRAINT or isinstance(exc, sqlite3.IntegrityError):
         return StoreIntegrityError(f"database constraint failed in {path}: {reason}")
-    head = f"{action} {path}" if action else f"database error in {path}"
-    return StoreError(f"{head}: {reason}")
+    if action:
+        return StoreError(f"{action} {path}: {reason}")
+    return StoreError(
+        f"database error in {path}: {reason}; run `tmdb-collector status --db {path}` to check it"
+    )
 
 
 def _is_blank(connection: sqlite3.Connection) -> bool:
