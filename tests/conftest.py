@@ -1,12 +1,16 @@
-"""Shared fixtures: the reference kit beside the repo, a fake clock, fresh databases."""
+"""Shared fixtures: the reference kit beside the repo, a fake clock, fresh databases, and one
+simulated TMDB for the whole session (tests that count its requests start their own)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.cli_helpers import simulator
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "tmdb-reference"
@@ -40,3 +44,10 @@ def fake_clock() -> FakeClock:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "collection.db"
+
+
+@pytest.fixture(scope="session")
+def sim_url() -> Iterator[str]:
+    """The default simulated TMDB (seed 42, 5 ms per request), in its own process."""
+    with simulator("--latency-ms", "5") as sim:
+        yield sim.base_url

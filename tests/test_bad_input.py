@@ -13,14 +13,7 @@ from tests.cli_helpers import (
     export_json,
     one_line_error,
     run_cli,
-    simulator,
 )
-
-
-@pytest.fixture(scope="module")
-def sim_url() -> str:  # type: ignore[misc]
-    with simulator() as sim:
-        yield sim.base_url
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,6 @@ from tests.cli_helpers import (
 
 
 @pytest.fixture(scope="module")
-def sim_url() -> str:  # type: ignore[misc]
-    with simulator("--latency-ms", "5") as sim:
-        yield sim.base_url
-
-
-@pytest.fixture(scope="module")
 def reference_export(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """An uninterrupted run of the small plan: what every other run must reproduce."""
     folder = tmp_path_factory.mktemp("reference")

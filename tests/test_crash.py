@@ -7,13 +7,12 @@ machinery (tmdb_collector.testing.crash).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli_helpers import cli_env, simulator
+from tests.cli_helpers import cli_env
 from tmdb_collector.testing.checks import (
     STARTUP,
     Totals,
@@ -33,12 +32,6 @@ from tmdb_collector.testing.crash import (
 # Big enough that stages 1 and 2 last a few tenths of a second at RATES.harvest requests/s.
 PLAN = ["--popular-pages", "12", "--genre-pages", "4", "--genres", "28,35,18"]
 RATES = Rates(harvest="20", details="400")
-
-
-@pytest.fixture(scope="module")
-def sim_url() -> Iterator[str]:
-    with simulator("--latency-ms", "5") as sim:
-        yield sim.base_url
 
 
 @pytest.fixture(scope="module")
