@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tmdb_collector.engine.collector import _split_by_date
+from tmdb_collector.engine.harvest import split_by_date
 from tmdb_collector.engine.update import MAX_WINDOW_DAYS, windows
 from tmdb_collector.export.table_schema import LIST_SEPARATOR, csv_cell
 from tmdb_collector.plan.plan import ALL_PAGES, GENRES, SORT_ORDERS, HarvestQuery, Plan
@@ -93,7 +93,7 @@ def test_splitting_by_date_covers_every_day_exactly_once(
     leaves, todo = [], [root]
     while todo:  # split as the collector does while a part still has over 500 pages
         query = todo.pop()
-        children = _split_by_date(query)
+        children = split_by_date(query)
         first, last = span(query)
         assert len(children) == (0 if first == last else 2)  # a single day cannot be split
         if children and len(leaves) + len(todo) < 64 and data.draw(st.booleans()):

@@ -16,6 +16,7 @@ from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import BadResponseError
 from tmdb_collector.fetch.client import JsonResponse
 from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery
+from tmdb_collector.store.progress import harvest_progress
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -46,16 +47,17 @@ class HarvestPlanner:
     def initial_tasks(self) -> list[PageTask]:
         """Every page still missing, from the store's checkpoint (page 1 when unknown)."""
         tasks: list[PageTask] = []
-        for state in self._store.queries():
+        for entry in harvest_progress(self._store).queries:
+            state = entry.state
             key = state.query.key
-            done = self._store.pages_done(key)
-            self._done[key] = len(done)
+            self._done[key] = entry.done
+            self._wanted[key] = (state.query.stage, entry.wanted)
             if state.split:
-                self._wanted[key] = (state.query.stage, len(done))
-            elif state.total_pages is None:
-                self._wanted[key] = (state.query.stage, state.pages_wanted())
+                continue
+            if state.total_pages is None:
                 tasks.append(PageTask(state.query, 1))
             else:
+                done = self._store.pages_done(key)
                 tasks.extend(self._plan_pages(state.query, state.total_pages, done))
         self.update_stage_totals()
         return tasks
