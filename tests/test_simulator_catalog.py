@@ -16,6 +16,8 @@ from tests.test_simulator_support import (
 from tmdb_collector.simulator import Catalog
 from tmdb_collector.simulator.catalog import DEFAULT_CATALOG_SIZE, DEFAULT_TODAY
 from tmdb_collector.simulator.changes import CHANGES_EPOCH
+from tmdb_collector.simulator.lists import list_page
+from tmdb_collector.simulator.render import movie_details, movie_part
 from tmdb_collector.simulator.vocab import GENRE_IDS
 
 SMALL = 4000
@@ -135,7 +137,7 @@ def test_recommendations_point_at_existing_movies() -> None:
     catalog = default_catalog()
     sizes: list[int] = []
     for movie_id in _available(catalog, 250):
-        pages = [catalog.recommendations(movie_id, page) for page in (1, 2)]
+        pages = [movie_part(catalog, "recommendations", movie_id, page) for page in (1, 2)]
         first = pages[0]
         assert first is not None
         sizes.append(first["total_results"])
@@ -159,21 +161,21 @@ def test_recommendations_point_at_existing_movies() -> None:
 def test_every_crew_has_a_director_and_sizes_are_moderate() -> None:
     catalog = default_catalog()
     for movie_id in _available(catalog, 300):
-        credits = catalog.credits(movie_id)
+        credits = movie_part(catalog, "credits", movie_id)
         assert credits is not None
         jobs = [(c["department"], c["job"]) for c in credits["crew"]]
         assert ("Directing", "Director") in jobs
         assert 5 <= len(credits["cast"]) <= 40
         assert 5 <= len(credits["crew"]) <= 60
         assert all(re.fullmatch(r"[0-9a-f]{24}", c["credit_id"]) for c in credits["cast"])
-        keywords = catalog.keywords(movie_id)
+        keywords = movie_part(catalog, "keywords", movie_id)
         assert keywords is not None
         assert 0 <= len(keywords["keywords"]) <= 20
 
 
 def test_numbers_integral_floats_are_ints() -> None:
     catalog = default_catalog()
-    pages = [catalog.list_page(catalog.popular_indices, page) for page in range(1, 40)]
+    pages = [list_page(catalog, catalog.popular_indices, page) for page in range(1, 40)]
     text = json.dumps(pages)
     assert not re.search(r'"(vote_average|popularity)": -?\d+\.0[,}]', text)
     assert re.search(r'"vote_average": \d+[,}]', text), "some integral vote_average exists"
@@ -186,8 +188,9 @@ def test_determinism_and_seed_sensitivity(small: Catalog) -> None:
     other = Catalog(SMALL, seed=8)
     sample = _available(small, 60)
     for movie_id in sample:
-        for build in ("details", "credits", "keywords", "recommendations"):
-            assert getattr(small, build)(movie_id) == getattr(again, build)(movie_id)
+        assert movie_details(small, movie_id) == movie_details(again, movie_id)
+        for kind in ("credits", "keywords", "recommendations"):
+            assert movie_part(small, kind, movie_id) == movie_part(again, kind, movie_id)
     assert small.popular_ids() == again.popular_ids()
     assert list(small.ids()) != list(other.ids())
     shared = [i for i in small.ids() if other.movie(i) is not None]
@@ -203,10 +206,10 @@ def test_deleted_ids_listed_but_unavailable() -> None:
     share = sum(1 for i in catalog.ids() if catalog.is_deleted(i)) / catalog.size
     assert 0.001 < share < 0.004
     for movie_id in deleted:
-        assert catalog.details(movie_id) is None
-        assert catalog.credits(movie_id) is None
-        assert catalog.keywords(movie_id) is None
-        assert catalog.recommendations(movie_id) is None
+        assert movie_details(catalog, movie_id) is None
+        assert movie_part(catalog, "credits", movie_id) is None
+        assert movie_part(catalog, "keywords", movie_id) is None
+        assert movie_part(catalog, "recommendations", movie_id) is None
 
 
 def test_changed_ids_match_body_differences() -> None:
@@ -219,7 +222,8 @@ def test_changed_ids_match_body_differences() -> None:
     differs = {
         movie_id
         for movie_id in after.ids()
-        if not after.is_deleted(movie_id) and before.details(movie_id) != after.details(movie_id)
+        if not after.is_deleted(movie_id)
+        and movie_details(before, movie_id) != movie_details(after, movie_id)
     }
     available_changed = {i for i in changed if not after.is_deleted(i)}
     assert differs == available_changed

@@ -21,6 +21,8 @@ from tests.test_simulator_support import (
     load_capture,
 )
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
+from tmdb_collector.simulator.lists import list_page
+from tmdb_collector.simulator.render import movie_part
 
 TOKEN = {"Authorization": "Bearer any-token"}
 OTHER_DAY = date(2026, 3, 15)
@@ -62,7 +64,7 @@ def available_ids(sim: RunningSimulator, count: int) -> list[int]:
 
 def with_recommendations(sim: RunningSimulator, total: int) -> int:
     for movie_id in available_ids(sim, 400):
-        recs = sim.catalog.recommendations(movie_id)
+        recs = movie_part(sim.catalog, "recommendations", movie_id)
         if recs is not None and recs["total_results"] == total:
             return movie_id
     raise AssertionError(f"no movie with {total} recommendations")
@@ -222,7 +224,7 @@ def test_not_found_variants(sim: RunningSimulator, client: httpx.Client) -> None
     listed = {
         r["id"]
         for p in range(1, 251)
-        for r in sim.catalog.list_page(sim.catalog.popular_indices, p)["results"]
+        for r in list_page(sim.catalog, sim.catalog.popular_indices, p)["results"]
     }
     assert deleted[0] in listed
     paths = [

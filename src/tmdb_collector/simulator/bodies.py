@@ -1,19 +1,18 @@
-"""JSON body builders (key order and types as TMDB emits them; see API-FACTS §3).
+"""Movie body builders: details, credits, keywords, external ids and per-movie changes.
 
-Each builder is a pure function of the catalogue, the movie slot and the movie's version.
+Key order and types as TMDB emits them (API-FACTS §3). Each builder is a pure function of
+the catalogue, the movie slot and the movie's version.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tmdb_collector.simulator._hash import (
     SALT_CREDITS,
     SALT_DETAILS,
-    SALT_EXPORT,
     SALT_KEYWORDS,
     hash_ints,
     hex24,
@@ -22,9 +21,8 @@ from tmdb_collector.simulator._hash import (
     rng_for,
     unit,
 )
-from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
-from tmdb_collector.simulator.items import list_item
-from tmdb_collector.simulator.related import paged_recommendations, paged_similar
+from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_VIDEO
 from tmdb_collector.simulator.text import (
     COMPANIES_PER_LANGUAGE,
     character_name,
@@ -45,13 +43,7 @@ from tmdb_collector.simulator.vocab import (
     TAGLINES,
 )
 
-if TYPE_CHECKING:
-    from tmdb_collector.simulator.catalog import Catalog
-
 JSONDict = dict[str, Any]
-recommendations = paged_recommendations
-similar = paged_similar
-__all__ = ["list_item", "recommendations", "similar"]
 
 
 def imdb_id(seed: int, movie_id: int) -> str:
@@ -274,20 +266,3 @@ def movie_changes(cat: Catalog, idx: int, start: date, end: date) -> JSONDict:
     if taglines:
         changes.append({"key": "tagline", "items": taglines})
     return {"changes": changes}
-
-
-def export_records(cat: Catalog, adult: bool) -> Iterator[JSONDict]:
-    """Export lines: a few ids hoisted to the front, the rest ascending (like TMDB)."""
-    c = cat.cols
-    wanted = FLAG_ADULT if adult else 0
-    keep = [i for i in range(cat.size) if c.flags[i] & (FLAG_ADULT | FLAG_DELETED) == wanted]
-    hoisted = [i for i in keep if hash_ints(cat.seed, SALT_EXPORT, c.ids[i]) % 200 == 0]
-    hoisted_set = set(hoisted)
-    for i in hoisted + [i for i in keep if i not in hoisted_set]:
-        yield {
-            "adult": adult,
-            "id": c.ids[i],
-            "original_title": titles(cat.seed, c.ids[i], c.lang[i])[1],
-            "popularity": float(c.popularity[i]),
-            "video": bool(c.flags[i] & FLAG_VIDEO),
-        }

@@ -1,7 +1,8 @@
 """The deterministic synthetic movie catalogue and its query helpers.
 
 Attributes live in compact parallel arrays (see :mod:`.generate`); JSON bodies are built
-on demand by :mod:`.bodies` from ``(seed, id, version)``. Everything is deterministic for
+on demand from ``(seed, id, version)`` by :mod:`.bodies` and :mod:`.lists`, which read the
+catalogue (this module imports none of them). Everything is deterministic for
 ``(size, seed, today, deleted_fraction)``.
 """
 
@@ -10,12 +11,11 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from tmdb_collector.simulator import bodies
 from tmdb_collector.simulator.changes import ChangeLog
 from tmdb_collector.simulator.discover import DiscoverQuery, parse_discover_params, run_query
 from tmdb_collector.simulator.generate import (
@@ -36,8 +36,6 @@ DEFAULT_SEED = 42
 DEFAULT_DELETED_FRACTION = 0.002
 PAGE_SIZE = 20
 QUERY_CACHE_SIZE = 256
-
-JSONDict = dict[str, Any]
 
 
 class Movie(NamedTuple):
@@ -207,53 +205,3 @@ class Catalog:
             for gid in combos[combo[i]].genre_ids:
                 pools[gid].append(i)
         return pools
-
-    # ----------------------------------------------------------- body builders
-    def list_page(self, indices: Sequence[int], page: int) -> JSONDict:
-        """``{page, results, total_pages, total_results}`` (totals uncapped)."""
-        start = (page - 1) * PAGE_SIZE
-        results = [bodies.list_item(self, i) for i in indices[start : start + PAGE_SIZE]]
-        total = len(indices)
-        return {
-            "page": page,
-            "results": results,
-            "total_pages": -(-total // PAGE_SIZE),
-            "total_results": total,
-        }
-
-    def details(self, movie_id: int) -> JSONDict | None:
-        idx = self.available_index(movie_id)
-        return None if idx is None else bodies.details(self, idx)
-
-    def credits(self, movie_id: int) -> JSONDict | None:
-        idx = self.available_index(movie_id)
-        return None if idx is None else bodies.credits(self, idx)
-
-    def keywords(self, movie_id: int) -> JSONDict | None:
-        idx = self.available_index(movie_id)
-        return None if idx is None else bodies.keywords(self, idx)
-
-    def recommendations(self, movie_id: int, page: int = 1) -> JSONDict | None:
-        idx = self.available_index(movie_id)
-        return None if idx is None else bodies.recommendations(self, idx, page)
-
-    def similar(self, movie_id: int, page: int = 1) -> JSONDict | None:
-        idx = self.available_index(movie_id)
-        return None if idx is None else bodies.similar(self, idx, page)
-
-    def external_ids(self, movie_id: int) -> JSONDict | None:
-        idx = self.available_index(movie_id)
-        return None if idx is None else bodies.external_ids(self, idx)
-
-    def movie_changes(
-        self, movie_id: int, start: date | None = None, end: date | None = None
-    ) -> JSONDict | None:
-        idx = self.available_index(movie_id)
-        if idx is None:
-            return None
-        default_start, default_end = self.default_changes_window()
-        return bodies.movie_changes(self, idx, start or default_start, end or default_end)
-
-    def export_lines(self, adult: bool) -> Iterator[JSONDict]:
-        """Daily-export records (deleted ids excluded), in TMDB's not-sorted order."""
-        return bodies.export_records(self, adult)

@@ -7,8 +7,13 @@ import datetime
 import gzip
 import io
 import json
+from collections.abc import Iterator
+from typing import Any
 
+from tmdb_collector.simulator._hash import SALT_EXPORT, hash_ints
 from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
+from tmdb_collector.simulator.text import titles
 
 KINDS = {"movie": False, "adult_movie": True}
 
@@ -17,12 +22,29 @@ def export_name(kind: str, day: datetime.date) -> str:
     return f"{kind}_ids_{day:%m_%d_%Y}.json.gz"
 
 
+def export_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
+    """Export lines: a few ids hoisted to the front, the rest ascending (like TMDB)."""
+    c = cat.cols
+    wanted = FLAG_ADULT if adult else 0
+    keep = [i for i in range(cat.size) if c.flags[i] & (FLAG_ADULT | FLAG_DELETED) == wanted]
+    hoisted = [i for i in keep if hash_ints(cat.seed, SALT_EXPORT, c.ids[i]) % 200 == 0]
+    hoisted_set = set(hoisted)
+    for i in hoisted + [i for i in keep if i not in hoisted_set]:
+        yield {
+            "adult": adult,
+            "id": c.ids[i],
+            "original_title": titles(cat.seed, c.ids[i], c.lang[i])[1],
+            "popularity": float(c.popularity[i]),
+            "video": bool(c.flags[i] & FLAG_VIDEO),
+        }
+
+
 def build_export(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
     """Gzip of one compact JSON object per line (not sorted by id; deleted ids excluded)."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as gz:
         lines: list[str] = []
-        for record in catalog.export_lines(adult):
+        for record in export_records(catalog, adult):
             lines.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
             if len(lines) >= batch:
                 gz.write(("\n".join(lines) + "\n").encode("utf-8"))

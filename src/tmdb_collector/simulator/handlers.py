@@ -15,6 +15,7 @@ from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.discover import QueryError, parse_discover_params
 from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.faults import FaultInjector
+from tmdb_collector.simulator.lists import list_page
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.render import (
     LRU,
@@ -151,7 +152,7 @@ async def popular(request: web.Request) -> web.StreamResponse:
     page = parse_page(request.query)
     cat = st.catalog
     body = st.lists.get_or_build(
-        ("popular", page), lambda: dumps(cat.list_page(cat.popular_indices, page))
+        ("popular", page), lambda: dumps(list_page(cat, cat.popular_indices, page))
     )
     return st.responder.ok(body)
 
@@ -166,7 +167,7 @@ async def discover(request: web.Request) -> web.StreamResponse:
     cat = st.catalog
     body = st.lists.get_or_build(
         ("discover", query, page),
-        lambda: dumps(cat.list_page(cat.discover_indices(query), page)),
+        lambda: dumps(list_page(cat, cat.discover_indices(query), page)),
     )
     return st.responder.ok(body)
 

@@ -11,11 +11,14 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from tmdb_collector.simulator import bodies, lists
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.responses import dumps
 
 MAX_APPENDS = 20
 _EMPTY_PAGE: dict[str, Any] = {"page": 1, "results": [], "total_pages": 0, "total_results": 0}
+JSONDict = dict[str, Any]
+PartBuilder = Callable[[Catalog, int, int], JSONDict]  # (catalogue, slot, page)
 
 # Sub-resources whose standalone body starts with {"id": …}.
 _STUBS: dict[str, dict[str, Any]] = {
@@ -26,9 +29,48 @@ _STUBS: dict[str, dict[str, Any]] = {
     "videos": {"results": []},
     "watch/providers": {"results": {}},
 }
+
+
+def _stub(kind: str) -> PartBuilder:
+    return lambda cat, idx, page: dict(_STUBS[kind])
+
+
+def _empty_page(cat: Catalog, idx: int, page: int) -> JSONDict:
+    return dict(_EMPTY_PAGE, page=page)
+
+
+def _default_changes(cat: Catalog, idx: int, page: int) -> JSONDict:
+    start, end = cat.default_changes_window()
+    return bodies.movie_changes(cat, idx, start, end)
+
+
+# Every movie sub-resource: the same builder serves /movie/{id}/<name> and the append.
+MOVIE_PARTS: dict[str, PartBuilder] = {
+    "changes": _default_changes,
+    "credits": lambda cat, idx, page: bodies.credits(cat, idx),
+    "external_ids": lambda cat, idx, page: bodies.external_ids(cat, idx),
+    "keywords": lambda cat, idx, page: bodies.keywords(cat, idx),
+    "lists": _empty_page,
+    "recommendations": lists.recommendations,
+    "reviews": _empty_page,
+    "similar": lists.similar,
+    **{kind: _stub(kind) for kind in _STUBS},
+}
 WITH_ID = frozenset({"credits", "keywords", "external_ids", "lists", "reviews", *_STUBS})
 PAGED = frozenset({"recommendations", "similar", "lists", "reviews"})
-SUB_RESOURCES = WITH_ID | PAGED | {"changes"}
+SUB_RESOURCES = frozenset(MOVIE_PARTS)
+
+
+def movie_details(cat: Catalog, movie_id: int) -> JSONDict | None:
+    """``GET /movie/{id}`` without appends, or ``None`` when the id does not answer."""
+    idx = cat.available_index(movie_id)
+    return None if idx is None else bodies.details(cat, idx)
+
+
+def movie_part(cat: Catalog, kind: str, movie_id: int, page: int = 1) -> JSONDict | None:
+    """Sub-resource ``kind`` as a dict (standalone form), or ``None`` for a missing id."""
+    idx = cat.available_index(movie_id)
+    return None if idx is None else MOVIE_PARTS[kind](cat, idx, page)
 
 
 class LRU:
@@ -59,24 +101,7 @@ class BodyRenderer:
 
     def _build_part(self, kind: str, movie_id: int, page: int) -> bytes:
         """Sub-resource JSON without ``id``."""
-        cat = self.catalog
-        body: dict[str, Any] | None
-        if kind == "credits":
-            body = cat.credits(movie_id)
-        elif kind == "keywords":
-            body = cat.keywords(movie_id)
-        elif kind == "external_ids":
-            body = cat.external_ids(movie_id)
-        elif kind == "recommendations":
-            body = cat.recommendations(movie_id, page)
-        elif kind == "similar":
-            body = cat.similar(movie_id, page)
-        elif kind == "changes":
-            body = cat.movie_changes(movie_id)
-        elif kind in ("lists", "reviews"):
-            body = dict(_EMPTY_PAGE, page=page)
-        else:
-            body = dict(_STUBS[kind])
+        body = movie_part(self.catalog, kind, movie_id, page)
         if body is None:
             raise KeyError(movie_id)
         body.pop("id", None)
@@ -96,16 +121,16 @@ class BodyRenderer:
         return b'{"id":%d,' % movie_id + body[1:]
 
     def movie_changes(self, movie_id: int, start: date, end: date) -> bytes:
-        body = self.catalog.movie_changes(movie_id, start, end)
-        if body is None:
+        idx = self.catalog.available_index(movie_id)
+        if idx is None:
             raise KeyError(movie_id)
-        return dumps(body)
+        return dumps(bodies.movie_changes(self.catalog, idx, start, end))
 
     def details(self, movie_id: int, appends: Sequence[str] = (), page: int = 1) -> bytes:
         """Details, followed by each known appended sub-resource in request order."""
 
         def build_base() -> bytes:
-            body = self.catalog.details(movie_id)
+            body = movie_details(self.catalog, movie_id)
             if body is None:
                 raise KeyError(movie_id)
             return dumps(body)
