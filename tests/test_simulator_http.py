@@ -17,27 +17,15 @@ from tests.test_simulator_support import (
     DEFAULT_PLAN_FILTERS,
     SAMPLES,
     assert_same_shape,
-    default_catalog,
     load_capture,
 )
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.simulator.lists import list_page
 from tmdb_collector.simulator.render import movie_part
 
-TOKEN = {"Authorization": "Bearer any-token"}
+pytest_plugins = ("tests.test_simulator_support",)  # the sim and client fixtures
+
 OTHER_DAY = date(2026, 3, 15)
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[RunningSimulator]:
-    with running_simulator(SimulatorConfig(), catalog=default_catalog()) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.base_url, headers=TOKEN, timeout=30.0) as http:
-        yield http
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,15 @@ Captures come from the reference kit checked out beside the repository.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from tmdb_collector.simulator import Catalog
+import httpx
+import pytest
+
+from tmdb_collector.simulator import Catalog, RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.simulator.vocab import GENRE_IDS
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "tmdb-reference"
@@ -29,6 +33,9 @@ NULLABLE: dict[str, type] = {
     "instagram_id": str,
     "twitter_id": str,
     "adult": bool,  # /movie/changes reports adult: null for some ids
+    "iso_639_1": str,  # images: null = no language
+    "avatar_path": str,
+    "rating": float,  # a review's author rating
 }
 
 # TMDB "number" fields: a float, emitted as an int when integral (captures show both).
@@ -53,6 +60,23 @@ def load_capture(name: str) -> Any:
 def default_catalog() -> Catalog:
     """The default catalogue, built once per test session."""
     return Catalog()
+
+
+TOKEN = {"Authorization": "Bearer any-token"}
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[RunningSimulator]:
+    """The default catalogue over HTTP, once per module (modules list this file in
+    ``pytest_plugins`` to use it)."""
+    with running_simulator(SimulatorConfig(), catalog=default_catalog()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sim.base_url, headers=TOKEN, timeout=60.0) as http:
+        yield http
 
 
 def json_kind(value: object) -> str:
@@ -122,3 +146,18 @@ def default_plan_ids(catalog: Catalog) -> set[int]:
         params = dict(DEFAULT_PLAN_FILTERS, with_genres=str(genre))
         ids.update(catalog.discover_ids(params)[: 25 * 20])
     return ids
+
+
+@lru_cache(maxsize=1)
+def _openapi() -> Any:
+    return json.loads((REFERENCE / "openapi-v3.json").read_text(encoding="utf-8"))
+
+
+def spec_example(path: str) -> Any:
+    """The 200 example of ``GET path`` in TMDB's OpenAPI spec (e.g. ``/3/tv/{series_id}``)."""
+    content = _openapi()["paths"][path]["get"]["responses"]["200"]["content"]
+    media = content["application/json"]
+    value = media.get("example")
+    if value is None:
+        value = next(iter(media["examples"].values()))["value"]
+    return json.loads(value) if isinstance(value, str) else value

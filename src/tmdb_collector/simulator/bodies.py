@@ -23,6 +23,7 @@ from tmdb_collector.simulator._hash import (
 )
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_VIDEO
+from tmdb_collector.simulator.parts import Subject
 from tmdb_collector.simulator.text import (
     COMPANIES_PER_LANGUAGE,
     character_name,
@@ -266,3 +267,42 @@ def movie_changes(cat: Catalog, idx: int, start: date, end: date) -> JSONDict:
     if taglines:
         changes.append({"key": "tagline", "items": taglines})
     return {"changes": changes}
+
+
+_MILD_GENRES = frozenset({16, 10751})  # Animation, Family
+_HARSH_GENRES = frozenset({27, 53, 80, 10752})  # Horror, Thriller, Crime, War
+
+
+def maturity(seed: int, item_id: int, genre_ids: tuple[int, ...], adult: bool) -> int:
+    """0 (all audiences) .. 4 (adults only), from the genres: the age-rating ladder step."""
+    if adult:
+        return 4
+    base = 1 + hash_ints(seed, SALT_DETAILS, item_id, 13) % 3
+    if _MILD_GENRES & set(genre_ids):
+        return base - 1
+    if _HARSH_GENRES & set(genre_ids):
+        return min(4, base + 1)
+    return base
+
+
+def subject(cat: Catalog, idx: int) -> Subject:
+    """What the shared sub-resources (:mod:`.parts`) need to know about a movie."""
+    d = details(cat, idx)
+    c = cat.cols
+    genre_ids = c.combos[c.combo[idx]].genre_ids
+    return Subject(
+        media="movie",
+        id=d["id"],
+        title=d["title"],
+        original_title=d["original_title"],
+        lang_index=c.lang[idx],
+        country=d["origin_country"][0],
+        popularity=c.popularity[idx],
+        released=c.date_ord[idx],
+        maturity=maturity(cat.seed, d["id"], genre_ids, d["adult"]),
+        poster=d["poster_path"],
+        backdrop=d["backdrop_path"],
+        overview=d["overview"],
+        tagline=d["tagline"],
+        runtime=d["runtime"],
+    )

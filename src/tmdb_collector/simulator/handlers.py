@@ -24,6 +24,7 @@ from tmdb_collector.simulator.render import (
     SUB_RESOURCES,
     BodyRenderer,
     parse_appends,
+    part_query,
 )
 from tmdb_collector.simulator.responses import (
     AUTH_SUCCESS,
@@ -178,7 +179,8 @@ async def movie(request: web.Request) -> web.StreamResponse:
     if len(appends) > MAX_APPENDS:
         raise ApiError(400, TOO_MANY_APPENDS)
     movie_id = _available(st, _movie_id(request))
-    body = st.renderer.details(movie_id, appends, _lenient_page(request.query))
+    query = part_query(request.query, _lenient_page(request.query))
+    body = st.renderer.details(movie_id, appends, query)
     return st.responder.ok(body)
 
 
@@ -194,7 +196,8 @@ async def movie_sub(request: web.Request) -> web.StreamResponse:
         return st.responder.ok(st.renderer.movie_changes(movie_id, start, end))
     page = parse_page(request.query) if sub in PAGED else 1
     _available(st, movie_id)
-    return st.responder.ok(st.renderer.standalone(sub, movie_id, page))
+    body = st.renderer.standalone(sub, movie_id, part_query(request.query, page))
+    return st.responder.ok(body)
 
 
 async def genres(request: web.Request) -> web.StreamResponse:

@@ -1,64 +1,120 @@
 """Serialised bodies with small LRU caches, and byte-level ``append_to_response``.
 
-An appended sub-resource is the standalone body's JSON with the leading ``"id"`` member
-removed, so the two are byte-identical by construction.
+An appended sub-resource is the standalone body without its ``"id"`` member; both come from
+one builder per part (:data:`MOVIE_PARTS`), so the two always agree.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tmdb_collector.simulator import bodies, lists
+from tmdb_collector.simulator import bodies, lists, parts
 from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.parts import Languages, Subject, allowed_languages
 from tmdb_collector.simulator.responses import dumps
 
 MAX_APPENDS = 20
-_EMPTY_PAGE: dict[str, Any] = {"page": 1, "results": [], "total_pages": 0, "total_results": 0}
 JSONDict = dict[str, Any]
-PartBuilder = Callable[[Catalog, int, int], JSONDict]  # (catalogue, slot, page)
-
-# Sub-resources whose standalone body starts with {"id": …}.
-_STUBS: dict[str, dict[str, Any]] = {
-    "alternative_titles": {"titles": []},
-    "images": {"backdrops": [], "logos": [], "posters": []},
-    "release_dates": {"results": []},
-    "translations": {"translations": []},
-    "videos": {"results": []},
-    "watch/providers": {"results": {}},
-}
+VIDEO_DEFAULT_LANGUAGE = "en-US"  # /videos documents language=en-US as its default
 
 
-def _stub(kind: str) -> PartBuilder:
-    return lambda cat, idx, page: dict(_STUBS[kind])
+@dataclass(frozen=True)
+class PartQuery:
+    """The query parameters a sub-resource honours (standalone and appended alike)."""
+
+    page: int = 1
+    image_languages: Languages = None  # None: every image
+    video_languages: Languages = frozenset({"en"})
+    country: str | None = None  # alternative_titles
+
+    def key(self, kind: str) -> object:
+        """The part of the query that ``kind``'s body depends on (the cache key)."""
+        if kind in PAGED:
+            return self.page
+        if kind == "images":
+            return self.image_languages
+        if kind == "videos":
+            return self.video_languages
+        if kind == "alternative_titles":
+            return self.country
+        return None
 
 
-def _empty_page(cat: Catalog, idx: int, page: int) -> JSONDict:
-    return dict(_EMPTY_PAGE, page=page)
+def part_query(query: Mapping[str, str], page: int = 1) -> PartQuery:
+    """A :class:`PartQuery` from request parameters (TMDB's language rules, see
+    :func:`.parts.allowed_languages`)."""
+    language = query.get("language")
+    video_default = allowed_languages(VIDEO_DEFAULT_LANGUAGE, None, None)
+    return PartQuery(
+        page=page,
+        image_languages=allowed_languages(language, query.get("include_image_language"), None),
+        video_languages=allowed_languages(
+            language, query.get("include_video_language"), video_default
+        ),
+        country=query.get("country") or None,
+    )
 
 
-def _default_changes(cat: Catalog, idx: int, page: int) -> JSONDict:
+PartBuilder = Callable[[Catalog, int, PartQuery], JSONDict]  # (catalogue, slot, query)
+
+
+def _shared(build: Callable[[int, Subject, PartQuery], JSONDict]) -> PartBuilder:
+    return lambda cat, idx, q: build(cat.seed, bodies.subject(cat, idx), q)
+
+
+def _default_changes(cat: Catalog, idx: int, q: PartQuery) -> JSONDict:
     start, end = cat.default_changes_window()
     return bodies.movie_changes(cat, idx, start, end)
 
 
 # Every movie sub-resource: the same builder serves /movie/{id}/<name> and the append.
 MOVIE_PARTS: dict[str, PartBuilder] = {
+    "alternative_titles": _shared(lambda seed, s, q: parts.alternative_titles(seed, s, q.country)),
     "changes": _default_changes,
-    "credits": lambda cat, idx, page: bodies.credits(cat, idx),
-    "external_ids": lambda cat, idx, page: bodies.external_ids(cat, idx),
-    "keywords": lambda cat, idx, page: bodies.keywords(cat, idx),
-    "lists": _empty_page,
-    "recommendations": lists.recommendations,
-    "reviews": _empty_page,
-    "similar": lists.similar,
-    **{kind: _stub(kind) for kind in _STUBS},
-}
-WITH_ID = frozenset({"credits", "keywords", "external_ids", "lists", "reviews", *_STUBS})
+    "credits": lambda cat, idx, q: bodies.credits(cat, idx),
+    "external_ids": lambda cat, idx, q: bodies.external_ids(cat, idx),
+    "images": _shared(lambda seed, s, q: parts.images(seed, s, q.image_languages)),
+    "keywords": lambda cat, idx, q: bodies.keywords(cat, idx),
+    "lists": _shared(lambda seed, s, q: parts.lists(seed, s, q.page)),
+    "recommendations": lambda cat, idx, q: lists.recommendations(cat, idx, q.page),
+    "release_dates": _shared(lambda seed, s, q: parts.release_dates(seed, s)),
+    "reviews": _shared(lambda seed, s, q: parts.reviews(seed, s, q.page)),
+    "similar": lambda cat, idx, q: lists.similar(cat, idx, q.page),
+    "translations": _shared(lambda seed, s, q: parts.translations(seed, s)),
+    "videos": _shared(lambda seed, s, q: parts.videos(seed, s, q.video_languages)),
+    "watch/providers": _shared(lambda seed, s, q: parts.watch_providers(seed, s)),
+}  # fmt: skip
 PAGED = frozenset({"recommendations", "similar", "lists", "reviews"})
 SUB_RESOURCES = frozenset(MOVIE_PARTS)
+# Where the standalone endpoint puts "id" (absent: first; None: no id at all). The
+# appended form never has it (REAL movie 76).
+ID_AFTER: dict[str, str | None] = {
+    "changes": None,
+    "recommendations": None,
+    "similar": None,
+    "images": "backdrops",
+}
+
+
+def with_id(kind: str, item_id: int, body: JSONDict) -> JSONDict:
+    """The standalone form of an appended body: ``id`` where TMDB puts it."""
+    if kind in ID_AFTER and ID_AFTER[kind] is None:
+        return body
+    after = ID_AFTER.get(kind, "")
+    if after == "":
+        return {"id": item_id, **body}
+    out: JSONDict = {}
+    for name, value in body.items():
+        out[name] = value
+        if name == after:
+            out["id"] = item_id
+    if "id" not in out:
+        out["id"] = item_id
+    return out
 
 
 def movie_details(cat: Catalog, movie_id: int) -> JSONDict | None:
@@ -67,10 +123,17 @@ def movie_details(cat: Catalog, movie_id: int) -> JSONDict | None:
     return None if idx is None else bodies.details(cat, idx)
 
 
-def movie_part(cat: Catalog, kind: str, movie_id: int, page: int = 1) -> JSONDict | None:
-    """Sub-resource ``kind`` as a dict (standalone form), or ``None`` for a missing id."""
+def movie_part(
+    cat: Catalog, kind: str, movie_id: int, page: int = 1, query: PartQuery | None = None
+) -> JSONDict | None:
+    """Sub-resource ``kind`` in its standalone form, or ``None`` for a missing id."""
     idx = cat.available_index(movie_id)
-    return None if idx is None else MOVIE_PARTS[kind](cat, idx, page)
+    if idx is None:
+        return None
+    q = query if query is not None else PartQuery(page=page)
+    body = MOVIE_PARTS[kind](cat, idx, q)
+    body.pop("id", None)
+    return with_id(kind, movie_id, body)
 
 
 class LRU:
@@ -99,26 +162,29 @@ class BodyRenderer:
         self.catalog = catalog
         self._cache = LRU(cache_size)
 
-    def _build_part(self, kind: str, movie_id: int, page: int) -> bytes:
-        """Sub-resource JSON without ``id``."""
-        body = movie_part(self.catalog, kind, movie_id, page)
-        if body is None:
+    def _build_part(self, kind: str, movie_id: int, query: PartQuery) -> bytes:
+        """Sub-resource JSON without ``id`` (the appended form)."""
+        idx = self.catalog.available_index(movie_id)
+        if idx is None:
             raise KeyError(movie_id)
+        body = MOVIE_PARTS[kind](self.catalog, idx, query)
         body.pop("id", None)
         return dumps(body)
 
-    def part(self, kind: str, movie_id: int, page: int = 1) -> bytes:
-        key = (kind, movie_id, page if kind in PAGED else 0)
-        return self._cache.get_or_build(key, lambda: self._build_part(*key))
+    def part(self, kind: str, movie_id: int, query: PartQuery) -> bytes:
+        key = (kind, movie_id, query.key(kind))
+        return self._cache.get_or_build(key, lambda: self._build_part(kind, movie_id, query))
 
-    def standalone(self, kind: str, movie_id: int, page: int = 1) -> bytes:
-        """``GET /3/movie/{id}/{kind}``: the part, with ``"id"`` first when TMDB has one."""
-        body = self.part(kind, movie_id, page)
-        if kind not in WITH_ID:
-            return body
-        if body == b"{}":
-            return b'{"id":%d}' % movie_id
-        return b'{"id":%d,' % movie_id + body[1:]
+    def standalone(self, kind: str, movie_id: int, query: PartQuery) -> bytes:
+        """``GET /3/movie/{id}/{kind}``: the appended body with ``id`` where TMDB has it."""
+
+        def build() -> bytes:
+            body = movie_part(self.catalog, kind, movie_id, query=query)
+            if body is None:
+                raise KeyError(movie_id)
+            return dumps(body)
+
+        return self._cache.get_or_build(("standalone", kind, movie_id, query.key(kind)), build)
 
     def movie_changes(self, movie_id: int, start: date, end: date) -> bytes:
         idx = self.catalog.available_index(movie_id)
@@ -126,7 +192,9 @@ class BodyRenderer:
             raise KeyError(movie_id)
         return dumps(bodies.movie_changes(self.catalog, idx, start, end))
 
-    def details(self, movie_id: int, appends: Sequence[str] = (), page: int = 1) -> bytes:
+    def details(
+        self, movie_id: int, appends: Sequence[str] = (), query: PartQuery | None = None
+    ) -> bytes:
         """Details, followed by each known appended sub-resource in request order."""
 
         def build_base() -> bytes:
@@ -137,7 +205,7 @@ class BodyRenderer:
 
         base = self._cache.get_or_build(("details", movie_id, 0), build_base)
         extra = [
-            b',"%s":%s' % (name.encode(), self.part(name, movie_id, page))
+            b',"%s":%s' % (name.encode(), self.part(name, movie_id, query or PartQuery()))
             for name in dict.fromkeys(appends)
             if name in SUB_RESOURCES
         ]
