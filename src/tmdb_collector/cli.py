@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from tmdb_collector import __version__
+from tmdb_collector import ATTRIBUTION, __version__
 from tmdb_collector.credentials import Credentials, redact
 from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.runner import run_collection, run_update_with_progress
@@ -176,7 +176,23 @@ def verbosity_options(func: F) -> F:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _AttributedCommand(click.Command):
+    """A command whose ``--help`` ends with TMDB's attribution, as TMDB's terms ask."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", ATTRIBUTION)
+        super().__init__(*args, **kwargs)
+
+
+class _AttributedGroup(click.Group):
+    command_class = _AttributedCommand
+
+
+@click.group(
+    cls=_AttributedGroup,
+    epilog=ATTRIBUTION,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="tmdb-collector")
 def cli() -> None:
     """Harvest a movie dataset from The Movie Database (TMDB) API."""
