@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench stress browser-deps clean
+.PHONY: install demo test lint wheel-check dist bench stress browser-deps clean
 
 install: $(STAMP)
 
@@ -24,7 +24,16 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: install browser-deps
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow and not wheel" -q
+
+# The sdist, and the wheel built from it, into dist/.
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
+# Build the wheel, install it into a fresh virtualenv outside the checkout, run it from there.
+wheel-check: install
+	$(BIN)/python -m pytest -m wheel -q
 
 lint: install
 	$(BIN)/ruff check src tests scripts
@@ -38,4 +47,4 @@ stress: install
 	$(BIN)/python scripts/stress.py
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dist demo-output .pytest_cache .mypy_cache .ruff_cache
