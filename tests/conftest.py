@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli_helpers import simulator
+from tests.cli_helpers import collect_args, run_cli, simulator
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "tmdb-reference"
@@ -51,3 +52,22 @@ def sim_url() -> Iterator[str]:
     """The default simulated TMDB (seed 42, 5 ms per request), in its own process."""
     with simulator("--latency-ms", "5") as sim:
         yield sim.base_url
+
+
+TINY_PLAN = ["--popular-pages", "2", "--genre-pages", "1", "--genres", "28"]
+
+
+@dataclass(frozen=True)
+class SmallCollection:
+    """A finished collection of the tiny plan, made once per session: never write to it."""
+
+    db: Path
+    base_url: str
+
+
+@pytest.fixture(scope="session")
+def small_collection(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> SmallCollection:
+    db = tmp_path_factory.mktemp("small-collection") / "collection.db"
+    result = run_cli(collect_args(db, sim_url, *TINY_PLAN))
+    assert result.returncode == 0, result.stderr
+    return SmallCollection(db, sim_url)

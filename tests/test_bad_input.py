@@ -212,7 +212,10 @@ def test_disk_full_during_export_keeps_the_old_file(collected: Path, tmp_path: P
     assert "unchanged" in one_line_error(result)
     assert out.read_bytes() == before
     assert len(full) > 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["movies.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "movies.json",
+        "movies.json.manifest.json",
+    ]
 
 
 def test_disk_full_during_collect_keeps_what_was_committed(sim_url: str, tmp_path: Path) -> None:

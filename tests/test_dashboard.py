@@ -449,7 +449,8 @@ async def test_the_api_key_never_reaches_the_page(
     client, fake = gated_dashboard
     text = await everything_the_page_can_fetch(client, fake)
     assert KEY in fake.keys_seen  # the key was in use all along
-    assert "Collection complete!" in text
+    # The pause can land after the last movie: then the resumed run has nothing left to do.
+    assert re.search(r"Collection complete!|the collection is complete", text)
     assert "failed" in text  # the 422 movie's warning reached the log pane
     assert KEY not in text
 

@@ -27,6 +27,7 @@ from tmdb_collector.errors import (
     TMDBError,
     UnexpectedError,
 )
+from tmdb_collector.export.manifest import BASE_URL_META, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.plan.id_source import iter_export_ids, local_copy, take
 from tmdb_collector.plan.plan import Plan
@@ -134,6 +135,8 @@ class Collector:
             return "nothing-to-do"
         # One request alone first: a bad key costs one 401, not a burst of them.
         first = await self._client.get_json("/genre/movie/list", {"language": self._plan.language})
+        # Exports name the API a collection came from (export/manifest.py).
+        self._store.set_meta(BASE_URL_META, shareable_base_url(self._client.base_url))
         if self._store.meta("last_sync") is None:
             # Changes from the day the collection started on are caught by `update`.
             when = first.server_time or dt.datetime.now(dt.UTC)

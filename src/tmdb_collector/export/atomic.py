@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -34,11 +34,43 @@ def check_output_dir(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_text(path: Path) -> Iterator[IO[str]]:
-    """Yield a text file that becomes ``path`` only if the block completes."""
-    with atomic_binary(path) as raw, open(raw.fileno(), "w", encoding="utf-8", closefd=False) as f:
-        yield f
-        f.flush()
+def atomic_text_files(paths: Sequence[Path]) -> Iterator[tuple[IO[str], ...]]:
+    """Text files that become ``paths`` only if the block completes, all of them together.
+
+    Each is written beside its target and fsynced; only then are they renamed, in order, so
+    a failure anywhere before leaves every target as it was (an export and its manifest).
+    """
+    staged: list[tuple[Path, IO[str]]] = []
+    try:
+        for path in paths:
+            try:
+                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            except OSError as exc:
+                raise ExportError(f"cannot write to {path.parent}: {exc.strerror}") from None
+            staged.append((Path(name), open(fd, "w", encoding="utf-8")))  # noqa: SIM115
+        yield tuple(handle for _, handle in staged)
+        for _, handle in staged:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        for (temp, _), path in zip(staged, paths, strict=True):
+            os.replace(temp, path)
+    except OSError as exc:
+        _discard(staged)
+        path = paths[0]
+        raise ExportError(
+            f"could not write {path} ({exc.strerror or exc}); any previous {path.name} is unchanged"
+        ) from None
+    except BaseException:
+        _discard(staged)
+        raise
+
+
+def _discard(staged: list[tuple[Path, IO[str]]]) -> None:
+    for temp, handle in staged:
+        with contextlib.suppress(OSError):
+            handle.close()
+        temp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

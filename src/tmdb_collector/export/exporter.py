@@ -4,7 +4,8 @@ one JSON object keyed by movie id (a string), each value
 ``{"id", "details", "credits", "keywords", "recommendations"}`` holding TMDB's bodies.
 
 Exports stream movie by movie from the database, so memory does not grow with the collection,
-and are atomic: a temporary file is renamed over the target only when complete.
+and are atomic: a temporary file is renamed over the target only when complete. Each carries
+its provenance in a manifest (export/manifest.py), written in the same atomic step.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 from typing import IO
 
 from tmdb_collector.errors import UsageError
-from tmdb_collector.export.atomic import atomic_text, check_output_file
+from tmdb_collector.export.atomic import atomic_text_files, check_output_file
+from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
 from tmdb_collector.store.store import Store
 
 # The one list of export formats. json and jsonl are single files (with their media type);
@@ -82,8 +84,10 @@ def export(store: Store, fmt: str, out: Path) -> int:
     if fmt in FILE_FORMATS:
         check_output_file(out)
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
-        with atomic_text(out) as handle:
-            return writer(store.iter_movies(), handle)
+        with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
+            count = writer(store.iter_movies(), data)
+            manifest.write(manifest_text(build_manifest(store, fmt, {out.name: count})))
+        return count
     from tmdb_collector.export.tables import export_tables
 
     return export_tables(store, fmt, out)

@@ -7,9 +7,10 @@ in ``docs/tables.md``.
   :data:`BATCH_SIZE` movies, so memory depends on the batch size, never on the collection.
   Provenance is merged in by movie id alongside (both cursors are ordered by id), which also
   restricts it to the movies that are exported.
-* Atomic: every table is written into a hidden staging directory inside DIR and moved into place
-  only when all of them are complete. On any failure the staging directory is removed, existing
-  files in DIR are left as they were, and an :class:`ExportError` explains what happened.
+* Atomic: every table, and the export's ``manifest.json``, is written into a hidden staging
+  directory inside DIR and moved into place only when all of them are complete. On any failure
+  the staging directory is removed, existing files in DIR are left as they were, and an
+  :class:`ExportError` explains what happened.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pyarrow.parquet as pq
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.exporter import TABLE_FORMATS
+from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
 from tmdb_collector.export.table_schema import (
     TABLE_NAMES,
     TABLES,
@@ -53,10 +55,12 @@ class _ParquetSink:
         self.schema = arrow_schema(table)
         self._writer: Any = pq.ParquetWriter(str(path), self.schema)
         self._open = True
+        self.rows = 0
 
     def write(self, rows: list[Row]) -> None:
         if not rows:
             return
+        self.rows += len(rows)
         columns = list(zip(*rows, strict=True))
         arrays = [
             pa.array(column, type=field.type)
@@ -84,8 +88,10 @@ class _CsvSink:
         self._file: IO[str] = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._csv = csv.writer(self._file, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         self._csv.writerow([column.name for column in TABLES[table]])
+        self.rows = 0
 
     def write(self, rows: list[Row]) -> None:
+        self.rows += len(rows)
         self._csv.writerows([csv_cell(value) for value in row] for row in rows)
 
     def close(self) -> None:
@@ -129,8 +135,11 @@ def export_tables(store: Store, fmt: str, out: Path) -> int:
         except OSError as exc:
             raise ExportError(f"cannot write to {out}: {_reason(exc)}") from None
         try:
-            count = _write_tables(store, fmt, staging)
-            _publish(staging, out, [f"{table}.{fmt}" for table in TABLE_NAMES])
+            count, rows = _write_tables(store, fmt, staging)
+            manifest = manifest_text(build_manifest(store, fmt, rows))
+            (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
+            _fsync_file(staging / MANIFEST_NAME)
+            _publish(staging, out, [*rows, MANIFEST_NAME])
         except (OSError, pa.ArrowException) as exc:
             raise ExportError(
                 f"could not write the {fmt} tables to {out} ({_reason(exc)});"
@@ -171,7 +180,8 @@ def _prepare_directory(out: Path) -> bool:
     return created
 
 
-def _write_tables(store: Store, fmt: str, staging: Path) -> int:
+def _write_tables(store: Store, fmt: str, staging: Path) -> tuple[int, dict[str, int]]:
+    """Write every table into ``staging``; returns the movies and each file's rows."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     sinks: dict[str, _Sink] = {}
     # Both cursors' generators are closed here, not whenever they are garbage-collected.
@@ -189,7 +199,7 @@ def _write_tables(store: Store, fmt: str, staging: Path) -> int:
             for sink in sinks.values():
                 sink.abort()
             raise
-    return count
+    return count, {sink.path.name: sink.rows for sink in sinks.values()}
 
 
 def _stream(

@@ -71,6 +71,10 @@ class TMDBClient:
         self._base_url = settings.base_url
         self._wire: Transport = transport or AiohttpTransport(settings)
 
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
     async def __aenter__(self) -> TMDBClient:
         return self
 

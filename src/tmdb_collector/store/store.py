@@ -489,6 +489,11 @@ class Store:
     def fetched_at(self) -> Iterator[tuple[int, str | None]]:
         return self._db.execute("SELECT id, fetched_at FROM movies ORDER BY id")
 
+    def last_fetched_at(self) -> str | None:
+        """When the newest stored movie was fetched (the server's clock), or None."""
+        row = self._db.execute("SELECT MAX(fetched_at) FROM movies").fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     def counts(self) -> StatusCounts:
         by_status = dict(
             self._db.execute("SELECT status, COUNT(*) FROM ids GROUP BY status").fetchall()

@@ -1,0 +1,71 @@
+"""Provenance of an export: ``manifest.json`` beside the data it describes.
+
+Table exports (parquet, csv) hold it as ``DIR/manifest.json``; single-file exports (json,
+jsonl, duckdb) get ``<out>.manifest.json`` beside ``<out>``. It says which tool and version
+wrote the files, which TMDB-compatible API the collection came from (its base URL; never a
+key), the plan, when the collection was created, last fetched and last synced, when the export
+was made, how many rows each file holds, and TMDB's attribution. Exporters write it in the same
+atomic step as the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from tmdb_collector import ATTRIBUTION, __version__
+from tmdb_collector.store.store import Store
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+TMDB_TERMS = "https://www.themoviedb.org/api-terms-of-use"
+BASE_URL_META = "base_url"  # the store's meta key for the API a collection used
+
+
+def manifest_path(out: Path, *, directory: bool) -> Path:
+    """Where the manifest of an export to ``out`` goes."""
+    return out / MANIFEST_NAME if directory else out.with_name(f"{out.name}.manifest.json")
+
+
+def shareable_base_url(url: str) -> str:
+    """``url`` without user info (a proxy or gateway password) or query: safe to publish."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def build_manifest(store: Store, fmt: str, rows: Mapping[str, int]) -> dict[str, Any]:
+    """The manifest of exporting ``store`` as ``fmt`` into files named by ``rows`` (-> count)."""
+    base_url = store.meta(BASE_URL_META)
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "tool": {"name": "tmdb-collector", "version": __version__},
+        "source": {
+            "api": "TMDB",
+            "base_url": None if base_url is None else shareable_base_url(base_url),
+        },
+        "plan": store.plan().to_dict(),
+        "collection": {
+            "created_at": store.meta("created_at"),
+            "last_fetched_at": store.last_fetched_at(),
+            "last_sync": store.meta("last_sync"),
+        },
+        "export": {
+            "format": fmt,
+            "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "files": [{"name": name, "rows": count} for name, count in rows.items()],
+        },
+        "attribution": ATTRIBUTION,
+        "terms": TMDB_TERMS,
+    }
+
+
+def manifest_text(manifest: Mapping[str, Any]) -> str:
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
