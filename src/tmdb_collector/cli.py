@@ -21,6 +21,7 @@ import click
 from tmdb_collector import ATTRIBUTION, __version__
 from tmdb_collector.credentials import Credentials, redact
 from tmdb_collector.engine.collector import RunOutcome
+from tmdb_collector.engine.events import ProgressEvents, progress_events, reporting, tell
 from tmdb_collector.engine.runner import run_collection, run_update_with_progress
 from tmdb_collector.errors import (
     EXIT_FAILED_IDS,
@@ -40,6 +41,7 @@ from tmdb_collector.status import collection_status, format_status
 from tmdb_collector.store.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
+PROGRESS_MODES = ("auto", "plain", "json")
 DEFAULT_DB = Path("tmdb_collection.db")
 
 
@@ -72,6 +74,15 @@ config_option = click.option(
 )
 no_progress_option = click.option(
     "--no-progress", is_flag=True, help="Plain output, no progress bars."
+)
+progress_option = click.option(
+    "--progress",
+    "progress_mode",
+    type=click.Choice(PROGRESS_MODES),
+    default="auto",
+    show_default=True,
+    help="auto: bars on a terminal; plain: none (like --no-progress); json: one JSON event "
+    "per line on stderr (docs/progress.md).",
 )
 base_url_option = click.option(
     "--base-url",
@@ -207,6 +218,7 @@ def cli() -> None:
     "--harvest-only", is_flag=True, help="Stop after stages 1-2: harvest ids, fetch no details."
 )
 @no_progress_option
+@progress_option
 @verbosity_options
 def collect(
     db: Path,
@@ -214,6 +226,7 @@ def collect(
     retry_failed: bool,
     harvest_only: bool,
     no_progress: bool,
+    progress_mode: str,
     verbose: int,
     log_file: Path | None,
     **options: Any,
@@ -222,30 +235,36 @@ def collect(
 
     Needs TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the environment.
     """
-    configure_logging(verbose, log_file)
-    plan, settings = resolve_settings(options)
-    credentials = Credentials.from_env()
-    with Store.create_or_open(db, plan, force_plan=force_plan) as store:
-        if retry_failed:
-            count = store.requeue(store.ids_with_status("failed"))
-            click.echo(f"Retrying {count} failed ids.", err=True)
-        outcome = asyncio.run(
-            run_collection(
-                store,
-                plan,
-                settings,
-                credentials,
-                show_bars=not no_progress,
-                harvest_only=harvest_only,
+    events = progress_events("collect", progress_mode, verbose, log_file)
+    with reporting(events):
+        plan, settings = resolve_settings(options)
+        credentials = Credentials.from_env()
+        with Store.create_or_open(db, plan, force_plan=force_plan) as store:
+            if retry_failed:
+                count = store.requeue(store.ids_with_status("failed"))
+                tell(events, f"Retrying {count} failed ids.")
+            outcome = asyncio.run(
+                run_collection(
+                    store,
+                    plan,
+                    settings,
+                    credentials,
+                    show_bars=not no_progress and progress_mode == "auto",
+                    harvest_only=harvest_only,
+                    events=events,
+                )
             )
-        )
-        _finish(outcome, store)
-        if harvest_only:
-            pending = store.counts().pending
-            click.echo(f"{pending:,} ids await details; run without --harvest-only to fetch them.")
+            _finish(outcome, store, events)
+            _harvest_note(store, harvest_only)
 
 
-def _finish(outcome: RunOutcome, store: Store) -> None:
+def _harvest_note(store: Store, harvest_only: bool) -> None:
+    if harvest_only:
+        pending = store.counts().pending
+        click.echo(f"{pending:,} ids await details; run without --harvest-only to fetch them.")
+
+
+def _finish(outcome: RunOutcome, store: Store, events: ProgressEvents | None = None) -> None:
     if outcome.status == "nothing-to-do":
         what = "harvest" if store.counts().pending else "collection"
         click.echo(f"The {what} is complete; nothing to fetch.")
@@ -255,17 +274,17 @@ def _finish(outcome: RunOutcome, store: Store) -> None:
     else:
         click.echo(summary_line(outcome))
     if outcome.status == "paused":
-        click.echo("Paused. Run the same command to resume.", err=True)
+        tell(events, "Paused. Run the same command to resume.")
         sys.exit(EXIT_PAUSED)
     if outcome.failed_pages:
-        click.echo(
+        tell(
+            events,
             f"{outcome.failed_pages} harvest pages failed; re-running the command retries them.",
-            err=True,
         )
     if outcome.failed:
-        click.echo(
+        tell(
+            events,
             f"{outcome.failed} ids failed; `tmdb-collector collect --retry-failed` retries them.",
-            err=True,
         )
     if outcome.failed or outcome.failed_pages:
         sys.exit(EXIT_FAILED_IDS)
@@ -291,31 +310,39 @@ def summary_line(outcome: RunOutcome) -> str:
 @config_option
 @client_options
 @no_progress_option
+@progress_option
 @verbosity_options
 def update(
     db: Path,
     max_age: int | None,
     no_progress: bool,
+    progress_mode: str,
     verbose: int,
     log_file: Path | None,
     **options: Any,
 ) -> None:
     """Refetch the movies TMDB reports as changed since the last sync."""
-    configure_logging(verbose, log_file)
-    settings = resolve_client_settings(options)
-    credentials = Credentials.from_env()
-    with Store.open_existing(db) as store:
-        store.lock()
-        result = asyncio.run(
-            run_update_with_progress(
-                store, settings, credentials, max_age_days=max_age, show_bars=not no_progress
+    events = progress_events("update", progress_mode, verbose, log_file)
+    with reporting(events):
+        settings = resolve_client_settings(options)
+        credentials = Credentials.from_env()
+        with Store.open_existing(db) as store:
+            store.lock()
+            result = asyncio.run(
+                run_update_with_progress(
+                    store,
+                    settings,
+                    credentials,
+                    max_age_days=max_age,
+                    show_bars=not no_progress and progress_mode == "auto",
+                    events=events,
+                )
             )
-        )
-        click.echo(
-            f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB; "
-            f"{result.refreshed:,} collected movies refetched ({result.stale:,} for age)."
-        )
-        _finish(result.run, store)
+            click.echo(
+                f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
+                f" {result.refreshed:,} collected movies refetched ({result.stale:,} for age)."
+            )
+            _finish(result.run, store, events)
 
 
 @cli.command()

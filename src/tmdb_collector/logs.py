@@ -11,7 +11,13 @@ LOGGER = "tmdb_collector"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure(verbose: int = 0, log_file: Path | None = None, console: bool = True) -> None:
+def configure(
+    verbose: int = 0,
+    log_file: Path | None = None,
+    console: bool = True,
+    console_format: logging.Formatter | None = None,
+) -> None:
+    """Warnings (-v: info, -vv: debug) to stderr, as text or through ``console_format``."""
     root = logging.getLogger(LOGGER)
     root.handlers.clear()
     root.setLevel(logging.DEBUG)
@@ -20,7 +26,7 @@ def configure(verbose: int = 0, log_file: Path | None = None, console: bool = Tr
     if console:
         handler = logging.StreamHandler()
         handler.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else 30)
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler.setFormatter(console_format or logging.Formatter("%(levelname)s: %(message)s"))
         handler.addFilter(redactor)
         root.addHandler(handler)
     if log_file is not None:

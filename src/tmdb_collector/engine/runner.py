@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import Collector, RunOutcome
 from tmdb_collector.engine.display import show_progress
+from tmdb_collector.engine.events import ProgressEvents, report_progress
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.engine.update import UpdateOutcome, run_update
 from tmdb_collector.errors import EXIT_PAUSED
@@ -31,6 +32,7 @@ async def run_collection(
     progress: RunProgress | None = None,
     handle_signals: bool = True,
     harvest_only: bool = False,
+    events: ProgressEvents | None = None,
 ) -> RunOutcome:
     async with TMDBClient(settings, credentials) as client:
         collector = Collector(
@@ -41,8 +43,8 @@ async def run_collection(
             progress=progress,
             harvest_only=harvest_only,
         )
-        with _pause_on_signals(collector.request_stop, enabled=handle_signals):
-            async with show_progress(collector.progress, enabled=show_bars):
+        with _pause_on_signals(collector.request_stop, enabled=handle_signals, events=events):
+            async with _view(collector.progress, show_bars, events):
                 return await collector.run()
 
 
@@ -53,11 +55,12 @@ async def run_update_with_progress(
     *,
     max_age_days: int | None,
     show_bars: bool,
+    events: ProgressEvents | None = None,
 ) -> UpdateOutcome:
     progress, stop = RunProgress(), asyncio.Event()
     async with TMDBClient(settings, credentials) as client:
-        with _pause_on_signals(stop.set, enabled=True):
-            async with show_progress(progress, enabled=show_bars):
+        with _pause_on_signals(stop.set, enabled=True, events=events):
+            async with _view(progress, show_bars, events):
                 return await run_update(
                     store,
                     client,
@@ -68,8 +71,19 @@ async def run_update_with_progress(
                 )
 
 
+def _view(
+    progress: RunProgress, show_bars: bool, events: ProgressEvents | None
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """JSON events when asked for, else bars (on a terminal) or nothing."""
+    if events is not None:
+        return report_progress(progress, events)
+    return show_progress(progress, enabled=show_bars)
+
+
 @contextlib.contextmanager
-def _pause_on_signals(pause: Callable[[], None], *, enabled: bool) -> Iterator[None]:
+def _pause_on_signals(
+    pause: Callable[[], None], *, enabled: bool, events: ProgressEvents | None = None
+) -> Iterator[None]:
     """First Ctrl-C / SIGTERM pauses cleanly; a second one exits at once.
 
     Exiting at once is safe: every commit is a complete SQLite transaction, so the store is
@@ -81,18 +95,22 @@ def _pause_on_signals(pause: Callable[[], None], *, enabled: bool) -> Iterator[N
     loop = asyncio.get_running_loop()
     received = 0
 
+    def say(text: str) -> None:
+        if events is not None:
+            events.notice(text.strip())
+        else:
+            print(text, file=sys.stderr, flush=True)
+
     def on_signal() -> None:
         nonlocal received
         received += 1
         if received == 1:
-            print(
-                "\nPausing: letting requests in flight finish (Ctrl-C again to quit at once)...",
-                file=sys.stderr,
-                flush=True,
-            )
+            say("\nPausing: letting requests in flight finish (Ctrl-C again to quit at once)...")
             pause()
         else:
-            print("\nStopped. Run the same command to resume.", file=sys.stderr, flush=True)
+            say("\nStopped. Run the same command to resume.")
+            if events is not None:
+                events.finish(EXIT_PAUSED)
             os._exit(EXIT_PAUSED)
 
     signals = (signal.SIGINT, signal.SIGTERM)

@@ -1,0 +1,137 @@
+"""``--progress json``: one JSON object per line on stderr, from start to finish."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from typing import Any
+
+import pytest
+
+from tests.cli_helpers import collect_args, run_cli
+from tests.conftest import TINY_PLAN, FakeClock, SmallCollection
+from tmdb_collector.engine.events import ProgressEvents
+from tmdb_collector.engine.progress import RunProgress
+
+
+def events_of(stderr: str) -> list[dict[str, Any]]:
+    """Every stderr line must be one JSON object with an event name and a time."""
+    events = [json.loads(line) for line in stderr.splitlines()]
+    for event in events:
+        assert isinstance(event, dict)
+        assert {"event", "time"} <= set(event)
+    return events
+
+
+def names(events: list[dict[str, Any]]) -> list[str]:
+    return [event["event"] for event in events]
+
+
+def test_stage_changes_periodic_counters_outages_and_finish(fake_clock: FakeClock) -> None:
+    out = io.StringIO()
+    reporter = ProgressEvents("collect", out, clock=fake_clock.monotonic, interval=5.0)
+    progress = RunProgress()
+    progress.start()
+    reporter.start()
+    progress.stages["popular"].total = 2
+    reporter.observe(progress.snapshot())  # stage popular, first counters
+    fake_clock.now += 1
+    progress.stages["popular"].done = 1
+    reporter.observe(progress.snapshot())  # nothing due yet
+    fake_clock.now += 4
+    reporter.observe({**progress.snapshot(), "outage": {"since": "10:00:00", "reason": "503"}})
+    fake_clock.now += 1
+    reporter.observe({**progress.snapshot(), "outage": {"since": "10:00:00", "elapsed": 61.0}})
+    progress.stages["popular"].done = 2
+    progress.stages["details"].total = 3
+    reporter.observe(progress.snapshot())  # outage over; stage details
+    reporter.finish(3)
+    events = events_of(out.getvalue())
+    assert names(events) == [
+        "start",
+        "stage",
+        "progress",
+        "outage_start",
+        "progress",
+        "stage",
+        "outage_end",
+        "finish",
+    ]
+    assert [e["stage"] for e in events if e["event"] == "stage"] == ["popular", "details"]
+    assert events[3]["reason"] == "503"
+    assert events[6]["after_seconds"] == 61.0
+    assert events[4]["stages"]["popular"] == {"done": 1, "total": 2}
+    assert events[-1]["exit_code"] == 3
+    assert events[-1]["status"] == "finished-with-failures"
+    assert events[-1]["stages"]["details"] == {"done": 0, "total": 3}
+    reporter.finish(0)  # only one finish, ever
+    assert out.getvalue().count('"finish"') == 1
+
+
+def test_collect_progress_json_from_start_to_finish(
+    small_collection: SmallCollection, tmp_path: Any
+) -> None:
+    db = tmp_path / "c.db"
+    result = run_cli(
+        [*collect_args(db, small_collection.base_url, *TINY_PLAN), "--progress", "json"]
+    )
+    assert result.returncode == 0, result.stderr
+    events = events_of(result.stderr)
+    assert events[0] == {**events[0], "event": "start", "command": "collect"}
+    stages = [e["stage"] for e in events if e["event"] == "stage"]
+    order = ["popular", "discover", "details", "done"]  # a fast stage may pass between polls
+    assert stages == sorted(set(stages), key=order.index)
+    assert (stages[0], stages[-1]) == ("popular", "done")
+    final = events[-1]
+    assert final["event"] == "finish"
+    assert (final["exit_code"], final["status"]) == (0, "complete")
+    assert final["movies"] > 20
+    assert final["stages"]["details"]["done"] == final["stages"]["details"]["total"]
+    assert "movies collected" in result.stdout  # stdout keeps the human summary
+
+
+def test_a_failing_run_ends_with_a_finish_event_and_nothing_else(
+    small_collection: SmallCollection, tmp_path: Any
+) -> None:
+    db = tmp_path / "copy.db"
+    shutil.copyfile(small_collection.db, db)
+    other_plan = ["--popular-pages", "3", "--genre-pages", "1", "--genres", "28"]
+    result = run_cli(
+        [*collect_args(db, small_collection.base_url, *other_plan), "--progress", "json"]
+    )
+    assert result.returncode == 2
+    events = events_of(result.stderr)
+    assert names(events) == ["start", "finish"]
+    final = events[-1]
+    assert (final["exit_code"], final["status"]) == (2, "usage-error")
+    assert "different plan" in final["error"]
+
+
+@pytest.mark.parametrize("command", ["collect", "update"])
+def test_progress_json_is_offered_by_collect_and_update(command: str) -> None:
+    result = run_cli([command, "--help"])
+    assert "--progress [auto|plain|json]" in result.stdout
+
+
+def test_update_progress_json(small_collection: SmallCollection, tmp_path: Any) -> None:
+    db = tmp_path / "copy.db"
+    shutil.copyfile(small_collection.db, db)
+    result = run_cli(
+        [
+            "update",
+            "--db",
+            str(db),
+            "--base-url",
+            small_collection.base_url,
+            "--no-progress",
+            "--progress",
+            "json",
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    events = events_of(result.stderr)
+    assert events[0]["event"] == "start"
+    assert events[0]["command"] == "update"
+    assert "progress" in names(events)
+    assert (events[-1]["event"], events[-1]["exit_code"]) == ("finish", 0)
