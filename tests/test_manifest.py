@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ def check_provenance(manifest: dict[str, Any], collection: SmallCollection, fmt:
     with Store.open_existing(collection.db) as store:
         status = collection_status(store)
         created = store.meta("created_at")
+        newest_fetch = max(when for _, when in store.fetched_at() if when)  # the server's clock
     assert manifest["tool"] == {"name": "tmdb-collector", "version": __version__}
     assert manifest["source"]["base_url"] == collection.base_url
     assert manifest["plan"] == status["plan"]
@@ -47,9 +47,7 @@ def check_provenance(manifest: dict[str, Any], collection: SmallCollection, fmt:
     assert manifest["collection"]["last_sync"] == status["last_sync"] is not None
     assert created is not None
     assert moment(manifest["export"]["exported_at"]) >= moment(created)
-    with sqlite3.connect(collection.db) as db:  # the server's time of the newest fetch
-        (newest,) = db.execute("SELECT MAX(fetched_at) FROM movies").fetchone()
-    assert manifest["collection"]["last_fetched_at"] == newest is not None
+    assert manifest["collection"]["last_fetched_at"] == newest_fetch is not None
     assert manifest["export"]["format"] == fmt
     assert manifest["attribution"] == ATTRIBUTION
 
