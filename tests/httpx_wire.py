@@ -7,6 +7,7 @@ four-call movie fetch, kept only to prove the one-call form stores the same data
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import httpx
 
@@ -56,3 +57,14 @@ async def fetch_movie_separately(client: TMDBClient, movie_id: int, language: st
     for name in APPENDED:
         parts[name] = (await client.get_json(f"/movie/{movie_id}/{name}", params)).body
     return MovieRecord.from_parts(movie_id, parts, details.server_time)
+
+
+def movie_body(movie_id: int) -> dict[str, Any]:
+    """The smallest /movie/{id} answer with credits, keywords and recommendations appended."""
+    return {
+        "id": movie_id,
+        "title": f"Movie {movie_id}",
+        "credits": {"cast": [], "crew": []},
+        "keywords": {"keywords": []},
+        "recommendations": {"page": 1, "results": [], "total_pages": 0, "total_results": 0},
+    }

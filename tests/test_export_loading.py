@@ -13,6 +13,7 @@ import gzip
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,8 +23,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard import CollectionSession, create_app
-from tmdb_collector.engine import collector as collector_module
-from tmdb_collector.engine.collector import LOAD_BATCH, Collector
+from tmdb_collector.engine import id_loading
+from tmdb_collector.engine.collector import Collector
+from tmdb_collector.engine.id_loading import LOAD_BATCH
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
@@ -60,7 +62,7 @@ class Gate:
         self.held = asyncio.Event()  # set (from the loader's thread) once it waits at the gate
         loop = asyncio.get_running_loop()
         batches = 0
-        real_take = collector_module.take
+        real_take = id_loading.take
 
         def gated_take(entries: Iterator[T], count: int) -> list[T]:
             nonlocal batches
@@ -70,7 +72,7 @@ class Gate:
                 assert self.opened.wait(HANG_GUARD), "the gate was never opened"
             return real_take(entries, count)
 
-        monkeypatch.setattr(collector_module, "take", gated_take)
+        monkeypatch.setattr(id_loading, "take", gated_take)
 
 
 async def test_pause_works_while_the_export_downloads_and_loads(
@@ -163,3 +165,40 @@ async def test_the_dashboard_streams_and_pauses_while_a_large_export_loads(
         finally:
             gate.opened.set()
             await client.close()
+
+
+async def test_a_download_that_meets_an_outage_waits_for_tmdb_then_loads(db_path: Path) -> None:
+    lines = "".join(f'{{"id":{movie_id},"popularity":1.5}}\n' for movie_id in range(1, 101))
+    export_bytes = gzip.compress(lines.encode())
+    down = True
+    html = {"Content-Type": "text/html"}
+
+    async def export_file(request: web.Request) -> web.Response:
+        if down:
+            return web.Response(status=503, body=b"<html>503</html>", headers=html)
+        return web.Response(body=export_bytes, content_type="application/gzip")
+
+    async def configuration(request: web.Request) -> web.Response:
+        if down:
+            return web.Response(status=503, body=b"<html>503</html>", headers=html)
+        return web.json_response({"images": {}})
+
+    app = web.Application()
+    app.router.add_get("/movie_ids.json.gz", export_file)
+    app.router.add_get("/3/configuration", configuration)
+    async with TestServer(app, host="127.0.0.1") as server:
+        plan = Plan(ids_from=str(server.make_url("/movie_ids.json.gz")))
+        settings = replace(
+            SETTINGS, base_url=str(server.make_url("/3")), probe_initial=0.05, probe_max=0.1
+        )
+        with Store.create_or_open(db_path, plan) as store:
+            async with TMDBClient(settings, CREDENTIALS) as client:
+                started = asyncio.Event()
+                client.breaker.listen(lambda view: view.kind == "start" and started.set())
+                collector = Collector(store, client, plan, concurrency=2, harvest_only=True)
+                run = asyncio.create_task(collector.run())
+                await asyncio.wait_for(started.wait(), HANG_GUARD)  # waiting, not failed
+                down = False  # TMDB and the file server are back
+                outcome = await asyncio.wait_for(run, HANG_GUARD)
+            assert outcome.status == "nothing-to-do", outcome
+            assert store.counts().ids == 100

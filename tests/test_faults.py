@@ -28,7 +28,7 @@ import pytest
 
 from tests.cli_helpers import cli_env, movie_count, run_cli, sim_stats, simulator, wait_for
 from tests.conftest import FakeClock
-from tests.httpx_wire import mock_wire
+from tests.httpx_wire import mock_wire, movie_body
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import TRANSIENT_ROUNDS, Collector
 from tmdb_collector.fetch.client import TMDBClient
@@ -202,16 +202,6 @@ def test_ids_that_keep_failing_are_recorded_then_retried_with_retry_failed(
     assert compare_exports(reference, export_movies(db, tmp_path / "m.json", cli_env())) == []
 
 
-def _movie_body(movie_id: int) -> dict[str, Any]:
-    return {
-        "id": movie_id,
-        "title": f"Movie {movie_id}",
-        "credits": {"cast": [], "crew": []},
-        "keywords": {"keywords": []},
-        "recommendations": {"page": 1, "results": [], "total_pages": 0, "total_results": 0},
-    }
-
-
 async def test_a_unit_whose_retries_are_spent_gets_a_later_round(
     db_path: Path, fake_clock: FakeClock
 ) -> None:
@@ -231,7 +221,7 @@ async def test_a_unit_whose_retries_are_spent_gets_a_later_round(
         calls[movie_id] = calls.get(movie_id, 0) + 1
         if movie_id == 3 or (movie_id == 2 and calls[2] <= 3):
             return httpx.Response(503, json={"status_code": 9, "status_message": "offline"})
-        return httpx.Response(200, json=_movie_body(movie_id))
+        return httpx.Response(200, json=movie_body(movie_id))
 
     plan = Plan(popular_pages=1, genre_pages=0)
     settings = ClientSettings(base_url="http://127.0.0.1:9/3", rate=1000, concurrency=2)

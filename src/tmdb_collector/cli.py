@@ -32,7 +32,12 @@ from tmdb_collector.errors import (
     UnexpectedError,
 )
 from tmdb_collector.export.exporter import FORMATS, check_format, export
-from tmdb_collector.fetch.settings import BASE_URL_ENV, DEFAULT_BASE_URL, ClientSettings
+from tmdb_collector.fetch.settings import (
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    ClientSettings,
+    parse_duration,
+)
 from tmdb_collector.logs import LOGGER
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
@@ -110,6 +115,19 @@ def concurrency_option(default: int | None = None) -> Callable[[F], F]:
 timeout_option = _client_option("--timeout", float, "Seconds per request", None)
 
 
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    return None if value is None else _as_usage(lambda: parse_duration(value, "--give-up-after"))
+
+
+give_up_option = click.option(
+    "--give-up-after",
+    callback=_duration,
+    metavar="DURATION",
+    help="When TMDB stays unreachable this long (e.g. 30m, 2h), end with exit 1; nothing is "
+    "marked failed and re-running resumes (default: wait for TMDB forever).",
+)
+
+
 def _stack(func: F, *options: Callable[[Any], Any]) -> F:
     for option in reversed(options):
         func = option(func)
@@ -117,8 +135,11 @@ def _stack(func: F, *options: Callable[[Any], Any]) -> F:
 
 
 def client_options(func: F) -> F:
-    """The [client] settings a flag can override: --base-url, --rate, --concurrency, --timeout."""
-    return _stack(func, base_url_option, rate_option(), concurrency_option(), timeout_option)
+    """The [client] settings a flag can override: --base-url, --rate, --concurrency, --timeout,
+    --give-up-after."""
+    return _stack(
+        func, base_url_option, rate_option(), concurrency_option(), timeout_option, give_up_option
+    )
 
 
 def plan_options(func: F) -> F:

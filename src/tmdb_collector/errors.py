@@ -15,6 +15,7 @@
     │   └── StoreIntegrityError    a constraint failed: a bug, reported, never hidden
     ├── ExportError                an export could not be written; nothing was replaced
     ├── UnexpectedError            an exception we did not foresee (a bug): the run stops
+    ├── OutageGiveUpError          TMDB unreachable for longer than --give-up-after
     └── TMDBError                  an HTTP exchange with TMDB went wrong
         ├── PermanentError         retrying cannot help (retryable = False)
         │   ├── AuthError          401: the key or token is invalid; stops the whole run
@@ -25,6 +26,7 @@
             ├── ServerError        5xx
             ├── NetworkError       timeout, connection reset, incomplete body
             └── BadResponseError   a 200 whose body is not the JSON we expect
+                └── NotTMDBError   a body that is not TMDB's JSON at all (HTML error page, portal)
 
 TMDB errors carry the HTTP status, TMDB's own ``status_code`` and the request path without
 its query string, so the API key (a query parameter) can never reach a message.
@@ -91,6 +93,10 @@ class StoreIntegrityError(StoreError):
 
 class ExportError(CollectorError):
     pass
+
+
+class OutageGiveUpError(CollectorError):
+    """The outage lasted longer than ``--give-up-after``; nothing was marked failed."""
 
 
 class UnexpectedError(CollectorError):
@@ -173,3 +179,7 @@ class NetworkError(TransientError):
 
 class BadResponseError(TransientError):
     pass
+
+
+class NotTMDBError(BadResponseError):
+    """Something other than TMDB answered: a CDN's HTML error page, a captive portal's page."""

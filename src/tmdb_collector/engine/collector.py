@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
+from tmdb_collector.engine.id_loading import load_export_ids
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import (
     AuthError,
@@ -29,7 +30,6 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.export.manifest import BASE_URL_META, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
-from tmdb_collector.plan.id_source import iter_export_ids, local_copy, take
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store, database_error
 
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 HARVEST_PRIORITY, MOVIE_PRIORITY = 0, 1
 STOP_GRACE_SECONDS = 3.0
 FEED_BATCH = 1000  # pending ids read from the store at a time
-LOAD_BATCH = 5000  # daily-export ids per transaction; the loop runs between batches
 QUEUED_MOVIES_PER_WORKER = 8  # bounds memory: ids wait in the store, not in the queue
 # A unit whose retries are all spent on transient errors goes to the back of the queue and gets
 # this many rounds in all before it is recorded as failed. At 20% faults, one round of 6
@@ -96,6 +95,7 @@ class Collector:
         self._new_ids = asyncio.Event()  # wakes the movie feeder
         self._movie_room = asyncio.Semaphore(QUEUED_MOVIES_PER_WORKER * concurrency)
         self._rounds: Counter[tuple[str, int] | int] = Counter()  # unit -> rounds spent
+        self._failures: Counter[tuple[str, str]] = Counter()  # (what, reason) -> units failed
 
     def request_stop(self) -> None:
         """Pause: stop taking work; what is committed stays committed."""
@@ -108,6 +108,8 @@ class Collector:
         outcome carries it, and any other exception becomes an :class:`UnexpectedError`."""
         started = time.monotonic()
         self.progress.start()
+        breaker = self._client.breaker
+        breaker.listen(self.progress.set_outage)
         try:
             status = await self._run()
         except Exception as exc:
@@ -117,14 +119,28 @@ class Collector:
                 state = "complete" if status == "nothing-to-do" else status
                 self.progress.finish(state, _FINAL_MESSAGES[status])
                 return self._outcome(status, started)
+        finally:
+            breaker.unlisten(self.progress.set_outage)
+            self.progress.outage = None
+            self._report_failures()
         assert self._fatal is not None
         self.progress.finish("failed", str(self._fatal))
         return self._outcome("failed", started, self._fatal)
 
+    def _report_failures(self) -> None:
+        """One warning per distinct reason, with a count: per-unit lines are for -v."""
+        for (what, reason), count in sorted(self._failures.items()):
+            log.warning("%d %s failed: %s", count, what if count > 1 else what[:-1], reason)
+
+    def _record_failure(self, what: str, exc: TMDBError) -> None:
+        self._failures[(what, _reason(exc))] += 1
+
     async def _run(self) -> Literal["complete", "paused", "nothing-to-do"]:
         for query in self._plan.harvest_queries():
             self._store.add_query(query)
-        await self._load_export_ids()
+        await load_export_ids(
+            self._store, self._plan, self.progress, self._stop, self._client.breaker
+        )
         if self._stop.is_set():
             return "paused"
         for task in self._harvest.initial_tasks():
@@ -160,31 +176,6 @@ class Collector:
 
     # ---- scheduling -------------------------------------------------------------------------
 
-    async def _load_export_ids(self) -> None:
-        """With ``ids_from``, the daily ID export replaces stages 1-2 (loaded once).
-
-        The file is read in a thread and committed in batches, so Pause, Ctrl-C and the
-        dashboard keep answering while a million ids load; a paused load resumes from scratch
-        (inserts are idempotent) because ``ids_loaded`` is written with the last batch only.
-        """
-        source = self._plan.ids_from
-        if source is None or self._store.meta("ids_loaded") == source:
-            return
-        log.info("loading ids from %s", source)
-        self.progress.message = "Loading ids from the daily export…"
-        added = read = 0
-        async with local_copy(source) as path:
-            entries = iter_export_ids(path, self._plan)
-            while not self._stop.is_set():
-                batch = await asyncio.to_thread(take, entries, LOAD_BATCH)
-                last = len(batch) < LOAD_BATCH
-                added += self._store.add_export_ids(batch, source, complete=last)
-                read += len(batch)
-                self.progress.message = f"Loading ids from the daily export: {read:,} read"
-                if last:
-                    log.info("%d ids queued from the daily export", added)
-                    return
-
     def _put(self, priority: int, task: Task) -> None:
         if isinstance(task, PageTask):
             self._harvest_outstanding += 1
@@ -217,7 +208,7 @@ class Collector:
         stats = self._client.stats
         self.progress.record_requests(stats.requests)
         self.progress.throttled = stats.throttled
-        self.progress.errors = sum(stats.errors.values())
+        self.progress.errors = sum(stats.errors.values()) - stats.errors["NotFoundError"]
 
     # ---- running ----------------------------------------------------------------------------
 
@@ -288,7 +279,8 @@ class Collector:
         except TMDBError as exc:
             if self._defer(task, exc):
                 return True
-            log.warning("page %d of %s failed: %s", page, query.key, exc)
+            log.info("page %d of %s failed: %s", page, query.key, exc)
+            self._record_failure("harvest pages", exc)
             self._store.fail_page(query, page, str(exc))
             return False
         new_ids = self._store.save_page(
@@ -311,7 +303,8 @@ class Collector:
         except TMDBError as exc:
             if self._defer(task, exc):
                 return True
-            log.warning("movie %d failed: %s", movie_id, exc)
+            log.info("movie %d failed: %s", movie_id, exc)
+            self._record_failure("movies", exc)
             self._store.mark(movie_id, "failed", str(exc))
             self.progress.failed_movies += 1
         else:
@@ -358,6 +351,11 @@ _FINAL_MESSAGES = {
     "paused": "Paused. Run the same command again to resume.",
     "nothing-to-do": "Nothing to do: the collection is complete.",
 }
+
+
+def _reason(exc: TMDBError) -> str:
+    """The error without its path, so that the same failure of many units reads the same."""
+    return str(TMDBError(exc.reason, status=exc.status, tmdb_code=exc.tmdb_code))
 
 
 def _describe(task: Task) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -18,6 +19,7 @@ from rich.progress import (
 )
 
 from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.fetch.breaker import format_duration
 
 REFRESH_SECONDS = 0.25
 
@@ -67,6 +69,16 @@ async def show_progress(
             _update(bars, tasks, progress)
 
 
+def waiting_line(outage: dict[str, Any]) -> str:
+    """The status while TMDB is unreachable, as the bars and the dashboard show it."""
+    probe = outage["next_probe_in"]
+    next_probe = "probing now" if probe is None else f"next probe in {probe:.0f} s"
+    return (
+        f"Waiting for TMDB since {outage['since']} ({format_duration(outage['elapsed'])}; "
+        f"{outage['reason']}); {next_probe}"
+    )
+
+
 def _update(bars: Progress, tasks: dict[str, TaskID], progress: RunProgress) -> None:
     for name, task in tasks.items():
         stage = progress.stages[name]
@@ -74,6 +86,10 @@ def _update(bars: Progress, tasks: dict[str, TaskID], progress: RunProgress) -> 
         if name == "details":
             info = (
                 f"{progress.request_rate():5.1f} req/s  {progress.requests} requests"
-                f"  {progress.throttled} x 429  {progress.errors} errors"
+                f"  {progress.throttled} x 429  {progress.not_found} not found"
+                f"  {progress.errors} errors"
             )
+            outage = progress.outage_snapshot()
+            if outage is not None:
+                info = waiting_line(outage)
         bars.update(task, completed=stage.done, total=stage.total or None, info=info)

@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tmdb_collector.fetch.breaker import OutageView
+
 STAGES = {"popular": "Popular pages", "discover": "Genre pages", "details": "Movie details"}
 RunState = Literal["idle", "running", "pausing", "paused", "complete", "failed"]
 RATE_WINDOW = 10.0  # seconds of history behind the live request rate
@@ -40,6 +42,8 @@ class RunProgress:
     failed_movies: int = 0
     not_found: int = 0
     message: str = ""
+    outage: OutageView | None = None  # while TMDB is unreachable
+    _outage_seen_at: float = field(default=0.0, repr=False)
     started_at: float | None = None
     finished_at: float | None = None
     _request_times: deque[float] = field(default_factory=deque, repr=False)
@@ -64,6 +68,26 @@ class RunProgress:
         self.movies = done
         self.failed_movies = failed
         self.not_found = not_found
+
+    def set_outage(self, view: OutageView) -> None:
+        """The breaker's news: an outage started, a probe is scheduled, or it ended."""
+        ended = view.kind in ("end", "gave-up")
+        self.outage = None if ended else view
+        self._outage_seen_at = time.monotonic()
+
+    def outage_snapshot(self) -> dict[str, Any] | None:
+        """Since when, for how long, and when the next probe goes, as of now."""
+        view = self.outage
+        if view is None:
+            return None
+        aged = time.monotonic() - self._outage_seen_at
+        next_in = None if view.next_probe_in is None else max(0.0, view.next_probe_in - aged)
+        return {
+            "since": view.since.strftime("%H:%M:%S"),
+            "reason": view.reason,
+            "elapsed": round(view.elapsed + aged, 1),
+            "next_probe_in": None if next_in is None else round(next_in, 1),
+        }
 
     def record_requests(self, total: int) -> None:
         """Called with the client's running request count; keeps the rate window fresh."""
@@ -117,4 +141,5 @@ class RunProgress:
             "elapsed": round(self.elapsed(), 1),
             "eta": None if (eta := self.eta_seconds()) is None else round(eta, 1),
             "message": self.message,
+            "outage": self.outage_snapshot(),
         }

@@ -23,10 +23,17 @@ from tmdb_collector.errors import (
     BadResponseError,
     NetworkError,
     NotFoundError,
+    NotTMDBError,
     RateLimitedError,
     RequestRejectedError,
     ServerError,
     TMDBError,
+)
+from tmdb_collector.fetch.breaker import (
+    BreakerSettings,
+    CircuitBreaker,
+    is_outage_error,
+    outage_reason,
 )
 from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
 from tmdb_collector.fetch.records import APPENDED, MovieRecord, split_appended
@@ -62,6 +69,7 @@ class TMDBClient:
         policy: RetryPolicy | None = None,
         clock: Clock | None = None,
         transport: Transport | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self._clock = clock or SystemClock()
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate, clock=self._clock)
@@ -70,6 +78,16 @@ class TMDBClient:
         self.stats = ClientStats()
         self._base_url = settings.base_url
         self._wire: Transport = transport or AiohttpTransport(settings)
+        self.breaker = breaker or CircuitBreaker(
+            BreakerSettings(
+                threshold=settings.outage_threshold,
+                probe_initial=settings.probe_initial,
+                probe_max=settings.probe_max,
+                give_up_after=settings.give_up_after,
+            ),
+            clock=self._clock,
+        )
+        self.breaker.set_probe(self._probe)
 
     @property
     def base_url(self) -> str:
@@ -82,6 +100,7 @@ class TMDBClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        await self.breaker.aclose()
         await self._wire.aclose()
 
     async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> JsonResponse:
@@ -95,10 +114,28 @@ class TMDBClient:
         parse: Callable[[JsonResponse], T],
     ) -> T:
         """GET with retries; ``parse`` runs inside the retry loop, so a body it rejects with
-        :class:`BadResponseError` is fetched again and never reaches the store."""
+        :class:`BadResponseError` is fetched again and never reaches the store.
+
+        While the breaker is open (TMDB unreachable) the request waits, and a failure that
+        an outage explains is not charged to this unit's attempts."""
+        params = params or {}
+        unit = f"{path}?page={params.get('page', '')}"
 
         async def attempt() -> T:
-            return parse(await self._get_once(path, params or {}))
+            while True:
+                await self.breaker.wait_closed()
+                try:
+                    response = await self._get_once(path, params)
+                except TMDBError as exc:
+                    if not is_outage_error(exc):
+                        self.breaker.record_success()  # TMDB answered, if only to refuse
+                        raise
+                    self.breaker.record_failure(exc, unit)
+                    if self.breaker.is_open:
+                        continue  # held until TMDB is back; no attempt spent
+                    raise
+                self.breaker.record_success()
+                return parse(response)
 
         return await call_with_retries(attempt, self._policy, self._clock, self._count_retry)
 
@@ -111,6 +148,22 @@ class TMDBClient:
             return MovieRecord.from_parts(movie_id, parts, response.server_time)
 
         return await self.get(f"/movie/{movie_id}", params, parse)
+
+    async def _probe(self) -> str | None:
+        """One cheap request, outside the limiter: None when TMDB answered, else why not."""
+        try:
+            response = await self._wire.get(
+                f"{self._base_url}/configuration",
+                self._credentials.query_params(),
+                self._credentials.headers(),
+            )
+        except NetworkError as exc:
+            return outage_reason(exc)
+        if _json_object(response.content) is None:
+            return outage_reason(_not_tmdb(response, "/configuration"))
+        if response.status >= 500:
+            return f"HTTP {response.status}"
+        return None
 
     def _count_retry(self, exc: BaseException) -> None:
         self.stats.retries += 1
@@ -133,13 +186,11 @@ class TMDBClient:
 
     def _interpret(self, response: RawResponse, path: str) -> JsonResponse:
         status = response.status
+        body = _json_object(response.content)
+        if body is None and status != 429:
+            # Not TMDB speaking: a CDN's HTML error page, a captive portal, a proxy's refusal.
+            raise self._failed(_not_tmdb(response, path))
         if status == 200:
-            try:
-                body = orjson.loads(response.content)
-            except orjson.JSONDecodeError:
-                raise self._failed(
-                    BadResponseError("the body is not valid JSON", path=path, status=200)
-                ) from None
             if not isinstance(body, dict):
                 raise self._failed(BadResponseError("the body is not a JSON object", path=path))
             return JsonResponse(body, _server_time(response))
@@ -159,6 +210,20 @@ class TMDBClient:
         else:
             error_type = RequestRejectedError
         raise self._failed(error_type(message, path=path, status=status, tmdb_code=code))
+
+
+def _not_tmdb(response: RawResponse, path: str) -> NotTMDBError:
+    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+    return NotTMDBError(f"the body is not TMDB's JSON ({kind})", path=path, status=response.status)
+
+
+def _json_object(content: bytes) -> dict[str, Any] | list[Any] | None:
+    """The decoded body when it is a JSON object or array (what TMDB sends), else None."""
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return None
+    return body if isinstance(body, dict | list) else None
 
 
 def _error_details(response: RawResponse) -> tuple[str, int | None]:

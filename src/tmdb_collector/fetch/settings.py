@@ -1,7 +1,8 @@
-"""How the client talks to TMDB: base URL, rate, concurrency, timeout and attempts."""
+"""How the client talks to TMDB: base URL, rate, concurrency, timeout, attempts, outages."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,6 +19,12 @@ class ClientSettings:
     concurrency: int = 20  # requests in flight
     timeout: float = 15.0  # seconds per request
     max_attempts: int = 6  # per request, for transient errors
+    # Outages (fetch/breaker.py): failures in a row across units that mean "TMDB unreachable",
+    # the first and the longest wait between probes, and an optional bound on the outage.
+    outage_threshold: int = 8
+    probe_initial: float = 1.0
+    probe_max: float = 60.0
+    give_up_after: float | None = None  # seconds; "30m" / "2h" accepted; None: never
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", check_base_url(self.base_url))
@@ -25,6 +32,32 @@ class ClientSettings:
         _positive_number("timeout", self.timeout)
         _positive_int("concurrency", self.concurrency)
         _positive_int("max_attempts", self.max_attempts)
+        _positive_int("outage_threshold", self.outage_threshold)
+        _positive_number("probe_initial", self.probe_initial)
+        _positive_number("probe_max", self.probe_max)
+        if self.give_up_after is not None:
+            object.__setattr__(self, "give_up_after", parse_duration(self.give_up_after))
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "": 1.0}
+
+
+def parse_duration(value: object, name: str = "give_up_after") -> float:
+    """``30m``, ``2h``, ``1h30m``, ``45s`` or a number of seconds, as seconds (> 0)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().lower()
+        parts = _DURATION_PART.findall(text)
+        if "".join(number + unit for number, unit in parts) != text:
+            raise ConfigError(f"{name} must be a duration such as 30m, 2h or 90s, not {value!r}")
+        seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    else:
+        raise ConfigError(f"{name} must be a duration such as 30m, 2h or 90s, not {value!r}")
+    if not seconds > 0:
+        raise ConfigError(f"{name} must be longer than 0, not {value!r}")
+    return seconds
 
 
 def check_base_url(url: object) -> str:

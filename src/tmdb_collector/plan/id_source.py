@@ -13,7 +13,7 @@ import gzip
 import itertools
 import json
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,14 +36,29 @@ def is_url(source: str) -> bool:
 
 
 @asynccontextmanager
-async def local_copy(source: str, stall_seconds: float = 60.0) -> AsyncIterator[Path]:
-    """A path to the export: the file itself, or a download of the URL into a temp dir."""
+async def local_copy(
+    source: str,
+    stall_seconds: float = 60.0,
+    *,
+    retry: Callable[[NetworkError], Awaitable[bool]] | None = None,
+) -> AsyncIterator[Path]:
+    """A path to the export: the file itself, or a download of the URL into a temp dir.
+
+    A download that fails for network reasons (refused, reset, timed out, a 5xx, an HTML page
+    instead of the file) is tried again for as long as ``retry`` says so.
+    """
     if not is_url(source):
         yield existing_file(source)
         return
     with tempfile.TemporaryDirectory(prefix="tmdb-ids-") as folder:
         target = Path(folder) / "ids.json.gz"
-        await download(source, target, stall_seconds)
+        while True:
+            try:
+                await download(source, target, stall_seconds)
+                break
+            except NetworkError as exc:
+                if retry is None or not await retry(exc):
+                    raise
         yield target
 
 
@@ -62,8 +77,12 @@ async def download(url: str, target: Path, stall_seconds: float) -> None:
             aiohttp.ClientSession(timeout=limits) as session,
             session.get(url, headers={"User-Agent": USER_AGENT}) as response,
         ):
-            if response.status != 200:
+            if response.status >= 500:
                 raise NetworkError(f"download answered HTTP {response.status}", path=url)
+            if response.status != 200:
+                raise UsageError(f"--ids-from {url}: the server answered HTTP {response.status}")
+            if response.content_type == "text/html":  # a portal or an error page, not the file
+                raise NetworkError("download answered an HTML page", path=url)
             with atomic_binary(target) as handle:
                 async for chunk in response.content.iter_chunked(CHUNK):
                     handle.write(chunk)

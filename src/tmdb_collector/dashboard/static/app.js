@@ -51,14 +51,22 @@
     if (formats.some((f) => f.format === chosen)) select.value = chosen;
   }
 
+  function outageText(outage) {
+    const next = outage.next_probe_in === null ? "probing now"
+      : `next probe in ${duration(outage.next_probe_in)}`;
+    return `Waiting for TMDB for ${duration(outage.elapsed)} (since ${outage.since}: `
+      + `${outage.reason}); ${next}. Pause still works.`;
+  }
+
   function render(view) {
     const state = $("state");
-    state.textContent = STATES[view.state] || view.state;
-    state.dataset.state = view.state;
+    const waiting = Boolean(view.outage) && view.state === "running";
+    state.textContent = waiting ? "Waiting for TMDB" : STATES[view.state] || view.state;
+    state.dataset.state = waiting ? "waiting" : view.state;
     $("stage").textContent = stageText(view);
     $("elapsed").textContent = duration(view.elapsed);
-    $("eta").textContent = view.state === "running" ? duration(view.eta) : "—";
-    $("message").textContent = view.message || "";
+    $("eta").textContent = view.state === "running" && !waiting ? duration(view.eta) : "—";
+    $("message").textContent = waiting ? outageText(view.outage) : view.message || "";
     setNumber("movies", view.movies);
     setNumber("requests", view.requests);
     setNumber("errors", view.errors);

@@ -1,0 +1,71 @@
+"""Loading TMDB's daily ID export into the store, without blocking the event loop.
+
+The download streams with aiohttp; the file is read in a thread and committed in batches, so
+Pause, Ctrl-C and the dashboard keep answering while a million ids load. A paused load starts
+over next time (inserts are idempotent) because ``ids_loaded`` is written with the last batch
+only. A download that meets an outage waits for TMDB like every request does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.errors import NetworkError
+from tmdb_collector.fetch.breaker import CircuitBreaker
+from tmdb_collector.plan.id_source import iter_export_ids, local_copy, take
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
+
+log = logging.getLogger(__name__)
+LOAD_BATCH = 5000  # daily-export ids per transaction; the loop runs between batches
+
+
+async def load_export_ids(
+    store: Store, plan: Plan, progress: RunProgress, stop: asyncio.Event, breaker: CircuitBreaker
+) -> None:
+    """With ``plan.ids_from``, queue the export's ids (once; a no-op when already loaded)."""
+    source = plan.ids_from
+    if source is None or store.meta("ids_loaded") == source:
+        return
+    log.info("loading ids from %s", source)
+    progress.message = "Loading ids from the daily export…"
+
+    async def wait_out_outage(exc: NetworkError) -> bool:
+        """Hold the download like a request in an outage; True: try it again."""
+        breaker.trip(exc.reason)
+        back = asyncio.ensure_future(breaker.wait_closed())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({back, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (back, stopped):
+            waiter.cancel()
+        if back.done() and not back.cancelled():
+            back.result()  # raises when the outage outlasted --give-up-after
+        return not stop.is_set()
+
+    try:
+        async with local_copy(source, retry=wait_out_outage) as path:
+            added = await _load_batches(store, plan, progress, stop, path, source)
+    except NetworkError:
+        if not stop.is_set():
+            raise
+        return  # paused while the download waited for the network
+    log.info("%d ids queued from the daily export", added)
+
+
+async def _load_batches(
+    store: Store, plan: Plan, progress: RunProgress, stop: asyncio.Event, path: Path, source: str
+) -> int:
+    added = read = 0
+    entries = iter_export_ids(path, plan)
+    while not stop.is_set():
+        batch = await asyncio.to_thread(take, entries, LOAD_BATCH)
+        last = len(batch) < LOAD_BATCH
+        added += store.add_export_ids(batch, source, complete=last)
+        read += len(batch)
+        progress.message = f"Loading ids from the daily export: {read:,} read"
+        if last:
+            break
+    return added

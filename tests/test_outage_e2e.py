@@ -1,0 +1,226 @@
+"""Outages end to end through the CLI: TMDB (the simulator, behind a proxy on a fixed port)
+stops accepting connections in the middle of stage 3 and comes back on the same port.
+
+* ``collect`` waits, says so in one line, says when TMDB is back, and ends with exit 0, no
+  failed id, and the export of an uninterrupted run;
+* with ``--give-up-after`` an outage that does not end stops the run with exit 1 and one
+  error line, nothing marked failed; the same command then completes.
+
+The outage starts once some movies are committed and ends after the collector has reported
+it and held on for several times a unit's retry budget; the assertions are on outcomes only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.cli_helpers import (
+    SMALL_PLAN,
+    cli_env,
+    collect_args,
+    export_json,
+    movie_count,
+    simulator,
+    start_cli,
+    wait_for,
+)
+from tmdb_collector.simulator.process import SimulatorProcess
+
+HANG_GUARD = 180.0
+CONFIG = """
+[client]
+max_attempts = 2
+probe_initial = 0.2
+probe_max = 0.5
+"""
+BUDGET_SECONDS = 3.0  # 2 attempts x 2 rounds: one backoff of at most 1 s a round, and slack
+
+
+class Proxy:
+    """Forwards to the simulator; ``refuse()`` closes the listening socket, ``restore()``
+    listens again on the same port."""
+
+    def __init__(self, target: SimulatorProcess) -> None:
+        parts = urlsplit(target.root_url)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._server: ThreadingHTTPServer | None = None
+        self.restore()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/3"
+
+    def restore(self) -> None:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                upstream = http.client.HTTPConnection(*proxy.target, timeout=30)
+                upstream.request("GET", self.path, headers=dict(self.headers))
+                answer = upstream.getresponse()
+                body = answer.read()
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                upstream.close()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def refuse(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def close(self) -> None:
+        self.refuse()
+
+
+class Stderr:
+    """The process's stderr lines as they come, read in a thread."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self._process = process
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        assert process.stderr is not None
+        self._thread = threading.Thread(target=self._read, args=(process.stderr,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: Any) -> None:
+        for line in stream:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def wait_for(self, text: str) -> str:
+        with self._changed:
+            found = self._changed.wait_for(
+                lambda: any(text in line for line in self.lines), timeout=HANG_GUARD
+            )
+        assert found, f"never saw {text!r}; stderr so far: {self.lines}"
+        return next(line for line in self.lines if text in line)
+
+    def all(self) -> list[str]:
+        """Every line, once the process has ended (its pipes are closed then)."""
+        self._process.wait(timeout=HANG_GUARD)
+        self._thread.join(timeout=HANG_GUARD)
+        for stream in (self._process.stdout, self._process.stderr):
+            if stream is not None:
+                stream.close()
+        return [line for line in self.lines if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorProcess]:
+    with simulator("--latency-ms", "5") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def reference(sim: SimulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("reference")
+    process = start_cli(collect_args(folder / "ref.db", sim.base_url, *SMALL_PLAN))
+    _, stderr = process.communicate(timeout=HANG_GUARD)
+    assert process.returncode == 0, stderr
+    return export_json(folder / "ref.db", folder / "movies.json")
+
+
+def outage_run(
+    proxy: Proxy, db: Path, config: Path, *extra: str
+) -> tuple[subprocess.Popen[str], Stderr]:
+    process = start_cli(
+        collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config), *extra)
+    )
+    wait_for(lambda: movie_count(db) >= 20, timeout=HANG_GUARD)
+    proxy.refuse()
+    return process, Stderr(process)
+
+
+def _python() -> list[str]:
+    return [sys.executable, "-m", "tmdb_collector"]
+
+
+def failed_ids(db: Path) -> int:
+    command = [*_python(), "status", "--db", str(db), "--json"]
+    status = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    failed: int = status["ids"]["failed"] + status["harvest"]["pages_failed"]
+    return failed
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "outage.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def proxy(sim: SimulatorProcess) -> Iterator[Proxy]:
+    running = Proxy(sim)
+    yield running
+    running.close()
+
+
+def test_an_outage_mid_collect_ends_clean_with_the_reference_export(
+    proxy: Proxy, config: Path, reference: dict[str, Any], tmp_path: Path
+) -> None:
+    db = tmp_path / "outage.db"
+    process, stderr = outage_run(proxy, db, config, "--rate", "60")
+    started = stderr.wait_for("TMDB unreachable since")
+    assert "(connection refused)" in started
+    assert "Ctrl-C pauses" in started
+    time.sleep(2 * BUDGET_SECONDS)  # the fault's length: longer than any unit's budget
+    proxy.restore()
+    lines = stderr.all()
+    assert process.returncode == 0, lines
+    assert any(line.startswith("WARNING: TMDB reachable again after") for line in lines), lines
+    assert len(lines) <= 4, lines  # a handful: outage start, outage end
+    assert failed_ids(db) == 0
+    assert export_json(db, tmp_path / "movies.json") == reference
+
+
+def test_give_up_after_exits_1_with_nothing_failed_and_the_same_command_resumes(
+    proxy: Proxy, config: Path, reference: dict[str, Any], tmp_path: Path
+) -> None:
+    db = tmp_path / "give-up.db"
+    process, stderr = outage_run(proxy, db, config, "--rate", "60", "--give-up-after", "3s")
+    lines = stderr.all()
+    assert process.returncode == 1, lines
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, lines
+    assert "gave up as --give-up-after asks" in errors[0]
+    assert "Traceback" not in "\n".join(lines)
+    assert failed_ids(db) == 0
+    proxy.restore()
+    args = collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config))
+    resumed = subprocess.run(
+        [*_python(), *args], capture_output=True, text=True, env=cli_env(), timeout=HANG_GUARD
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert export_json(db, tmp_path / "movies.json") == reference
