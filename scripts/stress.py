@@ -9,6 +9,10 @@
 3. A faults round: the simulator injects faults into 20% of the requests (5xx, stalls longer
    than the client's timeout, connection resets, truncated bodies) and allows fewer requests/s
    than the client sends; one `collect` must exit 0 with the reference export.
+4. Outage rounds (``--outages 5,15``, minutes): with the default client settings, the
+   simulator (behind a proxy on a fixed port) stops accepting connections in the middle of
+   stage 3 for that long, then comes back on the same port; `collect` must exit 0 with no
+   failed id, a handful of stderr lines, and the reference export.
 
 Prints a PASS/FAIL summary; exits 1 on FAIL. ``--seed`` reproduces the kill moments.
 """
@@ -19,6 +23,8 @@ import argparse
 import json
 import random
 import shutil
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +41,7 @@ from tmdb_collector.testing.checks import (
     compare_exports,
     export_movies,
     load_export,
+    read_progress,
     remove_db,
     run_collect,
 )
@@ -45,6 +52,7 @@ from tmdb_collector.testing.crash import (
     draw_kill_points,
     run_episode,
 )
+from tmdb_collector.testing.outage import OutageProxy
 
 PLANS = {
     # 50 popular pages + 19 genres x 5 pages: ~1,500 movies, ~10 s a pass on two cores.
@@ -69,6 +77,9 @@ def main() -> int:
     parser.add_argument("--sim-seed", type=int, default=42, help="the simulator's catalogue")
     parser.add_argument("--no-faults", action="store_true", help="skip the faults round")
     parser.add_argument("--work-dir", type=Path, help="keep databases here (default: temp)")
+    parser.add_argument(
+        "--outages", default="5,15", help="outage rounds, minutes each (default 5,15; '' skips)"
+    )
     options = parser.parse_args()
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(10**6)
     work = options.work_dir or Path(tempfile.mkdtemp(prefix="tmdb-stress-"))
@@ -91,6 +102,8 @@ def main() -> int:
         stage_counts = crash_rounds(
             seed, options, totals, reference, sim.base_url, plan, work, env, failures
         )
+        for minutes in [float(m) for m in options.outages.split(",") if m.strip()]:
+            outage_round(minutes, sim.root_url, reference, plan, work, env, failures)
     if not options.no_faults:
         faults_round(options.sim_seed, reference, plan, work, env, failures)
     spread = ", ".join(f"{stage} {stage_counts[stage]}" for stage in (STARTUP, *STAGES))
@@ -213,6 +226,68 @@ def faults_round(
     for problem in problems:
         print(f"  problem: {problem}")
         failures.append(f"faults round: {problem}")
+
+
+def outage_round(
+    minutes: float,
+    root_url: str,
+    reference: dict[str, Any],
+    plan: list[str],
+    work: Path,
+    env: dict[str, str],
+    failures: list[str],
+) -> None:
+    db = work / f"outage-{minutes:g}m.db"
+    remove_db(db)
+    proxy = OutageProxy(root_url)
+    began = time.monotonic()
+    try:
+        # Default client settings: no --rate, --concurrency or [client] overrides.
+        command = collect_command(db, proxy.base_url, plan)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        while (progress := read_progress(db)) is None or progress.movies < len(reference) // 4:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+        movies_at_start = read_progress(db)
+        proxy.refuse()
+        time.sleep(minutes * 60)  # the outage
+        proxy.restore()
+        _, stderr = process.communicate(timeout=3600)
+    finally:
+        proxy.close()
+    lines = [line for line in stderr.decode().splitlines() if line.strip()]
+    failed = _failed_ids(db)
+    started_with = movies_at_start.movies if movies_at_start else 0
+    print(
+        f"outage round: {minutes:g} min refused at {started_with} movies: exit "
+        f"{process.returncode}, {failed} failed ids, {len(lines)} stderr lines "
+        f"({time.monotonic() - began:.0f} s)"
+    )
+    for line in lines:
+        print(f"  stderr: {line}")
+    problems: list[str] = []
+    if process.returncode != 0:
+        problems.append(f"collect exited {process.returncode}")
+    if failed:
+        problems.append(f"{failed} ids failed")
+    if len(lines) > 5:
+        problems.append(f"{len(lines)} lines on stderr, not a handful")
+    problems += check_store(db)
+    if process.returncode in (0, 3):
+        problems += compare_exports(reference, export_movies(db, work / "outage.json", env))
+    for problem in problems:
+        print(f"  problem: {problem}")
+        failures.append(f"outage round {minutes:g} min: {problem}")
+
+
+def _failed_ids(db: Path) -> int:
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = connection.execute("SELECT COUNT(*) FROM ids WHERE status = 'failed'").fetchone()
+        return int(row[0])
+    finally:
+        connection.close()
 
 
 def _sim_stats(root_url: str) -> dict[str, Any]:

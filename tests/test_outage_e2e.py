@@ -12,18 +12,14 @@ it and held on for several times a unit's retry budget; the assertions are on ou
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -38,6 +34,7 @@ from tests.cli_helpers import (
     wait_for,
 )
 from tmdb_collector.simulator.process import SimulatorProcess
+from tmdb_collector.testing.outage import OutageProxy
 
 HANG_GUARD = 180.0
 CONFIG = """
@@ -47,58 +44,6 @@ probe_initial = 0.2
 probe_max = 0.5
 """
 BUDGET_SECONDS = 3.0  # 2 attempts x 2 rounds: one backoff of at most 1 s a round, and slack
-
-
-class Proxy:
-    """Forwards to the simulator; ``refuse()`` closes the listening socket, ``restore()``
-    listens again on the same port."""
-
-    def __init__(self, target: SimulatorProcess) -> None:
-        parts = urlsplit(target.root_url)
-        self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self._server: ThreadingHTTPServer | None = None
-        self.restore()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/3"
-
-    def restore(self) -> None:
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                upstream = http.client.HTTPConnection(*proxy.target, timeout=30)
-                upstream.request("GET", self.path, headers=dict(self.headers))
-                answer = upstream.getresponse()
-                body = answer.read()
-                self.send_response(answer.status)
-                for name, value in answer.getheaders():
-                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                upstream.close()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def refuse(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def close(self) -> None:
-        self.refuse()
 
 
 class Stderr:
@@ -152,7 +97,7 @@ def reference(sim: SimulatorProcess, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def outage_run(
-    proxy: Proxy, db: Path, config: Path, *extra: str
+    proxy: OutageProxy, db: Path, config: Path, *extra: str
 ) -> tuple[subprocess.Popen[str], Stderr]:
     process = start_cli(
         collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config), *extra)
@@ -181,14 +126,14 @@ def config(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def proxy(sim: SimulatorProcess) -> Iterator[Proxy]:
-    running = Proxy(sim)
+def proxy(sim: SimulatorProcess) -> Iterator[OutageProxy]:
+    running = OutageProxy(sim.root_url)
     yield running
     running.close()
 
 
 def test_an_outage_mid_collect_ends_clean_with_the_reference_export(
-    proxy: Proxy, config: Path, reference: dict[str, Any], tmp_path: Path
+    proxy: OutageProxy, config: Path, reference: dict[str, Any], tmp_path: Path
 ) -> None:
     db = tmp_path / "outage.db"
     process, stderr = outage_run(proxy, db, config, "--rate", "60")
@@ -206,7 +151,7 @@ def test_an_outage_mid_collect_ends_clean_with_the_reference_export(
 
 
 def test_give_up_after_exits_1_with_nothing_failed_and_the_same_command_resumes(
-    proxy: Proxy, config: Path, reference: dict[str, Any], tmp_path: Path
+    proxy: OutageProxy, config: Path, reference: dict[str, Any], tmp_path: Path
 ) -> None:
     db = tmp_path / "give-up.db"
     process, stderr = outage_run(proxy, db, config, "--rate", "60", "--give-up-after", "3s")

@@ -1,0 +1,68 @@
+"""An HTTP proxy on a fixed loopback port in front of the simulator that can stop accepting
+connections and come back on the same port: an outage of TMDB, as the client sees one."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class OutageProxy:
+    """Forwards GETs to ``root_url``; ``refuse()`` closes the listening socket (connections are
+    refused), ``restore()`` listens again on the same port."""
+
+    def __init__(self, root_url: str) -> None:
+        parts = urlsplit(root_url)
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port: int = probe.getsockname()[1]
+        self._server: ThreadingHTTPServer | None = None
+        self.restore()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/3"
+
+    def restore(self) -> None:
+        if self._server is not None:
+            return
+        target = self._target
+
+        class Forward(BaseHTTPRequestHandler):  # HTTP/1.0: one request per connection
+            def do_GET(self) -> None:
+                upstream = http.client.HTTPConnection(*target, timeout=60)
+                try:
+                    upstream.request("GET", self.path, headers=dict(self.headers))
+                    answer = upstream.getresponse()
+                    body = answer.read()
+                finally:
+                    upstream.close()
+                self.send_response(answer.status)
+                skip = ("transfer-encoding", "connection", "content-length")
+                for name, value in answer.getheaders():
+                    if name.lower() not in skip:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Forward)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def refuse(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def close(self) -> None:
+        self.refuse()
