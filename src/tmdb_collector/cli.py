@@ -388,7 +388,7 @@ def status(db: Path, as_json: bool) -> None:
     "--out",
     type=click.Path(path_type=Path),
     required=True,
-    help="Output file (json, jsonl) or directory (parquet, csv).",
+    help="Output file (json, jsonl, duckdb) or directory (parquet, csv).",
 )
 def export_command(db: Path, fmt: str, out: Path) -> None:
     """Export the collected movies (movies.json in the seed's shape by default)."""

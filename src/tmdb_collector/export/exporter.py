@@ -23,7 +23,8 @@ from tmdb_collector.store.store import Store
 # parquet and csv are directories of tables (export/tables.py).
 FILE_FORMATS: dict[str, str] = {"json": "application/json", "jsonl": "application/x-ndjson"}
 TABLE_FORMATS = ("parquet", "csv")
-FORMATS = (*FILE_FORMATS, *TABLE_FORMATS)
+DATABASE_FORMATS = ("duckdb",)  # every table in one database file (export/duckdb_file.py)
+FORMATS = (*FILE_FORMATS, *TABLE_FORMATS, *DATABASE_FORMATS)
 
 MovieRow = tuple[int, str, str, str, str]  # id, details, credits, keywords, recommendations
 
@@ -88,6 +89,10 @@ def export(store: Store, fmt: str, out: Path) -> int:
             count = writer(store.iter_movies(), data)
             manifest.write(manifest_text(build_manifest(store, fmt, {out.name: count})))
         return count
+    if fmt in DATABASE_FORMATS:
+        from tmdb_collector.export.duckdb_file import export_duckdb
+
+        return export_duckdb(store, out)
     from tmdb_collector.export.tables import export_tables
 
     return export_tables(store, fmt, out)

@@ -1,7 +1,8 @@
 """Provenance of an export: ``manifest.json`` beside the data it describes.
 
 Table exports (parquet, csv) hold it as ``DIR/manifest.json``; single-file exports (json,
-jsonl, duckdb) get ``<out>.manifest.json`` beside ``<out>``. It says which tool and version
+jsonl, duckdb) get ``<out>.manifest.json`` beside ``<out>``; a duckdb file's entry also counts
+the rows of each table in it. It says which tool and version
 wrote the files, which TMDB-compatible API the collection came from (its base URL; never a
 key), the plan, when the collection was created, last fetched and last synced, when the export
 was made, how many rows each file holds, and TMDB's attribution. Exporters write it in the same
@@ -41,8 +42,17 @@ def shareable_base_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def build_manifest(store: Store, fmt: str, rows: Mapping[str, int]) -> dict[str, Any]:
-    """The manifest of exporting ``store`` as ``fmt`` into files named by ``rows`` (-> count)."""
+def build_manifest(
+    store: Store, fmt: str, rows: Mapping[str, int], tables: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """The manifest of exporting ``store`` as ``fmt`` into files named by ``rows`` (-> count).
+
+    A database file (duckdb) also lists the rows of each of its ``tables``.
+    """
+    files: list[dict[str, Any]] = [{"name": name, "rows": count} for name, count in rows.items()]
+    if tables is not None:
+        for entry in files:
+            entry["tables"] = dict(tables)
     base_url = store.meta(BASE_URL_META)
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -60,7 +70,7 @@ def build_manifest(store: Store, fmt: str, rows: Mapping[str, int]) -> dict[str,
         "export": {
             "format": fmt,
             "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "files": [{"name": name, "rows": count} for name, count in rows.items()],
+            "files": files,
         },
         "attribution": ATTRIBUTION,
         "terms": TMDB_TERMS,

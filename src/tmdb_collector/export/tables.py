@@ -30,6 +30,8 @@ import pyarrow.parquet as pq
 
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export.atomic import check_output_dir
+from tmdb_collector.export.atomic import error_reason as _reason
+from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
 from tmdb_collector.export.table_schema import (
@@ -269,22 +271,3 @@ def _publish(staging: Path, out: Path, names: list[str]) -> None:
                     target.unlink()
         raise
     _fsync_file(out)
-
-
-def _fsync_file(path: Path) -> None:
-    """Flush a file's (or a directory's entries') data to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _reason(exc: BaseException) -> str:
-    """A one-line reason for an OS or Arrow error."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    if isinstance(exc, OSError) and exc.errno:
-        return os.strerror(exc.errno)
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

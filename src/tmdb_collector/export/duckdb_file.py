@@ -1,0 +1,120 @@
+"""``export --format duckdb --out FILE.duckdb``: every normalized table in one DuckDB database.
+
+The tables are exactly the parquet export's (export/tables.py): they are written as parquet into
+a hidden staging directory beside FILE, loaded into a new DuckDB file there, given their primary
+keys and the documented views (docs/tables.md), and only then renamed over FILE, together with
+``FILE.manifest.json``. A failure at any point leaves an existing FILE untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from tmdb_collector.errors import ExportError
+from tmdb_collector.export.atomic import check_output_file, error_reason, fsync_path
+from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
+from tmdb_collector.store.store import Store
+
+STAGING_PREFIX = ".tmdb-export-"
+# Columns that identify a row of each table (TMDB's ids are unique within their lists).
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "movies": ("id",),
+    "genres": ("movie_id", "genre_id"),
+    "cast": ("movie_id", "credit_id"),
+    "crew": ("movie_id", "credit_id"),
+    "keywords": ("movie_id", "keyword_id"),
+    "recommendations": ("movie_id", "rank"),
+    "similar": ("movie_id", "rank"),
+    "external_ids": ("movie_id",),
+    "watch_providers": ("movie_id", "country", "offer_type", "provider_id"),
+    "provenance": ("movie_id", "query", "page"),
+}
+TOP_CAST = 5  # actors listed in movie_summary.top_cast
+
+
+def export_duckdb(store: Store, out: Path) -> int:
+    """Write ``store``'s tables into the DuckDB file ``out``; returns the movies exported."""
+    from tmdb_collector.export.tables import export_tables
+
+    check_output_file(out)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise ExportError(f"cannot write to {out.parent}: {exc.strerror}") from None
+    try:
+        count = export_tables(store, "parquet", staging / "tables")
+        database = staging / out.name
+        rows = _load(staging / "tables", database)
+        manifest = staging / "manifest.json"
+        files = {out.name: count}
+        manifest.write_text(
+            manifest_text(build_manifest(store, "duckdb", files, tables=rows)), encoding="utf-8"
+        )
+        for path in (database, manifest):
+            fsync_path(path)
+        os.replace(database, out)
+        os.replace(manifest, manifest_path(out, directory=False))
+    except (OSError, duckdb.Error) as exc:
+        raise ExportError(
+            f"could not write {out} ({error_reason(exc)}); any previous {out.name} is unchanged"
+        ) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return count
+
+
+def _load(tables: Path, database: Path) -> dict[str, int]:
+    """Each parquet table into ``database`` with its primary key; then the views."""
+    names = sorted(path.stem for path in tables.glob("*.parquet"))
+    rows: dict[str, int] = {}
+    with contextlib.closing(duckdb.connect(str(database))) as db:
+        for name in names:
+            source = str(tables / f"{name}.parquet").replace("'", "''")
+            db.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet('{source}')")
+            key = PRIMARY_KEYS.get(name)
+            if key:
+                db.execute(f'ALTER TABLE "{name}" ADD PRIMARY KEY ({_quoted(key)})')
+            (rows[name],) = db.execute(f'SELECT count(*) FROM "{name}"').fetchone() or (0,)
+        for statement in view_statements(set(names)):
+            db.execute(statement)
+        db.execute("CHECKPOINT")
+    return rows
+
+
+def view_statements(tables: set[str]) -> list[str]:
+    """The views the exported ``tables`` allow (docs/tables.md describes them)."""
+    if "movies" not in tables:
+        return []
+
+    def listed(table: str, expression: str, where: str = "", order: str = "") -> str:
+        if table not in tables:
+            return "NULL"
+        ordered = f"list({expression} ORDER BY {order or expression})"
+        found = f'(SELECT {ordered} FROM "{table}" t WHERE t.movie_id = m.id{where})'
+        return f"coalesce({found}, [])"  # a movie with none has an empty list, not NULL
+
+    director = listed("crew", "t.name", " AND t.job = 'Director'")
+    top_cast = listed("cast", "t.name", f' AND t."order" < {TOP_CAST}', 't."order"')
+    views = [
+        "CREATE VIEW movie_summary AS SELECT m.id, m.title, year(m.release_date) AS year,"
+        f" nullif(array_to_string({director}, ', '), '') AS director, {top_cast} AS top_cast,"
+        f" {listed('genres', 't.name')} AS genres, {listed('keywords', 't.name')} AS keywords,"
+        " m.vote_average, m.vote_count, m.popularity FROM movies m"
+    ]
+    if "watch_providers" in tables:
+        views.append(
+            "CREATE VIEW streaming_offers AS SELECT w.movie_id, m.title, w.country, w.offer_type,"
+            " w.provider_id, w.provider_name, w.display_priority, w.link"
+            " FROM watch_providers w JOIN movies m ON m.id = w.movie_id"
+        )
+    return views
+
+
+def _quoted(columns: tuple[str, ...]) -> str:
+    return ", ".join(f'"{column}"' for column in columns)
