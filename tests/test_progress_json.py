@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import queue
 import shutil
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli_helpers import collect_args, run_cli
+from tests.cli_helpers import SMALL_PLAN, collect_args, movie_count, run_cli, start_cli, wait_for
 from tests.conftest import TINY_PLAN, FakeClock, SmallCollection
 from tmdb_collector.engine.events import ProgressEvents
 from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.testing.outage import OutageProxy
 
 
 def events_of(stderr: str) -> list[dict[str, Any]]:
@@ -135,3 +139,40 @@ def test_update_progress_json(small_collection: SmallCollection, tmp_path: Any) 
     assert events[0]["command"] == "update"
     assert "progress" in names(events)
     assert (events[-1]["event"], events[-1]["exit_code"]) == ("finish", 0)
+
+
+def test_an_outage_is_bracketed_by_outage_start_and_outage_end(
+    sim_url: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "quick-probes.toml"
+    config.write_text("[client]\nmax_attempts = 2\nprobe_initial = 0.2\nprobe_max = 0.5\n")
+    db = tmp_path / "outage.db"
+    proxy = OutageProxy(sim_url.removesuffix("/3"))
+    try:
+        args = collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config))
+        process = start_cli([*args, "--rate", "60", "--progress", "json"])
+        lines: queue.Queue[str] = queue.Queue()
+        assert process.stderr is not None
+        stderr = process.stderr
+        reader = threading.Thread(target=lambda: [lines.put(x) for x in stderr], daemon=True)
+        reader.start()
+        wait_for(lambda: movie_count(db) >= 20, timeout=120)
+        proxy.refuse()
+        seen = [json.loads(lines.get(timeout=120))]
+        while seen[-1]["event"] != "outage_start":
+            seen.append(json.loads(lines.get(timeout=120)))
+        proxy.restore()
+        while seen[-1]["event"] != "finish":
+            seen.append(json.loads(lines.get(timeout=120)))
+        process.wait(timeout=120)
+        reader.join(timeout=120)
+    finally:
+        proxy.close()
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+    assert process.returncode == 0
+    order = names(seen)
+    assert order.index("outage_start") < order.index("outage_end") < order.index("finish")
+    assert "connection refused" in seen[order.index("outage_start")]["reason"]
+    assert seen[-1]["exit_code"] == 0
