@@ -1,0 +1,87 @@
+"""Docs that run: every ```python and ```sql block in README.md and docs/*.md is executed.
+
+They run against a small collection exported the way the docs name the outputs, in a working
+directory holding ``tmdb_collection.db``, ``movies.json``, ``movies.jsonl``, ``movies.duckdb``,
+``tables/`` (parquet) and ``out/`` (parquet and csv). Python blocks run each on its own, as a
+reader would paste them; SQL blocks run in an in-memory DuckDB from that directory, so relative
+paths such as ``'tables/crew.parquet'`` resolve. An example that breaks fails its test.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, SmallCollection
+from tmdb_collector.export.exporter import export
+from tmdb_collector.store.store import Store
+
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+FENCE = re.compile(r"^```(python|sql)[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+EXPORTS = [
+    ("json", "movies.json"),
+    ("jsonl", "movies.jsonl"),
+    ("duckdb", "movies.duckdb"),
+    ("parquet", "tables"),
+    ("parquet", "out"),
+    ("csv", "out"),
+]
+
+
+def examples() -> list[tuple[str, str, str]]:
+    """``(where, language, code)`` of every runnable block; ``where`` is ``file:line``."""
+    found = []
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        for match in FENCE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append((f"{path.relative_to(REPO)}:{line}", match.group(1), match.group(2)))
+    return found
+
+
+EXAMPLES = examples()
+
+
+@pytest.fixture(scope="module")
+def workdir(small_collection: SmallCollection, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("docs")
+    database = folder / "tmdb_collection.db"
+    shutil.copyfile(small_collection.db, database)
+    with Store.open_existing(database) as store:
+        for fmt, name in EXPORTS:
+            export(store, fmt, folder / name)
+    return folder
+
+
+def test_the_docs_have_examples_of_both_kinds() -> None:
+    languages = [language for _, language, _ in EXAMPLES]
+    assert languages.count("python") >= 4
+    assert languages.count("sql") >= 4
+    where = {w.split(":")[0] for w, _, _ in EXAMPLES}
+    assert {"README.md", "docs/tables.md", "docs/duckdb.md"} <= where
+
+
+@pytest.mark.parametrize(("where", "language", "code"), EXAMPLES, ids=[w for w, _, _ in EXAMPLES])
+def test_example_runs(
+    where: str, language: str, code: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(workdir)
+    if language == "python":
+        exec(compile(code, where, "exec"), {"__name__": "__doc_example__"})
+        return
+    with duckdb.connect() as db:
+        for statement in split_sql(code):
+            db.execute(statement).fetchall()
+
+
+def split_sql(script: str) -> list[str]:
+    """The statements of ``script`` (the examples hold no ``;`` inside strings)."""
+    return [s.strip() for s in script.split(";") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(statement: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
