@@ -147,7 +147,7 @@ async def test_an_outage_longer_than_any_retry_budget_marks_nothing_failed(
     assert len(warnings) == 2, warnings  # one line when it starts, one when it ends
     assert warnings[0].startswith("TMDB unreachable since ")
     assert "Ctrl-C pauses" in warnings[0]
-    assert re.match(r"TMDB reachable again after [45] min \d+ s; resuming$", warnings[1])
+    assert re.match(r"TMDB reachable again after [45] min( \d+ s)?; resuming$", warnings[1])
 
 
 async def test_a_unit_that_always_fails_while_others_succeed_still_ends_failed(
@@ -174,7 +174,7 @@ async def test_give_up_after_ends_the_run_with_nothing_failed_and_a_rerun_comple
     outcome, _ = await collect(db, fake, clock, settings)
     assert outcome.status == "failed"
     assert isinstance(outcome.error, OutageGiveUpError)
-    assert "TMDB unreachable for 2 min 0 s" in str(outcome.error)
+    assert "TMDB unreachable for 2 min (since" in str(outcome.error)
     assert "Nothing was marked failed" in str(outcome.error)
     assert (outcome.failed, outcome.failed_pages) == (0, 0)
     with Store.open_existing(db) as store:
