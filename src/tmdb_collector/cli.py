@@ -398,6 +398,17 @@ def export_command(db: Path, fmt: str, out: Path) -> None:
     click.echo(f"Wrote {count:,} movies to {out} ({fmt}).")
 
 
+def _outage_windows(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[Any, ...]:
+    from tmdb_collector.simulator.outage import OutageWindow
+
+    try:
+        return tuple(OutageWindow.parse(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command()
 @click.option(
     "--port",
@@ -441,6 +452,16 @@ def export_command(db: Path, fmt: str, out: Path) -> None:
 @click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), help="Simulated date (drives /movie/changes)."
 )
+@click.option(
+    "--outage",
+    "outages",
+    multiple=True,
+    callback=_outage_windows,
+    metavar="AFTER_S:DURATION_S[:KIND]",
+    help="Hold an outage AFTER_S seconds after start for DURATION_S: refuse (default; "
+    "connections refused), html503 (a CDN's HTML 503) or portal200 (a captive portal's "
+    "HTML 200). Repeatable.",
+)
 def simulate(
     port: int,
     host: str,
@@ -452,6 +473,7 @@ def simulate(
     catalog_size: int | None,
     seed: int,
     today: Any,
+    outages: tuple[Any, ...],
 ) -> None:
     """Serve a simulated TMDB on HOST:PORT (port 0 picks a free one) until Ctrl-C."""
     from tmdb_collector.simulator import SimulatorConfig, run_forever
@@ -465,6 +487,7 @@ def simulate(
         "fault_rate": fault_rate,
         "slow_ms": slow_ms,
         "seed": seed,
+        "outages": outages,
     }
     if catalog_size is not None:
         values["catalog_size"] = catalog_size

@@ -11,6 +11,7 @@ from tmdb_collector.simulator.catalog import (
     DEFAULT_SEED,
     DEFAULT_TODAY,
 )
+from tmdb_collector.simulator.outage import OutageWindow
 
 FAULT_KINDS: tuple[str, ...] = ("error", "slow", "reset", "truncated")
 
@@ -31,6 +32,7 @@ class SimulatorConfig:
     today: datetime.date = DEFAULT_TODAY  # simulated date; never wall-clock
     deleted_fraction: float = DEFAULT_DELETED_FRACTION
     fault_kinds: tuple[str, ...] = FAULT_KINDS  # subset of FAULT_KINDS to draw from
+    outages: tuple[OutageWindow, ...] = ()  # scheduled outages, from server start
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.fault_rate <= 1.0:

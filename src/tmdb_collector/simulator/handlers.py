@@ -16,6 +16,7 @@ from tmdb_collector.simulator.discover import QueryError, parse_discover_params
 from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.faults import FaultInjector
 from tmdb_collector.simulator.lists import list_page
+from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.render import (
     LRU,
@@ -85,6 +86,7 @@ class SimState:
     stats: SimulatorStats
     bucket: TokenBucket | None
     faults: FaultInjector
+    outage: Outage
     lists: LRU = field(default_factory=lambda: LRU(1024))
 
 

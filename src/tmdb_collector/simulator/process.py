@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +29,20 @@ class SimulatorProcess:
     @property
     def root_url(self) -> str:
         return self.base_url.removesuffix("/3")
+
+    def start_outage(self, kind: str = "html503", duration: float | None = None) -> None:
+        """Begin an outage in the child (``refuse`` needs ``duration``: the control route
+        is refused too); see :mod:`tmdb_collector.simulator.outage`."""
+        query = {"kind": kind} | ({"duration": str(duration)} if duration is not None else {})
+        self._control("POST", "/__sim/outage?" + urllib.parse.urlencode(query))
+
+    def stop_outage(self) -> None:
+        self._control("DELETE", "/__sim/outage")
+
+    def _control(self, method: str, path: str) -> None:
+        request = urllib.request.Request(self.root_url + path, method=method)
+        with urllib.request.urlopen(request, timeout=30) as response:  # loopback only
+            response.read()
 
 
 @contextmanager

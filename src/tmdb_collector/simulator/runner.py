@@ -14,6 +14,7 @@ from aiohttp import web
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.handlers import STATE
+from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.server import build_app
 from tmdb_collector.simulator.stats import SimulatorStats
 
@@ -30,6 +31,7 @@ class RunningSimulator:
     port: int
     stats: SimulatorStats
     catalog: Catalog
+    outage: Outage  # start("refuse"|"html503"|"portal200") / stop(), from any thread
 
     @property
     def root_url(self) -> str:
@@ -40,12 +42,39 @@ class RunningSimulator:
         return f"{self.root_url}/3"
 
 
+class _Listener:
+    """The listening socket, closed and reopened on the same port by ``refuse`` outages."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
+        self.runner, self.host, self.port = runner, host, port
+        self.site: web.TCPSite | None = None
+
+    async def open(self) -> None:
+        self.site = web.TCPSite(self.runner, self.host, self.port, reuse_address=True)
+        await self.site.start()
+
+    async def close(self) -> None:
+        if self.site is not None:
+            await self.site.stop()
+            self.site = None
+        server = self.runner.server
+        for connection in server.connections if server is not None else ():
+            connection.force_close()
+
+
 async def _start(app: web.Application, config: SimulatorConfig) -> tuple[web.AppRunner, int]:
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
-    await site.start()
-    return runner, int(runner.addresses[0][1])
+    listener = _Listener(runner, config.host, config.port)
+    await listener.open()
+    listener.port = int(runner.addresses[0][1])
+    outage = app[STATE].outage
+    loop = asyncio.get_running_loop()
+    outage.bind(loop, listener.close, listener.open)
+    if outage.kind is not None:  # started before the server listened
+        await outage.apply(outage.kind)
+    outage.schedule(loop, config.outages)
+    return runner, listener.port
 
 
 class _ServerThread(threading.Thread):
@@ -96,7 +125,9 @@ def running_simulator(
         raise RuntimeError("simulated TMDB failed to start") from thread.error
     try:
         state = app[STATE]
-        yield RunningSimulator(config, config.host, thread.port, state.stats, state.catalog)
+        yield RunningSimulator(
+            config, config.host, thread.port, state.stats, state.catalog, state.outage
+        )
     finally:
         thread.stop()
 

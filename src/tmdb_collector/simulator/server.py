@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from tmdb_collector.simulator import faults, handlers
+from tmdb_collector.simulator import faults, handlers, outage
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.exports import ExportCache
@@ -82,11 +82,61 @@ async def _api(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def simulator_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith("/__sim/"):
+        kind = request.app[STATE].outage.kind
+        if kind is not None:
+            return _outage_answer(request, kind)
     if request.path == "/3" or request.path.startswith("/3/"):
         return await _api(request, handler)
     response = await handler(request)
     if not request.path.startswith("/__sim/"):
         request.app[STATE].stats.record_status(response.status)
+    return response
+
+
+def _outage_answer(request: web.Request, kind: str) -> web.StreamResponse:
+    stats = request.app[STATE].stats
+    if kind == outage.REFUSE:  # a connection that was open before the listener closed
+        stats.record_fault("outage_refuse")
+        faults.reset_connection(request)
+        return web.Response()  # never reaches the client: the transport is gone
+    stats.record_fault("outage_" + kind, served=True)
+    response = outage.outage_response(kind)
+    stats.record_status(response.status)
+    return response
+
+
+async def _outage_control(request: web.Request) -> web.StreamResponse:
+    """``POST /__sim/outage?kind=K[&duration=S]`` starts one (``refuse`` needs a duration:
+    the listener it closes also serves this route); ``DELETE`` ends it; ``GET`` reads it."""
+    control = request.app[STATE].outage
+    if request.method == "GET":
+        return web.json_response({"kind": control.kind})
+    if request.method == "DELETE":
+        await control.apply(None)
+        return web.json_response({"kind": None})
+    kind = request.query.get("kind", outage.REFUSE)
+    raw = request.query.get("duration", "")
+    try:
+        duration = float(raw) if raw else None
+    except ValueError:
+        duration = -1.0
+    problem = None
+    if kind not in outage.OUTAGE_KINDS:
+        problem = f"kind must be one of {', '.join(outage.OUTAGE_KINDS)}"
+    elif duration is not None and duration <= 0:
+        problem = "duration must be a positive number of seconds"
+    elif kind == outage.REFUSE and duration is None:
+        problem = "a refuse outage needs a duration (this route is refused too)"
+    if problem:
+        return web.json_response({"error": problem}, status=400)
+    response = web.json_response({"kind": kind, "duration": duration})
+    await response.prepare(request)
+    await response.write_eof()  # answered before the listener closes
+    if duration is not None:
+        control.schedule(asyncio.get_running_loop(), (outage.OutageWindow(0.0, duration, kind),))
+    else:
+        await control.apply(kind)
     return response
 
 
@@ -103,6 +153,7 @@ def _routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/__sim/health", _health)
     r.add_get("/__sim/stats", _stats)
+    r.add_route("*", "/__sim/outage", _outage_control)
     r.add_get("/p/exports/{name}", handlers.export_file)
     r.add_get("/3/movie/popular", handlers.popular)
     r.add_get("/3/movie/changes", handlers.changes)
@@ -129,6 +180,7 @@ def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Ap
         stats=SimulatorStats(),
         bucket=TokenBucket(config.rate_limit) if config.rate_limit else None,
         faults=faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),
+        outage=outage.Outage(),
     )
     _routes(app)
     return app
