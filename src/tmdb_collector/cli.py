@@ -134,11 +134,31 @@ def _stack(func: F, *options: Callable[[Any], Any]) -> F:
     return func
 
 
+proxy_option = click.option(
+    "--proxy",
+    metavar="URL",
+    help="HTTP(S) proxy, http://[user:password@]host:port (default: HTTPS_PROXY / HTTP_PROXY,"
+    " NO_PROXY honoured).",
+)
+ca_file_option = click.option(
+    "--ca-file",
+    type=click.Path(dir_okay=False),
+    help="PEM file of CAs to trust besides the system's (SSL_CERT_FILE), e.g. a proxy's.",
+)
+
+
 def client_options(func: F) -> F:
     """The [client] settings a flag can override: --base-url, --rate, --concurrency, --timeout,
-    --give-up-after."""
+    --give-up-after, --proxy and --ca-file."""
     return _stack(
-        func, base_url_option, rate_option(), concurrency_option(), timeout_option, give_up_option
+        func,
+        base_url_option,
+        rate_option(),
+        concurrency_option(),
+        timeout_option,
+        give_up_option,
+        proxy_option,
+        ca_file_option,
     )
 
 

@@ -19,6 +19,8 @@
     └── TMDBError                  an HTTP exchange with TMDB went wrong
         ├── PermanentError         retrying cannot help (retryable = False)
         │   ├── AuthError          401: the key or token is invalid; stops the whole run
+        │   │   └── NetworkAccessError   a proxy refused (403 / 407) or the TLS certificate is
+        │   │                            not trusted (--ca-file); stops the whole run too
         │   ├── NotFoundError      404: unknown or deleted id
         │   └── RequestRejectedError   400 / 422: TMDB refused the parameters
         └── TransientError         worth retrying with backoff (retryable = True)
@@ -149,6 +151,13 @@ class AuthError(PermanentError):
             f"TMDB rejected the credentials (HTTP {self.status}, status_code {self.tmdb_code}): "
             f"{self.reason} Check TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN."
         )
+
+
+class NetworkAccessError(AuthError):
+    """The way to TMDB is closed to us, whatever the request: every unit would fail alike."""
+
+    def _format(self) -> str:
+        return TMDBError._format(self)
 
 
 class NotFoundError(PermanentError):

@@ -1,12 +1,14 @@
-"""How the client talks to TMDB: base URL, rate, concurrency, timeout, attempts, outages."""
+"""How the client talks to TMDB: base URL, rate, concurrency, timeout, attempts, outages,
+proxy and CAs."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from tmdb_collector.errors import ConfigError
+from tmdb_collector.fetch.network import check_proxy
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
 BASE_URL_ENV = "TMDB_BASE_URL"
@@ -25,6 +27,8 @@ class ClientSettings:
     probe_initial: float = 1.0
     probe_max: float = 60.0
     give_up_after: float | None = None  # seconds; "30m" / "2h" accepted; None: never
+    proxy: str | None = field(default=None, repr=False)  # else HTTPS_PROXY etc.; fetch/network
+    ca_file: str | None = None  # a PEM file of CAs to trust besides the system's
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", check_base_url(self.base_url))
@@ -37,6 +41,10 @@ class ClientSettings:
         _positive_number("probe_max", self.probe_max)
         if self.give_up_after is not None:
             object.__setattr__(self, "give_up_after", parse_duration(self.give_up_after))
+        if self.proxy is not None:
+            check_proxy(self.proxy)
+        if self.ca_file is not None and not isinstance(self.ca_file, str):
+            raise ConfigError(f"ca_file must be a file path, not {self.ca_file!r}")
 
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")

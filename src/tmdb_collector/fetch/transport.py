@@ -16,11 +16,13 @@ from typing import Protocol
 import aiohttp
 
 from tmdb_collector.credentials import redact
-from tmdb_collector.errors import NetworkError
+from tmdb_collector.errors import NetworkAccessError, NetworkError
+from tmdb_collector.fetch.network import proxy_for, ssl_context
 from tmdb_collector.fetch.settings import ClientSettings
 
 USER_AGENT = "tmdb-collector/0.1"
 DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+PROXY_REFUSALS = (403, 407)  # Forbidden, Proxy Authentication Required
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +52,13 @@ class AiohttpTransport:
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
+        self._proxy = proxy_for(settings.base_url, settings.proxy)
+        self._ssl = ssl_context(settings.ca_file)
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._settings.concurrency),
+                connector=aiohttp.TCPConnector(limit=self._settings.concurrency, ssl=self._ssl),
                 timeout=aiohttp.ClientTimeout(total=self._settings.timeout),
                 headers=DEFAULT_HEADERS,
             )
@@ -63,18 +67,42 @@ class AiohttpTransport:
     async def get(
         self, url: str, params: Mapping[str, str], headers: Mapping[str, str]
     ) -> RawResponse:
+        proxy = self._proxy
+        sent = dict(headers)
+        if proxy and not url.startswith("https:"):  # to an https origin only in the CONNECT
+            sent.update(proxy.headers())
         try:
             async with self._open().get(
-                url, params=dict(params), headers=dict(headers), allow_redirects=False
+                url,
+                params=dict(params),
+                headers=sent,
+                allow_redirects=False,
+                proxy=proxy.url if proxy else None,
+                proxy_headers=proxy.headers() if proxy else None,
             ) as response:
+                if proxy and response.status in PROXY_REFUSALS:  # TMDB never answers these
+                    raise self._refused(response.status, response.reason or "")
                 content = await response.read()
                 return RawResponse(
                     response.status, content, response.headers, response.reason or ""
                 )
         except TimeoutError:
             raise NetworkError("timed out") from None
+        except aiohttp.ClientHttpProxyError as exc:  # the proxy refused a CONNECT
+            raise self._refused(exc.status, exc.message) from None
+        except aiohttp.ClientConnectorCertificateError as exc:
+            raise NetworkAccessError(
+                f"the TLS certificate is not trusted ({redact(str(exc.certificate_error))});"
+                " behind a TLS-intercepting proxy, pass its CA with --ca-file",
+            ) from None
         except aiohttp.ClientError as exc:
             raise network_failure(exc) from None
+
+    def _refused(self, status: int, reason: str) -> NetworkAccessError:
+        assert self._proxy is not None
+        hint = " (check the proxy's user and password)" if status == 407 else ""
+        where = redact(self._proxy.url)
+        return NetworkAccessError(f"the proxy {where} refused: {reason}{hint}", status=status)
 
     async def aclose(self) -> None:
         if self._session is not None:

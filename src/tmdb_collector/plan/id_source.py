@@ -74,7 +74,7 @@ async def download(url: str, target: Path, stall_seconds: float) -> None:
     limits = aiohttp.ClientTimeout(total=None, sock_connect=stall_seconds, sock_read=stall_seconds)
     try:
         async with (
-            aiohttp.ClientSession(timeout=limits) as session,
+            aiohttp.ClientSession(timeout=limits, trust_env=True) as session,  # HTTPS_PROXY
             session.get(url, headers={"User-Agent": USER_AGENT}) as response,
         ):
             if response.status >= 500:
