@@ -4,7 +4,8 @@ They run against a small collection exported the way the docs name the outputs, 
 directory holding ``tmdb_collection.db``, ``movies.json``, ``movies.jsonl``, ``movies.duckdb``,
 ``tables/`` (parquet) and ``out/`` (parquet and csv). Python blocks run each on its own, as a
 reader would paste them; SQL blocks run in an in-memory DuckDB from that directory, so relative
-paths such as ``'tables/crew.parquet'`` resolve. An example that breaks fails its test.
+paths such as ``'tables/crew.parquet'`` resolve. Examples that collect reach the session's
+simulator through ``TMDB_BASE_URL``. An example that breaks fails its test.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.cli_helpers import TEST_KEY
 from tests.conftest import REPO, SmallCollection
 from tmdb_collector.export.exporter import export
 from tmdb_collector.store.store import Store
@@ -62,14 +64,22 @@ def test_the_docs_have_examples_of_both_kinds() -> None:
     assert languages.count("python") >= 4
     assert languages.count("sql") >= 4
     where = {w.split(":")[0] for w, _, _ in EXAMPLES}
-    assert {"README.md", "docs/tables.md", "docs/duckdb.md"} <= where
+    assert {"README.md", "docs/tables.md", "docs/duckdb.md", "docs/python-api.md"} <= where
 
 
 @pytest.mark.parametrize(("where", "language", "code"), EXAMPLES, ids=[w for w, _, _ in EXAMPLES])
 def test_example_runs(
-    where: str, language: str, code: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+    where: str,
+    language: str,
+    code: str,
+    workdir: Path,
+    small_collection: SmallCollection,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(workdir)
+    # A reader who collects in an example has a key; here TMDB is the session's simulator.
+    monkeypatch.setenv("TMDB_API_KEY", TEST_KEY)
+    monkeypatch.setenv("TMDB_BASE_URL", small_collection.base_url)
     if language == "python":
         exec(compile(code, where, "exec"), {"__name__": "__doc_example__"})
         return

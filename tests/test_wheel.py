@@ -82,6 +82,17 @@ def test_demo_runs_and_the_dashboard_serves_its_page_and_assets(venv: Path) -> N
     assert "Demo finished" in printed
     movies = json.loads((out / "movies.json").read_text(encoding="utf-8"))
     assert len(movies) > 50
+    python_api = (
+        "from tmdb_collector import Collection;"
+        f"c = Collection.open({str(out / 'tmdb_collection.db')!r});"
+        f"print(len(c), c.export({str(out / 'movies.duckdb')!r}, format='duckdb'),"
+        " c.table('cast').num_rows > 0)"
+    )
+    assert _run([str(venv / "bin" / "python"), "-c", python_api], cwd=venv.parent).split() == [
+        str(len(movies)),
+        str(len(movies)),
+        "True",
+    ]
     server = subprocess.Popen(
         [tool, "serve", "--db", str(out / "tmdb_collection.db"), "--port", "0"],
         cwd=venv.parent,

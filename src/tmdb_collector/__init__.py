@@ -1,6 +1,23 @@
 """tmdb-collector: harvest a movie dataset from The Movie Database (TMDB) API."""
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 # TMDB's terms of use ask every product built on its API to carry this sentence.
 ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+
+# The Python API (api.py) loads on first use, so `import tmdb_collector` and the CLI stay fast.
+_API = ("Collection", "CollectResult", "collect", "collect_async")
+__all__ = ["ATTRIBUTION", "CollectResult", "Collection", "__version__", "collect", "collect_async"]
+
+if TYPE_CHECKING:
+    from tmdb_collector.api import Collection, CollectResult, collect, collect_async
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from tmdb_collector import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'tmdb_collector' has no attribute {name!r}")

@@ -18,11 +18,11 @@ from typing import Any, TypeVar
 
 import click
 
-from tmdb_collector import ATTRIBUTION, __version__
+from tmdb_collector import ATTRIBUTION, __version__, api
 from tmdb_collector.credentials import Credentials, redact
 from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents, progress_events, reporting, tell
-from tmdb_collector.engine.runner import run_collection, run_update_with_progress
+from tmdb_collector.engine.runner import run_update_with_progress
 from tmdb_collector.errors import (
     EXIT_FAILED_IDS,
     EXIT_PAUSED,
@@ -31,7 +31,7 @@ from tmdb_collector.errors import (
     CollectorError,
     UnexpectedError,
 )
-from tmdb_collector.export.exporter import FORMATS, check_format, export
+from tmdb_collector.export.exporter import FORMATS
 from tmdb_collector.fetch.settings import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
@@ -279,37 +279,40 @@ def collect(
     events = progress_events("collect", progress_mode, verbose, log_file)
     with reporting(events):
         plan, settings = resolve_settings(options)
-        credentials = Credentials.from_env()
-        with Store.create_or_open(db, plan, force_plan=force_plan) as store:
-            if retry_failed:
-                count = store.requeue(store.ids_with_status("failed"))
-                tell(events, f"Retrying {count} failed ids.")
-            outcome = asyncio.run(
-                run_collection(
-                    store,
-                    plan,
-                    settings,
-                    credentials,
-                    show_bars=not no_progress and progress_mode == "auto",
-                    harvest_only=harvest_only,
-                    events=events,
-                )
-            )
-            _finish(outcome, store, events)
-            _harvest_note(store, harvest_only)
+        result = api.collect(
+            db,
+            plan,
+            settings=settings,
+            credentials=Credentials.from_env(),
+            force_plan=force_plan,
+            retry_failed=retry_failed,
+            harvest_only=harvest_only,
+            view=api.RunView(
+                show_bars=not no_progress and progress_mode == "auto",
+                events=events,
+                handle_signals=True,
+            ),
+        )
+        if retry_failed:
+            tell(events, f"Retrying {result.retried} failed ids.")
+        _finish(result.outcome, result.status, events)
+        _harvest_note(result.status, harvest_only)
 
 
-def _harvest_note(store: Store, harvest_only: bool) -> None:
+def _harvest_note(report: dict[str, Any], harvest_only: bool) -> None:
     if harvest_only:
-        pending = store.counts().pending
+        pending = report["ids"]["pending"]
         click.echo(f"{pending:,} ids await details; run without --harvest-only to fetch them.")
 
 
-def _finish(outcome: RunOutcome, store: Store, events: ProgressEvents | None = None) -> None:
+def _finish(
+    outcome: RunOutcome, report: dict[str, Any], events: ProgressEvents | None = None
+) -> None:
+    """The run's summary, then its exit status; ``report`` is the status after it."""
     if outcome.status == "nothing-to-do":
-        what = "harvest" if store.counts().pending else "collection"
+        what = "harvest" if report["ids"]["pending"] else "collection"
         click.echo(f"The {what} is complete; nothing to fetch.")
-        click.echo(format_status(collection_status(store)))
+        click.echo(format_status(report))
     elif outcome.error is not None:
         raise outcome.error
     else:
@@ -383,7 +386,7 @@ def update(
                 f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
                 f" {result.refreshed:,} collected movies refetched ({result.stale:,} for age)."
             )
-            _finish(result.run, store, events)
+            _finish(result.run, collection_status(store), events)
 
 
 @cli.command()
@@ -391,8 +394,8 @@ def update(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(db: Path, as_json: bool) -> None:
     """Show a collection's stage, counts and failures."""
-    with Store.open_existing(db) as store:
-        report = collection_status(store)
+    with api.Collection.open(db) as collection:
+        report = collection.status()
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:
@@ -412,9 +415,8 @@ def status(db: Path, as_json: bool) -> None:
 )
 def export_command(db: Path, fmt: str, out: Path) -> None:
     """Export the collected movies (movies.json in the seed's shape by default)."""
-    check_format(fmt)
-    with Store.open_existing(db) as store:
-        count = export(store, fmt, out)
+    with api.Collection.open(db) as collection:
+        count = collection.export(out, format=fmt)
     click.echo(f"Wrote {count:,} movies to {out} ({fmt}).")
 
 

@@ -480,6 +480,15 @@ class Store:
             " JOIN ids i ON i.id = m.id WHERE i.status != 'not_found' ORDER BY m.id"
         )
 
+    def movie_row(self, movie_id: int) -> tuple[int, str, str, str, str] | None:
+        """One movie as :meth:`iter_movies` yields it, or None if it is not exported."""
+        row = self._db.execute(
+            "SELECT m.id, m.details, m.credits, m.keywords, m.recommendations FROM movies m"
+            " JOIN ids i ON i.id = m.id WHERE i.status != 'not_found' AND m.id = ?",
+            (movie_id,),
+        ).fetchone()
+        return None if row is None else (int(row[0]), *map(str, row[1:]))  # type: ignore[return-value]
+
     def iter_provenance(self) -> Iterator[tuple[int, str, int | None, str, int, int]]:
         return self._db.execute(
             "SELECT movie_id, stage, genre, query_key, page, position FROM provenance"

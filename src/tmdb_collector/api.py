@@ -1,0 +1,281 @@
+"""The Python API, for notebooks and pipelines; the command line is a thin layer over it.
+
+    from tmdb_collector import Collection, collect
+
+    collect("tmdb_collection.db", plan={"popular_pages": 5, "genre_pages": 1})
+    with Collection.open("tmdb_collection.db") as collection:
+        print(len(collection), collection.status()["stage"])
+        for record in collection.movies():      # the movies.json value shape, streamed
+            ...
+        crew = collection.table("crew")          # a pyarrow.Table
+        collection.export("movies.duckdb", format="duckdb")
+
+Documented in docs/python-api.md. Items may one day be TV series as well as movies:
+:meth:`Collection.items` is the general name, :meth:`Collection.movies` the movies' one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tmdb_collector.credentials import Credentials
+from tmdb_collector.engine.collector import RunOutcome
+from tmdb_collector.engine.events import ProgressEvents
+from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.runner import run_collection
+from tmdb_collector.errors import UsageError
+from tmdb_collector.export.exporter import check_format, export, movie_record_json
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.config import build_client_settings, read_config
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.status import collection_status
+from tmdb_collector.store.store import Store
+
+PathLike = str | os.PathLike[str]
+ProgressCallback = Callable[[dict[str, Any]], None]
+PROGRESS_INTERVAL = 1.0  # seconds between two progress callbacks
+T = TypeVar("T")
+
+
+class Collection:
+    """A collection database, open for reading. Use :meth:`open`, ideally as a context manager."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._tables: Path | None = None  # the parquet tables behind table(), made on first use
+
+    @classmethod
+    def open(cls, path: PathLike) -> Collection:
+        """Open the database at ``path`` (made by ``collect``); never creates one."""
+        return cls(Store.open_existing(Path(path)))
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    def close(self) -> None:
+        self._store.close()
+        if self._tables is not None:
+            shutil.rmtree(self._tables, ignore_errors=True)
+            self._tables = None
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def status(self) -> dict[str, Any]:
+        """Stage, counts and failures: the same data as ``tmdb-collector status --json``."""
+        return collection_status(self._store)
+
+    def __len__(self) -> int:
+        """How many records :meth:`items` yields."""
+        return self._store.movie_count()
+
+    def items(self) -> Iterator[dict[str, Any]]:
+        """Every collected item in the ``movies.json`` value shape, by ascending id, streamed
+        from the database (memory does not grow with the collection)."""
+        rows = self._store.iter_movies()
+        try:
+            for row in rows:
+                yield json.loads(movie_record_json(row))
+        finally:
+            close = getattr(rows, "close", None)  # the database cursor, even if not exhausted
+            if close is not None:
+                close()
+
+    def movies(self) -> Iterator[dict[str, Any]]:
+        """The collected movies: :meth:`items` for a movie collection."""
+        return self.items()
+
+    def get(self, item_id: int) -> dict[str, Any] | None:
+        """One item's record (as :meth:`items` yields it), or None if it was not collected."""
+        row = self._store.movie_row(item_id)
+        return None if row is None else dict(json.loads(movie_record_json(row)))
+
+    def export(self, out: PathLike, format: str = "json") -> int:
+        """Write an export (json, jsonl, parquet, csv, duckdb) to ``out``, atomically and with
+        its manifest, as ``tmdb-collector export`` does; returns the number of items."""
+        check_format(format)
+        return export(self._store, format, Path(out))
+
+    def table(self, name: str) -> Any:
+        """One normalized table (docs/tables.md) as a ``pyarrow.Table``.
+
+        The first call exports every table to a private temporary directory (removed by
+        :meth:`close`); later calls read from there, so they see the collection as it was then.
+        """
+        import pyarrow.parquet as pq
+
+        if self._tables is None:
+            folder = Path(tempfile.mkdtemp(prefix="tmdb-collector-tables-"))
+            try:
+                export(self._store, "parquet", folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            self._tables = folder
+        path = self._tables / f"{name}.parquet"
+        if not path.is_file():
+            known = sorted(p.stem for p in self._tables.glob("*.parquet"))
+            raise UsageError(f"no table {name!r}; this collection has {', '.join(known)}")
+        return pq.read_table(path, memory_map=True)
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    """What a run did (``outcome``), how many failed ids it retried, and the status after it."""
+
+    outcome: RunOutcome
+    retried: int = 0
+    status: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunView:
+    """How a run shows itself in a terminal: the command line's options (the API's default is
+    silent, with no signal handlers, which only the main thread may install)."""
+
+    show_bars: bool = False
+    events: ProgressEvents | None = None
+    handle_signals: bool = False
+
+
+async def collect_async(
+    db: PathLike,
+    plan: Plan | Mapping[str, Any] | None = None,
+    *,
+    settings: ClientSettings | None = None,
+    base_url: str | None = None,
+    rate: float | None = None,
+    concurrency: int | None = None,
+    api_key: str | None = None,
+    bearer_token: str | None = None,
+    credentials: Credentials | None = None,
+    force_plan: bool = False,
+    retry_failed: bool = False,
+    harvest_only: bool = False,
+    on_progress: ProgressCallback | None = None,
+    progress_interval: float = PROGRESS_INTERVAL,
+    view: RunView | None = None,
+) -> CollectResult:
+    """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
+    chosen = _plan(plan)
+    client = settings or build_client_settings(
+        read_config(None), {"base_url": base_url, "rate": rate, "concurrency": concurrency}
+    )
+    credentials = credentials or _credentials(api_key, bearer_token)
+    view = view or RunView()
+    progress = RunProgress()
+    with Store.create_or_open(Path(db), chosen, force_plan=force_plan) as store:
+        retried = store.requeue(store.ids_with_status("failed")) if retry_failed else 0
+        run = run_collection(
+            store,
+            chosen,
+            client,
+            credentials,
+            show_bars=view.show_bars,
+            progress=progress,
+            handle_signals=view.handle_signals,
+            harvest_only=harvest_only,
+            events=view.events,
+        )
+        outcome = await _reporting(run, progress, on_progress, progress_interval)
+        return CollectResult(outcome, retried, collection_status(store))
+
+
+def collect(
+    db: PathLike, plan: Plan | Mapping[str, Any] | None = None, **options: Any
+) -> CollectResult:
+    """Run (or resume) a collection into ``db`` and wait for it; re-running resumes.
+
+    ``plan`` is a :class:`~tmdb_collector.plan.plan.Plan`, a mapping of its fields (as in the
+    ``[plan]`` table of a config file), or None for the seed's plan. The key comes from
+    ``api_key`` / ``bearer_token`` or else the environment (``TMDB_API_KEY`` /
+    ``TMDB_READ_ACCESS_TOKEN``); the API from ``base_url`` or ``TMDB_BASE_URL``.
+    ``on_progress`` is called with the progress snapshot (the dashboard's) every
+    ``progress_interval`` seconds and once at the end. A fatal error (a bad key, a full disk)
+    is raised; failed ids are counted in the result. Inside a running event loop (a notebook),
+    the run goes to a worker thread; ``await collect_async(...)`` avoids that.
+    """
+    return _run_blocking(lambda: collect_async(db, plan, **options))
+
+
+async def _reporting(
+    run: Awaitable[RunOutcome],
+    progress: RunProgress,
+    on_progress: ProgressCallback | None,
+    interval: float,
+) -> RunOutcome:
+    """Await ``run``, calling ``on_progress`` meanwhile; raise the run's fatal error."""
+
+    async def report() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            on_progress(progress.snapshot())  # type: ignore[misc]
+
+    reporter = asyncio.create_task(report()) if on_progress is not None else None
+    try:
+        outcome = await run
+    finally:
+        if reporter is not None:
+            reporter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reporter
+    if on_progress is not None:
+        on_progress(progress.snapshot())
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome
+
+
+def _run_blocking(make: Callable[[], Awaitable[T]]) -> T:
+    """``asyncio.run`` here, or in a worker thread when this thread already runs a loop."""
+
+    async def main() -> T:
+        return await make()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    result: list[T] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(asyncio.run(main()))
+        except BaseException as exc:  # handed to the caller's thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="tmdb-collector-collect")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
+def _plan(plan: Plan | Mapping[str, Any] | None) -> Plan:
+    if plan is None:
+        return Plan()
+    if isinstance(plan, Plan):
+        return plan
+    return Plan.from_dict(plan)
+
+
+def _credentials(api_key: str | None, bearer_token: str | None) -> Credentials:
+    if api_key or bearer_token:
+        return Credentials(api_key=api_key, bearer_token=bearer_token)
+    return Credentials.from_env()

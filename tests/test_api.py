@@ -1,0 +1,110 @@
+"""The Python API: Collection for reading, collect / collect_async for running, against the
+session's simulator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.cli_helpers import TEST_KEY, simulator
+from tests.conftest import SmallCollection
+from tmdb_collector import Collection, collect, collect_async
+from tmdb_collector.errors import AuthError, PlanMismatchError, UsageError
+from tmdb_collector.status import collection_status
+from tmdb_collector.store.store import Store
+
+PLAN = {"popular_pages": 2, "genre_pages": 1, "genres": [28]}  # conftest's TINY_PLAN
+
+
+def test_importing_the_package_does_not_load_the_api() -> None:
+    code = "import sys, tmdb_collector; print('tmdb_collector.api' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False", loaded.stderr
+    with pytest.raises(AttributeError):
+        _ = __import__("tmdb_collector").no_such_name
+
+
+def test_collect_with_progress_then_read_the_collection(sim_url: str, tmp_path: Path) -> None:
+    snapshots: list[dict[str, Any]] = []
+    db = tmp_path / "api.db"
+    result = collect(
+        db,
+        plan=PLAN,
+        base_url=sim_url,
+        api_key=TEST_KEY,
+        on_progress=snapshots.append,
+        progress_interval=0.05,
+    )
+    assert result.outcome.status == "complete"
+    assert result.outcome.movies > 20
+    assert snapshots[-1]["state"] == "complete"
+    assert snapshots[-1]["movies"] == result.outcome.movies
+    with Collection.open(db) as collection:
+        assert result.status == collection.status()
+        assert collection.status()["plan"]["popular_pages"] == 2
+        assert len(collection) == result.outcome.movies == len(list(collection.movies()))
+    again = collect(db, plan=PLAN, base_url=sim_url, api_key=TEST_KEY)  # resumes: nothing left
+    assert again.outcome.status == "nothing-to-do"
+    with pytest.raises(PlanMismatchError):
+        collect(db, plan={**PLAN, "popular_pages": 3}, base_url=sim_url, api_key=TEST_KEY)
+
+
+def test_records_are_the_movies_json_values(
+    small_collection: SmallCollection, tmp_path: Path
+) -> None:
+    with Collection.open(small_collection.db) as collection:
+        assert collection.export(tmp_path / "movies.json") == len(collection)
+        exported = json.loads((tmp_path / "movies.json").read_text(encoding="utf-8"))
+        records = list(collection.items())
+        assert records == list(exported.values())
+        assert list(collection.movies()) == records
+        chosen = records[len(records) // 2]
+        assert collection.get(chosen["id"]) == chosen
+        assert collection.get(-1) is None
+        assert list(chosen) == ["id", "details", "credits", "keywords", "recommendations"]
+        with Store.open_existing(small_collection.db) as store:
+            assert collection.status() == collection_status(store)
+
+
+def test_table_is_the_parquet_export_as_arrow(
+    small_collection: SmallCollection, tmp_path: Path
+) -> None:
+    with Collection.open(small_collection.db) as collection:
+        collection.export(tmp_path / "tables", format="parquet")
+        for name in ("movies", "crew", "provenance"):
+            assert collection.table(name).equals(
+                pq.read_table(tmp_path / "tables" / f"{name}.parquet")
+            )
+        with pytest.raises(UsageError, match=r"no table 'nope'.*movies"):
+            collection.table("nope")
+        private = collection._tables
+        assert private is not None
+        assert private.is_dir()
+    assert not private.exists()  # close() removes the private copy
+
+
+async def test_collect_async_and_collect_inside_a_running_loop(
+    sim_url: str, tmp_path: Path
+) -> None:
+    db = tmp_path / "async.db"
+    seen: list[str] = []
+    result = await collect_async(
+        db, PLAN, base_url=sim_url, api_key=TEST_KEY, on_progress=lambda s: seen.append(s["state"])
+    )
+    assert result.outcome.status == "complete"
+    assert seen[-1] == "complete"
+    # A notebook calls the blocking form while its loop runs: it goes to a worker thread.
+    again = collect(db, PLAN, base_url=sim_url, api_key=TEST_KEY)
+    assert again.outcome.status == "nothing-to-do"
+
+
+def test_a_bad_key_is_raised(tmp_path: Path) -> None:
+    small = simulator("--catalog-size", "200", api_key="the-right-key")
+    with small as sim, pytest.raises(AuthError):
+        collect(tmp_path / "bad.db", PLAN, base_url=sim.base_url, api_key="a-wrong-key")
