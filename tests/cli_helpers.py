@@ -77,7 +77,7 @@ def movie_count(db: Path) -> int:
     try:
         connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
         try:
-            return int(connection.execute("SELECT COUNT(*) FROM movies").fetchone()[0])
+            return int(connection.execute("SELECT COUNT(*) FROM items").fetchone()[0])
         finally:
             connection.close()
     except sqlite3.Error:

@@ -1,20 +1,21 @@
 """Test-only wiring: an httpx transport (``httpx.MockTransport``) under the client's Transport.
 
 httpx is a dev dependency; the collector itself runs on aiohttp alone. Also here: the seed's
-four-call movie fetch, kept only to prove the one-call form stores the same data.
+one-call-per-part fetch, kept only to prove the one-call form stores the same data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.client import TMDBClient
-from tmdb_collector.fetch.records import APPENDED, MovieRecord
+from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.fetch.transport import DEFAULT_HEADERS, RawResponse, network_failure
+from tmdb_collector.media import MediaType
 
 Handler = Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]]
 
@@ -49,14 +50,17 @@ def mock_wire(handler: Handler) -> HttpxTransport:
     return HttpxTransport(httpx.MockTransport(handler))
 
 
-async def fetch_movie_separately(client: TMDBClient, movie_id: int, language: str) -> MovieRecord:
-    """The seed's four calls: details, then credits, keywords and recommendations."""
+async def fetch_separately(
+    client: TMDBClient, media: MediaType, item_id: int, language: str, parts: Sequence[str]
+) -> ItemRecord:
+    """The seed's way: the details, then one call per part at its standalone endpoint."""
     params = {"language": language}
-    details = await client.get_json(f"/movie/{movie_id}", params)
-    parts = {"details": details.body}
-    for name in APPENDED:
-        parts[name] = (await client.get_json(f"/movie/{movie_id}/{name}", params)).body
-    return MovieRecord.from_parts(movie_id, parts, details.server_time)
+    path = media.path_of(item_id)
+    details = await client.get_json(path, params)
+    bodies = {"details": details.body}
+    for name in parts:
+        bodies[name] = (await client.get_json(f"{path}/{name}", params)).body
+    return ItemRecord.from_parts(item_id, bodies, details.server_time, media)
 
 
 def movie_body(movie_id: int) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import FakeClock, load_sample
-from tests.httpx_wire import fetch_movie_separately, mock_wire
+from tests.httpx_wire import fetch_separately, mock_wire
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.errors import (
     AuthError,
@@ -21,9 +21,9 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
-from tmdb_collector.fetch.records import MovieRecord, split_appended
 from tmdb_collector.fetch.retry import RetryPolicy
 from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import MOVIE
 
 BASE = "http://127.0.0.1:9/3"
 KEY = "k3y-0123456789abcdef-secret"
@@ -70,44 +70,22 @@ def sample_server(request: httpx.Request) -> httpx.Response:
 
 async def test_one_call_equals_four_calls(fake_clock: FakeClock) -> None:
     async with make_client(sample_server, fake_clock) as client:
-        one = await client.fetch_movie(550, "en-US")
-        four = await fetch_movie_separately(client, 550, "en-US")
-    assert (one.details, one.credits, one.keywords, one.recommendations) == (
-        four.details,
-        four.credits,
-        four.keywords,
-        four.recommendations,
-    )
+        one = await client.fetch_item(MOVIE, 550, "en-US", MOVIE.default_parts)
+        four = await fetch_separately(client, MOVIE, 550, "en-US", MOVIE.default_parts)
+    assert (one.details, one.parts) == (four.details, four.parts)
+    assert list(one.parts) == ["credits", "keywords", "recommendations"]
     assert json.loads(one.details) == load_sample("movie_550_details.json")
-    assert json.loads(one.credits) == load_sample("movie_550_credits.json")
-    assert list(json.loads(one.credits)) == ["id", "cast", "crew"]
-    assert json.loads(one.keywords) == load_sample("movie_550_keywords.json")
-    assert json.loads(one.recommendations) == load_sample("movie_550_recommendations_page1.json")
-
-
-def test_split_of_a_real_appended_capture() -> None:
-    """movie_76 was captured with append_to_response: appended parts omit id, we restore it."""
-    capture = load_sample("movie_76_details_append_to_response_all.json")
-    assert "id" not in capture["credits"]
-    assert "id" not in capture["keywords"]
-    parts = split_appended(76, capture)
-    assert list(parts["credits"]) == ["id", "cast", "crew"]
-    assert parts["credits"]["id"] == 76
-    assert list(parts["keywords"]) == ["id", "keywords"]
-    assert parts["keywords"]["keywords"] == capture["keywords"]["keywords"]
-    assert parts["recommendations"] == capture["recommendations"]
-    for appended in ("credits", "keywords", "recommendations"):
-        assert appended not in parts["details"]
-    details_550 = load_sample("movie_550_details.json")
-    base_keys = [k for k in parts["details"] if k in details_550]
-    assert base_keys == list(details_550)
-    record = MovieRecord.from_parts(76, parts)
-    assert json.loads(record.credits)["cast"] == capture["credits"]["cast"]
+    assert json.loads(one.parts["credits"]) == load_sample("movie_550_credits.json")
+    assert list(json.loads(one.parts["credits"])) == ["id", "cast", "crew"]
+    assert json.loads(one.parts["keywords"]) == load_sample("movie_550_keywords.json")
+    assert json.loads(one.parts["recommendations"]) == load_sample(
+        "movie_550_recommendations_page1.json"
+    )
 
 
 def test_split_rejects_a_body_without_appended_parts() -> None:
     with pytest.raises(BadResponseError, match="credits"):
-        split_appended(550, load_sample("movie_550_details.json"))
+        MOVIE.split(550, load_sample("movie_550_details.json"), MOVIE.default_parts)
 
 
 async def test_api_key_goes_in_the_query_and_bearer_in_a_header(fake_clock: FakeClock) -> None:
@@ -163,7 +141,7 @@ async def test_404_and_422_are_not_retried(fake_clock: FakeClock) -> None:
 
     async with make_client(handler, fake_clock) as client:
         with pytest.raises(NotFoundError, match="status_code 34"):
-            await client.fetch_movie(1, "en-US")
+            await client.fetch_item(MOVIE, 1, "en-US", MOVIE.default_parts)
         with pytest.raises(RequestRejectedError, match="less than or equal to 500"):
             await client.get_json("/movie/popular", {"page": "501"})
     assert calls == 2

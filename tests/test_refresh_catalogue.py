@@ -20,7 +20,7 @@ from tests.cli_helpers import (
     run_cli,
     simulator,
 )
-from tmdb_collector.fetch.records import split_appended
+from tmdb_collector.media import MOVIE
 from tmdb_collector.simulator import Catalog
 
 SEED = "7"
@@ -43,7 +43,7 @@ def update_args(db: Path, base_url: str, *extra: str) -> list[str]:
 
 def fetched_dates(db: Path) -> dict[int, dt.date]:
     with sqlite3.connect(db) as connection:
-        rows = connection.execute("SELECT id, fetched_at FROM movies").fetchall()
+        rows = connection.execute("SELECT id, fetched_at FROM items").fetchall()
     return {movie_id: dt.datetime.fromisoformat(when).date() for movie_id, when in rows}
 
 
@@ -77,7 +77,7 @@ def test_update_a_simulated_week_later_refetches_exactly_the_changed(tmp_path: P
                         "append_to_response": "credits,keywords,recommendations",
                     },
                 ).json()
-                parts = split_appended(movie_id, body)
+                parts = MOVIE.split(movie_id, body, MOVIE.default_parts)
                 record = data[str(movie_id)]
                 own = ["details", "credits", "keywords"]
                 for part in own + (["recommendations"] if movie_id in expected else []):

@@ -17,12 +17,12 @@ from tmdb_collector.errors import (
     UsageError,
 )
 from tmdb_collector.export.exporter import export
-from tmdb_collector.fetch.records import MovieRecord
+from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
 
-def record_550(movie_id: int = 550) -> MovieRecord:
+def record_550(movie_id: int = 550) -> ItemRecord:
     details = load_sample("movie_550_details.json")
     credits = load_sample("movie_550_credits.json")
     keywords = load_sample("movie_550_keywords.json")
@@ -33,7 +33,7 @@ def record_550(movie_id: int = 550) -> MovieRecord:
         "keywords": keywords,
         "recommendations": load_sample("movie_550_recommendations_page1.json"),
     }
-    return MovieRecord.from_parts(movie_id, parts)
+    return ItemRecord.from_parts(movie_id, parts)
 
 
 def test_a_page_commits_ids_and_provenance_together(db_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_movie_statuses_and_counts(db_path: Path) -> None:
     plan = Plan()
     with Store.create_or_open(db_path, plan) as store:
         store.add_ids([550, 551, 552, 553])
-        store.save_movie(record_550(550))
+        store.save_item(record_550(550))
         store.mark(551, "not_found", "The resource you requested could not be found.")
         store.mark(552, "failed", "HTTP 503: Service offline")
         counts = store.counts()
@@ -132,8 +132,8 @@ def test_a_second_collector_is_refused(db_path: Path) -> None:
 def test_movies_json_has_the_seed_shape(db_path: Path, tmp_path: Path) -> None:
     with Store.create_or_open(db_path, Plan()) as store:
         store.add_ids([550, 13, 551])
-        store.save_movie(record_550(550))
-        store.save_movie(record_550(13))
+        store.save_item(record_550(550))
+        store.save_item(record_550(13))
         store.mark(551, "not_found", "gone")
         out = tmp_path / "movies.json"
         assert export(store, "json", out) == 2
@@ -166,7 +166,7 @@ def test_export_is_atomic_and_checks_its_target(
     out.write_text('{"keep": "me"}')
     with Store.create_or_open(db_path, Plan()) as store:
         store.add_ids([550])
-        store.save_movie(record_550())
+        store.save_item(record_550())
         with pytest.raises(UsageError, match="is a directory"):
             export(store, "json", tmp_path)
         with pytest.raises(UsageError, match="does not exist"):
@@ -176,7 +176,7 @@ def test_export_is_atomic_and_checks_its_target(
 
         import tmdb_collector.export.exporter as export_module
 
-        def full_disk(rows: object, handle: object) -> int:
+        def full_disk(rows: object, keys: object, handle: object) -> int:
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(export_module, "write_movies_json", full_disk)

@@ -9,7 +9,7 @@ import errno
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,9 @@ from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import tables
 from tmdb_collector.export.exporter import export
 from tmdb_collector.export.table_schema import TABLE_NAMES, TABLES
-from tmdb_collector.fetch.records import MovieRecord
+from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import Plan
-from tmdb_collector.store.store import Store
+from tmdb_collector.store.store import ItemRow, Store
 
 UNICODE_TITLE = "Amélie — 千と千尋の神隠し 🎬"
 TRICKY_OVERVIEW = 'Line one, with a comma\nline "two"\r\nand a | pipe'
@@ -101,8 +101,8 @@ def collection(tmp_path: Path) -> Path:
         store.save_page(popular, 1, [602, 550, 549, 560, 601], 10, 200)
         store.save_page(discover, 3, [560, 550], 7, 140)
         for movie_id, make in EXPORTED.items():
-            store.save_movie(MovieRecord.from_parts(movie_id, make()))
-        store.save_movie(MovieRecord.from_parts(549, parts_550(549)))
+            store.save_item(ItemRecord.from_parts(movie_id, make()))
+        store.save_item(ItemRecord.from_parts(549, parts_550(549)))
         store.mark(549, "not_found", "deleted")
     return db
 
@@ -418,25 +418,25 @@ def test_batches_are_flushed_while_movies_stream(
         for movie_id in movie_ids:
             parts = copy.deepcopy(base)
             parts["details"]["id"] = parts["credits"]["id"] = parts["keywords"]["id"] = movie_id
-            store.save_movie(MovieRecord.from_parts(movie_id, parts))
+            store.save_item(ItemRecord.from_parts(movie_id, parts))
 
     writes: list[tuple[str, int]] = []
     movies_read: list[int] = []  # writes seen when each movie came off the cursor
     real_write = tables._ParquetSink.write
-    real_iter = Store.iter_movies
+    real_iter = Store.iter_items
 
     def record_write(self: Any, rows: list[Any]) -> None:
         writes.append((self.path.stem, len(rows)))
         real_write(self, rows)
 
-    def record_iter(self: Store) -> Iterator[tuple[int, str, str, str, str]]:
-        for row in real_iter(self):
+    def record_iter(self: Store, parts: Sequence[str]) -> Iterator[ItemRow]:
+        for row in real_iter(self, parts):
             movies_read.append(len(writes))
             yield row
 
     monkeypatch.setattr(tables, "BATCH_SIZE", 2)
     monkeypatch.setattr(tables._ParquetSink, "write", record_write)
-    monkeypatch.setattr(Store, "iter_movies", record_iter)
+    monkeypatch.setattr(Store, "iter_items", record_iter)
     assert run_export(db, "parquet", tmp_path / "out") == 7
 
     assert [rows for table, rows in writes if table == "movies"] == [2, 2, 2, 1]

@@ -35,7 +35,8 @@ def collection_status(store: Store) -> dict[str, Any]:
             "not_found": counts.not_found,
             "failed": counts.failed,
         },
-        "movies": store.movie_count(),
+        "movies": store.item_count(),
+        "parts": {"chosen": list(plan.parts), "items_with": store.part_counts()},
         "last_sync": store.meta("last_sync"),
         "failures": [
             {"id": movie_id, "status": status, "reason": reason}
@@ -58,6 +59,13 @@ def format_status(report: dict[str, Any]) -> str:
         f"ids:       {ids['total']} harvested: {ids['done']} collected, {ids['pending']} pending, "
         f"{ids['not_found']} not found, {ids['failed']} failed",
     ]
+    parts = report["parts"]
+    counts = parts["items_with"]
+    chosen = ", ".join(f"{name} {counts.get(name, 0)}" for name in parts["chosen"]) or "none"
+    lines.append(f"parts:     {chosen} (movies with each)")
+    others = sorted(set(counts) - set(parts["chosen"]))
+    if others:
+        lines.append("           also stored: " + ", ".join(f"{n} {counts[n]}" for n in others))
     if report.get("last_sync"):
         lines.append(f"last sync: {report['last_sync']}")
     for failure in report["failures"]:

@@ -11,7 +11,7 @@ import asyncio
 import itertools
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from aiohttp import web
@@ -19,11 +19,10 @@ from aiohttp import web
 from tmdb_collector.export.exporter import (
     FILE_FORMATS,
     TABLE_FORMATS,
-    MovieRow,
     export,
     movie_text,
 )
-from tmdb_collector.store.store import Store
+from tmdb_collector.store.store import ItemRow, Store
 
 MOVIES_PER_CHUNK = 100
 ZIP_CHUNK_BYTES = 256 * 1024
@@ -41,9 +40,9 @@ async def download(request: web.Request, database: Path, fmt: str) -> web.Stream
     raise web.HTTPNotFound(text=f"unknown download format {fmt!r}")
 
 
-def movie_chunks(rows: Iterator[MovieRow], fmt: str) -> Iterator[str]:
+def movie_chunks(rows: Iterator[ItemRow], keys: Sequence[str], fmt: str) -> Iterator[str]:
     """The text :func:`~tmdb_collector.export.exporter.export` writes, a few movies at a time."""
-    pieces = movie_text(rows, fmt)
+    pieces = movie_text(rows, keys, fmt)
     while batch := list(itertools.islice(pieces, MOVIES_PER_CHUNK)):
         yield "".join(batch)
 
@@ -52,7 +51,8 @@ async def _send_movies(request: web.Request, database: Path, fmt: str) -> web.St
     response = _attachment(f"movies.{fmt}", FILE_FORMATS[fmt])
     with Store.open_existing(database) as store:
         await response.prepare(request)
-        for chunk in movie_chunks(store.iter_movies(), fmt):
+        parts = store.plan().parts
+        for chunk in movie_chunks(store.iter_items(parts), parts, fmt):
             await response.write(chunk.encode("utf-8"))
     await response.write_eof()
     return response

@@ -138,6 +138,9 @@ class Collector:
     async def _run(self) -> Literal["complete", "paused", "nothing-to-do"]:
         for query in self._plan.harvest_queries():
             self._store.add_query(query)
+        grown = self._store.requeue_lacking(self._plan.parts)
+        if grown:
+            log.info("%d collected items lack a chosen part; fetching them again", grown)
         await load_export_ids(
             self._store, self._plan, self.progress, self._stop, self._client.breaker
         )
@@ -150,7 +153,8 @@ class Collector:
             self._sync_counts()
             return "nothing-to-do"
         # One request alone first: a bad key costs one 401, not a burst of them.
-        first = await self._client.get_json("/genre/movie/list", {"language": self._plan.language})
+        media, language = self._plan.media_type, self._plan.language
+        first = await self._client.get_json(media.genre_list_path, {"language": language})
         # Exports name the API a collection came from (export/manifest.py).
         self._store.set_meta(BASE_URL_META, shareable_base_url(self._client.base_url))
         if self._store.meta("last_sync") is None:
@@ -294,7 +298,10 @@ class Collector:
         movie_id = task.movie_id
         details = self.progress.stages["details"]
         try:
-            record = await self._client.fetch_movie(movie_id, self._plan.language)
+            plan = self._plan
+            record = await self._client.fetch_item(
+                plan.media_type, movie_id, plan.language, plan.parts
+            )
         except NotFoundError as exc:
             self._store.mark(movie_id, "not_found", exc.reason)
             self.progress.not_found += 1
@@ -308,7 +315,7 @@ class Collector:
             self._store.mark(movie_id, "failed", str(exc))
             self.progress.failed_movies += 1
         else:
-            self._store.save_movie(record)
+            self._store.save_item(record)
             self.progress.movies += 1
         details.done += 1
         return False

@@ -120,7 +120,8 @@ def parse_list(response: JsonResponse, keep_language: str | None) -> ListPage:
 
 
 def split_by_date(query: HarvestQuery) -> list[HarvestQuery]:
-    """Halve a query's primary_release_date range; [] when it is a single day or undated."""
+    """Halve a query's release-date range (its media's date field); [] when it is a single day
+    or undated."""
     dates = query.date_range()
     if dates is None:
         return []

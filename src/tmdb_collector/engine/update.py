@@ -19,6 +19,7 @@ from tmdb_collector.engine.collector import Collector, RunOutcome
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import BadResponseError
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
+from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import MAX_PAGE
 from tmdb_collector.store.store import Store
 
@@ -45,25 +46,28 @@ def windows(since: dt.date, until: dt.date) -> Iterator[tuple[dt.date, dt.date]]
         start = end + dt.timedelta(days=1)
 
 
-async def changed_ids(client: TMDBClient, since: dt.date, until: dt.date) -> set[int]:
+async def changed_ids(
+    client: TMDBClient, since: dt.date, until: dt.date, path: str = MOVIE.changes_path
+) -> set[int]:
+    """Ids ``path`` (the media type's changes list) reports changed in ``since``..``until``."""
     ids: set[int] = set()
     for start, end in windows(since, until):
-        ids |= await _window_ids(client, start, end)
+        ids |= await _window_ids(client, path, start, end)
     return ids
 
 
-async def _window_ids(client: TMDBClient, start: dt.date, end: dt.date) -> set[int]:
+async def _window_ids(client: TMDBClient, path: str, start: dt.date, end: dt.date) -> set[int]:
     async def page(number: int) -> tuple[list[int], int]:
         params = {"start_date": start.isoformat(), "end_date": end.isoformat()}
         params["page"] = str(number)
-        return await client.get("/movie/changes", params, _parse_changes)
+        return await client.get(path, params, _parse_changes)
 
     first_ids, total_pages = await page(1)
     if total_pages > MAX_PAGE and start < end:
         # Too many changes for one window to page through: halve it.
         middle = start + (end - start) // 2
-        left = await _window_ids(client, start, middle)
-        return left | await _window_ids(client, middle + dt.timedelta(days=1), end)
+        left = await _window_ids(client, path, start, middle)
+        return left | await _window_ids(client, path, middle + dt.timedelta(days=1), end)
     rest = await asyncio.gather(*(page(n) for n in range(2, min(total_pages, MAX_PAGE) + 1)))
     ids = set(first_ids)
     for more, _ in rest:
@@ -74,7 +78,7 @@ async def _window_ids(client: TMDBClient, start: dt.date, end: dt.date) -> set[i
 def _parse_changes(response: JsonResponse) -> tuple[list[int], int]:
     results, total_pages = response.body.get("results"), response.body.get("total_pages")
     if not isinstance(results, list) or not isinstance(total_pages, int):
-        raise BadResponseError("a /movie/changes page lacks results or total_pages")
+        raise BadResponseError("a changes page lacks results or total_pages")
     ids = [
         item["id"] for item in results if isinstance(item, dict) and isinstance(item.get("id"), int)
     ]
@@ -104,7 +108,7 @@ async def run_update(
     today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
     last_sync = store.meta("last_sync")
     since = dt.date.fromisoformat(last_sync) if last_sync else today
-    changed = await changed_ids(client, since, today)
+    changed = await changed_ids(client, since, today, store.media_type.changes_path)
     collected = set(store.ids_with_status("done", "failed"))
     refresh = changed & collected
     stale = stale_ids(store, today, max_age_days) - refresh if max_age_days is not None else set()

@@ -1,23 +1,25 @@
 """Exports of a collection. ``movies.json`` is the seed's contract:
 
-one JSON object keyed by movie id (a string), each value
-``{"id", "details", "credits", "keywords", "recommendations"}`` holding TMDB's bodies.
+one JSON object keyed by movie id (a string), each value ``{"id", "details", <one key per
+part>}`` holding TMDB's bodies; with the default parts, ``{"id", "details", "credits",
+"keywords", "recommendations"}``. A part's key is spelled as the part (``"watch/providers"``).
 
 Exports stream movie by movie from the database, so memory does not grow with the collection,
 and are atomic: a temporary file is renamed over the target only when complete. Each carries
-its provenance in a manifest (export/manifest.py), written in the same atomic step.
+its provenance in a manifest (export/manifest.py), written in the same atomic step. Only items
+that have every part asked are written (:func:`missing_from_export` counts the others).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from tmdb_collector.errors import UsageError
+from tmdb_collector.errors import ConfigError, UsageError
 from tmdb_collector.export.atomic import atomic_text_files, check_output_file
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
-from tmdb_collector.store.store import Store
+from tmdb_collector.store.store import ItemRow, Store
 
 # The one list of export formats. json and jsonl are single files (with their media type);
 # parquet and csv are directories of tables (export/tables.py).
@@ -26,68 +28,78 @@ TABLE_FORMATS = ("parquet", "csv")
 DATABASE_FORMATS = ("duckdb",)  # every table in one database file (export/duckdb_file.py)
 FORMATS = (*FILE_FORMATS, *TABLE_FORMATS, *DATABASE_FORMATS)
 
-MovieRow = tuple[int, str, str, str, str]  # id, details, credits, keywords, recommendations
-
 
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def movie_record_json(row: MovieRow) -> str:
-    """One movie as the seed's record, assembled from stored JSON text without re-parsing."""
-    movie_id, details, credits, keywords, recommendations = row
-    return (
-        f'{{"id":{movie_id},"details":{details},"credits":{credits},'
-        f'"keywords":{keywords},"recommendations":{recommendations}}}'
-    )
+def item_record_json(row: ItemRow, keys: Sequence[str]) -> str:
+    """One item as the seed's record, assembled from stored JSON text without re-parsing:
+    ``{"id", "details", <one key per part>}``, the key spelled as the part."""
+    item_id, details, bodies = row
+    tail = "".join(f',"{key}":{body}' for key, body in zip(keys, bodies, strict=True))
+    return f'{{"id":{item_id},"details":{details}{tail}}}'
 
 
-def movie_text(rows: Iterable[MovieRow], fmt: str) -> Iterator[str]:
-    """The text of a json or jsonl export, one piece per movie (json adds its braces)."""
+def movie_text(rows: Iterable[ItemRow], keys: Sequence[str], fmt: str) -> Iterator[str]:
+    """The text of a json or jsonl export, one piece per item (json adds its braces)."""
     if fmt == "jsonl":
         for row in rows:
-            yield movie_record_json(row) + "\n"
+            yield item_record_json(row, keys) + "\n"
         return
     separator = "\n"
     yield "{"
     for row in rows:
-        yield f'{separator}"{row[0]}":{movie_record_json(row)}'
+        yield f'{separator}"{row[0]}":{item_record_json(row, keys)}'
         separator = ",\n"
     yield "\n}\n"
 
 
-def write_movies_json(rows: Iterable[MovieRow], out: IO[str]) -> int:
-    return _write(rows, "json", out)
+def write_movies_json(rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str]) -> int:
+    return _write(rows, keys, "json", out)
 
 
-def write_movies_jsonl(rows: Iterable[MovieRow], out: IO[str]) -> int:
-    return _write(rows, "jsonl", out)
+def write_movies_jsonl(rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str]) -> int:
+    return _write(rows, keys, "jsonl", out)
 
 
-def _write(rows: Iterable[MovieRow], fmt: str, out: IO[str]) -> int:
+def _write(rows: Iterable[ItemRow], keys: Sequence[str], fmt: str, out: IO[str]) -> int:
     count = 0
 
-    def counted() -> Iterator[MovieRow]:
+    def counted() -> Iterator[ItemRow]:
         nonlocal count
         for row in rows:
             count += 1
             yield row
 
-    for piece in movie_text(counted(), fmt):
+    for piece in movie_text(counted(), keys, fmt):
         out.write(piece)
     return count
 
 
-def export(store: Store, fmt: str, out: Path) -> int:
-    """Write ``store`` as ``fmt`` to ``out``; returns the number of movies written."""
+def export_parts(store: Store, parts: object = None) -> tuple[str, ...]:
+    """The parts an export writes: ``parts`` (names, a comma-separated list or ``"all"``,
+    checked against the collection's media type) or, by default, the collection's."""
+    if parts is None:
+        return store.plan().parts
+    try:
+        return store.media_type.parse_parts(parts)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
+    """Write ``store`` as ``fmt`` to ``out``; returns the number of items written."""
     check_format(fmt)
+    chosen = export_parts(store, parts)
     if fmt in FILE_FORMATS:
         check_output_file(out)
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
         with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
-            count = writer(store.iter_movies(), data)
-            manifest.write(manifest_text(build_manifest(store, fmt, {out.name: count})))
+            count = writer(store.iter_items(chosen), chosen, data)
+            text = manifest_text(build_manifest(store, fmt, {out.name: count}, parts=chosen))
+            manifest.write(text)
         return count
     if fmt in DATABASE_FORMATS:
         from tmdb_collector.export.duckdb_file import export_duckdb
@@ -95,4 +107,9 @@ def export(store: Store, fmt: str, out: Path) -> int:
         return export_duckdb(store, out)
     from tmdb_collector.export.tables import export_tables
 
-    return export_tables(store, fmt, out)
+    return export_tables(store, fmt, out, chosen)
+
+
+def missing_from_export(store: Store, parts: object = None) -> int:
+    """Collected items an export of ``parts`` leaves out because they lack one of them."""
+    return store.count_lacking(export_parts(store, parts))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -43,9 +43,14 @@ def shareable_base_url(url: str) -> str:
 
 
 def build_manifest(
-    store: Store, fmt: str, rows: Mapping[str, int], tables: Mapping[str, int] | None = None
+    store: Store,
+    fmt: str,
+    rows: Mapping[str, int],
+    tables: Mapping[str, int] | None = None,
+    parts: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of exporting ``store`` as ``fmt`` into files named by ``rows`` (-> count).
+    """The manifest of exporting ``parts`` (default: the collection's) of ``store`` as ``fmt``
+    into files named by ``rows`` (-> count).
 
     A database file (duckdb) also lists the rows of each of its ``tables``.
     """
@@ -69,6 +74,7 @@ def build_manifest(
         },
         "export": {
             "format": fmt,
+            "parts": list(store.plan().parts if parts is None else parts),
             "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "files": files,
         },

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -71,6 +71,20 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "provenance": _columns("movie_id:int stage:str genre_id:int query:str page:int position:int"),
 }
 TABLE_NAMES = tuple(TABLES)
+# The tables each part feeds; movies, genres and provenance are always written.
+PART_TABLES: dict[str, tuple[str, ...]] = {
+    "credits": ("cast", "crew"),
+    "keywords": ("keywords",),
+    "recommendations": ("recommendations",),
+}
+
+
+def table_names(parts: Iterable[str]) -> tuple[str, ...]:
+    """The tables an export of ``parts`` writes, in their documented order."""
+    chosen = {table for part in parts for table in PART_TABLES.get(part, ())}
+    return tuple(
+        name for name in TABLE_NAMES if name in chosen or name in ("movies", "genres", "provenance")
+    )
 
 
 def arrow_schema(table: str) -> Any:
@@ -161,13 +175,12 @@ def _person(movie_id: int, credit: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def movie_rows(
-    movie_id: int, details_text: str, credits_text: str, keywords_text: str, recs_text: str
+    movie_id: int, details_text: str, part_texts: Mapping[str, str]
 ) -> dict[str, list[Row]]:
-    """Rows for every table but provenance, from one movie's four stored JSON bodies."""
+    """Rows for every table but provenance, from one movie's stored JSON bodies (the tables of
+    a part that is not in ``part_texts`` are left out)."""
     details = _object(json.loads(details_text))
-    credits = _object(json.loads(credits_text))
-    keywords = _object(json.loads(keywords_text))
-    recommendations = _object(json.loads(recs_text))
+    bodies = {name: _object(json.loads(text)) for name, text in part_texts.items()}
     collection = _object(details.get("belongs_to_collection"))
     movie = {
         **details,
@@ -183,23 +196,30 @@ def movie_rows(
         _row("genres", {"movie_id": movie_id, "genre_id": g.get("id"), "name": g.get("name")})
         for g in map(_object, _array(details, "genres"))
     ]
-    rows["cast"] = [
-        _row("cast", _person(movie_id, c)) for c in map(_object, _array(credits, "cast"))
-    ]
-    rows["crew"] = [
-        _row("crew", _person(movie_id, c)) for c in map(_object, _array(credits, "crew"))
-    ]
-    rows["keywords"] = [
-        _row("keywords", {"movie_id": movie_id, "keyword_id": k.get("id"), "name": k.get("name")})
-        for k in map(_object, _array(keywords, "keywords"))
-    ]
-    rows["recommendations"] = [
-        _row(
-            "recommendations",
-            {**r, "movie_id": movie_id, "rank": rank, "recommended_id": r.get("id")},
-        )
-        for rank, r in enumerate(map(_object, _array(recommendations, "results")))
-    ]
+    if "credits" in bodies:
+        credits = bodies["credits"]
+        rows["cast"] = [
+            _row("cast", _person(movie_id, c)) for c in map(_object, _array(credits, "cast"))
+        ]
+        rows["crew"] = [
+            _row("crew", _person(movie_id, c)) for c in map(_object, _array(credits, "crew"))
+        ]
+    if "keywords" in bodies:
+        rows["keywords"] = [
+            _row(
+                "keywords",
+                {"movie_id": movie_id, "keyword_id": k.get("id"), "name": k.get("name")},
+            )
+            for k in map(_object, _array(bodies["keywords"], "keywords"))
+        ]
+    if "recommendations" in bodies:
+        rows["recommendations"] = [
+            _row(
+                "recommendations",
+                {**r, "movie_id": movie_id, "rank": rank, "recommended_id": r.get("id")},
+            )
+            for rank, r in enumerate(map(_object, _array(bodies["recommendations"], "results")))
+        ]
     return rows
 
 

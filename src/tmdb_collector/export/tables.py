@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -35,14 +35,14 @@ from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
 from tmdb_collector.export.table_schema import (
-    TABLE_NAMES,
     TABLES,
     Row,
     arrow_schema,
     csv_cell,
     movie_rows,
+    table_names,
 )
-from tmdb_collector.store.store import Store
+from tmdb_collector.store.store import ItemRow, Store
 
 BATCH_SIZE = 500  # movies per flush; tests lower it
 STAGING_PREFIX = ".tmdb-export-"
@@ -125,8 +125,11 @@ class _Provenance:
         return found
 
 
-def export_tables(store: Store, fmt: str, out: Path) -> int:
-    """Write every table of ``store`` as ``fmt`` files into directory ``out``; returns movies."""
+def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None = None) -> int:
+    """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
+    directory ``out``; returns the number of movies."""
+    parts = store.plan().parts if parts is None else tuple(parts)
+    names = table_names(parts)
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
     created = _prepare_directory(out)
@@ -137,8 +140,8 @@ def export_tables(store: Store, fmt: str, out: Path) -> int:
         except OSError as exc:
             raise ExportError(f"cannot write to {out}: {_reason(exc)}") from None
         try:
-            count, rows = _write_tables(store, fmt, staging)
-            manifest = manifest_text(build_manifest(store, fmt, rows))
+            count, rows = _write_tables(store, fmt, staging, parts, names)
+            manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
             _fsync_file(staging / MANIFEST_NAME)
             _publish(staging, out, [*rows, MANIFEST_NAME])
@@ -182,19 +185,21 @@ def _prepare_directory(out: Path) -> bool:
     return created
 
 
-def _write_tables(store: Store, fmt: str, staging: Path) -> tuple[int, dict[str, int]]:
-    """Write every table into ``staging``; returns the movies and each file's rows."""
+def _write_tables(
+    store: Store, fmt: str, staging: Path, parts: Sequence[str], names: Sequence[str]
+) -> tuple[int, dict[str, int]]:
+    """Write the tables ``names`` into ``staging``; returns the movies and each file's rows."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     sinks: dict[str, _Sink] = {}
     # Both cursors' generators are closed here, not whenever they are garbage-collected.
     with (
-        _closing(store.iter_movies()) as movies,
+        _closing(store.iter_items(parts)) as movies,
         _closing(store.iter_provenance()) as provenance,
     ):
         try:
-            for table in TABLE_NAMES:
+            for table in names:
                 sinks[table] = sink_type(staging / f"{table}.{fmt}", table)
-            count = _stream(movies, _Provenance(provenance), sinks)
+            count = _stream(movies, parts, _Provenance(provenance), sinks)
             for sink in sinks.values():
                 sink.close()
         except BaseException:
@@ -205,16 +210,17 @@ def _write_tables(store: Store, fmt: str, staging: Path) -> tuple[int, dict[str,
 
 
 def _stream(
-    movies: Iterator[tuple[int, str, str, str, str]],
+    movies: Iterator[ItemRow],
+    parts: Sequence[str],
     provenance: _Provenance,
     sinks: dict[str, _Sink],
 ) -> int:
     """Split each movie into rows, flushing every table each :data:`BATCH_SIZE` movies."""
-    buffers: dict[str, list[Row]] = {table: [] for table in TABLE_NAMES}
+    buffers: dict[str, list[Row]] = {table: [] for table in sinks}
     count = 0
-    for movie_id, details, credits, keywords, recommendations in movies:
+    for movie_id, details, bodies in movies:
         try:
-            rows = movie_rows(movie_id, details, credits, keywords, recommendations)
+            rows = movie_rows(movie_id, details, dict(zip(parts, bodies, strict=True)))
         except json.JSONDecodeError as exc:
             raise ExportError(
                 f"the stored data of movie {movie_id} is not valid JSON ({exc.msg});"

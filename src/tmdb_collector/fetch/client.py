@@ -11,7 +11,7 @@ import datetime as dt
 import email.utils
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -36,10 +36,11 @@ from tmdb_collector.fetch.breaker import (
     outage_reason,
 )
 from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
-from tmdb_collector.fetch.records import APPENDED, MovieRecord, split_appended
+from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.fetch.retry import RetryPolicy, call_with_retries
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import AiohttpTransport, RawResponse, Transport
+from tmdb_collector.media import MediaType
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -139,15 +140,19 @@ class TMDBClient:
 
         return await call_with_retries(attempt, self._policy, self._clock, self._count_retry)
 
-    async def fetch_movie(self, movie_id: int, language: str) -> MovieRecord:
-        """One request: details with credits, keywords and recommendations appended."""
-        params = {"language": language, "append_to_response": ",".join(APPENDED)}
+    async def fetch_item(
+        self, media: MediaType, item_id: int, language: str, parts: Sequence[str]
+    ) -> ItemRecord:
+        """One request: the details with every chosen part appended, split back into parts."""
+        params = {"language": language}
+        if parts:
+            params["append_to_response"] = ",".join(parts)
 
-        def parse(response: JsonResponse) -> MovieRecord:
-            parts = split_appended(movie_id, response.body)
-            return MovieRecord.from_parts(movie_id, parts, response.server_time)
+        def parse(response: JsonResponse) -> ItemRecord:
+            bodies = media.split(item_id, response.body, parts)
+            return ItemRecord.from_parts(item_id, bodies, response.server_time, media)
 
-        return await self.get(f"/movie/{movie_id}", params, parse)
+        return await self.get(media.path_of(item_id), params, parse)
 
     async def _probe(self) -> str | None:
         """One cheap request, outside the limiter: None when TMDB answered, else why not."""

@@ -9,34 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from tmdb_collector.errors import ConfigError
-
-# TMDB's 19 movie genres, as /3/genre/movie/list returns them (English names).
-GENRES: dict[int, str] = {
-    28: "Action",
-    12: "Adventure",
-    16: "Animation",
-    35: "Comedy",
-    80: "Crime",
-    99: "Documentary",
-    18: "Drama",
-    10751: "Family",
-    14: "Fantasy",
-    36: "History",
-    27: "Horror",
-    10402: "Music",
-    9648: "Mystery",
-    10749: "Romance",
-    878: "Science Fiction",
-    10770: "TV Movie",
-    53: "Thriller",
-    10752: "War",
-    37: "Western",
-}
+from tmdb_collector.media import DEFAULT_MEDIA, MOVIE, MediaType, media_type
+from tmdb_collector.media.movie import GENRES as GENRES  # re-exported: the default genres
 
 MAX_PAGE = 500  # TMDB refuses page > 500 with HTTP 422
 ALL_PAGES: Literal["all"] = "all"
@@ -60,8 +39,10 @@ PageCount = int | Literal["all"]
 
 @dataclass(frozen=True)
 class Plan:
-    """Stages 1-2 of the seed: popular pages, then discover pages per genre."""
+    """Stages 1-2 of the seed (popular pages, then discover pages per genre) and stage 3's
+    parts. A change of ``parts`` is not a conflict: see :meth:`conflicts`."""
 
+    media: str = DEFAULT_MEDIA
     popular_pages: PageCount = 250
     popular_original_language: str = "en"
     genres: tuple[int, ...] = tuple(GENRES)
@@ -77,15 +58,22 @@ class Plan:
     min_popularity: float = 0.0
     include_adult: bool = False
     include_video: bool = False
+    # Stage 3: the parts appended to each details request, in the media type's order.
+    parts: tuple[str, ...] = MOVIE.default_parts
 
     def __post_init__(self) -> None:
+        media = media_type(self.media)
+        parts = self.parts if isinstance(self.parts, str) else list(self.parts)
+        object.__setattr__(self, "parts", media.parse_parts(parts))
         _check_pages("popular_pages", self.popular_pages)
         _check_pages("genre_pages", self.genre_pages)
         object.__setattr__(self, "genres", tuple(self.genres))
         for genre in self.genres:
-            if genre not in GENRES:
-                known = ", ".join(str(g) for g in GENRES)
-                raise ConfigError(f"unknown genre id {genre}: TMDB's movie genres are {known}")
+            if genre not in media.genres:
+                known = ", ".join(str(g) for g in media.genres)
+                raise ConfigError(
+                    f"unknown genre id {genre}: TMDB's {media.word} genres are {known}"
+                )
         if len(set(self.genres)) != len(self.genres):
             raise ConfigError("genres lists a genre id twice")
         if isinstance(self.vote_count_gte, bool) or not isinstance(self.vote_count_gte, int):
@@ -115,7 +103,12 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["genres"] = list(self.genres)
+        data["parts"] = list(self.parts)
         return data
+
+    @property
+    def media_type(self) -> MediaType:
+        return media_type(self.media)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "plan") -> Plan:
@@ -124,8 +117,11 @@ class Plan:
         if unknown:
             raise ConfigError(f"{source}: unknown setting {unknown[0]!r}")
         values = dict(data)
+        media = media_type(str(values.get("media", DEFAULT_MEDIA)))
         if "genres" in values:
-            values["genres"] = parse_genres(values["genres"])
+            values["genres"] = parse_genres(values["genres"], media.genres)
+        if "parts" in values:
+            values["parts"] = media.parse_parts(values["parts"])
         return cls(**values)
 
     def differences(self, other: Plan) -> list[str]:
@@ -133,14 +129,20 @@ class Plan:
         mine, theirs = self.to_dict(), other.to_dict()
         return [f"{k}: {mine[k]!r} -> {theirs[k]!r}" for k in mine if mine[k] != theirs[k]]
 
+    def conflicts(self, other: Plan) -> list[str]:
+        """The differences that make ``other`` another collection. Parts are not among them:
+        more parts are fetched for the items that lack one, fewer are simply not exported."""
+        return [line for line in self.differences(other) if not line.startswith("parts:")]
+
     def discover_params(self, genre: int) -> dict[str, str]:
+        dates = self.media_type.date_field
         return {
             "language": self.language,
             "with_genres": str(genre),
             "sort_by": self.sort_by,
             "vote_count.gte": str(self.vote_count_gte),
-            "primary_release_date.gte": self.release_date_gte,
-            "primary_release_date.lte": self.release_date_lte,
+            f"{dates}.gte": self.release_date_gte,
+            f"{dates}.lte": self.release_date_lte,
             "with_original_language": self.original_language,
         }
 
@@ -149,11 +151,12 @@ class Plan:
         queries: list[HarvestQuery] = []
         if self.ids_from is not None:
             return queries
+        media = self.media_type
         if self.popular_pages != 0:
             queries.append(
                 HarvestQuery(
                     stage="popular",
-                    path="/movie/popular",
+                    path=media.popular_path,
                     params={"language": self.language},
                     max_pages=self.popular_pages,
                     keep_language=self.popular_original_language,
@@ -164,10 +167,11 @@ class Plan:
                 queries.append(
                     HarvestQuery(
                         stage="discover",
-                        path="/discover/movie",
+                        path=media.discover_path,
                         params=self.discover_params(genre),
                         max_pages=self.genre_pages,
                         genre=genre,
+                        date_field=media.date_field,
                     )
                 )
         return queries
@@ -183,6 +187,7 @@ class HarvestQuery:
     max_pages: PageCount
     genre: int | None = None
     keep_language: str | None = None  # keep only results with this original_language
+    date_field: str = MOVIE.date_field  # the date filter that splits a query in halves
 
     @property
     def key(self) -> str:
@@ -199,24 +204,22 @@ class HarvestQuery:
 
     def with_dates(self, start: dt.date, end: dt.date) -> HarvestQuery:
         params = dict(self.params)
-        params["primary_release_date.gte"] = start.isoformat()
-        params["primary_release_date.lte"] = end.isoformat()
-        return HarvestQuery(
-            self.stage, self.path, params, self.max_pages, self.genre, self.keep_language
-        )
+        params[f"{self.date_field}.gte"] = start.isoformat()
+        params[f"{self.date_field}.lte"] = end.isoformat()
+        return replace(self, params=params)
 
     def date_range(self) -> tuple[dt.date, dt.date] | None:
-        start = self.params.get("primary_release_date.gte")
-        end = self.params.get("primary_release_date.lte")
+        start = self.params.get(f"{self.date_field}.gte")
+        end = self.params.get(f"{self.date_field}.lte")
         if start is None or end is None:
             return None
         return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
 
 
-def parse_genres(value: object) -> tuple[int, ...]:
-    """Accept ``"28,35"``, ``[28, 35]`` or ``"all"``."""
+def parse_genres(value: object, known: Mapping[int, str] = GENRES) -> tuple[int, ...]:
+    """Accept ``"28,35"``, ``[28, 35]`` or ``"all"`` (every genre in ``known``)."""
     if value == ALL_PAGES or value == "":
-        return tuple(GENRES)
+        return tuple(known)
     items: list[object]
     if isinstance(value, str):
         items = [part.strip() for part in value.split(",") if part.strip()]

@@ -60,7 +60,7 @@ def read_progress(db: Path) -> Progress | None:
             ids = dict(
                 connection.execute("SELECT status, COUNT(*) FROM ids GROUP BY status").fetchall()
             )
-            movies = connection.execute("SELECT COUNT(*) FROM movies").fetchone()[0]
+            movies = connection.execute("SELECT COUNT(*) FROM items").fetchone()[0]
         finally:
             connection.close()
     except sqlite3.Error:
@@ -115,16 +115,19 @@ def check_store(db: Path) -> list[str]:
     checks = {
         "integrity": "PRAGMA quick_check",
         "done ids without a movie row": (
-            "SELECT COUNT(*) FROM ids i LEFT JOIN movies m ON m.id = i.id"
+            "SELECT COUNT(*) FROM ids i LEFT JOIN items m ON m.id = i.id"
             " WHERE i.status = 'done' AND m.id IS NULL"
         ),
         "movie rows whose id is not done": (
-            "SELECT COUNT(*) FROM movies m LEFT JOIN ids i ON i.id = m.id"
+            "SELECT COUNT(*) FROM items m LEFT JOIN ids i ON i.id = m.id"
             " WHERE i.status IS NULL OR i.status != 'done'"
         ),
         "ids without provenance": (
             "SELECT COUNT(*) FROM ids i WHERE NOT EXISTS"
-            " (SELECT 1 FROM provenance p WHERE p.movie_id = i.id)"
+            " (SELECT 1 FROM provenance p WHERE p.item_id = i.id)"
+        ),
+        "parts of no movie row": (
+            "SELECT COUNT(*) FROM parts p LEFT JOIN items m ON m.id = p.item_id WHERE m.id IS NULL"
         ),
         "provenance from pages not done": (
             "SELECT COUNT(*) FROM provenance p LEFT JOIN pages g ON g.query_key = p.query_key"

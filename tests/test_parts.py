@@ -1,0 +1,272 @@
+"""Parts: choosing them, splitting one append_to_response body back into TMDB's standalone
+bodies, storing any set of them, and growing a collection's parts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import REFERENCE, FakeClock, load_sample
+from tmdb_collector.credentials import Credentials
+from tmdb_collector.engine.collector import Collector
+from tmdb_collector.errors import BadResponseError, ConfigError, PlanMismatchError
+from tmdb_collector.export.exporter import export
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
+from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.fetch.retry import RetryPolicy
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import MOVIE
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
+
+ALL = (
+    "alternative_titles",
+    "credits",
+    "external_ids",
+    "images",
+    "keywords",
+    "lists",
+    "recommendations",
+    "release_dates",
+    "reviews",
+    "similar",
+    "translations",
+    "videos",
+    "watch/providers",
+)
+CAPTURE = "movie_76_details_append_to_response_all.json"
+
+
+def capture_76() -> dict[str, Any]:
+    """The real capture of /movie/76 with every part appended. It also carries ``changes``,
+    which is not a part (we never ask for it), so it is dropped here."""
+    body: dict[str, Any] = load_sample(CAPTURE)
+    del body["changes"]
+    return body
+
+
+# ---- choosing parts ---------------------------------------------------------------------------
+
+
+def test_the_13_parts_the_default_and_all() -> None:
+    assert MOVIE.part_names == ALL
+    assert MOVIE.default_parts == ("credits", "keywords", "recommendations")
+    assert MOVIE.parse_parts("all") == ALL
+    assert MOVIE.parse_parts(["all"]) == ALL
+    # Canonical order and no repeats, whatever order they were asked in.
+    assert MOVIE.parse_parts("videos, credits,watch/providers,credits") == (
+        "credits",
+        "videos",
+        "watch/providers",
+    )
+    assert MOVIE.parse_parts("") == ()
+
+
+def test_an_unknown_part_names_the_valid_ones() -> None:
+    with pytest.raises(ConfigError) as caught:
+        MOVIE.parse_parts("credits,trailers")
+    message = str(caught.value)
+    assert "'trailers'" in message
+    assert all(name in message for name in ALL)
+    with pytest.raises(ConfigError, match="unknown movie part"):
+        Plan(parts=("providers",))
+
+
+# ---- splitting --------------------------------------------------------------------------------
+
+
+def test_the_real_capture_splits_into_standalone_bodies() -> None:
+    capture = capture_76()
+    bodies = MOVIE.split(76, capture, ALL)
+    assert list(bodies) == ["details", *ALL]
+    details_keys = list(load_sample("movie_550_details.json"))
+    assert list(bodies["details"]) == [k for k in details_keys if k in bodies["details"]]
+    assert not set(ALL) & set(bodies["details"])
+    # Standalone endpoints put the id first, /images after backdrops, and the paged
+    # /recommendations and /similar carry none (spec examples of /movie/550/...).
+    for name in ALL:
+        body, appended = bodies[name], capture[name]
+        assert {k: v for k, v in body.items() if k != "id"} == appended, name
+        if name in ("recommendations", "similar"):
+            assert "id" not in body
+        elif name == "images":
+            assert list(body) == ["backdrops", "id", "logos", "posters"]
+        else:
+            assert list(body)[0] == "id" and body["id"] == 76, name
+    assert list(bodies["watch/providers"]) == ["id", "results"]
+    assert list(bodies["release_dates"]) == ["id", "results"]
+    assert list(bodies["external_ids"])[:2] == ["id", "imdb_id"]
+    record = ItemRecord.from_parts(76, bodies)
+    assert list(record.parts) == list(ALL)
+    assert (
+        json.loads(record.parts["watch/providers"])["results"]
+        == capture["watch/providers"]["results"]
+    )
+
+
+def test_the_standalone_keys_match_the_specs_examples() -> None:
+    """The key order of each standalone body equals the OpenAPI spec's example for movie 550."""
+    spec = json.loads((REFERENCE / "openapi-v3.json").read_text(encoding="utf-8"))
+    capture = capture_76()
+    bodies = MOVIE.split(76, capture, ALL)
+    for name in ALL:
+        content = spec["paths"][f"/3/movie/{{movie_id}}/{name}"]["get"]["responses"]["200"]
+        examples = content["content"]["application/json"].get("examples", {})
+        example = json.loads(examples["Result"]["value"]) if "Result" in examples else {}
+        if not example:
+            assert name == "recommendations"  # its example is empty: see API-FACTS.md
+            continue
+        assert list(bodies[name]) == [k for k in example if k in bodies[name]], name
+        assert set(example) <= set(bodies[name]) | {"translations"}, name
+
+
+def test_a_missing_or_wrong_part_is_a_bad_response() -> None:
+    capture = capture_76()
+    del capture["videos"]
+    with pytest.raises(BadResponseError, match="videos"):
+        MOVIE.split(76, capture, ALL)
+    capture = capture_76()
+    capture["watch/providers"] = {"results": []}  # a list where TMDB sends countries
+    with pytest.raises(BadResponseError, match="watch/providers"):
+        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL))
+    capture = capture_76()
+    capture["id"] = 77
+    with pytest.raises(BadResponseError, match="another id"):
+        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL))
+
+
+# ---- storing any parts ------------------------------------------------------------------------
+
+
+def record(item_id: int, parts: tuple[str, ...]) -> ItemRecord:
+    capture = capture_76()
+    capture["id"] = item_id
+    return ItemRecord.from_parts(item_id, MOVIE.split(item_id, capture, parts))
+
+
+def test_the_store_holds_any_parts_and_exports_only_complete_items(
+    db_path: Path, tmp_path: Path
+) -> None:
+    with Store.create_or_open(db_path, Plan(parts=("credits", "videos"))) as store:
+        store.add_ids([1, 2, 3])
+        store.save_item(record(1, ("credits", "videos")))
+        store.save_item(record(2, ("credits",)))
+        store.save_item(record(3, ALL))
+        assert store.part_counts() == {
+            **dict.fromkeys(ALL, 1),
+            "credits": 3,
+            "videos": 2,
+        }
+        assert [row[0] for row in store.iter_items(("credits", "videos"))] == [1, 3]
+        assert [row[0] for row in store.iter_items(())] == [1, 2, 3]
+        [(item_id, _, bodies)] = store.iter_items(("watch/providers", "credits"))
+        assert item_id == 3
+        assert json.loads(bodies[0])["results"] == capture_76()["watch/providers"]["results"]
+        assert json.loads(bodies[1])["cast"] == capture_76()["credits"]["cast"]
+        assert store.count_lacking(("credits", "videos")) == 1
+        # A new fetch replaces every part of the old one.
+        store.save_item(record(3, ("credits",)))
+        assert store.part_counts()["credits"] == 3
+        assert "watch/providers" not in store.part_counts()
+        out = tmp_path / "movies.json"
+        assert export(store, "json", out) == 1
+        assert export(store, "json", out, parts="credits") == 3
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert list(data["1"]) == ["id", "details", "credits"]
+
+
+def test_parts_of_every_name_round_trip_through_movies_json(db_path: Path, tmp_path: Path) -> None:
+    with Store.create_or_open(db_path, Plan(parts=ALL)) as store:
+        store.add_ids([76])
+        store.save_item(record(76, ALL))
+        out = tmp_path / "movies.jsonl"
+        assert export(store, "jsonl", out) == 1
+    [line] = out.read_text(encoding="utf-8").splitlines()
+    movie = json.loads(line)
+    assert list(movie) == ["id", "details", *ALL]
+    assert movie["watch/providers"]["id"] == 76
+    assert movie == {"id": 76, **MOVIE.split(76, capture_76(), ALL)}
+
+
+def test_other_parts_are_no_plan_conflict(db_path: Path) -> None:
+    Store.create_or_open(db_path, Plan()).close()
+    with Store.create_or_open(db_path, Plan(parts=("credits", "videos"))) as store:
+        assert store.plan().parts == ("credits", "videos")
+    with pytest.raises(PlanMismatchError) as caught:
+        Store.create_or_open(db_path, Plan(popular_pages=3, parts=("credits",)))
+    assert "popular_pages" in str(caught.value)
+    assert "parts:" not in str(caught.value)
+
+
+# ---- growing a collection's parts -------------------------------------------------------------
+
+
+class FakeTMDB:
+    """Three popular movies; /movie/{id} appends whatever is asked, from the real capture."""
+
+    def __init__(self) -> None:
+        self.details_requests: list[tuple[int, str]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/3")
+        if path == "/genre/movie/list":
+            return httpx.Response(200, json=load_sample("genre_movie_list_en.json"))
+        if path == "/movie/popular":
+            results = [{"id": i, "original_language": "en"} for i in (11, 12, 13)]
+            page = {"page": 1, "results": results, "total_pages": 1, "total_results": 3}
+            return httpx.Response(200, json=page)
+        movie_id = int(path.rsplit("/", 1)[1])
+        asked = request.url.params.get("append_to_response", "")
+        self.details_requests.append((movie_id, asked))
+        capture = capture_76()
+        body = {k: v for k, v in capture.items() if k not in ALL}
+        body["id"] = movie_id
+        for name in filter(None, asked.split(",")):
+            body[name] = capture[name]
+        return httpx.Response(200, json=body)
+
+
+async def collect(db: Path, plan: Plan, server: FakeTMDB, clock: FakeClock) -> Store:
+    client = TMDBClient(
+        ClientSettings(base_url="http://127.0.0.1:9/3", rate=1000, concurrency=2),
+        Credentials(api_key="parts-test-key-0042"),
+        limiter=AdaptiveRateLimiter(1000, clock=clock),
+        policy=RetryPolicy(max_attempts=2),
+        clock=clock,
+        transport=httpx.MockTransport(server),
+    )
+    store = Store.create_or_open(db, plan)
+    async with client:
+        outcome = await Collector(store, client, plan, concurrency=2).run()
+    assert outcome.status in ("complete", "nothing-to-do"), outcome
+    return store
+
+
+async def test_more_parts_refetch_only_the_movies_that_lack_one(
+    db_path: Path, fake_clock: FakeClock
+) -> None:
+    server = FakeTMDB()
+    small = Plan(popular_pages=1, genre_pages=0)
+    with await collect(db_path, small, server, fake_clock) as store:
+        assert store.part_counts() == dict.fromkeys(small.parts, 3)
+    default = "credits,keywords,recommendations"
+    assert sorted(server.details_requests) == [(11, default), (12, default), (13, default)]
+
+    server.details_requests.clear()
+    grown = Plan(popular_pages=1, genre_pages=0, parts=(*small.parts, "videos"))
+    with await collect(db_path, grown, server, fake_clock) as store:
+        assert store.part_counts() == dict.fromkeys(grown.parts, 3)
+        assert store.plan().parts == grown.parts
+    asked = "credits,keywords,recommendations,videos"
+    assert sorted(server.details_requests) == [(11, asked), (12, asked), (13, asked)]
+
+    server.details_requests.clear()
+    fewer = Plan(popular_pages=1, genre_pages=0, parts=("credits",))
+    with await collect(db_path, fewer, server, fake_clock) as store:
+        assert store.part_counts()["videos"] == 3  # nothing is thrown away
+    assert server.details_requests == []
