@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import REFERENCE, FakeClock, load_sample
+from tests.httpx_wire import mock_wire
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.errors import BadResponseError, ConfigError, PlanMismatchError
@@ -97,7 +98,8 @@ def test_the_real_capture_splits_into_standalone_bodies() -> None:
         elif name == "images":
             assert list(body) == ["backdrops", "id", "logos", "posters"]
         else:
-            assert list(body)[0] == "id" and body["id"] == 76, name
+            assert next(iter(body)) == "id", name
+            assert body["id"] == 76, name
     assert list(bodies["watch/providers"]) == ["id", "results"]
     assert list(bodies["release_dates"]) == ["id", "results"]
     assert list(bodies["external_ids"])[:2] == ["id", "imdb_id"]
@@ -238,7 +240,7 @@ async def collect(db: Path, plan: Plan, server: FakeTMDB, clock: FakeClock) -> S
         limiter=AdaptiveRateLimiter(1000, clock=clock),
         policy=RetryPolicy(max_attempts=2),
         clock=clock,
-        transport=httpx.MockTransport(server),
+        transport=mock_wire(server),
     )
     store = Store.create_or_open(db, plan)
     async with client:

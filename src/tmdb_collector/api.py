@@ -34,7 +34,13 @@ from tmdb_collector.engine.events import ProgressEvents
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.engine.runner import run_collection
 from tmdb_collector.errors import UsageError
-from tmdb_collector.export.exporter import check_format, export, movie_record_json
+from tmdb_collector.export.exporter import (
+    check_format,
+    export,
+    export_parts,
+    item_record_json,
+    missing_from_export,
+)
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.config import build_client_settings, read_config
 from tmdb_collector.plan.plan import Plan
@@ -81,34 +87,43 @@ class Collection:
 
     def __len__(self) -> int:
         """How many records :meth:`items` yields."""
-        return self._store.movie_count()
+        return self._store.item_count()
 
-    def items(self) -> Iterator[dict[str, Any]]:
+    def items(self, parts: object = None) -> Iterator[dict[str, Any]]:
         """Every collected item in the ``movies.json`` value shape, by ascending id, streamed
-        from the database (memory does not grow with the collection)."""
-        rows = self._store.iter_movies()
+        from the database (memory does not grow with the collection). ``parts`` (names, a
+        comma-separated list or ``"all"``) defaults to the collection's; items lacking one
+        are left out."""
+        chosen = export_parts(self._store, parts)
+        rows = self._store.iter_items(chosen)
         try:
             for row in rows:
-                yield json.loads(movie_record_json(row))
+                yield json.loads(item_record_json(row, chosen))
         finally:
             close = getattr(rows, "close", None)  # the database cursor, even if not exhausted
             if close is not None:
                 close()
 
-    def movies(self) -> Iterator[dict[str, Any]]:
+    def movies(self, parts: object = None) -> Iterator[dict[str, Any]]:
         """The collected movies: :meth:`items` for a movie collection."""
-        return self.items()
+        return self.items(parts)
 
-    def get(self, item_id: int) -> dict[str, Any] | None:
+    def get(self, item_id: int, parts: object = None) -> dict[str, Any] | None:
         """One item's record (as :meth:`items` yields it), or None if it was not collected."""
-        row = self._store.movie_row(item_id)
-        return None if row is None else dict(json.loads(movie_record_json(row)))
+        chosen = export_parts(self._store, parts)
+        row = self._store.item_row(item_id, chosen)
+        return None if row is None else dict(json.loads(item_record_json(row, chosen)))
 
-    def export(self, out: PathLike, format: str = "json") -> int:
-        """Write an export (json, jsonl, parquet, csv, duckdb) to ``out``, atomically and with
-        its manifest, as ``tmdb-collector export`` does; returns the number of items."""
+    def export(self, out: PathLike, format: str = "json", parts: object = None) -> int:
+        """Write an export (json, jsonl, parquet, csv, duckdb) of ``parts`` (default: the
+        collection's) to ``out``, atomically and with its manifest, as ``tmdb-collector
+        export`` does; returns the number of items."""
         check_format(format)
-        return export(self._store, format, Path(out))
+        return export(self._store, format, Path(out), parts)
+
+    def lacking(self, parts: object = None) -> int:
+        """Collected items an export of ``parts`` leaves out because they lack one of them."""
+        return missing_from_export(self._store, parts)
 
     def table(self, name: str) -> Any:
         """One normalized table (docs/tables.md) as a ``pyarrow.Table``.

@@ -40,6 +40,7 @@ from tmdb_collector.fetch.settings import (
 )
 from tmdb_collector.logs import LOGGER
 from tmdb_collector.logs import configure as configure_logging
+from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
 from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
 from tmdb_collector.status import collection_status, format_status
@@ -162,6 +163,15 @@ def client_options(func: F) -> F:
     )
 
 
+def parts_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--parts",
+        metavar="LIST",
+        help=f"{what}: comma-separated TMDB sub-resources ({', '.join(MOVIE.part_names)}),"
+        f" or 'all' (default {','.join(MOVIE.default_parts)}).",
+    )
+
+
 def plan_options(func: F) -> F:
     """--config, the [plan] settings a flag can override, and the client options."""
     func = client_options(func)
@@ -197,6 +207,7 @@ def plan_options(func: F) -> F:
         click.option(
             "--include-video", is_flag=True, default=None, help="With --ids-from: keep video."
         ),
+        parts_option("Stage 3: the parts appended to each details request (one request a movie)"),
     )
 
 
@@ -413,11 +424,24 @@ def status(db: Path, as_json: bool) -> None:
     required=True,
     help="Output file (json, jsonl, duckdb) or directory (parquet, csv).",
 )
-def export_command(db: Path, fmt: str, out: Path) -> None:
+@click.option(
+    "--parts",
+    metavar="LIST",
+    help="The parts to export (comma-separated, or 'all'); default: the collection's. Movies"
+    " lacking one are left out.",
+)
+def export_command(db: Path, fmt: str, out: Path, parts: str | None) -> None:
     """Export the collected movies (movies.json in the seed's shape by default)."""
     with api.Collection.open(db) as collection:
-        count = collection.export(out, format=fmt)
+        count = collection.export(out, format=fmt, parts=parts)
+        missing = collection.lacking(parts)
     click.echo(f"Wrote {count:,} movies to {out} ({fmt}).")
+    if missing:
+        click.echo(
+            f"{missing:,} collected movies lack one of these parts and were left out;"
+            " `collect --parts ...` with the same parts fetches them.",
+            err=True,
+        )
 
 
 def _outage_windows(
@@ -533,6 +557,7 @@ def simulate(
 @no_progress_option
 @click.option("--ui", is_flag=True, help="Collect from the web dashboard instead (until Ctrl-C).")
 @click.option("--no-browser", is_flag=True, help="With --ui: print the URL, open no browser.")
+@parts_option("The parts of each movie")
 def demo(
     out: Path,
     rate: float,
@@ -542,6 +567,7 @@ def demo(
     no_progress: bool,
     ui: bool,
     no_browser: bool,
+    parts: str | None,
 ) -> None:
     """Run the seed's full plan against the built-in simulator and write OUT/movies.json.
 
@@ -550,9 +576,11 @@ def demo(
     from tmdb_collector.demo import run_demo, run_demo_ui
 
     configure_logging()
+    plan = Plan.from_dict({} if parts is None else {"parts": parts}, source="--parts")
     if ui:
         run_demo_ui(
             out,
+            plan,
             rate=rate,
             concurrency=concurrency,
             catalog_size=catalog_size,
@@ -562,6 +590,7 @@ def demo(
         return
     run_demo(
         out,
+        plan,
         rate=rate,
         concurrency=concurrency,
         catalog_size=catalog_size,

@@ -25,6 +25,7 @@ from tmdb_collector.store.store import Store
 
 def run_demo(
     out: Path,
+    plan: Plan,
     *,
     rate: float,
     concurrency: int,
@@ -39,7 +40,6 @@ def run_demo(
     with simulator_process(_simulator_args(seed, catalog_size), api_key=api_key) as sim:
         click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
-        plan = Plan()
         with Store.create_or_open(out / "tmdb_collection.db", plan) as store:
             outcome = asyncio.run(
                 run_collection(
@@ -61,6 +61,7 @@ def run_demo(
 
 def run_demo_ui(
     out: Path,
+    plan: Plan,
     *,
     rate: float,
     concurrency: int,
@@ -84,7 +85,6 @@ def run_demo_ui(
     with simulator_process(_simulator_args(seed, catalog_size), api_key=api_key) as sim:
         click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
-        plan = Plan()
         with Store.create_or_open(out / "tmdb_collection.db", plan) as store:
             serve_dashboard(store, plan, settings, Credentials(api_key=api_key), on_ready=ready)
 
