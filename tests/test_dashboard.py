@@ -310,11 +310,12 @@ async def test_download_json_is_the_export_byte_for_byte(
 @pytest.mark.parametrize("count", [0, 1, MOVIES_PER_CHUNK, 2 * MOVIES_PER_CHUNK + 7])
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
 def test_streamed_chunks_are_the_export_text(fmt: str, count: int) -> None:
-    rows = [(i, f'{{"id":{i}}}', "{}", '{"keywords":[]}', "[]") for i in range(1, count + 1)]
+    keys = ("credits", "keywords", "recommendations")
+    rows = [(i, f'{{"id":{i}}}', ("{}", '{"keywords":[]}', "[]")) for i in range(1, count + 1)]
     written = io.StringIO()
     writer = write_movies_json if fmt == "json" else write_movies_jsonl
-    assert writer(iter(rows), written) == count
-    chunks = list(movie_chunks(iter(rows), fmt))
+    assert writer(iter(rows), keys, written) == count
+    chunks = list(movie_chunks(iter(rows), keys, fmt))
     assert "".join(chunks) == written.getvalue()
     assert len(chunks) <= count // MOVIES_PER_CHUNK + 2  # a few movies per chunk, not one each
 

@@ -58,7 +58,7 @@ def _boom(*args: object, **kwargs: object) -> None:
 
 @pytest.mark.parametrize(
     ("method", "where"),
-    [("save_movie", "while fetching movie"), ("pending_after", "while queueing pending ids")],
+    [("save_item", "while fetching movie"), ("pending_after", "while queueing pending ids")],
 )
 async def test_an_unexpected_error_in_a_worker_or_the_feeder_stops_the_run(
     sim_url: str, db_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, where: str
@@ -79,7 +79,7 @@ async def test_an_unexpected_error_in_a_worker_or_the_feeder_stops_the_run(
 def test_the_cli_reports_an_unexpected_error_in_one_line(
     sim_url: str, db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(Store, "save_movie", _boom)
+    monkeypatch.setattr(Store, "save_item", _boom)
     monkeypatch.setenv("TMDB_API_KEY", TEST_KEY)
     monkeypatch.setattr(
         sys, "argv", ["tmdb-collector", *collect_args(db_path, sim_url, *SMALL_PLAN)]
