@@ -23,11 +23,13 @@ from tmdb_collector.cli import cli
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import tables
 from tmdb_collector.export.exporter import export
-from tmdb_collector.export.table_schema import TABLE_NAMES, TABLES
+from tmdb_collector.export.movie_tables import TABLES, table_names
 from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import ItemRow, Store
 
+DEFAULT_TABLES = table_names(MOVIE.default_parts)
 UNICODE_TITLE = "Amélie — 千と千尋の神隠し 🎬"
 TRICKY_OVERVIEW = 'Line one, with a comma\nline "two"\r\nand a | pipe'
 
@@ -113,7 +115,7 @@ def run_export(db: Path, fmt: str, out: Path) -> int:
 
 
 def expected_counts() -> dict[str, int]:
-    counts = dict.fromkeys(TABLE_NAMES, 0)
+    counts = dict.fromkeys(DEFAULT_TABLES, 0)
     for make in EXPORTED.values():
         parts = make()
         counts["movies"] += 1
@@ -127,12 +129,12 @@ def expected_counts() -> dict[str, int]:
 
 
 def read_parquet(out: Path) -> dict[str, pa.Table]:
-    return {name: pq.read_table(out / f"{name}.parquet") for name in TABLE_NAMES}
+    return {name: pq.read_table(out / f"{name}.parquet") for name in DEFAULT_TABLES}
 
 
 def read_csv(out: Path) -> dict[str, list[dict[str, str]]]:
     result = {}
-    for name in TABLE_NAMES:
+    for name in DEFAULT_TABLES:
         with open(out / f"{name}.csv", encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             assert reader.fieldnames == [column.name for column in TABLES[name]]
@@ -146,7 +148,7 @@ def test_parquet_row_counts_match_the_raw_json(collection: Path, tmp_path: Path)
     data = read_parquet(out)
     assert {name: table.num_rows for name, table in data.items()} == expected_counts()
     assert expected_counts()["cast"] == 76 + 3 + 76
-    tables = sorted(f"{name}.parquet" for name in TABLE_NAMES)
+    tables = sorted(f"{name}.parquet" for name in DEFAULT_TABLES)
     assert sorted(os.listdir(out)) == sorted([*tables, "manifest.json"])
 
 

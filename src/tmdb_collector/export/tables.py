@@ -34,14 +34,8 @@ from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.export.table_schema import (
-    TABLES,
-    Row,
-    arrow_schema,
-    csv_cell,
-    movie_rows,
-    table_names,
-)
+from tmdb_collector.export.movie_tables import TABLES, movie_rows, table_names
+from tmdb_collector.export.table_schema import Row, arrow_schema, csv_cell
 from tmdb_collector.store.store import ItemRow, Store
 
 BATCH_SIZE = 500  # movies per flush; tests lower it
@@ -54,7 +48,7 @@ class _ParquetSink:
 
     def __init__(self, path: Path, table: str) -> None:
         self.path = path
-        self.schema = arrow_schema(table)
+        self.schema = arrow_schema(TABLES[table])
         self._writer: Any = pq.ParquetWriter(str(path), self.schema)
         self._open = True
         self.rows = 0
