@@ -27,6 +27,7 @@ from tmdb_collector.dashboard.downloads import MOVIES_PER_CHUNK, movie_chunks
 from tmdb_collector.export.exporter import export, write_movies_json, write_movies_jsonl
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
@@ -76,7 +77,8 @@ class FakeTMDB:
         if path in ("/movie/popular", "/discover/movie"):
             return httpx.Response(200, json=self._list(request.url.params))
         await self._wait_for_grant()
-        return self._movie(int(path.split("/")[2]))
+        asked = request.url.params.get("append_to_response", "").split(",")
+        return self._movie(int(path.split("/")[2]), asked)
 
     def _list(self, params: Any) -> dict[str, Any]:
         page = int(params["page"])
@@ -85,7 +87,7 @@ class FakeTMDB:
         results = [{"id": i, "original_language": "en"} for i in ids]
         return {"page": page, "results": results, "total_pages": 3, "total_results": 15}
 
-    def _movie(self, movie_id: int) -> httpx.Response:
+    def _movie(self, movie_id: int, asked: list[str]) -> httpx.Response:
         if movie_id == MISSING_ID:
             return httpx.Response(404, json={"status_code": 34, "status_message": "Not found"})
         if movie_id == REJECTED_ID:
@@ -97,6 +99,8 @@ class FakeTMDB:
             "keywords": {"keywords": [{"id": 1, "name": "test"}]},
             "recommendations": {"page": 1, "results": [], "total_pages": 0, "total_results": 0},
         }
+        if "videos" in asked:
+            body["videos"] = {"results": [{"key": "abc", "site": "YouTube"}]}
         return httpx.Response(200, json=body)
 
 
@@ -284,6 +288,23 @@ async def test_start_after_completion_has_nothing_to_do(dashboard: TestClient) -
     assert (await dashboard.post("/api/start")).status == 200
     view = await wait_for_state(dashboard, lambda v: v["can_start"])
     assert view["message"] == "Nothing to do: the collection is complete."
+
+
+async def test_the_page_shows_the_parts_and_starts_with_other_ones(
+    dashboard: TestClient, store: Store
+) -> None:
+    view = await state(dashboard)
+    assert view["parts"] == {"chosen": list(PLAN.parts), "available": list(MOVIE.part_names)}
+    done = await run_to_completion(dashboard)
+    bad = await dashboard.post("/api/start", json={"parts": ["credits", "trailers"]})
+    assert bad.status == 400
+    assert "valid parts are" in await bad.text()
+    started = await dashboard.post("/api/start", json={"parts": ["credits", "videos"]})
+    assert started.status == 200
+    view = await wait_for_state(dashboard, lambda v: v["state"] == "complete")
+    assert view["parts"]["chosen"] == ["credits", "videos"]
+    assert store.plan().parts == ("credits", "videos")
+    assert store.part_counts()["videos"] == done["movies"]  # every movie fetched again, once
 
 
 # ---- downloads --------------------------------------------------------------------------------

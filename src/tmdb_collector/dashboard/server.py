@@ -27,7 +27,7 @@ from tmdb_collector.dashboard.downloads import DOWNLOADS, download
 from tmdb_collector.dashboard.logfeed import LogFeed, LogLine
 from tmdb_collector.dashboard.security import WILDCARD_HOSTS, add_security_headers, guard
 from tmdb_collector.dashboard.session import CollectionSession
-from tmdb_collector.errors import UsageError
+from tmdb_collector.errors import ConfigError, UsageError
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
@@ -107,7 +107,17 @@ async def _state(request: web.Request) -> web.Response:
 
 
 async def _start(request: web.Request) -> web.Response:
-    accepted = request.app[SESSION].start()
+    """Start; an optional JSON body ``{"parts": [...]}`` chooses the parts first."""
+    try:
+        body = await request.json() if request.can_read_body else {}
+    except json.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    try:
+        accepted = request.app[SESSION].start(body.get("parts"))
+    except ConfigError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     return web.json_response(_view(request.app), status=200 if accepted else 409)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from tmdb_collector.credentials import Credentials, redact
@@ -58,6 +59,10 @@ class CollectionSession:
         view["can_start"] = not self.running
         view["can_pause"] = self.running and self.progress.state == "running"
         view["can_download"] = self.progress.movies > 0
+        view["parts"] = {
+            "chosen": list(self._plan.parts),
+            "available": list(self._plan.media_type.part_names),
+        }
         return view
 
     def announce_checkpoint(self) -> None:
@@ -73,10 +78,18 @@ class CollectionSession:
         self.progress.message = message
         log.info(message)
 
-    def start(self) -> bool:
-        """Start (or resume) a run in the background; False when one is already running."""
+    def start(self, parts: object = None) -> bool:
+        """Start (or resume) a run in the background, with ``parts`` when given (names, as for
+        ``--parts``: more than collected fetches them for the movies that lack one); False
+        when a run is already going. Unknown parts raise :class:`ConfigError`."""
         if self.running:
             return False
+        if parts is not None:
+            plan = replace(self._plan, parts=self._plan.media_type.parse_parts(parts))
+            if plan != self._plan:
+                self.store.adopt(plan)
+                self._plan = plan
+                log.info("Parts: %s", ", ".join(plan.parts) or "details only")
         if self._client is None:
             self._client = self._client_factory(self._settings, self._credentials)
         self._elapsed_before += self.progress.elapsed()

@@ -84,7 +84,7 @@ class Database:
         database = cls(path, connection)
         database.lock()
         database._migrate(version)
-        database._adopt(plan, force_plan)
+        database.adopt(plan, force_plan=force_plan)
         return database
 
     def _initialise(self, plan: Plan) -> None:
@@ -108,9 +108,10 @@ class Database:
         if version != schema.SCHEMA_VERSION:
             self._write(lambda: schema.migrate(self._db, version))
 
-    def _adopt(self, plan: Plan, force_plan: bool) -> None:
-        """Compare ``plan`` with the stored one. Other parts are no conflict: the new parts
-        become the collection's (the collector fetches what items lack)."""
+    def adopt(self, plan: Plan, *, force_plan: bool = False) -> None:
+        """Make ``plan`` the collection's. Other parts are no conflict: the new parts become
+        the collection's (the collector fetches what items lack); any other difference is a
+        :class:`PlanMismatchError` unless ``force_plan``."""
         stored = self.plan()
         if stored == plan:
             return

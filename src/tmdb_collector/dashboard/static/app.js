@@ -58,6 +58,30 @@
       + `${outage.reason}); ${next}. Pause still works.`;
   }
 
+  let shownParts = "";
+
+  function renderParts(parts, canStart) {
+    const key = parts.available.join(",") + "|" + parts.chosen.join(",");
+    if (key !== shownParts) {
+      shownParts = key;
+      const boxes = parts.available.map((name) => {
+        const label = document.createElement("label");
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.value = name;
+        box.checked = parts.chosen.includes(name);
+        label.append(box, document.createTextNode(` ${name}`));
+        return label;
+      });
+      $("part-list").replaceChildren(...boxes);
+    }
+    for (const box of $("part-list").querySelectorAll("input")) box.disabled = !canStart;
+  }
+
+  function chosenParts() {
+    return [...$("part-list").querySelectorAll("input:checked")].map((box) => box.value);
+  }
+
   function render(view) {
     const state = $("state");
     const waiting = Boolean(view.outage) && view.state === "running";
@@ -79,6 +103,7 @@
     $("pause").disabled = !view.can_pause;
     $("download").disabled = !view.can_download;
     renderFormats(view.formats);
+    if (view.parts) renderParts(view.parts, view.can_start);
   }
 
   function addLog(line) {
@@ -94,12 +119,12 @@
     if (atBottom) log.scrollTop = log.scrollHeight;
   }
 
-  async function post(path) {
+  async function post(path, payload = {}) {
     try {
       const response = await fetch(path, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: "{}",
+        body: JSON.stringify(payload),
       });
       if (response.ok || response.status === 409) render(await response.json());
       else addLog({ time: Date.now() / 1000, level: "ERROR", text: `${path}: HTTP ${response.status}` });
@@ -131,7 +156,7 @@
     events.addEventListener("error", () => setConnected(false));
   }
 
-  $("start").addEventListener("click", () => post("/api/start"));
+  $("start").addEventListener("click", () => post("/api/start", { parts: chosenParts() }));
   $("pause").addEventListener("click", () => post("/api/pause"));
   $("download").addEventListener("click", download);
   connect();
