@@ -27,7 +27,7 @@ from tmdb_collector.export.movie_tables import TABLES, table_names
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
-from tmdb_collector.store.store import ItemRow, Store
+from tmdb_collector.store.store import RawItemRow, Store
 
 DEFAULT_TABLES = table_names(MOVIE.default_parts)
 UNICODE_TITLE = "Amélie — 千と千尋の神隠し 🎬"
@@ -425,20 +425,20 @@ def test_batches_are_flushed_while_movies_stream(
     writes: list[tuple[str, int]] = []
     movies_read: list[int] = []  # writes seen when each movie came off the cursor
     real_write = tables._ParquetSink.write
-    real_iter = Store.iter_items
+    real_iter = Store.iter_raw_items
 
     def record_write(self: Any, rows: list[Any]) -> None:
         writes.append((self.path.stem, len(rows)))
         real_write(self, rows)
 
-    def record_iter(self: Store, parts: Sequence[str]) -> Iterator[ItemRow]:
+    def record_iter(self: Store, parts: Sequence[str]) -> Iterator[RawItemRow]:
         for row in real_iter(self, parts):
             movies_read.append(len(writes))
             yield row
 
     monkeypatch.setattr(tables, "BATCH_SIZE", 2)
     monkeypatch.setattr(tables._ParquetSink, "write", record_write)
-    monkeypatch.setattr(Store, "iter_items", record_iter)
+    monkeypatch.setattr(Store, "iter_raw_items", record_iter)
     assert run_export(db, "parquet", tmp_path / "out") == 7
 
     assert [rows for table, rows in writes if table == "movies"] == [2, 2, 2, 1]

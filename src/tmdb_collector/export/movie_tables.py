@@ -242,10 +242,8 @@ PART_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def movie_rows(movie_id: int, details_text: str, part_texts: Mapping[str, str]) -> Rows:
-    """Rows for every table but provenance, from one movie's stored JSON bodies (the tables of
-    a part that is not in ``part_texts`` are left out)."""
-    details = as_object(json.loads(details_text))
+def details_rows(movie_id: int, details: Mapping[str, Any]) -> Rows:
+    """The ``movies`` and ``genres`` rows of one movie's details body."""
     collection = as_object(details.get("belongs_to_collection"))
     movie = {
         **details,
@@ -256,12 +254,28 @@ def movie_rows(movie_id: int, details_text: str, part_texts: Mapping[str, str]) 
         "spoken_languages": as_str_list(details.get("spoken_languages"), "iso_639_1"),
         "production_company_ids": as_int_list(details.get("production_companies"), "id"),
     }
-    rows: Rows = {"movies": [make_row(TABLES["movies"], movie)]}
-    rows["genres"] = _rows(
+    genres = _rows(
         "genres",
         ({"movie_id": movie_id, "genre_id": g.get("id"), "name": g.get("name")}
          for g in _objects(details, "genres")),
     )  # fmt: skip
+    return {"movies": [make_row(TABLES["movies"], movie)], "genres": genres}
+
+
+def body_rows(part: str, movie_id: int, text: str | bytes) -> Rows:
+    """The rows of one stored body: ``part`` is a part's name, or ``"details"``.
+
+    Raises :class:`json.JSONDecodeError` when the text is not JSON."""
+    body = as_object(json.loads(text))
+    if part == "details":
+        return details_rows(movie_id, body)
+    return BUILDERS[part](movie_id, body)
+
+
+def movie_rows(movie_id: int, details_text: str, part_texts: Mapping[str, str]) -> Rows:
+    """Rows for every table but provenance, from one movie's stored JSON bodies (the tables of
+    a part that is not in ``part_texts`` are left out)."""
+    rows = body_rows("details", movie_id, details_text)
     for part, text in part_texts.items():
-        rows.update(BUILDERS[part](movie_id, as_object(json.loads(text))))
+        rows.update(body_rows(part, movie_id, text))
     return rows

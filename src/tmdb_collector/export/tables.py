@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import json
 import os
 import shutil
@@ -29,14 +30,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tmdb_collector.errors import ExportError, UsageError
+from tmdb_collector.export import columnar
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.export.movie_tables import TABLES, movie_rows, table_names
+from tmdb_collector.export.movie_tables import TABLES, body_rows, table_names
 from tmdb_collector.export.table_schema import Row, arrow_schema, csv_cell
-from tmdb_collector.store.store import ItemRow, Store
+from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per flush; tests lower it
 STAGING_PREFIX = ".tmdb-export-"
@@ -53,16 +55,10 @@ class _ParquetSink:
         self._open = True
         self.rows = 0
 
-    def write(self, rows: list[Row]) -> None:
-        if not rows:
-            return
-        self.rows += len(rows)
-        columns = list(zip(*rows, strict=True))
-        arrays = [
-            pa.array(column, type=field.type)
-            for column, field in zip(columns, self.schema, strict=True)
-        ]
-        self._writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
+    def write(self, table: Any) -> None:
+        """One batch's rows (a ``pa.Table``) become one row group."""
+        self.rows += table.num_rows
+        self._writer.write_table(table, row_group_size=max(1, table.num_rows))
 
     def close(self) -> None:
         self._open = False
@@ -86,9 +82,12 @@ class _CsvSink:
         self._csv.writerow([column.name for column in TABLES[table]])
         self.rows = 0
 
-    def write(self, rows: list[Row]) -> None:
-        self.rows += len(rows)
-        self._csv.writerows([csv_cell(value) for value in row] for row in rows)
+    def write(self, table: Any) -> None:
+        self.rows += table.num_rows
+        columns = [column.to_pylist() for column in table.columns]
+        self._csv.writerows(
+            [csv_cell(value) for value in row] for row in zip(*columns, strict=True)
+        )
 
     def close(self) -> None:
         self._file.flush()
@@ -187,7 +186,7 @@ def _write_tables(
     sinks: dict[str, _Sink] = {}
     # Both cursors' generators are closed here, not whenever they are garbage-collected.
     with (
-        _closing(store.iter_items(parts)) as movies,
+        _closing(store.iter_raw_items(parts)) as movies,
         _closing(store.iter_provenance()) as provenance,
     ):
         try:
@@ -204,30 +203,68 @@ def _write_tables(
 
 
 def _stream(
-    movies: Iterator[ItemRow],
+    movies: Iterator[RawItemRow],
     parts: Sequence[str],
     provenance: _Provenance,
     sinks: dict[str, _Sink],
 ) -> int:
-    """Split each movie into rows, flushing every table each :data:`BATCH_SIZE` movies."""
-    buffers: dict[str, list[Row]] = {table: [] for table in sinks}
+    """Turn the movies into tables :data:`BATCH_SIZE` movies at a time, each batch flushed to
+    every table's file before the next is read."""
     count = 0
-    for movie_id, details, bodies in movies:
+    while batch := list(itertools.islice(movies, BATCH_SIZE)):
+        tables = batch_tables(batch, parts)
+        tables["provenance"] = rows_table(
+            "provenance", [row for item in batch for row in provenance.rows_for(item[0])]
+        )
+        for name, table in tables.items():
+            if table.num_rows:
+                sinks[name].write(table)
+        count += len(batch)
+    return count
+
+
+def batch_tables(batch: Sequence[RawItemRow], parts: Sequence[str]) -> dict[str, Any]:
+    """Every table's rows for a batch of movies, but provenance: each body's tables by the
+    columnar fast path where it has one and the batch is regular, else row by row."""
+    ids = pa.array([item[0] for item in batch], pa.int64())
+    tables: dict[str, Any] = {}
+    columns = [("details", [item[1] for item in batch])]
+    columns += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
+    for part, texts in columns:
+        fast = columnar.BUILDERS.get(part)
+        if fast is not None:
+            try:
+                tables.update(fast(ids, texts))
+                continue
+            except (columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError):
+                pass  # built row by row below, exactly as the builders define
+        tables.update(_row_by_row(part, batch, texts))
+    return tables
+
+
+def _row_by_row(part: str, batch: Sequence[RawItemRow], texts: Sequence[bytes]) -> dict[str, Any]:
+    rows: dict[str, list[Row]] = {}
+    for item, text in zip(batch, texts, strict=True):
         try:
-            rows = movie_rows(movie_id, details, dict(zip(parts, bodies, strict=True)))
+            built = body_rows(part, item[0], text)
         except json.JSONDecodeError as exc:
             raise ExportError(
-                f"the stored data of movie {movie_id} is not valid JSON ({exc.msg});"
+                f"the stored data of movie {item[0]} is not valid JSON ({exc.msg});"
                 " nothing was written"
             ) from None
-        rows["provenance"] = provenance.rows_for(movie_id)
-        for table, table_rows in rows.items():
-            buffers[table].extend(table_rows)
-        count += 1
-        if count % BATCH_SIZE == 0:
-            _flush(sinks, buffers)
-    _flush(sinks, buffers)
-    return count
+        for name, table_rows in built.items():
+            rows.setdefault(name, []).extend(table_rows)
+    return {name: rows_table(name, table_rows) for name, table_rows in rows.items()}
+
+
+def rows_table(name: str, rows: list[Row]) -> Any:
+    """Rows (tuples in column order) -> a ``pa.Table`` of table ``name``'s schema."""
+    schema = arrow_schema(TABLES[name])
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    arrays = [
+        pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 @contextlib.contextmanager
@@ -239,13 +276,6 @@ def _closing(rows: Iterator[_T]) -> Iterator[Iterator[_T]]:
         close = getattr(rows, "close", None)
         if close is not None:
             close()
-
-
-def _flush(sinks: dict[str, _Sink], buffers: dict[str, list[Row]]) -> None:
-    for table, rows in buffers.items():
-        if rows:
-            sinks[table].write(rows)
-            rows.clear()
 
 
 def _publish(staging: Path, out: Path, names: list[str]) -> None:

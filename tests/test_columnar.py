@@ -1,0 +1,147 @@
+"""The columnar fast path builds exactly the tables the row-by-row builders define, and gives
+way to them for any batch it cannot reproduce exactly."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from tests.test_tables import parts_550, variant_601, variant_602
+from tmdb_collector.export import columnar
+from tmdb_collector.export.tables import _row_by_row, batch_tables
+from tmdb_collector.fetch.records import encode
+from tmdb_collector.media import MOVIE
+from tmdb_collector.store.store import RawItemRow, Store
+
+FIXTURE = Path(__file__).parent / "fixtures" / "v1_collection.db.gz"
+FAST_PARTS = ("credits", "keywords", "recommendations")
+
+
+def simulator_batch(tmp_path: Path) -> list[RawItemRow]:
+    """The fixture's 44 exported movies: real bodies from the simulator."""
+    db = tmp_path / "v1.db"
+    db.write_bytes(gzip.decompress(FIXTURE.read_bytes()))
+    with Store.open_existing(db) as store:
+        return list(store.iter_raw_items(FAST_PARTS))
+
+
+def raw(body: Any) -> bytes:
+    return encode(body).encode()
+
+
+def sample_batch() -> list[RawItemRow]:
+    """Fight Club's real bodies and the edge cases of test_tables (integral floats, empty
+    dates and lists, unicode, a collection)."""
+    batch = []
+    for movie_id, parts in ((550, parts_550()), (601, variant_601()), (602, variant_602())):
+        bodies = tuple(raw(parts[name]) for name in FAST_PARTS)
+        batch.append((movie_id, raw(parts["details"]), bodies))
+    return batch
+
+
+def slow(batch: list[RawItemRow], part: str) -> dict[str, Any]:
+    index = FAST_PARTS.index(part) if part in FAST_PARTS else None
+    texts = [item[1] if index is None else item[2][index] for item in batch]
+    return _row_by_row(part, batch, texts)
+
+
+def fast(batch: list[RawItemRow], part: str) -> dict[str, Any]:
+    ids = pa.array([item[0] for item in batch], pa.int64())
+    index = FAST_PARTS.index(part) if part in FAST_PARTS else None
+    texts = [item[1] if index is None else item[2][index] for item in batch]
+    return columnar.BUILDERS[part](ids, texts)
+
+
+@pytest.mark.parametrize("part", ["details", *FAST_PARTS])
+def test_the_fast_path_equals_the_row_builders(tmp_path: Path, part: str) -> None:
+    for batch in (simulator_batch(tmp_path), sample_batch()):
+        built, expected = fast(batch, part), slow(batch, part)
+        assert list(built) == list(expected)
+        for name, table in built.items():
+            assert table.schema == expected[name].schema, name
+            assert table.to_pylist() == expected[name].to_pylist(), name
+            assert table.num_rows > 0, name
+
+
+def test_similar_uses_the_recommendations_shape(tmp_path: Path) -> None:
+    batch = [(i, d, (bodies[2],)) for i, d, bodies in simulator_batch(tmp_path)]
+    ids = pa.array([item[0] for item in batch], pa.int64())
+    built = columnar.BUILDERS["similar"](ids, [item[2][0] for item in batch])
+    expected = _row_by_row("similar", batch, [item[2][0] for item in batch])
+    assert built["similar"].to_pylist() == expected["similar"].to_pylist()
+
+
+def odd(part: str, change: Any) -> list[RawItemRow]:
+    """The sample batch with one body changed in a way only the row builders handle."""
+    batch = sample_batch()
+    movie_id, details, bodies = batch[1]
+    if part == "details":
+        data = json.loads(details)
+        change(data)
+        batch[1] = (movie_id, raw(data), bodies)
+    else:
+        index = FAST_PARTS.index(part)
+        data = json.loads(bodies[index])
+        change(data)
+        changed = list(bodies)
+        changed[index] = raw(data)
+        batch[1] = (movie_id, details, tuple(changed))
+    return batch
+
+
+ODD = [
+    ("details", lambda d: d.update(runtime="136")),  # text where TMDB sends a number
+    ("details", lambda d: d.update(release_date="1999-1-5")),  # not YYYY-MM-DD
+    ("details", lambda d: d.update(origin_country=["US", None])),  # a null in a list
+    ("details", lambda d: d.update(production_countries=[{"name": "x"}])),  # no code
+    ("details", lambda d: d.update(vote_count=7.0)),  # an integral float in an int column
+    ("credits", lambda c: c["cast"][0].update(order=True)),
+    ("credits", lambda c: c.update(cast={"not": "a list"})),
+    ("keywords", lambda k: k.update(keywords=[1, 2])),
+    ("recommendations", lambda r: r["results"][2].update(release_date="soon")),
+]
+
+
+@pytest.mark.parametrize(("part", "change"), ODD)
+def test_an_odd_batch_is_built_row_by_row(part: str, change: Any) -> None:
+    batch = odd(part, change)
+    with pytest.raises((columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError)):
+        fast(batch, part)
+    tables = batch_tables(batch, FAST_PARTS)
+    for name, table in slow(batch, part).items():
+        assert tables[name].to_pylist() == table.to_pylist()
+
+
+def test_a_body_that_is_not_an_object_is_built_row_by_row() -> None:
+    batch = sample_batch()
+    movie_id, details, bodies = batch[0]
+    batch[0] = (movie_id, details, (b"null", *bodies[1:]))
+    with pytest.raises(columnar.Irregular):
+        fast(batch, "credits")
+    tables = batch_tables(batch, FAST_PARTS)
+    assert not [row for row in tables["cast"].to_pylist() if row["movie_id"] == movie_id]
+    assert tables["cast"].num_rows == len(variant_601()["credits"]["cast"]) + len(
+        variant_602()["credits"]["cast"]
+    )
+
+
+def test_every_movie_part_still_exports_row_by_row(tmp_path: Path) -> None:
+    """Parts without a fast path go row by row; the batch holds every table of every part."""
+    from tests.test_part_tables import appended
+
+    parts = MOVIE.part_names
+    bodies = MOVIE.split(76, appended(76), parts)
+    item = (76, raw(bodies["details"]), tuple(raw(bodies[p]) for p in parts))
+    tables = batch_tables([item, copy.deepcopy(item)], parts)
+    assert tables["watch_providers"].num_rows > 100
+    assert set(tables) == {
+        "movies", "genres", "cast", "crew", "keywords", "recommendations",
+        "alternative_titles", "external_ids", "images", "lists", "release_dates", "reviews",
+        "similar", "translations", "videos", "watch_providers",
+    }  # fmt: skip
