@@ -100,11 +100,11 @@ def test_a_failed_export_keeps_the_previous_data_and_manifest(
     manifest_file = tmp_path / "movies.json.manifest.json"
     before = (out.read_bytes(), manifest_file.read_bytes())
 
-    def broken_rows(self: Store) -> Any:
+    def broken_rows(self: Store, parts: object) -> Any:
         yield from ()
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Store, "iter_movies", broken_rows)
+    monkeypatch.setattr(Store, "iter_items", broken_rows)
     with pytest.raises(ExportError):
         run_export(small_collection, "json", out)
     assert (out.read_bytes(), manifest_file.read_bytes()) == before
