@@ -1,11 +1,12 @@
 """Docs that run: every ```python and ```sql block in README.md and docs/*.md is executed.
 
-They run against a small collection exported the way the docs name the outputs, in a working
-directory holding ``tmdb_collection.db``, ``movies.json``, ``movies.jsonl``, ``movies.duckdb``,
-``tables/`` (parquet) and ``out/`` (parquet and csv). Python blocks run each on its own, as a
-reader would paste them; SQL blocks run in an in-memory DuckDB from that directory, so relative
-paths such as ``'tables/crew.parquet'`` resolve. Examples that collect reach the session's
-simulator through ``TMDB_BASE_URL``. An example that breaks fails its test.
+They run against a small collection, with every part, exported the way the docs name the
+outputs, in a working directory holding ``tmdb_collection.db``, ``movies.json``,
+``movies.jsonl``, ``movies.duckdb``, ``tables/`` (parquet) and ``out/`` (parquet and csv).
+Python blocks run each on its own, as a reader would paste them; SQL blocks run in an in-memory
+DuckDB from that directory, so relative paths such as ``'tables/crew.parquet'`` resolve.
+Examples that collect reach the session's simulator through ``TMDB_BASE_URL``. An example that
+breaks fails its test.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.cli_helpers import TEST_KEY
-from tests.conftest import REPO, SmallCollection
+from tests.cli_helpers import TEST_KEY, collect_args, run_cli
+from tests.conftest import REPO, TINY_PLAN, SmallCollection
 from tmdb_collector.export.exporter import export
 from tmdb_collector.store.store import Store
 
@@ -53,6 +54,9 @@ def workdir(small_collection: SmallCollection, tmp_path_factory: pytest.TempPath
     folder = tmp_path_factory.mktemp("docs")
     database = folder / "tmdb_collection.db"
     shutil.copyfile(small_collection.db, database)
+    # Every part, so the examples of every part's table have rows to work on.
+    grown = run_cli(collect_args(database, small_collection.base_url, *TINY_PLAN, "--parts", "all"))
+    assert grown.returncode == 0, grown.stderr
     with Store.open_existing(database) as store:
         for fmt, name in EXPORTS:
             export(store, fmt, folder / name)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -38,8 +39,9 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
 TOP_CAST = 5  # actors listed in movie_summary.top_cast
 
 
-def export_duckdb(store: Store, out: Path) -> int:
-    """Write ``store``'s tables into the DuckDB file ``out``; returns the movies exported."""
+def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -> int:
+    """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
+    returns the movies exported."""
     from tmdb_collector.export.tables import export_tables
 
     check_output_file(out)
@@ -48,13 +50,14 @@ def export_duckdb(store: Store, out: Path) -> int:
     except OSError as exc:
         raise ExportError(f"cannot write to {out.parent}: {exc.strerror}") from None
     try:
-        count = export_tables(store, "parquet", staging / "tables")
+        count = export_tables(store, "parquet", staging / "tables", parts)
         database = staging / out.name
         rows = _load(staging / "tables", database)
         manifest = staging / "manifest.json"
         files = {out.name: count}
         manifest.write_text(
-            manifest_text(build_manifest(store, "duckdb", files, tables=rows)), encoding="utf-8"
+            manifest_text(build_manifest(store, "duckdb", files, tables=rows, parts=parts)),
+            encoding="utf-8",
         )
         for path in (database, manifest):
             fsync_path(path)

@@ -104,7 +104,7 @@ def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
     if fmt in DATABASE_FORMATS:
         from tmdb_collector.export.duckdb_file import export_duckdb
 
-        return export_duckdb(store, out)
+        return export_duckdb(store, out, chosen)
     from tmdb_collector.export.tables import export_tables
 
     return export_tables(store, fmt, out, chosen)
