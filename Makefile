@@ -42,6 +42,7 @@ lint: install
 
 bench: install
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_tables.py
 
 stress: install
 	$(BIN)/python scripts/stress.py

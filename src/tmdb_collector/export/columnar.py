@@ -1,4 +1,4 @@
-"""A batch of stored movies -> Arrow tables, parsed by pyarrow's JSON reader (C++, threads).
+"""A batch of stored movies -> Arrow tables, parsed by pyarrow's JSON reader (C++).
 
 This is the table export's fast path for the parts most collections have (details, credits,
 keywords, recommendations, similar). Each part's bodies of a batch are read as one block of
@@ -27,7 +27,8 @@ from tmdb_collector.export.movie_tables import TABLES
 from tmdb_collector.export.table_schema import ARROW_TYPES, Column, arrow_schema
 
 Tables = dict[str, Any]  # table name -> pa.Table
-READ_OPTIONS = pj.ReadOptions(use_threads=True, block_size=1 << 22)
+# One thread: measured as fast per CPU second, and 50-60 MB less peak RSS (docs/benchmarks.md).
+READ_OPTIONS = pj.ReadOptions(use_threads=False, block_size=1 << 24)
 
 
 class Irregular(Exception):

@@ -1,0 +1,121 @@
+"""`make bench` (tables): the speed and memory of ``export --format parquet`` at scale.
+
+A few hundred movies are collected from the simulator with every part (``--parts all``); their
+stored bodies are then copied, under new ids, into a database of ``--movies`` movies (127,000
+by default, the size of the full scale run), which is exported as parquet twice: with the
+default parts, and with all 13. A smaller copy (``--small``) is exported the same way to show
+that memory does not grow with the collection. Each export is a child process measured by
+bench.py's launcher (wall time, CPU seconds and peak RSS of that process alone).
+
+    .venv/bin/python scripts/bench_tables.py                   # 127,000 movies
+    .venv/bin/python scripts/bench_tables.py --movies 20000    # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import BENCH_KEY, check_child, child_env, cli, run_child
+
+from tmdb_collector.media import MOVIE
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.simulator.process import simulator_process
+from tmdb_collector.store.store import Store
+
+SOURCE_PLAN = ["--popular-pages", "0", "--genre-pages", "4", "--genres", "28,35,18,27,878"]
+TARGET_RATE = 10_000  # movies/s, default parts
+TARGET_RSS_MIB = 300
+
+
+def collect_source(workdir: Path) -> Path:
+    db = workdir / "source.db"
+    with simulator_process(["--catalog-size", "20000"], api_key=BENCH_KEY) as sim:
+        args = cli("collect", "--db", str(db), "--base-url", sim.base_url, "--no-progress")
+        args += [*SOURCE_PLAN, "--parts", "all", "--rate", "1000", "--concurrency", "16"]
+        check_child(run_child(args, child_env(), workdir), "collect --parts all")
+    return db
+
+
+def build(source: Path, target: Path, movies: int) -> None:
+    """``movies`` movies whose bodies are the source's, in turn, under new ids."""
+    with Store.open_existing(source) as store:
+        rows = list(store.iter_items(MOVIE.part_names))
+    with Store.create_or_open(target, Plan(parts=MOVIE.part_names)):
+        pass
+    db = sqlite3.connect(target, isolation_level=None)
+    db.execute("BEGIN")
+    now = "2026-11-24T00:00:00+00:00"
+    for n in range(movies):
+        item_id = 1 + n * 7
+        _, details, bodies = rows[n % len(rows)]
+        db.execute("INSERT INTO ids VALUES (?, 'done', ?, 1, NULL, ?)", (item_id, n + 1, now))
+        db.execute("INSERT INTO items VALUES (?, ?, ?)", (item_id, details, now))
+        db.executemany(
+            "INSERT INTO parts VALUES (?, ?, ?)",
+            [(item_id, name, body) for name, body in zip(MOVIE.part_names, bodies, strict=True)],
+        )
+    db.execute("COMMIT")
+    db.close()
+
+
+def export(db: Path, parts: str, workdir: Path) -> tuple[float, float, float]:
+    out = workdir / f"out-{db.stem}-{parts.count(',')}"
+    args = cli("export", "--db", str(db), "--format", "parquet", "--out", str(out))
+    child = run_child([*args, "--parts", parts], child_env(), workdir)
+    check_child(child, f"export --parts {parts}")
+    return child.wall, child.cpu, child.peak_rss_mib
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--movies", type=int, default=127_000)
+    parser.add_argument("--small", type=int, default=2_000)
+    args = parser.parse_args()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="tmdb-bench-tables-") as folder:
+        workdir = Path(folder)
+        source = collect_source(workdir)
+        sizes = {"small": args.small, "scale": args.movies}
+        for name, movies in sizes.items():
+            build(source, workdir / f"{name}.db", movies)
+        print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load {os.getloadavg()}")
+        print("| parts | movies | wall s | movies/s | CPU s | movies/CPU-s | peak RSS MiB |")
+        print("|---|---|---|---|---|---|---|")
+        results = {}
+        for parts in (",".join(MOVIE.default_parts), "all"):
+            for name, movies in sizes.items():
+                wall, cpu, rss = export(workdir / f"{name}.db", parts, workdir)
+                results[parts, name] = (movies / wall, rss)
+                label = "default" if parts != "all" else "all 13"
+                print(
+                    f"| {label} | {movies:,} | {wall:.1f} | {movies / wall:,.0f} | {cpu:.1f} |"
+                    f" {movies / cpu:,.0f} | {rss:.0f} |"
+                )
+        print(f"load {os.getloadavg()}; took {time.monotonic() - started:.0f} s")
+    default = ",".join(MOVIE.default_parts)
+    rate, rss = results[default, "scale"]
+    small_rss = results[default, "small"][1]
+    checks = [
+        (f"default parts >= {TARGET_RATE:,} movies/s", f"{rate:,.0f}", rate >= TARGET_RATE),
+        (f"peak RSS < {TARGET_RSS_MIB} MB", f"{rss:.0f} MiB", rss * 1.048576 < TARGET_RSS_MIB),
+        (
+            "RSS flat (<= 1.2x the small export)",
+            f"{small_rss:.0f} -> {rss:.0f}",
+            rss <= 1.2 * small_rss,
+        ),
+    ]
+    for what, value, met in checks:
+        print(f"  [{'met   ' if met else 'missed'}] {what}: {value}")
+    sys.exit(0 if all(met for *_, met in checks) else 1)
+
+
+if __name__ == "__main__":
+    main()
