@@ -62,9 +62,9 @@ def export_hashes(db: Path, out: Path) -> dict[str, str]:
             export(store, fmt, out / target)
     for name in ("movies.json", "movies.jsonl"):
         hashes[name] = hashlib.sha256((out / name).read_bytes()).hexdigest()
-    for path in sorted((out / "csv").iterdir()):
+    for path in sorted((out / "csv").glob("*.csv")):
         hashes[f"csv/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    for path in sorted((out / "parquet").iterdir()):
+    for path in sorted((out / "parquet").glob("*.parquet")):
         table = pq.read_table(path)
         text = json.dumps(
             {"schema": str(table.schema), "rows": table.to_pylist()}, default=str, sort_keys=True

@@ -103,7 +103,7 @@ def test_all_parts_write_every_table(full_collection: Path, tmp_path: Path) -> N
     out = tmp_path / "p"
     with Store.open_existing(full_collection) as store:
         assert export(store, "parquet", out) == 2
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.parquet" for t in TABLES)
+    assert sorted(p.name for p in out.glob("*.parquet")) == sorted(f"{t}.parquet" for t in TABLES)
 
 
 def test_part_tables_count_exactly_the_raw_rows(full_collection: Path, tmp_path: Path) -> None:
@@ -187,5 +187,5 @@ def test_part_tables_hold_the_raw_values(full_collection: Path, tmp_path: Path) 
 def test_exporting_fewer_parts_writes_fewer_tables(full_collection: Path, tmp_path: Path) -> None:
     with Store.open_existing(full_collection) as store:
         assert export(store, "csv", tmp_path / "c", parts="videos,watch/providers") == 2
-    names = sorted(p.stem for p in (tmp_path / "c").iterdir())
+    names = sorted(p.stem for p in (tmp_path / "c").glob("*.csv"))
     assert names == sorted(["movies", "genres", "videos", "watch_providers", "provenance"])
