@@ -27,7 +27,7 @@ from tmdb_collector.export.movie_tables import TABLES
 from tmdb_collector.export.table_schema import ARROW_TYPES, Column, arrow_schema
 
 Tables = dict[str, Any]  # table name -> pa.Table
-# One thread: measured as fast per CPU second, and 50-60 MB less peak RSS (docs/benchmarks.md).
+# One thread: as fast per CPU second as with threads, and a lower peak RSS (docs/benchmarks.md).
 READ_OPTIONS = pj.ReadOptions(use_threads=False, block_size=1 << 24)
 
 
