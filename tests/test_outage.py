@@ -271,3 +271,26 @@ async def test_the_dashboard_shows_waiting_for_tmdb_and_pause_still_works(db_pat
             assert store.counts().done >= fake.start_after
         finally:
             await client.close()
+
+
+@pytest.mark.parametrize("start", [1000.0, 1234.5678, 98765.4321])
+async def test_give_up_is_reached_whatever_the_clock_reads(start: float) -> None:
+    """No probe loop stalls on floating-point rounding next to the give-up moment."""
+    clock = FakeClock(start)
+    breaker = CircuitBreaker(
+        BreakerSettings(threshold=1, probe_initial=0.7, probe_max=3.3, give_up_after=100.0),
+        clock=clock,
+    )
+
+    async def probe() -> str | None:
+        return "still refused"
+
+    breaker.set_probe(probe)
+    breaker.trip("connection refused")
+    with pytest.raises(OutageGiveUpError):
+        await breaker.wait_closed()
+    assert 100.0 - 0.01 <= clock.now - start <= 100.0 + 1e-6
+    breaker.rearm()  # a new run on the same client may wait again
+    breaker.trip("connection refused")
+    assert breaker.is_open
+    await breaker.aclose()

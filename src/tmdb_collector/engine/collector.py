@@ -109,6 +109,7 @@ class Collector:
         started = time.monotonic()
         self.progress.start()
         breaker = self._client.breaker
+        breaker.rearm()
         breaker.listen(self.progress.set_outage)
         try:
             status = await self._run()

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 Probe = Callable[[], Awaitable[str | None]]  # None when TMDB answered, else why not
 EventKind = Literal["start", "probe", "end", "gave-up"]
 MIN_UNITS = 3  # distinct units a streak must span
+GIVE_UP_SLACK = 0.01  # seconds: an outage this close to --give-up-after has reached it
 
 
 def is_outage_error(exc: BaseException) -> bool:
@@ -147,6 +148,11 @@ class CircuitBreaker:
         if self._gave_up is not None:
             raise self._gave_up
 
+    def rearm(self) -> None:
+        """Forget an earlier give-up, for a new run on the same client (the dashboard)."""
+        if self._gave_up is not None:
+            self._gave_up = None
+
     def record_success(self) -> None:
         """TMDB answered (any status it meant, 404 and 429 included)."""
         self._streak.clear()
@@ -207,18 +213,18 @@ class CircuitBreaker:
             wait = min(delay * self._random.uniform(0.8, 1.2), self.settings.probe_max)
             elapsed = self._clock.monotonic() - self._started
             if give_up is not None:
-                wait = max(0.0, min(wait, give_up - elapsed))
+                if give_up - elapsed <= GIVE_UP_SLACK:
+                    self._give_up(elapsed)
+                    return
+                wait = min(wait, give_up - elapsed)
             self._next_probe_at = self._clock.monotonic() + wait
             self._notify("probe")
             await self._clock.sleep(wait)
             self._next_probe_at = None
-            elapsed = self._clock.monotonic() - self._started
-            if give_up is not None and elapsed >= give_up:
-                self._give_up(elapsed)
-                return
             self._probes += 1
             reason = await self._probe() if self._probe is not None else None
             if reason is None:
+                elapsed = self._clock.monotonic() - self._started
                 log.warning("TMDB reachable again after %s; resuming", format_duration(elapsed))
                 self._notify("end")
                 self._closed.set()
