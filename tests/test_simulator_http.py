@@ -223,7 +223,8 @@ def test_not_found_variants(sim: RunningSimulator, client: httpx.Client) -> None
         "/movie/99999999",
         "/movie/abc",
         "/movie/12x",
-        "/tv/popular",
+        "/tv/99999999",
+        "/person/1",
         "/movie/550/nonsense",
     ]
     for path in paths:

@@ -36,6 +36,14 @@ NULLABLE: dict[str, type] = {
     "iso_639_1": str,  # images: null = no language
     "avatar_path": str,
     "rating": float,  # a review's author rating
+    "imdb_id": str,
+    "freebase_mid": str,
+    "freebase_id": str,
+    "tvdb_id": int,
+    "tvrage_id": int,
+    "air_date": str,  # a season or episode without a known date
+    "still_path": str,
+    "next_episode_to_air": dict,
 }
 
 # TMDB "number" fields: a float, emitted as an int when integral (captures show both).

@@ -493,7 +493,17 @@ def _outage_windows(
     show_default=True,
     help="How long a 'slow' fault stalls.",
 )
-@click.option("--catalog-size", type=click.IntRange(min=1), help="Movies in the catalogue.")
+@click.option(
+    "--media",
+    type=click.Choice(["movie", "tv"]),
+    default="movie",
+    show_default=True,
+    help="The catalogue --catalog-size sizes. Movies and TV series are both served, from "
+    "separate id spaces, as on TMDB.",
+)
+@click.option(
+    "--catalog-size", type=click.IntRange(min=1), help="Movies (or, with --media tv, series)."
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Catalogue seed.")
 @click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), help="Simulated date (drives /movie/changes)."
@@ -516,6 +526,7 @@ def simulate(
     rate_limit: float | None,
     fault_rate: float,
     slow_ms: float,
+    media: str,
     catalog_size: int | None,
     seed: int,
     today: Any,
@@ -536,7 +547,7 @@ def simulate(
         "outages": outages,
     }
     if catalog_size is not None:
-        values["catalog_size"] = catalog_size
+        values["tv_catalog_size" if media == "tv" else "catalog_size"] = catalog_size
     if today is not None:
         values["today"] = today.date()
     run_forever(SimulatorConfig(**values))

@@ -55,7 +55,7 @@ def tagline(seed: int, movie_id: int, version: int) -> str:
     return TAGLINES[hash_ints(seed, SALT_DETAILS, movie_id, version // 4) % len(TAGLINES)]
 
 
-def _countries(rng: random.Random, lang_index: int) -> list[str]:
+def origin_countries(rng: random.Random, lang_index: int) -> list[str]:
     home = LANGUAGES[lang_index].country
     if home == "US":
         home = rng.choice(EN_COUNTRIES)
@@ -79,7 +79,7 @@ def _collection(rng: random.Random, title: str) -> JSONDict | None:
     }
 
 
-def _companies(rng: random.Random, seed: int, lang_index: int) -> list[JSONDict]:
+def company_list(rng: random.Random, seed: int, lang_index: int) -> list[JSONDict]:
     out: list[JSONDict] = []
     for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
         block = lang_index if rng.random() < 0.85 else 0
@@ -89,7 +89,7 @@ def _companies(rng: random.Random, seed: int, lang_index: int) -> list[JSONDict]
     return out
 
 
-def _spoken(rng: random.Random, lang_index: int) -> list[JSONDict]:
+def spoken_languages(rng: random.Random, lang_index: int) -> list[JSONDict]:
     langs = [LANGUAGES[lang_index]]
     if rng.random() < 0.25 and lang_index != 0:
         langs.append(LANGUAGES[0])
@@ -104,12 +104,12 @@ def details(cat: Catalog, idx: int) -> JSONDict:
     title, original = titles(cat.seed, mid, lang_index)
     poster, backdrop = poster_backdrop(cat.seed, mid)
     budget, revenue = money(cat.seed, mid)
-    countries = _countries(rng, lang_index)
+    countries = origin_countries(rng, lang_index)
     slug = "".join(ch for ch in title.lower() if ch.isalnum())
     homepage = f"https://www.{slug}-movie.com" if rng.random() < 0.35 else ""
     collection = _collection(rng, title)
-    companies = _companies(rng, cat.seed, lang_index)
-    spoken = _spoken(rng, lang_index)
+    companies = company_list(rng, cat.seed, lang_index)
+    spoken = spoken_languages(rng, lang_index)
     is_doc = 99 in c.combos[c.combo[idx]].genre_ids
     runtime = rng.randint(40, 110) if is_doc else rng.randint(75, 175)
     return {
@@ -142,12 +142,12 @@ def details(cat: Catalog, idx: int) -> JSONDict:
     }
 
 
-def _person_index(rng: random.Random, pool: int) -> int:
+def person_index(rng: random.Random, pool: int) -> int:
     """Skewed towards small indices: famous people appear in many movies."""
     return int(pool * rng.random() ** 2.2)
 
 
-def _person_fields(seed: int, index: int) -> JSONDict:
+def person_fields(seed: int, index: int) -> JSONDict:
     p = person(seed, index)
     return {
         "adult": False,
@@ -180,7 +180,7 @@ def credits(cat: Catalog, idx: int) -> JSONDict:
     cast: list[JSONDict] = []
     cast_id = rng.randint(1, 5)
     for order in range(n_cast + extra):
-        item = _person_fields(seed, _person_index(rng, pool))
+        item = person_fields(seed, person_index(rng, pool))
         item["cast_id"] = cast_id
         item["character"] = character_name(rng)
         item["credit_id"] = f"{rng.getrandbits(96):024x}"
@@ -193,7 +193,7 @@ def credits(cat: Catalog, idx: int) -> JSONDict:
         department, job = ("Directing", "Director")
         if slot != director_at:
             department, job = CREW_JOBS[int(crew_rng.random() * len(CREW_JOBS))]
-        item = _person_fields(seed, _person_index(crew_rng, pool))
+        item = person_fields(seed, person_index(crew_rng, pool))
         item["credit_id"] = f"{crew_rng.getrandbits(96):024x}"
         item["department"] = department
         item["job"] = job
@@ -201,7 +201,7 @@ def credits(cat: Catalog, idx: int) -> JSONDict:
     return {"id": mid, "cast": cast, "crew": crew}
 
 
-def _keyword(k: int) -> JSONDict:
+def keyword_item(k: int) -> JSONDict:
     return {"id": 818 + (k * 104729) % 350_000, "name": KEYWORDS[k]}
 
 
@@ -217,7 +217,7 @@ def keywords(cat: Catalog, idx: int) -> JSONDict:
         k = hash_ints(cat.seed, SALT_KEYWORDS, mid, step) % len(KEYWORDS)
         if k not in picked:
             picked.append(k)
-    return {"id": mid, "keywords": [_keyword(k) for k in picked]}
+    return {"id": mid, "keywords": [keyword_item(k) for k in picked]}
 
 
 def external_ids(cat: Catalog, idx: int) -> JSONDict:

@@ -1,4 +1,4 @@
-"""The deterministic synthetic movie catalogue and its query helpers.
+"""The deterministic synthetic movie (or TV series) catalogue and its query helpers.
 
 Attributes live in compact parallel arrays (see :mod:`.generate`); JSON bodies are built
 on demand from ``(seed, id, version)`` by :mod:`.bodies` and :mod:`.lists`, which read the
@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
+from tmdb_collector.simulator._hash import SALT_TV, hash_ints
 from tmdb_collector.simulator.changes import ChangeLog
 from tmdb_collector.simulator.discover import DiscoverQuery, parse_discover_params, run_query
 from tmdb_collector.simulator.generate import (
@@ -24,14 +25,17 @@ from tmdb_collector.simulator.generate import (
     FLAG_DELETED,
     FLAG_VIDEO,
     LAST_RELEASE,
+    MOVIE,
+    TV,
     generate_columns,
 )
 from tmdb_collector.simulator.text import money, titles
-from tmdb_collector.simulator.vocab import GENRE_IDS, LANGUAGES
+from tmdb_collector.simulator.vocab import LANGUAGES
 
 # Release dates stop at the default day, so a body changes only when its movie changes.
 DEFAULT_TODAY = LAST_RELEASE
 DEFAULT_CATALOG_SIZE = 120_000
+DEFAULT_TV_CATALOG_SIZE = 40_000
 DEFAULT_SEED = 42
 DEFAULT_DELETED_FRACTION = 0.002
 PAGE_SIZE = 20
@@ -65,12 +69,19 @@ class Catalog:
         seed: int = DEFAULT_SEED,
         today: date = DEFAULT_TODAY,
         deleted_fraction: float = DEFAULT_DELETED_FRACTION,
+        media: str = "movie",
     ) -> None:
+        """``media="tv"`` builds the TV series catalogue instead: its own id space, TV
+        genres and a seed derived from ``seed`` (so series and movies never share a draw)."""
+        self.media = media
+        self.kind = TV if media == "tv" else MOVIE
         self.size = size
-        self.seed = seed
+        self.seed = seed if media == "movie" else hash_ints(seed, SALT_TV) & 0x7FFFFFFF
         self.today = today
-        self.changes = ChangeLog(size, seed, today)
-        self.cols = generate_columns(size, seed, self.changes.versions, deleted_fraction)
+        self.changes = ChangeLog(size, self.seed, today)
+        self.cols = generate_columns(
+            size, self.seed, self.changes.versions, deleted_fraction, self.kind
+        )
         pop = self.cols.popularity
         # Indices are in id order, and a stable reverse sort keeps ties id-ascending.
         order = sorted(range(size), key=pop.__getitem__, reverse=True)
@@ -187,7 +198,7 @@ class Catalog:
     def discover_ids(self, query: DiscoverQuery | Mapping[str, str]) -> list[int]:
         """Ids matching a discover query (a parsed query or raw query parameters)."""
         if not isinstance(query, DiscoverQuery):
-            query = parse_discover_params(query)
+            query = parse_discover_params(query, self.media)
         ids = self.cols.ids
         return [ids[i] for i in self.discover_indices(query)]
 
@@ -197,7 +208,7 @@ class Catalog:
     @cached_property
     def recommendable(self) -> dict[int, array[int]]:
         """Per genre id: non-adult, non-deleted indices in popularity order."""
-        pools: dict[int, array[int]] = {gid: array("i") for gid in GENRE_IDS}
+        pools: dict[int, array[int]] = {g.id: array("i") for g in self.kind.genres}
         combos, combo, flags = self.cols.combos, self.cols.combo, self.cols.flags
         for i in self.by_popularity:
             if flags[i] & (FLAG_ADULT | FLAG_DELETED):

@@ -10,6 +10,7 @@ from tmdb_collector.simulator.catalog import (
     DEFAULT_DELETED_FRACTION,
     DEFAULT_SEED,
     DEFAULT_TODAY,
+    DEFAULT_TV_CATALOG_SIZE,
 )
 from tmdb_collector.simulator.outage import OutageWindow
 
@@ -28,6 +29,7 @@ class SimulatorConfig:
     fault_rate: float = 0.0  # 0..1 share of /3 requests that get a transient fault
     slow_ms: float = 30_000.0  # stall of a "slow" fault before answering normally
     catalog_size: int = DEFAULT_CATALOG_SIZE
+    tv_catalog_size: int = DEFAULT_TV_CATALOG_SIZE  # series (built on the first TV request)
     seed: int = DEFAULT_SEED
     today: datetime.date = DEFAULT_TODAY  # simulated date; never wall-clock
     deleted_fraction: float = DEFAULT_DELETED_FRACTION

@@ -1,4 +1,4 @@
-"""``/discover/movie`` query parsing, filtering and ordering."""
+"""``/discover/movie`` and ``/discover/tv`` query parsing, filtering and ordering."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_VIDEO, Columns
-from tmdb_collector.simulator.vocab import GENRE_BIT, LANGUAGE_INDEX
+from tmdb_collector.simulator.vocab import GENRE_BIT, LANGUAGE_INDEX, TV_GENRE_BIT
 
 UNKNOWN_GENRE_BIT = 1 << 30  # no movie has it: AND with an unknown genre matches nothing
 SORT_FIELDS = (
@@ -20,6 +20,17 @@ SORT_FIELDS = (
     "revenue",
     "title",
 )
+
+
+# /discover/tv sort fields, named by the movie field with the same column.
+_TV_SORT = {
+    "popularity": "popularity",
+    "vote_average": "vote_average",
+    "vote_count": "vote_count",
+    "first_air_date": "primary_release_date",
+    "name": "title",
+    "original_name": "title",
+}
 
 
 class QueryError(ValueError):
@@ -45,22 +56,22 @@ class DiscoverQuery:
     sort_desc: bool = True
 
 
-def _genre_mask(ids: str) -> int:
+def _genre_mask(ids: str, bits: Mapping[int, int] = GENRE_BIT) -> int:
     mask = 0
     for part in ids.split(","):
         part = part.strip()
         if not part:
             continue
         gid = int(part) if part.isdigit() else -1
-        mask |= GENRE_BIT.get(gid, UNKNOWN_GENRE_BIT)
+        mask |= bits.get(gid, UNKNOWN_GENRE_BIT)
     return mask
 
 
-def parse_genres(value: str | None) -> tuple[int, ...] | None:
+def parse_genres(value: str | None, bits: Mapping[int, int] = GENRE_BIT) -> tuple[int, ...] | None:
     """``,`` = AND, ``|`` = OR (an OR of AND-groups when mixed)."""
     if value is None or not value.strip():
         return None
-    return tuple(_genre_mask(group) for group in value.split("|") if group.strip())
+    return tuple(_genre_mask(group, bits) for group in value.split("|") if group.strip())
 
 
 def _parse_date(value: str) -> int:
@@ -84,15 +95,19 @@ def _bool(params: Mapping[str, str], key: str) -> bool:
     return params.get(key, "false").strip().lower() == "true"
 
 
-def _date_bounds(params: Mapping[str, str]) -> tuple[int | None, int | None]:
+def _date_bounds(params: Mapping[str, str], tv: bool) -> tuple[int | None, int | None]:
     lows: list[int] = []
     highs: list[int] = []
-    for prefix in ("primary_release_date", "release_date"):
+    prefixes = ("first_air_date", "air_date") if tv else ("primary_release_date", "release_date")
+    for prefix in prefixes:
         if raw := params.get(prefix + ".gte", "").strip():
             lows.append(_parse_date(raw))
         if raw := params.get(prefix + ".lte", "").strip():
             highs.append(_parse_date(raw))
-    year = _num(params, "primary_release_year", int) or _num(params, "year", int)
+    if tv:
+        year = _num(params, "first_air_date_year", int)
+    else:
+        year = _num(params, "primary_release_year", int) or _num(params, "year", int)
     if year is not None and 1 <= year <= 9999:
         lows.append(date(int(year), 1, 1).toordinal())
         highs.append(date(int(year), 12, 31).toordinal())
@@ -106,8 +121,9 @@ def _languages(value: str | None) -> tuple[int, ...] | None:
     return found
 
 
-def _sort(value: str | None) -> tuple[str, bool]:
+def _sort(value: str | None, tv: bool) -> tuple[str, bool]:
     field, _, direction = (value or "popularity.desc").partition(".")
+    field = _TV_SORT.get(field, "") if tv else field
     if field not in SORT_FIELDS or direction not in ("asc", "desc"):
         return "popularity", True
     if field == "release_date":
@@ -115,16 +131,19 @@ def _sort(value: str | None) -> tuple[str, bool]:
     return field, direction == "desc"
 
 
-def parse_discover_params(params: Mapping[str, str]) -> DiscoverQuery:
-    """Build a :class:`DiscoverQuery` from query parameters (raises :class:`QueryError`)."""
-    date_gte, date_lte = _date_bounds(params)
+def parse_discover_params(params: Mapping[str, str], media: str = "movie") -> DiscoverQuery:
+    """Build a :class:`DiscoverQuery` from ``/discover/movie`` (or, with ``media="tv"``,
+    ``/discover/tv``) query parameters (raises :class:`QueryError`)."""
+    tv = media == "tv"
+    bits = TV_GENRE_BIT if tv else GENRE_BIT
+    date_gte, date_lte = _date_bounds(params, tv)
     without = params.get("without_genres", "")
     vc_gte = _num(params, "vote_count.gte", float)
     vc_lte = _num(params, "vote_count.lte", float)
-    sort_field, sort_desc = _sort(params.get("sort_by"))
+    sort_field, sort_desc = _sort(params.get("sort_by"), tv)
     return DiscoverQuery(
-        with_genres=parse_genres(params.get("with_genres")),
-        without_genres=_genre_mask(without.replace("|", ",")) & ~UNKNOWN_GENRE_BIT,
+        with_genres=parse_genres(params.get("with_genres"), bits),
+        without_genres=_genre_mask(without.replace("|", ","), bits) & ~UNKNOWN_GENRE_BIT,
         vote_count_gte=None if vc_gte is None else int(-(-vc_gte // 1)),
         vote_count_lte=None if vc_lte is None else int(vc_lte // 1),
         vote_average_gte=_num(params, "vote_average.gte", float),

@@ -1,4 +1,5 @@
-"""Daily ID export files (``/p/exports/movie_ids_MM_DD_YYYY.json.gz``), built once."""
+"""Daily ID export files (``/p/exports/movie_ids_MM_DD_YYYY.json.gz``, ``tv_series_ids_…``
+and the adult ones), each built once."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime
 import gzip
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tmdb_collector.simulator._hash import SALT_EXPORT, hash_ints
@@ -15,7 +16,13 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
 from tmdb_collector.simulator.text import titles
 
-KINDS = {"movie": False, "adult_movie": True}
+# File kind -> (media, adult).
+KINDS = {
+    "movie": ("movie", False),
+    "adult_movie": ("movie", True),
+    "tv_series": ("tv", False),
+    "adult_tv_series": ("tv", True),
+}
 
 
 def export_name(kind: str, day: datetime.date) -> str:
@@ -30,6 +37,13 @@ def export_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
     hoisted = [i for i in keep if hash_ints(cat.seed, SALT_EXPORT, c.ids[i]) % 200 == 0]
     hoisted_set = set(hoisted)
     for i in hoisted + [i for i in keep if i not in hoisted_set]:
+        if cat.media == "tv":  # tv_series lines have no adult or video field
+            yield {
+                "id": c.ids[i],
+                "original_name": titles(cat.seed, c.ids[i], c.lang[i])[1],
+                "popularity": float(c.popularity[i]),
+            }
+            continue
         yield {
             "adult": adult,
             "id": c.ids[i],
@@ -57,11 +71,16 @@ def build_export(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
 class ExportCache:
     """Builds each export file for the simulated ``today`` at most once, off the loop."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, tv_catalog: Callable[[], Catalog]) -> None:
         self.catalog = catalog
+        self._tv_catalog = tv_catalog
         self.names = {export_name(kind, catalog.today): kind for kind in KINDS}
         self._built: dict[str, bytes] = {}
         self._lock = asyncio.Lock()
+
+    def _build(self, media: str, adult: bool) -> bytes:
+        catalog = self._tv_catalog() if media == "tv" else self.catalog
+        return build_export(catalog, adult)
 
     async def get(self, name: str) -> bytes | None:
         """The gzip bytes for ``name``, or ``None`` for any other file or date."""
@@ -71,8 +90,6 @@ class ExportCache:
         async with self._lock:
             if kind not in self._built:
                 loop = asyncio.get_running_loop()
-                adult = KINDS[kind]
-                self._built[kind] = await loop.run_in_executor(
-                    None, build_export, self.catalog, adult
-                )
+                media, adult = KINDS[kind]
+                self._built[kind] = await loop.run_in_executor(None, self._build, media, adult)
         return self._built[kind]

@@ -13,9 +13,10 @@ from array import array
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
+from typing import NamedTuple
 
 from tmdb_collector.simulator._hash import SALT_DELETED, SALT_DRIFT, hash_ints, unit
-from tmdb_collector.simulator.vocab import GENRE_BIT, GENRES, LANGUAGES
+from tmdb_collector.simulator.vocab import GENRES, LANGUAGES, TV_GENRES, Genre
 
 ID_MIN = 2
 ID_MAX = 1_300_000
@@ -28,6 +29,20 @@ FLAG_ADULT = 1
 FLAG_VIDEO = 2
 FLAG_DELETED = 4
 FLAG_ADULT_NULL = 8  # the changes feed reports ``adult: null`` for this id
+
+
+class CatalogKind(NamedTuple):
+    """What differs between the movie and the TV catalogue's generation."""
+
+    media: str
+    genres: tuple[Genre, ...]
+    id_max: int
+    first_year: int
+    videos: bool  # movies can be flagged ``video``; series cannot
+
+
+MOVIE = CatalogKind("movie", GENRES, ID_MAX, FIRST_YEAR, True)
+TV = CatalogKind("tv", TV_GENRES, 320_000, 1950, False)
 
 
 @dataclass(frozen=True)
@@ -51,26 +66,27 @@ class Columns:
     combos: tuple[GenreCombo, ...]
 
 
-def _genre_combos(rng: random.Random) -> tuple[GenreCombo, ...]:
-    weights = [g.weight for g in GENRES]
+def _genre_combos(rng: random.Random, genres: tuple[Genre, ...]) -> tuple[GenreCombo, ...]:
+    weights = [g.weight for g in genres]
+    bits = {g.id: 1 << i for i, g in enumerate(genres)}
     combos: list[GenreCombo] = []
     for _ in range(COMBO_TABLE_SIZE):
         count = rng.choices((1, 2, 3), weights=(0.4, 0.4, 0.2))[0]
         picked: list[int] = []
         while len(picked) < count:
-            gid = rng.choices(GENRES, weights=weights)[0].id
+            gid = rng.choices(genres, weights=weights)[0].id
             if gid not in picked:
                 picked.append(gid)
         mask = 0
         for gid in picked:
-            mask |= GENRE_BIT[gid]
+            mask |= bits[gid]
         combos.append(GenreCombo(tuple(picked), mask))
     return tuple(combos)
 
 
-def _release_ordinals(rng: random.Random, size: int) -> array[int]:
-    years = list(range(FIRST_YEAR, LAST_RELEASE.year + 1))
-    weights = [1.0 + 30.0 * ((y - FIRST_YEAR) / 100.0) ** 2.5 for y in years]
+def _release_ordinals(rng: random.Random, size: int, first_year: int) -> array[int]:
+    years = list(range(first_year, LAST_RELEASE.year + 1))
+    weights = [1.0 + 30.0 * ((y - first_year) / 100.0) ** 2.5 for y in years]
     cum = list(accumulate(weights))
     first_days = {y: date(y, 1, 1).toordinal() for y in years}
     last_ord = LAST_RELEASE.toordinal()
@@ -146,18 +162,20 @@ def _metrics(
 
 
 def generate_columns(
-    size: int, seed: int, versions: array[int], deleted_fraction: float
+    size: int, seed: int, versions: array[int], deleted_fraction: float, kind: CatalogKind = MOVIE
 ) -> Columns:
-    """Build all columns for ``size`` movies (``versions`` indexed like the result)."""
+    """Build all columns for ``size`` movies or series (``versions`` indexed like the result)."""
     rng = random.Random(seed)
-    id_max = max(ID_MAX, 2 * size + ID_MIN)
+    id_max = max(kind.id_max, 2 * size + ID_MIN)
     ids = array("i", sorted(rng.sample(range(ID_MIN, id_max + 1), size)))
     lang_weights = [lang.weight for lang in LANGUAGES]
     lang = array("B", rng.choices(range(len(LANGUAGES)), weights=lang_weights, k=size))
-    combos = _genre_combos(rng)
+    combos = _genre_combos(rng, kind.genres)
     combo = array("H", (rng.getrandbits(12) for _ in range(size)))
-    date_ord = _release_ordinals(rng, size)
+    date_ord = _release_ordinals(rng, size, kind.first_year)
     flags = _flags(rng, ids, seed, deleted_fraction)
+    if not kind.videos:
+        flags = array("B", (f & ~FLAG_VIDEO for f in flags))
     cols = Columns(ids, lang, combo, date_ord, flags, array("d"), array("i"), array("d"), combos)
     cols.popularity, cols.vote_count, cols.vote_average = _metrics(rng, cols, versions, seed)
     return cols

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +24,6 @@ from tmdb_collector.simulator.render import (
     LRU,
     MAX_APPENDS,
     PAGED,
-    SUB_RESOURCES,
     BodyRenderer,
     parse_appends,
     part_query,
@@ -40,7 +41,7 @@ from tmdb_collector.simulator.responses import (
     dumps,
 )
 from tmdb_collector.simulator.stats import SimulatorStats
-from tmdb_collector.simulator.vocab import GENRES
+from tmdb_collector.simulator.vocab import GENRES, TV_GENRES
 
 MAX_PAGE = 500
 CHANGES_PAGE_SIZE = 100
@@ -74,6 +75,36 @@ CONFIGURATION: dict[str, Any] = {
 }
 
 
+class Shelf:
+    """The movie catalogue, and the TV one built on first use (off the loop)."""
+
+    def __init__(self, movie: Catalog, build_tv: Callable[[], Catalog]) -> None:
+        self._catalogs = {"movie": movie}
+        self._renderers = {"movie": BodyRenderer(movie)}
+        self._build_tv = build_tv
+        self._lock = threading.Lock()
+
+    def catalog_now(self, media: str) -> Catalog:
+        """The catalogue, built here if needed (blocks while it builds)."""
+        with self._lock:
+            if media not in self._catalogs:
+                catalog = self._build_tv()
+                self._renderers[media] = BodyRenderer(catalog)
+                self._catalogs[media] = catalog
+            return self._catalogs[media]
+
+    async def catalog(self, media: str) -> Catalog:
+        found = self._catalogs.get(media)
+        if found is not None:
+            return found
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, self.catalog_now, media)
+
+    async def renderer(self, media: str) -> BodyRenderer:
+        await self.catalog(media)
+        return self._renderers[media]
+
+
 @dataclass
 class SimState:
     """Everything the handlers share for one app."""
@@ -81,12 +112,12 @@ class SimState:
     config: SimulatorConfig
     catalog: Catalog
     responder: Responder
-    renderer: BodyRenderer
     exports: ExportCache
     stats: SimulatorStats
     bucket: TokenBucket | None
     faults: FaultInjector
     outage: Outage
+    shelf: Shelf
     lists: LRU = field(default_factory=lambda: LRU(1024))
 
 
@@ -137,83 +168,102 @@ def parse_window(
     return start, end
 
 
-def _movie_id(request: web.Request) -> int:
-    raw = request.match_info["movie_id"]
+def _media(request: web.Request) -> str:
+    """``tv`` for the TV routes (``/3/tv/…``, ``/3/discover/tv``, ``/3/genre/tv/list``)."""
+    path = request.path
+    tv = path.startswith(("/3/tv/", "/3/discover/tv", "/3/genre/tv/"))
+    return "tv" if tv else "movie"
+
+
+def _item_id(request: web.Request) -> int:
+    raw = request.match_info["item_id"]
     if not raw.isdigit():
         raise ApiError(404, NOT_FOUND)
     return int(raw)
 
 
-def _available(st: SimState, movie_id: int) -> int:
-    if st.catalog.available_index(movie_id) is None:
+def _available(cat: Catalog, item_id: int) -> int:
+    if cat.available_index(item_id) is None:
         raise ApiError(404, NOT_FOUND)
-    return movie_id
+    return item_id
 
 
 async def popular(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
+    media = _media(request)
     page = parse_page(request.query)
-    cat = st.catalog
+    cat = await st.shelf.catalog(media)
     body = st.lists.get_or_build(
-        ("popular", page), lambda: dumps(list_page(cat, cat.popular_indices, page))
+        (media, "popular", page), lambda: dumps(list_page(cat, cat.popular_indices, page))
     )
     return st.responder.ok(body)
 
 
 async def discover(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
+    media = _media(request)
     page = parse_page(request.query)
     try:
-        query = parse_discover_params(request.query)
+        query = parse_discover_params(request.query, media)
     except QueryError as exc:
         raise ApiError(400, INVALID_DATE) from exc
-    cat = st.catalog
+    cat = await st.shelf.catalog(media)
     body = st.lists.get_or_build(
-        ("discover", query, page),
+        (media, "discover", query, page),
         lambda: dumps(list_page(cat, cat.discover_indices(query), page)),
     )
     return st.responder.ok(body)
 
 
-async def movie(request: web.Request) -> web.StreamResponse:
+async def details(request: web.Request) -> web.StreamResponse:
+    """``/movie/{id}`` and ``/tv/{id}`` with ``append_to_response`` (at most 20 names;
+    TV also takes ``season/N``)."""
     st = request.app[STATE]
+    media = _media(request)
     appends = parse_appends(request.query.get("append_to_response"))
     if len(appends) > MAX_APPENDS:
         raise ApiError(400, TOO_MANY_APPENDS)
-    movie_id = _available(st, _movie_id(request))
+    renderer = await st.shelf.renderer(media)
+    item_id = _available(renderer.catalog, _item_id(request))
     query = part_query(request.query, _lenient_page(request.query))
-    body = st.renderer.details(movie_id, appends, query)
-    return st.responder.ok(body)
+    return st.responder.ok(renderer.details(item_id, appends, query))
 
 
-async def movie_sub(request: web.Request) -> web.StreamResponse:
+async def sub_resource(request: web.Request) -> web.StreamResponse:
+    """``/movie/{id}/<part>``, ``/tv/{id}/<part>`` and ``/tv/{id}/season/{n}``."""
     st = request.app[STATE]
+    media = _media(request)
     sub = request.match_info["sub"]
-    if sub not in SUB_RESOURCES:
+    renderer = await st.shelf.renderer(media)
+    if not renderer.has_part(sub):
         raise ApiError(404, NOT_FOUND)
-    movie_id = _movie_id(request)
+    item_id = _item_id(request)
     if sub == "changes":
-        start, end = parse_window(request.query, st.catalog.today)
-        _available(st, movie_id)
-        return st.responder.ok(st.renderer.movie_changes(movie_id, start, end))
+        start, end = parse_window(request.query, renderer.catalog.today)
+        _available(renderer.catalog, item_id)
+        return st.responder.ok(renderer.movie_changes(item_id, start, end))
     page = parse_page(request.query) if sub in PAGED else 1
-    _available(st, movie_id)
-    body = st.renderer.standalone(sub, movie_id, part_query(request.query, page))
+    _available(renderer.catalog, item_id)
+    body = renderer.standalone(sub, item_id, part_query(request.query, page))
+    if not body:  # a season the series does not have
+        raise ApiError(404, NOT_FOUND)
     return st.responder.ok(body)
 
 
 async def genres(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
     german = request.query.get("language", "en").lower().startswith("de")
-    items = [{"id": g.id, "name": g.name_de if german else g.name} for g in GENRES]
+    vocabulary = TV_GENRES if _media(request) == "tv" else GENRES
+    items = [{"id": g.id, "name": g.name_de if german else g.name} for g in vocabulary]
     return st.responder.ok(dumps({"genres": items}))
 
 
 async def changes(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
-    start, end = parse_window(request.query, st.catalog.today)
+    cat = await st.shelf.catalog(_media(request))
+    start, end = parse_window(request.query, cat.today)
     page = parse_page(request.query)
-    entries = st.catalog.changed_entries(start, end)
+    entries = cat.changed_entries(start, end)
     chunk = entries[(page - 1) * CHANGES_PAGE_SIZE : page * CHANGES_PAGE_SIZE]
     body = {
         "results": [{"id": mid, "adult": adult} for mid, adult in chunk],

@@ -8,11 +8,11 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from tmdb_collector.simulator._hash import SALT_RECS, SALT_SIMILAR, number, rng_for
+from tmdb_collector.simulator._hash import SALT_RECS, SALT_SIMILAR, hash_ints, number, rng_for
 from tmdb_collector.simulator.catalog import PAGE_SIZE, Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
 from tmdb_collector.simulator.text import overview, poster_backdrop, titles
-from tmdb_collector.simulator.vocab import LANGUAGES
+from tmdb_collector.simulator.vocab import EN_COUNTRIES, LANGUAGES
 
 JSONDict = dict[str, Any]
 FULL_RECOMMENDATIONS = 40
@@ -29,6 +29,46 @@ RECOMMENDATION_KEYS = (
     "poster_path", "media_type", "genre_ids", "popularity", "release_date", "video",
     "vote_average", "vote_count",
 )  # fmt: skip
+# The spec's TV orders: popular/discover, recommendations, similar.
+TV_LIST_KEYS = (
+    "backdrop_path", "first_air_date", "genre_ids", "id", "name", "origin_country",
+    "original_language", "original_name", "overview", "popularity", "poster_path",
+    "vote_average", "vote_count",
+)  # fmt: skip
+TV_RECOMMENDATION_KEYS = (
+    "adult", "backdrop_path", "id", "name", "original_language", "original_name", "overview",
+    "poster_path", "media_type", "genre_ids", "popularity", "first_air_date", "vote_average",
+    "vote_count", "origin_country",
+)  # fmt: skip
+TV_SIMILAR_KEYS = (
+    "adult", "backdrop_path", "genre_ids", "id", "origin_country", "original_language",
+    "original_name", "overview", "popularity", "poster_path", "first_air_date", "name",
+    "vote_average", "vote_count",
+)  # fmt: skip
+
+
+def series_country(cat: Catalog, idx: int) -> str:
+    """A series' origin country: its language's home (English: US, GB, CA or AU)."""
+    lang = LANGUAGES[cat.cols.lang[idx]]
+    if lang.code != "en":
+        return lang.country
+    return EN_COUNTRIES[hash_ints(cat.seed, SALT_SIMILAR, cat.cols.ids[idx]) % len(EN_COUNTRIES)]
+
+
+def _series_fields(cat: Catalog, idx: int) -> JSONDict:
+    fields = _item_fields(cat, idx)
+    return {
+        **fields,
+        "first_air_date": fields["release_date"],
+        "media_type": "tv",
+        "name": fields["title"],
+        "origin_country": [series_country(cat, idx)],
+        "original_name": fields["original_title"],
+    }
+
+
+def _pick_keys(fields: JSONDict, keys: tuple[str, ...]) -> JSONDict:
+    return {key: fields[key] for key in keys}
 
 
 def _item_fields(cat: Catalog, idx: int) -> JSONDict:
@@ -56,15 +96,23 @@ def _item_fields(cat: Catalog, idx: int) -> JSONDict:
 
 
 def list_item(cat: Catalog, idx: int) -> JSONDict:
-    """An item of /movie/popular, /discover/movie and /similar."""
-    fields = _item_fields(cat, idx)
-    return {key: fields[key] for key in LIST_KEYS}
+    """An item of /movie/popular, /discover/movie and /similar (TV: /tv/popular, …)."""
+    if cat.media == "tv":
+        return _pick_keys(_series_fields(cat, idx), TV_LIST_KEYS)
+    return _pick_keys(_item_fields(cat, idx), LIST_KEYS)
 
 
 def recommendation_item(cat: Catalog, idx: int) -> JSONDict:
     """Recommendation item: ``title`` straight after ``id`` and a ``media_type``."""
-    fields = _item_fields(cat, idx)
-    return {key: fields[key] for key in RECOMMENDATION_KEYS}
+    if cat.media == "tv":
+        return _pick_keys(_series_fields(cat, idx), TV_RECOMMENDATION_KEYS)
+    return _pick_keys(_item_fields(cat, idx), RECOMMENDATION_KEYS)
+
+
+def similar_item(cat: Catalog, idx: int) -> JSONDict:
+    if cat.media == "tv":
+        return _pick_keys(_series_fields(cat, idx), TV_SIMILAR_KEYS)
+    return list_item(cat, idx)
 
 
 def envelope(page: int, results: list[JSONDict], total: int) -> JSONDict:
@@ -130,4 +178,4 @@ def similar(cat: Catalog, idx: int, page: int) -> JSONDict:
     slots = _pick(cat, idx, rng, count)
     total = len(slots)
     chunk = slots[PAGE_SIZE * (page - 1) : PAGE_SIZE * page]
-    return envelope(page, [list_item(cat, i) for i in chunk], total)
+    return envelope(page, [similar_item(cat, i) for i in chunk], total)

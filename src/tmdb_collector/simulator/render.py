@@ -6,13 +6,14 @@ one builder per part (:data:`MOVIE_PARTS`), so the two always agree.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tmdb_collector.simulator import bodies, lists, parts
+from tmdb_collector.simulator import bodies, lists, parts, tv
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.parts import Languages, Subject, allowed_languages
 from tmdb_collector.simulator.responses import dumps
@@ -59,11 +60,16 @@ def part_query(query: Mapping[str, str], page: int = 1) -> PartQuery:
     )
 
 
-PartBuilder = Callable[[Catalog, int, PartQuery], JSONDict]  # (catalogue, slot, query)
+PartBuilder = Callable[[Catalog, int, PartQuery], JSONDict | None]  # (catalogue, slot, query)
+SubjectOf = Callable[[Catalog, int], Subject]
 
 
-def _shared(build: Callable[[int, Subject, PartQuery], JSONDict]) -> PartBuilder:
-    return lambda cat, idx, q: build(cat.seed, bodies.subject(cat, idx), q)
+def _shared(build: Callable[[int, Subject, PartQuery], JSONDict]) -> dict[SubjectOf, PartBuilder]:
+    """One builder of :mod:`.parts`, for movies and for series."""
+    return {
+        of: (lambda cat, idx, q, of=of: build(cat.seed, of(cat, idx), q))  # type: ignore[misc]
+        for of in (bodies.subject, tv.subject)
+    }
 
 
 def _default_changes(cat: Catalog, idx: int, q: PartQuery) -> JSONDict:
@@ -71,40 +77,99 @@ def _default_changes(cat: Catalog, idx: int, q: PartQuery) -> JSONDict:
     return bodies.movie_changes(cat, idx, start, end)
 
 
-# Every movie sub-resource: the same builder serves /movie/{id}/<name> and the append.
-MOVIE_PARTS: dict[str, PartBuilder] = {
+SHARED = {
     "alternative_titles": _shared(lambda seed, s, q: parts.alternative_titles(seed, s, q.country)),
-    "changes": _default_changes,
-    "credits": lambda cat, idx, q: bodies.credits(cat, idx),
-    "external_ids": lambda cat, idx, q: bodies.external_ids(cat, idx),
     "images": _shared(lambda seed, s, q: parts.images(seed, s, q.image_languages)),
-    "keywords": lambda cat, idx, q: bodies.keywords(cat, idx),
     "lists": _shared(lambda seed, s, q: parts.lists(seed, s, q.page)),
-    "recommendations": lambda cat, idx, q: lists.recommendations(cat, idx, q.page),
-    "release_dates": _shared(lambda seed, s, q: parts.release_dates(seed, s)),
     "reviews": _shared(lambda seed, s, q: parts.reviews(seed, s, q.page)),
-    "similar": lambda cat, idx, q: lists.similar(cat, idx, q.page),
     "translations": _shared(lambda seed, s, q: parts.translations(seed, s)),
     "videos": _shared(lambda seed, s, q: parts.videos(seed, s, q.video_languages)),
     "watch/providers": _shared(lambda seed, s, q: parts.watch_providers(seed, s)),
 }  # fmt: skip
+_RELATED: dict[str, PartBuilder] = {
+    "recommendations": lambda cat, idx, q: lists.recommendations(cat, idx, q.page),
+    "similar": lambda cat, idx, q: lists.similar(cat, idx, q.page),
+}
+
+
+def _plain(build: Callable[[Catalog, int], JSONDict]) -> PartBuilder:
+    return lambda cat, idx, q: build(cat, idx)
+
+
+# Every movie sub-resource: the same builder serves /movie/{id}/<name> and the append.
+MOVIE_PARTS: dict[str, PartBuilder] = {
+    "changes": _default_changes,
+    "credits": _plain(bodies.credits),
+    "external_ids": _plain(bodies.external_ids),
+    "keywords": _plain(bodies.keywords),
+    "release_dates": lambda cat, idx, q: parts.release_dates(cat.seed, bodies.subject(cat, idx)),
+    **_RELATED,
+    **{name: by[bodies.subject] for name, by in SHARED.items()},
+}
+# Every TV sub-resource (``season/N`` is resolved by :func:`part_builder`).
+TV_PARTS: dict[str, PartBuilder] = {
+    "aggregate_credits": _plain(tv.aggregate_credits),
+    "content_ratings": lambda cat, idx, q: parts.content_ratings(cat.seed, tv.subject(cat, idx)),
+    "credits": _plain(tv.credits),
+    "episode_groups": _plain(tv.episode_groups),
+    "external_ids": _plain(tv.external_ids),
+    "keywords": _plain(tv.keywords),
+    "screened_theatrically": _plain(tv.screened_theatrically),
+    **_RELATED,
+    **{name: by[tv.subject] for name, by in SHARED.items()},
+}
 PAGED = frozenset({"recommendations", "similar", "lists", "reviews"})
 SUB_RESOURCES = frozenset(MOVIE_PARTS)
-# Where the standalone endpoint puts "id" (absent: first; None: no id at all). The
-# appended form never has it (REAL movie 76).
+_SEASON = re.compile(r"^season/(\d{1,3})$")
+LAST = "$last"
+# Where the standalone endpoint puts the title's "id" (absent: first; None: no id at all;
+# LAST: at the end). The appended form never has it (REAL movie 76).
 ID_AFTER: dict[str, str | None] = {
     "changes": None,
     "recommendations": None,
     "similar": None,
     "images": "backdrops",
 }
+TV_ID_AFTER: dict[str, str | None] = {
+    **ID_AFTER,
+    "aggregate_credits": LAST,
+    "credits": LAST,
+    "content_ratings": LAST,
+    "episode_groups": LAST,
+}
 
 
-def with_id(kind: str, item_id: int, body: JSONDict) -> JSONDict:
+@dataclass(frozen=True)
+class Media:
+    """How one media type's details and sub-resources are built."""
+
+    name: str
+    details: Callable[[Catalog, int], JSONDict]
+    parts: dict[str, PartBuilder]
+    id_after: dict[str, str | None]
+
+
+MEDIA = {
+    "movie": Media("movie", bodies.details, MOVIE_PARTS, ID_AFTER),
+    "tv": Media("tv", tv.details, TV_PARTS, TV_ID_AFTER),
+}
+
+
+def part_builder(media: str, kind: str) -> PartBuilder | None:
+    """The builder of sub-resource ``kind`` (TV also takes ``season/N``), or ``None``."""
+    found = MEDIA[media].parts.get(kind)
+    if found is None and media == "tv" and (match := _SEASON.match(kind)):
+        number = int(match.group(1))
+        return lambda cat, idx, q: tv.season(cat, idx, number)
+    return found
+
+
+def with_id(kind: str, item_id: int, body: JSONDict, media: str = "movie") -> JSONDict:
     """The standalone form of an appended body: ``id`` where TMDB puts it."""
-    if kind in ID_AFTER and ID_AFTER[kind] is None:
+    id_after = MEDIA[media].id_after
+    if kind.startswith("season/") or (kind in id_after and id_after[kind] is None):
         return body
-    after = ID_AFTER.get(kind, "")
+    after = id_after.get(kind, "")
     if after == "":
         return {"id": item_id, **body}
     out: JSONDict = {}
@@ -117,23 +182,32 @@ def with_id(kind: str, item_id: int, body: JSONDict) -> JSONDict:
     return out
 
 
+def _appended(media: str, cat: Catalog, kind: str, idx: int, q: PartQuery) -> JSONDict | None:
+    build = part_builder(media, kind)
+    body = None if build is None else build(cat, idx, q)
+    if body is not None and not kind.startswith("season/"):
+        body.pop("id", None)  # the title's own id (a season keeps its season id)
+    return body
+
+
 def movie_details(cat: Catalog, movie_id: int) -> JSONDict | None:
-    """``GET /movie/{id}`` without appends, or ``None`` when the id does not answer."""
+    """``GET /movie/{id}`` (``/tv/{id}`` for a TV catalogue) without appends, or ``None``
+    when the id does not answer."""
     idx = cat.available_index(movie_id)
-    return None if idx is None else bodies.details(cat, idx)
+    return None if idx is None else MEDIA[cat.media].details(cat, idx)
 
 
 def movie_part(
     cat: Catalog, kind: str, movie_id: int, page: int = 1, query: PartQuery | None = None
 ) -> JSONDict | None:
-    """Sub-resource ``kind`` in its standalone form, or ``None`` for a missing id."""
+    """Sub-resource ``kind`` in its standalone form, or ``None`` for a missing id or part
+    (works for a TV catalogue too)."""
     idx = cat.available_index(movie_id)
     if idx is None:
         return None
     q = query if query is not None else PartQuery(page=page)
-    body = MOVIE_PARTS[kind](cat, idx, q)
-    body.pop("id", None)
-    return with_id(kind, movie_id, body)
+    body = _appended(cat.media, cat, kind, idx, q)
+    return None if body is None else with_id(kind, movie_id, body, cat.media)
 
 
 class LRU:
@@ -156,33 +230,35 @@ class LRU:
 
 
 class BodyRenderer:
-    """JSON bytes for one catalogue's movie resources (callers pass available slots)."""
+    """JSON bytes for one catalogue's resources (callers pass available ids)."""
 
     def __init__(self, catalog: Catalog, cache_size: int = 2048) -> None:
         self.catalog = catalog
+        self.media = catalog.media
         self._cache = LRU(cache_size)
 
     def _build_part(self, kind: str, movie_id: int, query: PartQuery) -> bytes:
-        """Sub-resource JSON without ``id`` (the appended form)."""
+        """Sub-resource JSON without ``id`` (the appended form); ``b""`` when absent."""
         idx = self.catalog.available_index(movie_id)
         if idx is None:
             raise KeyError(movie_id)
-        body = MOVIE_PARTS[kind](self.catalog, idx, query)
-        body.pop("id", None)
-        return dumps(body)
+        body = _appended(self.media, self.catalog, kind, idx, query)
+        return b"" if body is None else dumps(body)
+
+    def has_part(self, kind: str) -> bool:
+        return part_builder(self.media, kind) is not None
 
     def part(self, kind: str, movie_id: int, query: PartQuery) -> bytes:
         key = (kind, movie_id, query.key(kind))
         return self._cache.get_or_build(key, lambda: self._build_part(kind, movie_id, query))
 
     def standalone(self, kind: str, movie_id: int, query: PartQuery) -> bytes:
-        """``GET /3/movie/{id}/{kind}``: the appended body with ``id`` where TMDB has it."""
+        """``GET /3/movie/{id}/{kind}``: the appended body with ``id`` where TMDB has it
+        (``b""`` for a season the series does not have)."""
 
         def build() -> bytes:
             body = movie_part(self.catalog, kind, movie_id, query=query)
-            if body is None:
-                raise KeyError(movie_id)
-            return dumps(body)
+            return b"" if body is None else dumps(body)
 
         return self._cache.get_or_build(("standalone", kind, movie_id, query.key(kind)), build)
 
@@ -204,11 +280,10 @@ class BodyRenderer:
             return dumps(body)
 
         base = self._cache.get_or_build(("details", movie_id, 0), build_base)
-        extra = [
-            b',"%s":%s' % (name.encode(), self.part(name, movie_id, query or PartQuery()))
-            for name in dict.fromkeys(appends)
-            if name in SUB_RESOURCES
-        ]
+        q = query or PartQuery()
+        found = [(name, self.part(name, movie_id, q)) for name in dict.fromkeys(appends)
+                 if self.has_part(name)]  # fmt: skip
+        extra = [b',"%s":%s' % (name.encode(), body) for name, body in found if body]
         if not extra:
             return base
         return base[:-1] + b"".join(extra) + b"}"

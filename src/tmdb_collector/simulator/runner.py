@@ -13,7 +13,7 @@ from aiohttp import web
 
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
-from tmdb_collector.simulator.handlers import STATE
+from tmdb_collector.simulator.handlers import STATE, Shelf
 from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.server import build_app
 from tmdb_collector.simulator.stats import SimulatorStats
@@ -32,6 +32,12 @@ class RunningSimulator:
     stats: SimulatorStats
     catalog: Catalog
     outage: Outage  # start("refuse"|"html503"|"portal200") / stop(), from any thread
+    shelf: Shelf
+
+    @property
+    def tv_catalog(self) -> Catalog:
+        """The TV series catalogue served at /3/tv/… (built on first use)."""
+        return self.shelf.catalog_now("tv")
 
     @property
     def root_url(self) -> str:
@@ -126,7 +132,7 @@ def running_simulator(
     try:
         state = app[STATE]
         yield RunningSimulator(
-            config, config.host, thread.port, state.stats, state.catalog, state.outage
+            config, config.host, thread.port, state.stats, state.catalog, state.outage, state.shelf
         )
     finally:
         thread.stop()

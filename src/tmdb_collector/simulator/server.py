@@ -13,7 +13,6 @@ from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.handlers import STATE, SimState
 from tmdb_collector.simulator.ratelimit import TokenBucket
-from tmdb_collector.simulator.render import BodyRenderer
 from tmdb_collector.simulator.responses import (
     INVALID_API_KEY,
     ApiError,
@@ -157,10 +156,16 @@ def _routes(app: web.Application) -> None:
     r.add_get("/p/exports/{name}", handlers.export_file)
     r.add_get("/3/movie/popular", handlers.popular)
     r.add_get("/3/movie/changes", handlers.changes)
-    r.add_get("/3/movie/{movie_id}", handlers.movie)
-    r.add_get("/3/movie/{movie_id}/{sub:.+}", handlers.movie_sub)
+    r.add_get("/3/movie/{item_id}", handlers.details)
+    r.add_get("/3/movie/{item_id}/{sub:.+}", handlers.sub_resource)
     r.add_get("/3/discover/movie", handlers.discover)
     r.add_get("/3/genre/movie/list", handlers.genres)
+    r.add_get("/3/tv/popular", handlers.popular)
+    r.add_get("/3/tv/changes", handlers.changes)
+    r.add_get("/3/tv/{item_id}", handlers.details)
+    r.add_get("/3/tv/{item_id}/{sub:.+}", handlers.sub_resource)
+    r.add_get("/3/discover/tv", handlers.discover)
+    r.add_get("/3/genre/tv/list", handlers.genres)
     r.add_get("/3/configuration", handlers.configuration)
     r.add_get("/3/authentication", handlers.authentication)
     r.add_route("*", "/3{tail:.*}", handlers.not_found)
@@ -170,17 +175,23 @@ def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Ap
     """A ready-to-run simulated TMDB (``catalog`` may be passed to share one)."""
     if catalog is None:
         catalog = Catalog(config.catalog_size, config.seed, config.today, config.deleted_fraction)
+
+    def build_tv() -> Catalog:
+        size, today, gone = config.tv_catalog_size, config.today, config.deleted_fraction
+        return Catalog(size, config.seed, today, gone, media="tv")
+
+    shelf = handlers.Shelf(catalog, build_tv)
     app = web.Application(middlewares=[simulator_middleware])
     app[STATE] = SimState(
         config=config,
         catalog=catalog,
         responder=Responder(catalog.today),
-        renderer=BodyRenderer(catalog),
-        exports=ExportCache(catalog),
+        exports=ExportCache(catalog, lambda: shelf.catalog_now("tv")),
         stats=SimulatorStats(),
         bucket=TokenBucket(config.rate_limit) if config.rate_limit else None,
         faults=faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),
         outage=outage.Outage(),
+        shelf=shelf,
     )
     _routes(app)
     return app

@@ -38,6 +38,29 @@ GENRE_IDS: tuple[int, ...] = tuple(g.id for g in GENRES)
 GENRE_BIT: dict[int, int] = {g.id: 1 << i for i, g in enumerate(GENRES)}
 GENRE_NAME: dict[int, str] = {g.id: g.name for g in GENRES}
 
+# Ids, names and order exactly as GET /3/genre/tv/list (the spec's German example; the
+# English names are TMDB's).
+TV_GENRES: tuple[Genre, ...] = (
+    Genre(10759, "Action & Adventure", "Action & Adventure", 5.0),
+    Genre(16, "Animation", "Animation", 8.0),
+    Genre(35, "Comedy", "Komödie", 14.0),
+    Genre(80, "Crime", "Krimi", 7.0),
+    Genre(99, "Documentary", "Dokumentarfilm", 9.0),
+    Genre(18, "Drama", "Drama", 24.0),
+    Genre(10751, "Family", "Familie", 4.0),
+    Genre(10762, "Kids", "Kids", 4.0),
+    Genre(9648, "Mystery", "Mystery", 4.0),
+    Genre(10763, "News", "News", 2.0),
+    Genre(10764, "Reality", "Reality", 7.0),
+    Genre(10765, "Sci-Fi & Fantasy", "Sci-Fi & Fantasy", 4.0),
+    Genre(10766, "Soap", "Soap", 3.0),
+    Genre(10767, "Talk", "Talk", 3.0),
+    Genre(10768, "War & Politics", "War & Politics", 1.5),
+    Genre(37, "Western", "Western", 0.5),
+)
+TV_GENRE_BIT: dict[int, int] = {g.id: 1 << i for i, g in enumerate(TV_GENRES)}
+TV_GENRE_NAME: dict[int, str] = {g.id: g.name for g in TV_GENRES}
+
 
 class Language(NamedTuple):
     code: str

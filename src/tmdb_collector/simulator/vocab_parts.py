@@ -157,3 +157,43 @@ LIST_NAMES: tuple[str, ...] = (
     "Watched", "My Movies", "Favourites", "To watch", "Seen movies", "Watchlist", "Plex",
     "DVD / Blu-ray collection", "Best of the decade", "Movies", "Films", "Peliculas", "Vu",
 )  # fmt: skip
+
+
+class Network(NamedTuple):
+    id: int
+    logo_path: str
+    name: str
+    origin_country: str
+
+
+# Network ids and names as TMDB has them; a series airs on one of its country's networks.
+_N = Network
+NETWORKS: dict[str, tuple[Network, ...]] = {
+    "US": (_N(49, "/tuomPhY2UtuPTqqFnKMVHvSb724.png", "HBO", "US"),
+           _N(213, "/wwemzKWzjKYJFfCeiB57q3r4Bcm.png", "Netflix", ""),
+           _N(174, "/pmvRmATOCaDykE6JrVoeYxlFHw3.png", "AMC", "US"),
+           _N(6, "/o3OedEP0f9mfZr33jz2BfXOUK5.png", "NBC", "US"),
+           _N(16, "/nm8d7P7MJNiBLdgIzUK0gkuEA4r.png", "CBS", "US"),
+           _N(2, "/ndAvF4JLsliGreX87jAc9GdjmJY.png", "ABC", "US"),
+           _N(453, "/pqUTCleNUiTLAVlelGxUgWn1ELh.png", "Hulu", "US"),
+           _N(1024, "/ifhbNuuVnlwYy5oXA5VIb2YR8AZ.png", "Prime Video", ""),
+           _N(2552, "/4KAy34EHvRM25Ih8wb82AuGU7zJ.png", "Apple TV+", "US"),
+           _N(88, "/aexGjtcs42DgRtZh7zOxayiry4J.png", "FX", "US")),
+    "GB": (_N(4, "/mVn7xESaTNmjBUyUtGNvDQd3CT1.png", "BBC One", "GB"),
+           _N(9, "/5Tr55BjX6Qd0CyKUeY5U6bmOMYR.png", "ITV1", "GB"),
+           _N(26, "/6ooPjtXufjsoskdJqj6pxuvHEno.png", "Channel 4", "GB")),
+    "CA": (_N(56, "/rOgnqsTDRyBeRqfRnqYvGdHP0K4.png", "CBC Television", "CA"),),
+    "AU": (_N(38, "/1oSt7UzFiZZiOVJ7RG9ZILzNLFe.png", "ABC TV", "AU"),),
+    "FR": (_N(290, "/kzxWIbP2Mm8RyTOhJ8ANmc3HnU8.png", "TF1", "FR"),
+           _N(285, "/9aotxauvc9685tq9pTcRJszuT06.png", "Canal+", "FR")),
+    "DE": (_N(31, "/yg9v3Hu6DUmlRDOvaLDyEXzKQQw.png", "ZDF", "DE"),
+           _N(308, "/nGl2dJkVw4JbLO5fVSmRmn5Zlld.png", "Das Erste", "DE")),
+    "ES": (_N(1, "/yS5UJjsSdZXML0YikWTYYHLPKhQ.png", "La 1", "ES"),),
+    "JP": (_N(614, "/hSdroyVthq3CynxTIIY7lnS8w1.png", "Tokyo MX", "JP"),
+           _N(1, "/yS5UJjsSdZXML0YikWTYYHLPKhQ.png", "Fuji TV", "JP"),
+           _N(160, "/aZRVFVmHuXfcAWGVhmLwFgBc9YB.png", "TBS", "JP")),
+    "KR": (_N(866, "/aRDq8zDdpQgKaNgmSEeEFHLj5Er.png", "tvN", "KR"),
+           _N(97, "/pOSCKaZhndEFYg6bxt8tLqnYDxz.png", "MBC", "KR"),
+           _N(156, "/xt7ZLbnZdCgtDDN4ITHvJbSmDlf.png", "SBS", "KR")),
+    "BR": (_N(1228, "/kcRQD2FzA9CzzFhJ0sE0Ll7hLDn.png", "TV Globo", "BR"),),
+}  # fmt: skip

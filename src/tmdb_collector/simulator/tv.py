@@ -1,0 +1,415 @@
+"""TV series body builders: details, seasons with episodes, aggregate credits, credits,
+keywords, external ids, episode groups, screened episodes.
+
+Key order and types follow the OpenAPI spec's TV examples (``/3/tv/{series_id}``, its
+season and sub-resources). A series' season layout (how many seasons, episodes, air dates)
+is a pure function of the TV catalogue's seed and the series id.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from tmdb_collector.simulator._hash import SALT_TV, hash_ints, hex24, image_path, number, rng_for
+from tmdb_collector.simulator.bodies import (
+    company_list,
+    keyword_item,
+    maturity,
+    person_fields,
+    person_index,
+    spoken_languages,
+    tagline,
+)
+from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.generate import FLAG_ADULT
+from tmdb_collector.simulator.lists import series_country
+from tmdb_collector.simulator.parts import Subject
+from tmdb_collector.simulator.text import character_name, overview, poster_backdrop, titles
+from tmdb_collector.simulator.vocab import COUNTRIES, KEYWORDS, LANGUAGES, TV_GENRE_NAME
+from tmdb_collector.simulator.vocab_parts import NETWORKS
+
+JSONDict = dict[str, Any]
+MAX_SEASONS = 30
+
+
+_ANY_NETWORK = NETWORKS["US"][1:2] + NETWORKS["US"][7:8]  # Netflix, Prime Video
+_TYPES_BY_GENRE = {99: "Documentary", 10763: "News", 10764: "Reality", 10767: "Talk Show"}
+_EPISODE_COUNTS = (6, 8, 8, 10, 10, 10, 12, 13, 13, 22, 24)
+
+
+class Season(NamedTuple):
+    number: int
+    episodes: int
+    air_ord: int  # 0 = unknown
+
+
+def _rng(cat: Catalog, sid: int, *extra: int) -> random.Random:
+    return rng_for(cat.seed, SALT_TV, sid, *extra)
+
+
+@lru_cache(maxsize=8192)
+def _layout_cached(
+    seed: int, sid: int, first_ord: int, today_ord: int, fame: float
+) -> tuple[Season, ...]:
+    rng = rng_for(seed, SALT_TV, sid, 1)
+    years = max(1, (today_ord - first_ord) // 365 + 1) if first_ord else 1
+    count = 1 + int((min(MAX_SEASONS, years) - 1) * rng.random() ** (2.5 - fame))
+    per_season = rng.choice(_EPISODE_COUNTS)
+    seasons: list[Season] = []
+    if rng.random() < 0.2:
+        seasons.append(Season(0, rng.randint(1, 6), first_ord))
+    for n in range(1, count + 1):
+        air = first_ord + (n - 1) * 365 + rng.randint(-40, 40) if first_ord else 0
+        air = min(air, today_ord) if first_ord else 0
+        episodes = max(1, per_season + rng.randint(-2, 2)) if per_season > 8 else per_season
+        seasons.append(Season(n, episodes, max(air, first_ord)))
+    return tuple(seasons)
+
+
+def layout(cat: Catalog, idx: int) -> tuple[Season, ...]:
+    """The series' seasons (season 0 = specials, when it has them), oldest first."""
+    fame = min(1.0, cat.cols.popularity[idx] / 60.0)
+    first = cat.cols.date_ord[idx]
+    return _layout_cached(cat.seed, cat.cols.ids[idx], first, cat.today.toordinal(), fame)
+
+
+def season_id(sid: int, number: int) -> int:
+    return 10_000_000 + sid * (MAX_SEASONS + 1) + number
+
+
+def episode_id(sid: int, number: int, episode: int) -> int:
+    return 20_000_000 + (sid * (MAX_SEASONS + 1) + number) * 64 + episode
+
+
+def _day(ordinal: int) -> str | None:
+    return date.fromordinal(ordinal).isoformat() if ordinal else None
+
+
+def _episode_air(season: Season, episode: int) -> int:
+    return season.air_ord + 7 * (episode - 1) if season.air_ord else 0
+
+
+def _networks(cat: Catalog, idx: int) -> list[JSONDict]:
+    pool = NETWORKS.get(series_country(cat, idx), _ANY_NETWORK)
+    pick = pool[hash_ints(cat.seed, SALT_TV, cat.cols.ids[idx], 2) % len(pool)]
+    return [pick._asdict()]
+
+
+def _episode_stub(cat: Catalog, idx: int, season: Season, episode: int) -> JSONDict:
+    sid = cat.cols.ids[idx]
+    rng = _rng(cat, sid, 3, season.number, episode)
+    votes = rng.randint(0, 40)
+    return {
+        "id": episode_id(sid, season.number, episode),
+        "name": f"Episode {episode}"
+        if rng.random() < 0.3
+        else _episode_title(cat, sid, season.number, episode),
+        "overview": overview(cat.seed, episode_id(sid, season.number, episode)),
+        "vote_average": number(round(6 + 3 * rng.random(), 3)) if votes else 0,
+        "vote_count": votes,
+        "air_date": _day(_episode_air(season, episode)),
+        "episode_number": episode,
+        "production_code": f"{season.number}{episode:02d}",
+        "runtime": rng.randint(20, 65),
+        "season_number": season.number,
+        "show_id": sid,
+        "still_path": image_path(rng) if rng.random() < 0.8 else None,
+    }
+
+
+def _episode_title(cat: Catalog, sid: int, number: int, episode: int) -> str:
+    return titles(cat.seed, episode_id(sid, number, episode), 0)[0]
+
+
+def _created_by(cat: Catalog, idx: int) -> list[JSONDict]:
+    sid = cat.cols.ids[idx]
+    rng = _rng(cat, sid, 4)
+    out: list[JSONDict] = []
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        p = person_fields(cat.seed, person_index(rng, 3000))
+        out.append(
+            {
+                "id": p["id"],
+                "credit_id": hex24(cat.seed, SALT_TV, sid, p["id"]),
+                "name": p["name"],
+                "gender": p["gender"],
+                "profile_path": p["profile_path"],
+            }
+        )
+    return out
+
+
+def _status(cat: Catalog, seasons: tuple[Season, ...]) -> tuple[str, bool]:
+    last = seasons[-1].air_ord
+    recent = bool(last) and cat.today.toordinal() - last < 400
+    return ("Returning Series" if recent else "Ended"), recent
+
+
+def details(cat: Catalog, idx: int) -> JSONDict:
+    """``GET /tv/{series_id}`` in the spec's key order."""
+    c = cat.cols
+    sid = c.ids[idx]
+    rng = _rng(cat, sid, 5)
+    name, original = titles(cat.seed, sid, c.lang[idx])
+    poster, backdrop = poster_backdrop(cat.seed, sid)
+    genre_ids = c.combos[c.combo[idx]].genre_ids
+    seasons = layout(cat, idx)
+    regular = [s for s in seasons if s.number > 0]
+    status, in_production = _status(cat, seasons)
+    last_season = regular[-1]
+    last_episode = _episode_stub(cat, idx, last_season, last_season.episodes)
+    country = series_country(cat, idx)
+    slug = "".join(ch for ch in name.lower() if ch.isalnum())
+    return {
+        "adult": bool(c.flags[idx] & FLAG_ADULT),
+        "backdrop_path": backdrop,
+        "created_by": _created_by(cat, idx),
+        "episode_run_time": [rng.choice((22, 25, 30, 45, 50, 60))] if rng.random() < 0.6 else [],
+        "first_air_date": cat.release_date(idx),
+        "genres": [{"id": g, "name": TV_GENRE_NAME[g]} for g in genre_ids],
+        "homepage": f"https://www.{slug}.tv" if rng.random() < 0.3 else "",
+        "id": sid,
+        "in_production": in_production,
+        "languages": [LANGUAGES[c.lang[idx]].code],
+        "last_air_date": _day(_episode_air(last_season, last_season.episodes)),
+        "last_episode_to_air": last_episode,
+        "name": name,
+        "next_episode_to_air": None,
+        "networks": _networks(cat, idx),
+        "number_of_episodes": sum(s.episodes for s in regular),
+        "number_of_seasons": len(regular),
+        "origin_country": [country],
+        "original_language": LANGUAGES[c.lang[idx]].code,
+        "original_name": original,
+        "overview": overview(cat.seed, sid),
+        "popularity": number(c.popularity[idx]),
+        "poster_path": poster,
+        "production_companies": company_list(rng, cat.seed, c.lang[idx]),
+        "production_countries": [{"iso_3166_1": country, "name": COUNTRIES[country]}],
+        "seasons": [_season_summary(cat, idx, s) for s in seasons],
+        "spoken_languages": spoken_languages(rng, c.lang[idx]),
+        "status": status,
+        "tagline": tagline(cat.seed, sid, cat.changes.version(idx)),
+        "type": next((_TYPES_BY_GENRE[g] for g in genre_ids if g in _TYPES_BY_GENRE), "Scripted"),
+        "vote_average": number(c.vote_average[idx]),
+        "vote_count": c.vote_count[idx],
+    }
+
+
+def _season_summary(cat: Catalog, idx: int, s: Season) -> JSONDict:
+    sid = cat.cols.ids[idx]
+    rng = _rng(cat, sid, 6, s.number)
+    return {
+        "air_date": _day(s.air_ord),
+        "episode_count": s.episodes,
+        "id": season_id(sid, s.number),
+        "name": "Specials" if s.number == 0 else f"Season {s.number}",
+        "overview": "",
+        "poster_path": image_path(rng) if rng.random() < 0.8 else None,
+        "season_number": s.number,
+        "vote_average": number(round(6 + 3 * rng.random(), 1)) if s.number else 0,
+    }
+
+
+def season(cat: Catalog, idx: int, number: int) -> JSONDict | None:
+    """``GET /tv/{id}/season/{n}`` with its episodes, or ``None`` if there is no such season."""
+    found = next((s for s in layout(cat, idx) if s.number == number), None)
+    if found is None:
+        return None
+    sid = cat.cols.ids[idx]
+    summary = _season_summary(cat, idx, found)
+    episodes: list[JSONDict] = []
+    for episode in range(1, found.episodes + 1):
+        stub = _episode_stub(cat, idx, found, episode)
+        rng = _rng(cat, sid, 7, number, episode)
+        kind = "finale" if episode == found.episodes else "standard"
+        director = person_fields(cat.seed, person_index(rng, 4000))
+        crew = [
+            {
+                "department": "Directing",
+                "job": "Director",
+                "credit_id": hex24(cat.seed, SALT_TV, sid, number, episode, 1),
+                **director,
+            }
+        ]
+        guests = []
+        for order in range(rng.randint(0, 4)):
+            guest = person_fields(cat.seed, person_index(rng, 8000))
+            guests.append({"character": character_name(rng), "credit_id": hex24(
+                cat.seed, SALT_TV, sid, number, episode, 2 + order), "order": 500 + order,
+                **guest})  # fmt: skip
+        episodes.append(
+            {"air_date": stub["air_date"], "episode_number": episode, "episode_type": kind}
+            | {k: stub[k] for k in ("id", "name", "overview", "production_code", "runtime")}
+            | {"season_number": number, "show_id": sid, "still_path": stub["still_path"]}
+            | {"vote_average": stub["vote_average"], "vote_count": stub["vote_count"]}
+            | {"crew": crew, "guest_stars": guests}
+        )
+    return {
+        "_id": hex24(cat.seed, SALT_TV, sid, number, 0),
+        "air_date": summary["air_date"],
+        "episodes": episodes,
+        "name": summary["name"],
+        "networks": _networks(cat, idx),
+        "overview": summary["overview"],
+        "id": summary["id"],
+        "poster_path": summary["poster_path"],
+        "season_number": number,
+        "vote_average": summary["vote_average"],
+    }
+
+
+class _Regular(NamedTuple):
+    person: JSONDict
+    character: str
+    first: int  # first and last regular season it appears in
+    last: int
+
+
+def _regulars(cat: Catalog, idx: int) -> list[_Regular]:
+    sid = cat.cols.ids[idx]
+    rng = _rng(cat, sid, 8)
+    seasons = [s.number for s in layout(cat, idx) if s.number > 0]
+    fame = min(1.0, cat.cols.popularity[idx] / 40.0)
+    out: list[_Regular] = []
+    for _ in range(3 + int(12 * fame * rng.random()) + rng.randint(0, 4)):
+        first = rng.choice(seasons)
+        last = rng.choice([n for n in seasons if n >= first])
+        person = person_fields(cat.seed, person_index(rng, max(2000, cat.size)))
+        out.append(_Regular(person, character_name(rng), first, last))
+    return out
+
+
+def _episodes_between(cat: Catalog, idx: int, first: int, last: int) -> int:
+    return sum(s.episodes for s in layout(cat, idx) if first <= s.number <= last)
+
+
+def aggregate_credits(cat: Catalog, idx: int) -> JSONDict:
+    """Every season's cast (``roles``) and crew (``jobs``) with episode counts."""
+    sid = cat.cols.ids[idx]
+    cast: list[JSONDict] = []
+    for order, r in enumerate(_regulars(cat, idx)):
+        episodes = _episodes_between(cat, idx, r.first, r.last)
+        role = {"credit_id": hex24(cat.seed, SALT_TV, sid, r.person["id"], 9),
+                "character": r.character, "episode_count": episodes}  # fmt: skip
+        cast.append({**r.person, "roles": [role], "total_episode_count": episodes, "order": order})
+    rng = _rng(cat, sid, 10)
+    seasons = [s.number for s in layout(cat, idx) if s.number > 0]
+    crew: list[JSONDict] = []
+    for n, (department, job) in enumerate(_CREW_JOBS[: rng.randint(3, len(_CREW_JOBS))]):
+        first = rng.choice(seasons)
+        episodes = _episodes_between(cat, idx, first, seasons[-1])
+        person = person_fields(cat.seed, person_index(rng, 4000))
+        jobs = [{"credit_id": hex24(cat.seed, SALT_TV, sid, n, 11), "job": job,
+                 "episode_count": episodes}]  # fmt: skip
+        crew.append({**person, "jobs": jobs, "department": department,
+                     "total_episode_count": episodes})  # fmt: skip
+    return {"cast": cast, "crew": crew}
+
+
+_CREW_JOBS = (
+    ("Production", "Executive Producer"), ("Writing", "Writer"), ("Directing", "Director"),
+    ("Sound", "Original Music Composer"), ("Camera", "Director of Photography"),
+    ("Editing", "Editor"), ("Production", "Casting"), ("Art", "Production Design"),
+)  # fmt: skip
+
+
+def credits(cat: Catalog, idx: int) -> JSONDict:
+    """The latest season's cast and crew (TV ``credits``)."""
+    sid = cat.cols.ids[idx]
+    latest = max(s.number for s in layout(cat, idx))
+    cast = []
+    for order, r in enumerate(x for x in _regulars(cat, idx) if x.last >= latest):
+        cast.append({**r.person, "character": r.character,
+                     "credit_id": hex24(cat.seed, SALT_TV, sid, r.person["id"], 9),
+                     "order": order})  # fmt: skip
+    crew = []
+    for member in aggregate_credits(cat, idx)["crew"]:
+        job = member["jobs"][0]
+        person = {k: v for k, v in member.items() if k not in _AGGREGATE_ONLY}
+        crew.append(
+            {**person, "credit_id": job["credit_id"], "department": member["department"]}
+            | {"job": job["job"]}
+        )
+    return {"cast": cast, "crew": crew}
+
+
+_AGGREGATE_ONLY = frozenset({"jobs", "department", "total_episode_count"})
+
+
+def keywords(cat: Catalog, idx: int) -> JSONDict:
+    """TV keywords come as ``{"results": [{"name", "id"}]}``."""
+    rng = _rng(cat, cat.cols.ids[idx], 12)
+    picked = rng.sample(range(len(KEYWORDS)), 0 if rng.random() < 0.15 else rng.randint(1, 10))
+    return {"results": [{"name": KEYWORDS[k], "id": keyword_item(k)["id"]} for k in picked]}
+
+
+def external_ids(cat: Catalog, idx: int) -> JSONDict:
+    sid = cat.cols.ids[idx]
+    h = hash_ints(cat.seed, SALT_TV, sid, 13)
+    return {
+        "imdb_id": f"tt{h % 30_000_000 + 10_000:07d}",
+        "freebase_mid": None,
+        "freebase_id": None,
+        "tvdb_id": 70_000 + h % 400_000 if h % 10 < 8 else None,
+        "tvrage_id": None,
+        "wikidata_id": f"Q{h % 90_000_000 + 10_000}" if h % 3 else None,
+        "facebook_id": None,
+        "instagram_id": None,
+        "twitter_id": None,
+    }
+
+
+def episode_groups(cat: Catalog, idx: int) -> JSONDict:
+    sid = cat.cols.ids[idx]
+    seasons = [s for s in layout(cat, idx) if s.number > 0]
+    if len(seasons) < 3 or hash_ints(cat.seed, SALT_TV, sid, 14) % 4:
+        return {"results": []}
+    group = {
+        "description": "",
+        "episode_count": sum(s.episodes for s in seasons),
+        "group_count": len(seasons),
+        "id": hex24(cat.seed, SALT_TV, sid, 15),
+        "name": "Aired Order",
+        "network": _networks(cat, idx)[0],
+        "type": 1,
+    }
+    return {"results": [group]}
+
+
+def screened_theatrically(cat: Catalog, idx: int) -> JSONDict:
+    sid = cat.cols.ids[idx]
+    last = [s for s in layout(cat, idx) if s.number > 0][-1]
+    if hash_ints(cat.seed, SALT_TV, sid, 16) % 50:
+        return {"results": []}
+    item = {"id": episode_id(sid, last.number, last.episodes), "episode_number": last.episodes,
+            "season_number": last.number}  # fmt: skip
+    return {"results": [item]}
+
+
+def subject(cat: Catalog, idx: int) -> Subject:
+    """What the shared sub-resources (:mod:`.parts`) need to know about a series."""
+    c = cat.cols
+    sid = c.ids[idx]
+    name, original = titles(cat.seed, sid, c.lang[idx])
+    poster, backdrop = poster_backdrop(cat.seed, sid)
+    genre_ids = c.combos[c.combo[idx]].genre_ids
+    return Subject(
+        media="tv",
+        id=sid,
+        title=name,
+        original_title=original,
+        lang_index=c.lang[idx],
+        country=series_country(cat, idx),
+        popularity=c.popularity[idx],
+        released=c.date_ord[idx],
+        maturity=maturity(cat.seed, sid, genre_ids, bool(c.flags[idx] & FLAG_ADULT)),
+        poster=poster,
+        backdrop=backdrop,
+        overview=overview(cat.seed, sid),
+        tagline=tagline(cat.seed, sid, cat.changes.version(idx)),
+        runtime=0,
+    )
