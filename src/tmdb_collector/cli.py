@@ -518,6 +518,15 @@ def _outage_windows(
     "connections refused), html503 (a CDN's HTML 503) or portal200 (a captive portal's "
     "HTML 200). Repeatable.",
 )
+@click.option(
+    "--drift",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Re-rank popularity lists between requests: the chance that the two items either "
+    "side of a page boundary trade places at each list request (deterministic for --seed), "
+    "so an item can show on two pages and another on none.",
+)
 def simulate(
     port: int,
     host: str,
@@ -531,6 +540,7 @@ def simulate(
     seed: int,
     today: Any,
     outages: tuple[Any, ...],
+    drift: float,
 ) -> None:
     """Serve a simulated TMDB on HOST:PORT (port 0 picks a free one) until Ctrl-C."""
     from tmdb_collector.simulator import SimulatorConfig, run_forever
@@ -545,6 +555,7 @@ def simulate(
         "slow_ms": slow_ms,
         "seed": seed,
         "outages": outages,
+        "drift": drift,
     }
     if catalog_size is not None:
         values["tv_catalog_size" if media == "tv" else "catalog_size"] = catalog_size

@@ -35,8 +35,11 @@ class SimulatorConfig:
     deleted_fraction: float = DEFAULT_DELETED_FRACTION
     fault_kinds: tuple[str, ...] = FAULT_KINDS  # subset of FAULT_KINDS to draw from
     outages: tuple[OutageWindow, ...] = ()  # scheduled outages, from server start
+    drift: float = 0.0  # chance a page boundary of a popularity ranking is swapped, per request
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.drift <= 1.0:
+            raise ValueError("drift must be within 0..1")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be within 0..1")
         if self.rate_limit is not None and self.rate_limit <= 0:

@@ -6,7 +6,7 @@ import asyncio
 import datetime
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,7 @@ from aiohttp import web
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.discover import QueryError, parse_discover_params
+from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.faults import FaultInjector
 from tmdb_collector.simulator.lists import list_page
@@ -118,6 +119,7 @@ class SimState:
     faults: FaultInjector
     outage: Outage
     shelf: Shelf
+    drift: Drift
     lists: LRU = field(default_factory=lambda: LRU(1024))
 
 
@@ -188,15 +190,26 @@ def _available(cat: Catalog, item_id: int) -> int:
     return item_id
 
 
+def _ranked_page(
+    st: SimState, cat: Catalog, key: tuple[object, ...], ranked: Sequence[int], page: int
+) -> bytes:
+    """A page of a popularity ranking, as it stands at this request when rankings drift."""
+    drift = st.drift
+    if drift.rate <= 0.0:
+        return st.lists.get_or_build((*key, page), lambda: dumps(list_page(cat, ranked, page)))
+    tick = drift.next_tick()
+    return st.lists.get_or_build(
+        (*key, page, drift.state(page, tick)),
+        lambda: dumps(list_page(cat, ranked, page, drift.page(ranked, page, tick))),
+    )
+
+
 async def popular(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
     media = _media(request)
     page = parse_page(request.query)
     cat = await st.shelf.catalog(media)
-    body = st.lists.get_or_build(
-        (media, "popular", page), lambda: dumps(list_page(cat, cat.popular_indices, page))
-    )
-    return st.responder.ok(body)
+    return st.responder.ok(_ranked_page(st, cat, (media, "popular"), cat.popular_indices, page))
 
 
 async def discover(request: web.Request) -> web.StreamResponse:
@@ -208,11 +221,13 @@ async def discover(request: web.Request) -> web.StreamResponse:
     except QueryError as exc:
         raise ApiError(400, INVALID_DATE) from exc
     cat = await st.shelf.catalog(media)
-    body = st.lists.get_or_build(
-        (media, "discover", query, page),
-        lambda: dumps(list_page(cat, cat.discover_indices(query), page)),
-    )
-    return st.responder.ok(body)
+    ranked = cat.discover_indices(query)
+    if query.sort_field != "popularity":  # only popularity rankings drift
+        body = st.lists.get_or_build(
+            (media, "discover", query, page), lambda: dumps(list_page(cat, ranked, page))
+        )
+        return st.responder.ok(body)
+    return st.responder.ok(_ranked_page(st, cat, (media, "discover", query), ranked, page))
 
 
 async def details(request: web.Request) -> web.StreamResponse:

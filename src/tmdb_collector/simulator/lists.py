@@ -125,11 +125,15 @@ def envelope(page: int, results: list[JSONDict], total: int) -> JSONDict:
     }
 
 
-def list_page(cat: Catalog, indices: Sequence[int], page: int) -> JSONDict:
-    """A page of /movie/popular or /discover/movie over catalogue slots ``indices``."""
-    start = (page - 1) * PAGE_SIZE
-    results = [list_item(cat, i) for i in indices[start : start + PAGE_SIZE]]
-    return envelope(page, results, len(indices))
+def list_page(
+    cat: Catalog, indices: Sequence[int], page: int, slots: Sequence[int] | None = None
+) -> JSONDict:
+    """A page of /movie/popular or /discover/movie over catalogue slots ``indices``
+    (``slots``: the page's own slots when rankings drift, see :mod:`.drift`)."""
+    if slots is None:
+        start = (page - 1) * PAGE_SIZE
+        slots = indices[start : start + PAGE_SIZE]
+    return envelope(page, [list_item(cat, i) for i in slots], len(indices))
 
 
 def _pick(cat: Catalog, idx: int, rng: random.Random, count: int) -> list[int]:

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
+from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.handlers import STATE, Shelf
 from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.server import build_app
@@ -33,6 +34,7 @@ class RunningSimulator:
     catalog: Catalog
     outage: Outage  # start("refuse"|"html503"|"portal200") / stop(), from any thread
     shelf: Shelf
+    drift: Drift  # ranking drift: rate, tick, set_tick() (see simulator.drift)
 
     @property
     def tv_catalog(self) -> Catalog:
@@ -132,7 +134,14 @@ def running_simulator(
     try:
         state = app[STATE]
         yield RunningSimulator(
-            config, config.host, thread.port, state.stats, state.catalog, state.outage, state.shelf
+            config,
+            config.host,
+            thread.port,
+            state.stats,
+            state.catalog,
+            state.outage,
+            state.shelf,
+            state.drift,
         )
     finally:
         thread.stop()

@@ -10,6 +10,7 @@ from aiohttp import web
 from tmdb_collector.simulator import faults, handlers, outage
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
+from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.handlers import STATE, SimState
 from tmdb_collector.simulator.ratelimit import TokenBucket
@@ -192,6 +193,7 @@ def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Ap
         faults=faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),
         outage=outage.Outage(),
         shelf=shelf,
+        drift=Drift(config.drift, config.seed),
     )
     _routes(app)
     return app
