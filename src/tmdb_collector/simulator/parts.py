@@ -25,18 +25,12 @@ from tmdb_collector.simulator._hash import (
 )
 from tmdb_collector.simulator.vocab import COUNTRIES, LANGUAGES
 from tmdb_collector.simulator.vocab_parts import (
-    FESTIVALS,
     LIST_NAMES,
-    MOVIE_RATINGS,
-    OFFER_TYPES,
-    PHYSICAL_NOTES,
     REVIEW_AUTHORS,
     REVIEW_CLOSINGS,
     REVIEW_OPENINGS,
-    TV_RATINGS,
     VIDEO_SIZES,
     VIDEO_TYPES,
-    WATCH_REGIONS,
     YOUTUBE_ALPHABET,
 )
 
@@ -67,11 +61,11 @@ class Subject(NamedTuple):
     runtime: int
 
 
-def _rng(seed: int, s: Subject, part: int, *extra: int) -> random.Random:
+def part_rng(seed: int, s: Subject, part: int, *extra: int) -> random.Random:
     return rng_for(seed, SALT_PARTS, MEDIA_CODE[s.media], part, s.id, *extra)
 
 
-def _fame(s: Subject) -> float:
+def fame(s: Subject) -> float:
     """0..1, how much TMDB's community has added around this title."""
     return min(1.0, math.sqrt(s.popularity / 60.0))
 
@@ -106,8 +100,8 @@ _TITLE_TYPES = ("", "", "", "", "working title", "romanization", "short title")
 
 def alternative_titles(seed: int, s: Subject, country: str | None = None) -> JSONDict:
     """``{"titles": [...]}`` for movies, ``{"results": [...]}`` for series."""
-    rng = _rng(seed, s, 1)
-    count = 0 if rng.random() < 0.25 else rng.randint(1, 2 + int(14 * _fame(s)))
+    rng = part_rng(seed, s, 1)
+    count = 0 if rng.random() < 0.25 else rng.randint(1, 2 + int(14 * fame(s)))
     codes = sorted(COUNTRIES)
     items: list[JSONDict] = []
     for _ in range(count):
@@ -160,10 +154,10 @@ def images(seed: int, s: Subject, allowed: Languages = None) -> JSONDict:
     """``{backdrops, logos, posters}``, best voted first. The details' poster (English) and
     backdrop (language-neutral) come first; ``allowed`` filters by ``iso_639_1``."""
     body: JSONDict = {}
-    fame = _fame(s)
+    known = fame(s)
     for part, (kind, ratio, neutral) in enumerate(_IMAGE_KINDS, start=10):
-        rng = _rng(seed, s, part)
-        count = rng.randint(0, 2 + int(30 * fame)) if kind != "logos" else rng.randint(0, 4)
+        rng = part_rng(seed, s, part)
+        count = rng.randint(0, 2 + int(30 * known)) if kind != "logos" else rng.randint(0, 4)
         found: list[JSONDict] = []
         lead = {"posters": (s.poster, "en"), "backdrops": (s.backdrop, None)}.get(kind)
         if lead is not None and lead[0] is not None:
@@ -200,8 +194,8 @@ def youtube_key(rng: random.Random) -> str:
 def videos(seed: int, s: Subject, allowed: Languages = None) -> JSONDict:
     """``{"results": [...]}``: YouTube trailers, teasers, clips (at least one trailer for
     most titles), published around the release; ``allowed`` filters by ``iso_639_1``."""
-    rng = _rng(seed, s, 20)
-    count = 0 if rng.random() < 0.3 * (1.0 - _fame(s)) else rng.randint(1, 2 + int(10 * _fame(s)))
+    rng = part_rng(seed, s, 20)
+    count = 0 if rng.random() < 0.3 * (1.0 - fame(s)) else rng.randint(1, 2 + int(10 * fame(s)))
     home = LANGUAGES[s.lang_index]
     results: list[JSONDict] = []
     for n in range(count):
@@ -231,11 +225,11 @@ def videos(seed: int, s: Subject, allowed: Languages = None) -> JSONDict:
 # ------------------------------------------------------------------------ translations
 def translations(seed: int, s: Subject) -> JSONDict:
     """``{"translations": [...]}``: English first, the original language, then others."""
-    rng = _rng(seed, s, 30)
+    rng = part_rng(seed, s, 30)
     picked = [0]
     if s.lang_index != 0:
         picked.append(s.lang_index)
-    extra = rng.randint(0, 2 + int(12 * _fame(s)))
+    extra = rng.randint(0, 2 + int(12 * fame(s)))
     for lang in rng.sample(range(1, len(LANGUAGES)), min(extra, len(LANGUAGES) - 1)):
         if lang not in picked:
             picked.append(lang)
@@ -269,107 +263,6 @@ def translations(seed: int, s: Subject) -> JSONDict:
     return {"translations": out}
 
 
-# --------------------------------------------------------- release dates, age ratings
-def _rating(ladder: tuple[str, ...], maturity: int) -> str:
-    return ladder[max(0, min(len(ladder) - 1, maturity))]
-
-
-def _release(cert: str, day: date, kind: int, note: str, lang: str = "") -> JSONDict:
-    return {
-        "certification": cert,
-        "descriptors": [],
-        "iso_639_1": lang,
-        "note": note,
-        "release_date": f"{day.isoformat()}T00:00:00.000Z",
-        "type": kind,
-    }
-
-
-def release_dates(seed: int, s: Subject) -> JSONDict:
-    """``{"results": [{iso_3166_1, release_dates: [...]}]}``. The home country's theatrical
-    (type 3) date is the details' ``release_date``; certifications follow each country's
-    own rating system. Types: 1 premiere, 3 theatrical, 4 digital, 5 physical, 6 TV."""
-    if not s.released:
-        return {"results": []}
-    rng = _rng(seed, s, 40)
-    first = date.fromordinal(s.released)
-    countries = [s.country]
-    others = [c for c in MOVIE_RATINGS if c != s.country]
-    countries += rng.sample(others, min(len(others), rng.randint(0, 2 + int(14 * _fame(s)))))
-    results: list[JSONDict] = []
-    for n, cc in enumerate(countries):
-        cert = _rating(MOVIE_RATINGS[cc], s.maturity) if rng.random() < 0.8 else ""
-        start = first if n == 0 else first + timedelta(days=rng.randint(0, 200))
-        dates: list[JSONDict] = []
-        if n == 0 and rng.random() < 0.3:
-            premiere = start - timedelta(days=rng.randint(10, 120))
-            dates.append(_release("", premiere, 1, rng.choice(FESTIVALS)))
-        dates.append(_release(cert, start, 3, ""))
-        if rng.random() < 0.5:
-            dates.append(_release(cert, start + timedelta(days=rng.randint(40, 120)), 4, ""))
-        if rng.random() < 0.3:
-            note = rng.choice(PHYSICAL_NOTES)
-            dates.append(_release(cert, start + timedelta(days=rng.randint(90, 400)), 5, note))
-        results.append({"iso_3166_1": cc, "release_dates": dates})
-    return {"results": results}
-
-
-def content_ratings(seed: int, s: Subject) -> JSONDict:
-    """TV: ``{"results": [{descriptors, iso_3166_1, rating}]}`` (``id`` comes last)."""
-    rng = _rng(seed, s, 41)
-    others = [c for c in TV_RATINGS if c != s.country]
-    countries = [s.country] if s.country in TV_RATINGS else []
-    countries += rng.sample(others, rng.randint(0, min(len(others), 2 + int(8 * _fame(s)))))
-    results = [
-        {"descriptors": [], "iso_3166_1": cc, "rating": _rating(TV_RATINGS[cc], s.maturity)}
-        for cc in countries
-    ]
-    return {"results": results}
-
-
-# ---------------------------------------------------------------------- watch providers
-def _priority(region: str, provider_id: int) -> int:
-    """A provider's display priority in a region: the same for every title, like TMDB."""
-    return 1 + hash_ints(SALT_PARTS, sum(map(ord, region)), provider_id) % 60
-
-
-def watch_providers(seed: int, s: Subject) -> JSONDict:
-    """``{"results": {CC: {link, flatrate, rent, buy, free, ads}}}`` with only the offer
-    types a region has for this title, providers sorted by display priority."""
-    rng = _rng(seed, s, 50)
-    fame = _fame(s)
-    link = f"https://www.themoviedb.org/{s.media}/{s.id}-{slug(s.title)}/watch?locale="
-    results: JSONDict = {}
-    for region, offers in WATCH_REGIONS.items():
-        if rng.random() > 0.15 + 0.8 * fame:
-            continue
-        entry: JSONDict = {"link": link + region}
-        stores = offers["stores"]
-        sold = [p for p in stores if rng.random() < 0.3 + 0.6 * fame]
-        picked = {
-            "flatrate": [p for p in offers["flatrate"] if rng.random() < 0.1 + 0.3 * fame],
-            "rent": sold,
-            "buy": [p for p in sold if rng.random() < 0.9],
-            "free": [p for p in offers.get("free", ()) if rng.random() < 0.3],
-            "ads": [p for p in offers.get("ads", ()) if rng.random() < 0.3],
-        }
-        for offer in OFFER_TYPES:
-            providers = sorted(picked[offer], key=lambda p: (_priority(region, p.id), p.id))
-            if providers:
-                entry[offer] = [
-                    {
-                        "logo_path": p.logo_path,
-                        "provider_id": p.id,
-                        "provider_name": p.name,
-                        "display_priority": _priority(region, p.id),
-                    }
-                    for p in providers
-                ]
-        if len(entry) > 1:
-            results[region] = entry
-    return {"results": results}
-
-
 # ---------------------------------------------------------------------- reviews, lists
 def _paged(page: int, total: int, build: Any) -> JSONDict:
     start = (page - 1) * PAGE_SIZE
@@ -384,11 +277,11 @@ def _paged(page: int, total: int, build: Any) -> JSONDict:
 
 def reviews(seed: int, s: Subject, page: int = 1) -> JSONDict:
     """Paged reviews; most titles have none, popular ones a few dozen."""
-    rng = _rng(seed, s, 60)
-    total = 0 if rng.random() > 0.1 + 0.9 * _fame(s) else rng.randint(1, 3 + int(30 * _fame(s)))
+    rng = part_rng(seed, s, 60)
+    total = 0 if rng.random() > 0.1 + 0.9 * fame(s) else rng.randint(1, 3 + int(30 * fame(s)))
 
     def review(rank: int) -> JSONDict:
-        r = _rng(seed, s, 61, rank)
+        r = part_rng(seed, s, 61, rank)
         author = r.choice(REVIEW_AUTHORS)
         review_id = hex24(seed, SALT_PARTS, MEDIA_CODE[s.media], s.id, 62, rank)
         created = _day_near(s, r, -3, 2500)
@@ -414,11 +307,11 @@ def reviews(seed: int, s: Subject, page: int = 1) -> JSONDict:
 
 def lists(seed: int, s: Subject, page: int = 1) -> JSONDict:
     """Paged user lists that contain the title (many for famous titles)."""
-    rng = _rng(seed, s, 70)
-    total = int(rng.random() * (2 + 2500 * _fame(s) ** 2))
+    rng = part_rng(seed, s, 70)
+    total = int(rng.random() * (2 + 2500 * fame(s) ** 2))
 
     def user_list(rank: int) -> JSONDict:
-        r = _rng(seed, s, 71, rank)
+        r = part_rng(seed, s, 71, rank)
         item: JSONDict = {
             "description": "" if r.random() < 0.7 else "Movies I own",
             "favorite_count": 0,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tmdb_collector.simulator import bodies, lists, parts, tv
+from tmdb_collector.simulator import availability, bodies, lists, parts, tv
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.parts import Languages, Subject, allowed_languages
 from tmdb_collector.simulator.responses import dumps
@@ -84,7 +84,7 @@ SHARED = {
     "reviews": _shared(lambda seed, s, q: parts.reviews(seed, s, q.page)),
     "translations": _shared(lambda seed, s, q: parts.translations(seed, s)),
     "videos": _shared(lambda seed, s, q: parts.videos(seed, s, q.video_languages)),
-    "watch/providers": _shared(lambda seed, s, q: parts.watch_providers(seed, s)),
+    "watch/providers": _shared(lambda seed, s, q: availability.watch_providers(seed, s)),
 }  # fmt: skip
 _RELATED: dict[str, PartBuilder] = {
     "recommendations": lambda cat, idx, q: lists.recommendations(cat, idx, q.page),
@@ -102,14 +102,18 @@ MOVIE_PARTS: dict[str, PartBuilder] = {
     "credits": _plain(bodies.credits),
     "external_ids": _plain(bodies.external_ids),
     "keywords": _plain(bodies.keywords),
-    "release_dates": lambda cat, idx, q: parts.release_dates(cat.seed, bodies.subject(cat, idx)),
+    "release_dates": lambda cat, idx, q: availability.release_dates(
+        cat.seed, bodies.subject(cat, idx)
+    ),
     **_RELATED,
     **{name: by[bodies.subject] for name, by in SHARED.items()},
 }
 # Every TV sub-resource (``season/N`` is resolved by :func:`part_builder`).
 TV_PARTS: dict[str, PartBuilder] = {
     "aggregate_credits": _plain(tv.aggregate_credits),
-    "content_ratings": lambda cat, idx, q: parts.content_ratings(cat.seed, tv.subject(cat, idx)),
+    "content_ratings": lambda cat, idx, q: availability.content_ratings(
+        cat.seed, tv.subject(cat, idx)
+    ),
     "credits": _plain(tv.credits),
     "episode_groups": _plain(tv.episode_groups),
     "external_ids": _plain(tv.external_ids),

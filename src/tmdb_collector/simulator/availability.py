@@ -1,0 +1,118 @@
+"""Where and for whom a title is released: release dates with each country's certification,
+TV content ratings, and watch providers per country (shared by movies and series)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tmdb_collector.simulator._hash import SALT_PARTS, hash_ints
+from tmdb_collector.simulator.parts import JSONDict, Subject, fame, part_rng, slug
+from tmdb_collector.simulator.vocab_parts import (
+    FESTIVALS,
+    MOVIE_RATINGS,
+    OFFER_TYPES,
+    PHYSICAL_NOTES,
+    TV_RATINGS,
+    WATCH_REGIONS,
+)
+
+
+# --------------------------------------------------------- release dates, age ratings
+def _rating(ladder: tuple[str, ...], maturity: int) -> str:
+    return ladder[max(0, min(len(ladder) - 1, maturity))]
+
+
+def _release(cert: str, day: date, kind: int, note: str, lang: str = "") -> JSONDict:
+    return {
+        "certification": cert,
+        "descriptors": [],
+        "iso_639_1": lang,
+        "note": note,
+        "release_date": f"{day.isoformat()}T00:00:00.000Z",
+        "type": kind,
+    }
+
+
+def release_dates(seed: int, s: Subject) -> JSONDict:
+    """``{"results": [{iso_3166_1, release_dates: [...]}]}``. The home country's theatrical
+    (type 3) date is the details' ``release_date``; certifications follow each country's
+    own rating system. Types: 1 premiere, 3 theatrical, 4 digital, 5 physical, 6 TV."""
+    if not s.released:
+        return {"results": []}
+    rng = part_rng(seed, s, 40)
+    first = date.fromordinal(s.released)
+    countries = [s.country]
+    others = [c for c in MOVIE_RATINGS if c != s.country]
+    countries += rng.sample(others, min(len(others), rng.randint(0, 2 + int(14 * fame(s)))))
+    results: list[JSONDict] = []
+    for n, cc in enumerate(countries):
+        cert = _rating(MOVIE_RATINGS[cc], s.maturity) if rng.random() < 0.8 else ""
+        start = first if n == 0 else first + timedelta(days=rng.randint(0, 200))
+        dates: list[JSONDict] = []
+        if n == 0 and rng.random() < 0.3:
+            premiere = start - timedelta(days=rng.randint(10, 120))
+            dates.append(_release("", premiere, 1, rng.choice(FESTIVALS)))
+        dates.append(_release(cert, start, 3, ""))
+        if rng.random() < 0.5:
+            dates.append(_release(cert, start + timedelta(days=rng.randint(40, 120)), 4, ""))
+        if rng.random() < 0.3:
+            note = rng.choice(PHYSICAL_NOTES)
+            dates.append(_release(cert, start + timedelta(days=rng.randint(90, 400)), 5, note))
+        results.append({"iso_3166_1": cc, "release_dates": dates})
+    return {"results": results}
+
+
+def content_ratings(seed: int, s: Subject) -> JSONDict:
+    """TV: ``{"results": [{descriptors, iso_3166_1, rating}]}`` (``id`` comes last)."""
+    rng = part_rng(seed, s, 41)
+    others = [c for c in TV_RATINGS if c != s.country]
+    countries = [s.country] if s.country in TV_RATINGS else []
+    countries += rng.sample(others, rng.randint(0, min(len(others), 2 + int(8 * fame(s)))))
+    results = [
+        {"descriptors": [], "iso_3166_1": cc, "rating": _rating(TV_RATINGS[cc], s.maturity)}
+        for cc in countries
+    ]
+    return {"results": results}
+
+
+# ---------------------------------------------------------------------- watch providers
+def _priority(region: str, provider_id: int) -> int:
+    """A provider's display priority in a region: the same for every title, like TMDB."""
+    return 1 + hash_ints(SALT_PARTS, sum(map(ord, region)), provider_id) % 60
+
+
+def watch_providers(seed: int, s: Subject) -> JSONDict:
+    """``{"results": {CC: {link, flatrate, rent, buy, free, ads}}}`` with only the offer
+    types a region has for this title, providers sorted by display priority."""
+    rng = part_rng(seed, s, 50)
+    known = fame(s)
+    link = f"https://www.themoviedb.org/{s.media}/{s.id}-{slug(s.title)}/watch?locale="
+    results: JSONDict = {}
+    for region, offers in WATCH_REGIONS.items():
+        if rng.random() > 0.15 + 0.8 * known:
+            continue
+        entry: JSONDict = {"link": link + region}
+        stores = offers["stores"]
+        sold = [p for p in stores if rng.random() < 0.3 + 0.6 * known]
+        picked = {
+            "flatrate": [p for p in offers["flatrate"] if rng.random() < 0.1 + 0.3 * known],
+            "rent": sold,
+            "buy": [p for p in sold if rng.random() < 0.9],
+            "free": [p for p in offers.get("free", ()) if rng.random() < 0.3],
+            "ads": [p for p in offers.get("ads", ()) if rng.random() < 0.3],
+        }
+        for offer in OFFER_TYPES:
+            providers = sorted(picked[offer], key=lambda p: (_priority(region, p.id), p.id))
+            if providers:
+                entry[offer] = [
+                    {
+                        "logo_path": p.logo_path,
+                        "provider_id": p.id,
+                        "provider_name": p.name,
+                        "display_priority": _priority(region, p.id),
+                    }
+                    for p in providers
+                ]
+        if len(entry) > 1:
+            results[region] = entry
+    return {"results": results}
