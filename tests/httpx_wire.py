@@ -53,13 +53,19 @@ def mock_wire(handler: Handler) -> HttpxTransport:
 async def fetch_separately(
     client: TMDBClient, media: MediaType, item_id: int, language: str, parts: Sequence[str]
 ) -> ItemRecord:
-    """The seed's way: the details, then one call per part at its standalone endpoint."""
+    """The seed's way: the details, then one call per part at its standalone endpoint (and
+    one per sub-path of an expanding part, e.g. /tv/{id}/season/{n})."""
     params = {"language": language}
     path = media.path_of(item_id)
     details = await client.get_json(path, params)
-    bodies = {"details": details.body}
-    for name in parts:
+    bodies: dict[str, Any] = {"details": details.body}
+    for name in media.appended(parts):
         bodies[name] = (await client.get_json(f"{path}/{name}", params)).body
+    found: dict[str, Any] = {}
+    for subpaths in media.follow_ups(details.body, parts):
+        for subpath in subpaths:
+            found[subpath] = (await client.get_json(f"{path}/{subpath}", params)).body
+    bodies.update(media.assemble(details.body, parts, found))
     return ItemRecord.from_parts(item_id, bodies, details.server_time, media)
 
 

@@ -143,16 +143,25 @@ class TMDBClient:
     async def fetch_item(
         self, media: MediaType, item_id: int, language: str, parts: Sequence[str]
     ) -> ItemRecord:
-        """One request: the details with every chosen part appended, split back into parts."""
-        params = {"language": language}
-        if parts:
-            params["append_to_response"] = ",".join(parts)
+        """The details with every chosen part appended, split back into parts: one request,
+        plus, when an expanding part is chosen (TV ``seasons``), one more per
+        :data:`~tmdb_collector.media.base.APPEND_LIMIT` of its sub-paths."""
+        path = media.path_of(item_id)
+        appended = media.appended(parts)
 
-        def parse(response: JsonResponse) -> ItemRecord:
-            bodies = media.split(item_id, response.body, parts)
-            return ItemRecord.from_parts(item_id, bodies, response.server_time, media)
+        def parse(response: JsonResponse) -> tuple[dict[str, Any], dt.datetime | None]:
+            return media.split(item_id, response.body, appended), response.server_time
 
-        return await self.get(media.path_of(item_id), params, parse)
+        bodies, fetched_at = await self.get(path, _params(language, appended), parse)
+        found: dict[str, Any] = {}
+        for subpaths in media.follow_ups(bodies["details"], parts):
+
+            def take(response: JsonResponse, names: list[str] = subpaths) -> dict[str, Any]:
+                return media.take(item_id, response.body, names)
+
+            found.update(await self.get(path, _params(language, subpaths), take))
+        bodies.update(media.assemble(bodies["details"], parts, found))
+        return ItemRecord.from_parts(item_id, bodies, fetched_at, media)
 
     async def _probe(self) -> str | None:
         """One cheap request, outside the limiter: None when TMDB answered, else why not."""
@@ -229,6 +238,13 @@ def _json_object(content: bytes) -> dict[str, Any] | list[Any] | None:
     except orjson.JSONDecodeError:
         return None
     return body if isinstance(body, dict | list) else None
+
+
+def _params(language: str, appended: Sequence[str]) -> dict[str, str]:
+    params = {"language": language}
+    if appended:
+        params["append_to_response"] = ",".join(appended)
+    return params
 
 
 def _error_details(response: RawResponse) -> tuple[str, int | None]:

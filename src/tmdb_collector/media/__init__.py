@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from tmdb_collector.errors import ConfigError
-from tmdb_collector.media.base import ALL_PARTS, MediaType, Part
+from tmdb_collector.media.base import ALL_PARTS, ExpandingPart, MediaType, Part
 from tmdb_collector.media.movie import MOVIE
+from tmdb_collector.media.tv import TV
 
-MEDIA_TYPES: dict[str, MediaType] = {MOVIE.name: MOVIE}
+MEDIA_TYPES: dict[str, MediaType] = {MOVIE.name: MOVIE, TV.name: TV}
 DEFAULT_MEDIA = MOVIE.name
 
 
@@ -20,4 +21,14 @@ def media_type(name: str) -> MediaType:
         ) from None
 
 
-__all__ = ["ALL_PARTS", "DEFAULT_MEDIA", "MEDIA_TYPES", "MOVIE", "MediaType", "Part", "media_type"]
+__all__ = [
+    "ALL_PARTS",
+    "DEFAULT_MEDIA",
+    "MEDIA_TYPES",
+    "MOVIE",
+    "TV",
+    "ExpandingPart",
+    "MediaType",
+    "Part",
+    "media_type",
+]

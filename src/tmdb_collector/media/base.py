@@ -5,11 +5,16 @@ stages, the genre list, the date field that splits a long discover query, the pa
 append to the details request and how each is split back into its standalone body, the export's
 file name, and the builders of its tables. The engine, the store and the exporters ask the
 media type; they never branch on the media themselves.
+
+Most parts are appended to the details request under their own name. An :class:`ExpandingPart`
+(TV's ``seasons``) is not: its sub-paths (``season/1``, ``season/2``...) are known only from the
+details, so they are appended to further requests of the same endpoint, up to
+:data:`APPEND_LIMIT` at a time (see :meth:`MediaType.follow_ups`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +58,31 @@ class Part:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class ExpandingPart(Part):
+    """A part fetched as several sub-paths that the details name, e.g. TV ``seasons``:
+    ``season/0``, ``season/1``... for every entry of the details' ``seasons`` list.
+
+    Its stored body is one object keyed by sub-path, in the details' order, each value the body
+    TMDB appended under that key. ``subpaths`` reads the sub-paths from a details body;
+    ``check`` here is what every sub-path's body carries.
+    """
+
+    subpaths: Callable[[Mapping[str, Any]], list[str]] = lambda details: []
+
+    def problem(self, item_id: int, body: Any) -> str | None:
+        if not isinstance(body, dict):
+            return f"{self.name} body is not a JSON object"
+        for subpath, value in body.items():
+            if not isinstance(value, dict):
+                return f"{subpath} body is not a JSON object"
+            if self.check is not None:
+                name, kind = self.check
+                if not isinstance(value.get(name), kind):
+                    return f"{subpath} body lacks {name!r}"
+        return None
+
+
 @dataclass(frozen=True)
 class MediaType:
     """Every fact about one media type; see :mod:`tmdb_collector.media.movie`."""
@@ -73,12 +103,18 @@ class MediaType:
     default_parts: tuple[str, ...]
     export_filename: str  # the json export's default file name
     id_column: str  # the item id's column in the part tables: "movie_id"
+    sort_orders: tuple[str, ...]  # discover's sort_by values
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {part.name: part for part in self.parts})
-        if len(self.parts) > APPEND_LIMIT:
+        if len(self.appended(self.part_names)) > APPEND_LIMIT:
             raise ValueError(f"{self.name}: more parts than one request can append")
+
+    @property
+    def title(self) -> str:
+        """The plural for a heading or a label: "Movies", "Series"."""
+        return self.plural[:1].upper() + self.plural[1:]
 
     @property
     def part_names(self) -> tuple[str, ...]:
@@ -115,14 +151,45 @@ class MediaType:
             chosen.add(name)
         return tuple(name for name in self.part_names if name in chosen)
 
-    def split(self, item_id: int, body: Mapping[str, Any], parts: Sequence[str]) -> dict[str, Any]:
-        """An ``append_to_response`` body -> ``{"details": ..., <part>: standalone body}``."""
-        path = self.path_of(item_id)
-        missing = [name for name in parts if not isinstance(body.get(name), dict)]
+    def appended(self, parts: Sequence[str]) -> tuple[str, ...]:
+        """The chosen parts the details request appends under their own names."""
+        return tuple(name for name in parts if not isinstance(self.part(name), ExpandingPart))
+
+    def follow_ups(self, details: Mapping[str, Any], parts: Sequence[str]) -> list[list[str]]:
+        """The sub-paths the expanding parts among ``parts`` need, in further requests of
+        :data:`APPEND_LIMIT` each: ``[]`` (the common case) when none is chosen."""
+        subpaths = [
+            subpath
+            for name in parts
+            if isinstance(part := self.part(name), ExpandingPart)
+            for subpath in part.subpaths(details)
+        ]
+        return [subpaths[i : i + APPEND_LIMIT] for i in range(0, len(subpaths), APPEND_LIMIT)]
+
+    def assemble(
+        self, details: Mapping[str, Any], parts: Sequence[str], found: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The expanding parts' bodies from the sub-path bodies ``found`` in follow-ups."""
+        bodies: dict[str, Any] = {}
+        for name in parts:
+            part = self.part(name)
+            if isinstance(part, ExpandingPart):
+                bodies[name] = {subpath: found[subpath] for subpath in part.subpaths(details)}
+        return bodies
+
+    def take(self, item_id: int, body: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+        """The bodies appended under ``names``; a :class:`BadResponseError` if one is missing."""
+        missing = [name for name in names if not isinstance(body.get(name), dict)]
         if missing:
             raise BadResponseError(
-                f"appended {', '.join(missing)} missing from the body", path=path
+                f"appended {', '.join(missing)} missing from the body", path=self.path_of(item_id)
             )
+        return {name: body[name] for name in names}
+
+    def split(self, item_id: int, body: Mapping[str, Any], parts: Sequence[str]) -> dict[str, Any]:
+        """An ``append_to_response`` body -> ``{"details": ..., <part>: standalone body}``.
+        ``parts`` are the appended ones (see :meth:`appended`)."""
+        self.take(item_id, body, parts)
         appended = set(parts)
         bodies: dict[str, Any] = {
             "details": {key: value for key, value in body.items() if key not in appended}

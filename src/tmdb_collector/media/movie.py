@@ -27,6 +27,20 @@ GENRES: dict[int, str] = {
     37: "Western",
 }
 
+# /discover/movie's sort_by values.
+SORT_ORDERS = (
+    "popularity.desc",
+    "popularity.asc",
+    "vote_average.desc",
+    "vote_average.asc",
+    "vote_count.desc",
+    "vote_count.asc",
+    "primary_release_date.desc",
+    "primary_release_date.asc",
+    "revenue.desc",
+    "revenue.asc",
+)
+
 # The 13 sub-resources of /movie/{id} that append_to_response can carry, by name. Appended,
 # each omits the "id" its standalone endpoint returns (first among its keys, except in
 # /images, where it follows "backdrops"); /recommendations and /similar carry no id at all.
@@ -63,4 +77,5 @@ MOVIE = MediaType(
     default_parts=("credits", "keywords", "recommendations"),
     export_filename="movies.json",
     id_column="movie_id",
+    sort_orders=SORT_ORDERS,
 )

@@ -19,18 +19,6 @@ from tmdb_collector.media.movie import GENRES as GENRES  # re-exported: the defa
 
 MAX_PAGE = 500  # TMDB refuses page > 500 with HTTP 422
 ALL_PAGES: Literal["all"] = "all"
-SORT_ORDERS = (
-    "popularity.desc",
-    "popularity.asc",
-    "vote_average.desc",
-    "vote_average.asc",
-    "vote_count.desc",
-    "vote_count.asc",
-    "primary_release_date.desc",
-    "primary_release_date.asc",
-    "revenue.desc",
-    "revenue.asc",
-)
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _LOCALE = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 
@@ -40,12 +28,17 @@ PageCount = int | Literal["all"]
 @dataclass(frozen=True)
 class Plan:
     """Stages 1-2 of the seed (popular pages, then discover pages per genre) and stage 3's
-    parts. A change of ``parts`` is not a conflict: see :meth:`conflicts`."""
+    parts. A change of ``parts`` is not a conflict: see :meth:`conflicts`.
+
+    ``genres`` and ``parts`` left as None become the media type's (all its genres, its default
+    parts). ``release_date_gte``/``_lte`` bound the media type's ``date_field``: the release
+    date of movies, the first air date of series."""
 
     media: str = DEFAULT_MEDIA
     popular_pages: PageCount = 250
     popular_original_language: str = "en"
-    genres: tuple[int, ...] = tuple(GENRES)
+    # None (the default): every genre of the media type; __post_init__ always sets a tuple.
+    genres: tuple[int, ...] = None  # type: ignore[assignment]
     genre_pages: PageCount = 25
     vote_count_gte: int = 50
     release_date_gte: str = "1970-01-01"
@@ -59,15 +52,20 @@ class Plan:
     include_adult: bool = False
     include_video: bool = False
     # Stage 3: the parts appended to each details request, in the media type's order.
-    parts: tuple[str, ...] = MOVIE.default_parts
+    # None (the default): the media type's default parts; __post_init__ always sets a tuple.
+    parts: tuple[str, ...] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         media = media_type(self.media)
-        parts = self.parts if isinstance(self.parts, str) else list(self.parts)
-        object.__setattr__(self, "parts", media.parse_parts(parts))
+        if self.parts is None:
+            object.__setattr__(self, "parts", media.default_parts)
+        else:
+            parts = self.parts if isinstance(self.parts, str) else list(self.parts)
+            object.__setattr__(self, "parts", media.parse_parts(parts))
         _check_pages("popular_pages", self.popular_pages)
         _check_pages("genre_pages", self.genre_pages)
-        object.__setattr__(self, "genres", tuple(self.genres))
+        genres = media.genres if self.genres is None else self.genres
+        object.__setattr__(self, "genres", tuple(genres))
         for genre in self.genres:
             if genre not in media.genres:
                 known = ", ".join(str(g) for g in media.genres)
@@ -90,8 +88,8 @@ class Plan:
                 raise ConfigError(f"{name} must be an ISO-639-1 code such as 'en', not {value!r}")
         if not isinstance(self.language, str) or not _LOCALE.match(self.language):
             raise ConfigError(f"language must look like 'en-US', not {self.language!r}")
-        if self.sort_by not in SORT_ORDERS:
-            raise ConfigError(f"sort_by must be one of {', '.join(SORT_ORDERS)}")
+        if self.sort_by not in media.sort_orders:
+            raise ConfigError(f"sort_by must be one of {', '.join(media.sort_orders)}")
         if self.ids_from is not None and (not isinstance(self.ids_from, str) or not self.ids_from):
             raise ConfigError("ids_from must be a file path or URL")
         popularity = self.min_popularity

@@ -115,6 +115,14 @@ class Database:
         stored = self.plan()
         if stored == plan:
             return
+        held = self.media_type
+        if plan.media != held.name:
+            self.close()
+            raise PlanMismatchError(
+                f"{self.path} holds {held.plural} (--media {held.name}); it cannot collect"
+                f" {plan.media_type.plural} (--media {plan.media}), not even with --force-plan:"
+                " use a new --db"
+            )
         conflicts = stored.conflicts(plan)
         if conflicts and not force_plan:
             self.close()
