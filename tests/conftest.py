@@ -4,14 +4,21 @@ simulated TMDB for the whole session (tests that count its requests start their 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.cli_helpers import collect_args, run_cli, simulator
+from tests.httpx_wire import mock_wire
+from tmdb_collector.credentials import Credentials
+from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
+from tmdb_collector.fetch.retry import RetryPolicy
+from tmdb_collector.fetch.settings import ClientSettings
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "tmdb-reference"
@@ -71,3 +78,21 @@ def small_collection(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     result = run_cli(collect_args(db, sim_url, *TINY_PLAN))
     assert result.returncode == 0, result.stderr
     return SmallCollection(db, sim_url)
+
+
+def mock_client(
+    handler: Callable[[httpx.Request], httpx.Response],
+    clock: FakeClock,
+    *,
+    key: str = "test-key-0042",
+    concurrency: int = 2,
+) -> TMDBClient:
+    """A client on ``handler`` (an httpx.MockTransport server) whose waits take no time."""
+    return TMDBClient(
+        ClientSettings(base_url="http://127.0.0.1:9/3", rate=1000, concurrency=concurrency),
+        Credentials(api_key=key),
+        limiter=AdaptiveRateLimiter(1000, clock=clock),
+        policy=RetryPolicy(max_attempts=2),
+        clock=clock,
+        transport=mock_wire(handler),
+    )

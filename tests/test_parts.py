@@ -10,17 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import REFERENCE, FakeClock, load_sample
-from tests.httpx_wire import mock_wire
-from tmdb_collector.credentials import Credentials
+from tests.conftest import REFERENCE, FakeClock, load_sample, mock_client
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.errors import BadResponseError, ConfigError, PlanMismatchError
 from tmdb_collector.export.exporter import export
-from tmdb_collector.fetch.client import TMDBClient
-from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
 from tmdb_collector.fetch.records import ItemRecord
-from tmdb_collector.fetch.retry import RetryPolicy
-from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
@@ -234,14 +228,7 @@ class FakeTMDB:
 
 
 async def collect(db: Path, plan: Plan, server: FakeTMDB, clock: FakeClock) -> Store:
-    client = TMDBClient(
-        ClientSettings(base_url="http://127.0.0.1:9/3", rate=1000, concurrency=2),
-        Credentials(api_key="parts-test-key-0042"),
-        limiter=AdaptiveRateLimiter(1000, clock=clock),
-        policy=RetryPolicy(max_attempts=2),
-        clock=clock,
-        transport=mock_wire(server),
-    )
+    client = mock_client(server, clock, key="parts-test-key-0042")
     store = Store.create_or_open(db, plan)
     async with client:
         outcome = await Collector(store, client, plan, concurrency=2).run()
