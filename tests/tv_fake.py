@@ -133,6 +133,11 @@ class FakeTV:
         body = copy.deepcopy(spec_example(f"/tv/{{series_id}}/{name}"))
         if "id" in body:
             body["id"] = series_id
+        if name == "aggregate_credits":
+            # One actor with two roles and one crew member with two jobs, as TMDB has them.
+            star, lead = body["cast"][0], body["crew"][0]
+            star["roles"].append({**star["roles"][0], "character": "Narrator", "episode_count": 1})
+            lead["jobs"].append({**lead["jobs"][0], "job": "Writer", "episode_count": 2})
         return body
 
     # ---- HTTP -----------------------------------------------------------------------------

@@ -36,8 +36,8 @@ from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.export.movie_tables import TABLES, body_rows, table_names
-from tmdb_collector.export.table_schema import Row, arrow_schema, csv_cell
+from tmdb_collector.export.table_schema import Column, Row, arrow_schema, csv_cell
+from tmdb_collector.export.table_sets import MOVIE_TABLES, TableSet, table_set
 from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per flush; tests lower it
@@ -48,9 +48,9 @@ _T = TypeVar("_T")
 class _ParquetSink:
     """One table's parquet file; each flushed batch becomes a row group."""
 
-    def __init__(self, path: Path, table: str) -> None:
+    def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         self.path = path
-        self.schema = arrow_schema(TABLES[table])
+        self.schema = arrow_schema(columns)
         self._writer: Any = pq.ParquetWriter(str(path), self.schema)
         self._open = True
         self.rows = 0
@@ -75,11 +75,11 @@ class _ParquetSink:
 class _CsvSink:
     """One table's CSV file: UTF-8, a header row, RFC 4180 quoting and CRLF line ends."""
 
-    def __init__(self, path: Path, table: str) -> None:
+    def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         self.path = path
         self._file: IO[str] = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._csv = csv.writer(self._file, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self._csv.writerow([column.name for column in TABLES[table]])
+        self._csv.writerow([column.name for column in columns])
         self.rows = 0
 
     def write(self, table: Any) -> None:
@@ -122,7 +122,8 @@ def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
     directory ``out``; returns the number of movies."""
     parts = store.plan().parts if parts is None else tuple(parts)
-    names = table_names(parts)
+    tables = table_set(store.media_type)
+    names = tables.names(parts)
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
     created = _prepare_directory(out)
@@ -133,7 +134,7 @@ def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None
         except OSError as exc:
             raise ExportError(f"cannot write to {out}: {_reason(exc)}") from None
         try:
-            count, rows = _write_tables(store, fmt, staging, parts, names)
+            count, rows = _write_tables(store, fmt, staging, parts, tables, names)
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
             _fsync_file(staging / MANIFEST_NAME)
@@ -179,7 +180,12 @@ def _prepare_directory(out: Path) -> bool:
 
 
 def _write_tables(
-    store: Store, fmt: str, staging: Path, parts: Sequence[str], names: Sequence[str]
+    store: Store,
+    fmt: str,
+    staging: Path,
+    parts: Sequence[str],
+    tables: TableSet,
+    names: Sequence[str],
 ) -> tuple[int, dict[str, int]]:
     """Write the tables ``names`` into ``staging``; returns the movies and each file's rows."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
@@ -191,8 +197,8 @@ def _write_tables(
     ):
         try:
             for table in names:
-                sinks[table] = sink_type(staging / f"{table}.{fmt}", table)
-            count = _stream(movies, parts, _Provenance(provenance), sinks)
+                sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
+            count = _stream(movies, parts, tables, _Provenance(provenance), sinks)
             for sink in sinks.values():
                 sink.close()
         except BaseException:
@@ -205,6 +211,7 @@ def _write_tables(
 def _stream(
     movies: Iterator[RawItemRow],
     parts: Sequence[str],
+    tables: TableSet,
     provenance: _Provenance,
     sinks: dict[str, _Sink],
 ) -> int:
@@ -212,54 +219,63 @@ def _stream(
     every table's file before the next is read."""
     count = 0
     while batch := list(itertools.islice(movies, BATCH_SIZE)):
-        tables = batch_tables(batch, parts)
-        tables["provenance"] = rows_table(
-            "provenance", [row for item in batch for row in provenance.rows_for(item[0])]
+        built = batch_tables(batch, parts, tables)
+        built["provenance"] = rows_table(
+            "provenance",
+            [row for item in batch for row in provenance.rows_for(item[0])],
+            tables,
         )
-        for name, table in tables.items():
+        for name, table in built.items():
             if table.num_rows:
                 sinks[name].write(table)
         count += len(batch)
     return count
 
 
-def batch_tables(batch: Sequence[RawItemRow], parts: Sequence[str]) -> dict[str, Any]:
+def batch_tables(
+    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet = MOVIE_TABLES
+) -> dict[str, Any]:
     """Every table's rows for a batch of movies, but provenance: each body's tables by the
     columnar fast path where it has one and the batch is regular, else row by row."""
     ids = pa.array([item[0] for item in batch], pa.int64())
-    tables: dict[str, Any] = {}
+    built: dict[str, Any] = {}
     columns = [("details", [item[1] for item in batch])]
     columns += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
     for part, texts in columns:
-        fast = columnar.BUILDERS.get(part)
+        fast = tables.fast.get(part)
         if fast is not None:
             try:
-                tables.update(fast(ids, texts))
+                built.update(fast(ids, texts))
                 continue
             except (columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError):
                 pass  # built row by row below, exactly as the builders define
-        tables.update(_row_by_row(part, batch, texts))
-    return tables
+        built.update(_row_by_row(part, batch, texts, tables))
+    return built
 
 
-def _row_by_row(part: str, batch: Sequence[RawItemRow], texts: Sequence[bytes]) -> dict[str, Any]:
+def _row_by_row(
+    part: str,
+    batch: Sequence[RawItemRow],
+    texts: Sequence[bytes],
+    tables: TableSet = MOVIE_TABLES,
+) -> dict[str, Any]:
     rows: dict[str, list[Row]] = {}
     for item, text in zip(batch, texts, strict=True):
         try:
-            built = body_rows(part, item[0], text)
+            built = tables.body_rows(part, item[0], text)
         except json.JSONDecodeError as exc:
             raise ExportError(
-                f"the stored data of movie {item[0]} is not valid JSON ({exc.msg});"
+                f"the stored data of item {item[0]} is not valid JSON ({exc.msg});"
                 " nothing was written"
             ) from None
         for name, table_rows in built.items():
             rows.setdefault(name, []).extend(table_rows)
-    return {name: rows_table(name, table_rows) for name, table_rows in rows.items()}
+    return {name: rows_table(name, table_rows, tables) for name, table_rows in rows.items()}
 
 
-def rows_table(name: str, rows: list[Row]) -> Any:
+def rows_table(name: str, rows: list[Row], tables: TableSet = MOVIE_TABLES) -> Any:
     """Rows (tuples in column order) -> a ``pa.Table`` of table ``name``'s schema."""
-    schema = arrow_schema(TABLES[name])
+    schema = arrow_schema(tables.tables[name])
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     arrays = [
         pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
