@@ -42,6 +42,7 @@ from tmdb_collector.export.exporter import (
     missing_from_export,
 )
 from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import MediaType
 from tmdb_collector.plan.config import build_client_settings, read_config
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
@@ -64,6 +65,11 @@ class Collection:
     def open(cls, path: PathLike) -> Collection:
         """Open the database at ``path`` (made by ``collect``); never creates one."""
         return cls(Store.open_existing(Path(path)))
+
+    @property
+    def media(self) -> MediaType:
+        """What the collection holds (movies or TV series), fixed when it was created."""
+        return self._store.media_type
 
     @property
     def path(self) -> Path:

@@ -31,7 +31,7 @@ from tmdb_collector.errors import (
     CollectorError,
     UnexpectedError,
 )
-from tmdb_collector.export.exporter import FORMATS
+from tmdb_collector.export.exporter import FORMATS, default_export_path
 from tmdb_collector.fetch.settings import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
@@ -40,7 +40,7 @@ from tmdb_collector.fetch.settings import (
 )
 from tmdb_collector.logs import LOGGER
 from tmdb_collector.logs import configure as configure_logging
-from tmdb_collector.media import MOVIE
+from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, MOVIE, TV, MediaType, media_type
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
 from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
 from tmdb_collector.status import collection_status, format_status
@@ -56,7 +56,10 @@ def _pages(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
 
 
 def _genres(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    return None if value is None else _as_usage(lambda: parse_genres(value))
+    """Checked here, kept as text: the plan reads it against its media type's genres."""
+    if value is not None:
+        _as_usage(lambda: parse_genres(value))
+    return value
 
 
 def _as_usage(parse: Callable[[], object]) -> object:
@@ -167,8 +170,21 @@ def parts_option(what: str) -> Callable[[F], F]:
     return click.option(
         "--parts",
         metavar="LIST",
-        help=f"{what}: comma-separated TMDB sub-resources ({', '.join(MOVIE.part_names)}),"
-        f" or 'all' (default {','.join(MOVIE.default_parts)}).",
+        help=f"{what}: comma-separated TMDB sub-resources, or 'all'. Movies:"
+        f" {', '.join(MOVIE.part_names)} (default {','.join(MOVIE.default_parts)}). TV:"
+        f" {', '.join(TV.part_names)} (default {','.join(TV.default_parts)}; seasons costs"
+        " one more request per 20 seasons).",
+    )
+
+
+def media_option(default: str | None = None) -> Callable[[F], F]:
+    return click.option(
+        "--media",
+        type=click.Choice(list(MEDIA_TYPES)),
+        default=default,
+        show_default=default is not None,
+        help="What to collect: TMDB movies or TV series (default movie). A database holds one"
+        " media type, fixed when it is created.",
     )
 
 
@@ -178,21 +194,25 @@ def plan_options(func: F) -> F:
     return _stack(
         func,
         config_option,
+        media_option(),
         click.option(
             "--popular-pages",
             callback=_pages,
-            help=f"Stage 1: /movie/popular pages (default {Plan.popular_pages}; 0 skips; 'all').",
+            help=f"Stage 1: /movie/popular or /tv/popular pages (default {Plan.popular_pages};"
+            " 0 skips; 'all').",
         ),
         click.option(
             "--genre-pages",
             callback=_pages,
-            help=f"Stage 2: /discover/movie pages per genre (default {Plan.genre_pages}; 0 skips; "
-            "'all' or >500 splits by release date to reach every result).",
+            help=f"Stage 2: /discover/movie or /discover/tv pages per genre (default "
+            f"{Plan.genre_pages}; 0 skips; 'all' or >500 splits by release or first air date to "
+            "reach every result).",
         ),
         click.option(
             "--genres",
             callback=_genres,
-            help=f"Comma-separated TMDB genre ids (default: all {len(GENRES)}).",
+            help=f"Comma-separated TMDB genre ids (default: all {len(GENRES)} movie genres, or "
+            f"all {len(TV.genres)} TV genres).",
         ),
         click.option(
             "--ids-from",
@@ -207,7 +227,7 @@ def plan_options(func: F) -> F:
         click.option(
             "--include-video", is_flag=True, default=None, help="With --ids-from: keep video."
         ),
-        parts_option("Stage 3: the parts appended to each details request (one request a movie)"),
+        parts_option("Stage 3: the parts appended to each details request (one request an item)"),
     )
 
 
@@ -283,7 +303,8 @@ def collect(
     log_file: Path | None,
     **options: Any,
 ) -> None:
-    """Collect the plan's movies into --db; re-running resumes where it stopped.
+    """Collect the plan's movies (or, with --media tv, series) into --db; re-running resumes
+    where it stopped.
 
     Needs TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the environment.
     """
@@ -327,7 +348,7 @@ def _finish(
     elif outcome.error is not None:
         raise outcome.error
     else:
-        click.echo(summary_line(outcome))
+        click.echo(summary_line(outcome, media_type(report.get("media", DEFAULT_MEDIA))))
     if outcome.status == "paused":
         tell(events, "Paused. Run the same command to resume.")
         sys.exit(EXIT_PAUSED)
@@ -345,10 +366,10 @@ def _finish(
         sys.exit(EXIT_FAILED_IDS)
 
 
-def summary_line(outcome: RunOutcome) -> str:
+def summary_line(outcome: RunOutcome, media: MediaType = MOVIE) -> str:
     rate = outcome.requests / outcome.elapsed if outcome.elapsed > 0 else 0.0
     return (
-        f"{outcome.movies:,} movies collected ({outcome.not_found} not found, "
+        f"{outcome.movies:,} {media.plural} collected ({outcome.not_found} not found, "
         f"{outcome.failed} failed); {outcome.requests:,} requests in {outcome.elapsed:.1f} s "
         f"({rate:.1f} req/s, {outcome.throttled} rate-limited)"
     )
@@ -359,7 +380,7 @@ def summary_line(outcome: RunOutcome) -> str:
 @click.option(
     "--max-age",
     type=click.IntRange(min=0),
-    help="Also refetch movies fetched more than DAYS days ago.",
+    help="Also refetch items fetched more than DAYS days ago.",
     metavar="DAYS",
 )
 @config_option
@@ -376,7 +397,7 @@ def update(
     log_file: Path | None,
     **options: Any,
 ) -> None:
-    """Refetch the movies TMDB reports as changed since the last sync."""
+    """Refetch the movies (or series) TMDB reports as changed since the last sync."""
     events = progress_events("update", progress_mode, verbose, log_file)
     with reporting(events):
         settings = resolve_client_settings(options)
@@ -395,7 +416,8 @@ def update(
             )
             click.echo(
                 f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
-                f" {result.refreshed:,} collected movies refetched ({result.stale:,} for age)."
+                f" {result.refreshed:,} collected {store.media_type.plural} refetched"
+                f" ({result.stale:,} for age)."
             )
             _finish(result.run, collection_status(store), events)
 
@@ -421,24 +443,27 @@ def status(db: Path, as_json: bool) -> None:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    required=True,
-    help="Output file (json, jsonl, duckdb) or directory (parquet, csv).",
+    help="Output file (json, jsonl, duckdb; default movies.json or tv.json, with .jsonl or"
+    " .duckdb for those) or directory (parquet, csv; required).",
 )
 @click.option(
     "--parts",
     metavar="LIST",
-    help="The parts to export (comma-separated, or 'all'); default: the collection's. Movies"
+    help="The parts to export (comma-separated, or 'all'); default: the collection's. Items"
     " lacking one are left out.",
 )
-def export_command(db: Path, fmt: str, out: Path, parts: str | None) -> None:
-    """Export the collected movies (movies.json in the seed's shape by default)."""
+def export_command(db: Path, fmt: str, out: Path | None, parts: str | None) -> None:
+    """Export the collected movies or series (movies.json or tv.json, in the seed's shape, by
+    default)."""
     with api.Collection.open(db) as collection:
-        count = collection.export(out, format=fmt, parts=parts)
+        media = collection.media
+        target = default_export_path(media, fmt) if out is None else out
+        count = collection.export(target, format=fmt, parts=parts)
         missing = collection.lacking(parts)
-    click.echo(f"Wrote {count:,} movies to {out} ({fmt}).")
+    click.echo(f"Wrote {count:,} {media.plural} to {target} ({fmt}).")
     if missing:
         click.echo(
-            f"{missing:,} collected movies lack one of these parts and were left out;"
+            f"{missing:,} collected {media.plural} lack one of these parts and were left out;"
             " `collect --parts ...` with the same parts fetches them.",
             err=True,
         )
@@ -570,8 +595,9 @@ def simulate(
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("demo-output"),
     show_default=True,
-    help="Directory for the database and movies.json.",
+    help="Directory for the database and movies.json (tv.json with --media tv).",
 )
+@media_option(default=DEFAULT_MEDIA)
 @rate_option(default=400.0)
 @concurrency_option(default=32)
 @click.option("--catalog-size", type=click.IntRange(min=1), help="Simulated catalogue size.")
@@ -579,9 +605,10 @@ def simulate(
 @no_progress_option
 @click.option("--ui", is_flag=True, help="Collect from the web dashboard instead (until Ctrl-C).")
 @click.option("--no-browser", is_flag=True, help="With --ui: print the URL, open no browser.")
-@parts_option("The parts of each movie")
+@parts_option("The parts of each movie or series")
 def demo(
     out: Path,
+    media: str,
     rate: float,
     concurrency: int,
     catalog_size: int | None,
@@ -591,14 +618,16 @@ def demo(
     no_browser: bool,
     parts: str | None,
 ) -> None:
-    """Run the seed's full plan against the built-in simulator and write OUT/movies.json.
+    """Run the seed's full plan against the built-in simulator and write OUT/movies.json
+    (with --media tv, the TV plan and OUT/tv.json).
 
     With --ui, serve the dashboard on the simulator instead: Start, Pause and Download there.
     """
     from tmdb_collector.demo import run_demo, run_demo_ui
 
     configure_logging()
-    plan = Plan.from_dict({} if parts is None else {"parts": parts}, source="--parts")
+    values = {"media": media} if parts is None else {"media": media, "parts": parts}
+    plan = Plan.from_dict(values, source="--parts")
     if ui:
         run_demo_ui(
             out,

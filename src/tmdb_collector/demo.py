@@ -18,6 +18,7 @@ from tmdb_collector.engine.runner import run_collection
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import DEFAULT_MEDIA
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.simulator.process import simulator_process
 from tmdb_collector.store.store import Store
@@ -37,7 +38,7 @@ def run_demo(
     check_output_dir(out)
     api_key = secrets.token_hex(16)  # a throwaway key the simulator insists on
     started = time.monotonic()
-    with simulator_process(_simulator_args(seed, catalog_size), api_key=api_key) as sim:
+    with simulator_process(_simulator_args(seed, catalog_size, plan), api_key=api_key) as sim:
         click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
         with Store.create_or_open(out / "tmdb_collection.db", plan) as store:
@@ -48,12 +49,13 @@ def run_demo(
             )
             if outcome.error is not None:
                 raise outcome.error
-            movies_json = out / "movies.json"
+            media = plan.media_type
+            movies_json = out / media.export_filename
             written = export(store, "json", movies_json)
     elapsed = time.monotonic() - started
     click.echo(
-        f"Demo finished: {written:,} movies, {outcome.requests:,} requests, {elapsed:.1f} s "
-        f"total -> {movies_json}"
+        f"Demo finished: {written:,} {media.plural}, {outcome.requests:,} requests,"
+        f" {elapsed:.1f} s total -> {movies_json}"
     )
     if outcome.status == "paused":
         click.echo("Paused. Run `make demo` again to resume.", err=True)
@@ -82,7 +84,7 @@ def run_demo_ui(
         if open_browser:
             open_in_browser(url)
 
-    with simulator_process(_simulator_args(seed, catalog_size), api_key=api_key) as sim:
+    with simulator_process(_simulator_args(seed, catalog_size, plan), api_key=api_key) as sim:
         click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
         with Store.create_or_open(out / "tmdb_collection.db", plan) as store:
@@ -99,8 +101,10 @@ def open_in_browser(url: str) -> None:
     threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
-def _simulator_args(seed: int, catalog_size: int | None) -> list[str]:
+def _simulator_args(seed: int, catalog_size: int | None, plan: Plan) -> list[str]:
     args = ["--seed", str(seed)]
+    if plan.media != DEFAULT_MEDIA:
+        args += ["--media", plan.media]  # the simulator's catalogue of that media type
     if catalog_size is not None:
         args += ["--catalog-size", str(catalog_size)]
     return args

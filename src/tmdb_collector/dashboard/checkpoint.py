@@ -9,7 +9,7 @@ from tmdb_collector.store.store import Store
 
 def progress_from_store(store: Store) -> RunProgress:
     """A :class:`RunProgress` holding the stored stage and movie counts (state ``idle``)."""
-    progress = RunProgress()
+    progress = RunProgress(store.media_type)
     harvest = harvest_progress(store)
     for name in HARVEST_STAGES:
         pages = harvest.stage(name)

@@ -1,4 +1,5 @@
-"""Download Data: ``movies.json`` (the seed's shape) streamed from the store, and other formats.
+"""Download Data: ``movies.json`` or ``tv.json`` (the seed's shape) streamed from the store,
+and other formats, named after the collection's media type.
 
 Each download reads through its own connection to the database, so it sees one consistent
 snapshot (SQLite WAL) while the collector keeps writing. json and jsonl stream movie by movie;
@@ -22,14 +23,25 @@ from tmdb_collector.export.exporter import (
     export,
     movie_text,
 )
+from tmdb_collector.media import MediaType
 from tmdb_collector.store.store import ItemRow, Store
 
 MOVIES_PER_CHUNK = 100
 ZIP_CHUNK_BYTES = 256 * 1024
-DOWNLOADS: tuple[dict[str, str], ...] = (
-    *({"format": fmt, "label": f"movies.{fmt}"} for fmt in FILE_FORMATS),
-    *({"format": fmt, "label": f"movies-{fmt}.zip"} for fmt in TABLE_FORMATS),
-)
+
+
+def download_name(media: MediaType, fmt: str) -> str:
+    """``movies.json``, ``tv.jsonl``, ``movies-parquet.zip``...: the file a download sends."""
+    stem = Path(media.export_filename).stem
+    return f"{stem}.{fmt}" if fmt in FILE_FORMATS else f"{stem}-{fmt}.zip"
+
+
+def downloads(media: MediaType) -> list[dict[str, str]]:
+    """The page's format choices for a collection of ``media``."""
+    return [
+        {"format": fmt, "label": download_name(media, fmt)}
+        for fmt in (*FILE_FORMATS, *TABLE_FORMATS)
+    ]
 
 
 async def download(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
@@ -48,8 +60,8 @@ def movie_chunks(rows: Iterator[ItemRow], keys: Sequence[str], fmt: str) -> Iter
 
 
 async def _send_movies(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
-    response = _attachment(f"movies.{fmt}", FILE_FORMATS[fmt])
     with Store.open_existing(database) as store:
+        response = _attachment(download_name(store.media_type, fmt), FILE_FORMATS[fmt])
         await response.prepare(request)
         parts = store.plan().parts
         for chunk in movie_chunks(store.iter_items(parts), parts, fmt):
@@ -73,10 +85,10 @@ async def _send_tables(request: web.Request, database: Path, fmt: str) -> web.St
 
 def _zip_tables(database: Path, fmt: str, folder: Path) -> Path:
     """Export the tables into ``folder`` and zip them; runs in a worker thread."""
-    tables = folder / f"movies-{fmt}"
     with Store.open_existing(database) as store:
+        archive = folder / download_name(store.media_type, fmt)
+        tables = folder / archive.stem
         export(store, fmt, tables)
-    archive = folder / f"movies-{fmt}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for path in sorted(tables.iterdir()):
             bundle.write(path, f"{tables.name}/{path.name}")

@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.dashboard.downloads import DOWNLOADS, download
+from tmdb_collector.dashboard.downloads import download, downloads
 from tmdb_collector.dashboard.logfeed import LogFeed, LogLine
 from tmdb_collector.dashboard.security import WILDCARD_HOSTS, add_security_headers, guard
 from tmdb_collector.dashboard.session import CollectionSession
@@ -83,7 +83,8 @@ async def _cleanup(app: web.Application) -> None:
 
 
 def _view(app: web.Application) -> dict[str, Any]:
-    return {**app[SESSION].snapshot(), "formats": list(DOWNLOADS)}
+    session = app[SESSION]
+    return {**session.snapshot(), "formats": downloads(session.progress.media)}
 
 
 def _send_asset(app: web.Application, name: str) -> web.Response:

@@ -18,6 +18,7 @@ from tmdb_collector.dashboard.checkpoint import progress_from_store
 from tmdb_collector.engine.collector import STOP_GRACE_SECONDS, Collector, RunOutcome
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import MOVIE, MediaType
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
@@ -72,7 +73,8 @@ class CollectionSession:
             message = "No checkpoint yet: press Start Collection to begin."
         else:
             message = (
-                f"Checkpoint loaded: {self.progress.movies:,} movies collected, "
+                f"Checkpoint loaded: {self.progress.movies:,} {self.progress.media.plural}"
+                " collected, "
                 f"{details.done:,} of {details.total:,} ids processed."
             )
         self.progress.message = message
@@ -137,16 +139,17 @@ class CollectionSession:
             log.exception("Collection failed: %s", exc)
             self.progress.finish("failed", f"Collection failed: {redact(str(exc))}")
             return
-        message = outcome_message(outcome)
+        message = outcome_message(outcome, self.progress.media)
         self.progress.message = message
         log.log(logging.ERROR if outcome.status == "failed" else logging.INFO, "%s", message)
 
 
-def outcome_message(outcome: RunOutcome) -> str:
+def outcome_message(outcome: RunOutcome, media: MediaType = MOVIE) -> str:
     if outcome.status == "failed":
         return f"Collection failed: {redact(str(outcome.error))}"
+    collected = f"{outcome.movies:,} {media.plural} collected"
     if outcome.status == "paused":
-        return f"Paused with {outcome.movies:,} movies collected. Press Start Collection to resume."
+        return f"Paused with {collected}. Press Start Collection to resume."
     if outcome.status == "nothing-to-do":
         return "Nothing to do: the collection is complete."
-    return f"Collection complete! {outcome.movies:,} movies collected."
+    return f"Collection complete! {collected}."

@@ -85,7 +85,7 @@ class Collector:
         self._client = client
         self._plan = plan
         self._concurrency = concurrency
-        self.progress = progress or RunProgress()
+        self.progress = progress or RunProgress(plan.media_type)
         self._queue: asyncio.PriorityQueue[tuple[int, int, Task]] = asyncio.PriorityQueue()
         self._order = itertools.count()
         self._stop = stop or asyncio.Event()

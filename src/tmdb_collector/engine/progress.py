@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tmdb_collector.fetch.breaker import OutageView
+from tmdb_collector.media import MOVIE, MediaType
 
-STAGES = {"popular": "Popular pages", "discover": "Genre pages", "details": "Movie details"}
+STAGES = {"popular": "Popular pages", "discover": "Genre pages", "details": "{word} details"}
 RunState = Literal["idle", "running", "pausing", "paused", "complete", "failed"]
 RATE_WINDOW = 10.0  # seconds of history behind the live request rate
 
@@ -31,10 +32,9 @@ class StageProgress:
 
 @dataclass
 class RunProgress:
+    media: MediaType = MOVIE  # names stage 3 ("Movie details", "Series details") and the counts
     state: RunState = "idle"
-    stages: dict[str, StageProgress] = field(
-        default_factory=lambda: {name: StageProgress(label) for name, label in STAGES.items()}
-    )
+    stages: dict[str, StageProgress] = field(default_factory=dict)
     movies: int = 0
     requests: int = 0
     throttled: int = 0
@@ -48,6 +48,11 @@ class RunProgress:
     finished_at: float | None = None
     _request_times: deque[float] = field(default_factory=deque, repr=False)
     _details_start: tuple[float, int] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        word = self.media.word[:1].upper() + self.media.word[1:]
+        for name, label in STAGES.items():
+            self.stages.setdefault(name, StageProgress(label.format(word=word)))
 
     def start(self) -> None:
         self.state = "running"
@@ -142,4 +147,5 @@ class RunProgress:
             "eta": None if (eta := self.eta_seconds()) is None else round(eta, 1),
             "message": self.message,
             "outage": self.outage_snapshot(),
+            "media": self.media.words(),
         }

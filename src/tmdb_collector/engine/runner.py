@@ -57,7 +57,7 @@ async def run_update_with_progress(
     show_bars: bool,
     events: ProgressEvents | None = None,
 ) -> UpdateOutcome:
-    progress, stop = RunProgress(), asyncio.Event()
+    progress, stop = RunProgress(store.media_type), asyncio.Event()
     async with TMDBClient(settings, credentials) as client:
         with _pause_on_signals(stop.set, enabled=True, events=events):
             async with _view(progress, show_bars, events):

@@ -3,6 +3,7 @@
 one JSON object keyed by movie id (a string), each value ``{"id", "details", <one key per
 part>}`` holding TMDB's bodies; with the default parts, ``{"id", "details", "credits",
 "keywords", "recommendations"}``. A part's key is spelled as the part (``"watch/providers"``).
+A TV collection writes ``tv.json`` in the same shape, keyed by series id.
 
 Exports stream movie by movie from the database, so memory does not grow with the collection,
 and are atomic: a temporary file is renamed over the target only when complete. Each carries
@@ -19,6 +20,7 @@ from typing import IO
 from tmdb_collector.errors import ConfigError, UsageError
 from tmdb_collector.export.atomic import atomic_text_files, check_output_file
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
+from tmdb_collector.media import MediaType
 from tmdb_collector.store.store import ItemRow, Store
 
 # The one list of export formats. json and jsonl are single files (with their media type);
@@ -32,6 +34,15 @@ FORMATS = (*FILE_FORMATS, *TABLE_FORMATS, *DATABASE_FORMATS)
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def default_export_path(media: MediaType, fmt: str) -> Path:
+    """Where an export without --out goes: the media type's json file (``movies.json``,
+    ``tv.json``), or the same name ending ``.jsonl`` or ``.duckdb``; tables need a directory."""
+    check_format(fmt)
+    if fmt in TABLE_FORMATS:
+        raise UsageError(f"--format {fmt} writes one file per table: name the directory with --out")
+    return Path(media.export_filename).with_suffix(f".{fmt}")
 
 
 def item_record_json(row: ItemRow, keys: Sequence[str]) -> str:

@@ -90,6 +90,7 @@ class MediaType:
     name: str  # the --media value and the database's meta "media"
     word: str  # one item, in messages: "movie"
     plural: str  # "movies"
+    label: str  # the kind, in a heading: "Movie" (TMDB Movie Collector), "TV"
     details_path: str  # "/movie/{id}"
     popular_path: str
     discover_path: str
@@ -115,6 +116,17 @@ class MediaType:
     def title(self) -> str:
         """The plural for a heading or a label: "Movies", "Series"."""
         return self.plural[:1].upper() + self.plural[1:]
+
+    def words(self) -> dict[str, str]:
+        """The words a page or a message uses for this media type."""
+        return {
+            "name": self.name,
+            "word": self.word,
+            "plural": self.plural,
+            "title": self.title,
+            "label": self.label,
+            "export": self.export_filename,
+        }
 
     @property
     def part_names(self) -> tuple[str, ...]:

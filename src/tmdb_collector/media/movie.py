@@ -64,6 +64,7 @@ MOVIE = MediaType(
     name="movie",
     word="movie",
     plural="movies",
+    label="Movie",
     details_path="/movie/{id}",
     popular_path="/movie/popular",
     discover_path="/discover/movie",

@@ -88,6 +88,7 @@ TV = MediaType(
     name="tv",
     word="series",
     plural="series",
+    label="TV",
     details_path="/tv/{id}",
     popular_path="/tv/popular",
     discover_path="/discover/tv",

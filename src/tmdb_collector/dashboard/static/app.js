@@ -11,6 +11,7 @@
   const numbers = new Intl.NumberFormat("en-US");
   const $ = (id) => document.getElementById(id);
   let shownFormats = "";
+  let shownMedia = "";
 
   function duration(seconds) {
     if (seconds === null || seconds === undefined) return "—";
@@ -82,7 +83,20 @@
     return [...$("part-list").querySelectorAll("input:checked")].map((box) => box.value);
   }
 
+  // The collection's own words ("Series collected"), sent by the server with every view.
+  function renderWords(media, stages) {
+    if (!media || media.name === shownMedia) return;
+    shownMedia = media.name;
+    const heading = `TMDB ${media.label} Collector`;
+    $("heading").textContent = heading;
+    document.title = heading;
+    $("plural").textContent = media.plural;
+    $("collected-label").textContent = `${media.title} Collected`;
+    $("details-label").textContent = `Stage 3 · ${stages.details.label}`;
+  }
+
   function render(view) {
+    renderWords(view.media, view.stages);
     const state = $("state");
     const waiting = Boolean(view.outage) && view.state === "running";
     state.textContent = waiting ? "Waiting for TMDB" : STATES[view.state] || view.state;
