@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tmdb_collector.media import DEFAULT_MEDIA, media_type
 from tmdb_collector.store.progress import harvest_progress
 from tmdb_collector.store.store import Store
 
@@ -20,6 +21,7 @@ def collection_status(store: Store) -> dict[str, Any]:
         stage = "complete"
     return {
         "database": str(store.path),
+        "media": store.media_type.name,
         "stage": stage,
         "plan": plan.to_dict(),
         "harvest": {
@@ -51,8 +53,10 @@ def collection_status(store: Store) -> dict[str, Any]:
 
 def format_status(report: dict[str, Any]) -> str:
     ids, harvest = report["ids"], report["harvest"]
+    media = media_type(report.get("media", DEFAULT_MEDIA))
     lines = [
         f"database:  {report['database']}",
+        f"media:     {media.name} ({media.plural})",
         f"stage:     {report['stage']}",
         f"harvest:   {harvest['pages_done']} pages done, {harvest['pages_failed']} failed, "
         f"{harvest['queries_open']} of {harvest['queries']} queries open",
@@ -62,7 +66,7 @@ def format_status(report: dict[str, Any]) -> str:
     parts = report["parts"]
     counts = parts["items_with"]
     chosen = ", ".join(f"{name} {counts.get(name, 0)}" for name in parts["chosen"]) or "none"
-    lines.append(f"parts:     {chosen} (movies with each)")
+    lines.append(f"parts:     {chosen} ({media.plural} with each)")
     others = sorted(set(counts) - set(parts["chosen"]))
     if others:
         lines.append("           also stored: " + ", ".join(f"{n} {counts[n]}" for n in others))
