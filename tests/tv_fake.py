@@ -98,7 +98,9 @@ class FakeTV:
         return [ids[series_id % len(ids)], ids[(series_id // 3) % len(ids)]]
 
     def first_air_date(self, series_id: int) -> str:
-        return (dt.date(1990, 1, 1) + dt.timedelta(days=97 * (series_id - 1000))).isoformat()
+        """Spread over 1990-2022, inside the plan's date range."""
+        step = 12_000 // len(self.ids)
+        return (dt.date(1990, 1, 1) + dt.timedelta(days=step * (series_id - 1000))).isoformat()
 
     def list_item(self, series_id: int) -> dict[str, Any]:
         return {
