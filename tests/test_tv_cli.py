@@ -111,3 +111,19 @@ def test_a_movie_database_refuses_media_tv(api: str, tmp_path: Path) -> None:
     bad = run_cli(collect_args(tmp_path / "x.db", api, "--media", "anime"))
     assert bad.returncode == 2
     assert "anime" in bad.stderr
+
+
+def test_media_in_the_toml_plan_and_a_database_that_keeps_its_media(
+    api: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "tv.toml"
+    config.write_text('[plan]\nmedia = "tv"\npopular_pages = 1\ngenre_pages = 0\n', "utf-8")
+    db = tmp_path / "toml.db"
+    first = run_cli(collect_args(db, api, "--config", str(config)))
+    assert first.returncode == 0, first.stderr
+    assert " series collected" in first.stdout
+    # Without --media the database's own media type is kept: the same plan, nothing to do.
+    again = run_cli(collect_args(db, api, "--popular-pages", "1", "--genre-pages", "0"))
+    assert again.returncode == 0, again.stderr
+    assert "complete; nothing to fetch" in again.stdout
+    assert "media:     tv (series)" in again.stdout

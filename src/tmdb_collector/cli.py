@@ -44,6 +44,7 @@ from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, MOVIE, TV, MediaTyp
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
 from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
 from tmdb_collector.status import collection_status, format_status
+from tmdb_collector.store.database import stored_media
 from tmdb_collector.store.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -243,10 +244,14 @@ def resolve_client_settings(options: dict[str, Any]) -> ClientSettings:
     return build_client_settings(config, _fields_of(ClientSettings, options))
 
 
-def resolve_settings(options: dict[str, Any]) -> tuple[Plan, ClientSettings]:
-    """--config's [plan] and [client] tables with the plan and client flags on top."""
+def resolve_settings(options: dict[str, Any], db: Path) -> tuple[Plan, ClientSettings]:
+    """--config's [plan] and [client] tables with the plan and client flags on top. Without
+    --media or ``media`` in [plan], an existing --db keeps the media type it holds."""
     config = read_config(options.get("config"))
-    plan = build_plan(config, _fields_of(Plan, options))
+    overrides = _fields_of(Plan, options)
+    if overrides.get("media") is None and "media" not in config.plan:
+        overrides["media"] = stored_media(db)
+    plan = build_plan(config, overrides)
     settings = build_client_settings(config, _fields_of(ClientSettings, options))
     return plan, settings
 
@@ -310,7 +315,7 @@ def collect(
     """
     events = progress_events("collect", progress_mode, verbose, log_file)
     with reporting(events):
-        plan, settings = resolve_settings(options)
+        plan, settings = resolve_settings(options, db)
         result = api.collect(
             db,
             plan,
@@ -679,7 +684,7 @@ def serve(
     from tmdb_collector.dashboard.security import is_loopback
 
     configure_logging(verbose, log_file)
-    plan, settings = resolve_settings(options)
+    plan, settings = resolve_settings(options, db)
     credentials = Credentials.from_env()
     if not is_loopback(host):
         click.echo(f"warning: anyone who can reach {host} can control this dashboard", err=True)

@@ -209,6 +209,22 @@ class Database:
         self._db.execute("COMMIT")
 
 
+def stored_media(path: Path) -> str | None:
+    """The media type an existing database was created for, or None when ``path`` is not a
+    readable database of ours (opening it properly then says why). Read-only, no lock."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'media'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None else str(row[0])
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(path, isolation_level=None, timeout=30)
