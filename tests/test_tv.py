@@ -145,6 +145,25 @@ async def test_fetching_seasons_costs_one_request_more_per_twenty_seasons(
     assert json.loads(record.parts["keywords"])["id"] == series_id
 
 
+async def test_a_season_missing_from_a_follow_up_is_fetched_again_then_fails(
+    db_path: Path, fake_clock: FakeClock
+) -> None:
+    """A follow-up answer without one of its seasons is a bad response: retried, and when it
+    stays bad the series is recorded as failed with nothing of it stored."""
+    server = FakeTV(count=6)
+    server.withheld = {"season/2"}
+    plan = Plan(media="tv", popular_pages=1, genre_pages=0, parts=("keywords", "seasons"))
+    with await collect(db_path, plan, server, fake_clock) as store:
+        failed = set(store.ids_with_status("failed"))
+        done = set(store.ids_with_status("done"))
+        stored = {item_id for item_id, _, _ in store.iter_items(())}
+    with_season_2 = {i for i in server.ids if server.seasons_of(i) >= 2 and i % 7}
+    assert failed == with_season_2 == {1002, 1003, 1005, 1006}
+    assert stored == done == {1004}
+    follow_ups = [asked for i, asked in server.details_requests if i == 1003 and "season" in asked]
+    assert len(follow_ups) >= 2  # retried
+
+
 # ---- a whole collection -----------------------------------------------------------------------
 
 

@@ -84,6 +84,7 @@ class FakeTV:
         self.requests: Counter[str] = Counter()
         self.details_requests: list[tuple[int, str]] = []
         self.version = 0  # bump to change every body (as TMDB's data changes)
+        self.withheld: set[str] = set()  # appended sub-paths left out of answers, e.g. season/2
 
     # ---- the catalogue ---------------------------------------------------------------------
 
@@ -174,8 +175,11 @@ class FakeTV:
             return self._page(self.ids, int(params.get("page", "1")))
         if path == "/discover/tv":
             return self._page(self._discover(params), int(params.get("page", "1")))
-        if path == "/tv/changes":
-            return self._page(sorted(self.changed), int(params.get("page", "1")))
+        if path == "/tv/changes":  # items are {"id", "adult"}, as the spec's example
+            changes = [{"id": i, "adult": False} for i in sorted(self.changed)]
+            return self._ok(
+                {"results": changes, "page": 1, "total_pages": 1, "total_results": len(changes)}
+            )
         rest = path.removeprefix("/tv/").split("/", 1)
         series_id = int(rest[0])
         if series_id not in self.ids:
@@ -231,6 +235,8 @@ class FakeTV:
             )
         body = self.details(series_id)
         for name in names:
+            if name in self.withheld:
+                continue
             if name.startswith("season/"):
                 number = int(name.removeprefix("season/"))
                 if number <= self.seasons_of(series_id):
