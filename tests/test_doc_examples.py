@@ -2,7 +2,8 @@
 
 They run against a small collection, with every part, exported the way the docs name the
 outputs, in a working directory holding ``tmdb_collection.db``, ``movies.json``,
-``movies.jsonl``, ``movies.duckdb``, ``tables/`` (parquet) and ``out/`` (parquet and csv).
+``movies.jsonl``, ``movies.duckdb``, ``tables/`` (parquet) and ``out/`` (parquet and csv),
+and a small TV collection (on the fake TV API) as ``tv.db``, ``tv.json`` and ``tv-out/``.
 Python blocks run each on its own, as a reader would paste them; SQL blocks run in an in-memory
 DuckDB from that directory, so relative paths such as ``'tables/crew.parquet'`` resolve.
 Examples that collect reach the session's simulator through ``TMDB_BASE_URL``. An example that
@@ -11,6 +12,7 @@ breaks fails its test.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 from pathlib import Path
@@ -19,8 +21,12 @@ import duckdb
 import pytest
 
 from tests.cli_helpers import TEST_KEY, collect_args, run_cli
-from tests.conftest import REPO, TINY_PLAN, SmallCollection
+from tests.conftest import REPO, TINY_PLAN, FakeClock, SmallCollection, mock_client
+from tests.tv_fake import FakeTV
+from tmdb_collector.engine.collector import Collector
 from tmdb_collector.export.exporter import export
+from tmdb_collector.media import TV
+from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -60,7 +66,19 @@ def workdir(small_collection: SmallCollection, tmp_path_factory: pytest.TempPath
     with Store.open_existing(database) as store:
         for fmt, name in EXPORTS:
             export(store, fmt, folder / name)
+    asyncio.run(_tv_collection(folder))
     return folder
+
+
+async def _tv_collection(folder: Path) -> None:
+    """Every TV part of a few series, exported where the TV examples read it."""
+    plan = Plan(media="tv", popular_pages=1, genre_pages=0, parts=TV.part_names)
+    with Store.create_or_open(folder / "tv.db", plan) as store:
+        async with mock_client(FakeTV(count=12), FakeClock()) as client:
+            outcome = await Collector(store, client, plan, concurrency=2).run()
+        assert outcome.status == "complete", outcome
+        export(store, "json", folder / "tv.json")
+        export(store, "parquet", folder / "tv-out")
 
 
 def test_the_docs_have_examples_of_both_kinds() -> None:

@@ -139,7 +139,7 @@ def test_a_failed_export_keeps_the_previous_file(
     out = tmp_path / "movies.duckdb"
     out.write_bytes(b"the previous export")
 
-    def broken(tables: Path, database: Path) -> dict[str, int]:
+    def broken(tables: Path, database: Path, *keys: object) -> dict[str, int]:
         raise duckdb.IOException("No space left on device")
 
     monkeypatch.setattr(duckdb_file, "_load", broken)

@@ -18,7 +18,7 @@ from tests.tv_fake import FakeTV
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.export.exporter import export
 from tmdb_collector.export.table_sets import TV_TABLES
-from tmdb_collector.export.tv_tables import TABLES
+from tmdb_collector.export.tv_tables import KEYS, TABLES
 from tmdb_collector.media import TV
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
@@ -41,6 +41,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], 
             export(store, "json", folder / "tv.json")
             for fmt in ("parquet", "csv"):
                 export(store, fmt, folder / fmt)
+            export(store, "duckdb", folder / "tv.duckdb")
 
     asyncio.run(run())
     return json.loads((folder / "tv.json").read_text("utf-8")), folder
@@ -194,3 +195,26 @@ def test_default_parts_write_only_their_tables(exported: tuple[dict[str, Any], P
         "series_recommendations",
         "provenance",
     )
+
+
+def test_the_duckdb_export_holds_every_tv_table_with_its_keys(
+    exported: tuple[dict[str, Any], Path],
+) -> None:
+    data, folder = exported
+    expected = raw_counts(data)
+    with duckdb.connect(str(folder / "tv.duckdb"), read_only=True) as db:
+        names = {row[0] for row in db.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        assert names == set(TABLES)
+        for name, count in expected.items():
+            if count >= 0:
+                assert db.execute(f'SELECT count(*) FROM "{name}"').fetchall() == [(count,)], name
+        keys = {
+            table: tuple(columns)
+            for table, columns in db.execute(
+                "SELECT table_name, constraint_column_names FROM duckdb_constraints()"
+                " WHERE constraint_type = 'PRIMARY KEY'"
+            ).fetchall()
+        }
+        views = db.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    assert keys == KEYS
+    assert views == []  # the views are the movie tables'

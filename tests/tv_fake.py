@@ -96,7 +96,10 @@ class FakeTV:
 
     def genres_of(self, series_id: int) -> list[int]:
         ids = list(GENRES)
-        return [ids[series_id % len(ids)], ids[(series_id // 3) % len(ids)]]
+        first, second = series_id % len(ids), (series_id // 3) % len(ids)
+        if second == first:  # TMDB lists a genre once
+            second = (first + 1) % len(ids)
+        return [ids[first], ids[second]]
 
     def first_air_date(self, series_id: int) -> str:
         """Spread over 1990-2022, inside the plan's date range."""

@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -20,28 +20,17 @@ import duckdb
 from tmdb_collector.errors import ExportError
 from tmdb_collector.export.atomic import check_output_file, error_reason, fsync_path
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
+from tmdb_collector.export.movie_tables import KEYS as PRIMARY_KEYS
 from tmdb_collector.store.store import Store
 
 STAGING_PREFIX = ".tmdb-export-"
-# Columns that identify a row of each table (TMDB's ids are unique within their lists).
-PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
-    "movies": ("id",),
-    "genres": ("movie_id", "genre_id"),
-    "cast": ("movie_id", "credit_id"),
-    "crew": ("movie_id", "credit_id"),
-    "keywords": ("movie_id", "keyword_id"),
-    "recommendations": ("movie_id", "rank"),
-    "similar": ("movie_id", "rank"),
-    "external_ids": ("movie_id",),
-    "watch_providers": ("movie_id", "country", "offer_type", "provider_id"),
-    "provenance": ("movie_id", "query", "page"),
-}
 TOP_CAST = 5  # actors listed in movie_summary.top_cast
 
 
 def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -> int:
     """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
     returns the movies exported."""
+    from tmdb_collector.export.table_sets import table_set
     from tmdb_collector.export.tables import export_tables
 
     check_output_file(out)
@@ -52,7 +41,7 @@ def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -
     try:
         count = export_tables(store, "parquet", staging / "tables", parts)
         database = staging / out.name
-        rows = _load(staging / "tables", database)
+        rows = _load(staging / "tables", database, table_set(store.media_type).keys)
         manifest = staging / "manifest.json"
         files = {out.name: count}
         manifest.write_text(
@@ -72,7 +61,9 @@ def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -
     return count
 
 
-def _load(tables: Path, database: Path) -> dict[str, int]:
+def _load(
+    tables: Path, database: Path, keys: Mapping[str, tuple[str, ...]] = PRIMARY_KEYS
+) -> dict[str, int]:
     """Each parquet table into ``database`` with its primary key; then the views."""
     names = sorted(path.stem for path in tables.glob("*.parquet"))
     rows: dict[str, int] = {}
@@ -80,7 +71,7 @@ def _load(tables: Path, database: Path) -> dict[str, int]:
         for name in names:
             source = str(tables / f"{name}.parquet").replace("'", "''")
             db.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet('{source}')")
-            key = PRIMARY_KEYS.get(name)
+            key = keys.get(name)
             if key:
                 db.execute(f'ALTER TABLE "{name}" ADD PRIMARY KEY ({_quoted(key)})')
             (rows[name],) = db.execute(f'SELECT count(*) FROM "{name}"').fetchone() or (0,)

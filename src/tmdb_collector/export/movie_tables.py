@@ -78,6 +78,20 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "provenance": columns("movie_id:int stage:str genre_id:int query:str page:int position:int"),
 }
 TABLE_NAMES = tuple(TABLES)
+# Columns that identify a row of each table (TMDB's ids are unique within their lists); the
+# duckdb export makes them primary keys.
+KEYS: dict[str, tuple[str, ...]] = {
+    "movies": ("id",),
+    "genres": ("movie_id", "genre_id"),
+    "cast": ("movie_id", "credit_id"),
+    "crew": ("movie_id", "credit_id"),
+    "keywords": ("movie_id", "keyword_id"),
+    "recommendations": ("movie_id", "rank"),
+    "similar": ("movie_id", "rank"),
+    "external_ids": ("movie_id",),
+    "watch_providers": ("movie_id", "country", "offer_type", "provider_id"),
+    "provenance": ("movie_id", "query", "page"),
+}
 ALWAYS = ("movies", "genres", "provenance")
 IMAGE_KINDS = {"backdrops": "backdrop", "logos": "logo", "posters": "poster"}
 

@@ -28,6 +28,7 @@ class TableSet:
     part_tables: Mapping[str, tuple[str, ...]]
     details: Builder  # the always-written tables, from the details body
     builders: Mapping[str, Builder]  # each part's tables, by part
+    keys: Mapping[str, tuple[str, ...]]  # the columns that identify a row, by table
     fast: Mapping[str, FastPath] = field(default_factory=dict)
 
     def names(self, parts: Iterable[str]) -> tuple[str, ...]:
@@ -50,6 +51,7 @@ MOVIE_TABLES = TableSet(
     movie_tables.PART_TABLES,
     movie_tables.details_rows,
     movie_tables.BUILDERS,
+    movie_tables.KEYS,
     columnar.BUILDERS,
 )
 TV_TABLES = TableSet(
@@ -58,6 +60,7 @@ TV_TABLES = TableSet(
     tv_tables.PART_TABLES,
     tv_tables.details_rows,
     tv_tables.BUILDERS,
+    tv_tables.KEYS,
 )
 TABLE_SETS: dict[str, TableSet] = {MOVIE.name: MOVIE_TABLES, TV.name: TV_TABLES}
 

@@ -137,6 +137,23 @@ TABLES: dict[str, tuple[Column, ...]] = {
     for name in _ORDER
 }
 ALWAYS = ("series", "series_genres", "networks", "created_by", "seasons", "provenance")
+# Columns that identify a row (the duckdb export's primary keys): the movie tables' keys with
+# series_id for movie_id where a table is shared, and the TV tables' own.
+KEYS: dict[str, tuple[str, ...]] = {
+    **{
+        name: tuple("series_id" if column == "movie_id" else column for column in key)
+        for name, key in movie_tables.KEYS.items()
+        if name in _SHARED_TABLES or name == "provenance"
+    },
+    "series": ("id",),
+    "series_genres": ("series_id", "genre_id"),
+    "networks": ("series_id", "network_id"),
+    "seasons": ("series_id", "season_number"),
+    "episodes": ("series_id", "season_number", "episode_number"),
+    "series_keywords": ("series_id", "keyword_id"),
+    "series_recommendations": ("series_id", "rank"),
+    "series_similar": ("series_id", "rank"),
+}
 
 
 # ---- one part's body -> rows -------------------------------------------------------------------
