@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,8 +43,14 @@ READY_PREFIX = "Dashboard on "
 COUNTERS = ("#movies", "#requests", "#errors")
 BARS = ("#bar-overall", "#bar-popular", "#bar-discover", "#bar-details")
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+# Where apt-get can install Chromium (as root: CI), a missing one is a failure, so CI never skips
+# this test unnoticed; elsewhere `make test` warns and the test is skipped.
+if not CHROMIUM.exists() and not (os.geteuid() == 0 and shutil.which("apt-get")):
+    pytest.skip(
+        f"BROWSER TEST SKIPPED: {CHROMIUM} is missing and apt-get needs root here; "
+        "`sudo apt-get install chromium` runs it",
+        allow_module_level=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +91,8 @@ def _ready_url(process: subprocess.Popen[bytes], errors: Path, within: float = 3
 
 @pytest.fixture
 def page(dashboard: str) -> Iterator[Page]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser-deps` installs it", pytrace=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(
@@ -116,7 +124,6 @@ def wait_for_movies(page: Page, more_than: int) -> None:
 
 
 def test_start_pause_reload_resume_download(page: Page, dashboard: str) -> None:
-    started = time.monotonic()
     page.goto(dashboard)
     state = page.locator("#state")
     expect(state).to_have_text("Idle")
@@ -135,11 +142,9 @@ def test_start_pause_reload_resume_download(page: Page, dashboard: str) -> None:
     held = figures(page)
     held_movies = number(page, "#movies")
     assert 0 < held_movies < 100, held
-    page.wait_for_timeout(1500)
-    assert figures(page) == held
     expect(page.locator("#download")).to_be_enabled()
 
-    # (3) Reload: the same numbers, from the server.
+    # (3) Reload: the same numbers, from the server: nothing moved while paused.
     page.reload()
     expect(page.locator("#connection")).to_have_text("live")
     expect(state).to_have_text("Paused")
@@ -174,6 +179,4 @@ def test_start_pause_reload_resume_download(page: Page, dashboard: str) -> None:
     for headers in foreign:
         response = httpx.post(dashboard + "api/start", headers=headers, timeout=10)
         assert response.status_code == 403
-    page.wait_for_timeout(700)
-    expect(state).to_have_text("Complete")
-    assert time.monotonic() - started < 60
+    assert httpx.get(dashboard + "api/state", timeout=10).json()["state"] == "complete"
