@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings
 
 from tests.cli_helpers import collect_args, run_cli, simulator
 from tests.httpx_wire import mock_wire
@@ -19,6 +20,10 @@ from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
 from tmdb_collector.fetch.retry import RetryPolicy
 from tmdb_collector.fetch.settings import ClientSettings
+
+# Property tests have no time limit per example: the machine may be busy (no wall-clock bounds).
+settings.register_profile("tmdb", deadline=None)
+settings.load_profile("tmdb")
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "tmdb-reference"
