@@ -23,7 +23,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -156,11 +156,13 @@ class Collection:
 
 @dataclass(frozen=True)
 class CollectResult:
-    """What a run did (``outcome``), how many failed ids it retried, and the status after it."""
+    """What a run did (``outcome``), how many failed ids it retried, the status after it, and
+    how many list pages it was asked to fetch again (``reharvest``)."""
 
     outcome: RunOutcome
     retried: int = 0
     status: dict[str, Any] = field(default_factory=dict)
+    reharvested: int = 0
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ async def collect_async(
     force_plan: bool = False,
     retry_failed: bool = False,
     harvest_only: bool = False,
+    reharvest: Sequence[str] = (),
     on_progress: ProgressCallback | None = None,
     progress_interval: float = PROGRESS_INTERVAL,
     view: RunView | None = None,
@@ -201,6 +204,8 @@ async def collect_async(
     progress = RunProgress()
     with Store.create_or_open(Path(db), chosen, force_plan=force_plan) as store:
         retried = store.requeue(store.ids_with_status("failed")) if retry_failed else 0
+        # The stages ("popular", "discover") whose list pages are fetched again.
+        reharvested = store.reharvest(reharvest) if reharvest else 0
         run = run_collection(
             store,
             chosen,
@@ -213,7 +218,7 @@ async def collect_async(
             events=view.events,
         )
         outcome = await _reporting(run, progress, on_progress, progress_interval)
-        return CollectResult(outcome, retried, collection_status(store))
+        return CollectResult(outcome, retried, collection_status(store), reharvested)
 
 
 def collect(

@@ -45,6 +45,7 @@ from tmdb_collector.plan.config import build_client_settings, build_plan, read_c
 from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
 from tmdb_collector.status import collection_status, format_status
 from tmdb_collector.store.database import stored_media
+from tmdb_collector.store.progress import HARVEST_STAGES
 from tmdb_collector.store.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -294,6 +295,13 @@ def cli() -> None:
 @click.option(
     "--harvest-only", is_flag=True, help="Stop after stages 1-2: harvest ids, fetch no details."
 )
+@click.option(
+    "--reharvest",
+    type=click.Choice([*HARVEST_STAGES, "all"]),
+    is_flag=False,
+    flag_value="all",
+    help="Fetch a stage's list pages again (alone: both stages) and add the ids they missed.",
+)
 @no_progress_option
 @progress_option
 @verbosity_options
@@ -302,6 +310,7 @@ def collect(
     force_plan: bool,
     retry_failed: bool,
     harvest_only: bool,
+    reharvest: str | None,
     no_progress: bool,
     progress_mode: str,
     verbose: int,
@@ -324,6 +333,7 @@ def collect(
             force_plan=force_plan,
             retry_failed=retry_failed,
             harvest_only=harvest_only,
+            reharvest=_reharvest_stages(reharvest),
             view=api.RunView(
                 show_bars=not no_progress and progress_mode == "auto",
                 events=events,
@@ -332,8 +342,17 @@ def collect(
         )
         if retry_failed:
             tell(events, f"Retrying {result.retried} failed ids.")
+        if reharvest:
+            stages = ", ".join(_reharvest_stages(reharvest))
+            tell(events, f"Fetched {result.reharvested} list pages again ({stages}).")
         _finish(result.outcome, result.status, events)
         _harvest_note(result.status, harvest_only)
+
+
+def _reharvest_stages(choice: str | None) -> tuple[str, ...]:
+    if choice is None:
+        return ()
+    return HARVEST_STAGES if choice == "all" else (choice,)
 
 
 def _harvest_note(report: dict[str, Any], harvest_only: bool) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tmdb_collector.media import DEFAULT_MEDIA, media_type
-from tmdb_collector.store.progress import harvest_progress
+
+from tmdb_collector.store.progress import StageConsistency, harvest_consistency, harvest_progress
 from tmdb_collector.store.store import Store
 
 
@@ -29,6 +30,10 @@ def collection_status(store: Store) -> dict[str, Any]:
             "queries_open": harvest.queries_open,
             "pages_done": counts.pages_done,
             "pages_failed": counts.pages_failed,
+            "consistency": {
+                stage: _consistency(check) for stage, check in harvest_consistency(store).items()
+            },
+            "reharvest_added": store.ids_since_reharvest(),
         },
         "ids": {
             "total": counts.ids,
@@ -51,6 +56,35 @@ def collection_status(store: Store) -> dict[str, Any]:
     }
 
 
+def _consistency(check: StageConsistency) -> dict[str, Any]:
+    if not check.finished:
+        return {"finished": False, "duplicates": None, "missed_estimate": None}
+    return {
+        "finished": True,
+        "duplicates": check.duplicates,
+        "missed_estimate": check.missed,
+        "pages_not_counted": check.unrecorded,
+    }
+
+
+def _consistency_lines(harvest: dict[str, Any]) -> list[str]:
+    lines = []
+    for stage, check in harvest["consistency"].items():
+        if not check["finished"]:
+            line = "counted once its pages are done"
+        else:
+            line = (
+                f"{check['duplicates']} ids listed on two pages, "
+                f"~{check['missed_estimate']} missed (estimate)"
+            )
+            if check["pages_not_counted"]:
+                line += f"; {check['pages_not_counted']} older pages not counted"
+        lines.append(f"  {stage + ':':<9} {line}")
+    if lines and harvest["reharvest_added"] is not None:
+        lines.append(f"  reharvest added {harvest['reharvest_added']} ids")
+    return ["lists:", *lines] if lines else []
+
+
 def format_status(report: dict[str, Any]) -> str:
     ids, harvest = report["ids"], report["harvest"]
     media = media_type(report.get("media", DEFAULT_MEDIA))
@@ -60,6 +94,7 @@ def format_status(report: dict[str, Any]) -> str:
         f"stage:     {report['stage']}",
         f"harvest:   {harvest['pages_done']} pages done, {harvest['pages_failed']} failed, "
         f"{harvest['queries_open']} of {harvest['queries']} queries open",
+        *_consistency_lines(harvest),
         f"ids:       {ids['total']} harvested: {ids['done']} collected, {ids['pending']} pending, "
         f"{ids['not_found']} not found, {ids['failed']} failed",
     ]

@@ -289,7 +289,7 @@ class Collector:
             self._store.fail_page(query, page, str(exc))
             return False
         new_ids = self._store.save_page(
-            query, page, listing.ids, listing.total_pages, listing.total_results
+            query, page, listing.ids, listing.total_pages, listing.total_results, listing.listed
         )
         for more in self._harvest.page_saved(task, listing, len(new_ids)):
             self._put(HARVEST_PRIORITY, more)

@@ -30,9 +30,10 @@ class PageTask:
 
 @dataclass(frozen=True)
 class ListPage:
-    ids: list[int]
+    ids: list[int]  # the ids kept (the query's language filter)
     total_pages: int
     total_results: int
+    listed: list[int]  # every id the page listed
 
 
 class HarvestPlanner:
@@ -43,6 +44,7 @@ class HarvestPlanner:
         self._progress = progress
         self._wanted: dict[str, tuple[str, int]] = {}  # query key -> (stage, pages wanted)
         self._done: dict[str, int] = {}  # query key -> pages done
+        self._planned: set[str] = set()  # queries whose pages are all queued in this run
 
     def initial_tasks(self) -> list[PageTask]:
         """Every page still missing, from the store's checkpoint (page 1 when unknown)."""
@@ -67,7 +69,8 @@ class HarvestPlanner:
         query = task.query
         self._done[query.key] = self._done.get(query.key, 0) + 1
         self._progress.stages["details"].total += new_ids
-        more = self._plan_pages(query, listing.total_pages, {1}) if task.page == 1 else []
+        first = task.page == 1 and query.key not in self._planned  # a reharvest knows its size
+        more = self._plan_pages(query, listing.total_pages, {1}) if first else []
         self.update_stage_totals()
         return more
 
@@ -91,6 +94,7 @@ class HarvestPlanner:
             )
             wanted = MAX_PAGE
         self._wanted[query.key] = (query.stage, wanted)
+        self._planned.add(query.key)
         return [PageTask(query, page) for page in range(1, wanted + 1) if page not in done]
 
     def update_stage_totals(self) -> None:
@@ -111,12 +115,14 @@ def parse_list(response: JsonResponse, keep_language: str | None) -> ListPage:
     ):
         raise BadResponseError("a list page lacks results or totals")
     ids: list[int] = []
+    listed: list[int] = []
     for item in results:
         if not isinstance(item, dict) or not isinstance(item.get("id"), int):
             raise BadResponseError("a list result has no integer id")
+        listed.append(item["id"])
         if keep_language is None or item.get("original_language") == keep_language:
             ids.append(item["id"])
-    return ListPage(ids, total_pages, total_results)
+    return ListPage(ids, total_pages, total_results, listed)
 
 
 def split_by_date(query: HarvestQuery) -> list[HarvestQuery]:

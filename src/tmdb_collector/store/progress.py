@@ -5,6 +5,10 @@ wants only the pages it finished before the split (its halves carry on); a query
 page has not answered yet wants its estimate. The plan's root queries that are not stored yet
 count with their estimate too. ``status``, the dashboard's checkpoint and the collector's first
 plan of a run all read this.
+
+Once a stage's pages are all done, :func:`harvest_consistency` says how far the lists moved
+under it: ids listed on two pages of one query, and an estimate of the ids missed (what the
+pages should have listed, from ``total_results``, against the distinct ids they did list).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from tmdb_collector.plan.plan import HarvestQuery
 from tmdb_collector.store.store import QueryState, Store
 
 HARVEST_STAGES = ("popular", "discover")
+PAGE_SIZE = 20  # results on every full TMDB list page
 
 
 @dataclass(frozen=True)
@@ -72,3 +77,48 @@ def harvest_progress(store: Store) -> HarvestProgress:
     known = {query.state.query.key for query in queries}
     unstarted = tuple(q for q in store.plan().harvest_queries() if q.key not in known)
     return HarvestProgress(tuple(queries), unstarted)
+
+
+@dataclass(frozen=True)
+class StageConsistency:
+    finished: bool  # every page of the stage is done; the counts below mean something
+    duplicates: int  # ids listed on two pages of the same query
+    missed: int  # estimated ids never listed: expected results minus distinct ids listed
+    unrecorded: int = 0  # pages stored before pages kept what they listed (not counted)
+
+
+def expected_results(state: QueryState, wanted: int) -> int:
+    """Results the wanted pages of a query hold: all of them when they reach its last page."""
+    if state.total_pages is None or state.total_results is None:
+        return 0
+    if wanted >= state.total_pages:
+        return state.total_results
+    return wanted * PAGE_SIZE
+
+
+def harvest_consistency(store: Store) -> dict[str, StageConsistency]:
+    """Per harvest stage that has queries; a query split by date counts through its halves."""
+    progress = harvest_progress(store)
+    listings = store.listings()
+    report: dict[str, StageConsistency] = {}
+    for stage in HARVEST_STAGES:
+        queries = [
+            q for q in progress.queries if q.state.query.stage == stage and not q.state.split
+        ]
+        if not queries and not any(q.stage == stage for q in progress.unstarted):
+            continue
+        finished = all(q.finished for q in queries) and not any(
+            q.stage == stage for q in progress.unstarted
+        )
+        duplicates = missed = unrecorded = 0
+        for query in queries:
+            listing = listings.get(query.state.query.key)
+            if listing is None:
+                continue
+            duplicates += listing.twice
+            if listing.unrecorded:  # what those pages listed is unknown: no estimate
+                unrecorded += listing.unrecorded
+                continue
+            missed += max(0, expected_results(query.state, query.wanted) - listing.listed)
+        report[stage] = StageConsistency(finished, duplicates, missed, unrecorded)
+    return report

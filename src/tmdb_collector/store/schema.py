@@ -4,6 +4,9 @@ Schema 2 keeps a part as data, not as a column: ``items`` holds each item's deta
 ``parts`` one row per (item, part). Adding a part, or a media type, needs no schema change.
 The media type is the meta value ``media`` (schema-1 databases were all movies).
 
+Schema 3 adds ``pages.listed``: every id a page listed, before any language filter, so the
+harvest's consistency (ids on two pages, ids missed) can be counted (:mod:`.consistency`).
+
 Schema 1 (release 0.1) had a ``movies`` table with one column per part. :func:`migrate` moves
 such a database to schema 2 in one transaction, DDL included: SQLite's DDL is transactional, so
 a kill at any moment leaves either the old schema (the next open migrates again) or the new one.
@@ -14,8 +17,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = "2"
-KNOWN_VERSIONS = ("1", SCHEMA_VERSION)
+SCHEMA_VERSION = "3"
+KNOWN_VERSIONS = ("1", "2", SCHEMA_VERSION)
 V1_PARTS = ("credits", "keywords", "recommendations")  # schema 1's part columns
 
 # One row per part, with a rowid: measured against WITHOUT ROWID on 20,000 movies of the
@@ -42,6 +45,7 @@ CREATE TABLE pages (
     status TEXT NOT NULL,
     results INTEGER NOT NULL DEFAULT 0,
     error TEXT,
+    listed TEXT,
     PRIMARY KEY (query_key, page)
 ) WITHOUT ROWID;
 CREATE TABLE ids (
@@ -105,8 +109,13 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('media', 'movie')")
 
 
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE pages ADD COLUMN listed TEXT")
+
+
 MIGRATIONS: dict[str, tuple[str, Callable[[sqlite3.Connection], None]]] = {
     "1": ("2", _v1_to_v2),
+    "2": ("3", _v2_to_v3),
 }
 
 

@@ -18,7 +18,8 @@ from typing import Any, Literal
 
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount
-from tmdb_collector.store.database import APP_NAME, Database, database_error, now
+from tmdb_collector.store.database import APP_NAME, database_error, now
+from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
 
 IdStatus = Literal["pending", "done", "not_found", "failed"]
@@ -53,7 +54,7 @@ class StatusCounts:
     pages_failed: int
 
 
-class Store(Database):
+class Store(Listings):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts."""
 
@@ -132,16 +133,20 @@ class Store(Database):
         item_ids: list[int],
         total_pages: int,
         total_results: int,
+        listed: Sequence[int] | None = None,
     ) -> list[int]:
-        """Record a harvested page, its ids and their provenance. Returns the ids never seen."""
+        """Record a harvested page, its ids and their provenance. Returns the ids never seen.
+
+        ``listed`` is every id the page listed, kept ones or not (default: ``item_ids``)."""
         new_ids: list[int] = []
+        every = json.dumps(list(item_ids if listed is None else listed))
 
         def save() -> None:
             new_ids.clear()
             self._db.execute(
-                "INSERT OR REPLACE INTO pages (query_key, page, status, results)"
-                " VALUES (?, ?, 'done', ?)",
-                (query.key, page, len(item_ids)),
+                "INSERT OR REPLACE INTO pages (query_key, page, status, results, listed)"
+                " VALUES (?, ?, 'done', ?, ?)",
+                (query.key, page, len(item_ids), every),
             )
             self._db.execute(
                 "UPDATE queries SET total_pages = ?, total_results = ? WHERE key = ?",
