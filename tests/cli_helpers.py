@@ -23,6 +23,20 @@ from tmdb_collector.testing.cli import collect_args as collect_args
 SMALL_PLAN = ["--popular-pages", "4", "--genre-pages", "2", "--genres", "28,35,18"]
 
 
+def update_args(db: Path, base_url: str, *extra: str) -> list[str]:
+    return [
+        "update",
+        "--db",
+        str(db),
+        "--base-url",
+        base_url,
+        "--no-progress",
+        "--rate",
+        "500",
+        *extra,
+    ]
+
+
 def run_cli(
     args: Sequence[str],
     *,

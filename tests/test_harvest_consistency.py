@@ -158,10 +158,10 @@ def test_status_and_reharvest_through_the_cli(tmp_path: Path) -> None:
         }
         again = run_cli(collect_args(db, sim.base_url, *plan, "--reharvest", "popular"))
         assert again.returncode == 0, again.stderr
-        assert "Fetched 3 list pages again (popular)." in again.stderr
+        assert "Reharvested popular: 3 list pages fetched again." in again.stderr
         requests = sim_stats(sim)["requests"]
         everything = run_cli(collect_args(db, sim.base_url, *plan, "--reharvest"))
-        assert "Fetched 5 list pages again (popular, discover)." in everything.stderr
+        assert "Reharvested popular, discover: 5 list pages fetched again." in everything.stderr
         assert sim_stats(sim)["requests"] - requests == 5 + 1  # the pages and one genre list
     report = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
     assert report["harvest"]["reharvest_added"] == 0

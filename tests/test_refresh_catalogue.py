@@ -19,26 +19,13 @@ from tests.cli_helpers import (
     one_line_error,
     run_cli,
     simulator,
+    update_args,
 )
 from tmdb_collector.media import MOVIE
 from tmdb_collector.simulator import Catalog
 
 SEED = "7"
 DAY0, DAY7 = dt.date(2026, 11, 10), dt.date(2026, 11, 17)
-
-
-def update_args(db: Path, base_url: str, *extra: str) -> list[str]:
-    return [
-        "update",
-        "--db",
-        str(db),
-        "--base-url",
-        base_url,
-        "--no-progress",
-        "--rate",
-        "500",
-        *extra,
-    ]
 
 
 def fetched_dates(db: Path) -> dict[int, dt.date]:

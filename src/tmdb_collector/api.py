@@ -120,12 +120,24 @@ class Collection:
         row = self._store.item_row(item_id, chosen)
         return None if row is None else dict(json.loads(item_record_json(row, chosen)))
 
-    def export(self, out: PathLike, format: str = "json", parts: object = None) -> int:
+    def export(
+        self,
+        out: PathLike,
+        format: str = "json",
+        parts: object = None,
+        *,
+        include_removed: bool = False,
+    ) -> int:
         """Write an export (json, jsonl, parquet, csv, duckdb) of ``parts`` (default: the
         collection's) to ``out``, atomically and with its manifest, as ``tmdb-collector
-        export`` does; returns the number of items."""
+        export`` does; returns the number of items. Items gone from TMDB's daily export
+        (``removed`` by ``update --ids-from``) only with ``include_removed``."""
         check_format(format)
-        return export(self._store, format, Path(out), parts)
+        self._store.include_removed = include_removed
+        try:
+            return export(self._store, format, Path(out), parts)
+        finally:
+            self._store.include_removed = False
 
     def lacking(self, parts: object = None) -> int:
         """Collected items an export of ``parts`` leaves out because they lack one of them."""

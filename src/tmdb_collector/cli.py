@@ -344,7 +344,7 @@ def collect(
             tell(events, f"Retrying {result.retried} failed ids.")
         if reharvest:
             stages = ", ".join(_reharvest_stages(reharvest))
-            tell(events, f"Fetched {result.reharvested} list pages again ({stages}).")
+            tell(events, f"Reharvested {stages}: {result.reharvested} list pages fetched again.")
         _finish(result.outcome, result.status, events)
         _harvest_note(result.status, harvest_only)
 
@@ -407,6 +407,16 @@ def summary_line(outcome: RunOutcome, media: MediaType = MOVIE) -> str:
     help="Also refetch items fetched more than DAYS days ago.",
     metavar="DAYS",
 )
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Read the changes from DATE (YYYY-MM-DD) instead of from the last sync.",
+)
+@click.option(
+    "--ids-from",
+    metavar="FILE_OR_URL",
+    help="Also follow this daily ID export: queue its new ids, mark vanished ones removed.",
+)
 @config_option
 @client_options
 @no_progress_option
@@ -415,6 +425,8 @@ def summary_line(outcome: RunOutcome, media: MediaType = MOVIE) -> str:
 def update(
     db: Path,
     max_age: int | None,
+    since: Any,
+    ids_from: str | None,
     no_progress: bool,
     progress_mode: str,
     verbose: int,
@@ -436,8 +448,16 @@ def update(
                     max_age_days=max_age,
                     show_bars=not no_progress and progress_mode == "auto",
                     events=events,
+                    since=since.date() if since else None,
+                    ids_from=ids_from,
                 )
             )
+            if result.export is not None:
+                click.echo(
+                    f"Daily export: {result.export.added:,} new ids queued, "
+                    f"{result.export.removed:,} ids marked removed, "
+                    f"{result.export.restored:,} listed again."
+                )
             click.echo(
                 f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
                 f" {result.refreshed:,} collected {store.media_type.plural} refetched"
@@ -476,13 +496,22 @@ def status(db: Path, as_json: bool) -> None:
     help="The parts to export (comma-separated, or 'all'); default: the collection's. Items"
     " lacking one are left out.",
 )
-def export_command(db: Path, fmt: str, out: Path | None, parts: str | None) -> None:
+@click.option(
+    "--include-removed",
+    is_flag=True,
+    help="Also export items gone from TMDB's daily export (see update --ids-from).",
+)
+def export_command(
+    db: Path, fmt: str, out: Path | None, parts: str | None, include_removed: bool
+) -> None:
     """Export the collected movies or series (movies.json or tv.json, in the seed's shape, by
     default)."""
     with api.Collection.open(db) as collection:
         media = collection.media
         target = default_export_path(media, fmt) if out is None else out
-        count = collection.export(target, format=fmt, parts=parts)
+        count = collection.export(
+            target, format=fmt, parts=parts, include_removed=include_removed
+        )
         missing = collection.lacking(parts)
     click.echo(f"Wrote {count:,} {media.plural} to {target} ({fmt}).")
     if missing:

@@ -41,6 +41,7 @@ def collection_status(store: Store) -> dict[str, Any]:
             "pending": counts.pending,
             "not_found": counts.not_found,
             "failed": counts.failed,
+            "removed": counts.removed,
         },
         "movies": store.item_count(),
         "parts": {"chosen": list(plan.parts), "items_with": store.part_counts()},
@@ -96,7 +97,8 @@ def format_status(report: dict[str, Any]) -> str:
         f"{harvest['queries_open']} of {harvest['queries']} queries open",
         *_consistency_lines(harvest),
         f"ids:       {ids['total']} harvested: {ids['done']} collected, {ids['pending']} pending, "
-        f"{ids['not_found']} not found, {ids['failed']} failed",
+        f"{ids['not_found']} not found, {ids['failed']} failed, "
+        f"{ids['removed']} removed",
     ]
     parts = report["parts"]
     counts = parts["items_with"]

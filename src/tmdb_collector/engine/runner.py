@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import signal
 import sys
@@ -56,6 +57,8 @@ async def run_update_with_progress(
     max_age_days: int | None,
     show_bars: bool,
     events: ProgressEvents | None = None,
+    since: dt.date | None = None,
+    ids_from: str | None = None,
 ) -> UpdateOutcome:
     progress, stop = RunProgress(store.media_type), asyncio.Event()
     async with TMDBClient(settings, credentials) as client:
@@ -66,6 +69,8 @@ async def run_update_with_progress(
                     client,
                     concurrency=settings.concurrency,
                     max_age_days=max_age_days,
+                    since=since,
+                    ids_from=ids_from,
                     progress=progress,
                     stop=stop,
                 )

@@ -99,6 +99,11 @@ def take(entries: Iterator[T], count: int) -> list[T]:
 
 def iter_export_ids(path: Path, plan: Plan) -> Iterator[tuple[int, int]]:
     """``(line_number, id)`` for every entry the plan's filters keep."""
+    return ((number, item_id) for number, item_id, kept in iter_export(path, plan) if kept)
+
+
+def iter_export(path: Path, plan: Plan) -> Iterator[tuple[int, int, bool]]:
+    """``(line_number, id, kept)`` for every entry; ``kept``: the plan's filters keep it."""
     with path.open("rb") as probe:
         compressed = probe.read(2) == GZIP_MAGIC
     opener = gzip.open if compressed else open
@@ -108,8 +113,7 @@ def iter_export_ids(path: Path, plan: Plan) -> Iterator[tuple[int, int]]:
                 if not line.strip():
                     continue
                 entry = _parse_line(line, number, path)
-                if _keep(entry, plan):
-                    yield number, entry["id"]
+                yield number, entry["id"], _keep(entry, plan)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not a readable daily ID export: {exc}") from None
 

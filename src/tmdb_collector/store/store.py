@@ -18,11 +18,12 @@ from typing import Any, Literal
 
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount
+from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.database import APP_NAME, database_error, now
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
 
-IdStatus = Literal["pending", "done", "not_found", "failed"]
+IdStatus = Literal["pending", "done", "not_found", "failed", "removed"]
 # One exported item: id, details and the bodies of the asked parts, in the order asked.
 ItemRow = tuple[int, str, tuple[str, ...]]
 RawItemRow = tuple[int, bytes, tuple[bytes, ...]]
@@ -52,15 +53,18 @@ class StatusCounts:
     failed: int
     pages_done: int
     pages_failed: int
+    removed: int = 0
 
 
-class Store(Listings):
+class Store(Listings, Catalogue):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts."""
 
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         super().__init__(path, connection)
         self._next_seen = 1
+        # Whether the items read for export include those gone from TMDB's daily export.
+        self.include_removed = False
 
     def lock(self) -> None:
         super().lock()
@@ -357,12 +361,14 @@ class Store(Listings):
     def _items(self, parts: Sequence[str], *, raw: bool) -> Iterator[Any]:
         """Stored items that have every one of ``parts``, by ascending id, each with its
         details and those parts' bodies in the order asked; items whose id was later found
-        deleted are left out. Two cursors walked in step (both by id): bounded memory, and
+        deleted are left out, and so are those gone from the daily export unless
+        ``include_removed``. Two cursors walked in step (both by id): bounded memory, and
         much faster than one join per part."""
         text = "CAST({} AS BLOB)" if raw else "{}"
+        left_out = "('not_found')" if self.include_removed else "('not_found', 'removed')"
         items = self._db.execute(
             f"SELECT i.id, {text.format('i.details')} FROM items i JOIN ids s ON s.id = i.id"
-            " WHERE s.status != 'not_found' ORDER BY i.id"
+            f" WHERE s.status NOT IN {left_out} ORDER BY i.id"
         )
         if not parts:
             for item_id, details in items:
@@ -434,6 +440,7 @@ class Store(Listings):
             failed=by_status.get("failed", 0),
             pages_done=pages.get("done", 0),
             pages_failed=pages.get("failed", 0),
+            removed=by_status.get("removed", 0),
         )
 
 
