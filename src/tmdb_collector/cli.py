@@ -42,7 +42,13 @@ from tmdb_collector.logs import LOGGER
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, MOVIE, TV, MediaType, media_type
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
-from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
+from tmdb_collector.plan.plan import (
+    DEFAULT_MEDIA_LANGUAGES,
+    GENRES,
+    Plan,
+    parse_genres,
+    parse_pages,
+)
 from tmdb_collector.status import collection_status, format_status
 from tmdb_collector.store.database import stored_media
 from tmdb_collector.store.progress import HARVEST_STAGES
@@ -190,6 +196,15 @@ def media_option(default: str | None = None) -> Callable[[F], F]:
     )
 
 
+def media_languages_option(kind: str) -> Callable[[F], F]:
+    return click.option(
+        f"--{kind}-languages",
+        metavar="LIST",
+        help=f"With the {kind}s part: the languages of the {kind}s kept (ISO-639-1 codes, 'null'"
+        f" for none; default {DEFAULT_MEDIA_LANGUAGES}; 'all': every language).",
+    )
+
+
 def plan_options(func: F) -> F:
     """--config, the [plan] settings a flag can override, and the client options."""
     func = client_options(func)
@@ -230,6 +245,8 @@ def plan_options(func: F) -> F:
             "--include-video", is_flag=True, default=None, help="With --ids-from: keep video."
         ),
         parts_option("Stage 3: the parts appended to each details request (one request an item)"),
+        media_languages_option("image"),
+        media_languages_option("video"),
     )
 
 

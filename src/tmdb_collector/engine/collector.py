@@ -301,7 +301,7 @@ class Collector:
         try:
             plan = self._plan
             record = await self._client.fetch_item(
-                plan.media_type, movie_id, plan.language, plan.parts
+                plan.media_type, movie_id, plan.details_params(), plan.parts
             )
         except NotFoundError as exc:
             self._store.mark(movie_id, "not_found", exc.reason)

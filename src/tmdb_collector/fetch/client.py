@@ -141,11 +141,16 @@ class TMDBClient:
         return await call_with_retries(attempt, self._policy, self._clock, self._count_retry)
 
     async def fetch_item(
-        self, media: MediaType, item_id: int, language: str, parts: Sequence[str]
+        self,
+        media: MediaType,
+        item_id: int,
+        language: str | Mapping[str, str],
+        parts: Sequence[str],
     ) -> ItemRecord:
         """The details with every chosen part appended, split back into parts: one request,
         plus, when an expanding part is chosen (TV ``seasons``), one more per
-        :data:`~tmdb_collector.media.base.APPEND_LIMIT` of its sub-paths."""
+        :data:`~tmdb_collector.media.base.APPEND_LIMIT` of its sub-paths. ``language`` is the
+        language, or every parameter besides ``append_to_response``."""
         path = media.path_of(item_id)
         appended = media.appended(parts)
 
@@ -240,8 +245,8 @@ def _json_object(content: bytes) -> dict[str, Any] | list[Any] | None:
     return body if isinstance(body, dict | list) else None
 
 
-def _params(language: str, appended: Sequence[str]) -> dict[str, str]:
-    params = {"language": language}
+def _params(language: str | Mapping[str, str], appended: Sequence[str]) -> dict[str, str]:
+    params = {"language": language} if isinstance(language, str) else dict(language)
     if appended:
         params["append_to_response"] = ",".join(appended)
     return params

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import DEFAULT_MEDIA, MOVIE, MediaType, media_type
 from tmdb_collector.media.movie import GENRES as GENRES  # re-exported: the default genres
+from tmdb_collector.plan.languages import TMDB_LANGUAGES
 
 MAX_PAGE = 500  # TMDB refuses page > 500 with HTTP 422
 ALL_PAGES: Literal["all"] = "all"
@@ -23,6 +24,15 @@ _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _LOCALE = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 
 PageCount = int | Literal["all"]
+# Appended images and videos follow ``language`` unless these name more (TMDB's rule): with
+# en-US alone, a poster without text (no language) is left out. Part -> (plan field, param).
+MEDIA_LANGUAGE_FILTERS = {
+    "images": ("image_languages", "include_image_language"),
+    "videos": ("video_languages", "include_video_language"),
+}
+DEFAULT_MEDIA_LANGUAGES = "en,null"  # English, and those with no language
+ALL_LANGUAGES = "all"  # no filter: every language, named (TMDB has no wildcard)
+EVERY_LANGUAGE = ",".join((*TMDB_LANGUAGES, "null"))
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,8 @@ class Plan:
     # Stage 3: the parts appended to each details request, in the media type's order.
     # None (the default): the media type's default parts; __post_init__ always sets a tuple.
     parts: tuple[str, ...] = None  # type: ignore[assignment]
+    image_languages: str = DEFAULT_MEDIA_LANGUAGES
+    video_languages: str = DEFAULT_MEDIA_LANGUAGES
 
     def __post_init__(self) -> None:
         media = media_type(self.media)
@@ -62,6 +74,8 @@ class Plan:
         else:
             parts = self.parts if isinstance(self.parts, str) else list(self.parts)
             object.__setattr__(self, "parts", media.parse_parts(parts))
+        for name, _ in MEDIA_LANGUAGE_FILTERS.values():
+            object.__setattr__(self, name, parse_media_languages(getattr(self, name), name))
         _check_pages("popular_pages", self.popular_pages)
         _check_pages("genre_pages", self.genre_pages)
         genres = media.genres if self.genres is None else self.genres
@@ -131,6 +145,16 @@ class Plan:
         """The differences that make ``other`` another collection. Parts are not among them:
         more parts are fetched for the items that lack one, fewer are simply not exported."""
         return [line for line in self.differences(other) if not line.startswith("parts:")]
+
+    def details_params(self) -> dict[str, str]:
+        """The parameters of each details request besides ``append_to_response``: the language,
+        and the language filters of the appended images and videos when those are chosen."""
+        params = {"language": self.language}
+        for part, (name, param) in MEDIA_LANGUAGE_FILTERS.items():
+            if part in self.parts:
+                value = getattr(self, name)
+                params[param] = EVERY_LANGUAGE if value == ALL_LANGUAGES else value
+        return params
 
     def discover_params(self, genre: int) -> dict[str, str]:
         dates = self.media_type.date_field
@@ -232,6 +256,28 @@ def parse_genres(value: object, known: Mapping[int, str] = GENRES) -> tuple[int,
         except ValueError:
             raise ConfigError(f"genre id {item!r} is not a number") from None
     return tuple(genres)
+
+
+def parse_media_languages(value: object, name: str) -> str:
+    """``"en,null"``, ``["fr", "null"]`` or ``"all"`` -> a clean comma-separated list."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ConfigError(f"{name} must be a comma-separated list of languages, not {value!r}")
+    codes: list[str] = []
+    for item in items:
+        code = str(item).strip().lower()
+        if code == ALL_LANGUAGES and len(items) == 1:
+            return ALL_LANGUAGES
+        if code != "null" and not _LANGUAGE.match(code):
+            raise ConfigError(
+                f"{name}: {item!r} is not an ISO-639-1 code such as 'en' (or 'null' for none,"
+                " 'all' for every language)"
+            )
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        raise ConfigError(f"{name} must name at least one language (or 'all')")
+    return ",".join(codes)
 
 
 def parse_pages(value: object, name: str) -> PageCount:
