@@ -112,4 +112,5 @@ def test_ids_from_on_a_harvested_collection_marks_removed_but_adds_nothing(
         latest = write_export(tmp_path / "x.json.gz", [e for e in listed if e["id"] not in gone])
         update = run_cli(update_args(db, sim.base_url, "--ids-from", latest))
     assert "Daily export: 0 new ids queued, 5 ids marked removed" in update.stdout
+    assert "`collect --reharvest` finds this one's." in update.stderr
     assert exported_ids(db, tmp_path / "b.json") == collected - gone

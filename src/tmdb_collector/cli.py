@@ -475,6 +475,12 @@ def update(
                     f"{result.export.removed:,} ids marked removed, "
                     f"{result.export.restored:,} listed again."
                 )
+                if store.plan().ids_from is None:
+                    tell(
+                        events,
+                        "New ids are only queued for a collection built with --ids-from;"
+                        " `collect --reharvest` finds this one's.",
+                    )
             click.echo(
                 f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
                 f" {result.refreshed:,} collected {store.media_type.plural} refetched"
