@@ -532,9 +532,7 @@ def export_command(
     with api.Collection.open(db) as collection:
         media = collection.media
         target = default_export_path(media, fmt) if out is None else out
-        count = collection.export(
-            target, format=fmt, parts=parts, include_removed=include_removed
-        )
+        count = collection.export(target, format=fmt, parts=parts, include_removed=include_removed)
         missing = collection.lacking(parts)
     click.echo(f"Wrote {count:,} {media.plural} to {target} ({fmt}).")
     if missing:
