@@ -44,7 +44,7 @@ def atomic_text_files(paths: Sequence[Path]) -> Iterator[tuple[IO[str], ...]]:
     try:
         for path in paths:
             try:
-                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                fd, name = _staging_file(path)
             except OSError as exc:
                 raise ExportError(f"cannot write to {path.parent}: {exc.strerror}") from None
             staged.append((Path(name), open(fd, "w", encoding="utf-8")))  # noqa: SIM115
@@ -66,6 +66,25 @@ def atomic_text_files(paths: Sequence[Path]) -> Iterator[tuple[IO[str], ...]]:
         raise
 
 
+def _staging_file(path: Path) -> tuple[int, str]:
+    """A hidden temporary file beside ``path``, with the mode a plain ``open`` would give it.
+
+    ``mkstemp`` creates files readable by their owner alone; an export is an ordinary file
+    the user shares, so it gets 0o666 less the umask, like any file the user writes.
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, 0o666 & ~_current_umask())
+    return fd, name
+
+
+def _current_umask() -> int:
+    """The process's umask. Reading it means setting it; this is done at once, and exports
+    that run in threads (the dashboard's) are short-lived beside it."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return umask
+
+
 def _discard(staged: list[tuple[Path, IO[str]]]) -> None:
     for temp, handle in staged:
         with contextlib.suppress(OSError):
@@ -76,7 +95,7 @@ def _discard(staged: list[tuple[Path, IO[str]]]) -> None:
 @contextlib.contextmanager
 def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, temp_name = _staging_file(path)
     except OSError as exc:
         raise ExportError(f"cannot write to {path.parent}: {exc.strerror}") from None
     temp = Path(temp_name)
