@@ -44,11 +44,12 @@ def collect_source(workdir: Path) -> Path:
     return db
 
 
-def build(source: Path, target: Path, movies: int) -> None:
-    """``movies`` movies whose bodies are the source's, in turn, under new ids."""
+def build(source: Path, target: Path, movies: int, parts: tuple[str, ...]) -> None:
+    """A collection of ``parts`` with ``movies`` movies, whose bodies are the source's, in
+    turn, under new ids."""
     with Store.open_existing(source) as store:
-        rows = list(store.iter_items(MOVIE.part_names))
-    with Store.create_or_open(target, Plan(parts=MOVIE.part_names)):
+        rows = list(store.iter_items(parts))
+    with Store.create_or_open(target, Plan(parts=parts)):
         pass
     db = sqlite3.connect(target, isolation_level=None)
     db.execute("BEGIN")
@@ -60,7 +61,7 @@ def build(source: Path, target: Path, movies: int) -> None:
         db.execute("INSERT INTO items VALUES (?, ?, ?)", (item_id, details, now))
         db.executemany(
             "INSERT INTO parts VALUES (?, ?, ?)",
-            [(item_id, name, body) for name, body in zip(MOVIE.part_names, bodies, strict=True)],
+            [(item_id, name, body) for name, body in zip(parts, bodies, strict=True)],
         )
     db.execute("COMMIT")
     db.close()

@@ -412,8 +412,10 @@ def test_a_directory_created_for_a_failed_export_is_removed(
 def test_batches_are_flushed_while_movies_stream(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Reading runs at most WORKERS + 2 batches ahead of the writing: memory is bounded by the
+    batch, never by the collection."""
     db = tmp_path / "many.db"
-    movie_ids = list(range(1000, 1007))
+    movie_ids = list(range(1000, 1011))
     with Store.create_or_open(db, Plan()) as store:
         store.add_ids(movie_ids)
         base = parts_550()
@@ -423,31 +425,34 @@ def test_batches_are_flushed_while_movies_stream(
             store.save_item(ItemRecord.from_parts(movie_id, parts))
 
     writes: list[tuple[str, int]] = []
-    movies_read: list[int] = []  # writes seen when each movie came off the cursor
+    written: list[int] = []  # batches written when each movie came off the cursor
     real_write = tables._ParquetSink.write
     real_iter = Store.iter_raw_items
 
     def record_write(self: Any, rows: list[Any]) -> None:
-        writes.append((self.path.stem, len(rows)))
         real_write(self, rows)
+        writes.append((self.path.stem, len(rows)))
 
     def record_iter(self: Store, parts: Sequence[str]) -> Iterator[RawItemRow]:
         for row in real_iter(self, parts):
-            movies_read.append(len(writes))
+            written.append(sum(1 for table, _ in writes if table == "movies"))
             yield row
 
     monkeypatch.setattr(tables, "BATCH_SIZE", 2)
+    monkeypatch.setattr(tables, "WORKERS", 1)
     monkeypatch.setattr(tables._ParquetSink, "write", record_write)
     monkeypatch.setattr(Store, "iter_raw_items", record_iter)
-    assert run_export(db, "parquet", tmp_path / "out") == 7
+    assert run_export(db, "parquet", tmp_path / "out") == 11
 
-    assert [rows for table, rows in writes if table == "movies"] == [2, 2, 2, 1]
+    assert [rows for table, rows in writes if table == "movies"] == [2, 2, 2, 2, 2, 1]
     assert max(rows for table, rows in writes if table == "cast") == 2 * 76
-    assert movies_read[4] > 0  # batches were written before the cursor reached the end
-    assert movies_read[6] > movies_read[4]
+    # The first movie of batch b (1-based) is read only once batch b - WORKERS - 2 is written.
+    for index, batches in enumerate(written):
+        assert batches >= index // 2 + 1 - 3
+    assert written[-1] >= 3  # so batches were written before the cursor reached the end
     parquet = pq.ParquetFile(tmp_path / "out" / "cast.parquet")
-    assert parquet.metadata.num_row_groups == 4
-    assert parquet.metadata.num_rows == 7 * 76
+    assert parquet.metadata.num_row_groups == 6
+    assert parquet.metadata.num_rows == 11 * 76
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import fields
@@ -771,6 +772,9 @@ def serve(
 
 def main() -> None:
     """Console entry point: our errors become one redacted line and an exit code."""
+    # Arrow's default allocator (mimalloc) held some 90 MB more at the peak of a table export
+    # than the system's (docs/benchmarks.md); a choice made in the environment wins.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         code = cli.main(standalone_mode=False)
     except click.UsageError as exc:
