@@ -1,0 +1,70 @@
+"""``status`` and ``export``: reading a collection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from tmdb_collector import api
+from tmdb_collector.cli.options import (
+    AttributedCommand,
+    db_option,
+)
+from tmdb_collector.export.exporter import FORMATS, default_export_path
+from tmdb_collector.status import format_status
+
+
+@click.command(cls=AttributedCommand)
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(db: Path, as_json: bool) -> None:
+    """Show a collection's stage, counts and failures."""
+    with api.Collection.open(db) as collection:
+        report = collection.status()
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(format_status(report))
+
+
+@click.command("export", cls=AttributedCommand)
+@db_option
+@click.option(
+    "--format", "fmt", default="json", show_default=True, help=f"One of: {', '.join(FORMATS)}."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output file (json, jsonl, duckdb; default movies.json or tv.json, with .jsonl or"
+    " .duckdb for those) or directory (parquet, csv; required).",
+)
+@click.option(
+    "--parts",
+    metavar="LIST",
+    help="The parts to export (comma-separated, or 'all'); default: the collection's. Items"
+    " lacking one are left out.",
+)
+@click.option(
+    "--include-removed",
+    is_flag=True,
+    help="Also export items gone from TMDB's daily export (see update --ids-from).",
+)
+def export_command(
+    db: Path, fmt: str, out: Path | None, parts: str | None, include_removed: bool
+) -> None:
+    """Export the collected movies or series (movies.json or tv.json, in the seed's shape, by
+    default)."""
+    with api.Collection.open(db) as collection:
+        media = collection.media
+        target = default_export_path(media, fmt) if out is None else out
+        count = collection.export(target, format=fmt, parts=parts, include_removed=include_removed)
+        missing = collection.lacking(parts)
+    click.echo(f"Wrote {count:,} {media.plural} to {target} ({fmt}).")
+    if missing:
+        click.echo(
+            f"{missing:,} collected {media.plural} lack one of these parts and were left out;"
+            " `collect --parts ...` with the same parts fetches them.",
+            err=True,
+        )

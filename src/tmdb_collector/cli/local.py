@@ -1,0 +1,252 @@
+"""``simulate``, ``demo`` and ``serve``: the built-in simulator and the local dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tmdb_collector.cli.options import (
+    AttributedCommand,
+    concurrency_option,
+    db_option,
+    media_option,
+    no_progress_option,
+    parts_option,
+    plan_options,
+    rate_option,
+    resolve_settings,
+    verbosity_options,
+)
+from tmdb_collector.credentials import Credentials
+from tmdb_collector.logs import configure as configure_logging
+from tmdb_collector.media import DEFAULT_MEDIA
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
+
+
+def _outage_windows(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[Any, ...]:
+    from tmdb_collector.simulator.outage import OutageWindow
+
+    try:
+        return tuple(OutageWindow.parse(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command(cls=AttributedCommand)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--api-key",
+    envvar="TMDB_SIMULATOR_API_KEY",
+    help="Only accept this key/token (env TMDB_SIMULATOR_API_KEY); default: any.",
+)
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Delay added to every response.",
+)
+@click.option(
+    "--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s before 429."
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of requests given a transient fault (5xx, slow, reset, truncated body).",
+)
+@click.option(
+    "--slow-ms",
+    type=click.FloatRange(min=0),
+    default=30_000.0,
+    show_default=True,
+    help="How long a 'slow' fault stalls.",
+)
+@click.option(
+    "--media",
+    type=click.Choice(["movie", "tv"]),
+    default="movie",
+    show_default=True,
+    help="The catalogue --catalog-size sizes. Movies and TV series are both served, from "
+    "separate id spaces, as on TMDB.",
+)
+@click.option(
+    "--catalog-size", type=click.IntRange(min=1), help="Movies (or, with --media tv, series)."
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="Catalogue seed.")
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Simulated date (drives /movie/changes)."
+)
+@click.option(
+    "--outage",
+    "outages",
+    multiple=True,
+    callback=_outage_windows,
+    metavar="AFTER_S:DURATION_S[:KIND]",
+    help="Hold an outage AFTER_S seconds after start for DURATION_S: refuse (default; "
+    "connections refused), html503 (a CDN's HTML 503) or portal200 (a captive portal's "
+    "HTML 200). Repeatable.",
+)
+@click.option(
+    "--drift",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Re-rank popularity lists between requests: the chance that the two items either "
+    "side of a page boundary trade places at each list request (deterministic for --seed), "
+    "so an item can show on two pages and another on none.",
+)
+def simulate(
+    port: int,
+    host: str,
+    api_key: str | None,
+    latency_ms: float,
+    rate_limit: float | None,
+    fault_rate: float,
+    slow_ms: float,
+    media: str,
+    catalog_size: int | None,
+    seed: int,
+    today: Any,
+    outages: tuple[Any, ...],
+    drift: float,
+) -> None:
+    """Serve a simulated TMDB on HOST:PORT (port 0 picks a free one) until Ctrl-C."""
+    from tmdb_collector.simulator import SimulatorConfig, run_forever
+
+    values: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "api_key": api_key,
+        "latency_ms": latency_ms,
+        "rate_limit": rate_limit,
+        "fault_rate": fault_rate,
+        "slow_ms": slow_ms,
+        "seed": seed,
+        "outages": outages,
+        "drift": drift,
+    }
+    if catalog_size is not None:
+        values["tv_catalog_size" if media == "tv" else "catalog_size"] = catalog_size
+    if today is not None:
+        values["today"] = today.date()
+    run_forever(SimulatorConfig(**values))
+
+
+@click.command(cls=AttributedCommand)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Directory for the database and movies.json (tv.json with --media tv).",
+)
+@media_option(default=DEFAULT_MEDIA)
+@rate_option(default=400.0)
+@concurrency_option(default=32)
+@click.option("--catalog-size", type=click.IntRange(min=1), help="Simulated catalogue size.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Catalogue seed.")
+@no_progress_option
+@click.option("--ui", is_flag=True, help="Collect from the web dashboard instead (until Ctrl-C).")
+@click.option("--no-browser", is_flag=True, help="With --ui: print the URL, open no browser.")
+@parts_option("The parts of each movie or series")
+def demo(
+    out: Path,
+    media: str,
+    rate: float,
+    concurrency: int,
+    catalog_size: int | None,
+    seed: int,
+    no_progress: bool,
+    ui: bool,
+    no_browser: bool,
+    parts: str | None,
+) -> None:
+    """Run the seed's full plan against the built-in simulator and write OUT/movies.json
+    (with --media tv, the TV plan and OUT/tv.json).
+
+    With --ui, serve the dashboard on the simulator instead: Start, Pause and Download there.
+    """
+    from tmdb_collector.demo import run_demo, run_demo_ui
+
+    configure_logging()
+    values = {"media": media} if parts is None else {"media": media, "parts": parts}
+    plan = Plan.from_dict(values, source="--parts")
+    if ui:
+        run_demo_ui(
+            out,
+            plan,
+            rate=rate,
+            concurrency=concurrency,
+            catalog_size=catalog_size,
+            seed=seed,
+            open_browser=not no_browser,
+        )
+        return
+    run_demo(
+        out,
+        plan,
+        rate=rate,
+        concurrency=concurrency,
+        catalog_size=catalog_size,
+        seed=seed,
+        show_bars=not no_progress,
+    )
+
+
+@click.command(cls=AttributedCommand)
+@db_option
+@plan_options
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; keep it loopback (the page can start runs and download data).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@verbosity_options
+def serve(
+    db: Path, host: str, port: int, verbose: int, log_file: Path | None, **options: Any
+) -> None:
+    """Serve the collection dashboard (Start / Pause / Download Data) until Ctrl-C.
+
+    Prints `Dashboard on URL` first. Needs TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the
+    environment; the key stays in this process and never reaches the page.
+    """
+    from tmdb_collector.dashboard import serve_dashboard
+    from tmdb_collector.dashboard.security import is_loopback
+
+    configure_logging(verbose, log_file)
+    plan, settings = resolve_settings(options, db)
+    credentials = Credentials.from_env()
+    if not is_loopback(host):
+        click.echo(f"warning: anyone who can reach {host} can control this dashboard", err=True)
+    with Store.create_or_open(db, plan) as store:
+        serve_dashboard(
+            store,
+            plan,
+            settings,
+            credentials,
+            host=host,
+            port=port,
+            on_ready=lambda url: click.echo(f"Dashboard on {url}"),
+        )

@@ -1,0 +1,269 @@
+"""The options the commands share, declared once, and how they become a plan and
+client settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tmdb_collector import ATTRIBUTION
+from tmdb_collector.errors import CollectorError
+from tmdb_collector.fetch.settings import (
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    ClientSettings,
+    parse_duration,
+)
+from tmdb_collector.media import MEDIA_TYPES, MOVIE, TV
+from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
+from tmdb_collector.plan.plan import (
+    DEFAULT_MEDIA_LANGUAGES,
+    GENRES,
+    Plan,
+    parse_genres,
+    parse_pages,
+)
+from tmdb_collector.store.database import stored_media
+
+F = TypeVar("F", bound=Callable[..., Any])
+PROGRESS_MODES = ("auto", "plain", "json")
+DEFAULT_DB = Path("tmdb_collection.db")
+
+
+def _pages(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    return None if value is None else _as_usage(lambda: parse_pages(value, f"--{param.name}"))
+
+
+def _genres(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    """Checked here, kept as text: the plan reads it against its media type's genres."""
+    if value is not None:
+        _as_usage(lambda: parse_genres(value))
+    return value
+
+
+def _as_usage(parse: Callable[[], object]) -> object:
+    try:
+        return parse()
+    except CollectorError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+db_option = click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=True),
+    default=DEFAULT_DB,
+    show_default=True,
+    help="Checkpoint database (SQLite).",
+)
+config_option = click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML file with [plan] and [client] tables; flags win over it.",
+)
+no_progress_option = click.option(
+    "--no-progress", is_flag=True, help="Plain output, no progress bars."
+)
+progress_option = click.option(
+    "--progress",
+    "progress_mode",
+    type=click.Choice(PROGRESS_MODES),
+    default="auto",
+    show_default=True,
+    help="auto: bars on a terminal; plain: none (like --no-progress); json: one JSON event "
+    "per line on stderr (docs/progress.md).",
+)
+base_url_option = click.option(
+    "--base-url",
+    help=f"TMDB-compatible API root (env {BASE_URL_ENV}; default {DEFAULT_BASE_URL}).",
+)
+
+
+def _client_option(flag: str, kind: type, what: str, default: float | None) -> Callable[[F], F]:
+    """A flag for a ClientSettings field; its help names the field's default."""
+    fallback = getattr(ClientSettings, flag.removeprefix("--"))
+    shown = "" if default is not None else f" (default {fallback:g})"
+    return click.option(
+        flag, type=kind, default=default, show_default=default is not None, help=f"{what}{shown}."
+    )
+
+
+def rate_option(default: float | None = None) -> Callable[[F], F]:
+    return _client_option("--rate", float, "Requests per second, all stages", default)
+
+
+def concurrency_option(default: int | None = None) -> Callable[[F], F]:
+    return _client_option("--concurrency", int, "Requests in flight", default)
+
+
+timeout_option = _client_option("--timeout", float, "Seconds per request", None)
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    return None if value is None else _as_usage(lambda: parse_duration(value, "--give-up-after"))
+
+
+give_up_option = click.option(
+    "--give-up-after",
+    callback=_duration,
+    metavar="DURATION",
+    help="When TMDB stays unreachable this long (e.g. 30m, 2h), end with exit 1; nothing is "
+    "marked failed and re-running resumes (default: wait for TMDB forever).",
+)
+
+
+def _stack(func: F, *options: Callable[[Any], Any]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+proxy_option = click.option(
+    "--proxy",
+    metavar="URL",
+    help="HTTP(S) proxy, http://[user:password@]host:port (default: HTTPS_PROXY / HTTP_PROXY,"
+    " NO_PROXY honoured).",
+)
+ca_file_option = click.option(
+    "--ca-file",
+    type=click.Path(dir_okay=False),
+    help="PEM file of CAs to trust besides the system's (SSL_CERT_FILE), e.g. a proxy's.",
+)
+
+
+def client_options(func: F) -> F:
+    """The [client] settings a flag can override: --base-url, --rate, --concurrency, --timeout,
+    --give-up-after, --proxy and --ca-file."""
+    return _stack(
+        func,
+        base_url_option,
+        rate_option(),
+        concurrency_option(),
+        timeout_option,
+        give_up_option,
+        proxy_option,
+        ca_file_option,
+    )
+
+
+def parts_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--parts",
+        metavar="LIST",
+        help=f"{what}: comma-separated TMDB sub-resources, or 'all'. Movies:"
+        f" {', '.join(MOVIE.part_names)} (default {','.join(MOVIE.default_parts)}). TV:"
+        f" {', '.join(TV.part_names)} (default {','.join(TV.default_parts)}; seasons costs"
+        " one more request per 20 seasons).",
+    )
+
+
+def media_option(default: str | None = None) -> Callable[[F], F]:
+    return click.option(
+        "--media",
+        type=click.Choice(list(MEDIA_TYPES)),
+        default=default,
+        show_default=default is not None,
+        help="What to collect: TMDB movies or TV series (default movie). A database holds one"
+        " media type, fixed when it is created.",
+    )
+
+
+def media_languages_option(kind: str) -> Callable[[F], F]:
+    return click.option(
+        f"--{kind}-languages",
+        metavar="LIST",
+        help=f"With the {kind}s part: the languages of the {kind}s kept (ISO-639-1 codes, 'null'"
+        f" for none; default {DEFAULT_MEDIA_LANGUAGES}; 'all': every language).",
+    )
+
+
+def plan_options(func: F) -> F:
+    """--config, the [plan] settings a flag can override, and the client options."""
+    func = client_options(func)
+    return _stack(
+        func,
+        config_option,
+        media_option(),
+        click.option(
+            "--popular-pages",
+            callback=_pages,
+            help=f"Stage 1: /movie/popular or /tv/popular pages (default {Plan.popular_pages};"
+            " 0 skips; 'all').",
+        ),
+        click.option(
+            "--genre-pages",
+            callback=_pages,
+            help=f"Stage 2: /discover/movie or /discover/tv pages per genre (default "
+            f"{Plan.genre_pages}; 0 skips; 'all' or >500 splits by release or first air date to "
+            "reach every result).",
+        ),
+        click.option(
+            "--genres",
+            callback=_genres,
+            help=f"Comma-separated TMDB genre ids (default: all {len(GENRES)} movie genres, or "
+            f"all {len(TV.genres)} TV genres).",
+        ),
+        click.option(
+            "--ids-from",
+            help="Take ids from TMDB's daily ID export (file or URL) instead of stages 1-2.",
+        ),
+        click.option(
+            "--min-popularity", type=float, help="With --ids-from: skip less popular entries."
+        ),
+        click.option(
+            "--include-adult", is_flag=True, default=None, help="With --ids-from: keep adult."
+        ),
+        click.option(
+            "--include-video", is_flag=True, default=None, help="With --ids-from: keep video."
+        ),
+        parts_option("Stage 3: the parts appended to each details request (one request an item)"),
+        media_languages_option("image"),
+        media_languages_option("video"),
+    )
+
+
+def _fields_of(cls: type[Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The options named like a field of dataclass ``cls``."""
+    names = {field.name for field in fields(cls)}
+    return {name: value for name, value in options.items() if name in names}
+
+
+def resolve_client_settings(options: dict[str, Any]) -> ClientSettings:
+    """--config's [client] table with the client flags on top."""
+    config = read_config(options.get("config"))
+    return build_client_settings(config, _fields_of(ClientSettings, options))
+
+
+def resolve_settings(options: dict[str, Any], db: Path) -> tuple[Plan, ClientSettings]:
+    """--config's [plan] and [client] tables with the plan and client flags on top. Without
+    --media or ``media`` in [plan], an existing --db keeps the media type it holds."""
+    config = read_config(options.get("config"))
+    overrides = _fields_of(Plan, options)
+    if overrides.get("media") is None and "media" not in config.plan:
+        overrides["media"] = stored_media(db)
+    plan = build_plan(config, overrides)
+    settings = build_client_settings(config, _fields_of(ClientSettings, options))
+    return plan, settings
+
+
+def verbosity_options(func: F) -> F:
+    func = click.option(
+        "--log-file", type=click.Path(path_type=Path, dir_okay=False), help="Also log here."
+    )(func)
+    func = click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")(func)
+    return func
+
+
+class AttributedCommand(click.Command):
+    """A command whose ``--help`` ends with TMDB's attribution, as TMDB's terms ask."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", ATTRIBUTION)
+        super().__init__(*args, **kwargs)
+
+
+class AttributedGroup(click.Group):
+    command_class = AttributedCommand
