@@ -20,7 +20,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tmdb_collector.simulator.process import simulator_process
+from tests.cli_helpers import wait_for
+from tmdb_collector.simulator.process import SimulatorProcess, simulator_process
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +38,11 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 KEY = "browser-k3y-93d1c6a0f7-secret"
 PLAN = ["--popular-pages", "5", "--genre-pages", "2", "--genres", "28,35"]
-# ~125 requests at 25/s: the run lasts about five seconds, long enough to pause it midway.
-PACE = ["--rate", "25", "--concurrency", "4"]
+CONCURRENCY = 4
+PACE = ["--rate", "25", "--concurrency", str(CONCURRENCY)]
+# The simulator answers this many details requests, then holds the rest until the test has
+# clicked Pause: the run stops midway whatever the machine's pace.
+GRANTED = 10
 READY_PREFIX = "Dashboard on "
 COUNTERS = ("#movies", "#requests", "#errors")
 BARS = ("#bar-overall", "#bar-popular", "#bar-discover", "#bar-details")
@@ -54,18 +58,18 @@ if not CHROMIUM.exists() and not (os.geteuid() == 0 and shutil.which("apt-get"))
 
 
 @pytest.fixture(scope="module")
-def sim_url() -> Iterator[str]:
-    with simulator_process(["--latency-ms", "20"], api_key=KEY) as sim:
-        yield sim.base_url
+def sim() -> Iterator[SimulatorProcess]:
+    with simulator_process(["--latency-ms", "20"], api_key=KEY) as running:
+        yield running
 
 
 @pytest.fixture
-def dashboard(sim_url: str, tmp_path: Path) -> Iterator[str]:
+def dashboard(sim: SimulatorProcess, tmp_path: Path) -> Iterator[str]:
     """``tmdb-collector serve --port 0`` in a subprocess; yields the URL it prints first."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TMDB_")}
     env["TMDB_API_KEY"] = KEY
     command = [sys.executable, "-m", "tmdb_collector", "serve", "--port", "0"]
-    command += ["--db", str(tmp_path / "dash.db"), "--base-url", sim_url, *PLAN, *PACE]
+    command += ["--db", str(tmp_path / "dash.db"), "--base-url", sim.base_url, *PLAN, *PACE]
     log = tmp_path / "serve.err"
     with (
         log.open("w") as errors,
@@ -123,7 +127,20 @@ def wait_for_movies(page: Page, more_than: int) -> None:
     )
 
 
-def test_start_pause_reload_resume_download(page: Page, dashboard: str) -> None:
+@pytest.fixture
+def held(sim: SimulatorProcess) -> Iterator[SimulatorProcess]:
+    """The simulator holding the details requests after GRANTED; released at the end."""
+    sim.hold_details(after=GRANTED)
+    try:
+        yield sim
+    finally:
+        sim.release_details()
+
+
+def test_start_pause_reload_resume_download(
+    page: Page, dashboard: str, held: SimulatorProcess
+) -> None:
+    sim = held
     page.goto(dashboard)
     state = page.locator("#state")
     expect(state).to_have_text("Idle")
@@ -136,12 +153,16 @@ def test_start_pause_reload_resume_download(page: Page, dashboard: str) -> None:
     wait_for_movies(page, 0)
     expect(page.locator("#stage")).to_contain_text("Stage")
 
-    # (2) Pause, and the counts hold.
+    # (2) Once the simulator holds the run, Pause; the requests in flight may then finish, and
+    # the counts hold.
+    wait_for(lambda: sim.details_waiting() > 0, timeout=60)
     page.click("#pause")
+    expect(state).to_have_text("Pausing…")
+    sim.release_details()
     expect(state).to_have_text("Paused", timeout=15_000)
     held = figures(page)
     held_movies = number(page, "#movies")
-    assert 0 < held_movies < 100, held
+    assert 0 < held_movies <= GRANTED + CONCURRENCY, held  # and those in flight at the pause
     expect(page.locator("#download")).to_be_enabled()
 
     # (3) Reload: the same numbers, from the server: nothing moved while paused.

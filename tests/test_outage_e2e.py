@@ -7,7 +7,9 @@ stops accepting connections in the middle of stage 3 and comes back on the same 
   error line, nothing marked failed; the same command then completes.
 
 The outage starts once some movies are committed and ends after the collector has reported
-it and held on for several times a unit's retry budget; the assertions are on outcomes only.
+it and logged :data:`FAILED_PROBES` failed probes, which take several times a unit's retry
+budget (the probes back off from ``probe_initial`` to ``probe_max``); the test waits on those
+log lines, never on the clock, and its assertions are on outcomes only.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,9 @@ max_attempts = 2
 probe_initial = 0.2
 probe_max = 0.5
 """
-BUDGET_SECONDS = 3.0  # 2 attempts x 2 rounds: one backoff of at most 1 s a round, and slack
+# A unit's retry budget is 2 attempts x 2 rounds, one backoff of at most 1 s a round: about
+# 3 s. Ten failed probes take at least 0.16 + 0.32 + 8 x 0.4 s = 3.7 s (jitter is +-20%).
+FAILED_PROBES = 10
 
 
 class Stderr:
@@ -99,12 +102,17 @@ def reference(sim: SimulatorProcess, tmp_path_factory: pytest.TempPathFactory) -
 def outage_run(
     proxy: OutageProxy, db: Path, config: Path, *extra: str
 ) -> tuple[subprocess.Popen[str], Stderr]:
-    process = start_cli(
-        collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config), *extra)
-    )
+    log = db.with_suffix(".log")
+    args = collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config), *extra)
+    process = start_cli([*args, "--log-file", str(log)])
     wait_for(lambda: movie_count(db) >= 20, timeout=HANG_GUARD)
     proxy.refuse()
     return process, Stderr(process)
+
+
+def failed_probes(log: Path) -> int:
+    """The probes the collector logged as failed (its log file gets every level)."""
+    return log.read_text(encoding="utf-8").count("TMDB probe ") if log.exists() else 0
 
 
 def _python() -> list[str]:
@@ -140,7 +148,8 @@ def test_an_outage_mid_collect_ends_clean_with_the_reference_export(
     started = stderr.wait_for("TMDB unreachable since")
     assert "(connection refused)" in started
     assert "Ctrl-C pauses" in started
-    time.sleep(2 * BUDGET_SECONDS)  # the fault's length: longer than any unit's budget
+    log = db.with_suffix(".log")
+    wait_for(lambda: failed_probes(log) >= FAILED_PROBES, timeout=HANG_GUARD)
     proxy.restore()
     lines = stderr.all()
     assert process.returncode == 0, lines

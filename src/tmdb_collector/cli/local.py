@@ -88,7 +88,9 @@ def _outage_windows(
 )
 @click.option("--seed", type=int, default=42, show_default=True, help="Catalogue seed.")
 @click.option(
-    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Simulated date (drives /movie/changes)."
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Simulated date (drives /movie/changes and /tv/changes).",
 )
 @click.option(
     "--outage",

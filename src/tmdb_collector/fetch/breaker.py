@@ -230,6 +230,7 @@ class CircuitBreaker:
                 self._closed.set()
                 return
             self._reason = reason
+            log.debug("TMDB probe %d failed (%s)", self._probes, reason)
             delay = min(delay * 2, self.settings.probe_max)
 
     def _give_up(self, elapsed: float) -> None:

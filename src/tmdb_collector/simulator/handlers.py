@@ -18,6 +18,7 @@ from tmdb_collector.simulator.discover import QueryError, parse_discover_params
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.faults import FaultInjector
+from tmdb_collector.simulator.hold import Hold
 from tmdb_collector.simulator.lists import list_page
 from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.ratelimit import TokenBucket
@@ -121,6 +122,7 @@ class SimState:
     shelf: Shelf
     drift: Drift
     lists: LRU = field(default_factory=lambda: LRU(1024))
+    hold: Hold = field(default_factory=Hold)
 
 
 STATE: web.AppKey[SimState] = web.AppKey("tmdb_sim_state", SimState)
@@ -234,6 +236,7 @@ async def details(request: web.Request) -> web.StreamResponse:
     """``/movie/{id}`` and ``/tv/{id}`` with ``append_to_response`` (at most 20 names;
     TV also takes ``season/N``)."""
     st = request.app[STATE]
+    await st.hold.admit()
     media = _media(request)
     appends = parse_appends(request.query.get("append_to_response"))
     if len(appends) > MAX_APPENDS:

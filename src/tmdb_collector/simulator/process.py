@@ -6,6 +6,7 @@ with the collector for the GIL, and its CPU and memory stay out of the collector
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,10 +40,23 @@ class SimulatorProcess:
     def stop_outage(self) -> None:
         self._control("DELETE", "/__sim/outage")
 
-    def _control(self, method: str, path: str) -> None:
+    def hold_details(self, after: int) -> None:
+        """Hold the item-details requests after the next ``after`` (see ``simulator.hold``)."""
+        self._control("POST", f"/__sim/hold?after={after}")
+
+    def release_details(self) -> None:
+        self._control("DELETE", "/__sim/hold")
+
+    def details_waiting(self) -> int:
+        """How many details requests the hold keeps waiting."""
+        waiting: int = json.loads(self._control("GET", "/__sim/hold"))["waiting"]
+        return waiting
+
+    def _control(self, method: str, path: str) -> bytes:
         request = urllib.request.Request(self.root_url + path, method=method)
         with urllib.request.urlopen(request, timeout=30) as response:  # loopback only
-            response.read()
+            body: bytes = response.read()
+        return body
 
 
 @contextmanager

@@ -140,6 +140,20 @@ async def _outage_control(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _hold_control(request: web.Request) -> web.StreamResponse:
+    """``POST /__sim/hold?after=N`` holds the details requests after the next N; ``DELETE``
+    releases them; ``GET`` reads the hold (see :mod:`.hold`)."""
+    hold = request.app[STATE].hold
+    if request.method == "POST":
+        raw = request.query.get("after", "0")
+        if not raw.isdigit():
+            return web.json_response({"error": "after must be a whole number"}, status=400)
+        hold.close_after(int(raw))
+    elif request.method == "DELETE":
+        hold.release()
+    return web.json_response(hold.view())
+
+
 async def _health(request: web.Request) -> web.StreamResponse:
     return web.Response(body=dumps({"ok": True}), content_type="application/json")
 
@@ -154,6 +168,7 @@ def _routes(app: web.Application) -> None:
     r.add_get("/__sim/health", _health)
     r.add_get("/__sim/stats", _stats)
     r.add_route("*", "/__sim/outage", _outage_control)
+    r.add_route("*", "/__sim/hold", _hold_control)
     r.add_get("/p/exports/{name}", handlers.export_file)
     r.add_get("/3/movie/popular", handlers.popular)
     r.add_get("/3/movie/changes", handlers.changes)
