@@ -87,15 +87,10 @@ class ExpandingPart(Part):
 class MediaType:
     """Every fact about one media type; see :mod:`tmdb_collector.media.movie`."""
 
-    name: str  # the --media value and the database's meta "media"
+    name: str  # the --media value, the database's meta "media", and TMDB's path segment
     word: str  # one item, in messages: "movie"
     plural: str  # "movies"
     label: str  # the kind, in a heading: "Movie" (TMDB Movie Collector), "TV"
-    details_path: str  # "/movie/{id}"
-    popular_path: str
-    discover_path: str
-    genre_list_path: str
-    changes_path: str
     daily_export_prefix: str  # "movie_ids" as in movie_ids_MM_DD_YYYY.json.gz
     date_field: str  # discover's date filter, split in halves past 500 pages
     genres: Mapping[int, str]
@@ -111,6 +106,27 @@ class MediaType:
         object.__setattr__(self, "_by_name", {part.name: part for part in self.parts})
         if len(self.appended(self.part_names)) > APPEND_LIMIT:
             raise ValueError(f"{self.name}: more parts than one request can append")
+
+    # TMDB names every path of a media type after it: /movie/{id}, /discover/movie, ...
+    @property
+    def details_path(self) -> str:
+        return f"/{self.name}/{{id}}"
+
+    @property
+    def popular_path(self) -> str:
+        return f"/{self.name}/popular"
+
+    @property
+    def discover_path(self) -> str:
+        return f"/discover/{self.name}"
+
+    @property
+    def genre_list_path(self) -> str:
+        return f"/genre/{self.name}/list"
+
+    @property
+    def changes_path(self) -> str:
+        return f"/{self.name}/changes"
 
     @property
     def title(self) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tmdb_collector.simulator import availability, bodies, lists, parts, tv
+from tmdb_collector.simulator import availability, bodies, lists, parts, tv, tv_seasons
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.parts import Languages, Subject, allowed_languages
 from tmdb_collector.simulator.responses import dumps
@@ -164,7 +164,7 @@ def part_builder(media: str, kind: str) -> PartBuilder | None:
     found = MEDIA[media].parts.get(kind)
     if found is None and media == "tv" and (match := _SEASON.match(kind)):
         number = int(match.group(1))
-        return lambda cat, idx, q: tv.season(cat, idx, number)
+        return lambda cat, idx, q: tv_seasons.season(cat, idx, number)
     return found
 
 

@@ -1,5 +1,5 @@
-"""TV series body builders: details, seasons with episodes, aggregate credits, credits,
-keywords, external ids, episode groups, screened episodes.
+"""TV series body builders: details, aggregate credits, credits, keywords, external ids,
+episode groups, screened episodes (seasons and episodes: :mod:`.tv_seasons`).
 
 Key order and types follow the OpenAPI spec's TV examples (``/3/tv/{series_id}``, its
 season and sub-resources). A series' season layout (how many seasons, episodes, air dates)
@@ -8,12 +8,9 @@ is a pure function of the TV catalogue's seed and the series id.
 
 from __future__ import annotations
 
-import random
-from datetime import date
-from functools import lru_cache
 from typing import Any, NamedTuple
 
-from tmdb_collector.simulator._hash import SALT_TV, hash_ints, hex24, image_path, number, rng_for
+from tmdb_collector.simulator._hash import SALT_TV, hash_ints, hex24, number
 from tmdb_collector.simulator.bodies import (
     company_list,
     keyword_item,
@@ -28,105 +25,28 @@ from tmdb_collector.simulator.generate import FLAG_ADULT
 from tmdb_collector.simulator.lists import series_country
 from tmdb_collector.simulator.parts import Subject
 from tmdb_collector.simulator.text import character_name, overview, poster_backdrop, titles
+from tmdb_collector.simulator.tv_seasons import (
+    Season,
+    air_day,
+    episode_air,
+    episode_id,
+    episode_stub,
+    layout,
+    networks,
+    season_summary,
+    series_rng,
+)
 from tmdb_collector.simulator.vocab import COUNTRIES, KEYWORDS, LANGUAGES, TV_GENRE_NAME
-from tmdb_collector.simulator.vocab_parts import NETWORKS
 
 JSONDict = dict[str, Any]
-MAX_SEASONS = 30
 
 
-_ANY_NETWORK = NETWORKS["US"][1:2] + NETWORKS["US"][7:8]  # Netflix, Prime Video
 _TYPES_BY_GENRE = {99: "Documentary", 10763: "News", 10764: "Reality", 10767: "Talk Show"}
-_EPISODE_COUNTS = (6, 8, 8, 10, 10, 10, 12, 13, 13, 22, 24)
-
-
-class Season(NamedTuple):
-    number: int
-    episodes: int
-    air_ord: int  # 0 = unknown
-
-
-def _rng(cat: Catalog, sid: int, *extra: int) -> random.Random:
-    return rng_for(cat.seed, SALT_TV, sid, *extra)
-
-
-@lru_cache(maxsize=8192)
-def _layout_cached(
-    seed: int, sid: int, first_ord: int, today_ord: int, fame: float
-) -> tuple[Season, ...]:
-    rng = rng_for(seed, SALT_TV, sid, 1)
-    years = max(1, (today_ord - first_ord) // 365 + 1) if first_ord else 1
-    count = 1 + int((min(MAX_SEASONS, years) - 1) * rng.random() ** (2.5 - fame))
-    per_season = rng.choice(_EPISODE_COUNTS)
-    seasons: list[Season] = []
-    if rng.random() < 0.2:
-        seasons.append(Season(0, rng.randint(1, 6), first_ord))
-    for n in range(1, count + 1):
-        air = first_ord + (n - 1) * 365 + rng.randint(-40, 40) if first_ord else 0
-        air = min(air, today_ord) if first_ord else 0
-        episodes = max(1, per_season + rng.randint(-2, 2)) if per_season > 8 else per_season
-        seasons.append(Season(n, episodes, max(air, first_ord)))
-    return tuple(seasons)
-
-
-def layout(cat: Catalog, idx: int) -> tuple[Season, ...]:
-    """The series' seasons (season 0 = specials, when it has them), oldest first."""
-    fame = min(1.0, cat.cols.popularity[idx] / 60.0)
-    first = cat.cols.date_ord[idx]
-    return _layout_cached(cat.seed, cat.cols.ids[idx], first, cat.today.toordinal(), fame)
-
-
-def season_id(sid: int, number: int) -> int:
-    return 10_000_000 + sid * (MAX_SEASONS + 1) + number
-
-
-def episode_id(sid: int, number: int, episode: int) -> int:
-    return 20_000_000 + (sid * (MAX_SEASONS + 1) + number) * 64 + episode
-
-
-def _day(ordinal: int) -> str | None:
-    return date.fromordinal(ordinal).isoformat() if ordinal else None
-
-
-def _episode_air(season: Season, episode: int) -> int:
-    return season.air_ord + 7 * (episode - 1) if season.air_ord else 0
-
-
-def _networks(cat: Catalog, idx: int) -> list[JSONDict]:
-    pool = NETWORKS.get(series_country(cat, idx), _ANY_NETWORK)
-    pick = pool[hash_ints(cat.seed, SALT_TV, cat.cols.ids[idx], 2) % len(pool)]
-    return [pick._asdict()]
-
-
-def _episode_stub(cat: Catalog, idx: int, season: Season, episode: int) -> JSONDict:
-    sid = cat.cols.ids[idx]
-    rng = _rng(cat, sid, 3, season.number, episode)
-    votes = rng.randint(0, 40)
-    return {
-        "id": episode_id(sid, season.number, episode),
-        "name": f"Episode {episode}"
-        if rng.random() < 0.3
-        else _episode_title(cat, sid, season.number, episode),
-        "overview": overview(cat.seed, episode_id(sid, season.number, episode)),
-        "vote_average": number(round(6 + 3 * rng.random(), 3)) if votes else 0,
-        "vote_count": votes,
-        "air_date": _day(_episode_air(season, episode)),
-        "episode_number": episode,
-        "production_code": f"{season.number}{episode:02d}",
-        "runtime": rng.randint(20, 65),
-        "season_number": season.number,
-        "show_id": sid,
-        "still_path": image_path(rng) if rng.random() < 0.8 else None,
-    }
-
-
-def _episode_title(cat: Catalog, sid: int, number: int, episode: int) -> str:
-    return titles(cat.seed, episode_id(sid, number, episode), 0)[0]
 
 
 def _created_by(cat: Catalog, idx: int) -> list[JSONDict]:
     sid = cat.cols.ids[idx]
-    rng = _rng(cat, sid, 4)
+    rng = series_rng(cat, sid, 4)
     out: list[JSONDict] = []
     for _ in range(rng.choice((0, 1, 1, 2))):
         p = person_fields(cat.seed, person_index(rng, 3000))
@@ -152,7 +72,7 @@ def details(cat: Catalog, idx: int) -> JSONDict:
     """``GET /tv/{series_id}`` in the spec's key order."""
     c = cat.cols
     sid = c.ids[idx]
-    rng = _rng(cat, sid, 5)
+    rng = series_rng(cat, sid, 5)
     name, original = titles(cat.seed, sid, c.lang[idx])
     poster, backdrop = poster_backdrop(cat.seed, sid)
     genre_ids = c.combos[c.combo[idx]].genre_ids
@@ -160,7 +80,7 @@ def details(cat: Catalog, idx: int) -> JSONDict:
     regular = [s for s in seasons if s.number > 0]
     status, in_production = _status(cat, seasons)
     last_season = regular[-1]
-    last_episode = _episode_stub(cat, idx, last_season, last_season.episodes)
+    last_episode = episode_stub(cat, idx, last_season, last_season.episodes)
     country = series_country(cat, idx)
     slug = "".join(ch for ch in name.lower() if ch.isalnum())
     return {
@@ -174,11 +94,11 @@ def details(cat: Catalog, idx: int) -> JSONDict:
         "id": sid,
         "in_production": in_production,
         "languages": [LANGUAGES[c.lang[idx]].code],
-        "last_air_date": _day(_episode_air(last_season, last_season.episodes)),
+        "last_air_date": air_day(episode_air(last_season, last_season.episodes)),
         "last_episode_to_air": last_episode,
         "name": name,
         "next_episode_to_air": None,
-        "networks": _networks(cat, idx),
+        "networks": networks(cat, idx),
         "number_of_episodes": sum(s.episodes for s in regular),
         "number_of_seasons": len(regular),
         "origin_country": [country],
@@ -189,76 +109,13 @@ def details(cat: Catalog, idx: int) -> JSONDict:
         "poster_path": poster,
         "production_companies": company_list(rng, cat.seed, c.lang[idx]),
         "production_countries": [{"iso_3166_1": country, "name": COUNTRIES[country]}],
-        "seasons": [_season_summary(cat, idx, s) for s in seasons],
+        "seasons": [season_summary(cat, idx, s) for s in seasons],
         "spoken_languages": spoken_languages(rng, c.lang[idx]),
         "status": status,
         "tagline": tagline(cat.seed, sid, cat.changes.version(idx)),
         "type": next((_TYPES_BY_GENRE[g] for g in genre_ids if g in _TYPES_BY_GENRE), "Scripted"),
         "vote_average": number(c.vote_average[idx]),
         "vote_count": c.vote_count[idx],
-    }
-
-
-def _season_summary(cat: Catalog, idx: int, s: Season) -> JSONDict:
-    sid = cat.cols.ids[idx]
-    rng = _rng(cat, sid, 6, s.number)
-    return {
-        "air_date": _day(s.air_ord),
-        "episode_count": s.episodes,
-        "id": season_id(sid, s.number),
-        "name": "Specials" if s.number == 0 else f"Season {s.number}",
-        "overview": "",
-        "poster_path": image_path(rng) if rng.random() < 0.8 else None,
-        "season_number": s.number,
-        "vote_average": number(round(6 + 3 * rng.random(), 1)) if s.number else 0,
-    }
-
-
-def season(cat: Catalog, idx: int, number: int) -> JSONDict | None:
-    """``GET /tv/{id}/season/{n}`` with its episodes, or ``None`` if there is no such season."""
-    found = next((s for s in layout(cat, idx) if s.number == number), None)
-    if found is None:
-        return None
-    sid = cat.cols.ids[idx]
-    summary = _season_summary(cat, idx, found)
-    episodes: list[JSONDict] = []
-    for episode in range(1, found.episodes + 1):
-        stub = _episode_stub(cat, idx, found, episode)
-        rng = _rng(cat, sid, 7, number, episode)
-        kind = "finale" if episode == found.episodes else "standard"
-        director = person_fields(cat.seed, person_index(rng, 4000))
-        crew = [
-            {
-                "department": "Directing",
-                "job": "Director",
-                "credit_id": hex24(cat.seed, SALT_TV, sid, number, episode, 1),
-                **director,
-            }
-        ]
-        guests = []
-        for order in range(rng.randint(0, 4)):
-            guest = person_fields(cat.seed, person_index(rng, 8000))
-            guests.append({"character": character_name(rng), "credit_id": hex24(
-                cat.seed, SALT_TV, sid, number, episode, 2 + order), "order": 500 + order,
-                **guest})  # fmt: skip
-        episodes.append(
-            {"air_date": stub["air_date"], "episode_number": episode, "episode_type": kind}
-            | {k: stub[k] for k in ("id", "name", "overview", "production_code", "runtime")}
-            | {"season_number": number, "show_id": sid, "still_path": stub["still_path"]}
-            | {"vote_average": stub["vote_average"], "vote_count": stub["vote_count"]}
-            | {"crew": crew, "guest_stars": guests}
-        )
-    return {
-        "_id": hex24(cat.seed, SALT_TV, sid, number, 0),
-        "air_date": summary["air_date"],
-        "episodes": episodes,
-        "name": summary["name"],
-        "networks": _networks(cat, idx),
-        "overview": summary["overview"],
-        "id": summary["id"],
-        "poster_path": summary["poster_path"],
-        "season_number": number,
-        "vote_average": summary["vote_average"],
     }
 
 
@@ -271,7 +128,7 @@ class _Regular(NamedTuple):
 
 def _regulars(cat: Catalog, idx: int) -> list[_Regular]:
     sid = cat.cols.ids[idx]
-    rng = _rng(cat, sid, 8)
+    rng = series_rng(cat, sid, 8)
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
     fame = min(1.0, cat.cols.popularity[idx] / 40.0)
     out: list[_Regular] = []
@@ -296,7 +153,7 @@ def aggregate_credits(cat: Catalog, idx: int) -> JSONDict:
         role = {"credit_id": hex24(cat.seed, SALT_TV, sid, r.person["id"], 9),
                 "character": r.character, "episode_count": episodes}  # fmt: skip
         cast.append({**r.person, "roles": [role], "total_episode_count": episodes, "order": order})
-    rng = _rng(cat, sid, 10)
+    rng = series_rng(cat, sid, 10)
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
     crew: list[JSONDict] = []
     for n, (department, job) in enumerate(_CREW_JOBS[: rng.randint(3, len(_CREW_JOBS))]):
@@ -342,7 +199,7 @@ _AGGREGATE_ONLY = frozenset({"jobs", "department", "total_episode_count"})
 
 def keywords(cat: Catalog, idx: int) -> JSONDict:
     """TV keywords come as ``{"results": [{"name", "id"}]}``."""
-    rng = _rng(cat, cat.cols.ids[idx], 12)
+    rng = series_rng(cat, cat.cols.ids[idx], 12)
     picked = rng.sample(range(len(KEYWORDS)), 0 if rng.random() < 0.15 else rng.randint(1, 10))
     return {"results": [{"name": KEYWORDS[k], "id": keyword_item(k)["id"]} for k in picked]}
 
@@ -374,7 +231,7 @@ def episode_groups(cat: Catalog, idx: int) -> JSONDict:
         "group_count": len(seasons),
         "id": hex24(cat.seed, SALT_TV, sid, 15),
         "name": "Aired Order",
-        "network": _networks(cat, idx)[0],
+        "network": networks(cat, idx)[0],
         "type": 1,
     }
     return {"results": [group]}
