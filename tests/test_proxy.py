@@ -195,3 +195,20 @@ def test_https_through_a_proxy_tunnel_with_its_ca(
     missing = run_cli([*direct, "--ca-file", str(tmp_path / "nope.pem")], env=env())
     assert missing.returncode == 2
     assert "nope.pem: no such file" in one_line_error(missing)
+
+
+def test_the_daily_export_is_downloaded_through_the_proxy_flag_too(
+    sim_url: str, tmp_path: Path
+) -> None:
+    db = tmp_path / "ids.db"
+    export_url = sim_url.removesuffix("/3") + "/p/exports/movie_ids_11_24_2026.json.gz"
+    with forward_proxy(user="tester", password=PASSWORD) as proxy:
+        url = f"http://tester:{PASSWORD}@127.0.0.1:{proxy.port}"
+        args = collect_args(db, sim_url, "--ids-from", export_url, "--harvest-only")
+        result = run_cli([*args, "--proxy", url, "--min-popularity", "50"], env=env())
+        assert result.returncode == 0, result.stderr
+        assert f"GET {export_url}" in proxy.relayed
+        assert proxy.denied == 0
+    status = json.loads(run_cli(["status", "--db", str(db), "--json"], env=env()).stdout)
+    assert status["ids"]["pending"] > 0
+    assert PASSWORD not in everything_written(result, tmp_path)

@@ -142,8 +142,9 @@ class Collector:
         grown = self._store.requeue_lacking(self._plan.parts)
         if grown:
             log.info("%d collected items lack a chosen part; fetching them again", grown)
+        client = self._client
         await load_export_ids(
-            self._store, self._plan, self.progress, self._stop, self._client.breaker
+            self._store, self._plan, self.progress, self._stop, client.breaker, client.settings
         )
         if self._stop.is_set():
             return "paused"

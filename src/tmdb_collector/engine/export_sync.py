@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.id_source import iter_export, local_copy, take
 from tmdb_collector.store.catalogue import ExportSync
 from tmdb_collector.store.store import Store
@@ -20,9 +21,13 @@ log = logging.getLogger(__name__)
 STAGE_BATCH = 20_000  # export lines staged per transaction
 
 
-async def sync_with_export(store: Store, source: str) -> ExportSync:
+async def sync_with_export(
+    store: Store, source: str, network: ClientSettings | None = None
+) -> ExportSync:
+    """Follow the export at ``source``, downloaded through ``network``'s proxy and CAs."""
     plan = store.plan()
-    async with local_copy(source) as path:
+    proxy, ca_file = (network.proxy, network.ca_file) if network is not None else (None, None)
+    async with local_copy(source, proxy=proxy, ca_file=ca_file) as path:
         entries = iter_export(path, plan)
         first = True
         while True:

@@ -15,6 +15,7 @@ from pathlib import Path
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.breaker import CircuitBreaker
+from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.id_source import iter_export_ids, local_copy, take
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
@@ -24,7 +25,12 @@ LOAD_BATCH = 5000  # daily-export ids per transaction; the loop runs between bat
 
 
 async def load_export_ids(
-    store: Store, plan: Plan, progress: RunProgress, stop: asyncio.Event, breaker: CircuitBreaker
+    store: Store,
+    plan: Plan,
+    progress: RunProgress,
+    stop: asyncio.Event,
+    breaker: CircuitBreaker,
+    network: ClientSettings,
 ) -> None:
     """With ``plan.ids_from``, queue the export's ids (once; a no-op when already loaded)."""
     source = plan.ids_from
@@ -46,7 +52,9 @@ async def load_export_ids(
         return not stop.is_set()
 
     try:
-        async with local_copy(source, retry=wait_out_outage) as path:
+        async with local_copy(
+            source, retry=wait_out_outage, proxy=network.proxy, ca_file=network.ca_file
+        ) as path:
             added = await _load_batches(store, plan, progress, stop, path, source)
     except NetworkError:
         if not stop.is_set():

@@ -121,7 +121,9 @@ async def run_update(
         since = dt.date.fromisoformat(last_sync) if last_sync else today
     elif since > today:
         raise UsageError(f"--since {since} is after TMDB's today ({today})")
-    export = await sync_with_export(store, ids_from) if ids_from is not None else None
+    export = None
+    if ids_from is not None:
+        export = await sync_with_export(store, ids_from, client.settings)
     changed = await changed_ids(client, since, today, store.media_type.changes_path)
     collected = set(store.ids_with_status("done", "failed"))
     refresh = changed & collected

@@ -77,6 +77,7 @@ class TMDBClient:
         self._policy = policy or RetryPolicy(max_attempts=settings.max_attempts)
         self._credentials = credentials
         self.stats = ClientStats()
+        self.settings = settings
         self._base_url = settings.base_url
         self._wire: Transport = transport or AiohttpTransport(settings)
         self.breaker = breaker or CircuitBreaker(

@@ -18,6 +18,7 @@ import os
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from tmdb_collector.credentials import REDACTED, register_secret
@@ -37,6 +38,15 @@ class Proxy:
 
     def headers(self) -> dict[str, str]:
         return {"Proxy-Authorization": self.authorization} if self.authorization else {}
+
+    def request_options(self, url: str, headers: Mapping[str, str]) -> dict[str, Any]:
+        """aiohttp's keyword arguments for a GET of ``url`` through this proxy, ``headers``
+        included. To an https origin the credentials go in the CONNECT only (aiohttp sends
+        ``proxy_headers`` there); to an http one, with the request itself."""
+        sent = dict(headers)
+        if not url.startswith("https:"):
+            sent.update(self.headers())
+        return {"headers": sent, "proxy": self.url, "proxy_headers": self.headers()}
 
 
 def check_proxy(url: object, name: str = "proxy") -> str:

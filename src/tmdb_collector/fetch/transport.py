@@ -68,17 +68,10 @@ class AiohttpTransport:
         self, url: str, params: Mapping[str, str], headers: Mapping[str, str]
     ) -> RawResponse:
         proxy = self._proxy
-        sent = dict(headers)
-        if proxy and not url.startswith("https:"):  # to an https origin only in the CONNECT
-            sent.update(proxy.headers())
+        route = proxy.request_options(url, headers) if proxy else {"headers": dict(headers)}
         try:
             async with self._open().get(
-                url,
-                params=dict(params),
-                headers=sent,
-                allow_redirects=False,
-                proxy=proxy.url if proxy else None,
-                proxy_headers=proxy.headers() if proxy else None,
+                url, params=dict(params), allow_redirects=False, **route
             ) as response:
                 if proxy and response.status in PROXY_REFUSALS:  # TMDB never answers these
                     raise self._refused(response.status, response.reason or "")
