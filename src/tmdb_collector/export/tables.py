@@ -58,16 +58,20 @@ class _ParquetSink:
     def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         self.path = path
         self.schema = arrow_schema(columns)
-        # Min/max statistics for the columns readers filter on (ids, numbers, dates): those of
-        # text and list columns cost a third of the writing and are of little use.
-        statistics = [
-            field.name
-            for field in self.schema
-            if not (pa.types.is_string(field.type) or pa.types.is_list(field.type))
-        ]
+        statistics = self.statistics_for(self.schema)
         self._writer: Any = pq.ParquetWriter(str(path), self.schema, write_statistics=statistics)
         self._open = True
         self.rows = 0
+
+    @staticmethod
+    def statistics_for(schema: Any) -> list[str]:
+        """Min/max statistics for the columns readers filter on (ids, numbers, dates): those
+        of text and list columns cost a third of the writing and are of little use."""
+        return [
+            field.name
+            for field in schema
+            if not (pa.types.is_string(field.type) or pa.types.is_list(field.type))
+        ]
 
     def write(self, table: Any) -> None:
         """One batch's rows (a ``pa.Table``) become one row group."""
