@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -343,13 +344,32 @@ def test_streamed_chunks_are_the_export_text(fmt: str, count: int) -> None:
 
 async def test_download_tables_as_zip(dashboard: TestClient) -> None:
     view = await run_to_completion(dashboard)
-    assert [f["format"] for f in view["formats"]] == ["json", "jsonl", "parquet", "csv"]
+    formats = ["json", "jsonl", "parquet", "csv", "duckdb"]
+    assert [f["format"] for f in view["formats"]] == formats
     response = await dashboard.get("/api/download?format=csv")
     assert response.status == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="movies-csv.zip"'
     with zipfile.ZipFile(io.BytesIO(await response.read())) as bundle:
         names = bundle.namelist()
     assert "movies-csv/movies.csv" in names
+    assert "movies-csv/manifest.json" in names
+
+
+async def test_download_duckdb_as_zip(dashboard: TestClient, tmp_path: Path) -> None:
+    view = await run_to_completion(dashboard)
+    response = await dashboard.get("/api/download?format=duckdb")
+    assert response.status == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="movies-duckdb.zip"'
+    with zipfile.ZipFile(io.BytesIO(await response.read())) as bundle:
+        assert sorted(bundle.namelist()) == [
+            "movies-duckdb/movies.duckdb",
+            "movies-duckdb/movies.duckdb.manifest.json",
+        ]
+        bundle.extractall(tmp_path)
+    with duckdb.connect(str(tmp_path / "movies-duckdb" / "movies.duckdb"), read_only=True) as db:
+        (movies,) = db.execute("SELECT count(*) FROM movies").fetchone() or (0,)
+        (summaries,) = db.execute("SELECT count(*) FROM movie_summary").fetchone() or (0,)
+    assert movies == summaries == view["movies"] > 0
 
 
 async def test_download_empty_collection_and_unknown_format(dashboard: TestClient) -> None:

@@ -47,6 +47,7 @@ async def test_a_tv_dashboard_speaks_of_series(db_path: Path, tmp_path: Path) ->
                 "tv.jsonl",
                 "tv-parquet.zip",
                 "tv-csv.zip",
+                "tv-duckdb.zip",
             ]
             done = await run_to_completion(client)
             assert done["message"] == f"Collection complete! {done['movies']} series collected."

@@ -3,7 +3,8 @@ and other formats, named after the collection's media type.
 
 Each download reads through its own connection to the database, so it sees one consistent
 snapshot (SQLite WAL) while the collector keeps writing. json and jsonl stream movie by movie;
-parquet and csv are exported to a temporary directory in a worker thread and sent as a zip.
+parquet, csv and duckdb are exported to a temporary directory in a worker thread and sent as a
+zip, with the export's manifest.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from aiohttp import web
 
 from tmdb_collector.export.exporter import (
+    DATABASE_FORMATS,
     FILE_FORMATS,
     TABLE_FORMATS,
     export,
@@ -27,6 +29,7 @@ from tmdb_collector.media import MediaType
 from tmdb_collector.store.store import ItemRow, Store
 
 MOVIES_PER_CHUNK = 100
+ZIPPED_FORMATS = (*TABLE_FORMATS, *DATABASE_FORMATS)
 ZIP_CHUNK_BYTES = 256 * 1024
 
 
@@ -40,14 +43,14 @@ def downloads(media: MediaType) -> list[dict[str, str]]:
     """The page's format choices for a collection of ``media``."""
     return [
         {"format": fmt, "label": download_name(media, fmt)}
-        for fmt in (*FILE_FORMATS, *TABLE_FORMATS)
+        for fmt in (*FILE_FORMATS, *ZIPPED_FORMATS)
     ]
 
 
 async def download(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
     if fmt in FILE_FORMATS:
         return await _send_movies(request, database, fmt)
-    if fmt in TABLE_FORMATS:
+    if fmt in ZIPPED_FORMATS:
         return await _send_tables(request, database, fmt)
     raise web.HTTPNotFound(text=f"unknown download format {fmt!r}")
 
@@ -84,14 +87,20 @@ async def _send_tables(request: web.Request, database: Path, fmt: str) -> web.St
 
 
 def _zip_tables(database: Path, fmt: str, folder: Path) -> Path:
-    """Export the tables into ``folder`` and zip them; runs in a worker thread."""
+    """Export into a folder in ``folder`` and zip what it holds; runs in a worker thread.
+    parquet and csv write their tables there, duckdb ``movies.duckdb`` (or ``tv.duckdb``)."""
     with Store.open_existing(database) as store:
         archive = folder / download_name(store.media_type, fmt)
-        tables = folder / archive.stem
-        export(store, fmt, tables)
+        files = folder / archive.stem
+        if fmt in DATABASE_FORMATS:
+            files.mkdir()
+            stem = Path(store.media_type.export_filename).stem
+            export(store, fmt, files / f"{stem}.{fmt}")
+        else:
+            export(store, fmt, files)
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for path in sorted(tables.iterdir()):
-            bundle.write(path, f"{tables.name}/{path.name}")
+        for path in sorted(files.iterdir()):
+            bundle.write(path, f"{files.name}/{path.name}")
     return archive
 
 
