@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyarrow as pa
 import pytest
 
@@ -145,3 +146,100 @@ def test_every_movie_part_still_exports_row_by_row(tmp_path: Path) -> None:
         "alternative_titles", "external_ids", "images", "lists", "release_dates", "reviews",
         "similar", "translations", "videos", "watch_providers",
     }  # fmt: skip
+
+
+# ---- every part with a fast path, on real captures and simulator bodies ----------------------
+
+COLUMNAR_PARTS = tuple(part for part in MOVIE.part_names if part in columnar.BUILDERS)
+
+
+def every_part_batch() -> list[RawItemRow]:
+    """TMDB's capture of /movie/76 with every part (two copies, one changed), and 20 simulated
+    movies with every part: bodies as they are stored."""
+    from tests.test_part_tables import appended
+    from tests.test_simulator_outage import TOKEN
+    from tmdb_collector.simulator import SimulatorConfig, running_simulator
+
+    parts = MOVIE.part_names
+    bodies = [MOVIE.split(76, appended(76), parts)]
+    changed = MOVIE.split(77, appended(77), parts)
+    changed["videos"]["results"].reverse()
+    changed["release_dates"]["results"] = changed["release_dates"]["results"][:3]
+    bodies.append(changed)
+    query = {"append_to_response": ",".join(MOVIE.appended(parts)), "language": "en-US"}
+    query |= {"include_image_language": "en,null", "include_video_language": "en,null"}
+    with (
+        running_simulator(SimulatorConfig(catalog_size=1000)) as sim,
+        httpx.Client(base_url=sim.base_url, headers=TOKEN, timeout=60) as http,
+    ):
+        ids = [movie["id"] for movie in http.get("/movie/popular").json()["results"]]
+        for movie_id in ids:
+            body = http.get(f"/movie/{movie_id}", params=query).json()
+            bodies.append(MOVIE.split(movie_id, body, parts))
+    return [
+        (split["details"]["id"], raw(split["details"]), tuple(raw(split[p]) for p in parts))
+        for split in bodies
+    ]
+
+
+@pytest.fixture(scope="module")
+def full_batch() -> list[RawItemRow]:
+    return every_part_batch()
+
+
+def texts_of(batch: list[RawItemRow], part: str) -> list[bytes]:
+    return [item[2][MOVIE.part_names.index(part)] for item in batch]
+
+
+@pytest.mark.parametrize("part", COLUMNAR_PARTS)
+def test_every_fast_path_equals_the_row_builders(full_batch: list[RawItemRow], part: str) -> None:
+    ids = pa.array([item[0] for item in full_batch], pa.int64())
+    built = columnar.BUILDERS[part](ids, texts_of(full_batch, part))
+    expected = _row_by_row(part, full_batch, texts_of(full_batch, part))
+    assert list(built) == list(expected)
+    for name, table in built.items():
+        assert table.schema == expected[name].schema, name
+        assert table.to_pylist() == expected[name].to_pylist(), name
+        assert table.num_rows > len(full_batch) // 2, name  # the batch exercises the table
+
+
+def test_only_watch_providers_lacks_a_fast_path() -> None:
+    assert set(MOVIE.part_names) - set(COLUMNAR_PARTS) == {"watch/providers"}
+
+
+def changed_body(batch: list[RawItemRow], part: str, change: Any) -> list[RawItemRow]:
+    batch = list(batch)
+    movie_id, details, bodies = batch[0]
+    index = MOVIE.part_names.index(part)
+    data = json.loads(bodies[index])
+    change(data)
+    batch[0] = (movie_id, details, (*bodies[:index], raw(data), *bodies[index + 1 :]))
+    return batch
+
+
+ODD_PARTS = [
+    ("videos", lambda v: v["results"][0].update(published_at="2014-10-02 15:00:00+02:00")),
+    ("videos", lambda v: v["results"][0].update(size="1080")),
+    ("release_dates", lambda r: r["results"][0]["release_dates"][0].update(descriptors=[None])),
+    ("release_dates", lambda r: r["results"][0].update(release_dates={"not": "a list"})),
+    ("reviews", lambda r: r["results"][0].update(author_details="someone")),
+    ("translations", lambda t: t["translations"][0].update(data=["x"])),
+    ("images", lambda i: i["posters"][0].update(width=500.0)),
+    ("external_ids", lambda e: e.update(imdb_id=76)),
+    ("lists", lambda body: body["results"][0].update(item_count="12")),
+    ("alternative_titles", lambda a: a["titles"].append(None)),
+]
+
+
+@pytest.mark.parametrize(("part", "change"), ODD_PARTS)
+def test_an_odd_part_is_built_row_by_row(
+    full_batch: list[RawItemRow], part: str, change: Any
+) -> None:
+    batch = changed_body(full_batch, part, change)
+    ids = pa.array([item[0] for item in batch], pa.int64())
+    if part != "alternative_titles":  # a null element is an empty row, for both
+        with pytest.raises((columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError)):
+            columnar.BUILDERS[part](ids, texts_of(batch, part))
+    tables = batch_tables(batch, MOVIE.part_names)
+    for name, table in _row_by_row(part, batch, texts_of(batch, part)).items():
+        assert tables[name].to_pylist() == table.to_pylist()

@@ -1,34 +1,38 @@
 """A batch of stored movies -> Arrow tables, parsed by pyarrow's JSON reader (C++).
 
-This is the table export's fast path for the parts most collections have (details, credits,
-keywords, recommendations, similar). Each part's bodies of a batch are read as one block of
-newline-delimited JSON against an explicit schema, then arrays are exploded into rows with
-Arrow compute: no Python object per value. It was measured against DuckDB and against
-hand-written loops over orjson (docs/benchmarks.md) and was the fastest of the three.
+This is the table export's fast path for details and every movie part but ``watch/providers``
+(whose keys are country codes: no fixed schema). Each part's bodies of a batch are read as one
+block of newline-delimited JSON against an explicit schema, then arrays are exploded into rows
+with Arrow compute: no Python object per value, and no Python lock held while it runs. It was
+measured against DuckDB, polars and hand-written loops over orjson (docs/benchmarks.md) and was
+the fastest.
 
 The result must equal the row-by-row builders of :mod:`.movie_tables` exactly. Whenever a batch
 holds anything those builders would treat specially (a value of an unexpected type, a null
-inside a list, a date that is not ``YYYY-MM-DD``, a body that is not one JSON object), the
-reader raises or a check here raises :class:`Irregular`, and the caller builds that batch's
-tables row by row instead.
+inside a list, a date that is not ``YYYY-MM-DD``, a timestamp not in TMDB's
+``YYYY-MM-DDTHH:MM:SS[.mmm]Z``, a body that is not one JSON object), the reader raises or a
+check here raises :class:`Irregular`, and the caller builds that batch's tables row by row.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from tmdb_collector.export.movie_tables import TABLES
+from tmdb_collector.export.movie_tables import IMAGE_KINDS, TABLES
 from tmdb_collector.export.table_schema import ARROW_TYPES, Column, arrow_schema
 
 Tables = dict[str, Any]  # table name -> pa.Table
+Builder = Callable[[Any, Sequence[bytes]], Tables]  # (ids, a part's bodies) -> its tables
 # One thread: as fast per CPU second as with threads, and a lower peak RSS (docs/benchmarks.md).
 READ_OPTIONS = pj.ReadOptions(use_threads=False, block_size=1 << 24)
+# The timestamps TMDB sends; the row builders read any ISO 8601 text, so others go row by row.
+TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$"
 
 
 class Irregular(Exception):
@@ -54,9 +58,15 @@ def _parse_type(column: Column) -> Any:
 
 def _cast(column: Column, values: Any) -> Any:
     """Values as parsed -> the column's type (dates are parsed from text, ``""`` is null)."""
-    if column.kind == "date":
+    if column.kind in ("date", "timestamp"):
         values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    if column.kind == "date":
         return pc.cast(values, pa.date32())  # anything but YYYY-MM-DD raises: row by row
+    if column.kind == "timestamp":
+        matched = pc.fill_null(pc.match_substring_regex(values, TIMESTAMP), True)
+        if not pc.all(matched, min_count=0).as_py():
+            raise Irregular
+        return pc.cast(values, ARROW_TYPES["timestamp"])
     if column.kind in ("list_str", "list_int") and pc.list_flatten(values).null_count:
         raise Irregular
     return values
@@ -74,13 +84,22 @@ def _list_of_field(lists: Any, name: str, kind: Any) -> Any:
     )
 
 
-def _exploded(table: str, ids: Any, lists: Any, renames: dict[str, str]) -> Any:
-    """One row per element of ``lists`` (a list<struct> per movie)."""
+def _exploded(
+    table: str,
+    ids: Any,
+    lists: Any,
+    renames: dict[str, str],
+    fixed: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> Any:
+    """One row per element of ``lists`` (a list<struct> per movie); ``fixed`` builds the
+    columns not read from the element's own fields, from the flattened elements."""
     flat = pc.list_flatten(lists)
     parents = pc.list_parent_indices(lists)
     arrays = []
     for column in TABLES[table]:
-        if column.name == "movie_id":
+        if fixed and column.name in fixed:
+            arrays.append(fixed[column.name](flat))
+        elif column.name == "movie_id":
             arrays.append(pc.take(ids, parents))
         elif column.name == "rank":
             starts = pc.take(_starts(lists), parents)
@@ -97,7 +116,7 @@ def _starts(lists: Any) -> Any:
     return pc.subtract(ends, pc.cast(lengths, pa.int64()))
 
 
-def _struct(table: str, renames: dict[str, str], skip: Sequence[bytes] = ()) -> Any:
+def _struct(table: str, renames: dict[str, str], skip: Sequence[str] = ()) -> Any:
     fields = [
         (renames.get(c.name, c.name), _parse_type(c))
         for c in TABLES[table]
@@ -153,21 +172,117 @@ def keywords(ids: Any, texts: Sequence[bytes]) -> Tables:
     return {"keywords": _exploded("keywords", ids, parsed["keywords"], renames)}
 
 
-def _ranked(table: str, id_column: str) -> Callable[[Any, Sequence[bytes]], Tables]:
-    renames = {id_column: "id"}
+def _listed(
+    table: str, key: str, renames: dict[str, str]
+) -> Callable[[Any, Sequence[bytes]], Tables]:
+    """A part whose body lists its rows under ``key``: one row per element."""
 
     def build(ids: Any, texts: Sequence[bytes]) -> Tables:
-        parsed = _parse(texts, [("results", _struct(table, renames))])
-        return {table: _exploded(table, ids, parsed["results"], renames)}
+        parsed = _parse(texts, [(key, _struct(table, renames))])
+        return {table: _exploded(table, ids, parsed[key], renames)}
 
     return build
 
 
+def _ranked(table: str, id_column: str) -> Builder:
+    """A paged list of movies or lists (page 1): as the row builders, each result's ``id`` is
+    ``id_column`` and its ``iso_639_1`` is ``language`` (where the table has one)."""
+    return _listed(table, "results", {id_column: "id", "language": "iso_639_1"})
+
+
+_WHERE = {"language": "iso_639_1", "country": "iso_3166_1"}
+
+
+def external_ids(ids: Any, texts: Sequence[bytes]) -> Tables:
+    columns = TABLES["external_ids"]
+    parsed = _parse(texts, [(c.name, _parse_type(c)) for c in columns[1:]])
+    arrays = [ids, *(_cast(c, parsed[c.name]) for c in columns[1:])]
+    return {"external_ids": pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
+
+
+def images(ids: Any, texts: Sequence[bytes]) -> Tables:
+    """Each movie's backdrops, then logos, then posters, as the row builders order them."""
+    renames = {"language": "iso_639_1"}
+    element = _struct("images", renames, skip=("kind",))
+    parsed = _parse(texts, [(key, element) for key in IMAGE_KINDS])
+    pieces, parents, kinds = [], [], []
+    for rank, (key, kind) in enumerate(IMAGE_KINDS.items()):
+        lists = parsed[key]
+        fixed = {"kind": lambda flat, kind=kind: pa.array([kind] * len(flat), pa.string())}
+        pieces.append(_exploded("images", ids, lists, renames, fixed))
+        parents.append(pc.list_parent_indices(lists))
+        kinds.append(pa.array([rank] * len(parents[-1]), pa.int8()))
+    table = pa.concat_tables(pieces)
+    order = pa.table({"movie": pa.concat_arrays(parents), "kind": pa.concat_arrays(kinds)})
+    keys = [("movie", "ascending"), ("kind", "ascending")]
+    return {"images": table.take(pc.sort_indices(order, sort_keys=keys))}  # a stable sort
+
+
+def translations(ids: Any, texts: Sequence[bytes]) -> Tables:
+    """One row per translation; its title, overview... come from its ``data``."""
+    columns = {c.name: c for c in TABLES["translations"]}
+    inner = ("title", "overview", "tagline", "homepage", "runtime")
+    data = pa.struct([(name, _parse_type(columns[name])) for name in inner])
+    element = pa.struct(
+        [(source, pa.string()) for source in ("iso_639_1", "iso_3166_1", "name", "english_name")]
+        + [("data", data)]
+    )
+    parsed = _parse(texts, [("translations", pa.list_(element))])
+
+    def from_data(name: str) -> Callable[[Any], Any]:
+        return lambda flat: _cast(
+            columns[name], pc.struct_field(pc.struct_field(flat, "data"), name)
+        )
+
+    fixed = {name: from_data(name) for name in inner}
+    return {"translations": _exploded("translations", ids, parsed["translations"], _WHERE, fixed)}
+
+
+def reviews(ids: Any, texts: Sequence[bytes]) -> Tables:
+    """One row per review; ``username`` and ``rating`` come from its ``author_details``."""
+    renames = {"review_id": "id"}
+    author = pa.struct([("username", pa.string()), ("rating", pa.float64())])
+    element = _struct("reviews", renames, skip=("username", "rating"))
+    element = pa.list_(pa.struct([*element.value_type, ("author_details", author)]))
+    parsed = _parse(texts, [("results", element)])
+
+    def from_author(name: str) -> Callable[[Any], Any]:
+        return lambda flat: pc.struct_field(pc.struct_field(flat, "author_details"), name)
+
+    fixed = {name: from_author(name) for name in ("username", "rating")}
+    return {"reviews": _exploded("reviews", ids, parsed["results"], renames, fixed)}
+
+
+def release_dates(ids: Any, texts: Sequence[bytes]) -> Tables:
+    """One row per country and release: two levels of lists."""
+    columns = TABLES["release_dates"]
+    renames = {"language": "iso_639_1"}
+    release = pa.struct([(renames.get(c.name, c.name), _parse_type(c)) for c in columns[2:]])
+    country = pa.struct([("iso_3166_1", pa.string()), ("release_dates", pa.list_(release))])
+    parsed = _parse(texts, [("results", pa.list_(country))])
+    countries = pc.list_flatten(parsed["results"])
+    releases = pc.struct_field(countries, "release_dates")
+    flat = pc.list_flatten(releases)
+    of_country = pc.list_parent_indices(releases)
+    of_movie = pc.take(pc.list_parent_indices(parsed["results"]), of_country)
+    arrays = [pc.take(ids, of_movie), pc.take(pc.struct_field(countries, "iso_3166_1"), of_country)]
+    arrays += [_cast(c, pc.struct_field(flat, renames.get(c.name, c.name))) for c in columns[2:]]
+    return {"release_dates": pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
+
+
 # The parts with a fast path ("details" is the movie's own body); others go row by row.
-BUILDERS: dict[str, Callable[[Any, Sequence[bytes]], Tables]] = {
+BUILDERS: dict[str, Builder] = {
     "details": details,
+    "alternative_titles": _listed("alternative_titles", "titles", {"country": "iso_3166_1"}),
     "credits": credits,
+    "external_ids": external_ids,
+    "images": images,
     "keywords": keywords,
+    "lists": _ranked("lists", "list_id"),
     "recommendations": _ranked("recommendations", "recommended_id"),
+    "release_dates": release_dates,
+    "reviews": reviews,
     "similar": _ranked("similar", "similar_id"),
+    "translations": translations,
+    "videos": _listed("videos", "results", {"video_id": "id", **_WHERE}),
 }
