@@ -50,6 +50,9 @@ SEED_SLEEP = 0.25
 SEED_PARTS = ("", "/credits", "/keywords", "/recommendations")
 EXPORT_DATE = "11_24_2026"  # the simulator's default --today
 BENCH_KEY = "bench-key"
+# Issue 3 set 200 MB for collect and every export; issue 10 gave the table export (all its
+# tables, built on a thread per core) 300 MB. docs/benchmarks.md has the measured figures.
+EXPORT_RSS_LIMIT_MB = {"parquet": 300}
 
 
 @dataclass(frozen=True)
@@ -502,7 +505,8 @@ def scale_checks(scale: Scale, size: Size) -> list[Check]:
     for fmt, (run, _) in scale.exports.items():
         mb = run.peak_rss_mib * 1.048576
         small = scale.small_exports[fmt][0].peak_rss_mib
-        checks.append(Check(f"export {fmt} peak RSS < 200 MB", f"{mb:.0f} MB", mb < 200))
+        limit = EXPORT_RSS_LIMIT_MB.get(fmt, 200)
+        checks.append(Check(f"export {fmt} peak RSS < {limit} MB", f"{mb:.0f} MB", mb < limit))
         checks.append(
             Check(
                 f"export {fmt} memory flat (<= 1.2x the {scale.small_movies}-movie export)",
