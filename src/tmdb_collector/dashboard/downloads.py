@@ -22,6 +22,7 @@ from tmdb_collector.export.exporter import (
     DATABASE_FORMATS,
     FILE_FORMATS,
     TABLE_FORMATS,
+    default_export_path,
     export,
     movie_text,
 )
@@ -94,8 +95,7 @@ def _zip_tables(database: Path, fmt: str, folder: Path) -> Path:
         files = folder / archive.stem
         if fmt in DATABASE_FORMATS:
             files.mkdir()
-            stem = Path(store.media_type.export_filename).stem
-            export(store, fmt, files / f"{stem}.{fmt}")
+            export(store, fmt, files / default_export_path(store.media_type, fmt).name)
         else:
             export(store, fmt, files)
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:

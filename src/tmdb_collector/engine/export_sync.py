@@ -21,13 +21,10 @@ log = logging.getLogger(__name__)
 STAGE_BATCH = 20_000  # export lines staged per transaction
 
 
-async def sync_with_export(
-    store: Store, source: str, network: ClientSettings | None = None
-) -> ExportSync:
+async def sync_with_export(store: Store, source: str, network: ClientSettings) -> ExportSync:
     """Follow the export at ``source``, downloaded through ``network``'s proxy and CAs."""
     plan = store.plan()
-    proxy, ca_file = (network.proxy, network.ca_file) if network is not None else (None, None)
-    async with local_copy(source, proxy=proxy, ca_file=ca_file) as path:
+    async with local_copy(source, network=network) as path:
         entries = iter_export(path, plan)
         first = True
         while True:

@@ -52,9 +52,7 @@ async def load_export_ids(
         return not stop.is_set()
 
     try:
-        async with local_copy(
-            source, retry=wait_out_outage, proxy=network.proxy, ca_file=network.ca_file
-        ) as path:
+        async with local_copy(source, retry=wait_out_outage, network=network) as path:
             added = await _load_batches(store, plan, progress, stop, path, source)
     except NetworkError:
         if not stop.is_set():

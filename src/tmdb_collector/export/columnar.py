@@ -172,9 +172,7 @@ def keywords(ids: Any, texts: Sequence[bytes]) -> Tables:
     return {"keywords": _exploded("keywords", ids, parsed["keywords"], renames)}
 
 
-def _listed(
-    table: str, key: str, renames: dict[str, str]
-) -> Callable[[Any, Sequence[bytes]], Tables]:
+def _listed(table: str, key: str, renames: dict[str, str]) -> Builder:
     """A part whose body lists its rows under ``key``: one row per element."""
 
     def build(ids: Any, texts: Sequence[bytes]) -> Tables:

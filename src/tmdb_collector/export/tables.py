@@ -8,9 +8,10 @@ in ``docs/tables.md``.
   collection. Provenance is merged in by movie id alongside (both cursors are ordered by id),
   which also restricts it to the movies that are exported.
 * Parallel: each batch's tables are built on a pool of :data:`WORKERS` threads (pyarrow parses
-  and computes without the GIL), at most ``WORKERS + 1`` batches in flight; the main thread
-  reads the database and writes the finished batches in order, so the files are the same as a
-  one-thread export's. Measured in ``docs/benchmarks.md``.
+  and computes without the GIL), at most ``WORKERS + 1`` batches waiting or being built; the
+  main thread reads the database, and one writer thread writes the finished batches in the
+  order they were read, so the files are the same as a one-thread export's. Measured in
+  ``docs/benchmarks.md``.
 * Atomic: every table, and the export's ``manifest.json``, is written into a hidden staging
   directory inside DIR and moved into place only when all of them are complete. On any failure
   the staging directory is removed, existing files in DIR are left as they were, and an

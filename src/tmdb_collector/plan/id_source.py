@@ -24,6 +24,7 @@ import aiohttp
 from tmdb_collector.errors import NetworkError, UsageError
 from tmdb_collector.export.atomic import atomic_binary
 from tmdb_collector.fetch.network import proxy_for, ssl_context
+from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import USER_AGENT
 from tmdb_collector.plan.plan import Plan
 
@@ -42,13 +43,13 @@ async def local_copy(
     stall_seconds: float = 60.0,
     *,
     retry: Callable[[NetworkError], Awaitable[bool]] | None = None,
-    proxy: str | None = None,
-    ca_file: str | None = None,
+    network: ClientSettings | None = None,
 ) -> AsyncIterator[Path]:
     """A path to the export: the file itself, or a download of the URL into a temp dir.
 
-    A download goes the way requests to TMDB go: through ``proxy`` (``--proxy``), else the
-    environment's proxy, trusting ``ca_file`` besides the system's CAs (:mod:`..fetch.network`).
+    A download goes the way requests to TMDB go: through ``network``'s proxy (``--proxy``),
+    else the environment's, trusting its ``ca_file`` besides the system's CAs
+    (:mod:`..fetch.network`).
     One that fails for network reasons (refused, reset, timed out, a 5xx, an HTML page instead
     of the file) is tried again for as long as ``retry`` says so.
     """
@@ -59,7 +60,7 @@ async def local_copy(
         target = Path(folder) / "ids.json.gz"
         while True:
             try:
-                await download(source, target, stall_seconds, proxy=proxy, ca_file=ca_file)
+                await download(source, target, stall_seconds, network)
                 break
             except NetworkError as exc:
                 if retry is None or not await retry(exc):
@@ -78,13 +79,12 @@ async def download(
     url: str,
     target: Path,
     stall_seconds: float,
-    *,
-    proxy: str | None = None,
-    ca_file: str | None = None,
+    network: ClientSettings | None = None,
 ) -> None:
     """Stream ``url`` into ``target`` with aiohttp: the event loop keeps running meanwhile."""
     limits = aiohttp.ClientTimeout(total=None, sock_connect=stall_seconds, sock_read=stall_seconds)
-    route = proxy_for(url, proxy)  # the flag, else HTTPS_PROXY / HTTP_PROXY with NO_PROXY
+    proxy, ca_file = (network.proxy, network.ca_file) if network else (None, None)
+    route = proxy_for(url, proxy)  # --proxy, else HTTPS_PROXY / HTTP_PROXY with NO_PROXY
     headers = {"User-Agent": USER_AGENT}
     options = route.request_options(url, headers) if route else {"headers": headers}
     try:
