@@ -7,6 +7,7 @@ longer than a unit's whole retry budget, runs in a fraction of a second of real 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from dataclasses import replace
@@ -150,6 +151,49 @@ async def test_an_outage_longer_than_any_retry_budget_marks_nothing_failed(
     assert re.match(r"TMDB reachable again after [45] min( \d+ s)?; resuming$", warnings[1])
 
 
+@pytest.mark.parametrize("kind", ["refuse", "html503", "portal200"])
+async def test_a_resumed_run_that_starts_during_an_outage_waits_for_it(
+    kind: str, tmp_path: Path, reference: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first request meets the outage alone (nothing else is in flight yet), so only the
+    breaker's probe can tell it from a broken request; TMDB answered this collection before,
+    so it is an outage to wait out."""
+    clock = FakeClock()
+    db = tmp_path / "resumed.db"
+    settings = replace(SETTINGS, give_up_after="2m")
+    outcome, _ = await collect(db, FakeTMDB(clock, "refuse", duration=None), clock, settings)
+    assert outcome.status == "failed"  # TMDB went away for good mid-run, and the run gave up
+    caplog.clear()
+    began = clock.now
+    fake = FakeTMDB(clock, kind, start_after=0)  # down when the next run starts
+    outcome, exported = await collect(db, fake, clock)
+    assert fake.outage_from == began
+    assert clock.now - began >= OUTAGE_SECONDS
+    assert outcome.status == "complete"
+    assert (outcome.failed, outcome.failed_pages) == (0, 0)
+    assert exported == reference
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("TMDB unreachable since ")
+
+
+@pytest.mark.parametrize("kind", ["refuse", "html503"])
+async def test_a_new_collection_that_cannot_reach_tmdb_fails_after_one_request(
+    kind: str, tmp_path: Path
+) -> None:
+    """TMDB never answered this URL: more likely a wrong --base-url than an outage."""
+    clock = FakeClock()
+    fake = FakeTMDB(clock, kind, start_after=0, duration=None)
+    db = tmp_path / "new.db"
+    settings = replace(SETTINGS, give_up_after="2m")  # were it waited out, not for ever
+    with Store.create_or_open(db, PLAN) as store:
+        async with client_for(fake, clock, settings) as client:
+            outcome = await Collector(store, client, PLAN, concurrency=4).run()
+    assert outcome.status == "failed"
+    assert "GET /genre/movie/list" in str(outcome.error)
+    assert fake.faults == SETTINGS.max_attempts  # the first request's attempts, nothing after
+
+
 async def test_a_unit_that_always_fails_while_others_succeed_still_ends_failed(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -205,6 +249,33 @@ async def test_the_breaker_needs_a_streak_across_units_and_any_answer_resets_it(
     assert not breaker.is_open
     breaker.record_failure(failure(), "/movie/11?page=")
     assert breaker.is_open
+    await breaker.aclose()
+
+
+@pytest.mark.parametrize(("answer", "down"), [("connection refused", True), (None, False)])
+async def test_a_unit_about_to_fail_alone_is_decided_by_one_probe(
+    answer: str | None, down: bool
+) -> None:
+    breaker = CircuitBreaker(BreakerSettings(threshold=3), clock=FakeClock())
+    probes: list[str | None] = []
+
+    async def probe() -> str | None:  # the decision's probe, then TMDB is back
+        probes.append(answer if not probes else None)
+        return probes[-1]
+
+    breaker.set_probe(probe)
+    for unit in ("/genre/movie/list?page=", "/movie/popular?page=1"):
+        breaker.record_failure(failure(), unit)
+    assert not breaker.is_open  # two units: not enough to tell
+    decisions = await asyncio.gather(breaker.decide(), breaker.decide())
+    assert decisions == [down, down]
+    assert breaker.outages == (1 if down else 0)
+    assert probes[0] == answer  # one probe for both callers
+    await breaker.wait_closed()
+    assert len(probes) == (2 if down else 1)  # the outage's own probe found TMDB back
+    if not down:  # TMDB answered: the units were broken, and the streak starts again
+        breaker.record_failure(failure(), "/movie/9?page=")
+        assert not breaker.is_open  # it would be open, had the streak spanned three units
     await breaker.aclose()
 
 

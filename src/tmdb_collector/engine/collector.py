@@ -28,7 +28,7 @@ from tmdb_collector.errors import (
     TMDBError,
     UnexpectedError,
 )
-from tmdb_collector.export.manifest import BASE_URL_META, shareable_base_url
+from tmdb_collector.export.manifest import BASE_URL_META, collected_from, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store, database_error
@@ -156,6 +156,7 @@ class Collector:
             return "nothing-to-do"
         # One request alone first: a bad key costs one 401, not a burst of them.
         media, language = self._plan.media_type, self._plan.language
+        client.answered = client.answered or collected_from(self._store, client.base_url)
         first = await self._client.get_json(media.genre_list_path, {"language": language})
         # Exports name the API a collection came from (export/manifest.py).
         self._store.set_meta(BASE_URL_META, shareable_base_url(self._client.base_url))

@@ -22,6 +22,7 @@ from tmdb_collector.engine.collector import Collector, RunOutcome
 from tmdb_collector.engine.export_sync import sync_with_export
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
+from tmdb_collector.export.manifest import collected_from
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import MAX_PAGE
@@ -114,6 +115,7 @@ async def run_update(
     """Refetch what changed since the last sync (or since ``since``); with ``ids_from``, first
     follow that daily export (new ids queued, vanished ones marked removed)."""
     plan = store.plan()
+    client.answered = client.answered or collected_from(store, client.base_url)
     probe = await client.get_json("/configuration")
     today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
     if since is None:

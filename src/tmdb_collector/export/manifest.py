@@ -42,6 +42,11 @@ def shareable_base_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+def collected_from(store: Store, base_url: str) -> bool:
+    """Whether this collection was made from ``base_url`` (TMDB answered it there before)."""
+    return store.meta(BASE_URL_META) == shareable_base_url(base_url)
+
+
 def build_manifest(
     store: Store,
     fmt: str,

@@ -10,7 +10,9 @@ everyone resumes at the limiter's rate, which the outage left untouched.
 
 A unit that fails alone while others succeed never opens it: any answer from TMDB resets the
 streak, and a streak must span at least three units (two broken ids left at the end of a run
-are not an outage).
+are not an outage). Fewer units cannot tell the two apart (a run that starts during an outage
+has one request in flight), so before a unit's last attempt is charged, one probe decides: if
+TMDB does not answer it either, the breaker opens and the unit waits.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ class CircuitBreaker:
         self._closed.set()
         self._streak: list[str] = []  # units of the outage-like failures in a row
         self._prober: asyncio.Task[None] | None = None
+        self._checking: asyncio.Future[bool] | None = None
         self._gave_up: OutageGiveUpError | None = None
         self._listeners: list[Callable[[OutageView], None]] = []
         self._since = dt.datetime.min
@@ -168,6 +171,29 @@ class CircuitBreaker:
         if len(self._streak) >= threshold and units >= min(threshold, MIN_UNITS):
             self.trip(outage_reason(exc))
 
+    async def decide(self) -> bool:
+        """A unit is about to fail for an outage-like reason without the breaker open: is TMDB
+        down, or is the unit broken? One probe (shared by every caller meanwhile) decides: the
+        breaker opens if TMDB does not answer it either, and the streak is forgotten if it
+        does. Returns whether TMDB is down, so the unit waits (the breaker may have closed
+        again by the time the caller resumes)."""
+        if self.is_open or self._gave_up is not None:
+            return True  # wait_closed holds the unit, or raises the give-up
+        if self._checking is None:
+            self._checking = asyncio.ensure_future(self._decide())
+        return await asyncio.shield(self._checking)
+
+    async def _decide(self) -> bool:
+        try:
+            reason = await self._probe() if self._probe is not None else None
+        finally:
+            self._checking = None
+        if reason is None:
+            self._streak.clear()
+            return False
+        self.trip(reason)
+        return True
+
     def trip(self, reason: str) -> None:
         """Open now (also for work outside the client, such as the daily-export download)."""
         if self.is_open or self._gave_up is not None:
@@ -189,10 +215,11 @@ class CircuitBreaker:
         self._notify("start")
 
     async def aclose(self) -> None:
-        if self._prober is not None:
-            self._prober.cancel()
-            await asyncio.gather(self._prober, return_exceptions=True)
-            self._prober = None
+        for task in (self._prober, self._checking):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._prober = self._checking = None
 
     def view(self, kind: EventKind = "probe") -> OutageView:
         now = self._clock.monotonic()

@@ -90,6 +90,11 @@ class TMDBClient:
             clock=self._clock,
         )
         self.breaker.set_probe(self._probe)
+        # TMDB answered this client, or the caller knows it answers at this URL (a collection
+        # made there). Until then a request that cannot reach TMDB fails after its retries,
+        # so that a wrong --base-url does not wait forever; from then on an outage that only
+        # one or two requests meet is waited out too (the breaker decides).
+        self.answered = False
 
     @property
     def base_url(self) -> str:
@@ -122,21 +127,25 @@ class TMDBClient:
         an outage explains is not charged to this unit's attempts."""
         params = params or {}
         unit = f"{path}?page={params.get('page', '')}"
+        attempts = 0
 
         async def attempt() -> T:
+            nonlocal attempts
+            attempts += 1
             while True:
                 await self.breaker.wait_closed()
                 try:
                     response = await self._get_once(path, params)
                 except TMDBError as exc:
                     if not is_outage_error(exc):
-                        self.breaker.record_success()  # TMDB answered, if only to refuse
+                        self._answered_by_tmdb()  # if only to refuse
                         raise
                     self.breaker.record_failure(exc, unit)
-                    if self.breaker.is_open:
+                    last = attempts >= self._policy.max_attempts and self.answered
+                    if self.breaker.is_open or (last and await self.breaker.decide()):
                         continue  # held until TMDB is back; no attempt spent
                     raise
-                self.breaker.record_success()
+                self._answered_by_tmdb()
                 return parse(response)
 
         return await call_with_retries(attempt, self._policy, self._clock, self._count_retry)
@@ -168,6 +177,10 @@ class TMDBClient:
             found.update(await self.get(path, _params(language, subpaths), take))
         bodies.update(media.assemble(bodies["details"], parts, found))
         return ItemRecord.from_parts(item_id, bodies, fetched_at, media)
+
+    def _answered_by_tmdb(self) -> None:
+        self.answered = True
+        self.breaker.record_success()
 
     async def _probe(self) -> str | None:
         """One cheap request, outside the limiter: None when TMDB answered, else why not."""
