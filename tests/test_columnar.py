@@ -203,8 +203,54 @@ def test_every_fast_path_equals_the_row_builders(full_batch: list[RawItemRow], p
         assert table.num_rows > len(full_batch) // 2, name  # the batch exercises the table
 
 
-def test_only_watch_providers_lacks_a_fast_path() -> None:
-    assert set(MOVIE.part_names) - set(COLUMNAR_PARTS) == {"watch/providers"}
+def test_every_movie_part_has_a_fast_path() -> None:
+    assert set(MOVIE.part_names) == set(COLUMNAR_PARTS)
+
+
+def first_country(body: dict[str, Any]) -> dict[str, Any]:
+    country: dict[str, Any] = next(iter(body["results"].values()))
+    return country
+
+
+WATCH_EDGES = [
+    lambda w: w["results"].update(DE={"flatrate": [None, {"provider_id": 8}]}),  # no link
+    lambda w: first_country(w).update(rent=None, buy=[]),
+    lambda w: w["results"].update(AE={"link": None, "ads": [{"provider_name": "Tubi"}]}),
+    lambda w: w.update(results={}),
+    lambda w: w["results"].update(ZZ={"flatrate": [{"provider_id": 8}]}),  # any code
+]
+
+
+@pytest.mark.parametrize("change", WATCH_EDGES)
+def test_watch_providers_edge_cases_take_the_fast_path(
+    full_batch: list[RawItemRow], change: Any
+) -> None:
+    batch = changed_body(full_batch, "watch/providers", change)
+    ids = pa.array([item[0] for item in batch], pa.int64())
+    texts = texts_of(batch, "watch/providers")
+    built = columnar.BUILDERS["watch/providers"](ids, texts)["watch_providers"]
+    assert (
+        built.to_pylist()
+        == _row_by_row("watch/providers", batch, texts)["watch_providers"].to_pylist()
+    )
+
+
+def test_watch_providers_rows_are_by_country_then_offer_type() -> None:
+    us = {"link": "u", "buy": [{"provider_id": 1}]}
+    us["flatrate"] = [{"provider_id": 2}, {"provider_id": 3}]
+    body = {"id": 5, "results": {"US": us, "DE": {"rent": [{"provider_id": 4}], "link": "d"}}}
+    item: RawItemRow = (5, b"{}", (raw(body),))
+    rows = _row_by_row("watch/providers", [item], [raw(body)])["watch_providers"].to_pylist()
+    ids = pa.array([5], pa.int64())
+    assert (
+        rows
+        == columnar.BUILDERS["watch/providers"](ids, [raw(body)])["watch_providers"].to_pylist()
+    )
+    order = [(row["country"], row["offer_type"], row["provider_id"], row["link"]) for row in rows]
+    assert order == [
+        ("DE", "rent", 4, "d"), ("US", "flatrate", 2, "u"), ("US", "flatrate", 3, "u"),
+        ("US", "buy", 1, "u"),
+    ]  # fmt: skip
 
 
 def changed_body(batch: list[RawItemRow], part: str, change: Any) -> list[RawItemRow]:
@@ -228,6 +274,19 @@ ODD_PARTS = [
     ("external_ids", lambda e: e.update(imdb_id=76)),
     ("lists", lambda body: body["results"][0].update(item_count="12")),
     ("alternative_titles", lambda a: a["titles"].append(None)),
+    ("watch/providers", lambda w: first_country(w)["buy"][0].update(provider_id="8")),
+    ("watch/providers", lambda w: first_country(w)["buy"][0].update(display_priority=1.0)),
+    ("watch/providers", lambda w: first_country(w)["buy"][0].update(logo_path=None, tier=2)),
+    ("watch/providers", lambda w: first_country(w).update(rent_uhd=[{"provider_id": 8}])),
+    ("watch/providers", lambda w: w.update(results={"US": {}})),
+    ("watch/providers", lambda w: first_country(w).update(link=["x"])),
+    ("watch/providers", lambda w: w["results"].update(US=None)),
+    ("watch/providers", lambda w: w.update(results=None)),
+    ("watch/providers", lambda w: w.update(results=[])),
+    ("watch/providers", lambda w: w["results"].update(us={"flatrate": [{"provider_id": 8}]})),
+    ("watch/providers", lambda w: w.update(id="76")),
+    ("watch/providers", lambda w: first_country(w)["buy"].append(7)),
+    ("watch/providers", lambda w: first_country(w).update(country="XX")),
 ]
 
 

@@ -1,11 +1,11 @@
 """A batch of stored movies -> Arrow tables, parsed by pyarrow's JSON reader (C++).
 
-This is the table export's fast path for details and every movie part but ``watch/providers``
-(whose keys are country codes: no fixed schema). Each part's bodies of a batch are read as one
-block of newline-delimited JSON against an explicit schema, then arrays are exploded into rows
-with Arrow compute: no Python object per value, and no Python lock held while it runs. It was
-measured against DuckDB, polars and hand-written loops over orjson (docs/benchmarks.md) and was
-the fastest.
+This is the table export's fast path for details and every movie part. Each part's bodies of a
+batch are read as one block of newline-delimited JSON against an explicit schema (those of
+``watch/providers`` rewritten first, see :func:`watch_providers`), then arrays are exploded
+into rows with Arrow compute: no Python object per value, and no Python lock held while it
+runs. It was measured against DuckDB, polars and hand-written loops over orjson
+(docs/benchmarks.md) and was the fastest.
 
 The result must equal the row-by-row builders of :mod:`.movie_tables` exactly. Whenever a batch
 holds anything those builders would treat specially (a value of an unexpected type, a null
@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from tmdb_collector.export.movie_tables import IMAGE_KINDS, TABLES
+from tmdb_collector.export.movie_tables import IMAGE_KINDS, OFFER_TYPES, TABLES
 from tmdb_collector.export.table_schema import ARROW_TYPES, Column, arrow_schema
 
 Tables = dict[str, Any]  # table name -> pa.Table
@@ -39,12 +39,15 @@ class Irregular(Exception):
     """The batch holds something only the row-by-row builders reproduce exactly."""
 
 
-def _parse(texts: Sequence[bytes], fields: list[tuple[str, Any]]) -> Any:
+def _parse(
+    texts: Sequence[bytes], fields: list[tuple[str, Any]], unexpected: str = "ignore"
+) -> Any:
     # A body that is not an object is left to the row builders (pyarrow also crashes on a
     # top-level null); one body per line, so a body with a raw newline shows up in the count.
     if not all(text.startswith(b"{") for text in texts):
         raise Irregular
-    options = pj.ParseOptions(explicit_schema=pa.schema(fields), unexpected_field_behavior="ignore")
+    schema = pa.schema(fields)
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior=unexpected)
     data = b"\n".join(texts)
     table = pj.read_json(io.BytesIO(data), read_options=READ_OPTIONS, parse_options=options)
     if table.num_rows != len(texts):
@@ -268,6 +271,62 @@ def release_dates(ids: Any, texts: Sequence[bytes]) -> Tables:
     return {"release_dates": pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
 
 
+# watch/providers' results are keyed by country code, which no fixed schema can name. RE2 (no
+# Python lock) rewrites each of TMDB's compact bodies, {"id":N,"results":{"US":{...},...}}, into
+# {"id":N,"results":[{"country":"US",...},...]}. A country key is the only place the pattern
+# "XX":{ can follow { or , (inside a string its quotes are escaped), so a body of another shape
+# ends up invalid JSON or off the schema, and the batch goes row by row.
+_WATCH_START = r'^\{"id":\d+,"results":\{'
+_COUNTRY_KEY = r'([{,])"([A-Z]{2})":\{'
+
+
+def watch_providers(ids: Any, texts: Sequence[bytes]) -> Tables:
+    """One row per country, offer type and provider, in the row builders' order: by country,
+    then :func:`~.movie_tables.offer_order`, then as listed (a stable sort)."""
+    columns = TABLES["watch_providers"]
+    bodies = pa.array(texts, pa.binary())
+    shaped = pc.and_(pc.match_substring_regex(bodies, _WATCH_START), pc.ends_with(bodies, "}}"))
+    if not pc.all(shaped, min_count=0).as_py():
+        raise Irregular
+    bodies = pc.replace_substring_regex(bodies, _COUNTRY_KEY, r'\1{"country":"\2",')
+    bodies = pc.replace_substring(bodies, '"results":{', '"results":[', max_replacements=1)
+    bodies = pc.binary_join_element_wise(pc.binary_slice(bodies, 0, -2), b"]}", b"")
+    providers = _struct("watch_providers", {}, skip=("country", "offer_type", "link"))
+    offers = [(name, providers) for name in OFFER_TYPES]
+    country = pa.struct([("country", pa.string()), ("link", pa.string()), *offers])
+    fields = [("id", pa.int64()), ("results", pa.list_(country))]
+    parsed = _parse(bodies.to_pylist(), fields, unexpected="error")
+    countries = pc.list_flatten(parsed["results"])
+    of_movie = pc.list_parent_indices(parsed["results"])
+    codes = pc.struct_field(countries, "country")
+    keys = pa.table({"movie": of_movie, "country": codes})
+    if keys.group_by(["movie", "country"]).aggregate([]).num_rows != len(keys):
+        raise Irregular  # a country twice in a body: the row builders keep the last
+    pieces, order = [], []
+    for rank, offer_type in enumerate(OFFER_TYPES):
+        lists = pc.struct_field(countries, offer_type)
+        flat, at = pc.list_flatten(lists), pc.list_parent_indices(lists)
+        movie = pc.take(of_movie, at)
+        arrays = []
+        for column in columns:
+            if column.name == "movie_id":
+                arrays.append(pc.take(ids, movie))
+            elif column.name == "country":
+                arrays.append(pc.take(codes, at))
+            elif column.name == "offer_type":
+                arrays.append(pa.array([offer_type] * len(flat), pa.string()))
+            elif column.name == "link":
+                arrays.append(pc.take(pc.struct_field(countries, "link"), at))
+            else:
+                arrays.append(_cast(column, pc.struct_field(flat, column.name)))
+        pieces.append(pa.Table.from_arrays(arrays, schema=arrow_schema(columns)))
+        kinds = pa.array([rank] * len(flat), pa.int8())
+        order.append(pa.table({"movie": movie, "country": pc.take(codes, at), "offer": kinds}))
+    table, ranks = pa.concat_tables(pieces), pa.concat_tables(order)
+    sort = [("movie", "ascending"), ("country", "ascending"), ("offer", "ascending")]
+    return {"watch_providers": table.take(pc.sort_indices(ranks, sort_keys=sort))}
+
+
 # The parts with a fast path ("details" is the movie's own body); others go row by row.
 BUILDERS: dict[str, Builder] = {
     "details": details,
@@ -283,4 +342,5 @@ BUILDERS: dict[str, Builder] = {
     "similar": _ranked("similar", "similar_id"),
     "translations": translations,
     "videos": _listed("videos", "results", {"video_id": "id", **_WHERE}),
+    "watch/providers": watch_providers,
 }

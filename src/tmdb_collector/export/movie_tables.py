@@ -94,6 +94,8 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 ALWAYS = ("movies", "genres", "provenance")
 IMAGE_KINDS = {"backdrops": "backdrop", "logos": "logo", "posters": "poster"}
+OFFER_TYPES = ("flatrate", "free", "ads", "rent", "buy")  # watch/providers, in table order
+OFFER_RANK = {offer_type: rank for rank, offer_type in enumerate(OFFER_TYPES)}
 
 
 def table_names(parts: Iterable[str]) -> tuple[str, ...]:
@@ -220,13 +222,22 @@ def _videos(movie_id: int, body: Mapping[str, Any]) -> Rows:
     }  # fmt: skip
 
 
+def offer_order(offer_type: str) -> tuple[int, str]:
+    """:data:`OFFER_TYPES` in their order, then any other list TMDB may add, by name."""
+    return OFFER_RANK.get(offer_type, len(OFFER_RANK)), offer_type
+
+
 def _watch_providers(movie_id: int, body: Mapping[str, Any]) -> Rows:
     """One row per country, offer type and provider; every list in a country is an offer type
-    (``flatrate``, ``rent``, ``buy``, ``free``, ``ads``), ``link`` is the country's page."""
+    (``flatrate``, ``rent``, ``buy``, ``free``, ``ads``), ``link`` is the country's page. TMDB
+    lists a country's offer types in no set order, so rows are by country code, then
+    :func:`offer_order`, then provider as TMDB lists them."""
     rows = []
-    for country, offers in as_object(body.get("results")).items():
-        offers = as_object(offers)
-        for offer_type, providers in offers.items():
+    results = as_object(body.get("results"))
+    for country in sorted(results):
+        offers = as_object(results[country])
+        for offer_type in sorted(offers, key=offer_order):
+            providers = offers[offer_type]
             if not isinstance(providers, list):
                 continue
             for provider in map(as_object, providers):
