@@ -15,9 +15,10 @@ import pytest
 
 from tests.test_tables import parts_550, variant_601, variant_602
 from tmdb_collector.export import columnar
+from tmdb_collector.export.table_sets import TV_TABLES
 from tmdb_collector.export.tables import _row_by_row, batch_tables
 from tmdb_collector.fetch.records import encode
-from tmdb_collector.media import MOVIE
+from tmdb_collector.media import MOVIE, TV
 from tmdb_collector.store.store import RawItemRow, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "v1_collection.db.gz"
@@ -302,3 +303,48 @@ def test_an_odd_part_is_built_row_by_row(
     tables = batch_tables(batch, MOVIE.part_names)
     for name, table in _row_by_row(part, batch, texts_of(batch, part)).items():
         assert tables[name].to_pylist() == table.to_pylist()
+
+
+# ---- TV parts with a movie part's shape --------------------------------------------------------
+
+
+TV_PARTS = tuple(part for part in TV.part_names if part in TV_TABLES.fast)
+
+
+@pytest.fixture(scope="module")
+def tv_batch() -> list[RawItemRow]:
+    """20 simulated series with the TV parts of a movie part's shape, as they are stored."""
+    from tests.test_simulator_outage import TOKEN
+    from tmdb_collector.simulator import SimulatorConfig, running_simulator
+
+    parts = TV_PARTS
+    query = {"append_to_response": ",".join(TV.appended(parts)), "language": "en-US"}
+    query |= {"include_image_language": "en,null", "include_video_language": "en,null"}
+    with (
+        running_simulator(SimulatorConfig(catalog_size=100, tv_catalog_size=500)) as sim,
+        httpx.Client(base_url=sim.base_url, headers=TOKEN, timeout=60) as http,
+    ):
+        ids = [series["id"] for series in http.get("/tv/popular").json()["results"]]
+        splits = [TV.split(i, http.get(f"/tv/{i}", params=query).json(), parts) for i in ids]
+    return [
+        (s["details"]["id"], raw(s["details"]), tuple(raw(s[p]) for p in parts)) for s in splits
+    ]
+
+
+@pytest.mark.parametrize("part", sorted(TV_TABLES.fast))
+def test_tv_fast_paths_equal_the_row_builders(tv_batch: list[RawItemRow], part: str) -> None:
+    texts = [item[2][TV_PARTS.index(part)] for item in tv_batch]
+    ids = pa.array([item[0] for item in tv_batch], pa.int64())
+    built = TV_TABLES.fast[part](ids, texts)
+    expected = _row_by_row(part, tv_batch, texts, TV_TABLES)
+    assert list(built) == list(expected)
+    for name, table in built.items():
+        assert table.schema == expected[name].schema, name
+        assert table.to_pylist() == expected[name].to_pylist(), name
+        assert table.num_rows > 0, name
+
+
+def test_tv_parts_of_a_movie_shape_have_fast_paths() -> None:
+    assert set(TV_TABLES.fast) == {
+        "credits", "external_ids", "images", "reviews", "videos", "watch/providers"
+    }  # fmt: skip

@@ -2,7 +2,8 @@
 
 A set holds the tables' columns (in their documented order), those always written, the tables
 each part feeds, the builder of one stored body's rows (``"details"`` or a part), and the
-columnar fast paths it has (movies only, for now: the others are built row by row).
+columnar fast paths it has: every movie part's, and for TV those of the parts whose bodies have
+a movie part's shape (the others are built row by row).
 """
 
 from __future__ import annotations
@@ -54,6 +55,20 @@ MOVIE_TABLES = TableSet(
     movie_tables.KEYS,
     columnar.BUILDERS,
 )
+
+
+def _for_series(movie: FastPath) -> FastPath:
+    """A movie part's fast path on a TV part of the same shape: ``series_id`` for ``movie_id``."""
+
+    def build(ids: Any, texts: Sequence[bytes]) -> dict[str, Any]:
+        return {
+            name: table.rename_columns(["series_id", *table.column_names[1:]])
+            for name, table in movie(ids, texts).items()
+        }
+
+    return build
+
+
 TV_TABLES = TableSet(
     tv_tables.TABLES,
     tv_tables.ALWAYS,
@@ -61,6 +76,11 @@ TV_TABLES = TableSet(
     tv_tables.details_rows,
     tv_tables.BUILDERS,
     tv_tables.KEYS,
+    {
+        part: _for_series(columnar.BUILDERS[movie])
+        for part, movie in tv_tables.SHARED.items()
+        if part not in tv_tables.ADAPT  # TV names some keys otherwise: row by row
+    },
 )
 TABLE_SETS: dict[str, TableSet] = {MOVIE.name: MOVIE_TABLES, TV.name: TV_TABLES}
 
