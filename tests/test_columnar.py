@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 from tests.test_tables import parts_550, variant_601, variant_602
+from tmdb_collector.errors import ExportError
 from tmdb_collector.export import columnar
 from tmdb_collector.export.table_sets import TV_TABLES
 from tmdb_collector.export.tables import _row_by_row, batch_tables
@@ -348,3 +349,32 @@ def test_tv_parts_of_a_movie_shape_have_fast_paths() -> None:
     assert set(TV_TABLES.fast) == {
         "credits", "external_ids", "images", "reviews", "videos", "watch/providers"
     }  # fmt: skip
+
+
+# ---- bodies only a damaged database holds --------------------------------------------------
+
+
+def with_text(batch: list[RawItemRow], part: str, text: bytes) -> list[RawItemRow]:
+    movie_id, details, bodies = batch[0]
+    index = MOVIE.part_names.index(part)
+    return [(movie_id, details, (*bodies[:index], text, *bodies[index + 1 :])), *batch[1:]]
+
+
+@pytest.mark.parametrize(
+    ("part", "text", "reason"),
+    [
+        # an object in results that is no country's: the rewrite must not make it valid
+        ("watch/providers", b'{"id":1,"results":{{"country":"US","buy":[]}}}', "JSON"),
+        ("watch/providers", b'{"id":1,"results":{"US":{"link":"a\xffb","buy":[]}}}', "UTF-8"),
+        ("credits", b'{"id":1,"cast":[{"name":"\xed\xa0\x80"}],"crew":[]}', "UTF-8"),
+    ],
+)
+def test_a_damaged_body_is_not_exported(
+    full_batch: list[RawItemRow], part: str, text: bytes, reason: str
+) -> None:
+    batch = with_text(full_batch, part, text)
+    ids = pa.array([item[0] for item in batch], pa.int64())
+    with pytest.raises((columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError)):
+        columnar.BUILDERS[part](ids, texts_of(batch, part))
+    with pytest.raises(ExportError, match=f"is not valid {reason}"):
+        batch_tables(batch, MOVIE.part_names)

@@ -440,6 +440,7 @@ def test_batches_are_flushed_while_movies_stream(
 
     monkeypatch.setattr(tables, "BATCH_SIZE", 2)
     monkeypatch.setattr(tables, "WORKERS", 1)
+    monkeypatch.setattr(tables, "ROW_GROUP_BYTES", 0)  # each batch a row group
     monkeypatch.setattr(tables._ParquetSink, "write", record_write)
     monkeypatch.setattr(Store, "iter_raw_items", record_iter)
     assert run_export(db, "parquet", tmp_path / "out") == 11
@@ -453,6 +454,25 @@ def test_batches_are_flushed_while_movies_stream(
     parquet = pq.ParquetFile(tmp_path / "out" / "cast.parquet")
     assert parquet.metadata.num_row_groups == 6
     assert parquet.metadata.num_rows == 11 * 76
+
+
+def test_row_groups_gather_batches_up_to_their_size(
+    collection: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer keeps each row group's metadata until the end, so row groups gather several
+    batches; the rows are those of a row group per batch, in the same order."""
+    monkeypatch.setattr(tables, "BATCH_SIZE", 1)
+    monkeypatch.setattr(tables, "ROW_GROUP_BYTES", 0)
+    run_export(collection, "parquet", tmp_path / "each")
+    movies = pq.ParquetFile(tmp_path / "each" / "movies.parquet")
+    monkeypatch.setattr(tables, "ROW_GROUP_BYTES", movies.read_row_group(0).nbytes * 2)
+    run_export(collection, "parquet", tmp_path / "gathered")
+    for each in sorted((tmp_path / "each").glob("*.parquet")):
+        gathered = pq.ParquetFile(tmp_path / "gathered" / each.name)
+        assert pq.read_table(each).equals(gathered.read()), each.name
+        if pq.ParquetFile(each).metadata.num_row_groups > 2:
+            assert gathered.metadata.num_row_groups < pq.ParquetFile(each).metadata.num_row_groups
+    assert movies.metadata.num_row_groups == movies.metadata.num_rows > 2
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:

@@ -49,10 +49,22 @@ def _parse(
     schema = pa.schema(fields)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior=unexpected)
     data = b"\n".join(texts)
+    _check_utf8(data)
     table = pj.read_json(io.BytesIO(data), read_options=READ_OPTIONS, parse_options=options)
     if table.num_rows != len(texts):
         raise Irregular
     return {name: table.column(name).combine_chunks() for name in table.column_names}
+
+
+def _check_utf8(data: bytes) -> None:
+    """The JSON reader copies text into string columns unchecked: invalid UTF-8 (which only a
+    damaged database holds) goes to the row builders, which report it."""
+    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        raise Irregular from None
 
 
 def _parse_type(column: Column) -> Any:
@@ -288,6 +300,7 @@ def watch_providers(ids: Any, texts: Sequence[bytes]) -> Tables:
     shaped = pc.and_(pc.match_substring_regex(bodies, _WATCH_START), pc.ends_with(bodies, "}}"))
     if not pc.all(shaped, min_count=0).as_py():
         raise Irregular
+    countries = pc.count_substring_regex(bodies, _COUNTRY_KEY)
     bodies = pc.replace_substring_regex(bodies, _COUNTRY_KEY, r'\1{"country":"\2",')
     bodies = pc.replace_substring(bodies, '"results":{', '"results":[', max_replacements=1)
     bodies = pc.binary_join_element_wise(pc.binary_slice(bodies, 0, -2), b"]}", b"")
@@ -296,6 +309,9 @@ def watch_providers(ids: Any, texts: Sequence[bytes]) -> Tables:
     country = pa.struct([("country", pa.string()), ("link", pa.string()), *offers])
     fields = [("id", pa.int64()), ("results", pa.list_(country))]
     parsed = _parse(bodies.to_pylist(), fields, unexpected="error")
+    lengths = pc.list_value_length(parsed["results"])
+    if not pc.all(pc.equal(lengths, countries), min_count=0).as_py():
+        raise Irregular  # an object in results that was no country's: not TMDB's JSON
     countries = pc.list_flatten(parsed["results"])
     of_movie = pc.list_parent_indices(parsed["results"])
     codes = pc.struct_field(countries, "country")

@@ -40,8 +40,10 @@ class TableSet:
     def body_rows(self, part: str, item_id: int, text: str | bytes) -> Rows:
         """The rows of one stored body: ``part`` is a part's name, or ``"details"``.
 
-        Raises :class:`json.JSONDecodeError` when the text is not JSON."""
-        body = as_object(json.loads(text))
+        Raises :class:`json.JSONDecodeError` when the text is not JSON, and
+        :class:`UnicodeDecodeError` when bytes are not UTF-8 (``json.loads`` would let
+        encoded surrogates through)."""
+        body = as_object(json.loads(text.decode() if isinstance(text, bytes) else text))
         build = self.details if part == "details" else self.builders[part]
         return build(item_id, body)
 

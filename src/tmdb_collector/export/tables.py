@@ -48,13 +48,16 @@ from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per batch at most; tests lower it
 BATCH_BYTES = 8 << 20  # stored JSON per batch at most (a batch has at least one movie)
+ROW_GROUP_BYTES = 4 << 20  # a parquet row group gathers batches' rows up to this (Arrow) size
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # threads building batches' tables
 STAGING_PREFIX = ".tmdb-export-"
 _T = TypeVar("_T")
 
 
 class _ParquetSink:
-    """One table's parquet file; each flushed batch becomes a row group."""
+    """One table's parquet file. Batches are gathered into row groups of about
+    :data:`ROW_GROUP_BYTES` (in Arrow): a row group per batch made small row groups, which
+    wrote slower and compressed worse (docs/benchmarks.md)."""
 
     def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         self.path = path
@@ -62,6 +65,8 @@ class _ParquetSink:
         statistics = self.statistics_for(self.schema)
         self._writer: Any = pq.ParquetWriter(str(path), self.schema, write_statistics=statistics)
         self._open = True
+        self._pending: list[Any] = []
+        self._pending_bytes = 0
         self.rows = 0
 
     @staticmethod
@@ -75,11 +80,21 @@ class _ParquetSink:
         ]
 
     def write(self, table: Any) -> None:
-        """One batch's rows (a ``pa.Table``) become one row group."""
+        """One batch's rows (a ``pa.Table``), written once a row group's worth is gathered."""
         self.rows += table.num_rows
-        self._writer.write_table(table, row_group_size=max(1, table.num_rows))
+        self._pending.append(table)
+        self._pending_bytes += table.nbytes
+        if self._pending_bytes >= ROW_GROUP_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            rows = pa.concat_tables(self._pending)
+            self._pending, self._pending_bytes = [], 0
+            self._writer.write_table(rows, row_group_size=max(1, rows.num_rows))
 
     def close(self) -> None:
+        self._flush()
         self._open = False
         self._writer.close()
         _fsync_file(self.path)
@@ -332,6 +347,10 @@ def _row_by_row(
             raise ExportError(
                 f"the stored data of item {item[0]} is not valid JSON ({exc.msg});"
                 " nothing was written"
+            ) from None
+        except UnicodeDecodeError:
+            raise ExportError(
+                f"the stored data of item {item[0]} is not valid UTF-8; nothing was written"
             ) from None
         for name, table_rows in built.items():
             rows.setdefault(name, []).extend(table_rows)
