@@ -19,7 +19,7 @@ from tmdb_collector.export import columnar
 from tmdb_collector.export.table_sets import TV_TABLES
 from tmdb_collector.export.tables import _row_by_row, batch_tables
 from tmdb_collector.fetch.records import encode
-from tmdb_collector.media import MOVIE, TV
+from tmdb_collector.media import MOVIE, TV, MediaType
 from tmdb_collector.store.store import RawItemRow, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "v1_collection.db.gz"
@@ -159,8 +159,7 @@ def every_part_batch() -> list[RawItemRow]:
     """TMDB's capture of /movie/76 with every part (two copies, one changed), and 20 simulated
     movies with every part: bodies as they are stored."""
     from tests.test_part_tables import appended
-    from tests.test_simulator_outage import TOKEN
-    from tmdb_collector.simulator import SimulatorConfig, running_simulator
+    from tmdb_collector.simulator import SimulatorConfig
 
     parts = MOVIE.part_names
     bodies = [MOVIE.split(76, appended(76), parts)]
@@ -168,19 +167,30 @@ def every_part_batch() -> list[RawItemRow]:
     changed["videos"]["results"].reverse()
     changed["release_dates"]["results"] = changed["release_dates"]["results"][:3]
     bodies.append(changed)
-    query = {"append_to_response": ",".join(MOVIE.appended(parts)), "language": "en-US"}
+    bodies += simulated(MOVIE, parts, SimulatorConfig(catalog_size=1000))
+    return stored(bodies, parts)
+
+
+def simulated(media: MediaType, parts: tuple[str, ...], config: Any) -> list[dict[str, Any]]:
+    """The first page of the simulator's popular ``media``, each split into its ``parts``."""
+    from tests.test_simulator_outage import TOKEN
+    from tmdb_collector.simulator import running_simulator
+
+    query = {"append_to_response": ",".join(media.appended(parts)), "language": "en-US"}
     query |= {"include_image_language": "en,null", "include_video_language": "en,null"}
     with (
-        running_simulator(SimulatorConfig(catalog_size=1000)) as sim,
+        running_simulator(config) as sim,
         httpx.Client(base_url=sim.base_url, headers=TOKEN, timeout=60) as http,
     ):
-        ids = [movie["id"] for movie in http.get("/movie/popular").json()["results"]]
-        for movie_id in ids:
-            body = http.get(f"/movie/{movie_id}", params=query).json()
-            bodies.append(MOVIE.split(movie_id, body, parts))
+        ids = [item["id"] for item in http.get(media.popular_path).json()["results"]]
+        return [media.split(i, http.get(media.path_of(i), params=query).json(), parts) for i in ids]
+
+
+def stored(splits: list[dict[str, Any]], parts: tuple[str, ...]) -> list[RawItemRow]:
+    """Split bodies as the store holds them."""
     return [
         (split["details"]["id"], raw(split["details"]), tuple(raw(split[p]) for p in parts))
-        for split in bodies
+        for split in splits
     ]
 
 
@@ -256,13 +266,16 @@ def test_watch_providers_rows_are_by_country_then_offer_type() -> None:
 
 
 def changed_body(batch: list[RawItemRow], part: str, change: Any) -> list[RawItemRow]:
-    batch = list(batch)
+    data = json.loads(batch[0][2][MOVIE.part_names.index(part)])
+    change(data)
+    return with_text(batch, part, raw(data))
+
+
+def with_text(batch: list[RawItemRow], part: str, text: bytes) -> list[RawItemRow]:
+    """The batch with its first movie's ``part`` stored as ``text``."""
     movie_id, details, bodies = batch[0]
     index = MOVIE.part_names.index(part)
-    data = json.loads(bodies[index])
-    change(data)
-    batch[0] = (movie_id, details, (*bodies[:index], raw(data), *bodies[index + 1 :]))
-    return batch
+    return [(movie_id, details, (*bodies[:index], text, *bodies[index + 1 :])), *batch[1:]]
 
 
 ODD_PARTS = [
@@ -315,21 +328,10 @@ TV_PARTS = tuple(part for part in TV.part_names if part in TV_TABLES.fast)
 @pytest.fixture(scope="module")
 def tv_batch() -> list[RawItemRow]:
     """20 simulated series with the TV parts of a movie part's shape, as they are stored."""
-    from tests.test_simulator_outage import TOKEN
-    from tmdb_collector.simulator import SimulatorConfig, running_simulator
+    from tmdb_collector.simulator import SimulatorConfig
 
-    parts = TV_PARTS
-    query = {"append_to_response": ",".join(TV.appended(parts)), "language": "en-US"}
-    query |= {"include_image_language": "en,null", "include_video_language": "en,null"}
-    with (
-        running_simulator(SimulatorConfig(catalog_size=100, tv_catalog_size=500)) as sim,
-        httpx.Client(base_url=sim.base_url, headers=TOKEN, timeout=60) as http,
-    ):
-        ids = [series["id"] for series in http.get("/tv/popular").json()["results"]]
-        splits = [TV.split(i, http.get(f"/tv/{i}", params=query).json(), parts) for i in ids]
-    return [
-        (s["details"]["id"], raw(s["details"]), tuple(raw(s[p]) for p in parts)) for s in splits
-    ]
+    config = SimulatorConfig(catalog_size=100, tv_catalog_size=500)
+    return stored(simulated(TV, TV_PARTS, config), TV_PARTS)
 
 
 @pytest.mark.parametrize("part", sorted(TV_TABLES.fast))
@@ -352,12 +354,6 @@ def test_tv_parts_of_a_movie_shape_have_fast_paths() -> None:
 
 
 # ---- bodies only a damaged database holds --------------------------------------------------
-
-
-def with_text(batch: list[RawItemRow], part: str, text: bytes) -> list[RawItemRow]:
-    movie_id, details, bodies = batch[0]
-    index = MOVIE.part_names.index(part)
-    return [(movie_id, details, (*bodies[:index], text, *bodies[index + 1 :])), *batch[1:]]
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,12 @@ class RunOutcome:
     error: CollectorError | None = None
 
 
+def trust_earlier_answers(store: Store, client: TMDBClient) -> None:
+    """TMDB answered this collection at the client's URL before: an outage the first request
+    meets is waited out, as later ones are (``TMDBClient.answered``)."""
+    client.answered = client.answered or collected_from(store, client.base_url)
+
+
 class Collector:
     """Runs one collection into ``store``. Create one per run."""
 
@@ -156,7 +162,7 @@ class Collector:
             return "nothing-to-do"
         # One request alone first: a bad key costs one 401, not a burst of them.
         media, language = self._plan.media_type, self._plan.language
-        client.answered = client.answered or collected_from(self._store, client.base_url)
+        trust_earlier_answers(self._store, client)
         first = await self._client.get_json(media.genre_list_path, {"language": language})
         # Exports name the API a collection came from (export/manifest.py).
         self._store.set_meta(BASE_URL_META, shareable_base_url(self._client.base_url))

@@ -18,11 +18,10 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tmdb_collector.engine.collector import Collector, RunOutcome
+from tmdb_collector.engine.collector import Collector, RunOutcome, trust_earlier_answers
 from tmdb_collector.engine.export_sync import sync_with_export
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
-from tmdb_collector.export.manifest import collected_from
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import MAX_PAGE
@@ -115,7 +114,7 @@ async def run_update(
     """Refetch what changed since the last sync (or since ``since``); with ``ids_from``, first
     follow that daily export (new ids queued, vanished ones marked removed)."""
     plan = store.plan()
-    client.answered = client.answered or collected_from(store, client.base_url)
+    trust_earlier_answers(store, client)
     probe = await client.get_json("/configuration")
     today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
     if since is None:

@@ -295,12 +295,11 @@ _COUNTRY_KEY = r'([{,])"([A-Z]{2})":\{'
 def watch_providers(ids: Any, texts: Sequence[bytes]) -> Tables:
     """One row per country, offer type and provider, in the row builders' order: by country,
     then :func:`~.movie_tables.offer_order`, then as listed (a stable sort)."""
-    columns = TABLES["watch_providers"]
     bodies = pa.array(texts, pa.binary())
     shaped = pc.and_(pc.match_substring_regex(bodies, _WATCH_START), pc.ends_with(bodies, "}}"))
     if not pc.all(shaped, min_count=0).as_py():
         raise Irregular
-    countries = pc.count_substring_regex(bodies, _COUNTRY_KEY)
+    rewritten = pc.count_substring_regex(bodies, _COUNTRY_KEY)
     bodies = pc.replace_substring_regex(bodies, _COUNTRY_KEY, r'\1{"country":"\2",')
     bodies = pc.replace_substring(bodies, '"results":{', '"results":[', max_replacements=1)
     bodies = pc.binary_join_element_wise(pc.binary_slice(bodies, 0, -2), b"]}", b"")
@@ -310,34 +309,26 @@ def watch_providers(ids: Any, texts: Sequence[bytes]) -> Tables:
     fields = [("id", pa.int64()), ("results", pa.list_(country))]
     parsed = _parse(bodies.to_pylist(), fields, unexpected="error")
     lengths = pc.list_value_length(parsed["results"])
-    if not pc.all(pc.equal(lengths, countries), min_count=0).as_py():
+    if not pc.all(pc.equal(lengths, rewritten), min_count=0).as_py():
         raise Irregular  # an object in results that was no country's: not TMDB's JSON
     countries = pc.list_flatten(parsed["results"])
     of_movie = pc.list_parent_indices(parsed["results"])
-    codes = pc.struct_field(countries, "country")
+    codes, links = pc.struct_field(countries, "country"), pc.struct_field(countries, "link")
     keys = pa.table({"movie": of_movie, "country": codes})
     if keys.group_by(["movie", "country"]).aggregate([]).num_rows != len(keys):
         raise Irregular  # a country twice in a body: the row builders keep the last
+    country_ids = pc.take(ids, of_movie)  # each country's movie, for _exploded's movie_id
     pieces, order = [], []
     for rank, offer_type in enumerate(OFFER_TYPES):
         lists = pc.struct_field(countries, offer_type)
-        flat, at = pc.list_flatten(lists), pc.list_parent_indices(lists)
+        at = pc.list_parent_indices(lists)  # the country of each provider
+        of_country = {"country": pc.take(codes, at), "link": pc.take(links, at)}
+        fixed = {name: lambda flat, values=values: values for name, values in of_country.items()}
+        fixed["offer_type"] = lambda flat, kind=offer_type: pa.array([kind] * len(flat))
+        pieces.append(_exploded("watch_providers", country_ids, lists, {}, fixed))
+        kinds = pa.array([rank] * len(at), pa.int8())
         movie = pc.take(of_movie, at)
-        arrays = []
-        for column in columns:
-            if column.name == "movie_id":
-                arrays.append(pc.take(ids, movie))
-            elif column.name == "country":
-                arrays.append(pc.take(codes, at))
-            elif column.name == "offer_type":
-                arrays.append(pa.array([offer_type] * len(flat), pa.string()))
-            elif column.name == "link":
-                arrays.append(pc.take(pc.struct_field(countries, "link"), at))
-            else:
-                arrays.append(_cast(column, pc.struct_field(flat, column.name)))
-        pieces.append(pa.Table.from_arrays(arrays, schema=arrow_schema(columns)))
-        kinds = pa.array([rank] * len(flat), pa.int8())
-        order.append(pa.table({"movie": movie, "country": pc.take(codes, at), "offer": kinds}))
+        order.append(pa.table({"movie": movie, "country": of_country["country"], "offer": kinds}))
     table, ranks = pa.concat_tables(pieces), pa.concat_tables(order)
     sort = [("movie", "ascending"), ("country", "ascending"), ("offer", "ascending")]
     return {"watch_providers": table.take(pc.sort_indices(ranks, sort_keys=sort))}

@@ -141,8 +141,10 @@ class TMDBClient:
                         self._answered_by_tmdb()  # if only to refuse
                         raise
                     self.breaker.record_failure(exc, unit)
-                    last = attempts >= self._policy.max_attempts and self.answered
-                    if self.breaker.is_open or (last and await self.breaker.decide()):
+                    last = attempts >= self._policy.max_attempts
+                    if self.breaker.is_open or (
+                        last and self.answered and await self.breaker.decide()
+                    ):
                         continue  # held until TMDB is back; no attempt spent
                     raise
                 self._answered_by_tmdb()
