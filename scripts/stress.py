@@ -14,7 +14,8 @@
    stage 3 for that long, then comes back on the same port; `collect` must exit 0 with no
    failed id, a handful of stderr lines, and the reference export.
 
-Prints a PASS/FAIL summary; exits 1 on FAIL. ``--seed`` reproduces the kill moments.
+Prints a PASS/FAIL summary; exits 1 on FAIL. ``--seed`` reproduces the kill moments;
+``--media tv`` runs every round on the TV plan (the same stages, /tv paths, ``tv.json``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, MediaType
 from tmdb_collector.simulator.process import simulator_process
 from tmdb_collector.testing.checks import (
     STAGES,
@@ -74,6 +76,7 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=24, help="stage kills in all (default 24)")
     parser.add_argument("--per-episode", type=int, default=4, help="stage kills per episode")
     parser.add_argument("--plan", choices=sorted(PLANS), default="mid")
+    parser.add_argument("--media", choices=sorted(MEDIA_TYPES), default=DEFAULT_MEDIA)
     parser.add_argument("--sim-seed", type=int, default=42, help="the simulator's catalogue")
     parser.add_argument("--no-faults", action="store_true", help="skip the faults round")
     parser.add_argument("--no-kills", action="store_true", help="skip the crash rounds")
@@ -85,19 +88,24 @@ def main() -> int:
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(10**6)
     work = options.work_dir or Path(tempfile.mkdtemp(prefix="tmdb-stress-"))
     work.mkdir(parents=True, exist_ok=True)
-    command = f"{sys.executable} scripts/stress.py --seed {seed} --plan {options.plan}"
-    print(f"stress: seed {seed}, plan {options.plan}, {options.kills} stage kills")
+    command = (
+        f"{sys.executable} scripts/stress.py --seed {seed} --plan {options.plan}"
+        f" --media {options.media}"
+    )
+    print(f"stress: seed {seed}, {options.media} plan {options.plan}, {options.kills} stage kills")
     print(f"reproduce with: {command}", flush=True)
     started = time.monotonic()
     failures: list[str] = []
-    plan = PLANS[options.plan]
+    plan = [*PLANS[options.plan], "--media", options.media]
+    media = MEDIA_TYPES[options.media]
     env = cli_env()
     sim_args = ["--latency-ms", SIM_LATENCY_MS, "--seed", str(options.sim_seed)]
     with simulator_process(sim_args) as sim:
         totals, reference = reference_run(sim.base_url, plan, work, env)
         print(
             f"reference: {totals.popular} popular + {totals.discover} discover pages, "
-            f"{totals.ids} ids, {len(reference)} movies ({time.monotonic() - started:.0f} s)",
+            f"{totals.ids} ids, {len(reference)} {media.plural}"
+            f" ({time.monotonic() - started:.0f} s)",
             flush=True,
         )
         stage_counts: Counter[str] = Counter()
@@ -106,7 +114,7 @@ def main() -> int:
                 seed, options, totals, reference, sim.base_url, plan, work, env, failures
             )
         for minutes in [float(m) for m in options.outages.split(",") if m.strip()]:
-            outage_round(minutes, sim.root_url, reference, plan, work, env, failures)
+            outage_round(minutes, sim.root_url, reference, plan, media, work, env, failures)
     if not options.no_faults:
         faults_round(options.sim_seed, reference, plan, work, env, failures)
     spread = ", ".join(f"{stage} {stage_counts[stage]}" for stage in (STARTUP, *STAGES))
@@ -127,7 +135,7 @@ def main() -> int:
     faults = "" if options.no_faults else "; so did the faults round"
     print(
         f"PASS: {stage_kills} stage kills + {stage_counts[STARTUP]} at startup; every episode"
-        f" exported the reference movies.json{faults}"
+        f" exported the reference {media.export_filename}{faults}"
     )
     if options.work_dir is None:
         shutil.rmtree(work, ignore_errors=True)
@@ -236,6 +244,7 @@ def outage_round(
     root_url: str,
     reference: dict[str, Any],
     plan: list[str],
+    media: MediaType,
     work: Path,
     env: dict[str, str],
     failures: list[str],
@@ -263,7 +272,7 @@ def outage_round(
     failed = _failed_ids(db)
     started_with = movies_at_start.movies if movies_at_start else 0
     print(
-        f"outage round: {minutes:g} min refused at {started_with} movies: exit "
+        f"outage round: {minutes:g} min refused at {started_with} {media.plural}: exit "
         f"{process.returncode}, {failed} failed ids, {len(lines)} stderr lines "
         f"({time.monotonic() - began:.0f} s)"
     )
