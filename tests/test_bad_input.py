@@ -169,6 +169,27 @@ def test_output_paths(collected: Path, tmp_path: Path) -> None:
     assert existing.read_text() == "{}"
 
 
+def test_export_never_overwrites_its_own_database(collected: Path, tmp_path: Path) -> None:
+    db = tmp_path / "movies.parquet"  # a name a table export would write
+    db.write_bytes(collected.read_bytes())
+    before = db.read_bytes()
+    (tmp_path / "link.json").symlink_to(db)
+    cases = [
+        ["--out", str(db)],
+        ["--format", "jsonl", "--out", str(db)],
+        ["--format", "duckdb", "--out", str(db)],
+        ["--out", str(tmp_path / "link.json")],
+        ["--out", f"{db}-wal"],
+        ["--format", "parquet", "--out", str(tmp_path)],
+    ]
+    for case in cases:
+        result = run_cli(["export", "--db", str(db), *case])
+        assert result.returncode == 2, case
+        assert "would overwrite the collection's database" in one_line_error(result)
+    assert db.read_bytes() == before
+    assert run_cli(["status", "--db", str(db)]).returncode == 0
+
+
 def test_missing_db_for_status_and_export(tmp_path: Path) -> None:
     for args in (["status"], ["export", "--out", str(tmp_path / "m.json")]):
         result = run_cli([*args, "--db", str(tmp_path / "none.db")])

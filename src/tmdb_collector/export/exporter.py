@@ -13,6 +13,7 @@ that have every part asked are written (:func:`missing_from_export` counts the o
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -104,6 +105,7 @@ def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
     """Write ``store`` as ``fmt`` to ``out``; returns the number of items written."""
     check_format(fmt)
     chosen = export_parts(store, parts)
+    _spare_database(store, fmt, out, chosen)
     if fmt in FILE_FORMATS:
         check_output_file(out)
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
@@ -119,6 +121,32 @@ def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
     from tmdb_collector.export.tables import export_tables
 
     return export_tables(store, fmt, out, chosen)
+
+
+def _spare_database(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> None:
+    """Refuse an export that would replace the collection's own database (or its journal)."""
+    if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
+        targets = [out, manifest_path(out, directory=False)]
+    else:
+        from tmdb_collector.export.table_sets import table_set  # pyarrow: only for tables
+
+        names = table_set(store.media_type).names(parts)
+        targets = [out / f"{name}.{fmt}" for name in names] + [manifest_path(out, directory=True)]
+    database = store.path.resolve()
+    guarded = [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
+    for target in targets:
+        if any(_same_file(target, path) for path in guarded):
+            raise UsageError(
+                f"--out {out} would overwrite the collection's database {store.path};"
+                " choose another path"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
 
 
 def missing_from_export(store: Store, parts: object = None) -> int:
