@@ -59,7 +59,13 @@ def test_the_13_parts_the_default_and_all() -> None:
         "videos",
         "watch/providers",
     )
-    assert MOVIE.parse_parts("") == ()
+    assert MOVIE.parse_parts("none") == MOVIE.parse_parts([]) == ()
+
+
+@pytest.mark.parametrize("slip", ["", " ", ",", "credits,,keywords", "credits,"])
+def test_an_empty_part_name_is_refused_not_read_as_no_parts(slip: str) -> None:
+    with pytest.raises(ConfigError, match="empty name.*'none' for the details alone"):
+        MOVIE.parse_parts(slip)
 
 
 def test_an_unknown_part_names_the_valid_ones() -> None:

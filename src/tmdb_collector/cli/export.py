@@ -43,7 +43,7 @@ def status(db: Path, as_json: bool) -> None:
 @click.option(
     "--parts",
     metavar="LIST",
-    help="The parts to export (comma-separated, or 'all'); default: the collection's. Items"
+    help="The parts to export (comma-separated, 'all' or 'none'); default: the collection's. Items"
     " lacking one are left out.",
 )
 @click.option(

@@ -153,7 +153,8 @@ def parts_option(what: str) -> Callable[[F], F]:
     return click.option(
         "--parts",
         metavar="LIST",
-        help=f"{what}: comma-separated TMDB sub-resources, or 'all'. Movies:"
+        help=f"{what}: comma-separated TMDB sub-resources, 'all', or 'none' (details alone)."
+        " Movies:"
         f" {', '.join(MOVIE.part_names)} (default {','.join(MOVIE.default_parts)}). TV:"
         f" {', '.join(TV.part_names)} (default {','.join(TV.default_parts)}; seasons costs"
         " one more request per 20 seasons).",

@@ -21,6 +21,7 @@ from typing import Any
 from tmdb_collector.errors import BadResponseError, ConfigError
 
 ALL_PARTS = "all"
+NO_PARTS = "none"  # --parts none: the details alone
 APPEND_LIMIT = 20  # TMDB serves at most 20 appended sub-resources per request
 
 
@@ -155,14 +156,22 @@ class MediaType:
         return self.details_path.format(id=item_id)
 
     def parse_parts(self, value: object) -> tuple[str, ...]:
-        """``"credits,videos"``, a list of names, or ``"all"`` -> names in canonical order.
+        """``"credits,videos"``, a list of names, ``"all"`` or ``"none"`` -> names in canonical
+        order (``"none"`` and an empty list: the details alone).
 
-        An unknown name is a :class:`ConfigError` that lists the valid ones.
+        An unknown or empty name is a :class:`ConfigError` that lists the valid ones.
         """
         if value == ALL_PARTS:
             return self.part_names
+        if value == NO_PARTS:
+            return ()
         if isinstance(value, str):
-            names: Iterable[object] = [name.strip() for name in value.split(",") if name.strip()]
+            names: Iterable[object] = [name.strip() for name in value.split(",")]
+            if "" in names:  # "", "," or "credits,,keywords": a slip, not "no parts"
+                raise ConfigError(
+                    f"parts {value!r} has an empty name; list part names separated by"
+                    f" commas, or '{ALL_PARTS}', or '{NO_PARTS}' for the details alone"
+                )
         elif isinstance(value, list | tuple):
             names = value
         else:
@@ -174,7 +183,7 @@ class MediaType:
             if not isinstance(name, str) or name not in self._by_name:
                 raise ConfigError(
                     f"unknown {self.word} part {name!r}; valid parts are "
-                    f"{', '.join(self.part_names)} (or 'all')"
+                    f"{', '.join(self.part_names)} (or '{ALL_PARTS}', or '{NO_PARTS}')"
                 )
             chosen.add(name)
         return tuple(name for name in self.part_names if name in chosen)
