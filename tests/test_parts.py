@@ -64,7 +64,7 @@ def test_the_13_parts_the_default_and_all() -> None:
 
 @pytest.mark.parametrize("slip", ["", " ", ",", "credits,,keywords", "credits,"])
 def test_an_empty_part_name_is_refused_not_read_as_no_parts(slip: str) -> None:
-    with pytest.raises(ConfigError, match="empty name.*'none' for the details alone"):
+    with pytest.raises(ConfigError, match=r"empty name.*'none' for the details alone"):
         MOVIE.parse_parts(slip)
 
 

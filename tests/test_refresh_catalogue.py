@@ -189,3 +189,32 @@ def test_a_file_that_is_not_a_daily_export(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "line 2 is not JSON" in one_line_error(result)
+
+
+def test_a_wrong_ids_from_leaves_no_collection_behind(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    series = tmp_path / "tv_series_ids.json.gz"
+    series.write_bytes(gzip.compress(b'{"id":1,"original_name":"Pride","popularity":3.8}\n'))
+    cases = [
+        (str(tmp_path / "missing.json.gz"), "no such file"),
+        ("ftp://127.0.0.1/ids.json.gz", "give an http:// or https:// URL, or a file"),
+        (str(series), "is not a movie daily ID export (its lines have 'original_name'"),
+    ]
+    for source, message in cases:
+        args = ["collect", "--db", str(db), "--base-url", "http://127.0.0.1:9/3"]
+        result = run_cli([*args, "--ids-from", source])
+        assert result.returncode == 2, source
+        assert message in one_line_error(result)
+        assert not db.exists()  # so the right --ids-from is not refused as another plan
+
+
+def test_update_refuses_another_medias_daily_export(tmp_path: Path) -> None:
+    from tmdb_collector.errors import UsageError
+    from tmdb_collector.plan.id_source import iter_export
+    from tmdb_collector.plan.plan import Plan
+
+    movies = tmp_path / "movie_ids.json.gz"
+    movies.write_bytes(gzip.compress(b'{"adult":false,"id":3924,"original_title":"Blondie"}\n'))
+    assert [entry[1] for entry in iter_export(movies, Plan())] == [3924]
+    with pytest.raises(UsageError, match="not a series daily ID export"):
+        list(iter_export(movies, Plan(media="tv")))

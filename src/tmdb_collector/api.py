@@ -44,6 +44,7 @@ from tmdb_collector.export.exporter import (
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.media import MediaType
 from tmdb_collector.plan.config import build_client_settings, read_config
+from tmdb_collector.plan.id_source import check_new_source
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
 from tmdb_collector.store.store import Store
@@ -214,6 +215,7 @@ async def collect_async(
     credentials = credentials or _credentials(api_key, bearer_token)
     view = view or RunView()
     progress = RunProgress()
+    check_new_source(Path(db), chosen)
     with Store.create_or_open(Path(db), chosen, force_plan=force_plan) as store:
         retried = store.requeue(store.ids_with_status("failed")) if retry_failed else 0
         # The stages ("popular", "discover") whose list pages are fetched again.

@@ -22,6 +22,7 @@ from tmdb_collector.cli.options import (
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.media import DEFAULT_MEDIA
+from tmdb_collector.plan.id_source import check_new_source
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
@@ -242,6 +243,7 @@ def serve(
     credentials = Credentials.from_env()
     if not is_loopback(host):
         click.echo(f"warning: anyone who can reach {host} can control this dashboard", err=True)
+    check_new_source(db, plan)
     with Store.create_or_open(db, plan) as store:
         serve_dashboard(
             store,

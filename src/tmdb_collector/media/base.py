@@ -93,6 +93,7 @@ class MediaType:
     plural: str  # "movies"
     label: str  # the kind, in a heading: "Movie" (TMDB Movie Collector), "TV"
     daily_export_prefix: str  # "movie_ids" as in movie_ids_MM_DD_YYYY.json.gz
+    daily_export_title: str  # the title key of that export's lines: "original_title"
     date_field: str  # discover's date filter, split in halves past 500 pages
     genres: Mapping[int, str]
     details_check: tuple[str, type]  # a field every details body carries

@@ -66,6 +66,7 @@ MOVIE = MediaType(
     plural="movies",
     label="Movie",
     daily_export_prefix="movie_ids",
+    daily_export_title="original_title",
     date_field="primary_release_date",
     genres=GENRES,
     details_check=("title", str),

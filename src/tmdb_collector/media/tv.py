@@ -90,6 +90,7 @@ TV = MediaType(
     plural="series",
     label="TV",
     daily_export_prefix="tv_series_ids",
+    daily_export_title="original_name",
     date_field="first_air_date",
     genres=GENRES,
     details_check=("name", str),

@@ -26,11 +26,13 @@ from tmdb_collector.export.atomic import atomic_binary
 from tmdb_collector.fetch.network import proxy_for, ssl_context
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import USER_AGENT
+from tmdb_collector.media import MEDIA_TYPES, MediaType
 from tmdb_collector.plan.plan import Plan
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 16
 T = TypeVar("T")
+_EXPORT_TITLES = tuple(media.daily_export_title for media in MEDIA_TYPES.values())
 
 
 def is_url(source: str) -> bool:
@@ -69,10 +71,23 @@ async def local_copy(
 
 
 def existing_file(source: str) -> Path:
+    if "://" in source:
+        raise UsageError(f"--ids-from {source}: give an http:// or https:// URL, or a file")
     path = Path(source)
     if not path.is_file():
         raise UsageError(f"--ids-from {source}: no such file")
     return path
+
+
+def check_new_source(db: Path, plan: Plan) -> None:
+    """Before ``db`` is created for a plan whose ids come from a daily export, so that a wrong
+    ``--ids-from`` leaves no collection behind: a URL is taken as it is (its download waits
+    out outages), a file must exist and be the plan's media's daily export."""
+    source = plan.ids_from
+    if source is None or db.exists() or is_url(source):
+        return
+    path = existing_file(source)
+    next(iter_export(path, plan), None)  # reads up to the first entry, checking it
 
 
 async def download(
@@ -122,12 +137,16 @@ def iter_export(path: Path, plan: Plan) -> Iterator[tuple[int, int, bool]]:
     with path.open("rb") as probe:
         compressed = probe.read(2) == GZIP_MAGIC
     opener = gzip.open if compressed else open
+    checked = False
     try:
         with opener(path, "rt", encoding="utf-8") as lines:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
                 entry = _parse_line(line, number, path)
+                if not checked:
+                    _check_media(entry, plan.media_type, path)
+                    checked = True
                 yield number, entry["id"], _keep(entry, plan)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not a readable daily ID export: {exc}") from None
@@ -141,6 +160,19 @@ def _parse_line(line: str, number: int, path: Path) -> dict[str, Any]:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
         raise UsageError(f"{path} line {number} has no integer id: not a TMDB daily ID export")
     return entry
+
+
+def _check_media(entry: dict[str, Any], media: MediaType, path: Path) -> None:
+    """A line of another daily export (the movies' for a TV collection, people's...) names
+    its item otherwise: refused before any of its ids could be queued or marked removed."""
+    if media.daily_export_title in entry:
+        return
+    others = [key for key in (*_EXPORT_TITLES, "name") if key in entry]
+    if others:
+        raise UsageError(
+            f"{path} is not a {media.word} daily ID export (its lines have {others[0]!r}, not"
+            f" {media.daily_export_title!r}); use {media.daily_export_prefix}_MM_DD_YYYY.json.gz"
+        )
 
 
 def _keep(entry: dict[str, Any], plan: Plan) -> bool:
