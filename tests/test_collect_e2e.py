@@ -66,6 +66,22 @@ def test_rerunning_a_finished_collection_only_reports(sim_url: str, tmp_path: Pa
     assert "stage:     complete" in again.stdout
 
 
+def test_force_plan_with_more_pages_harvests_them(
+    sim_url: str, tmp_path: Path, reference_export: dict
+) -> None:
+    """A smaller plan first, then SMALL_PLAN with --force-plan: the pages the bigger plan adds
+    are fetched, and the collection ends up the one SMALL_PLAN collects from scratch."""
+    db = tmp_path / "c.db"
+    smaller = ["--popular-pages", "2", "--genre-pages", "1", "--genres", "28,35,18"]
+    assert run_cli(collect_args(db, sim_url, *smaller)).returncode == 0
+    assert len(export_json(db, tmp_path / "small.json")) < len(reference_export)
+    result = run_cli(collect_args(db, sim_url, *SMALL_PLAN, "--force-plan"))
+    assert result.returncode == 0, result.stderr
+    status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
+    assert status["harvest"]["pages_done"] == 4 + 3 * 2
+    assert export_json(db, tmp_path / "movies.json") == reference_export
+
+
 def test_sigkill_then_resume_equals_an_uninterrupted_run(
     sim_url: str, tmp_path: Path, reference_export: dict
 ) -> None:

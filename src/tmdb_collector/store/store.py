@@ -73,9 +73,13 @@ class Store(Listings, Catalogue, ItemReads):
         self._write(lambda: self._insert_query(query, parent))
 
     def _insert_query(self, query: HarvestQuery, parent: str | None) -> None:
+        """A new query; a plan's query again takes the plan's page count, which
+        ``--force-plan`` may have changed (a query's key leaves the count out)."""
+        again = "DO UPDATE SET max_pages = excluded.max_pages" if parent is None else "DO NOTHING"
         self._db.execute(
-            "INSERT OR IGNORE INTO queries (key, stage, genre, path, params, max_pages,"
-            " keep_language, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO queries (key, stage, genre, path, params, max_pages,"
+            " keep_language, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (key) {again}",
             (
                 query.key,
                 query.stage,
