@@ -114,3 +114,31 @@ def test_ids_from_on_a_harvested_collection_marks_removed_but_adds_nothing(
     assert "Daily export: 0 new ids queued, 5 ids marked removed" in update.stdout
     assert "`collect --reharvest` finds this one's." in update.stderr
     assert exported_ids(db, tmp_path / "b.json") == collected - gone
+
+
+async def test_the_summarys_time_covers_the_changes_feed_too(
+    small_collection: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The elapsed time (and so the rate) of `update`'s summary counts from the run's first
+    request, the changes feed's, not from the refetch after it: with update's clock moved
+    1,000 s back, the outcome reports at least 1,000 s."""
+    import time
+    import types
+
+    from tmdb_collector.credentials import Credentials
+    from tmdb_collector.engine import update as update_module
+    from tmdb_collector.fetch.client import TMDBClient
+    from tmdb_collector.fetch.settings import ClientSettings
+    from tmdb_collector.store.store import Store
+
+    db = tmp_path / "c.db"
+    db.write_bytes(small_collection.db.read_bytes())
+    clock = types.SimpleNamespace(monotonic=lambda: time.monotonic() - 1000)
+    monkeypatch.setattr(update_module, "time", clock)
+    settings = ClientSettings(base_url=small_collection.base_url, rate=1000, concurrency=2)
+    with Store.open_existing(db) as store:
+        async with TMDBClient(settings, Credentials(api_key="update-clock-key-7")) as client:
+            result = await update_module.run_update(store, client, concurrency=2)
+    assert result.run.status in ("complete", "nothing-to-do")
+    assert result.run.requests > 0
+    assert result.run.elapsed >= 1000

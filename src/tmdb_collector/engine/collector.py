@@ -109,10 +109,12 @@ class Collector:
             self.progress.state = "pausing"
         self._stop.set()
 
-    async def run(self) -> RunOutcome:
+    async def run(self, started: float | None = None) -> RunOutcome:
         """Run until done, paused or failed. Never raises for a failure it can describe: the
-        outcome carries it, and any other exception becomes an :class:`UnexpectedError`."""
-        started = time.monotonic()
+        outcome carries it, and any other exception becomes an :class:`UnexpectedError`.
+        ``started`` (``time.monotonic()``) is when the run's requests began, if before this
+        (``update`` reads the changes feed first): the outcome's elapsed time counts from it."""
+        started = time.monotonic() if started is None else started
         self.progress.start()
         breaker = self._client.breaker
         breaker.rearm()

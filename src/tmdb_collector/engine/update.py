@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -113,6 +114,7 @@ async def run_update(
 ) -> UpdateOutcome:
     """Refetch what changed since the last sync (or since ``since``); with ``ids_from``, first
     follow that daily export (new ids queued, vanished ones marked removed)."""
+    started = time.monotonic()  # the summary's time and rate cover the feed's requests too
     plan = store.plan()
     trust_earlier_answers(store, client)
     probe = await client.get_json("/configuration")
@@ -143,7 +145,7 @@ async def run_update(
     collector = Collector(
         store, client, plan, concurrency=concurrency, progress=progress, stop=stop
     )
-    outcome = await collector.run()
+    outcome = await collector.run(started)
     if outcome.status in ("complete", "nothing-to-do"):
         store.set_meta("last_sync", today.isoformat())
     refreshed = len(refresh | stale)
