@@ -9,6 +9,7 @@ import pytest
 
 from tests.cli_helpers import (
     SMALL_PLAN,
+    TEST_KEY,
     collect_args,
     export_json,
     one_line_error,
@@ -167,6 +168,24 @@ def test_output_paths(collected: Path, tmp_path: Path) -> None:
     finally:
         readonly.chmod(0o700)
     assert existing.read_text() == "{}"
+
+
+def test_the_log_file_has_each_run_and_the_error_that_ended_it(
+    sim_url: str, tmp_path: Path
+) -> None:
+    db, log = tmp_path / "c.db", tmp_path / "run.log"
+    plan = ["--popular-pages", "1", "--genre-pages", "0", "--log-file", str(log)]
+    assert run_cli(collect_args(db, sim_url, *plan)).returncode == 0
+    changed = [*plan[:1], "2", *plan[2:]]
+    result = run_cli(collect_args(db, sim_url, *changed))
+    assert result.returncode == 2
+    lines = log.read_text().splitlines()
+    assert " INFO tmdb_collector.engine.collector: run started: movies from " in lines[0]
+    assert "run ended (complete): " in lines[1]
+    assert lines[2].endswith(one_line_error(result).removeprefix("error: "))
+    assert " ERROR " in lines[2]
+    assert "different plan" in lines[2]
+    assert TEST_KEY not in log.read_text()
 
 
 def test_export_never_overwrites_its_own_database(collected: Path, tmp_path: Path) -> None:

@@ -38,3 +38,13 @@ def configure(
     # httpx logs every request URL at INFO, and URLs carry api_key: keep it quiet.
     for noisy in ("httpx", "httpcore", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def in_files(message: str) -> None:
+    """``message`` (an error the command prints itself) into the ``--log-file``, if any, and
+    not again on the console."""
+    root = logging.getLogger(LOGGER)
+    record = root.makeRecord(LOGGER, logging.ERROR, __file__, 0, message, (), None)
+    for handler in root.handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)

@@ -21,7 +21,7 @@ from tmdb_collector.errors import (
     CollectorError,
     UnexpectedError,
 )
-from tmdb_collector.logs import LOGGER
+from tmdb_collector.logs import LOGGER, in_files
 
 
 @click.group(
@@ -56,6 +56,7 @@ def main() -> None:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_PAUSED)
     except CollectorError as exc:
+        in_files(str(exc))
         click.echo(f"error: {redact(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

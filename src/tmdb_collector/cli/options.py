@@ -252,7 +252,10 @@ def resolve_settings(options: dict[str, Any], db: Path) -> tuple[Plan, ClientSet
 
 def verbosity_options(func: F) -> F:
     func = click.option(
-        "--log-file", type=click.Path(path_type=Path, dir_okay=False), help="Also log here."
+        "--log-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Also log here, appending, with timestamps: every level (as -vv), each run's start"
+        " and end, and the error that ends the command.",
     )(func)
     func = click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")(func)
     return func

@@ -116,6 +116,12 @@ class Collector:
         (``update`` reads the changes feed first): the outcome's elapsed time counts from it."""
         started = time.monotonic() if started is None else started
         self.progress.start()
+        log.info(
+            "run started: %s from %s into %s",
+            self._plan.media_type.plural,
+            shareable_base_url(self._client.base_url),
+            self._store.path,
+        )
         breaker = self._client.breaker
         breaker.rearm()
         breaker.listen(self.progress.set_outage)
@@ -351,7 +357,7 @@ class Collector:
                 progress.failed_movies,
                 0,
             )
-        return RunOutcome(
+        outcome = RunOutcome(
             status=status,
             movies=done,
             not_found=not_found,
@@ -362,6 +368,21 @@ class Collector:
             failed_pages=pages,
             error=error,
         )
+        log.info(
+            "run ended (%s): %d %s collected, %d not found, %d failed, %d pages failed;"
+            " %d requests in %.1f s, %d rate-limited%s",
+            status,
+            done,
+            self._plan.media_type.plural,
+            not_found,
+            failed,
+            pages,
+            stats.requests,
+            outcome.elapsed,
+            stats.throttled,
+            f"; error: {error}" if error is not None else "",
+        )
+        return outcome
 
 
 _FINAL_MESSAGES = {
