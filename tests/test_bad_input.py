@@ -285,3 +285,30 @@ def test_disk_full_during_collect_keeps_what_was_committed(sim_url: str, tmp_pat
         check=False,
     )
     assert resumed.returncode == 0, resumed.stderr
+
+
+def test_unusable_paths_and_addresses_are_usage_errors(tmp_path: Path) -> None:
+    """Bad input, not a crash: one line, exit 2, and no "unexpected error"."""
+    import socket
+
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("not a directory")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        cases = [
+            (["collect", "--db", str(a_file / "c.db")], "file.txt is not a directory"),
+            (
+                ["collect", "--db", str(tmp_path / "c.db"), "--log-file", str(a_file / "x")],
+                "cannot write --log-file",
+            ),
+            (["demo", "--out", str(a_file / "demo")], "cannot create --out"),
+            (["simulate", "--port", port], f"cannot listen on 127.0.0.1:{port}"),
+        ]
+        for args, message in cases:
+            result = run_cli(args)
+            assert result.returncode == 2, args
+            line = one_line_error(result)
+            assert message in line
+            assert "unexpected" not in line

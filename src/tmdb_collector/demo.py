@@ -15,6 +15,7 @@ import click
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.runner import run_collection
+from tmdb_collector.errors import UsageError
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.settings import ClientSettings
@@ -34,8 +35,7 @@ def run_demo(
     seed: int,
     show_bars: bool,
 ) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    check_output_dir(out)
+    _make_output_dir(out)
     api_key = secrets.token_hex(16)  # a throwaway key the simulator insists on
     started = time.monotonic()
     with simulator_process(_simulator_args(seed, catalog_size, plan), api_key=api_key) as sim:
@@ -74,8 +74,7 @@ def run_demo_ui(
     """Serve the dashboard on the simulator until Ctrl-C; Start there collects into OUT."""
     from tmdb_collector.dashboard import serve_dashboard
 
-    out.mkdir(parents=True, exist_ok=True)
-    check_output_dir(out)
+    _make_output_dir(out)
     api_key = secrets.token_hex(16)
 
     def ready(url: str) -> None:
@@ -108,3 +107,11 @@ def _simulator_args(seed: int, catalog_size: int | None, plan: Plan) -> list[str
     if catalog_size is not None:
         args += ["--catalog-size", str(catalog_size)]
     return args
+
+
+def _make_output_dir(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create --out {out}: {exc.strerror or exc}") from None
+    check_output_dir(out)

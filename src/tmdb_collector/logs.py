@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from tmdb_collector.credentials import RedactingFilter
+from tmdb_collector.errors import UsageError
 
 LOGGER = "tmdb_collector"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -30,7 +31,10 @@ def configure(
         handler.addFilter(redactor)
         root.addHandler(handler)
     if log_file is not None:
-        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        try:
+            file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write --log-file {log_file}: {exc.strerror or exc}") from None
         file_handler.setLevel(logging.DEBUG)
         file_handler.setFormatter(logging.Formatter(FORMAT))
         file_handler.addFilter(redactor)

@@ -20,6 +20,7 @@ from tmdb_collector.cli.options import (
     verbosity_options,
 )
 from tmdb_collector.credentials import Credentials
+from tmdb_collector.errors import UsageError
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.media import DEFAULT_MEDIA
 from tmdb_collector.plan.id_source import check_new_source
@@ -146,7 +147,11 @@ def simulate(
         values["tv_catalog_size" if media == "tv" else "catalog_size"] = catalog_size
     if today is not None:
         values["today"] = today.date()
-    run_forever(SimulatorConfig(**values))
+    try:
+        run_forever(SimulatorConfig(**values))
+    except OSError as exc:  # binding: a port in use, an address this host does not have
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 @click.command(cls=AttributedCommand)

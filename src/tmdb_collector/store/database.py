@@ -71,6 +71,8 @@ class Database:
             raise UsageError(f"--db {path} is a directory, not a database file")
         if not path.parent.exists():
             raise UsageError(f"cannot create {path}: directory {path.parent} does not exist")
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot create {path}: {path.parent} is not a directory")
         # A zero-byte file, or an SQLite file without a single table, holds nothing to lose:
         # it is what a crash during creation leaves (switching to WAL writes the header first).
         fresh = not path.exists() or path.stat().st_size == 0
