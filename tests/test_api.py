@@ -51,6 +51,17 @@ def test_collect_with_progress_then_read_the_collection(sim_url: str, tmp_path: 
         assert len(collection) == result.outcome.movies == len(list(collection.movies()))
     again = collect(db, plan=PLAN, base_url=sim_url, api_key=TEST_KEY)  # resumes: nothing left
     assert again.outcome.status == "nothing-to-do"
+    # No plan, or a mapping of one setting: the rest is the collection's own plan.
+    assert collect(db, base_url=sim_url, api_key=TEST_KEY).outcome.status == "nothing-to-do"
+    grown = collect(
+        db,
+        {"parts": "credits,keywords,recommendations,external_ids"},
+        base_url=sim_url,
+        api_key=TEST_KEY,
+    )
+    assert grown.outcome.status == "complete"
+    assert grown.status["plan"]["popular_pages"] == 2
+    assert grown.status["parts"]["items_with"]["external_ids"] == result.outcome.movies
     with pytest.raises(PlanMismatchError):
         collect(db, plan={**PLAN, "popular_pages": 3}, base_url=sim_url, api_key=TEST_KEY)
 

@@ -195,3 +195,28 @@ def test_progress_bars_render_on_a_terminal_only(sim_url: str, tmp_path: Path) -
     piped = run_cli([*args, "--db", str(tmp_path / "p.db")])
     assert piped.returncode == 0
     assert "Movie details" not in piped.stderr
+
+
+def test_an_existing_collection_resumes_without_its_plan_flags(
+    sim_url: str, tmp_path: Path
+) -> None:
+    """Flags left out are the collection's own plan, not the seed's: the bare command resumes,
+    and --parts alone changes only the parts."""
+    db = tmp_path / "c.db"
+    plan = ["--popular-pages", "2", "--genre-pages", "1", "--genres", "28"]
+    first = start_cli(collect_args(db, sim_url, *plan, rate="20"))
+    wait_for(lambda: movie_count(db) >= 5)
+    kill(first, signal.SIGKILL)
+    bare = ["collect", "--db", str(db), "--base-url", sim_url, "--no-progress"]
+    result = run_cli(bare)
+    assert result.returncode == 0, result.stderr
+    result = run_cli([*bare, "--parts", "credits,keywords,recommendations,videos"])
+    assert result.returncode == 0, result.stderr
+    status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
+    assert (status["plan"]["popular_pages"], status["plan"]["genre_pages"]) == (2, 1)
+    assert status["plan"]["genres"] == [28]
+    assert status["parts"]["items_with"]["videos"] == status["movies"] > 5
+    assert status["stage"] == "complete"
+    refused = run_cli([*bare, "--popular-pages", "3"])
+    assert refused.returncode == 2
+    assert "popular_pages: 2 -> 3" in one_line_error(refused)

@@ -47,6 +47,7 @@ from tmdb_collector.plan.config import build_client_settings, read_config
 from tmdb_collector.plan.id_source import check_new_source
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
+from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 
 PathLike = str | os.PathLike[str]
@@ -208,7 +209,7 @@ async def collect_async(
     view: RunView | None = None,
 ) -> CollectResult:
     """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
-    chosen = _plan(plan)
+    chosen = _plan(plan, Path(db))
     client = settings or build_client_settings(
         read_config(None), {"base_url": base_url, "rate": rate, "concurrency": concurrency}
     )
@@ -241,7 +242,8 @@ def collect(
     """Run (or resume) a collection into ``db`` and wait for it; re-running resumes.
 
     ``plan`` is a :class:`~tmdb_collector.plan.plan.Plan`, a mapping of its fields (as in the
-    ``[plan]`` table of a config file), or None for the seed's plan. The key comes from
+    ``[plan]`` table of a config file), or None: what a mapping (or None) leaves out is the
+    collection's own plan (the seed's for a new ``db``). The key comes from
     ``api_key`` / ``bearer_token`` or else the environment (``TMDB_API_KEY`` /
     ``TMDB_READ_ACCESS_TOKEN``); the API from ``base_url`` or ``TMDB_BASE_URL``.
     ``on_progress`` is called with the progress snapshot (the dashboard's) every
@@ -307,12 +309,16 @@ def _run_blocking(make: Callable[[], Awaitable[T]]) -> T:
     return result[0]
 
 
-def _plan(plan: Plan | Mapping[str, Any] | None) -> Plan:
-    if plan is None:
-        return Plan()
+def _plan(plan: Plan | Mapping[str, Any] | None, db: Path) -> Plan:
+    """A Plan as given; settings a mapping (or None) leaves out are an existing collection's
+    own (of the same media), else the defaults: as on the command line."""
     if isinstance(plan, Plan):
         return plan
-    return Plan.from_dict(plan)
+    values = dict(plan or {})
+    stored = stored_plan(db)
+    if stored is not None and values.get("media", stored.get("media")) == stored.get("media"):
+        values = {**stored, **values}
+    return Plan.from_dict(values)
 
 
 def _credentials(api_key: str | None, bearer_token: str | None) -> Credentials:

@@ -27,7 +27,7 @@ from tmdb_collector.plan.plan import (
     parse_genres,
     parse_pages,
 )
-from tmdb_collector.store.database import stored_media
+from tmdb_collector.store.database import stored_media, stored_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_MODES = ("auto", "plain", "json")
@@ -239,13 +239,19 @@ def resolve_client_settings(options: dict[str, Any]) -> ClientSettings:
 
 
 def resolve_settings(options: dict[str, Any], db: Path) -> tuple[Plan, ClientSettings]:
-    """--config's [plan] and [client] tables with the plan and client flags on top. Without
-    --media or ``media`` in [plan], an existing --db keeps the media type it holds."""
+    """--config's [plan] and [client] tables with the plan and client flags on top. For an
+    existing --db, what they leave unset is the collection's own plan (so `collect --db DB`
+    resumes it, and a flag changes only its own setting); without --media or ``media`` in
+    [plan], it keeps the media type it holds."""
     config = read_config(options.get("config"))
     overrides = _fields_of(Plan, options)
-    if overrides.get("media") is None and "media" not in config.plan:
-        overrides["media"] = stored_media(db)
-    plan = build_plan(config, overrides)
+    held = stored_media(db)
+    chosen = overrides.get("media") or config.plan.get("media")
+    if chosen is None:
+        overrides["media"] = held
+    # Another media's plan is no base: opening the database then says it holds the other.
+    base = stored_plan(db) if chosen in (None, held) else None
+    plan = build_plan(config, overrides, base)
     settings = build_client_settings(config, _fields_of(ClientSettings, options))
     return plan, settings
 

@@ -53,13 +53,18 @@ def read_config(path: Path | None) -> ConfigFile:
     return ConfigFile(plan, client)
 
 
-def build_plan(config: ConfigFile, overrides: Mapping[str, Any]) -> Plan:
-    """The plan from the config file's [plan] table, with command-line overrides on top."""
+def build_plan(
+    config: ConfigFile, overrides: Mapping[str, Any], base: Mapping[str, Any] | None = None
+) -> Plan:
+    """The plan from the config file's [plan] table, with command-line overrides on top; what
+    neither sets comes from ``base`` (an existing collection's plan), else the defaults."""
     values = dict(config.plan)
     for name in ("popular_pages", "genre_pages"):
         if name in values:
             values[name] = parse_pages(values[name], name)
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if base is not None:
+        values = {**base, **values}
     return Plan.from_dict(values, source="[plan]")
 
 

@@ -214,12 +214,27 @@ class Database:
 def stored_media(path: Path) -> str | None:
     """The media type an existing database was created for, or None when ``path`` is not a
     readable database of ours (opening it properly then says why). Read-only, no lock."""
+    return _stored_meta(path, "media")
+
+
+def stored_plan(path: Path) -> dict[str, Any] | None:
+    """The plan an existing database holds, as :meth:`Plan.to_dict` wrote it, or None (as
+    :func:`stored_media`)."""
+    text = _stored_meta(path, "plan")
+    try:
+        plan = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    return plan if isinstance(plan, dict) else None
+
+
+def _stored_meta(path: Path, key: str) -> str | None:
     if not path.is_file() or path.stat().st_size == 0:
         return None
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
-            row = connection.execute("SELECT value FROM meta WHERE key = 'media'").fetchone()
+            row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         finally:
             connection.close()
     except sqlite3.Error:
