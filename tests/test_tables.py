@@ -346,6 +346,43 @@ def test_a_failed_write_leaves_existing_files_and_no_temporaries(
     assert (out / f"movies.{fmt}").read_bytes() == b"previous export"
 
 
+def test_sigterm_during_an_export_cleans_up_and_exits_130(
+    collection: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console entry point turns SIGTERM into an interrupt, so the staging directory is
+    removed as on Ctrl-C (by default the process had died leaving it behind)."""
+    import signal
+
+    from tmdb_collector.cli.app import main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "movies.parquet").write_bytes(b"previous export")
+    real_write = tables._ParquetSink.write
+
+    def terminated(self: Any, rows: Any) -> None:
+        signal.raise_signal(signal.SIGTERM)  # from the writer thread, as `kill` would
+        real_write(self, rows)
+
+    monkeypatch.setattr(tables, "BATCH_SIZE", 1)
+    monkeypatch.setattr(tables._ParquetSink, "write", terminated)
+    args = ["tmdb-collector", "export", "--db", str(collection), "--format", "parquet"]
+    monkeypatch.setattr(sys, "argv", [*args, "--out", str(out)])
+
+    def not_installed(signum: int, frame: object) -> None:
+        raise AssertionError("the entry point did not handle SIGTERM")
+
+    before = signal.signal(signal.SIGTERM, not_installed)  # never the default: it kills pytest
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert exited.value.code == 130
+    assert os.listdir(out) == ["movies.parquet"]
+    assert (out / "movies.parquet").read_bytes() == b"previous export"
+
+
 def test_a_failed_move_puts_the_previous_tables_back(
     collection: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

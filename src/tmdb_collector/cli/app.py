@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 
 import click
@@ -43,6 +44,9 @@ def main() -> None:
     # Arrow's default allocator (mimalloc) held some 90 MB more at the peak of a table export
     # than the system's (docs/benchmarks.md); a choice made in the environment wins.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    # SIGTERM stops a command as Ctrl-C does, so that it cleans up (an export's staging files)
+    # on the way out; collect and serve turn it into a pause while they run.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = cli.main(standalone_mode=False)
     except click.UsageError as exc:
@@ -67,3 +71,7 @@ def main() -> None:
         click.echo(f"error: {redact(str(UnexpectedError('in tmdb-collector', exc)))}", err=True)
         sys.exit(EXIT_RUNTIME)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
