@@ -188,6 +188,39 @@ def test_the_log_file_has_each_run_and_the_error_that_ended_it(
     assert TEST_KEY not in log.read_text()
 
 
+def test_an_export_of_nothing_never_replaces_an_earlier_export(
+    collected: Path, tmp_path: Path
+) -> None:
+    """No movie has `alternative_titles` (never collected): refused over existing files, and
+    written (as an honest empty export) where there were none."""
+    for fmt, out in (("json", tmp_path / "m.json"), ("parquet", tmp_path / "tables")):
+        assert (
+            run_cli(
+                ["export", "--db", str(collected), "--format", fmt, "--out", str(out)]
+            ).returncode
+            == 0
+        )
+        before = sorted((p.name, p.read_bytes()) for p in [out, *out.glob("*")] if p.is_file())
+        again = ["export", "--db", str(collected), "--format", fmt, "--out", str(out)]
+        result = run_cli([*again, "--parts", "alternative_titles"])
+        assert result.returncode == 2
+        assert "no collected movie to export with every part asked" in one_line_error(result)
+        after = sorted((p.name, p.read_bytes()) for p in [out, *out.glob("*")] if p.is_file())
+        assert after == before
+    fresh = tmp_path / "fresh.json"
+    export = [
+        "export",
+        "--db",
+        str(collected),
+        "--out",
+        str(fresh),
+        "--parts",
+        "alternative_titles",
+    ]
+    assert run_cli(export).returncode == 0
+    assert fresh.read_text().split() == ["{", "}"]
+
+
 def test_export_never_overwrites_its_own_database(collected: Path, tmp_path: Path) -> None:
     db = tmp_path / "movies.parquet"  # a name a table export would write
     db.write_bytes(collected.read_bytes())

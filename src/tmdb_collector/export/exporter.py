@@ -106,6 +106,7 @@ def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
     check_format(fmt)
     chosen = export_parts(store, parts)
     _spare_database(store, fmt, out, chosen)
+    _spare_an_export_from_nothing(store, fmt, out, chosen)
     if fmt in FILE_FORMATS:
         check_output_file(out)
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
@@ -128,10 +129,7 @@ def _spare_database(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> 
     if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
         targets = [out, manifest_path(out, directory=False)]
     else:
-        from tmdb_collector.export.table_sets import table_set  # pyarrow: only for tables
-
-        names = table_set(store.media_type).names(parts)
-        targets = [out / f"{name}.{fmt}" for name in names] + [manifest_path(out, directory=True)]
+        targets = [*_table_files(store, fmt, out, parts), manifest_path(out, directory=True)]
     database = store.path.resolve()
     guarded = [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
     for target in targets:
@@ -140,6 +138,30 @@ def _spare_database(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> 
                 f"--out {out} would overwrite the collection's database {store.path};"
                 " choose another path"
             )
+
+
+def _spare_an_export_from_nothing(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> None:
+    """An export with no item would replace an earlier one with an empty file: refused (an
+    empty export where there was none is written, as the collection's honest state)."""
+    if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
+        existing = out.is_file()
+    else:
+        existing = any(target.exists() for target in _table_files(store, fmt, out, parts))
+    if not existing or store.any_exported(parts):
+        return
+    media = store.media_type
+    asked = f" with every part asked ({', '.join(parts)})" if parts else ""
+    raise UsageError(
+        f"no collected {media.word} to export{asked}; {out} is left as it was"
+        " (`status` shows what each part has)"
+    )
+
+
+def _table_files(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> list[Path]:
+    """The files a table export of ``parts`` writes into ``out``, but its manifest."""
+    from tmdb_collector.export.table_sets import table_set  # pyarrow: only for tables
+
+    return [out / f"{name}.{fmt}" for name in table_set(store.media_type).names(parts)]
 
 
 def _same_file(a: Path, b: Path) -> bool:

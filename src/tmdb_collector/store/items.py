@@ -59,6 +59,22 @@ class ItemReads(Database):
             )
         )
 
+    def any_exported(self, parts: Sequence[str]) -> bool:
+        """Whether an export of ``parts`` has at least one item (see :meth:`_items`)."""
+        left_out = "('not_found')" if self.include_removed else "('not_found', 'removed')"
+        marks = ",".join("?" for _ in parts)
+        having = (
+            f" AND (SELECT COUNT(*) FROM parts p WHERE p.item_id = i.id AND p.name IN ({marks}))"
+            f" = {len(parts)}"
+            if parts
+            else ""
+        )
+        query = (
+            "SELECT EXISTS (SELECT 1 FROM items i JOIN ids s ON s.id = i.id"
+            f" WHERE s.status NOT IN {left_out}{having})"
+        )
+        return bool(self._scalar(query, tuple(parts)))
+
     def iter_items(self, parts: Sequence[str]) -> Iterator[ItemRow]:
         """Stored items that have every one of ``parts``: see :meth:`_items`."""
         return self._items(parts, raw=False)
