@@ -123,7 +123,7 @@ def test_a_second_collect_on_the_same_db_is_refused(sim_url: str, tmp_path: Path
         wait_for(lambda: movie_count(db) >= 1, timeout=60)
         second = run_cli([*args, "--rate", "20"])
         assert second.returncode == 1
-        assert "already collecting" in one_line_error(second)
+        assert "another tmdb-collector process" in one_line_error(second)
     finally:
         kill(first)
     assert run_cli(["status", "--db", str(db)]).returncode == 0

@@ -124,7 +124,7 @@ def test_missing_database_and_directory(tmp_path: Path) -> None:
 
 def test_a_second_collector_is_refused(db_path: Path) -> None:
     with Store.create_or_open(db_path, Plan()):
-        with pytest.raises(StoreLockedError, match="already collecting"):
+        with pytest.raises(StoreLockedError, match="another tmdb-collector process"):
             Store.create_or_open(db_path, Plan())
         Store.open_existing(db_path).close()  # readers (status, export) are welcome
     Store.create_or_open(db_path, Plan()).close()

@@ -85,6 +85,15 @@ def _consistency_lines(harvest: dict[str, Any]) -> list[str]:
     return ["lists:", *lines] if lines else []
 
 
+def _harvest_line(plan: dict[str, Any], harvest: dict[str, Any]) -> str:
+    if plan.get("ids_from"):  # stages 1-2 replaced by TMDB's daily export
+        return f"harvest:   ids from the daily export {plan['ids_from']}"
+    return (
+        f"harvest:   {harvest['pages_done']} pages done, {harvest['pages_failed']} failed, "
+        f"{harvest['queries_open']} of {harvest['queries']} queries open"
+    )
+
+
 def format_status(report: dict[str, Any]) -> str:
     ids, harvest = report["ids"], report["harvest"]
     media = media_type(report.get("media", DEFAULT_MEDIA))
@@ -92,8 +101,7 @@ def format_status(report: dict[str, Any]) -> str:
         f"database:  {report['database']}",
         f"media:     {media.name} ({media.plural})",
         f"stage:     {report['stage']}",
-        f"harvest:   {harvest['pages_done']} pages done, {harvest['pages_failed']} failed, "
-        f"{harvest['queries_open']} of {harvest['queries']} queries open",
+        _harvest_line(report["plan"], harvest),
         *_consistency_lines(harvest),
         f"ids:       {ids['total']} harvested: {ids['done']} collected, {ids['pending']} pending, "
         f"{ids['not_found']} not found, {ids['failed']} failed, "
@@ -101,8 +109,12 @@ def format_status(report: dict[str, Any]) -> str:
     ]
     parts = report["parts"]
     counts = parts["items_with"]
-    chosen = ", ".join(f"{name} {counts.get(name, 0)}" for name in parts["chosen"]) or "none"
-    lines.append(f"parts:     {chosen} ({media.plural} with each)")
+    chosen = ", ".join(f"{name} {counts.get(name, 0)}" for name in parts["chosen"])
+    if not chosen:
+        chosen = "none (details only)"
+    else:
+        chosen += f" ({media.plural} with each)"
+    lines.append(f"parts:     {chosen}")
     others = sorted(set(counts) - set(parts["chosen"]))
     if others:
         lines.append("           also stored: " + ", ".join(f"{n} {counts[n]}" for n in others))

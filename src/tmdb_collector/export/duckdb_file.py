@@ -30,10 +30,11 @@ TOP_CAST = 5  # actors listed in movie_summary.top_cast
 def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -> int:
     """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
     returns the movies exported."""
+    from tmdb_collector.export.exporter import default_export_path
     from tmdb_collector.export.table_sets import table_set
     from tmdb_collector.export.tables import export_tables
 
-    check_output_file(out)
+    check_output_file(out, default_export_path(store.media_type, "duckdb").name)
     try:
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=out.parent))
     except OSError as exc:

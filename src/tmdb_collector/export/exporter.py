@@ -108,7 +108,7 @@ def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
     _spare_database(store, fmt, out, chosen)
     _spare_an_export_from_nothing(store, fmt, out, chosen)
     if fmt in FILE_FORMATS:
-        check_output_file(out)
+        check_output_file(out, default_export_path(store.media_type, fmt).name)
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
         with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
             count = writer(store.iter_items(chosen), chosen, data)

@@ -145,8 +145,8 @@ class Database:
             os.close(fd)
             self._db.close()
             raise StoreLockedError(
-                f"another tmdb-collector process is already collecting into {self.path}; "
-                "wait for it to finish or pause it (Ctrl-C) first"
+                f"another tmdb-collector process (collect, update or serve) has {self.path}"
+                " open; wait for it to finish, or stop it (Ctrl-C) first"
             ) from None
         self._lock_fd = fd
 
