@@ -345,3 +345,21 @@ def test_unusable_paths_and_addresses_are_usage_errors(tmp_path: Path) -> None:
             line = one_line_error(result)
             assert message in line
             assert "unexpected" not in line
+
+
+def test_a_demo_directory_is_resumed_only_from_its_own_catalogue(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    small = ["demo", "--out", str(out), "--catalog-size", "120"]
+    assert run_cli(small).returncode == 0
+    before = (out / "movies.json").read_bytes()
+    again = run_cli(small)
+    assert again.returncode == 0
+    assert "0 requests" in again.stdout  # resumed: nothing left to fetch
+    for other, message in (
+        (["--seed", "7"], "another simulated catalogue (--seed 42 --catalog-size 120)"),
+        (["--media", "tv"], "holds a demo of movies; use another --out for --media tv"),
+    ):
+        result = run_cli([*small, *other])
+        assert result.returncode == 2
+        assert message in one_line_error(result)
+    assert (out / "movies.json").read_bytes() == before

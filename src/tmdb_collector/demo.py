@@ -19,10 +19,14 @@ from tmdb_collector.errors import UsageError
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.media import DEFAULT_MEDIA
+from tmdb_collector.media import DEFAULT_MEDIA, media_type
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.simulator.process import simulator_process
+from tmdb_collector.store.database import stored_media
 from tmdb_collector.store.store import Store
+
+DEMO_DB = "tmdb_collection.db"
+DEMO_CATALOGUE = "demo_catalogue"  # meta: the simulator arguments the demo collected from
 
 
 def run_demo(
@@ -38,20 +42,21 @@ def run_demo(
     _make_output_dir(out)
     api_key = secrets.token_hex(16)  # a throwaway key the simulator insists on
     started = time.monotonic()
-    with simulator_process(_simulator_args(seed, catalog_size, plan), api_key=api_key) as sim:
+    sim_args = _simulator_args(seed, catalog_size, plan)
+    with (
+        _demo_store(out, plan, sim_args) as store,
+        simulator_process(sim_args, api_key=api_key) as sim,
+    ):
         click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
-        with Store.create_or_open(out / "tmdb_collection.db", plan) as store:
-            outcome = asyncio.run(
-                run_collection(
-                    store, plan, settings, Credentials(api_key=api_key), show_bars=show_bars
-                )
-            )
-            if outcome.error is not None:
-                raise outcome.error
-            media = plan.media_type
-            movies_json = out / media.export_filename
-            written = export(store, "json", movies_json)
+        outcome = asyncio.run(
+            run_collection(store, plan, settings, Credentials(api_key=api_key), show_bars=show_bars)
+        )
+        if outcome.error is not None:
+            raise outcome.error
+        media = plan.media_type
+        movies_json = out / media.export_filename
+        written = export(store, "json", movies_json)
     elapsed = time.monotonic() - started
     click.echo(
         f"Demo finished: {written:,} {media.plural}, {outcome.requests:,} requests,"
@@ -83,11 +88,14 @@ def run_demo_ui(
         if open_browser:
             open_in_browser(url)
 
-    with simulator_process(_simulator_args(seed, catalog_size, plan), api_key=api_key) as sim:
+    sim_args = _simulator_args(seed, catalog_size, plan)
+    with (
+        _demo_store(out, plan, sim_args) as store,
+        simulator_process(sim_args, api_key=api_key) as sim,
+    ):
         click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
-        with Store.create_or_open(out / "tmdb_collection.db", plan) as store:
-            serve_dashboard(store, plan, settings, Credentials(api_key=api_key), on_ready=ready)
+        serve_dashboard(store, plan, settings, Credentials(api_key=api_key), on_ready=ready)
 
 
 def open_in_browser(url: str) -> None:
@@ -98,6 +106,31 @@ def open_in_browser(url: str) -> None:
     ):
         return
     threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+
+def _demo_store(out: Path, plan: Plan, sim_args: list[str]) -> Store:
+    """OUT's collection: resumed only if it was collected from the same simulated catalogue
+    (its media, seed and size), so a demo never mixes two catalogues."""
+    db = out / DEMO_DB
+    held = stored_media(db)
+    if held is not None and held != plan.media:
+        raise UsageError(
+            f"{out} holds a demo of {media_type(held).plural}; use another --out for"
+            f" --media {plan.media}"
+        )
+    store = Store.create_or_open(db, plan)
+    catalogue = " ".join(sim_args)
+    before = store.meta(DEMO_CATALOGUE)
+    if before is None:  # new, or made before demos recorded their catalogue
+        store.set_meta(DEMO_CATALOGUE, catalogue)
+    elif before != catalogue:
+        store.close()
+        was = f" ({before})" if before else ""
+        raise UsageError(
+            f"{out} holds a demo collected from another simulated catalogue{was}; use another"
+            f" --out for {catalogue}, or remove {out}"
+        )
+    return store
 
 
 def _simulator_args(seed: int, catalog_size: int | None, plan: Plan) -> list[str]:
