@@ -525,9 +525,17 @@ def run_module(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_end_to_end(collection: Path, tmp_path: Path) -> None:
     out = tmp_path / "tables"
+    out.mkdir()
+    (out / "videos.parquet").write_bytes(b"an earlier export's, of more parts")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
     done = run_module("export", "--db", str(collection), "--format", "parquet", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "3 movies" in done.stdout
+    assert "1 table of an earlier export (not written by this one) still in" in done.stderr
+    assert "videos.parquet;" in done.stderr
+    assert "notes.txt" not in done.stderr
+    (out / "videos.parquet").unlink()
+    (out / "notes.txt").unlink()
     assert pq.read_table(out / "cast.parquet").num_rows == expected_counts()["cast"]
 
     result = CliRunner().invoke(

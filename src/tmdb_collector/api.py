@@ -141,6 +141,13 @@ class Collection:
         finally:
             self._store.include_removed = False
 
+    def earlier_tables(self, format: str, out: PathLike) -> list[str]:
+        """After a ``format`` table export to directory ``out``: the files there named like
+        this collection's tables that the export did not write (an earlier one's)."""
+        from tmdb_collector.export.tables import earlier_tables
+
+        return earlier_tables(self._store, format, Path(out))
+
     def lacking(self, parts: object = None) -> int:
         """Collected items an export of ``parts`` leaves out because they lack one of them."""
         return missing_from_export(self._store, parts)

@@ -12,7 +12,8 @@ from tmdb_collector.cli.options import (
     AttributedCommand,
     db_option,
 )
-from tmdb_collector.export.exporter import FORMATS, default_export_path
+from tmdb_collector.export.exporter import FORMATS, TABLE_FORMATS, default_export_path
+from tmdb_collector.export.manifest import MANIFEST_NAME
 from tmdb_collector.status import format_status
 
 
@@ -61,7 +62,16 @@ def export_command(
         target = default_export_path(media, fmt) if out is None else out
         count = collection.export(target, format=fmt, parts=parts, include_removed=include_removed)
         missing = collection.lacking(parts)
+        earlier = collection.earlier_tables(fmt, target) if fmt in TABLE_FORMATS else []
     click.echo(f"Wrote {count:,} {media.plural} to {target} ({fmt}).")
+    if earlier:
+        shown = ", ".join(earlier[:4]) + (", ..." if len(earlier) > 4 else "")
+        tables = "1 table" if len(earlier) == 1 else f"{len(earlier)} tables"
+        click.echo(
+            f"{tables} of an earlier export (not written by this one) still in {target}:"
+            f" {shown}; its {MANIFEST_NAME} lists this export's files.",
+            err=True,
+        )
     if missing:
         click.echo(
             f"{missing:,} collected {media.plural} lack one of these parts and were left out;"

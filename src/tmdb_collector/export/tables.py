@@ -188,6 +188,18 @@ def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None
     return count
 
 
+def earlier_tables(store: Store, fmt: str, out: Path) -> list[str]:
+    """Files in ``out`` named like one of the collection's tables that the export just written
+    there (its ``manifest.json``) does not list: left by an earlier export of other parts."""
+    try:
+        manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+        listed = {entry["name"] for entry in manifest["export"]["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    names = (f"{table}.{fmt}" for table in table_set(store.media_type).tables)
+    return [name for name in names if name not in listed and (out / name).is_file()]
+
+
 def _prepare_directory(out: Path) -> bool:
     """Check ``out``, creating it when its parent exists. Returns whether it was created."""
     if out.exists() and not out.is_dir():
