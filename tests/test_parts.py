@@ -242,6 +242,29 @@ async def collect(db: Path, plan: Plan, server: FakeTMDB, clock: FakeClock) -> S
     return store
 
 
+async def test_a_pause_asked_as_the_last_item_lands_is_a_complete_run(
+    db_path: Path, fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the last requests finish: nothing is left to resume, so the run says it is
+    complete (it had said "Paused" and exited 130)."""
+    plan = Plan(popular_pages=1, genre_pages=0)
+    with Store.create_or_open(db_path, plan) as store:
+        async with mock_client(FakeTMDB(), fake_clock, key="parts-test-key-0042") as client:
+            collector = Collector(store, client, plan, concurrency=2)
+            save = store.save_item
+
+            def save_then_pause(record: Any) -> None:
+                save(record)
+                if not store.ids_with_status("pending", limit=1):
+                    collector.request_stop()
+
+            monkeypatch.setattr(store, "save_item", save_then_pause)
+            outcome = await collector.run()
+        assert collector.progress.state == "complete"
+        assert outcome.status == "complete"
+        assert store.counts().done == outcome.movies > 0
+
+
 async def test_more_parts_refetch_only_the_movies_that_lack_one(
     db_path: Path, fake_clock: FakeClock
 ) -> None:

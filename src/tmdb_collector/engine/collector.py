@@ -31,6 +31,7 @@ from tmdb_collector.errors import (
 from tmdb_collector.export.manifest import BASE_URL_META, collected_from, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.progress import harvest_progress
 from tmdb_collector.store.store import Store, database_error
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,14 @@ class Collector:
             self._store.set_meta("last_sync", when.date().isoformat())
         await self._drain()
         self._sync_counts()
-        return "paused" if self._stop.is_set() else "complete"
+        # A pause asked for as the last requests finished leaves nothing to resume.
+        return "paused" if self._stop.is_set() and self._work_left() else "complete"
+
+    def _work_left(self) -> bool:
+        """Whether the store has list pages or items left to fetch (as ``status`` sees it)."""
+        if harvest_progress(self._store).harvesting:
+            return True
+        return not self._harvest_only and bool(self._store.ids_with_status("pending", limit=1))
 
     def _fail(self, exc: BaseException, where: str) -> None:
         """Record the first fatal error and stop every worker; later ones add nothing."""
