@@ -3,6 +3,7 @@ bodies, storing any set of them, and growing a collection's parts."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import REFERENCE, FakeClock, load_sample, mock_client
+from tmdb_collector.engine import collector as collector_module
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.errors import BadResponseError, ConfigError, PlanMismatchError
 from tmdb_collector.export.exporter import export
@@ -263,6 +265,42 @@ async def test_a_pause_asked_as_the_last_item_lands_is_a_complete_run(
         assert collector.progress.state == "complete"
         assert outcome.status == "complete"
         assert store.counts().done == outcome.movies > 0
+
+
+class GatedClock(FakeClock):
+    """The limiter's waits never end: a request that needs a later slot waits until
+    cancelled. ``waiting`` is set once one does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        self.waiting.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_pause_sends_none_of_the_requests_the_limiter_holds(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pausing cancels the requests still waiting for a rate slot (they had been sent as
+    their slots came, for up to the stop grace): the run ends at once with only the sent
+    ones counted. The grace is made an hour, so waiting it out would trip the guard."""
+    monkeypatch.setattr(collector_module, "STOP_GRACE_SECONDS", 3600.0)
+    clock = GatedClock()
+    plan = Plan(popular_pages=1, genre_pages=0)
+    with Store.create_or_open(db_path, plan) as store:
+        async with mock_client(FakeTMDB(), clock, key="parts-test-key-0042") as client:
+            collector = Collector(store, client, plan, concurrency=2)
+            run = asyncio.create_task(collector.run())
+            await asyncio.wait_for(clock.waiting.wait(), 30)  # page 1 waits for its slot
+            collector.request_stop()
+            outcome = await asyncio.wait_for(run, 30)
+        assert outcome.status == "paused"
+        assert outcome.requests == 1  # the genre list; page 1 was never sent
+        assert store.counts().pages_done == 0
 
 
 async def test_more_parts_refetch_only_the_movies_that_lack_one(

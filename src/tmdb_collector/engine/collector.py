@@ -103,6 +103,7 @@ class Collector:
         self._movie_room = asyncio.Semaphore(QUEUED_MOVIES_PER_WORKER * concurrency)
         self._rounds: Counter[tuple[str, int] | int] = Counter()  # unit -> rounds spent
         self._failures: Counter[tuple[str, str]] = Counter()  # (what, reason) -> units failed
+        self._performing: set[asyncio.Task[Any] | None] = set()  # workers inside a unit
 
     def request_stop(self) -> None:
         """Pause: stop taking work; what is committed stays committed."""
@@ -123,6 +124,7 @@ class Collector:
             shareable_base_url(self._client.base_url),
             self._store.path,
         )
+        self._client.resume()
         breaker = self._client.breaker
         breaker.rearm()
         breaker.listen(self.progress.set_outage)
@@ -248,8 +250,12 @@ class Collector:
         stopped = asyncio.create_task(self._stop.wait())
         await asyncio.wait({finished, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if self._stop.is_set():
-            # Let requests already on the wire land (they are committed as they do), briefly.
-            await asyncio.wait(workers, timeout=STOP_GRACE_SECONDS)
+            # Requests the rate limiter still holds are not sent; those already on the wire
+            # land (they are committed as they do), briefly.
+            self._client.hold()
+            busy = [worker for worker in workers if worker in self._performing]
+            if busy:  # the idle ones, waiting for work, are cancelled below
+                await asyncio.wait(busy, timeout=STOP_GRACE_SECONDS)
         for task in (*workers, finished, stopped):
             task.cancel()
         await asyncio.gather(*workers, finished, stopped, return_exceptions=True)
@@ -263,15 +269,18 @@ class Collector:
         await self._queue.join()
 
     async def _worker(self) -> None:
+        me = asyncio.current_task()
         while not self._stop.is_set():
             _, _, task = await self._queue.get()
             deferred = False
             try:
                 if not self._stop.is_set():
+                    self._performing.add(me)
                     deferred = await self._perform(task)
             except Exception as exc:  # anything a unit cannot absorb stops the whole run
                 self._fail(exc, f"while fetching {_describe(task)}")
             finally:
+                self._performing.discard(me)
                 if isinstance(task, PageTask):
                     self._harvest_outstanding -= 1
                     self._new_ids.set()
