@@ -205,8 +205,10 @@ def test_an_existing_collection_resumes_without_its_plan_flags(
     db = tmp_path / "c.db"
     plan = ["--popular-pages", "2", "--genre-pages", "1", "--genres", "28"]
     first = start_cli(collect_args(db, sim_url, *plan, rate="20"))
-    wait_for(lambda: movie_count(db) >= 5)
-    kill(first, signal.SIGKILL)
+    try:
+        wait_for(lambda: movie_count(db) >= 5)
+    finally:
+        kill(first, signal.SIGKILL)
     bare = ["collect", "--db", str(db), "--base-url", sim_url, "--no-progress"]
     result = run_cli(bare)
     assert result.returncode == 0, result.stderr
