@@ -359,9 +359,12 @@ def test_sigterm_during_an_export_cleans_up_and_exits_130(
     out.mkdir()
     (out / "movies.parquet").write_bytes(b"previous export")
     real_write = tables._ParquetSink.write
+    sent: list[int] = []
 
     def terminated(self: Any, rows: Any) -> None:
-        signal.raise_signal(signal.SIGTERM)  # from the writer thread, as `kill` would
+        if not sent:  # once, from the writer thread, as `kill` would
+            sent.append(signal.SIGTERM)
+            signal.raise_signal(signal.SIGTERM)
         real_write(self, rows)
 
     monkeypatch.setattr(tables, "BATCH_SIZE", 1)
