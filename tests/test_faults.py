@@ -334,3 +334,29 @@ def test_a_second_ctrl_c_exits_at_once_and_the_store_stays_consistent(
     resumed = run_collect(collect_command(db, sim_url, PLAN, "--rate", "500"), cli_env())
     assert resumed.returncode == 0, resumed.stderr
     assert compare_exports(reference, export_movies(db, tmp_path / "m.json", cli_env())) == []
+
+
+def test_the_loops_signal_handlers_give_back_the_ones_before() -> None:
+    """asyncio alone leaves SIGTERM to the default action after a run (which kills without
+    cleanup): the handler the entry point installed must come back, for the export after a
+    demo's collection, or a dashboard's shutdown."""
+    import asyncio
+    import signal
+
+    from tmdb_collector.engine.signals import on_stop_signals
+
+    def entry_points(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGTERM, entry_points)
+    try:
+
+        async def run() -> None:
+            with on_stop_signals(lambda: None):
+                assert signal.getsignal(signal.SIGTERM) is not entry_points  # the loop's
+
+        asyncio.run(run())
+        assert signal.getsignal(signal.SIGTERM) is entry_points
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, before)

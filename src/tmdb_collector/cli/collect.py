@@ -12,6 +12,7 @@ import click
 from tmdb_collector import api
 from tmdb_collector.cli.options import (
     AttributedCommand,
+    check_log_file,
     client_options,
     config_option,
     db_option,
@@ -71,6 +72,7 @@ def collect(
 
     Needs TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the environment.
     """
+    check_log_file(log_file, db)
     events = progress_events("collect", progress_mode, verbose, log_file)
     with reporting(events):
         plan, settings = resolve_settings(options, db)
@@ -183,6 +185,7 @@ def update(
     **options: Any,
 ) -> None:
     """Refetch the movies (or series) TMDB reports as changed since the last sync."""
+    check_log_file(log_file, db)
     events = progress_events("update", progress_mode, verbose, log_file)
     with reporting(events):
         settings = resolve_client_settings(options)

@@ -9,6 +9,7 @@ import click
 
 from tmdb_collector.cli.options import (
     AttributedCommand,
+    check_log_file,
     concurrency_option,
     db_option,
     media_option,
@@ -243,6 +244,7 @@ def serve(
     from tmdb_collector.dashboard import serve_dashboard
     from tmdb_collector.dashboard.security import is_loopback
 
+    check_log_file(log_file, db)
     configure_logging(verbose, log_file)
     plan, settings = resolve_settings(options, db)
     credentials = Credentials.from_env()

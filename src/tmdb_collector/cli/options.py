@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from tmdb_collector import ATTRIBUTION
-from tmdb_collector.errors import CollectorError
+from tmdb_collector.errors import CollectorError, UsageError
 from tmdb_collector.fetch.settings import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
@@ -254,6 +254,16 @@ def resolve_settings(options: dict[str, Any], db: Path) -> tuple[Plan, ClientSet
     plan = build_plan(config, overrides, base)
     settings = build_client_settings(config, _fields_of(ClientSettings, options))
     return plan, settings
+
+
+def check_log_file(log_file: Path | None, db: Path) -> None:
+    """A --log-file is appended to: never the database (or its journal files)."""
+    if log_file is None:
+        return
+    target = log_file.resolve()
+    database = db.resolve()
+    if target in [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]:
+        raise UsageError(f"--log-file {log_file} is the database {db}; log somewhere else")
 
 
 def verbosity_options(func: F) -> F:

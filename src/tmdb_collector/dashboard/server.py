@@ -15,7 +15,6 @@ import contextlib
 import importlib
 import importlib.resources
 import json
-import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +26,7 @@ from tmdb_collector.dashboard.downloads import download, downloads
 from tmdb_collector.dashboard.logfeed import LogFeed, LogLine
 from tmdb_collector.dashboard.security import WILDCARD_HOSTS, add_security_headers, guard
 from tmdb_collector.dashboard.session import CollectionSession
+from tmdb_collector.engine.signals import on_stop_signals
 from tmdb_collector.errors import ConfigError, UsageError
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
@@ -213,13 +213,6 @@ async def _serve(
 
 
 async def _until_signalled() -> None:
-    loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    signals = (signal.SIGINT, signal.SIGTERM)
-    for sig in signals:
-        loop.add_signal_handler(sig, stop.set)
-    try:
+    with on_stop_signals(stop.set):
         await stop.wait()
-    finally:
-        for sig in signals:
-            loop.remove_signal_handler(sig)

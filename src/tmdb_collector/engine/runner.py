@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 
@@ -15,6 +14,7 @@ from tmdb_collector.engine.collector import Collector, RunOutcome
 from tmdb_collector.engine.display import show_progress
 from tmdb_collector.engine.events import ProgressEvents, report_progress
 from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.signals import on_stop_signals
 from tmdb_collector.engine.update import UpdateOutcome, run_update
 from tmdb_collector.errors import EXIT_PAUSED
 from tmdb_collector.fetch.client import TMDBClient
@@ -97,7 +97,6 @@ def _pause_on_signals(
     if not enabled:
         yield
         return
-    loop = asyncio.get_running_loop()
     received = 0
 
     def say(text: str) -> None:
@@ -118,11 +117,5 @@ def _pause_on_signals(
                 events.finish(EXIT_PAUSED)
             os._exit(EXIT_PAUSED)
 
-    signals = (signal.SIGINT, signal.SIGTERM)
-    for sig in signals:
-        loop.add_signal_handler(sig, on_signal)
-    try:
+    with on_stop_signals(on_signal):
         yield
-    finally:
-        for sig in signals:
-            loop.remove_signal_handler(sig)
