@@ -218,3 +218,30 @@ def test_update_refuses_another_medias_daily_export(tmp_path: Path) -> None:
     assert [entry[1] for entry in iter_export(movies, Plan())] == [3924]
     with pytest.raises(UsageError, match="not a series daily ID export"):
         list(iter_export(movies, Plan(media="tv")))
+
+
+def test_force_plan_adopts_exactly_the_plan_given(sim_url: str, tmp_path: Path) -> None:
+    """Without --force-plan, settings left out are the collection's; with it, the defaults:
+    so a collection made from a daily export can go back to harvesting lists."""
+    db = tmp_path / "c.db"
+    ids = tmp_path / "movie_ids.json.gz"
+    ids.write_bytes(
+        gzip.compress(b'{"adult":false,"id":550,"original_title":"x","popularity":9}\n')
+    )
+    assert run_cli(collect_args(db, sim_url, "--ids-from", str(ids))).returncode == 0
+    lists = ["--popular-pages", "1", "--genre-pages", "0", "--force-plan"]
+    assert run_cli(collect_args(db, sim_url, *lists)).returncode == 0
+    status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
+    assert status["plan"]["ids_from"] is None
+    assert status["harvest"]["pages_done"] == 1
+
+
+def test_a_release_0_1_database_resumes_with_media_movie(tmp_path: Path, sim_url: str) -> None:
+    """Schema 1 knew no media types: its collection is movies, --media movie or not."""
+    from tests.conftest import REPO
+
+    db = tmp_path / "v1.db"
+    db.write_bytes(gzip.decompress((REPO / "tests/fixtures/v1_collection.db.gz").read_bytes()))
+    result = run_cli(collect_args(db, sim_url, "--media", "movie"))
+    assert result.returncode in (0, 3), result.stderr  # 3: the fixture holds a failed id
+    assert "different plan" not in result.stderr

@@ -42,7 +42,7 @@ from tmdb_collector.export.exporter import (
     missing_from_export,
 )
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.media import MediaType
+from tmdb_collector.media import DEFAULT_MEDIA, MediaType
 from tmdb_collector.plan.config import build_client_settings, read_config
 from tmdb_collector.plan.id_source import check_new_source
 from tmdb_collector.plan.plan import Plan
@@ -216,7 +216,7 @@ async def collect_async(
     view: RunView | None = None,
 ) -> CollectResult:
     """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
-    chosen = _plan(plan, Path(db))
+    chosen = _plan(plan, Path(db), force_plan=force_plan)
     client = settings or build_client_settings(
         read_config(None), {"base_url": base_url, "rate": rate, "concurrency": concurrency}
     )
@@ -316,14 +316,16 @@ def _run_blocking(make: Callable[[], Awaitable[T]]) -> T:
     return result[0]
 
 
-def _plan(plan: Plan | Mapping[str, Any] | None, db: Path) -> Plan:
+def _plan(plan: Plan | Mapping[str, Any] | None, db: Path, *, force_plan: bool = False) -> Plan:
     """A Plan as given; settings a mapping (or None) leaves out are an existing collection's
-    own (of the same media), else the defaults: as on the command line."""
+    own (of the same media), else the defaults, as on the command line (with ``force_plan``
+    always the defaults: the plan adopted is the one given)."""
     if isinstance(plan, Plan):
         return plan
     values = dict(plan or {})
     stored = stored_plan(db)
-    if stored is not None and values.get("media", stored.get("media")) == stored.get("media"):
+    held = None if stored is None else stored.get("media", DEFAULT_MEDIA)  # schema 1: movies
+    if stored is not None and values.get("media", held) == held and not force_plan:
         values = {**stored, **values}
     return Plan.from_dict(values)
 

@@ -75,7 +75,7 @@ def collect(
     check_log_file(log_file, db)
     events = progress_events("collect", progress_mode, verbose, log_file)
     with reporting(events):
-        plan, settings = resolve_settings(options, db)
+        plan, settings = resolve_settings(options, db, force_plan=force_plan)
         result = api.collect(
             db,
             plan,

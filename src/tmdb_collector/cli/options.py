@@ -18,7 +18,7 @@ from tmdb_collector.fetch.settings import (
     ClientSettings,
     parse_duration,
 )
-from tmdb_collector.media import MEDIA_TYPES, MOVIE, TV
+from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, MOVIE, TV
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
 from tmdb_collector.plan.plan import (
     DEFAULT_MEDIA_LANGUAGES,
@@ -238,19 +238,24 @@ def resolve_client_settings(options: dict[str, Any]) -> ClientSettings:
     return build_client_settings(config, _fields_of(ClientSettings, options))
 
 
-def resolve_settings(options: dict[str, Any], db: Path) -> tuple[Plan, ClientSettings]:
+def resolve_settings(
+    options: dict[str, Any], db: Path, *, force_plan: bool = False
+) -> tuple[Plan, ClientSettings]:
     """--config's [plan] and [client] tables with the plan and client flags on top. For an
     existing --db, what they leave unset is the collection's own plan (so `collect --db DB`
-    resumes it, and a flag changes only its own setting); without --media or ``media`` in
-    [plan], it keeps the media type it holds."""
+    resumes it, and a flag changes only its own setting), except with ``force_plan``: the
+    plan adopted is then exactly what they say, the defaults filling in. Without --media or
+    ``media`` in [plan], it keeps the media type it holds."""
     config = read_config(options.get("config"))
     overrides = _fields_of(Plan, options)
-    held = stored_media(db)
+    stored = stored_plan(db)
+    # A database made before media types (schema 1) holds movies.
+    held = stored_media(db) or (DEFAULT_MEDIA if stored is not None else None)
     chosen = overrides.get("media") or config.plan.get("media")
     if chosen is None:
         overrides["media"] = held
     # Another media's plan is no base: opening the database then says it holds the other.
-    base = stored_plan(db) if chosen in (None, held) else None
+    base = stored if chosen in (None, held) and not force_plan else None
     plan = build_plan(config, overrides, base)
     settings = build_client_settings(config, _fields_of(ClientSettings, options))
     return plan, settings
