@@ -298,9 +298,17 @@ async def test_a_pause_sends_none_of_the_requests_the_limiter_holds(
             await asyncio.wait_for(clock.waiting.wait(), 30)  # page 1 waits for its slot
             collector.request_stop()
             outcome = await asyncio.wait_for(run, 30)
-        assert outcome.status == "paused"
-        assert outcome.requests == 1  # the genre list; page 1 was never sent
-        assert store.counts().pages_done == 0
+            assert outcome.status == "paused"
+            assert outcome.requests == 1  # the genre list; page 1 was never sent
+            assert store.counts().pages_done == 0
+            # Start again on the same client (the dashboard's): the slot page 1 had booked
+            # is given back, so the new run's first request goes at once (a wait would hang).
+            clock.waiting.clear()
+            again = Collector(store, client, plan, concurrency=2)
+            run = asyncio.create_task(again.run())
+            await asyncio.wait_for(clock.waiting.wait(), 30)
+            again.request_stop()
+            assert (await asyncio.wait_for(run, 30)).requests == 2
 
 
 async def test_more_parts_refetch_only_the_movies_that_lack_one(

@@ -259,6 +259,7 @@ class Collector:
         for task in (*workers, finished, stopped):
             task.cancel()
         await asyncio.gather(*workers, finished, stopped, return_exceptions=True)
+        self._client.resume()  # for whatever uses the client next
 
     async def _all_done(self) -> None:
         try:

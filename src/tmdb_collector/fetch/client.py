@@ -108,8 +108,10 @@ class TMDBClient:
             task.cancel()
 
     def resume(self) -> None:
-        """Send requests again (a run starting on this client)."""
+        """Send requests again, the slots the cancelled ones had booked given back (a stopped
+        run has ended; another may start on this client)."""
         self._holding = False
+        self.limiter.forget_bookings()
 
     @property
     def base_url(self) -> str:

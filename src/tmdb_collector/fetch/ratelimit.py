@@ -82,6 +82,11 @@ class AdaptiveRateLimiter:
         if slot > now:
             await self._clock.sleep(slot - now)
 
+    def forget_bookings(self) -> None:
+        """Give back the slots booked by requests that were cancelled before their turn (a
+        stopped run's): the next request waits only for a 429's pause, if any."""
+        self._next_slot = max(self._clock.monotonic(), self._blocked_until)
+
     def on_throttled(self, retry_after: float | None) -> None:
         """A 429 arrived: slow down and pause every caller."""
         now = self._clock.monotonic()
