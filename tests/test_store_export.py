@@ -85,6 +85,26 @@ def test_plan_mismatch_is_explained(db_path: Path) -> None:
         assert store.plan() == Plan(popular_pages=10)
 
 
+def test_a_split_querys_page_count_cannot_change(db_path: Path) -> None:
+    """A query split by date pages its halves: --force-plan may change other queries' page
+    counts, but that one's is refused rather than silently kept."""
+    import datetime as dt
+    from dataclasses import replace
+
+    plan = Plan(genre_pages="all", genres=(28,))
+    query = plan.harvest_queries()[1]
+    with Store.create_or_open(db_path, plan) as store:
+        store.add_query(query)
+        halves = [query.with_dates(dt.date(1970, 1, 1), dt.date(1999, 12, 31))]
+        store.split_query(query.key, halves)
+        store.add_query(query)  # the same count again: fine
+        with pytest.raises(PlanMismatchError, match=r"split by date.*\(all -> 10\)"):
+            store.add_query(replace(query, max_pages=10))
+        popular = plan.harvest_queries()[0]
+        store.add_query(replace(popular, max_pages=3))  # not split: changes
+        assert {s.query.key: s.query.max_pages for s in store.queries()}[popular.key] == 3
+
+
 def test_refuses_a_file_that_is_not_ours(tmp_path: Path) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("my precious notes\n" * 100)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tmdb_collector.errors import PlanMismatchError
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount
 from tmdb_collector.store.catalogue import Catalogue
@@ -75,6 +76,8 @@ class Store(Listings, Catalogue, ItemReads):
     def _insert_query(self, query: HarvestQuery, parent: str | None) -> None:
         """A new query; a plan's query again takes the plan's page count, which
         ``--force-plan`` may have changed (a query's key leaves the count out)."""
+        if parent is None:
+            self._check_split_pages(query)
         again = "DO UPDATE SET max_pages = excluded.max_pages" if parent is None else "DO NOTHING"
         self._db.execute(
             "INSERT INTO queries (key, stage, genre, path, params, max_pages,"
@@ -91,6 +94,18 @@ class Store(Listings, Catalogue, ItemReads):
                 parent,
             ),
         )
+
+    def _check_split_pages(self, query: HarvestQuery) -> None:
+        """A query split by date (to reach past page 500) pages its halves, not itself: a new
+        page count for it (``--force-plan``) has no meaning there, so it is refused."""
+        row = self._db.execute(
+            "SELECT max_pages, split FROM queries WHERE key = ?", (query.key,)
+        ).fetchone()
+        if row is not None and row[1] and row[0] != str(query.max_pages):
+            raise PlanMismatchError(
+                f"{query.key} was split by date to reach past page 500, so its page count"
+                f" cannot change ({row[0]} -> {query.max_pages}); use a new --db"
+            )
 
     def split_query(self, key: str, children: Iterable[HarvestQuery]) -> None:
         """Replace a query that has more than 500 pages by narrower ones, atomically."""
