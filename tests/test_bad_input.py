@@ -185,6 +185,10 @@ def test_the_log_file_has_each_run_and_the_error_that_ended_it(
     assert lines[2].endswith(one_line_error(result).removeprefix("error: "))
     assert " ERROR " in lines[2]
     assert "different plan" in lines[2]
+    json_events = run_cli(collect_args(db, sim_url, *changed, "--progress", "json"))
+    assert json_events.returncode == 2
+    assert "different plan" in log.read_text().splitlines()[-1]  # with JSON events too
+    assert len(log.read_text().splitlines()) == 4
     assert TEST_KEY not in log.read_text()
 
 

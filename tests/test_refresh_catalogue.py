@@ -206,6 +206,10 @@ def test_a_wrong_ids_from_leaves_no_collection_behind(tmp_path: Path) -> None:
         assert result.returncode == 2, source
         assert message in one_line_error(result)
         assert not db.exists()  # so the right --ids-from is not refused as another plan
+    db.touch()  # an empty file is no collection either: checked the same
+    result = run_cli(["collect", "--db", str(db), "--ids-from", str(series)])
+    assert result.returncode == 2
+    assert db.stat().st_size == 0
 
 
 def test_update_refuses_another_medias_daily_export(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from tmdb_collector.credentials import redact
 from tmdb_collector.engine.progress import RunProgress
 from tmdb_collector.errors import EXIT_PAUSED, CollectorError
 from tmdb_collector.logs import configure as configure_logging
+from tmdb_collector.logs import in_files
 
 INTERVAL = 5.0  # seconds between two "progress" events
 POLL_SECONDS = 0.25  # how often the snapshot is read for stage and outage changes
@@ -208,6 +209,7 @@ def reporting(events: ProgressEvents | None) -> Iterator[None]:
         events.finish(exc.code if isinstance(exc.code, int) else 1)
         raise
     except CollectorError as exc:
+        in_files(str(exc))  # the --log-file has it too, as without JSON events
         events.finish(exc.exit_code, error=str(exc))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

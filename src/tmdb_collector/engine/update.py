@@ -114,7 +114,6 @@ async def run_update(
 ) -> UpdateOutcome:
     """Refetch what changed since the last sync (or since ``since``); with ``ids_from``, first
     follow that daily export (new ids queued, vanished ones marked removed)."""
-    started = time.monotonic()  # the summary's time and rate cover the feed's requests too
     plan = store.plan()
     trust_earlier_answers(store, client)
     probe = await client.get_json("/configuration")
@@ -127,6 +126,7 @@ async def run_update(
     export = None
     if ids_from is not None:
         export = await sync_with_export(store, ids_from, client.settings)
+    started = time.monotonic()  # the summary's time and rate cover the feed's requests too
     changed = await changed_ids(client, since, today, store.media_type.changes_path)
     collected = set(store.ids_with_status("done", "failed"))
     refresh = changed & collected

@@ -28,6 +28,7 @@ from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import USER_AGENT
 from tmdb_collector.media import MEDIA_TYPES, MediaType
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.database import stored_plan
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 16
@@ -84,8 +85,8 @@ def check_new_source(db: Path, plan: Plan) -> None:
     ``--ids-from`` leaves no collection behind: a URL is taken as it is (its download waits
     out outages), a file must exist and be the plan's media's daily export."""
     source = plan.ids_from
-    if source is None or db.exists() or is_url(source):
-        return
+    if source is None or stored_plan(db) is not None or is_url(source):
+        return  # an existing collection (an empty file is none), or a download
     path = existing_file(source)
     next(iter_export(path, plan), None)  # reads up to the first entry, checking it
 
