@@ -185,6 +185,13 @@ def test_the_log_file_has_each_run_and_the_error_that_ended_it(
     assert lines[2].endswith(one_line_error(result).removeprefix("error: "))
     assert " ERROR " in lines[2]
     assert "different plan" in lines[2]
+    for taken in (db, tmp_path / "movies.json"):
+        if taken.suffix == ".json":
+            taken.write_text("{}\n")
+        refused = run_cli(collect_args(db, sim_url, *plan[:-1], str(taken)))
+        assert refused.returncode == 2
+        assert "--log-file" in one_line_error(refused)
+    assert (tmp_path / "movies.json").read_text() == "{}\n"
     json_events = run_cli(collect_args(db, sim_url, *changed, "--progress", "json"))
     assert json_events.returncode == 2
     assert "different plan" in log.read_text().splitlines()[-1]  # with JSON events too
@@ -367,3 +374,21 @@ def test_a_demo_directory_is_resumed_only_from_its_own_catalogue(tmp_path: Path)
         assert result.returncode == 2
         assert message in one_line_error(result)
     assert (out / "movies.json").read_bytes() == before
+
+
+def test_a_paused_demo_exits_130_and_writes_no_export(tmp_path: Path) -> None:
+    """Ctrl-C during a demo pauses it: exit 130, and no partial movies.json replaces (or
+    stands in for) the full one."""
+    import signal
+
+    from tests.cli_helpers import kill, movie_count, start_cli, wait_for
+
+    out = tmp_path / "demo"
+    demo = start_cli(["demo", "--out", str(out), "--catalog-size", "1500", "--rate", "20"])
+    try:
+        wait_for(lambda: movie_count(out / "tmdb_collection.db") >= 3)
+    finally:
+        _, stderr = kill(demo, signal.SIGINT)
+    assert demo.returncode == 130, stderr
+    assert "Run the same command to resume" in stderr
+    assert not (out / "movies.json").exists()

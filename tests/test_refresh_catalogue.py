@@ -249,3 +249,29 @@ def test_a_release_0_1_database_resumes_with_media_movie(tmp_path: Path, sim_url
     result = run_cli(collect_args(db, sim_url, "--media", "movie"))
     assert result.returncode in (0, 3), result.stderr  # 3: the fixture holds a failed id
     assert "different plan" not in result.stderr
+
+
+def test_an_empty_or_partial_daily_export_changes_nothing(sim_url: str, tmp_path: Path) -> None:
+    """A daily export lists every id: an empty file is refused, and one that would mark most
+    of the collection removed (a truncated download) is refused before anything changes."""
+    db = tmp_path / "c.db"
+    assert (
+        run_cli(collect_args(db, sim_url, "--popular-pages", "1", "--genre-pages", "0")).returncode
+        == 0
+    )
+    with sqlite3.connect(db) as connection:
+        done = [row[0] for row in connection.execute("SELECT id FROM ids WHERE status = 'done'")]
+    empty, partial = tmp_path / "empty.json.gz", tmp_path / "partial.json.gz"
+    empty.write_bytes(gzip.compress(b""))
+    lines = (f'{{"adult":false,"id":{i},"original_title":"t","popularity":1}}' for i in done[:2])
+    partial.write_bytes(gzip.compress("\n".join(lines).encode()))
+    for source, message in ((empty, "has no entries"), (partial, "lists too few")):
+        result = run_cli(update_args(db, sim_url, "--ids-from", str(source)))
+        assert result.returncode == 2, result.stderr
+        assert message in one_line_error(result)
+    status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
+    assert status["ids"]["removed"] == 0
+    assert status["ids"]["done"] == len(done)
+    fresh = run_cli(["collect", "--db", str(tmp_path / "n.db"), "--ids-from", str(empty)])
+    assert fresh.returncode == 2
+    assert not (tmp_path / "n.db").exists()

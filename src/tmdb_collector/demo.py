@@ -15,7 +15,7 @@ import click
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.runner import run_collection
-from tmdb_collector.errors import UsageError
+from tmdb_collector.errors import EXIT_PAUSED, UsageError
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.settings import ClientSettings
@@ -54,6 +54,9 @@ def run_demo(
         )
         if outcome.error is not None:
             raise outcome.error
+        if outcome.status == "paused":  # the earlier export, if any, stays as it was
+            click.echo("Paused. Run the same command to resume.", err=True)
+            sys.exit(EXIT_PAUSED)
         media = plan.media_type
         movies_json = out / media.export_filename
         written = export(store, "json", movies_json)
@@ -62,8 +65,6 @@ def run_demo(
         f"Demo finished: {written:,} {media.plural}, {outcome.requests:,} requests,"
         f" {elapsed:.1f} s total -> {movies_json}"
     )
-    if outcome.status == "paused":
-        click.echo("Paused. Run `make demo` again to resume.", err=True)
 
 
 def run_demo_ui(

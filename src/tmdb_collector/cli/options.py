@@ -269,6 +269,15 @@ def check_log_file(log_file: Path | None, db: Path) -> None:
     database = db.resolve()
     if target in [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]:
         raise UsageError(f"--log-file {log_file} is the database {db}; log somewhere else")
+    try:
+        with target.open("rb") as existing:
+            start = existing.read(16).lstrip()
+    except OSError:
+        return  # missing (it is created), or opening it for the log says why
+    if start.startswith(b"SQLite format 3") or start[:1] in (b"{", b"["):
+        raise UsageError(
+            f"--log-file {log_file} holds a database or JSON, not a log; log somewhere else"
+        )
 
 
 def verbosity_options(func: F) -> F:

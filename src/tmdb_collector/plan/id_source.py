@@ -75,6 +75,8 @@ def existing_file(source: str) -> Path:
     if "://" in source:
         raise UsageError(f"--ids-from {source}: give an http:// or https:// URL, or a file")
     path = Path(source)
+    if path.is_dir():
+        raise UsageError(f"--ids-from {source} is a directory, not a daily ID export file")
     if not path.is_file():
         raise UsageError(f"--ids-from {source}: no such file")
     return path
@@ -151,6 +153,8 @@ def iter_export(path: Path, plan: Plan) -> Iterator[tuple[int, int, bool]]:
                 yield number, entry["id"], _keep(entry, plan)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not a readable daily ID export: {exc}") from None
+    if not checked:  # not one entry: an empty file, not TMDB's export
+        raise UsageError(f"{path} has no entries: not a TMDB daily ID export")
 
 
 def _parse_line(line: str, number: int, path: Path) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tmdb_collector.errors import UsageError
 from tmdb_collector.store.database import Database, now
 
 VANISHED = "no longer in TMDB's daily ID export"
@@ -49,6 +50,19 @@ class Catalogue(Database):
         """Apply the staged export to the ids, in one transaction."""
 
         def apply() -> ExportSync:
+            live = "status IN ('pending', 'done', 'failed')"
+            held = self._scalar(f"SELECT COUNT(*) FROM ids WHERE {live}")
+            gone = self._scalar(
+                f"SELECT COUNT(*) FROM ids WHERE {live}"
+                " AND id NOT IN (SELECT id FROM temp.export_ids)"
+            )
+            if held and gone * 2 > held:
+                self._db.execute("DELETE FROM temp.export_ids")
+                raise UsageError(
+                    f"{source} lists too few of this collection's ids: it would mark {gone:,}"
+                    f" of {held:,} removed; a daily export lists every id, so this one looks"
+                    " incomplete (nothing was changed)"
+                )
             stamp = now()
             restored = self._db.execute(
                 "UPDATE ids SET status = 'pending', error = NULL, updated_at = ?"
