@@ -30,13 +30,21 @@ class ItemReads(Database):
         rows = self._db.execute("SELECT name, COUNT(*) FROM parts GROUP BY name")
         return {str(name): int(count) for name, count in rows}
 
+    @staticmethod
+    def _parts_held(parts: Sequence[str]) -> str:
+        """SQL for how many of ``parts`` (bound in order) item ``i`` has."""
+        marks = ",".join("?" for _ in parts)
+        return f"(SELECT COUNT(*) FROM parts p WHERE p.item_id = i.id AND p.name IN ({marks}))"
+
+    def _left_out(self) -> str:
+        """SQL for the id statuses an export leaves out (see :meth:`_items`)."""
+        return "('not_found')" if self.include_removed else "('not_found', 'removed')"
+
     def _lacking(self, parts: Sequence[str]) -> str:
         """SQL for the ids of collected items that lack one of ``parts`` (bound in order)."""
-        marks = ",".join("?" for _ in parts)
         return (
             "SELECT i.id FROM items i JOIN ids s ON s.id = i.id WHERE s.status = 'done' AND"
-            f" (SELECT COUNT(*) FROM parts p WHERE p.item_id = i.id AND p.name IN ({marks}))"
-            f" < {len(parts)}"
+            f" {self._parts_held(parts)} < {len(parts)}"
         )
 
     def count_lacking(self, parts: Sequence[str]) -> int:
@@ -61,17 +69,10 @@ class ItemReads(Database):
 
     def any_exported(self, parts: Sequence[str]) -> bool:
         """Whether an export of ``parts`` has at least one item (see :meth:`_items`)."""
-        left_out = "('not_found')" if self.include_removed else "('not_found', 'removed')"
-        marks = ",".join("?" for _ in parts)
-        having = (
-            f" AND (SELECT COUNT(*) FROM parts p WHERE p.item_id = i.id AND p.name IN ({marks}))"
-            f" = {len(parts)}"
-            if parts
-            else ""
-        )
+        having = f" AND {self._parts_held(parts)} = {len(parts)}" if parts else ""
         query = (
             "SELECT EXISTS (SELECT 1 FROM items i JOIN ids s ON s.id = i.id"
-            f" WHERE s.status NOT IN {left_out}{having})"
+            f" WHERE s.status NOT IN {self._left_out()}{having})"
         )
         return bool(self._scalar(query, tuple(parts)))
 
@@ -90,10 +91,9 @@ class ItemReads(Database):
         ``include_removed``. Two cursors walked in step (both by id): bounded memory, and
         much faster than one join per part."""
         text = "CAST({} AS BLOB)" if raw else "{}"
-        left_out = "('not_found')" if self.include_removed else "('not_found', 'removed')"
         items = self._db.execute(
             f"SELECT i.id, {text.format('i.details')} FROM items i JOIN ids s ON s.id = i.id"
-            f" WHERE s.status NOT IN {left_out} ORDER BY i.id"
+            f" WHERE s.status NOT IN {self._left_out()} ORDER BY i.id"
         )
         if not parts:
             for item_id, details in items:
