@@ -27,7 +27,7 @@ from tmdb_collector.plan.plan import (
     parse_genres,
     parse_pages,
 )
-from tmdb_collector.store.database import stored_media, stored_plan
+from tmdb_collector.store.database import database_files, stored_media, stored_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_MODES = ("auto", "plain", "json")
@@ -266,8 +266,7 @@ def check_log_file(log_file: Path | None, db: Path) -> None:
     if log_file is None:
         return
     target = log_file.resolve()
-    database = db.resolve()
-    if target in [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]:
+    if target in database_files(db):
         raise UsageError(f"--log-file {log_file} is the database {db}; log somewhere else")
     try:
         with target.open("rb") as existing:

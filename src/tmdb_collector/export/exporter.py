@@ -22,6 +22,7 @@ from tmdb_collector.errors import ConfigError, UsageError
 from tmdb_collector.export.atomic import atomic_text_files, check_output_file
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
 from tmdb_collector.media import MediaType
+from tmdb_collector.store.database import database_files
 from tmdb_collector.store.store import ItemRow, Store
 
 # The one list of export formats. json and jsonl are single files (with their media type);
@@ -105,8 +106,9 @@ def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
     """Write ``store`` as ``fmt`` to ``out``; returns the number of items written."""
     check_format(fmt)
     chosen = export_parts(store, parts)
-    _spare_database(store, fmt, out, chosen)
-    _spare_an_export_from_nothing(store, fmt, out, chosen)
+    files = _data_files(store, fmt, out, chosen)
+    _spare_database(store, fmt, out, files)
+    _spare_an_export_from_nothing(store, out, files, chosen)
     if fmt in FILE_FORMATS:
         check_output_file(out, default_export_path(store.media_type, fmt).name)
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
@@ -124,15 +126,20 @@ def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
     return export_tables(store, fmt, out, chosen)
 
 
-def _spare_database(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> None:
-    """Refuse an export that would replace the collection's own database (or its journal)."""
+def _data_files(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> list[Path]:
+    """The files an export of ``parts`` to ``out`` writes, but its manifest."""
     if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
-        targets = [out, manifest_path(out, directory=False)]
-    else:
-        targets = [*_table_files(store, fmt, out, parts), manifest_path(out, directory=True)]
-    database = store.path.resolve()
-    guarded = [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
-    for target in targets:
+        return [out]
+    from tmdb_collector.export.table_sets import table_set  # pyarrow: only for tables
+
+    return [out / f"{name}.{fmt}" for name in table_set(store.media_type).names(parts)]
+
+
+def _spare_database(store: Store, fmt: str, out: Path, files: Sequence[Path]) -> None:
+    """Refuse an export that would replace the collection's own database (or its journal)."""
+    manifest = manifest_path(out, directory=fmt in TABLE_FORMATS)
+    guarded = database_files(store.path)
+    for target in [*files, manifest]:
         if any(_same_file(target, path) for path in guarded):
             raise UsageError(
                 f"--out {out} would overwrite the collection's database {store.path};"
@@ -140,14 +147,14 @@ def _spare_database(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> 
             )
 
 
-def _spare_an_export_from_nothing(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> None:
+def _spare_an_export_from_nothing(
+    store: Store, out: Path, files: Sequence[Path], parts: Sequence[str]
+) -> None:
     """An export with no item would replace an earlier one with an empty file: refused (an
     empty export where there was none is written, as the collection's honest state)."""
-    if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
-        existing = out.is_file()
-    else:
-        existing = any(target.exists() for target in _table_files(store, fmt, out, parts))
-    if not existing or store.any_exported(parts):
+    # One file (json, jsonl, duckdb): there if it is a file; tables: if any of theirs is there.
+    present = out.is_file() if files == [out] else any(target.exists() for target in files)
+    if not present or store.any_exported(parts):
         return
     media = store.media_type
     asked = f" with every part asked ({', '.join(parts)})" if parts else ""
@@ -155,13 +162,6 @@ def _spare_an_export_from_nothing(store: Store, fmt: str, out: Path, parts: Sequ
         f"no collected {media.word} to export{asked}; {out} is left as it was"
         " (`status` shows what each part has)"
     )
-
-
-def _table_files(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> list[Path]:
-    """The files a table export of ``parts`` writes into ``out``, but its manifest."""
-    from tmdb_collector.export.table_sets import table_set  # pyarrow: only for tables
-
-    return [out / f"{name}.{fmt}" for name in table_set(store.media_type).names(parts)]
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -211,6 +211,13 @@ class Database:
         self._db.execute("COMMIT")
 
 
+def database_files(path: Path) -> list[Path]:
+    """The database file at ``path`` and its WAL journal files, resolved: what nothing but the
+    store may write."""
+    database = path.resolve()
+    return [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
+
+
 def stored_media(path: Path) -> str | None:
     """The media type an existing database was created for, or None when ``path`` is not a
     readable database of ours (opening it properly then says why). Read-only, no lock."""
