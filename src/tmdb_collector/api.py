@@ -42,8 +42,8 @@ from tmdb_collector.export.exporter import (
     missing_from_export,
 )
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.media import DEFAULT_MEDIA, MediaType
-from tmdb_collector.plan.config import build_client_settings, read_config
+from tmdb_collector.media import MediaType
+from tmdb_collector.plan.config import build_client_settings, on_collection, read_config
 from tmdb_collector.plan.id_source import check_new_source
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
@@ -322,12 +322,7 @@ def _plan(plan: Plan | Mapping[str, Any] | None, db: Path, *, force_plan: bool =
     always the defaults: the plan adopted is the one given)."""
     if isinstance(plan, Plan):
         return plan
-    values = dict(plan or {})
-    stored = stored_plan(db)
-    held = None if stored is None else stored.get("media", DEFAULT_MEDIA)  # schema 1: movies
-    if stored is not None and values.get("media", held) == held and not force_plan:
-        values = {**stored, **values}
-    return Plan.from_dict(values)
+    return Plan.from_dict(on_collection(plan or {}, stored_plan(db), force_plan=force_plan))
 
 
 def _credentials(api_key: str | None, bearer_token: str | None) -> Credentials:

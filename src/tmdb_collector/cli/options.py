@@ -18,7 +18,7 @@ from tmdb_collector.fetch.settings import (
     ClientSettings,
     parse_duration,
 )
-from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, MOVIE, TV
+from tmdb_collector.media import MEDIA_TYPES, MOVIE, TV
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
 from tmdb_collector.plan.plan import (
     DEFAULT_MEDIA_LANGUAGES,
@@ -27,7 +27,7 @@ from tmdb_collector.plan.plan import (
     parse_genres,
     parse_pages,
 )
-from tmdb_collector.store.database import database_files, stored_media, stored_plan
+from tmdb_collector.store.database import database_files, stored_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_MODES = ("auto", "plain", "json")
@@ -249,14 +249,9 @@ def resolve_settings(
     config = read_config(options.get("config"))
     overrides = _fields_of(Plan, options)
     stored = stored_plan(db)
-    # A database made before media types (schema 1) holds movies.
-    held = stored_media(db) or (DEFAULT_MEDIA if stored is not None else None)
-    chosen = overrides.get("media") or config.plan.get("media")
-    if chosen is None:
-        overrides["media"] = held
-    # Another media's plan is no base: opening the database then says it holds the other.
-    base = stored if chosen in (None, held) and not force_plan else None
-    plan = build_plan(config, overrides, base)
+    if stored is not None and overrides.get("media") is None and "media" not in config.plan:
+        overrides["media"] = stored["media"]
+    plan = build_plan(config, overrides, stored, force_plan=force_plan)
     settings = build_client_settings(config, _fields_of(ClientSettings, options))
     return plan, settings
 

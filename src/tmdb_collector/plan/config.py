@@ -54,18 +54,32 @@ def read_config(path: Path | None) -> ConfigFile:
 
 
 def build_plan(
-    config: ConfigFile, overrides: Mapping[str, Any], base: Mapping[str, Any] | None = None
+    config: ConfigFile,
+    overrides: Mapping[str, Any],
+    stored: Mapping[str, Any] | None = None,
+    *,
+    force_plan: bool = False,
 ) -> Plan:
     """The plan from the config file's [plan] table, with command-line overrides on top; what
-    neither sets comes from ``base`` (an existing collection's plan), else the defaults."""
+    neither sets comes from ``stored`` as :func:`on_collection` says, else the defaults."""
     values = dict(config.plan)
     for name in ("popular_pages", "genre_pages"):
         if name in values:
             values[name] = parse_pages(values[name], name)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    if base is not None:
-        values = {**base, **values}
-    return Plan.from_dict(values, source="[plan]")
+    return Plan.from_dict(on_collection(values, stored, force_plan=force_plan), source="[plan]")
+
+
+def on_collection(
+    values: Mapping[str, Any], stored: Mapping[str, Any] | None, *, force_plan: bool
+) -> dict[str, Any]:
+    """A plan's settings ``values`` for an existing collection whose plan is ``stored`` (see
+    :func:`~tmdb_collector.store.database.stored_plan`): what they leave out is the
+    collection's own, unless ``force_plan`` (the plan adopted is then the one given) or they
+    name another media (opening the database then says it holds the other)."""
+    if stored is None or force_plan or values.get("media", stored["media"]) != stored["media"]:
+        return dict(values)
+    return {**stored, **values}
 
 
 def build_client_settings(

@@ -225,14 +225,18 @@ def stored_media(path: Path) -> str | None:
 
 
 def stored_plan(path: Path) -> dict[str, Any] | None:
-    """The plan an existing database holds, as :meth:`Plan.to_dict` wrote it, or None (as
+    """The plan an existing database holds, as :meth:`Plan.to_dict` wrote it, with its
+    ``media`` (a database made before media types, schema 1, holds movies), or None (as
     :func:`stored_media`)."""
     text = _stored_meta(path, "plan")
     try:
         plan = json.loads(text) if text is not None else None
     except ValueError:
         return None
-    return plan if isinstance(plan, dict) else None
+    if not isinstance(plan, dict):
+        return None
+    plan.setdefault("media", DEFAULT_MEDIA)
+    return plan
 
 
 def _stored_meta(path: Path, key: str) -> str | None:
