@@ -16,7 +16,6 @@ check here raises :class:`Irregular`, and the caller builds that batch's tables 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -48,19 +47,19 @@ def _parse(
         raise Irregular
     schema = pa.schema(fields)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior=unexpected)
-    data = b"\n".join(texts)
+    data = pa.py_buffer(b"\n".join(texts))  # read in place: a BytesIO was copied once more
     _check_utf8(data)
-    table = pj.read_json(io.BytesIO(data), read_options=READ_OPTIONS, parse_options=options)
+    table = pj.read_json(pa.BufferReader(data), read_options=READ_OPTIONS, parse_options=options)
     if table.num_rows != len(texts):
         raise Irregular
     return {name: table.column(name).combine_chunks() for name in table.column_names}
 
 
-def _check_utf8(data: bytes) -> None:
+def _check_utf8(data: Any) -> None:
     """The JSON reader copies text into string columns unchecked: invalid UTF-8 (which only a
     damaged database holds) goes to the row builders, which report it."""
-    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
-    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    offsets = pa.array([0, data.size], pa.int64()).buffers()[1]
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, data])
     try:
         text.validate(full=True)
     except pa.ArrowInvalid:
