@@ -52,7 +52,13 @@ def _parse(
     table = pj.read_json(pa.BufferReader(data), read_options=READ_OPTIONS, parse_options=options)
     if table.num_rows != len(texts):
         raise Irregular
-    return {name: table.column(name).combine_chunks() for name in table.column_names}
+    return {name: _one_array(table.column(name)) for name in table.column_names}
+
+
+def _one_array(column: Any) -> Any:
+    """A parsed column as one array: its only chunk as it is (a batch is smaller than a block),
+    since ``combine_chunks`` copies even a single chunk."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _check_utf8(data: Any) -> None:
