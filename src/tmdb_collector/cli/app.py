@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 
@@ -22,6 +21,7 @@ from tmdb_collector.errors import (
     CollectorError,
     UnexpectedError,
 )
+from tmdb_collector.export.allocator import choose_arrow_allocator
 from tmdb_collector.logs import LOGGER, in_files
 
 
@@ -41,9 +41,7 @@ for command in (collect, update, status, export_command, simulate, demo, serve):
 
 def main() -> None:
     """Console entry point: our errors become one redacted line and an exit code."""
-    # Arrow's default allocator (mimalloc) held some 90 MB more at the peak of a table export
-    # than the system's (docs/benchmarks.md); a choice made in the environment wins.
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    choose_arrow_allocator()  # before anything loads pyarrow
     # SIGTERM stops a command as Ctrl-C does, so that it cleans up (an export's staging files)
     # on the way out; collect and serve turn it into a pause while they run.
     signal.signal(signal.SIGTERM, _interrupt)
