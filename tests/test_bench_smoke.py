@@ -72,3 +72,11 @@ def test_a_missed_target_fails_the_run(
     assert bench.report(checks) == 1
     assert "1 target(s) missed: b" in capsys.readouterr().out
     assert bench.report(checks[:1]) == 0
+
+
+def test_an_exports_early_peak_is_the_highest_rss_in_its_first_fifth(bench: ModuleType) -> None:
+    rss = [100, 180, 200, 190, 210, 230, 240, 250, 260, 270]
+    samples = [bench.Sample(t, float(value), 0, 0.0) for t, value in enumerate(rss)]
+    child = bench.Child(0, 10.0, 5.0, 270.0, "", "", samples)
+    assert bench.early_peak(child) == 200.0  # t = 0, 1, 2 are within 20% of 10 s
+    assert bench.early_peak(bench.Child(0, 10.0, 5.0, 270.0, "", "")) == 270.0  # no samples
