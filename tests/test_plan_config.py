@@ -6,7 +6,12 @@ import pytest
 
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
+from tmdb_collector.plan.config import (
+    build_client_settings,
+    build_plan,
+    on_collection,
+    read_config,
+)
 from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
 
 
@@ -140,3 +145,15 @@ def test_bad_config_files(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         read_config(tmp_path / "nope.toml")
+
+
+def test_a_plan_on_a_collection_keeps_its_media_even_with_force_plan() -> None:
+    """The CLI and the API both build on a collection's plan through on_collection."""
+    stored = {"media": "tv", "genre_pages": 7, "popular_pages": 3}
+    asked = {"genre_pages": 1}
+    assert on_collection(asked, stored, force_plan=False) == {**stored, "genre_pages": 1}
+    assert on_collection(asked, stored, force_plan=True) == {"genre_pages": 1, "media": "tv"}
+    other = {"media": "movie", "genre_pages": 1}
+    for force in (False, True):
+        assert on_collection(other, stored, force_plan=force) == other  # opening then refuses
+        assert on_collection(asked, None, force_plan=force) == asked

@@ -319,7 +319,7 @@ def _run_blocking(make: Callable[[], Awaitable[T]]) -> T:
 def _plan(plan: Plan | Mapping[str, Any] | None, db: Path, *, force_plan: bool = False) -> Plan:
     """A Plan as given; settings a mapping (or None) leaves out are an existing collection's
     own (of the same media), else the defaults, as on the command line (with ``force_plan``
-    always the defaults: the plan adopted is the one given)."""
+    the defaults, but for the collection's media: the plan adopted is the one given)."""
     if isinstance(plan, Plan):
         return plan
     return Plan.from_dict(on_collection(plan or {}, stored_plan(db), force_plan=force_plan))

@@ -248,10 +248,7 @@ def resolve_settings(
     ``media`` in [plan], it keeps the media type it holds."""
     config = read_config(options.get("config"))
     overrides = _fields_of(Plan, options)
-    stored = stored_plan(db)
-    if stored is not None and overrides.get("media") is None and "media" not in config.plan:
-        overrides["media"] = stored["media"]
-    plan = build_plan(config, overrides, stored, force_plan=force_plan)
+    plan = build_plan(config, overrides, stored_plan(db), force_plan=force_plan)
     settings = build_client_settings(config, _fields_of(ClientSettings, options))
     return plan, settings
 

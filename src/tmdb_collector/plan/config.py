@@ -75,10 +75,13 @@ def on_collection(
 ) -> dict[str, Any]:
     """A plan's settings ``values`` for an existing collection whose plan is ``stored`` (see
     :func:`~tmdb_collector.store.database.stored_plan`): what they leave out is the
-    collection's own, unless ``force_plan`` (the plan adopted is then the one given) or they
-    name another media (opening the database then says it holds the other)."""
-    if stored is None or force_plan or values.get("media", stored["media"]) != stored["media"]:
+    collection's own, unless ``force_plan`` (the plan adopted is then the one given, for the
+    collection's media unless they name one) or they name another media (opening the database
+    then says it holds the other)."""
+    if stored is None or values.get("media", stored["media"]) != stored["media"]:
         return dict(values)
+    if force_plan:
+        return {**values, "media": stored["media"]}
     return {**stored, **values}
 
 
