@@ -45,8 +45,8 @@ def main() -> None:
             bodies += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
             for part, texts in bodies:
                 began = time.process_time()
-                fast = columnar.BUILDERS.get(part)
-                built = fast(ids, texts) if fast else _row_by_row(part, batch, texts)
+                fast = columnar.fast_paths(MOVIE.tables).get(part)
+                built = fast(ids, texts) if fast else _row_by_row(part, batch, texts, MOVIE.tables)
                 spent[f"build {part}"] += time.process_time() - began
                 began = time.process_time()
                 for table in built.values():

@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import SmallCollection
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import duckdb_file
-from tmdb_collector.export.duckdb_file import PRIMARY_KEYS, TOP_CAST, view_statements
 from tmdb_collector.export.exporter import export
+from tmdb_collector.media.movie import TABLES, TOP_CAST, views
 from tmdb_collector.store.store import Store
 
 
@@ -63,7 +63,7 @@ def test_primary_keys(exported: tuple[Path, Path]) -> None:
         )
     }
     tables = {name for (name,) in query(database, "SELECT table_name FROM duckdb_tables()")}
-    assert keys == {name: key for name, key in PRIMARY_KEYS.items() if name in tables}
+    assert keys == {name: key for name, key in TABLES.keys.items() if name in tables}
     assert keys["movies"] == ("id",)
     with duckdb.connect(str(database)) as db, pytest.raises(duckdb.ConstraintException):
         db.execute("INSERT INTO movies (id) SELECT min(id) FROM movies")
@@ -95,7 +95,7 @@ def test_movie_summary(exported: tuple[Path, Path]) -> None:
 
 
 def test_streaming_offers_view_when_watch_providers_were_collected() -> None:
-    assert not any("streaming_offers" in s for s in view_statements({"movies", "genres"}))
+    assert not any("streaming_offers" in s for s in views({"movies", "genres"}))
     with duckdb.connect() as db:
         db.execute(
             "CREATE TABLE movies (id BIGINT, title VARCHAR, release_date DATE,"
@@ -111,7 +111,7 @@ def test_streaming_offers_view_when_watch_providers_were_collected() -> None:
             "INSERT INTO watch_providers VALUES (550, 'US', 'flatrate', 8, 'Netflix', 1,"
             " '/n.jpg', 'https://www.themoviedb.org/movie/550/watch')"
         )
-        for statement in view_statements({"movies", "watch_providers"}):
+        for statement in views({"movies", "watch_providers"}):
             db.execute(statement)
         offers = db.execute(
             "SELECT title, country, offer_type, provider_name FROM streaming_offers"

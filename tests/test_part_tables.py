@@ -18,11 +18,12 @@ import pytest
 from tests.conftest import REFERENCE
 from tests.test_parts import ALL, capture_76
 from tmdb_collector.export.exporter import export
-from tmdb_collector.export.movie_tables import TABLES, table_names
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
+
+TABLES, table_names = MOVIE.tables.tables, MOVIE.tables.names
 
 NEW_TABLES = (
     "alternative_titles",

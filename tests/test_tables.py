@@ -23,11 +23,12 @@ from tmdb_collector.cli import cli
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import tables
 from tmdb_collector.export.exporter import export
-from tmdb_collector.export.movie_tables import TABLES, table_names
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import RawItemRow, Store
+
+TABLES, table_names = MOVIE.tables.tables, MOVIE.tables.names
 
 DEFAULT_TABLES = table_names(MOVIE.default_parts)
 UNICODE_TITLE = "Amélie — 千と千尋の神隠し 🎬"

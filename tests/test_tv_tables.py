@@ -17,13 +17,13 @@ from tests.conftest import FakeClock, mock_client
 from tests.tv_fake import FakeTV
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.export.exporter import export
-from tmdb_collector.export.table_sets import TV_TABLES
-from tmdb_collector.export.tv_tables import KEYS, TABLES
 from tmdb_collector.media import TV
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
 PARTS = TV.part_names  # every part, so every table
+TV_TABLES = TV.tables
+TABLES, KEYS = TV_TABLES.tables, TV_TABLES.keys
 
 
 @pytest.fixture(scope="module")

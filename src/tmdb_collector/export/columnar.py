@@ -1,13 +1,14 @@
-"""A batch of stored movies -> Arrow tables, parsed by pyarrow's JSON reader (C++).
+"""A batch of stored items -> Arrow tables, parsed by pyarrow's JSON reader (C++).
 
-This is the table export's fast path for details and every movie part. Each part's bodies of a
-batch are read as one block of newline-delimited JSON against an explicit schema (those of
-``watch/providers`` rewritten first, see :func:`watch_providers`), then arrays are exploded
-into rows with Arrow compute: no Python object per value, and no Python lock held while it
-runs. It was measured against DuckDB, polars and hand-written loops over orjson
-(docs/benchmarks.md) and was the fastest.
+This is the table export's fast path for every body of a shape in :mod:`.rows` (each bound to
+a media type's tables and id column), and for the bodies of a media type's own that name one
+here (:data:`CUSTOM`: a movie's details). Each part's bodies of a batch are read as one block
+of newline-delimited JSON against an explicit schema (those of ``watch/providers`` rewritten
+first, see :func:`watch_providers`), then arrays are exploded into rows with Arrow compute: no
+Python object per value, and no Python lock held while it runs. It was measured against DuckDB,
+polars and hand-written loops over orjson (docs/benchmarks.md) and was the fastest.
 
-The result must equal the row-by-row builders of :mod:`.movie_tables` exactly. Whenever a batch
+The result must equal the row-by-row builders of :mod:`.rows` exactly. Whenever a batch
 holds anything those builders would treat specially (a value of an unexpected type, a null
 inside a list, a date that is not ``YYYY-MM-DD``, a timestamp not in TMDB's
 ``YYYY-MM-DDTHH:MM:SS[.mmm]Z``, a body that is not one JSON object), the reader raises or a
@@ -16,6 +17,7 @@ check here raises :class:`Irregular`, and the caller builds that batch's tables 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,8 +25,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from tmdb_collector.export.movie_tables import IMAGE_KINDS, OFFER_TYPES, TABLES
-from tmdb_collector.export.table_schema import ARROW_TYPES, Column, arrow_schema
+from tmdb_collector.export.arrow_types import ARROW_TYPES, arrow_schema
+from tmdb_collector.export.rows import (
+    IMAGE_KINDS,
+    OFFER_TYPES,
+    Credits,
+    Custom,
+    Each,
+    Images,
+    Ranked,
+    ReleaseDates,
+    Reviews,
+    Shape,
+    Target,
+    Translations,
+    WatchProviders,
+    Whole,
+)
+from tmdb_collector.export.table_schema import Column
+from tmdb_collector.export.table_sets import TableSet
 
 Tables = dict[str, Any]  # table name -> pa.Table
 Builder = Callable[[Any, Sequence[bytes]], Tables]  # (ids, a part's bodies) -> its tables
@@ -105,21 +124,23 @@ def _list_of_field(lists: Any, name: str, kind: Any) -> Any:
 
 
 def _exploded(
+    target: Target,
     table: str,
     ids: Any,
     lists: Any,
-    renames: dict[str, str],
+    renames: Mapping[str, str],
     fixed: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> Any:
-    """One row per element of ``lists`` (a list<struct> per movie); ``fixed`` builds the
+    """One row per element of ``lists`` (a list<struct> per item); ``fixed`` builds the
     columns not read from the element's own fields, from the flattened elements."""
     flat = pc.list_flatten(lists)
     parents = pc.list_parent_indices(lists)
     arrays = []
-    for column in TABLES[table]:
+    columns = target.tables[table]
+    for column in columns:
         if fixed and column.name in fixed:
             arrays.append(fixed[column.name](flat))
-        elif column.name == "movie_id":
+        elif column.name == target.id_column:
             arrays.append(pc.take(ids, parents))
         elif column.name == "rank":
             starts = pc.take(_starts(lists), parents)
@@ -127,7 +148,7 @@ def _exploded(
         else:
             values = pc.struct_field(flat, renames.get(column.name, column.name))
             arrays.append(_cast(column, values))
-    return pa.Table.from_arrays(arrays, schema=arrow_schema(TABLES[table]))
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(columns))
 
 
 def _starts(lists: Any) -> Any:
@@ -136,156 +157,203 @@ def _starts(lists: Any) -> Any:
     return pc.subtract(ends, pc.cast(lengths, pa.int64()))
 
 
-def _struct(table: str, renames: dict[str, str], skip: Sequence[str] = ()) -> Any:
+def _struct(
+    target: Target, table: str, renames: Mapping[str, str], skip: Sequence[str] = ()
+) -> Any:
     fields = [
         (renames.get(c.name, c.name), _parse_type(c))
-        for c in TABLES[table]
-        if c.name not in ("movie_id", "rank", *skip)
+        for c in target.tables[table]
+        if c.name not in (target.id_column, "rank", *skip)
     ]
     return pa.list_(pa.struct(fields))
+
+
+def movie_details(target: Target) -> Builder:
+    """A movie's details: the ``movies`` and ``genres`` tables (media/movie.py)."""
+    movie_columns = target.tables["movies"]
+    genre_renames = {"genre_id": "id"}
+    plain = list(movie_columns[1:20])  # imdb_id .. backdrop_path, named as TMDB names them
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        fields = [(c.name, _parse_type(c)) for c in plain]
+        fields += [
+            ("belongs_to_collection", pa.struct([("id", pa.int64()), ("name", pa.string())])),
+            ("origin_country", pa.list_(pa.string())),
+            ("production_countries", pa.list_(pa.struct([("iso_3166_1", pa.string())]))),
+            ("spoken_languages", pa.list_(pa.struct([("iso_639_1", pa.string())]))),
+            ("production_companies", pa.list_(pa.struct([("id", pa.int64())]))),
+            ("genres", _struct(target, "genres", genre_renames)),
+        ]
+        parsed = _parse(texts, fields)
+        collection = parsed["belongs_to_collection"]
+        arrays = [ids, *(_cast(c, parsed[c.name]) for c in plain)]
+        arrays += [
+            pc.struct_field(collection, "id"),
+            pc.struct_field(collection, "name"),
+            _cast(movie_columns[22], parsed["origin_country"]),
+            _list_of_field(parsed["production_countries"], "iso_3166_1", pa.string()),
+            _list_of_field(parsed["spoken_languages"], "iso_639_1", pa.string()),
+            _list_of_field(parsed["production_companies"], "id", pa.int64()),
+        ]
+        return {
+            "movies": pa.Table.from_arrays(arrays, schema=arrow_schema(movie_columns)),
+            "genres": _exploded(target, "genres", ids, parsed["genres"], genre_renames),
+        }
+
+    return build
 
 
 _PERSON = {"person_id": "id"}
 
 
-def details(ids: Any, texts: Sequence[bytes]) -> Tables:
-    movie_columns = TABLES["movies"]
-    plain = list(movie_columns[1:20])  # imdb_id .. backdrop_path, named as TMDB names them
-    fields = [(c.name, _parse_type(c)) for c in plain]
-    fields += [
-        ("belongs_to_collection", pa.struct([("id", pa.int64()), ("name", pa.string())])),
-        ("origin_country", pa.list_(pa.string())),
-        ("production_countries", pa.list_(pa.struct([("iso_3166_1", pa.string())]))),
-        ("spoken_languages", pa.list_(pa.struct([("iso_639_1", pa.string())]))),
-        ("production_companies", pa.list_(pa.struct([("id", pa.int64())]))),
-        ("genres", _struct("genres", {"genre_id": "id"})),
-    ]
-    parsed = _parse(texts, fields)
-    collection = parsed["belongs_to_collection"]
-    arrays = [ids, *(_cast(c, parsed[c.name]) for c in plain)]
-    arrays += [
-        pc.struct_field(collection, "id"),
-        pc.struct_field(collection, "name"),
-        _cast(movie_columns[22], parsed["origin_country"]),
-        _list_of_field(parsed["production_countries"], "iso_3166_1", pa.string()),
-        _list_of_field(parsed["spoken_languages"], "iso_639_1", pa.string()),
-        _list_of_field(parsed["production_companies"], "id", pa.int64()),
-    ]
-    return {
-        "movies": pa.Table.from_arrays(arrays, schema=arrow_schema(movie_columns)),
-        "genres": _exploded("genres", ids, parsed["genres"], {"genre_id": "id"}),
-    }
-
-
-def credits(ids: Any, texts: Sequence[bytes]) -> Tables:
-    fields = [("cast", _struct("cast", _PERSON)), ("crew", _struct("crew", _PERSON))]
-    parsed = _parse(texts, fields)
-    return {
-        "cast": _exploded("cast", ids, parsed["cast"], _PERSON),
-        "crew": _exploded("crew", ids, parsed["crew"], _PERSON),
-    }
-
-
-def keywords(ids: Any, texts: Sequence[bytes]) -> Tables:
-    renames = {"keyword_id": "id"}
-    parsed = _parse(texts, [("keywords", _struct("keywords", renames))])
-    return {"keywords": _exploded("keywords", ids, parsed["keywords"], renames)}
-
-
-def _listed(table: str, key: str, renames: dict[str, str]) -> Builder:
-    """A part whose body lists its rows under ``key``: one row per element."""
+def credits(target: Target, shape: Credits) -> Builder:
+    cast, crew = shape.tables
 
     def build(ids: Any, texts: Sequence[bytes]) -> Tables:
-        parsed = _parse(texts, [(key, _struct(table, renames))])
-        return {table: _exploded(table, ids, parsed[key], renames)}
+        fields = [
+            ("cast", _struct(target, cast, _PERSON)),
+            ("crew", _struct(target, crew, _PERSON)),
+        ]
+        parsed = _parse(texts, fields)
+        return {
+            cast: _exploded(target, cast, ids, parsed["cast"], _PERSON),
+            crew: _exploded(target, crew, ids, parsed["crew"], _PERSON),
+        }
 
     return build
 
 
-def _ranked(table: str, id_column: str) -> Builder:
-    """A paged list of movies or lists (page 1): as the row builders, each result's ``id`` is
-    ``id_column`` and its ``iso_639_1`` is ``language`` (where the table has one)."""
-    return _listed(table, "results", {id_column: "id", "language": "iso_639_1"})
+def listed(target: Target, shape: Each) -> Builder | None:
+    """A part whose body lists its rows under a key: one row per element, with its rank for a
+    :class:`~.rows.Ranked` page of results (this path computes a ``rank`` column, so another
+    table with one goes row by row)."""
+    table, key, renames = shape.table, shape.key, shape.renamed
+    if isinstance(shape, Ranked) != ("rank" in (c.name for c in target.tables[table])):
+        return None
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        parsed = _parse(texts, [(key, _struct(target, table, renames))])
+        return {table: _exploded(target, table, ids, parsed[key], renames)}
+
+    return build
 
 
 _WHERE = {"language": "iso_639_1", "country": "iso_3166_1"}
 
 
-def external_ids(ids: Any, texts: Sequence[bytes]) -> Tables:
-    columns = TABLES["external_ids"]
-    parsed = _parse(texts, [(c.name, _parse_type(c)) for c in columns[1:]])
-    arrays = [ids, *(_cast(c, parsed[c.name]) for c in columns[1:])]
-    return {"external_ids": pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
+def whole(target: Target, shape: Whole) -> Builder | None:
+    """One row from each whole body (``external_ids``); the id column must come first."""
+    columns = target.tables[shape.table]
+    read = [c for c in columns if c.name != target.id_column]
+    if columns[0].name != target.id_column:
+        return None
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        parsed = _parse(texts, [(c.name, _parse_type(c)) for c in read])
+        arrays = [ids, *(_cast(c, parsed[c.name]) for c in read)]
+        return {shape.table: pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
+
+    return build
 
 
-def images(ids: Any, texts: Sequence[bytes]) -> Tables:
-    """Each movie's backdrops, then logos, then posters, as the row builders order them."""
+def images(target: Target, shape: Images) -> Builder:
+    """Each item's backdrops, then logos, then posters, as the row builders order them."""
+    (table,) = shape.tables
     renames = {"language": "iso_639_1"}
-    element = _struct("images", renames, skip=("kind",))
-    parsed = _parse(texts, [(key, element) for key in IMAGE_KINDS])
-    pieces, parents, kinds = [], [], []
-    for rank, (key, kind) in enumerate(IMAGE_KINDS.items()):
-        lists = parsed[key]
-        fixed = {"kind": lambda flat, kind=kind: pa.array([kind] * len(flat), pa.string())}
-        pieces.append(_exploded("images", ids, lists, renames, fixed))
-        parents.append(pc.list_parent_indices(lists))
-        kinds.append(pa.array([rank] * len(parents[-1]), pa.int8()))
-    table = pa.concat_tables(pieces)
-    order = pa.table({"movie": pa.concat_arrays(parents), "kind": pa.concat_arrays(kinds)})
-    keys = [("movie", "ascending"), ("kind", "ascending")]
-    return {"images": table.take(pc.sort_indices(order, sort_keys=keys))}  # a stable sort
+    element = _struct(target, table, renames, skip=("kind",))
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        parsed = _parse(texts, [(key, element) for key in IMAGE_KINDS])
+        pieces, parents, kinds = [], [], []
+        for rank, (key, kind) in enumerate(IMAGE_KINDS.items()):
+            lists = parsed[key]
+            fixed = {"kind": lambda flat, kind=kind: pa.array([kind] * len(flat), pa.string())}
+            pieces.append(_exploded(target, table, ids, lists, renames, fixed))
+            parents.append(pc.list_parent_indices(lists))
+            kinds.append(pa.array([rank] * len(parents[-1]), pa.int8()))
+        rows = pa.concat_tables(pieces)
+        order = pa.table({"item": pa.concat_arrays(parents), "kind": pa.concat_arrays(kinds)})
+        keys = [("item", "ascending"), ("kind", "ascending")]
+        return {table: rows.take(pc.sort_indices(order, sort_keys=keys))}  # a stable sort
+
+    return build
 
 
-def translations(ids: Any, texts: Sequence[bytes]) -> Tables:
-    """One row per translation; its title, overview... come from its ``data``."""
-    columns = {c.name: c for c in TABLES["translations"]}
-    inner = ("title", "overview", "tagline", "homepage", "runtime")
-    data = pa.struct([(name, _parse_type(columns[name])) for name in inner])
+def translations(target: Target, shape: Translations) -> Builder:
+    """One row per translation; its title, overview... come from its ``data`` (the title
+    from ``data[shape.title_from]``)."""
+    (table,) = shape.tables
+    columns = {c.name: c for c in target.tables[table]}
+    inner = {"title": shape.title_from, **{n: n for n in ("overview", "tagline", "homepage")}}
+    inner["runtime"] = "runtime"
+    data = pa.struct([(source, _parse_type(columns[name])) for name, source in inner.items()])
     element = pa.struct(
         [(source, pa.string()) for source in ("iso_639_1", "iso_3166_1", "name", "english_name")]
         + [("data", data)]
     )
-    parsed = _parse(texts, [("translations", pa.list_(element))])
 
     def from_data(name: str) -> Callable[[Any], Any]:
         return lambda flat: _cast(
-            columns[name], pc.struct_field(pc.struct_field(flat, "data"), name)
+            columns[name], pc.struct_field(pc.struct_field(flat, "data"), inner[name])
         )
 
     fixed = {name: from_data(name) for name in inner}
-    return {"translations": _exploded("translations", ids, parsed["translations"], _WHERE, fixed)}
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        parsed = _parse(texts, [("translations", pa.list_(element))])
+        return {table: _exploded(target, table, ids, parsed["translations"], _WHERE, fixed)}
+
+    return build
 
 
-def reviews(ids: Any, texts: Sequence[bytes]) -> Tables:
+def reviews(target: Target, shape: Reviews) -> Builder:
     """One row per review; ``username`` and ``rating`` come from its ``author_details``."""
+    (table,) = shape.tables
     renames = {"review_id": "id"}
     author = pa.struct([("username", pa.string()), ("rating", pa.float64())])
-    element = _struct("reviews", renames, skip=("username", "rating"))
+    element = _struct(target, table, renames, skip=("username", "rating"))
     element = pa.list_(pa.struct([*element.value_type, ("author_details", author)]))
-    parsed = _parse(texts, [("results", element)])
 
     def from_author(name: str) -> Callable[[Any], Any]:
         return lambda flat: pc.struct_field(pc.struct_field(flat, "author_details"), name)
 
     fixed = {name: from_author(name) for name in ("username", "rating")}
-    return {"reviews": _exploded("reviews", ids, parsed["results"], renames, fixed)}
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        parsed = _parse(texts, [("results", element)])
+        return {table: _exploded(target, table, ids, parsed["results"], renames, fixed)}
+
+    return build
 
 
-def release_dates(ids: Any, texts: Sequence[bytes]) -> Tables:
-    """One row per country and release: two levels of lists."""
-    columns = TABLES["release_dates"]
+def release_dates(target: Target, shape: ReleaseDates) -> Builder | None:
+    """One row per country and release: two levels of lists (the id column and ``country``
+    must come first)."""
+    (table,) = shape.tables
+    columns = target.tables[table]
+    if [c.name for c in columns[:2]] != [target.id_column, "country"]:
+        return None
     renames = {"language": "iso_639_1"}
     release = pa.struct([(renames.get(c.name, c.name), _parse_type(c)) for c in columns[2:]])
     country = pa.struct([("iso_3166_1", pa.string()), ("release_dates", pa.list_(release))])
-    parsed = _parse(texts, [("results", pa.list_(country))])
-    countries = pc.list_flatten(parsed["results"])
-    releases = pc.struct_field(countries, "release_dates")
-    flat = pc.list_flatten(releases)
-    of_country = pc.list_parent_indices(releases)
-    of_movie = pc.take(pc.list_parent_indices(parsed["results"]), of_country)
-    arrays = [pc.take(ids, of_movie), pc.take(pc.struct_field(countries, "iso_3166_1"), of_country)]
-    arrays += [_cast(c, pc.struct_field(flat, renames.get(c.name, c.name))) for c in columns[2:]]
-    return {"release_dates": pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        parsed = _parse(texts, [("results", pa.list_(country))])
+        countries = pc.list_flatten(parsed["results"])
+        releases = pc.struct_field(countries, "release_dates")
+        flat = pc.list_flatten(releases)
+        of_country = pc.list_parent_indices(releases)
+        of_item = pc.take(pc.list_parent_indices(parsed["results"]), of_country)
+        arrays = [
+            pc.take(ids, of_item),
+            pc.take(pc.struct_field(countries, "iso_3166_1"), of_country),
+        ]
+        arrays += [
+            _cast(c, pc.struct_field(flat, renames.get(c.name, c.name))) for c in columns[2:]
+        ]
+        return {table: pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
+
+    return build
 
 
 # watch/providers' results are keyed by country code, which no fixed schema can name. RE2 (no
@@ -297,62 +365,84 @@ _WATCH_START = r'^\{"id":\d+,"results":\{'
 _COUNTRY_KEY = r'([{,])"([A-Z]{2})":\{'
 
 
-def watch_providers(ids: Any, texts: Sequence[bytes]) -> Tables:
+def watch_providers(target: Target, shape: WatchProviders) -> Builder:
     """One row per country, offer type and provider, in the row builders' order: by country,
-    then :func:`~.movie_tables.offer_order`, then as listed (a stable sort)."""
-    bodies = pa.array(texts, pa.binary())
-    shaped = pc.and_(pc.match_substring_regex(bodies, _WATCH_START), pc.ends_with(bodies, "}}"))
-    if not pc.all(shaped, min_count=0).as_py():
-        raise Irregular
-    rewritten = pc.count_substring_regex(bodies, _COUNTRY_KEY)
-    bodies = pc.replace_substring_regex(bodies, _COUNTRY_KEY, r'\1{"country":"\2",')
-    bodies = pc.replace_substring(bodies, '"results":{', '"results":[', max_replacements=1)
-    bodies = pc.binary_join_element_wise(pc.binary_slice(bodies, 0, -2), b"]}", b"")
-    providers = _struct("watch_providers", {}, skip=("country", "offer_type", "link"))
+    then :func:`~.rows.offer_order`, then as listed (a stable sort)."""
+    (table,) = shape.tables
+    providers = _struct(target, table, {}, skip=("country", "offer_type", "link"))
     offers = [(name, providers) for name in OFFER_TYPES]
     country = pa.struct([("country", pa.string()), ("link", pa.string()), *offers])
     fields = [("id", pa.int64()), ("results", pa.list_(country))]
-    parsed = _parse(bodies.to_pylist(), fields, unexpected="error")
-    lengths = pc.list_value_length(parsed["results"])
-    if not pc.all(pc.equal(lengths, rewritten), min_count=0).as_py():
-        raise Irregular  # an object in results that was no country's: not TMDB's JSON
-    countries = pc.list_flatten(parsed["results"])
-    of_movie = pc.list_parent_indices(parsed["results"])
-    codes, links = pc.struct_field(countries, "country"), pc.struct_field(countries, "link")
-    keys = pa.table({"movie": of_movie, "country": codes})
-    if keys.group_by(["movie", "country"]).aggregate([]).num_rows != len(keys):
-        raise Irregular  # a country twice in a body: the row builders keep the last
-    country_ids = pc.take(ids, of_movie)  # each country's movie, for _exploded's movie_id
-    pieces, order = [], []
-    for rank, offer_type in enumerate(OFFER_TYPES):
-        lists = pc.struct_field(countries, offer_type)
-        at = pc.list_parent_indices(lists)  # the country of each provider
-        of_country = {"country": pc.take(codes, at), "link": pc.take(links, at)}
-        fixed = {name: lambda flat, values=values: values for name, values in of_country.items()}
-        fixed["offer_type"] = lambda flat, kind=offer_type: pa.array([kind] * len(flat))
-        pieces.append(_exploded("watch_providers", country_ids, lists, {}, fixed))
-        kinds = pa.array([rank] * len(at), pa.int8())
-        movie = pc.take(of_movie, at)
-        order.append(pa.table({"movie": movie, "country": of_country["country"], "offer": kinds}))
-    table, ranks = pa.concat_tables(pieces), pa.concat_tables(order)
-    sort = [("movie", "ascending"), ("country", "ascending"), ("offer", "ascending")]
-    return {"watch_providers": table.take(pc.sort_indices(ranks, sort_keys=sort))}
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        bodies = pa.array(texts, pa.binary())
+        starts = pc.match_substring_regex(bodies, _WATCH_START)
+        if not pc.all(pc.and_(starts, pc.ends_with(bodies, "}}")), min_count=0).as_py():
+            raise Irregular
+        rewritten = pc.count_substring_regex(bodies, _COUNTRY_KEY)
+        bodies = pc.replace_substring_regex(bodies, _COUNTRY_KEY, r'\1{"country":"\2",')
+        bodies = pc.replace_substring(bodies, '"results":{', '"results":[', max_replacements=1)
+        bodies = pc.binary_join_element_wise(pc.binary_slice(bodies, 0, -2), b"]}", b"")
+        parsed = _parse(bodies.to_pylist(), fields, unexpected="error")
+        lengths = pc.list_value_length(parsed["results"])
+        if not pc.all(pc.equal(lengths, rewritten), min_count=0).as_py():
+            raise Irregular  # an object in results that was no country's: not TMDB's JSON
+        countries = pc.list_flatten(parsed["results"])
+        of_item = pc.list_parent_indices(parsed["results"])
+        codes, links = pc.struct_field(countries, "country"), pc.struct_field(countries, "link")
+        keys = pa.table({"item": of_item, "country": codes})
+        if keys.group_by(["item", "country"]).aggregate([]).num_rows != len(keys):
+            raise Irregular  # a country twice in a body: the row builders keep the last
+        country_ids = pc.take(ids, of_item)  # each country's item, for _exploded's id column
+        pieces, order = [], []
+        for rank, offer_type in enumerate(OFFER_TYPES):
+            lists = pc.struct_field(countries, offer_type)
+            at = pc.list_parent_indices(lists)  # the country of each provider
+            of_country = {"country": pc.take(codes, at), "link": pc.take(links, at)}
+            fixed = {name: lambda flat, v=values: v for name, values in of_country.items()}
+            fixed["offer_type"] = lambda flat, kind=offer_type: pa.array([kind] * len(flat))
+            pieces.append(_exploded(target, table, country_ids, lists, {}, fixed))
+            kinds = pa.array([rank] * len(at), pa.int8())
+            item = pc.take(of_item, at)
+            order.append(pa.table({"item": item, "country": of_country["country"], "offer": kinds}))
+        rows, ranks = pa.concat_tables(pieces), pa.concat_tables(order)
+        sort = [("item", "ascending"), ("country", "ascending"), ("offer", "ascending")]
+        return {table: rows.take(pc.sort_indices(ranks, sort_keys=sort))}
+
+    return build
 
 
-# The parts with a fast path ("details" is the movie's own body); others go row by row.
-BUILDERS: dict[str, Builder] = {
-    "details": details,
-    "alternative_titles": _listed("alternative_titles", "titles", {"country": "iso_3166_1"}),
-    "credits": credits,
-    "external_ids": external_ids,
-    "images": images,
-    "keywords": keywords,
-    "lists": _ranked("lists", "list_id"),
-    "recommendations": _ranked("recommendations", "recommended_id"),
-    "release_dates": release_dates,
-    "reviews": reviews,
-    "similar": _ranked("similar", "similar_id"),
-    "translations": translations,
-    "videos": _listed("videos", "results", {"video_id": "id", **_WHERE}),
-    "watch/providers": watch_providers,
-}
+# The fast paths of the media types' own bodies, by the name their Custom shape gives.
+CUSTOM: dict[str, Callable[[Target], Builder]] = {"movie_details": movie_details}
+
+
+def fast_path(shape: Shape, target: Target) -> Builder | None:
+    """The fast path of ``shape`` bound to ``target``, or None: built row by row."""
+    match shape:
+        case Each():
+            return listed(target, shape)
+        case Credits():
+            return credits(target, shape)
+        case Whole():
+            return whole(target, shape)
+        case Images():
+            return images(target, shape)
+        case Translations():
+            return translations(target, shape)
+        case Reviews():
+            return reviews(target, shape)
+        case ReleaseDates():
+            return release_dates(target, shape)
+        case WatchProviders():
+            return watch_providers(target, shape)
+        case Custom(fast=str(name)):
+            return CUSTOM[name](target)
+    return None
+
+
+@functools.cache
+def fast_paths(tables: TableSet) -> dict[str, Builder]:
+    """Every fast path of a table set, by part (``"details"`` for the details body)."""
+    shapes = {"details": tables.details, **tables.parts}
+    found = {name: fast_path(shape, tables.target) for name, shape in shapes.items()}
+    return {name: build for name, build in found.items() if build is not None}

@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -20,18 +20,16 @@ import duckdb
 from tmdb_collector.errors import ExportError
 from tmdb_collector.export.atomic import check_output_file, error_reason, fsync_path
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
-from tmdb_collector.export.movie_tables import KEYS as PRIMARY_KEYS
+from tmdb_collector.export.table_sets import TableSet
 from tmdb_collector.store.store import Store
 
 STAGING_PREFIX = ".tmdb-export-"
-TOP_CAST = 5  # actors listed in movie_summary.top_cast
 
 
 def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -> int:
     """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
     returns the movies exported."""
     from tmdb_collector.export.exporter import default_export_path
-    from tmdb_collector.export.table_sets import table_set
     from tmdb_collector.export.tables import export_tables
 
     check_output_file(out, default_export_path(store.media_type, "duckdb").name)
@@ -42,7 +40,7 @@ def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -
     try:
         count = export_tables(store, "parquet", staging / "tables", parts)
         database = staging / out.name
-        rows = _load(staging / "tables", database, table_set(store.media_type).keys)
+        rows = _load(staging / "tables", database, store.media_type.tables)
         manifest = staging / "manifest.json"
         files = {out.name: count}
         manifest.write_text(
@@ -62,53 +60,22 @@ def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -
     return count
 
 
-def _load(
-    tables: Path, database: Path, keys: Mapping[str, tuple[str, ...]] = PRIMARY_KEYS
-) -> dict[str, int]:
-    """Each parquet table into ``database`` with its primary key; then the views."""
+def _load(tables: Path, database: Path, table_set: TableSet) -> dict[str, int]:
+    """Each parquet table into ``database`` with its primary key; then the set's views."""
     names = sorted(path.stem for path in tables.glob("*.parquet"))
     rows: dict[str, int] = {}
     with contextlib.closing(duckdb.connect(str(database))) as db:
         for name in names:
             source = str(tables / f"{name}.parquet").replace("'", "''")
             db.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet('{source}')")
-            key = keys.get(name)
+            key = table_set.keys.get(name)
             if key:
                 db.execute(f'ALTER TABLE "{name}" ADD PRIMARY KEY ({_quoted(key)})')
             (rows[name],) = db.execute(f'SELECT count(*) FROM "{name}"').fetchone() or (0,)
-        for statement in view_statements(set(names)):
+        for statement in table_set.views(set(names)):
             db.execute(statement)
         db.execute("CHECKPOINT")
     return rows
-
-
-def view_statements(tables: set[str]) -> list[str]:
-    """The views the exported ``tables`` allow (docs/tables.md describes them)."""
-    if "movies" not in tables:
-        return []
-
-    def listed(table: str, expression: str, where: str = "", order: str = "") -> str:
-        if table not in tables:
-            return "NULL"
-        ordered = f"list({expression} ORDER BY {order or expression})"
-        found = f'(SELECT {ordered} FROM "{table}" t WHERE t.movie_id = m.id{where})'
-        return f"coalesce({found}, [])"  # a movie with none has an empty list, not NULL
-
-    director = listed("crew", "t.name", " AND t.job = 'Director'")
-    top_cast = listed("cast", "t.name", f' AND t."order" < {TOP_CAST}', 't."order"')
-    views = [
-        "CREATE VIEW movie_summary AS SELECT m.id, m.title, year(m.release_date) AS year,"
-        f" nullif(array_to_string({director}, ', '), '') AS director, {top_cast} AS top_cast,"
-        f" {listed('genres', 't.name')} AS genres, {listed('keywords', 't.name')} AS keywords,"
-        " m.vote_average, m.vote_count, m.popularity FROM movies m"
-    ]
-    if "watch_providers" in tables:
-        views.append(
-            "CREATE VIEW streaming_offers AS SELECT w.movie_id, m.title, w.country, w.offer_type,"
-            " w.provider_id, w.provider_name, w.display_priority, w.link"
-            " FROM watch_providers w JOIN movies m ON m.id = w.movie_id"
-        )
-    return views
 
 
 def _quoted(columns: tuple[str, ...]) -> str:

@@ -130,9 +130,7 @@ def _data_files(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> list
     """The files an export of ``parts`` to ``out`` writes, but its manifest."""
     if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
         return [out]
-    from tmdb_collector.export.table_sets import table_set  # pyarrow: only for tables
-
-    return [out / f"{name}.{fmt}" for name in table_set(store.media_type).names(parts)]
+    return [out / f"{name}.{fmt}" for name in store.media_type.tables.names(parts)]
 
 
 def _spare_database(store: Store, fmt: str, out: Path, files: Sequence[Path]) -> None:

@@ -1,9 +1,11 @@
 """The machinery of the normalized tables: columns and their kinds, coercion, CSV cells.
 
-Every table is a list of :class:`Column` (name and kind). The kind fixes the parquet type and
-how a CSV cell is written, so both formats share one definition. Values are coerced to their
-column's kind: TMDB sends integral floats as JSON integers (``"vote_average": 7``), and a value of
-an unexpected JSON type (which TMDB does not send) becomes null rather than failing the export.
+Every table is a list of :class:`Column` (name and kind). The kind fixes the parquet type
+(:mod:`.arrow_types`) and how a CSV cell is written, so both formats share one definition.
+Values are coerced to their column's kind: TMDB sends integral floats as JSON integers
+(``"vote_average": 7``), and a value of an unexpected JSON type (which TMDB does not send)
+becomes null rather than failing the export. Pure Python (no pyarrow), so the media types can
+declare their tables without loading pyarrow.
 Row counts always equal the raw counts: every element of a TMDB array becomes exactly one row.
 """
 
@@ -14,21 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import pyarrow as pa
-
 Kind = Literal["int", "float", "bool", "str", "date", "timestamp", "list_str", "list_int"]
 Row = tuple[Any, ...]
 
-ARROW_TYPES: dict[Kind, Any] = {
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "bool": pa.bool_(),
-    "str": pa.string(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("ms", tz="UTC"),
-    "list_str": pa.list_(pa.string()),
-    "list_int": pa.list_(pa.int64()),
-}
 LIST_SEPARATOR = "|"  # how CSV joins a list cell; ISO codes and integer ids never contain it
 
 
@@ -45,10 +35,6 @@ def columns(spec: str) -> tuple[Column, ...]:
         name, kind = item.split(":")
         columns.append(Column(name, kind))  # type: ignore[arg-type]
     return tuple(columns)
-
-
-def arrow_schema(columns: tuple[Column, ...]) -> Any:
-    return pa.schema([pa.field(column.name, ARROW_TYPES[column.kind]) for column in columns])
 
 
 # ---- coercion to a column's kind ------------------------------------------------------------

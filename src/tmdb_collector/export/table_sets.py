@@ -1,36 +1,66 @@
-"""Each media type's tables, as one :class:`TableSet`: the export machinery asks the set.
+"""A media type's tables, as one :class:`TableSet`: the export machinery asks the set.
 
-A set holds the tables' columns (in their documented order), those always written, the tables
-each part feeds, the builder of one stored body's rows (``"details"`` or a part), and the
-columnar fast paths it has: every movie part's, and for TV those of the parts whose bodies have
-a movie part's shape (the others are built row by row).
+Each media type declares its set beside its other facts (``media/movie.py``, ``media/tv.py``):
+the tables' columns in their documented order, those always written, the :class:`~.rows.Shape`
+of its details and of each part (which also names the tables each part feeds), the columns
+that identify a row (the duckdb export's primary keys), and the views the duckdb export adds.
+Every set also has ``provenance`` (filled from the store, not from a body), last. The exports
+(parquet, csv, duckdb, the columnar fast paths) read these facts and never ask which media
+type they export.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from tmdb_collector.export import columnar, movie_tables, tv_tables
-from tmdb_collector.export.table_schema import Column, Row, as_object
-from tmdb_collector.media import MOVIE, TV, MediaType
+from tmdb_collector.export.rows import (
+    COMMON_COLUMNS,
+    COMMON_KEYS,
+    Builder,
+    Rows,
+    Shape,
+    Target,
+    with_id,
+)
+from tmdb_collector.export.table_schema import Column, as_object
 
-Rows = dict[str, list[Row]]
-Builder = Callable[[int, Mapping[str, Any]], Rows]  # (item id, body) -> rows of its tables
-FastPath = Callable[[Any, Sequence[bytes]], dict[str, Any]]
+PROVENANCE = "provenance"  # every set's last table: how each item was found
 
 
-@dataclass(frozen=True)
+def no_views(tables: set[str]) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True, eq=False)
 class TableSet:
-    tables: Mapping[str, tuple[Column, ...]]
-    always: tuple[str, ...]
-    part_tables: Mapping[str, tuple[str, ...]]
-    details: Builder  # the always-written tables, from the details body
-    builders: Mapping[str, Builder]  # each part's tables, by part
+    id_column: str  # the item id's column in every table but the item's own: "movie_id"
+    tables: Mapping[str, tuple[Column, ...]]  # in their documented order (provenance added)
+    always: tuple[str, ...]  # written whatever the parts (provenance added)
+    details: Shape  # the always-written tables, from the details body
+    parts: Mapping[str, Shape]  # each part's tables, by part
     keys: Mapping[str, tuple[str, ...]]  # the columns that identify a row, by table
-    fast: Mapping[str, FastPath] = field(default_factory=dict)
+    # (the tables written) -> the duckdb export's CREATE VIEW statements
+    views: Callable[[set[str]], list[str]] = no_views
+    target: Target = field(init=False, repr=False)
+    part_tables: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
+    builders: Mapping[str, Builder] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        provenance = with_id(self.id_column, COMMON_COLUMNS[PROVENANCE])
+        key = (self.id_column, *COMMON_KEYS[PROVENANCE])
+        set_ = object.__setattr__
+        set_(self, "tables", {**self.tables, PROVENANCE: provenance})
+        set_(self, "always", (*self.always, PROVENANCE))
+        set_(self, "keys", {**self.keys, PROVENANCE: key})
+        set_(self, "target", Target(self.tables, self.id_column))
+        set_(self, "part_tables", {name: shape.tables for name, shape in self.parts.items()})
+        shapes = {"details": self.details, **self.parts}
+        set_(self, "builders", {name: shape.bind(self.target) for name, shape in shapes.items()})
+        named = {table for shape in shapes.values() for table in shape.tables} | set(self.keys)
+        if unknown := sorted(named - set(self.tables)):
+            raise ValueError(f"tables without columns: {', '.join(unknown)}")
 
     def names(self, parts: Iterable[str]) -> tuple[str, ...]:
         """The tables an export of ``parts`` writes, in their documented order."""
@@ -44,48 +74,26 @@ class TableSet:
         :class:`UnicodeDecodeError` when bytes are not UTF-8 (``json.loads`` would let
         encoded surrogates through)."""
         body = as_object(json.loads(text.decode() if isinstance(text, bytes) else text))
-        build = self.details if part == "details" else self.builders[part]
-        return build(item_id, body)
+        return self.builders[part](item_id, body)
+
+    def item_rows(self, item_id: int, details: str, part_texts: Mapping[str, str]) -> Rows:
+        """Rows for every table but provenance, from one item's stored JSON bodies (the tables
+        of a part that is not in ``part_texts`` are left out)."""
+        rows = self.body_rows("details", item_id, details)
+        for part, text in part_texts.items():
+            rows.update(self.body_rows(part, item_id, text))
+        return rows
 
 
-MOVIE_TABLES = TableSet(
-    movie_tables.TABLES,
-    movie_tables.ALWAYS,
-    movie_tables.PART_TABLES,
-    movie_tables.details_rows,
-    movie_tables.BUILDERS,
-    movie_tables.KEYS,
-    columnar.BUILDERS,
-)
+def common_tables(id_column: str, *names: str) -> dict[str, tuple[Column, ...]]:
+    """The tables of :data:`~.rows.COMMON_COLUMNS` called ``names`` (none: all but provenance,
+    which every set has), with ``id_column``."""
+    chosen = names or [name for name in COMMON_COLUMNS if name != PROVENANCE]
+    return {name: with_id(id_column, COMMON_COLUMNS[name]) for name in chosen}
 
 
-def _for_series(movie: FastPath) -> FastPath:
-    """A movie part's fast path on a TV part of the same shape: ``series_id`` for ``movie_id``."""
-
-    def build(ids: Any, texts: Sequence[bytes]) -> dict[str, Any]:
-        return {
-            name: table.rename_columns(["series_id", *table.column_names[1:]])
-            for name, table in movie(ids, texts).items()
-        }
-
-    return build
-
-
-TV_TABLES = TableSet(
-    tv_tables.TABLES,
-    tv_tables.ALWAYS,
-    tv_tables.PART_TABLES,
-    tv_tables.details_rows,
-    tv_tables.BUILDERS,
-    tv_tables.KEYS,
-    {
-        part: _for_series(columnar.BUILDERS[movie])
-        for part, movie in tv_tables.SHARED.items()
-        if part not in tv_tables.ADAPT  # TV names some keys otherwise: row by row
-    },
-)
-TABLE_SETS: dict[str, TableSet] = {MOVIE.name: MOVIE_TABLES, TV.name: TV_TABLES}
-
-
-def table_set(media: MediaType) -> TableSet:
-    return TABLE_SETS[media.name]
+def common_keys(id_column: str, *names: str) -> dict[str, tuple[str, ...]]:
+    """The keys of the common tables called ``names`` (none: all) that have one, with
+    ``id_column`` first."""
+    chosen = names or [name for name in COMMON_KEYS if name != PROVENANCE]
+    return {name: (id_column, *COMMON_KEYS[name]) for name in chosen if name in COMMON_KEYS}

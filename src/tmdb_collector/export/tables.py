@@ -37,13 +37,14 @@ import pyarrow.parquet as pq
 
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import columnar
+from tmdb_collector.export.arrow_types import arrow_schema
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.export.table_schema import Column, Row, arrow_schema, csv_cell
-from tmdb_collector.export.table_sets import MOVIE_TABLES, TableSet, table_set
+from tmdb_collector.export.table_schema import Column, Row, csv_cell
+from tmdb_collector.export.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per batch at most; tests lower it
@@ -156,7 +157,7 @@ def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
     directory ``out``; returns the number of movies."""
     parts = store.plan().parts if parts is None else tuple(parts)
-    tables = table_set(store.media_type)
+    tables = store.media_type.tables
     names = tables.names(parts)
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
@@ -196,7 +197,7 @@ def earlier_tables(store: Store, fmt: str, out: Path) -> list[str]:
         listed = {entry["name"] for entry in manifest["export"]["files"]}
     except (OSError, ValueError, KeyError, TypeError):
         return []
-    names = (f"{table}.{fmt}" for table in table_set(store.media_type).tables)
+    names = (f"{table}.{fmt}" for table in store.media_type.tables.tables)
     return [name for name in names if name not in listed and (out / name).is_file()]
 
 
@@ -314,7 +315,7 @@ def _built(
     batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet, provenance: list[Row]
 ) -> dict[str, Any]:
     built = batch_tables(batch, parts, tables)
-    built["provenance"] = rows_table("provenance", provenance, tables)
+    built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
     return built
 
 
@@ -325,16 +326,17 @@ def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
 
 
 def batch_tables(
-    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet = MOVIE_TABLES
+    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet
 ) -> dict[str, Any]:
-    """Every table's rows for a batch of movies, but provenance: each body's tables by the
+    """Every table's rows for a batch of items, but provenance: each body's tables by the
     columnar fast path where it has one and the batch is regular, else row by row."""
     ids = pa.array([item[0] for item in batch], pa.int64())
     built: dict[str, Any] = {}
     columns = [("details", [item[1] for item in batch])]
     columns += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
+    fast_paths = columnar.fast_paths(tables)
     for part, texts in columns:
-        fast = tables.fast.get(part)
+        fast = fast_paths.get(part)
         if fast is not None:
             try:
                 built.update(fast(ids, texts))
@@ -349,7 +351,7 @@ def _row_by_row(
     part: str,
     batch: Sequence[RawItemRow],
     texts: Sequence[bytes],
-    tables: TableSet = MOVIE_TABLES,
+    tables: TableSet,
 ) -> dict[str, Any]:
     rows: dict[str, list[Row]] = {}
     for item, text in zip(batch, texts, strict=True):
@@ -369,7 +371,7 @@ def _row_by_row(
     return {name: rows_table(name, table_rows, tables) for name, table_rows in rows.items()}
 
 
-def rows_table(name: str, rows: list[Row], tables: TableSet = MOVIE_TABLES) -> Any:
+def rows_table(name: str, rows: list[Row], tables: TableSet) -> Any:
     """Rows (tuples in column order) -> a ``pa.Table`` of table ``name``'s schema."""
     schema = arrow_schema(tables.tables[name])
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)

@@ -3,8 +3,10 @@
 A :class:`MediaType` holds every fact that differs between media: the paths of the three
 stages, the genre list, the date field that splits a long discover query, the parts TMDB can
 append to the details request and how each is split back into its standalone body, the export's
-file name, and the builders of its tables. The engine, the store and the exporters ask the
-media type; they never branch on the media themselves.
+file name, and its tables (a :class:`~tmdb_collector.export.table_sets.TableSet`: columns, the
+tables each part feeds and how a body becomes rows, primary keys, the duckdb views). The
+engine, the store and the exporters ask the media type; they never branch on the media
+themselves.
 
 Most parts are appended to the details request under their own name. An :class:`ExpandingPart`
 (TV's ``seasons``) is not: its sub-paths (``season/1``, ``season/2``...) are known only from the
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmdb_collector.errors import BadResponseError, ConfigError
+from tmdb_collector.export.table_sets import TableSet
 
 ALL_PARTS = "all"
 NO_PARTS = "none"  # --parts none: the details alone
@@ -99,8 +102,8 @@ class MediaType:
     details_check: tuple[str, type]  # a field every details body carries
     parts: tuple[Part, ...]  # every valid part, in canonical (export) order
     default_parts: tuple[str, ...]
-    export_filename: str  # the json export's default file name
-    id_column: str  # the item id's column in the part tables: "movie_id"
+    export_filename: str  # the json export's default file name: "movies.json"
+    tables: TableSet  # its normalized tables (parquet, csv and duckdb exports)
     sort_orders: tuple[str, ...]  # discover's sort_by values
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
@@ -129,6 +132,11 @@ class MediaType:
     @property
     def changes_path(self) -> str:
         return f"/{self.name}/changes"
+
+    @property
+    def id_column(self) -> str:
+        """The item id's column in the part tables: "movie_id"."""
+        return self.tables.id_column
 
     @property
     def title(self) -> str:

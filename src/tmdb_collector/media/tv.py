@@ -5,6 +5,13 @@ sub-resources). TV differs from movies in a few ways the rest of the code learns
 discover filters on ``first_air_date``; keywords are ``{"id", "results"}``; ``aggregate_credits``
 lists each person once with their ``roles`` (cast) or ``jobs`` (crew); and the optional part
 ``seasons`` holds every season's details with its episodes (an :class:`ExpandingPart`).
+
+The tables (documented in ``docs/tables.md``, TV series tables): as for movies, every element
+of a TMDB array becomes exactly one row. ``series_cast`` and ``series_crew`` have one row per
+role or job of each person in ``aggregate_credits``, each with its episode count (a person whose
+list is empty keeps one row with null role columns, so nobody is lost). The tables whose bodies
+have the same shape as a movie's (credits, external ids, images, reviews, videos, watch
+providers, alternative titles and translations) have the same columns, with ``series_id``.
 """
 
 from __future__ import annotations
@@ -12,6 +19,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tmdb_collector.export.rows import (
+    Credits,
+    Custom,
+    Images,
+    Reviews,
+    Rows,
+    Target,
+    Translations,
+    WatchProviders,
+    Whole,
+    each,
+    objects,
+    ranked,
+)
+from tmdb_collector.export.table_schema import (
+    as_int,
+    as_int_list,
+    as_object,
+    as_str_list,
+    columns,
+)
+from tmdb_collector.export.table_sets import TableSet, common_keys, common_tables
 from tmdb_collector.media.base import ExpandingPart, MediaType, Part
 
 # TMDB's 16 TV genres, as /3/genre/tv/list returns them (English names).
@@ -84,6 +113,205 @@ PARTS = (
     ExpandingPart("seasons", ("episodes", list), id_at=None, subpaths=season_subpaths),
 )
 
+ID = "series_id"
+_PERSON = (
+    f"{ID}:int person_id:int name:str original_name:str gender:int"
+    " known_for_department:str popularity:float profile_path:str adult:bool"
+)
+_LISTED = (
+    "name:str original_name:str popularity:float vote_average:float vote_count:int"
+    " first_air_date:date"
+)
+_OWN = {
+    "series": columns(
+        "id:int name:str original_name:str original_language:str overview:str tagline:str"
+        " status:str type:str first_air_date:date last_air_date:date in_production:bool"
+        " number_of_seasons:int number_of_episodes:int episode_run_time:list_int"
+        " popularity:float vote_average:float vote_count:int adult:bool homepage:str"
+        " poster_path:str backdrop_path:str origin_country:list_str languages:list_str"
+        " production_countries:list_str spoken_languages:list_str"
+        " production_company_ids:list_int network_ids:list_int last_episode_to_air_id:int"
+        " next_episode_to_air_id:int"
+    ),
+    "series_genres": columns(f"{ID}:int genre_id:int name:str"),
+    "networks": columns(f"{ID}:int network_id:int name:str logo_path:str origin_country:str"),
+    "created_by": columns(
+        f"{ID}:int person_id:int credit_id:str name:str original_name:str gender:int"
+        " profile_path:str"
+    ),
+    "seasons": columns(
+        f"{ID}:int season_id:int season_number:int name:str overview:str air_date:date"
+        " episode_count:int poster_path:str vote_average:float"
+    ),
+    "episodes": columns(
+        f"{ID}:int season_number:int episode_number:int episode_id:int episode_type:str"
+        " name:str overview:str air_date:date runtime:int production_code:str"
+        " vote_average:float vote_count:int still_path:str crew_count:int guest_star_count:int"
+    ),
+    "series_cast": columns(
+        _PERSON + " credit_id:str character:str episode_count:int total_episode_count:int order:int"
+    ),
+    "series_crew": columns(
+        _PERSON + " department:str credit_id:str job:str episode_count:int total_episode_count:int"
+    ),
+    "series_keywords": columns(f"{ID}:int keyword_id:int name:str"),
+    "series_recommendations": columns(f"{ID}:int rank:int recommended_id:int {_LISTED}"),
+    "series_similar": columns(f"{ID}:int rank:int similar_id:int {_LISTED}"),
+    "content_ratings": columns(f"{ID}:int country:str rating:str descriptors:list_str"),
+    "episode_groups": columns(
+        f"{ID}:int group_id:str name:str description:str type:int episode_count:int"
+        " group_count:int network_id:int network_name:str"
+    ),
+    "screened_theatrically": columns(
+        f"{ID}:int episode_id:int season_number:int episode_number:int"
+    ),
+}
+_ORDER = (  # the tables in their documented order (provenance follows)
+    "series",
+    "series_genres",
+    "networks",
+    "created_by",
+    "seasons",
+    "episodes",
+    "series_cast",
+    "series_crew",
+    "cast",
+    "crew",
+    "series_keywords",
+    "series_recommendations",
+    "series_similar",
+    "content_ratings",
+    "alternative_titles",
+    "episode_groups",
+    "external_ids",
+    "images",
+    "reviews",
+    "screened_theatrically",
+    "translations",
+    "videos",
+    "watch_providers",
+)
+_ALL = {**_OWN, **common_tables(ID)}
+_DETAILS_LISTS = {  # the details' lists with a table of their own: (key, the id's column)
+    "series_genres": ("genres", "genre_id"),
+    "networks": ("networks", "network_id"),
+    "created_by": ("created_by", "person_id"),
+    "seasons": ("seasons", "season_id"),
+}
+
+
+def details_rows(target: Target, series_id: int, details: Mapping[str, Any]) -> Rows:
+    """The rows of the tables always written, from one series' details body."""
+    run_time = details.get("episode_run_time")
+    series = {
+        **details,
+        "id": series_id,
+        "episode_run_time": (
+            [n for n in map(as_int, run_time) if n is not None]
+            if isinstance(run_time, list)
+            else None
+        ),
+        "production_countries": as_str_list(details.get("production_countries"), "iso_3166_1"),
+        "spoken_languages": as_str_list(details.get("spoken_languages"), "iso_639_1"),
+        "production_company_ids": as_int_list(details.get("production_companies"), "id"),
+        "network_ids": as_int_list(details.get("networks"), "id"),
+        "last_episode_to_air_id": as_object(details.get("last_episode_to_air")).get("id"),
+        "next_episode_to_air_id": as_object(details.get("next_episode_to_air")).get("id"),
+    }
+    rows = {"series": target.rows("series", [series])}
+    for table, (key, id_column) in _DETAILS_LISTS.items():
+        rows |= each(table, key, **{id_column: "id"}).bind(target)(series_id, details)
+    return rows
+
+
+def aggregate_rows(target: Target, series_id: int, body: Mapping[str, Any]) -> Rows:
+    """One row per role (cast) or job (crew) of each person; none -> one row, role null."""
+
+    def rows(table: str, key: str, entries: str) -> list[Any]:
+        found = []
+        for person in objects(body, key):
+            base = {**person, ID: series_id, "person_id": person.get("id")}
+            found += [{**base, **entry} for entry in objects(person, entries)] or [base]
+        return target.rows(table, found)
+
+    return {
+        "series_cast": rows("series_cast", "cast", "roles"),
+        "series_crew": rows("series_crew", "crew", "jobs"),
+    }
+
+
+def episode_rows(target: Target, series_id: int, body: Mapping[str, Any]) -> Rows:
+    """Every episode of every stored season (the part is keyed ``season/N``)."""
+    episodes = (
+        {
+            **episode,
+            ID: series_id,
+            "episode_id": episode.get("id"),
+            "crew_count": _length(episode.get("crew")),
+            "guest_star_count": _length(episode.get("guest_stars")),
+        }
+        for season in map(as_object, body.values())
+        for episode in objects(season, "episodes")
+    )
+    return {"episodes": target.rows("episodes", episodes)}
+
+
+def _length(value: Any) -> int | None:
+    return len(value) if isinstance(value, list) else None
+
+
+def episode_group_rows(target: Target, series_id: int, body: Mapping[str, Any]) -> Rows:
+    def row(group: Mapping[str, Any]) -> dict[str, Any]:
+        network = as_object(group.get("network"))
+        return {
+            **group,
+            ID: series_id,
+            "group_id": group.get("id"),
+            "network_id": network.get("id"),
+            "network_name": network.get("name"),
+        }
+
+    return {"episode_groups": target.rows("episode_groups", map(row, objects(body, "results")))}
+
+
+TABLES = TableSet(
+    id_column=ID,
+    tables={name: _ALL[name] for name in _ORDER},
+    always=("series", *_DETAILS_LISTS),
+    details=Custom(("series", *_DETAILS_LISTS), details_rows),
+    parts={
+        "aggregate_credits": Custom(("series_cast", "series_crew"), aggregate_rows),
+        "alternative_titles": each("alternative_titles", "results", country="iso_3166_1"),
+        "content_ratings": each("content_ratings", "results", country="iso_3166_1"),
+        "credits": Credits(),
+        "episode_groups": Custom(("episode_groups",), episode_group_rows),
+        "external_ids": Whole("external_ids"),
+        "images": Images(),
+        "keywords": each("series_keywords", "results", keyword_id="id"),
+        "recommendations": ranked("series_recommendations", "recommended_id"),
+        "reviews": Reviews(),
+        "screened_theatrically": each("screened_theatrically", "results", episode_id="id"),
+        "similar": ranked("series_similar", "similar_id"),
+        "translations": Translations(title_from="name"),  # a series' data has its name
+        "videos": each(
+            "videos", "results", video_id="id", language="iso_639_1", country="iso_3166_1"
+        ),
+        "watch/providers": WatchProviders(),
+        "seasons": Custom(("episodes",), episode_rows),
+    },
+    keys={
+        "series": ("id",),
+        "series_genres": (ID, "genre_id"),
+        "networks": (ID, "network_id"),
+        "seasons": (ID, "season_number"),
+        "episodes": (ID, "season_number", "episode_number"),
+        "series_keywords": (ID, "keyword_id"),
+        "series_recommendations": (ID, "rank"),
+        "series_similar": (ID, "rank"),
+        **common_keys(ID),
+    },
+)
+
 TV = MediaType(
     name="tv",
     word="series",
@@ -97,6 +325,6 @@ TV = MediaType(
     parts=PARTS,
     default_parts=("aggregate_credits", "keywords", "recommendations"),
     export_filename="tv.json",
-    id_column="series_id",
+    tables=TABLES,
     sort_orders=SORT_ORDERS,
 )

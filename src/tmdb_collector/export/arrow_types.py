@@ -1,0 +1,25 @@
+"""Each column kind's Arrow type, and a table's Arrow schema (pyarrow is loaded only by the
+exports that need it: the media types' table facts in :mod:`.table_schema` do not)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from tmdb_collector.export.table_schema import Column, Kind
+
+ARROW_TYPES: dict[Kind, Any] = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "str": pa.string(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("ms", tz="UTC"),
+    "list_str": pa.list_(pa.string()),
+    "list_int": pa.list_(pa.int64()),
+}
+
+
+def arrow_schema(columns: tuple[Column, ...]) -> Any:
+    return pa.schema([pa.field(column.name, ARROW_TYPES[column.kind]) for column in columns])
