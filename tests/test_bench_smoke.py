@@ -12,6 +12,7 @@ import pytest
 
 from tmdb_collector.cli import summary_line
 from tmdb_collector.engine.collector import RunOutcome
+from tmdb_collector.media import MOVIE
 from tmdb_collector.simulator.process import simulator_process
 
 BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
@@ -50,7 +51,7 @@ def test_the_summary_line_parses(bench: ModuleType) -> None:
         throttled=0,
         elapsed=10.0,
     )
-    assert bench.parse_summary(summary_line(outcome)) == (12_345, 2)
+    assert bench.parse_summary(summary_line(outcome, MOVIE)) == (12_345, 2)
 
 
 def test_stage3_skips_the_first_tenth_and_ends_at_the_last_commit(bench: ModuleType) -> None:

@@ -31,7 +31,7 @@ from tmdb_collector.errors import (
     EXIT_FAILED_IDS,
     EXIT_PAUSED,
 )
-from tmdb_collector.media import DEFAULT_MEDIA, MOVIE, MediaType, media_type
+from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
 from tmdb_collector.status import collection_status, format_status
 from tmdb_collector.store.progress import HARVEST_STAGES
 from tmdb_collector.store.store import Store
@@ -141,7 +141,7 @@ def _finish(
         sys.exit(EXIT_FAILED_IDS)
 
 
-def summary_line(outcome: RunOutcome, media: MediaType = MOVIE) -> str:
+def summary_line(outcome: RunOutcome, media: MediaType) -> str:
     rate = outcome.requests / outcome.elapsed if outcome.elapsed > 0 else 0.0
     return (
         f"{outcome.movies:,} {media.plural} collected ({outcome.not_found} not found, "

@@ -23,7 +23,7 @@ from tmdb_collector.cli.options import (
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.errors import UsageError
 from tmdb_collector.logs import configure as configure_logging
-from tmdb_collector.media import DEFAULT_MEDIA
+from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES
 from tmdb_collector.plan.id_source import check_new_source
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
@@ -80,8 +80,8 @@ def _outage_windows(
 )
 @click.option(
     "--media",
-    type=click.Choice(["movie", "tv"]),
-    default="movie",
+    type=click.Choice(list(MEDIA_TYPES)),
+    default=DEFAULT_MEDIA,
     show_default=True,
     help="The catalogue --catalog-size sizes. Movies and TV series are both served, from "
     "separate id spaces, as on TMDB.",
@@ -131,6 +131,7 @@ def simulate(
 ) -> None:
     """Serve a simulated TMDB on HOST:PORT (port 0 picks a free one) until Ctrl-C."""
     from tmdb_collector.simulator import SimulatorConfig, run_forever
+    from tmdb_collector.simulator.config import CATALOG_SIZE_FIELDS
 
     values: dict[str, Any] = {
         "host": host,
@@ -145,7 +146,9 @@ def simulate(
         "drift": drift,
     }
     if catalog_size is not None:
-        values["tv_catalog_size" if media == "tv" else "catalog_size"] = catalog_size
+        if media not in CATALOG_SIZE_FIELDS:
+            raise UsageError(f"the simulator serves no {MEDIA_TYPES[media].plural} yet")
+        values[CATALOG_SIZE_FIELDS[media]] = catalog_size
     if today is not None:
         values["today"] = today.date()
     try:

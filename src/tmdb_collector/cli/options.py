@@ -18,11 +18,11 @@ from tmdb_collector.fetch.settings import (
     ClientSettings,
     parse_duration,
 )
-from tmdb_collector.media import MEDIA_TYPES, MOVIE, TV
+from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, ExpandingPart, MediaType
+from tmdb_collector.media.base import APPEND_LIMIT
 from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
 from tmdb_collector.plan.plan import (
     DEFAULT_MEDIA_LANGUAGES,
-    GENRES,
     Plan,
     parse_genres,
     parse_pages,
@@ -149,15 +149,30 @@ def client_options(func: F) -> F:
     )
 
 
+def _each_media(say: Callable[[MediaType], str], between: str = " or ") -> str:
+    """A fact of every media type, for a flag's help: "/movie/popular or /tv/popular"."""
+    return between.join(say(media) for media in MEDIA_TYPES.values())
+
+
+def _parts_of(media: MediaType) -> str:
+    """``Movies: credits, ... (default ...).``, with what an expanding part costs."""
+    costs = "".join(
+        f"; {part.name} costs one more request per {APPEND_LIMIT} {part.name}"
+        for part in media.parts
+        if isinstance(part, ExpandingPart)
+    )
+    return (
+        f"{media.title}: {', '.join(media.part_names)}"
+        f" (default {','.join(media.default_parts)}{costs})."
+    )
+
+
 def parts_option(what: str) -> Callable[[F], F]:
     return click.option(
         "--parts",
         metavar="LIST",
-        help=f"{what}: comma-separated TMDB sub-resources, 'all', or 'none' (details alone)."
-        " Movies:"
-        f" {', '.join(MOVIE.part_names)} (default {','.join(MOVIE.default_parts)}). TV:"
-        f" {', '.join(TV.part_names)} (default {','.join(TV.default_parts)}; seasons costs"
-        " one more request per 20 seasons).",
+        help=f"{what}: comma-separated TMDB sub-resources, 'all', or 'none' (details alone). "
+        + _each_media(_parts_of, " "),
     )
 
 
@@ -167,8 +182,10 @@ def media_option(default: str | None = None) -> Callable[[F], F]:
         type=click.Choice(list(MEDIA_TYPES)),
         default=default,
         show_default=default is not None,
-        help="What to collect: TMDB movies or TV series (default movie). A database holds one"
-        " media type, fixed when it is created.",
+        help="What to collect from TMDB: "
+        + _each_media(lambda media: f"{media.name} ({media.plural})", ", ")
+        + f" (default {DEFAULT_MEDIA}). A database holds one media type, fixed when it is"
+        " created.",
     )
 
 
@@ -191,21 +208,22 @@ def plan_options(func: F) -> F:
         click.option(
             "--popular-pages",
             callback=_pages,
-            help=f"Stage 1: /movie/popular or /tv/popular pages (default {Plan.popular_pages};"
-            " 0 skips; 'all').",
+            help=f"Stage 1: {_each_media(lambda media: media.popular_path)} pages (default"
+            f" {Plan.popular_pages}; 0 skips; 'all').",
         ),
         click.option(
             "--genre-pages",
             callback=_pages,
-            help=f"Stage 2: /discover/movie or /discover/tv pages per genre (default "
-            f"{Plan.genre_pages}; 0 skips; 'all' or >500 splits by release or first air date to "
-            "reach every result).",
+            help=f"Stage 2: {_each_media(lambda media: media.discover_path)} pages per genre"
+            f" (default {Plan.genre_pages}; 0 skips; 'all' or >500 splits by"
+            f" {_each_media(lambda media: media.date_field)} to reach every result).",
         ),
         click.option(
             "--genres",
             callback=_genres,
-            help=f"Comma-separated TMDB genre ids (default: all {len(GENRES)} movie genres, or "
-            f"all {len(TV.genres)} TV genres).",
+            help="Comma-separated TMDB genre ids (default: all the media type's genres: "
+            + _each_media(lambda media: f"{len(media.genres)} {media.word}", ", ")
+            + ").",
         ),
         click.option(
             "--ids-from",

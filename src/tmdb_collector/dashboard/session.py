@@ -18,7 +18,7 @@ from tmdb_collector.dashboard.checkpoint import progress_from_store
 from tmdb_collector.engine.collector import STOP_GRACE_SECONDS, Collector, RunOutcome
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.media import MOVIE, MediaType
+from tmdb_collector.media import MediaType
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
@@ -144,7 +144,7 @@ class CollectionSession:
         log.log(logging.ERROR if outcome.status == "failed" else logging.INFO, "%s", message)
 
 
-def outcome_message(outcome: RunOutcome, media: MediaType = MOVIE) -> str:
+def outcome_message(outcome: RunOutcome, media: MediaType) -> str:
     if outcome.status == "failed":
         return f"Collection failed: {redact(str(outcome.error))}"
     collected = f"{outcome.movies:,} {media.plural} collected"

@@ -16,7 +16,7 @@ from typing import IO
 from tmdb_collector.errors import ExportError, UsageError
 
 
-def check_output_file(path: Path, example: str = "movies.json") -> None:
+def check_output_file(path: Path, example: str) -> None:
     """``path`` can be written as a file; ``example`` names one inside it, for the message."""
     if path.is_dir():
         raise UsageError(f"--out {path} is a directory; give a file name such as {path / example}")

@@ -168,9 +168,10 @@ def _struct(
     return pa.list_(pa.struct(fields))
 
 
-def movie_details(target: Target) -> Builder:
-    """A movie's details: the ``movies`` and ``genres`` tables (media/movie.py)."""
-    movie_columns = target.tables["movies"]
+def movie_details(target: Target, shape: Custom) -> Builder:
+    """A movie's details (media/movie.py): its own table, then its genres."""
+    movies, genres = shape.tables
+    movie_columns = target.tables[movies]
     genre_renames = {"genre_id": "id"}
     plain = list(movie_columns[1:20])  # imdb_id .. backdrop_path, named as TMDB names them
 
@@ -182,7 +183,7 @@ def movie_details(target: Target) -> Builder:
             ("production_countries", pa.list_(pa.struct([("iso_3166_1", pa.string())]))),
             ("spoken_languages", pa.list_(pa.struct([("iso_639_1", pa.string())]))),
             ("production_companies", pa.list_(pa.struct([("id", pa.int64())]))),
-            ("genres", _struct(target, "genres", genre_renames)),
+            ("genres", _struct(target, genres, genre_renames)),
         ]
         parsed = _parse(texts, fields)
         collection = parsed["belongs_to_collection"]
@@ -196,8 +197,8 @@ def movie_details(target: Target) -> Builder:
             _list_of_field(parsed["production_companies"], "id", pa.int64()),
         ]
         return {
-            "movies": pa.Table.from_arrays(arrays, schema=arrow_schema(movie_columns)),
-            "genres": _exploded(target, "genres", ids, parsed["genres"], genre_renames),
+            movies: pa.Table.from_arrays(arrays, schema=arrow_schema(movie_columns)),
+            genres: _exploded(target, genres, ids, parsed["genres"], genre_renames),
         }
 
     return build
@@ -413,7 +414,7 @@ def watch_providers(target: Target, shape: WatchProviders) -> Builder:
 
 
 # The fast paths of the media types' own bodies, by the name their Custom shape gives.
-CUSTOM: dict[str, Callable[[Target], Builder]] = {"movie_details": movie_details}
+CUSTOM: dict[str, Callable[[Target, Custom], Builder]] = {"movie_details": movie_details}
 
 
 def fast_path(shape: Shape, target: Target) -> Builder | None:
@@ -436,7 +437,7 @@ def fast_path(shape: Shape, target: Target) -> Builder | None:
         case WatchProviders():
             return watch_providers(target, shape)
         case Custom(fast=str(name)):
-            return CUSTOM[name](target)
+            return CUSTOM[name](target, shape)
     return None
 
 

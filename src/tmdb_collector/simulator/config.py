@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from tmdb_collector.media import MOVIE, TV
 from tmdb_collector.simulator.catalog import (
     DEFAULT_CATALOG_SIZE,
     DEFAULT_DELETED_FRACTION,
@@ -15,6 +16,8 @@ from tmdb_collector.simulator.catalog import (
 from tmdb_collector.simulator.outage import OutageWindow
 
 FAULT_KINDS: tuple[str, ...] = ("error", "slow", "reset", "truncated")
+# The media types served, each with the field that sizes its catalogue (simulate --media).
+CATALOG_SIZE_FIELDS: dict[str, str] = {MOVIE.name: "catalog_size", TV.name: "tv_catalog_size"}
 
 
 @dataclass(frozen=True)
