@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from tmdb_collector.export.table_schema import Column, Row, array, as_object, columns, make_row
 
@@ -96,17 +96,17 @@ def objects(body: Mapping[str, Any], key: str) -> Iterable[Mapping[str, Any]]:
     return map(as_object, array(body, key))
 
 
-class Shape:
+class Shape(Protocol):
     """How one body (the details or a part) becomes the rows of :attr:`tables`."""
 
-    tables: tuple[str, ...]
+    @property
+    def tables(self) -> tuple[str, ...]: ...
 
-    def bind(self, target: Target) -> Builder:
-        raise NotImplementedError
+    def bind(self, target: Target) -> Builder: ...
 
 
 @dataclass(frozen=True)
-class Each(Shape):
+class Each:
     """One row per element of ``body[key]``: its fields, with the columns ``renamed`` read
     from the element's fields of those names (``{"keyword_id": "id"}``)."""
 
@@ -115,7 +115,7 @@ class Each(Shape):
     renamed: Mapping[str, str] = field(default_factory=dict)
 
     @property
-    def tables(self) -> tuple[str, ...]:  # type: ignore[override]
+    def tables(self) -> tuple[str, ...]:
         return (self.table,)
 
     def bind(self, target: Target) -> Builder:
@@ -159,13 +159,13 @@ class Ranked(Each):
 
 
 @dataclass(frozen=True)
-class Whole(Shape):
+class Whole:
     """One row from the whole body (``external_ids``)."""
 
     table: str
 
     @property
-    def tables(self) -> tuple[str, ...]:  # type: ignore[override]
+    def tables(self) -> tuple[str, ...]:
         return (self.table,)
 
     def bind(self, target: Target) -> Builder:
@@ -174,7 +174,7 @@ class Whole(Shape):
 
 
 @dataclass(frozen=True)
-class Credits(Shape):
+class Credits:
     """``credits``: one row per cast and per crew credit, the person's ``id`` as ``person_id``."""
 
     tables: tuple[str, ...] = ("cast", "crew")
@@ -195,7 +195,7 @@ class Credits(Shape):
 
 
 @dataclass(frozen=True)
-class Images(Shape):
+class Images:
     """One row per backdrop, logo and poster (in that order), with its ``kind``."""
 
     tables: tuple[str, ...] = ("images",)
@@ -215,7 +215,7 @@ class Images(Shape):
 
 
 @dataclass(frozen=True)
-class ReleaseDates(Shape):
+class ReleaseDates:
     """One row per country and release."""
 
     tables: tuple[str, ...] = ("release_dates",)
@@ -236,7 +236,7 @@ class ReleaseDates(Shape):
 
 
 @dataclass(frozen=True)
-class Reviews(Shape):
+class Reviews:
     """One row per review; ``username`` and ``rating`` come from its ``author_details``."""
 
     tables: tuple[str, ...] = ("reviews",)
@@ -257,7 +257,7 @@ class Reviews(Shape):
 
 
 @dataclass(frozen=True)
-class Translations(Shape):
+class Translations:
     """One row per translation; its title, overview... come from its ``data``, the ``title``
     column from the field ``title_from`` there (a TV translation names it ``name``)."""
 
@@ -290,7 +290,7 @@ def offer_order(offer_type: str) -> tuple[int, str]:
 
 
 @dataclass(frozen=True)
-class WatchProviders(Shape):
+class WatchProviders:
     """One row per country, offer type and provider; every list in a country is an offer type
     (``flatrate``, ``rent``, ``buy``, ``free``, ``ads``), ``link`` is the country's page. TMDB
     lists a country's offer types in no set order, so rows are by country code, then
@@ -320,7 +320,7 @@ class WatchProviders(Shape):
 
 
 @dataclass(frozen=True)
-class Custom(Shape):
+class Custom:
     """A body of a media type's own kind: ``build(target, item_id, body)`` makes its rows.
     ``fast`` names its fast path in :data:`.columnar.CUSTOM`, if it has one."""
 
