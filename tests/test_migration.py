@@ -49,18 +49,19 @@ def schema_of(db: Path) -> tuple[str, set[str]]:
     return str(version), tables
 
 
-def export_hashes(db: Path, out: Path) -> dict[str, str]:
-    """sha256 of every export, computed the way the fixture's hashes were."""
+def export_hashes(db: Path, out: Path, stem: str = "movies") -> dict[str, str]:
+    """sha256 of every export, computed the way the fixture's hashes were (``stem``: the
+    media type's json file name, ``movies`` or ``tv``)."""
     hashes = {}
     with Store.open_existing(db) as store:
         for fmt, target in [
-            ("json", "movies.json"),
-            ("jsonl", "movies.jsonl"),
+            ("json", f"{stem}.json"),
+            ("jsonl", f"{stem}.jsonl"),
             ("csv", "csv"),
             ("parquet", "parquet"),
         ]:
             export(store, fmt, out / target)
-    for name in ("movies.json", "movies.jsonl"):
+    for name in (f"{stem}.json", f"{stem}.jsonl"):
         hashes[name] = hashlib.sha256((out / name).read_bytes()).hexdigest()
     for path in sorted((out / "csv").glob("*.csv")):
         hashes[f"csv/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -141,3 +142,38 @@ def test_a_kill_during_the_migration_leaves_a_v1_database_that_migrates_next_tim
     assert (version, "movies" in tables, "items" in tables) == ("1", True, False)
     assert export_hashes(v1_db, tmp_path) == EXPECTED
     assert schema_of(v1_db)[0] == SCHEMA_VERSION
+
+
+# Schema-3 databases, made by the release before the compact store (commit 45b587d) with the
+# CLI against the simulator, every part collected:
+#   tmdb-collector simulate --catalog-size 50 --seed 11
+#   tmdb-collector collect --db v3_movies.db --popular-pages all --genre-pages 0 --parts all
+#   tmdb-collector simulate --media tv --catalog-size 14 --seed 11
+#   tmdb-collector collect --db v3_tv.db --media tv --popular-pages all --genre-pages 0 \
+#       --parts all
+# (30 movies, 8 series; checkpointed, then gzipped). ``v3_collections.exports.json`` holds the
+# sha256 of what that release's ``export`` wrote from each, computed by :func:`export_hashes`.
+V3 = {"v3_movies": "movies", "v3_tv": "tv"}
+V3_EXPECTED: dict[str, dict[str, str]] = json.loads(
+    (FIXTURES / "v3_collections.exports.json").read_text()
+)
+
+
+def v3_copy(name: str, tmp_path: Path) -> Path:
+    db = tmp_path / f"{name}.db"
+    db.write_bytes(gzip.decompress((FIXTURES / f"{name}.db.gz").read_bytes()))
+    assert schema_of(db)[0] == "3"
+    return db
+
+
+@pytest.mark.parametrize("name", sorted(V3))
+def test_a_schema_3_database_opens_reads_and_exports_as_its_release_did(
+    name: str, tmp_path: Path
+) -> None:
+    db = v3_copy(name, tmp_path)
+    with Store.open_existing(db) as store:
+        counts = store.part_counts()
+        assert store.item_count() == {"v3_movies": 30, "v3_tv": 8}[name]
+        assert set(counts) == set(store.plan().parts)
+        assert set(counts.values()) == {store.item_count()}
+    assert export_hashes(db, tmp_path, V3[name]) == V3_EXPECTED[name]
