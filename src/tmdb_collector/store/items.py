@@ -1,8 +1,10 @@
 """Reading the stored items for export, and which parts they have.
 
 An item is its details (``items``) and one ``parts`` row per part; the exports read them in
-ascending id with bounded memory. Items whose id was found deleted are never exported, and
-those gone from TMDB's daily export only with ``include_removed``.
+ascending id with bounded memory. Bodies are stored compressed or, written before schema 4,
+as plain text; :attr:`ItemReads.codec` gives back the stored bytes of either. Items whose id
+was found deleted are never exported, and those gone from TMDB's daily export only with
+``include_removed``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from tmdb_collector.store import codec
 from tmdb_collector.store.database import Database, now
 
 # One exported item: id, details and the bodies of the asked parts, in the order asked.
@@ -24,6 +27,14 @@ class ItemReads(Database):
         super().__init__(path, connection)
         # Whether the items read for export include those gone from TMDB's daily export.
         self.include_removed = False
+        self._codec: codec.Codec | None = None
+
+    @property
+    def codec(self) -> codec.Codec:
+        """The codec of this database's bodies (its dictionaries, loaded once)."""
+        if self._codec is None:
+            self._codec = codec.load(self._db)
+        return self._codec
 
     def part_counts(self) -> dict[str, int]:
         """How many items have each part, by part name."""
@@ -77,20 +88,25 @@ class ItemReads(Database):
         return bool(self._scalar(query, tuple(parts)))
 
     def iter_items(self, parts: Sequence[str]) -> Iterator[ItemRow]:
-        """Stored items that have every one of ``parts``: see :meth:`_items`."""
-        return self._items(parts, raw=False)
+        """Stored items that have every one of ``parts``: see :meth:`iter_stored_items`."""
+        decode = self.codec.decode_text
+        for item_id, details, bodies in self.iter_stored_items(parts):
+            yield item_id, decode(details), tuple(decode(body) for body in bodies)
 
     def iter_raw_items(self, parts: Sequence[str]) -> Iterator[RawItemRow]:
         """As :meth:`iter_items`, the texts as UTF-8 ``bytes`` (not decoded: for parsers)."""
-        return self._items(parts, raw=True)
+        decode = self.codec.decode
+        for item_id, details, bodies in self.iter_stored_items(parts):
+            yield item_id, decode(details), tuple(decode(body) for body in bodies)
 
-    def _items(self, parts: Sequence[str], *, raw: bool) -> Iterator[Any]:
+    def iter_stored_items(self, parts: Sequence[str]) -> Iterator[RawItemRow]:
         """Stored items that have every one of ``parts``, by ascending id, each with its
-        details and those parts' bodies in the order asked; items whose id was later found
+        details and those parts' bodies in the order asked, as stored (frames or plain text
+        as bytes: :meth:`codec` decodes them, on any thread); items whose id was later found
         deleted are left out, and so are those gone from the daily export unless
         ``include_removed``. Two cursors walked in step (both by id): bounded memory, and
         much faster than one join per part."""
-        text = "CAST({} AS BLOB)" if raw else "{}"
+        text = "CAST({} AS BLOB)"
         items = self._db.execute(
             f"SELECT i.id, {text.format('i.details')} FROM items i JOIN ids s ON s.id = i.id"
             f" WHERE s.status NOT IN {self._left_out()} ORDER BY i.id"
@@ -134,7 +150,8 @@ class ItemReads(Database):
         )
         if len(found) < len(parts):
             return None
-        return int(row[0]), str(row[1]), tuple(str(found[name]) for name in parts)
+        decode = self.codec.decode_text
+        return int(row[0]), decode(row[1]), tuple(decode(found[name]) for name in parts)
 
     def iter_provenance(self) -> Iterator[tuple[int, str, int | None, str, int, int]]:
         return self._db.execute(

@@ -7,6 +7,11 @@ The media type is the meta value ``media`` (schema-1 databases were all movies).
 Schema 3 adds ``pages.listed``: every id a page listed, before any language filter, so the
 harvest's consistency (ids on two pages, ids missed) can be counted (:mod:`.consistency`).
 
+Schema 4 stores every body compressed (:mod:`.codec`): ``dictionaries`` holds the zstd
+dictionaries trained on the collection's bodies, each row's id named in the header of every
+frame compressed with it. Bodies written before stay plain text in the same columns (SQLite
+keeps each value's own type) and read as before; ``tmdb-collector compact`` rewrites them.
+
 Schema 1 (release 0.1) had a ``movies`` table with one column per part. :func:`migrate` moves
 such a database to schema 2 in one transaction, DDL included: SQLite's DDL is transactional, so
 a kill at any moment leaves either the old schema (the next open migrates again) or the new one.
@@ -17,8 +22,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = "3"
-KNOWN_VERSIONS = ("1", "2", SCHEMA_VERSION)
+SCHEMA_VERSION = "4"
+KNOWN_VERSIONS = ("1", "2", "3", SCHEMA_VERSION)
 V1_PARTS = ("credits", "keywords", "recommendations")  # schema 1's part columns
 
 # One row per part, with a rowid: measured against WITHOUT ROWID on 20,000 movies of the
@@ -80,6 +85,18 @@ CREATE TABLE parts (
     UNIQUE (item_id, name)
 );
 """
+# A dictionary per kind (entity and part, codec.kind_of), trained on ``samples`` bodies when
+# the collection held ``held`` items; every row is kept, so every frame stays readable.
+_DICTIONARIES = """
+CREATE TABLE dictionaries (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    samples INTEGER NOT NULL,
+    held INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+"""
 
 
 def _run(db: sqlite3.Connection, script: str) -> None:
@@ -93,6 +110,7 @@ def create(db: sqlite3.Connection) -> None:
     """Every table of the current schema; the caller's transaction holds it."""
     _run(db, _HARVEST)
     _run(db, _ITEMS)
+    _run(db, _DICTIONARIES)
 
 
 def _v1_to_v2(db: sqlite3.Connection) -> None:
@@ -113,9 +131,14 @@ def _v2_to_v3(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE pages ADD COLUMN listed TEXT")
 
 
+def _v3_to_v4(db: sqlite3.Connection) -> None:
+    _run(db, _DICTIONARIES)
+
+
 MIGRATIONS: dict[str, tuple[str, Callable[[sqlite3.Connection], None]]] = {
     "1": ("2", _v1_to_v2),
     "2": ("3", _v2_to_v3),
+    "3": ("4", _v3_to_v4),
 }
 
 

@@ -19,6 +19,7 @@ from typing import Literal
 from tmdb_collector.errors import PlanMismatchError
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount
+from tmdb_collector.store import codec
 from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.database import APP_NAME, database_error, now
 from tmdb_collector.store.items import ItemReads, ItemRow, RawItemRow
@@ -62,6 +63,9 @@ class Store(Listings, Catalogue, ItemReads):
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         super().__init__(path, connection)
         self._next_seen = 1
+        # Items held, and held when the dictionaries were last trained (read at first save).
+        self._held: int | None = None
+        self._trained_at = 0
 
     def lock(self) -> None:
         super().lock()
@@ -272,20 +276,63 @@ class Store(Listings, Catalogue, ItemReads):
         """Store an item with its parts (replacing every part of an earlier fetch, so one
         item's bodies always come from one response) and mark its id done."""
         fetched = record.fetched_at.isoformat() if record.fetched_at else now()
+        entity, encode = self.media_type.name, self.codec.encode
+        details = encode(codec.kind_of(entity, "details"), record.details)
+        bodies = [
+            (record.id, name, encode(codec.kind_of(entity, name), body))
+            for name, body in record.parts.items()
+        ]
 
         def save() -> None:
             self._db.execute(
                 "INSERT OR REPLACE INTO items (id, details, fetched_at) VALUES (?, ?, ?)",
-                (record.id, record.details, fetched),
+                (record.id, details, fetched),
             )
             self._db.execute("DELETE FROM parts WHERE item_id = ?", (record.id,))
-            self._db.executemany(
-                "INSERT INTO parts (item_id, name, body) VALUES (?, ?, ?)",
-                [(record.id, name, body) for name, body in record.parts.items()],
-            )
+            self._db.executemany("INSERT INTO parts (item_id, name, body) VALUES (?, ?, ?)", bodies)
             self._set_status(record.id, "done", None)
 
         self._write(save)
+        self._one_more_held()
+
+    # ---- dictionaries ----------------------------------------------------------------------
+
+    def _one_more_held(self) -> None:
+        """Count a saved item; train the dictionaries when the collection has grown enough
+        (codec.training_due): a few seconds, a handful of times over a collection."""
+        if self._held is None:
+            self._held = self.item_count()
+            self._trained_at = codec.trained_at(self._db)
+        else:
+            self._held += 1
+        if codec.training_due(self._held, self._trained_at):
+            self.train_dictionaries(self.plan().parts)
+
+    def train_dictionaries(self, parts: Sequence[str]) -> int:
+        """Train a dictionary for the details and for each of ``parts`` on the collection's
+        newest bodies of each (kinds with too few bodies wait); returns how many."""
+        held = self.item_count()
+        entity = self.media_type.name
+        samples = [(codec.kind_of(entity, "details"), self._samples(None))]
+        samples += [(codec.kind_of(entity, name), self._samples(name)) for name in parts]
+        added = self._write(lambda: codec.add_dictionaries(self._db, samples, held, now()))
+        for dict_id, kind, data in added:
+            self.codec.add(dict_id, kind, data)
+        self._held = self._trained_at = held
+        return len(added)
+
+    def _samples(self, part: str | None) -> list[bytes]:
+        """The newest :data:`codec.SAMPLES` bodies of ``part`` (None: the details)."""
+        if part is None:
+            rows = self._db.execute(
+                "SELECT details FROM items ORDER BY id DESC LIMIT ?", (codec.SAMPLES,)
+            )
+        else:
+            rows = self._db.execute(
+                "SELECT body FROM parts WHERE name = ? ORDER BY rowid DESC LIMIT ?",
+                (part, codec.SAMPLES),
+            )
+        return [self.codec.decode(value) for (value,) in rows]
 
     def mark(self, item_id: int, status: IdStatus, reason: str | None = None) -> None:
         self._write(lambda: self._set_status(item_id, status, reason))

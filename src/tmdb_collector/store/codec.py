@@ -1,0 +1,182 @@
+"""The stored bodies' codec: zstd with dictionaries trained on the collection's own bodies.
+
+Every body a table stores (an item's details, each part, and any later body table: linked
+entities, history) goes through :class:`Codec`. A body is stored as one standard zstd frame
+(level :data:`LEVEL`, no checksum) whose header names the dictionary it was compressed with:
+the ``dictionaries`` table's id, 0 for none. A dictionary is trained per *kind*, the entity and
+the part (``movie:details``, ``movie:credits``, ``tv:seasons``, later ``person:details``), on
+that kind's stored bodies once :data:`FIRST_TRAINING` items are held, and again each time the
+collection has grown :data:`GROWTH` times; older dictionaries stay, so every frame stays
+readable, and a new table of bodies only adds kinds: nothing is recompressed.
+
+Bodies written before schema 4 are plain text. A frame starts with zstd's magic number, which
+no JSON text can start with (``(`` and then a byte that is not valid UTF-8), so a read tells
+the two apart by their first four bytes, and a table may hold both. Decoding gives back the
+exact bytes that were stored: what TMDB sent is what the exports write.
+
+Decoding is safe on any thread (each thread keeps its own decompressors); encoding and
+training belong to the one thread that writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+
+import zstandard
+
+MAGIC = b"\x28\xb5\x2f\xfd"  # the first four bytes of every zstd frame
+LEVEL = 9
+DICTIONARY_BYTES = 112_640  # zstd's own default dictionary size (110 KiB)
+FIRST_TRAINING = 200  # items held before a kind's first dictionary is trained
+GROWTH = 4  # a kind is trained again each time the items held have grown this many times
+SAMPLES = 2_000  # bodies a dictionary is trained on, at most
+MIN_SAMPLES = 50  # bodies of a kind needed to train it at all
+
+Stored = str | bytes  # what a body column holds: plain text (schema 1-3) or a frame
+
+
+def kind_of(entity: str, part: str) -> str:
+    """The dictionary kind of an entity's part (``details`` for the entity's own body)."""
+    return f"{entity}:{part}"
+
+
+class Codec:
+    """Compress and decompress bodies with the collection's dictionaries."""
+
+    def __init__(self, dictionaries: Iterable[tuple[int, str, bytes]] = ()) -> None:
+        self._data: dict[int, bytes] = {}
+        self._latest: dict[str, int] = {}
+        self._compressors: dict[int, zstandard.ZstdCompressor] = {}
+        self._local = threading.local()
+        for dict_id, kind, data in dictionaries:
+            self.add(dict_id, kind, data)
+
+    def add(self, dict_id: int, kind: str, data: bytes) -> None:
+        """A dictionary of ``kind``; the newest (highest id) of a kind compresses."""
+        self._data[dict_id] = data
+        if dict_id > self._latest.get(kind, 0):
+            self._latest[kind] = dict_id
+
+    def latest(self, kind: str) -> int:
+        """The id of the dictionary that compresses ``kind`` now (0: none yet)."""
+        return self._latest.get(kind, 0)
+
+    def encode(self, kind: str, body: Stored) -> bytes:
+        """``body`` (text, or already a frame: decoded first) as a frame with the newest
+        dictionary of ``kind``."""
+        raw = body.encode() if isinstance(body, str) else self.decode(body)
+        return self._compressor(self.latest(kind)).compress(raw)
+
+    def decode(self, stored: Stored) -> bytes:
+        """The bytes that were stored, from a frame or from plain text."""
+        if isinstance(stored, str):
+            return stored.encode()
+        if stored[:4] != MAGIC:
+            return stored
+        dict_id = zstandard.get_frame_parameters(stored).dict_id
+        return self._decompressor(dict_id).decompress(stored)
+
+    def decode_text(self, stored: Stored) -> str:
+        return stored if isinstance(stored, str) else self.decode(stored).decode()
+
+    def decode_all(self, stored: Sequence[Stored]) -> list[bytes]:
+        return [self.decode(value) for value in stored]
+
+    def dictionary_of(self, stored: Stored) -> int | None:
+        """The dictionary a stored body was compressed with (0: none), None for plain text."""
+        if isinstance(stored, str) or stored[:4] != MAGIC:
+            return None
+        return int(zstandard.get_frame_parameters(stored).dict_id)
+
+    def _compressor(self, dict_id: int) -> zstandard.ZstdCompressor:
+        compressor = self._compressors.get(dict_id)
+        if compressor is None:
+            dictionary = self._dictionary(dict_id)
+            compressor = zstandard.ZstdCompressor(
+                level=LEVEL, dict_data=dictionary, write_checksum=False
+            )
+            self._compressors[dict_id] = compressor
+        return compressor
+
+    def _decompressor(self, dict_id: int) -> zstandard.ZstdDecompressor:
+        mine: dict[int, zstandard.ZstdDecompressor] | None = getattr(self._local, "d", None)
+        if mine is None:
+            mine = self._local.d = {}
+        decompressor = mine.get(dict_id)
+        if decompressor is None:
+            decompressor = zstandard.ZstdDecompressor(dict_data=self._dictionary(dict_id))
+            mine[dict_id] = decompressor
+        return decompressor
+
+    def _dictionary(self, dict_id: int) -> zstandard.ZstdCompressionDict | None:
+        if dict_id == 0:
+            return None
+        data = self._data.get(dict_id)
+        if data is None:
+            raise KeyError(f"no dictionary {dict_id} in this database")
+        return zstandard.ZstdCompressionDict(data)
+
+
+def train(samples: Sequence[bytes], dict_id: int) -> bytes | None:
+    """A dictionary trained on ``samples`` with id ``dict_id``, or None when they are too few
+    or too alike for zstd to train one."""
+    if len(samples) < MIN_SAMPLES:
+        return None
+    try:
+        trained = zstandard.train_dictionary(
+            DICTIONARY_BYTES, list(samples), dict_id=dict_id, level=LEVEL
+        )
+    except zstandard.ZstdError:
+        return None
+    return trained.as_bytes()
+
+
+def training_due(held: int, trained_at: int) -> bool:
+    """Whether a collection of ``held`` items trains its kinds again, their newest
+    dictionaries having been trained at ``trained_at`` items (0: never)."""
+    if trained_at == 0:
+        return held >= FIRST_TRAINING
+    return held >= trained_at * GROWTH
+
+
+# ---- the dictionaries table ------------------------------------------------------------------
+
+
+def load(db: sqlite3.Connection) -> Codec:
+    """The codec of a database (of schema 4 or later)."""
+    return Codec(db.execute("SELECT id, kind, data FROM dictionaries ORDER BY id"))
+
+
+def trained_at(db: sqlite3.Connection) -> int:
+    """The items held when the newest dictionaries were trained (0: none yet)."""
+    row = db.execute("SELECT MAX(held) FROM dictionaries").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def add_dictionaries(
+    db: sqlite3.Connection,
+    samples: Iterable[tuple[str, Sequence[bytes]]],
+    held: int,
+    created_at: str,
+) -> list[tuple[int, str, bytes]]:
+    """Train a dictionary per ``(kind, bodies)`` and store it, inside the caller's
+    transaction; returns them, for :meth:`Codec.add` once that transaction has committed
+    (a body compressed with a dictionary that was rolled back could not be read). Kinds too
+    small to train are left out."""
+    row = db.execute("SELECT COALESCE(MAX(id), 0) FROM dictionaries").fetchone()
+    dict_id = int(row[0])
+    added = []
+    for kind, bodies in samples:
+        data = train(bodies, dict_id + 1)
+        if data is None:
+            continue
+        dict_id += 1
+        db.execute(
+            "INSERT INTO dictionaries (id, kind, samples, held, created_at, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (dict_id, kind, len(bodies), held, created_at, data),
+        )
+        added.append((dict_id, kind, data))
+    return added

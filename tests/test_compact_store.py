@@ -1,0 +1,147 @@
+"""The compact store (#24): every body stored as a zstd frame, with dictionaries trained on the
+collection's own bodies, read back byte for byte; older rows (plain text) read beside them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.test_migration import FIXTURES, V3_EXPECTED
+from tmdb_collector.export.exporter import export
+from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store import codec
+from tmdb_collector.store.store import Store
+
+BODIES = [
+    '{"id":1,"title":"Amélie","overview":"Ça va \\u00e9 \\"quoted\\" 東京"}',
+    "[]",
+    '{"results":[],"page":1}',
+    "{}",
+]
+
+
+def v3_rows(name: str) -> tuple[Plan, list[ItemRecord]]:
+    """The plan and the items of a schema-3 fixture, read as they are stored (plain text)."""
+    with sqlite3.connect(":memory:") as scratch:
+        scratch.deserialize(gzip.decompress((FIXTURES / f"{name}.db.gz").read_bytes()))
+        plan_text = scratch.execute("SELECT value FROM meta WHERE key = 'plan'").fetchone()[0]
+        items = scratch.execute("SELECT id, details, fetched_at FROM items ORDER BY id").fetchall()
+        parts = scratch.execute("SELECT item_id, name, body FROM parts").fetchall()
+    by_item: dict[int, dict[str, str]] = {}
+    for item_id, name, body in parts:
+        by_item.setdefault(item_id, {})[name] = body
+    records = [
+        ItemRecord(item_id, details, by_item[item_id], dt.datetime.fromisoformat(fetched))
+        for item_id, details, fetched in items
+    ]
+    return Plan.from_dict(json.loads(plan_text)), records
+
+
+@pytest.mark.parametrize("dictionary", [False, True])
+def test_the_codec_gives_back_the_bytes_it_was_given(dictionary: bool) -> None:
+    samples = [f'{{"id":{n},"name":"person {n}","role":"r{n % 7}"}}'.encode() for n in range(400)]
+    data = codec.train(samples, 5) if dictionary else None
+    coder = codec.Codec([(5, "movie:details", data)] if data else [])
+    assert coder.latest("movie:details") == (5 if dictionary else 0)
+    for body in BODIES + [s.decode() for s in samples[:3]]:
+        frame = coder.encode("movie:details", body)
+        assert frame[:4] == codec.MAGIC
+        assert coder.dictionary_of(frame) == (5 if dictionary else 0)
+        assert coder.decode(frame) == body.encode()
+        assert coder.decode_text(frame) == body
+        # plain text, as schema 1-3 stored it, reads as it is: as str and as bytes
+        assert coder.decode(body) == body.encode() == coder.decode(body.encode())
+        assert coder.dictionary_of(body) is None
+        # a frame encoded again (a rewrite) decodes to the same bytes
+        assert coder.decode(coder.encode("movie:details", frame)) == body.encode()
+
+
+def test_too_few_bodies_train_no_dictionary() -> None:
+    assert codec.train([b'{"a":1}'] * (codec.MIN_SAMPLES - 1), 1) is None
+
+
+def test_training_comes_at_a_first_size_then_each_time_the_collection_grew() -> None:
+    first = codec.FIRST_TRAINING
+    assert not codec.training_due(first - 1, 0)
+    assert codec.training_due(first, 0)
+    assert not codec.training_due(first * codec.GROWTH - 1, first)
+    assert codec.training_due(first * codec.GROWTH, first)
+
+
+def hashes(db: Path, out: Path, stem: str) -> dict[str, str]:
+    with Store.open_existing(db) as store:
+        for fmt in ("json", "jsonl"):
+            export(store, fmt, out / f"{stem}.{fmt}")
+    return {
+        f"{stem}.{fmt}": hashlib.sha256((out / f"{stem}.{fmt}").read_bytes()).hexdigest()
+        for fmt in ("json", "jsonl")
+    }
+
+
+@pytest.mark.parametrize(("name", "stem"), [("v3_movies", "movies"), ("v3_tv", "tv")])
+def test_a_collection_stores_frames_trains_dictionaries_and_exports_what_it_was_sent(
+    name: str, stem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fixture's bodies saved again by this release: compressed without a dictionary
+    before the first training, with the kind's dictionary after, every kind trained, and the
+    json and jsonl exports byte-identical to what the schema-3 release wrote."""
+    plan, records = v3_rows(name)
+    monkeypatch.setattr(codec, "FIRST_TRAINING", len(records))
+    monkeypatch.setattr(codec, "MIN_SAMPLES", 3)
+    db = tmp_path / "new.db"
+    with Store.create_or_open(db, plan) as store:
+        store.add_ids(record.id for record in records)
+        for record in records + records[: len(records) // 2]:  # trained at the last new one
+            store.save_item(record)
+    with sqlite3.connect(db) as connection:
+        kinds = {row[0] for row in connection.execute("SELECT kind FROM dictionaries")}
+        stored = connection.execute("SELECT details FROM items").fetchall()
+        stored += connection.execute("SELECT body FROM parts").fetchall()
+    entity = plan.media
+    every = {codec.kind_of(entity, part) for part in ("details", *plan.parts)}
+    # zstd trains no dictionary on a handful of tiny bodies (the 8 series' external ids)
+    assert codec.kind_of(entity, "details") in kinds <= every
+    assert len(kinds) >= len(every) // 2
+    coder = codec.Codec()
+    ids = [coder.dictionary_of(value) for (value,) in stored]
+    assert None not in ids  # every body is a frame
+    assert 0 in ids
+    assert max(i for i in ids if i is not None) > 0
+    expected = V3_EXPECTED[name]
+    assert hashes(db, tmp_path, stem) == {
+        key: expected[key] for key in (f"{stem}.json", f"{stem}.jsonl")
+    }
+
+
+def test_plain_and_compressed_rows_read_side_by_side(tmp_path: Path) -> None:
+    """A schema-3 database migrated to schema 4 and collected into further: its old rows stay
+    plain text, the new ones are frames, and both export."""
+    plan, records = v3_rows("v3_movies")
+    db = tmp_path / "mixed.db"
+    db.write_bytes(gzip.decompress((FIXTURES / "v3_movies.db.gz").read_bytes()))
+    changed = ItemRecord(
+        records[0].id, records[0].details.replace('"id":', '"id" :', 1), records[0].parts
+    )
+    with Store.create_or_open(db, plan) as store:
+        store.save_item(changed)
+        row = store.item_row(changed.id, plan.parts)
+        other = store.item_row(records[1].id, plan.parts)
+    assert row is not None
+    assert row[1] == changed.details
+    assert other is not None
+    assert other[1] == records[1].details
+    with sqlite3.connect(db) as connection:
+        types = dict(
+            connection.execute(
+                "SELECT id, typeof(details) FROM items WHERE id IN (?, ?)",
+                (changed.id, records[1].id),
+            ).fetchall()
+        )
+    assert types == {changed.id: "blob", records[1].id: "text"}
