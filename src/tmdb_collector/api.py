@@ -47,6 +47,7 @@ from tmdb_collector.plan.config import build_client_settings, on_collection, rea
 from tmdb_collector.plan.id_source import check_new_source
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
+from tmdb_collector.store.compaction import BATCH_ROWS, CompactResult, Progress
 from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 
@@ -259,6 +260,19 @@ def collect(
     the run goes to a worker thread; ``await collect_async(...)`` avoids that.
     """
     return _run_blocking(lambda: collect_async(db, plan, **options))
+
+
+def compact(
+    db: PathLike, on_progress: Progress | None = None, *, batch: int = BATCH_ROWS
+) -> CompactResult:
+    """Rewrite the database at ``db`` into the compact form in place (``tmdb-collector
+    compact``): bodies an earlier release stored as plain text, or compressed with a
+    dictionary older than the collection, are compressed with its newest dictionaries, ``batch``
+    a transaction, then the file is VACUUMed. Safe to kill at any moment and to run again.
+    ``on_progress(done, total)`` is called after each batch. Takes the collector's lock."""
+    with Store.open_existing(Path(db)) as store:
+        store.lock()
+        return store.compact(on_progress, batch)
 
 
 async def _reporting(

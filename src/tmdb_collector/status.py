@@ -45,6 +45,7 @@ def collection_status(store: Store) -> dict[str, Any]:
         "movies": store.item_count(),
         "parts": {"chosen": list(plan.parts), "items_with": store.part_counts()},
         "last_sync": store.meta("last_sync"),
+        "compact": store.compact_advice(),
         "failures": [
             {"id": movie_id, "status": status, "reason": reason}
             for movie_id, status, reason in store.failures()
@@ -120,6 +121,11 @@ def format_status(report: dict[str, Any]) -> str:
         lines.append("           also stored: " + ", ".join(f"{n} {counts[n]}" for n in others))
     if report.get("last_sync"):
         lines.append(f"last sync: {report['last_sync']}")
+    if report.get("compact"):
+        lines.append(
+            f"storage:   {report['compact']}: `tmdb-collector compact --db"
+            f" {report['database']}` would shrink it"
+        )
     for failure in report["failures"]:
         lines.append(f"  {failure['status']:<9} {failure['id']}: {failure['reason']}")
     for failure in report["page_failures"]:

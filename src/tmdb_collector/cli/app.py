@@ -10,6 +10,7 @@ import click
 
 from tmdb_collector import ATTRIBUTION, __version__
 from tmdb_collector.cli.collect import collect, update
+from tmdb_collector.cli.compact import compact
 from tmdb_collector.cli.export import export_command, status
 from tmdb_collector.cli.local import demo, serve, simulate
 from tmdb_collector.cli.options import AttributedGroup
@@ -35,7 +36,7 @@ def cli() -> None:
     """Harvest a movie dataset from The Movie Database (TMDB) API."""
 
 
-for command in (collect, update, status, export_command, simulate, demo, serve):
+for command in (collect, update, status, export_command, compact, simulate, demo, serve):
     cli.add_command(command)
 
 

@@ -21,8 +21,9 @@ from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount
 from tmdb_collector.store import codec
 from tmdb_collector.store.catalogue import Catalogue
+from tmdb_collector.store.compaction import Compaction
 from tmdb_collector.store.database import APP_NAME, database_error, now
-from tmdb_collector.store.items import ItemReads, ItemRow, RawItemRow
+from tmdb_collector.store.items import ItemRow, RawItemRow
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
 
@@ -56,7 +57,7 @@ class StatusCounts:
     removed: int = 0
 
 
-class Store(Listings, Catalogue, ItemReads):
+class Store(Listings, Catalogue, Compaction):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts (read for export by :class:`.items.ItemReads`)."""
 
@@ -308,31 +309,8 @@ class Store(Listings, Catalogue, ItemReads):
         if codec.training_due(self._held, self._trained_at):
             self.train_dictionaries(self.plan().parts)
 
-    def train_dictionaries(self, parts: Sequence[str]) -> int:
-        """Train a dictionary for the details and for each of ``parts`` on the collection's
-        newest bodies of each (kinds with too few bodies wait); returns how many."""
-        held = self.item_count()
-        entity = self.media_type.name
-        samples = [(codec.kind_of(entity, "details"), self._samples(None))]
-        samples += [(codec.kind_of(entity, name), self._samples(name)) for name in parts]
-        added = self._write(lambda: codec.add_dictionaries(self._db, samples, held, now()))
-        for dict_id, kind, data in added:
-            self.codec.add(dict_id, kind, data)
+    def _dictionaries_trained(self, held: int) -> None:
         self._held = self._trained_at = held
-        return len(added)
-
-    def _samples(self, part: str | None) -> list[bytes]:
-        """The newest :data:`codec.SAMPLES` bodies of ``part`` (None: the details)."""
-        if part is None:
-            rows = self._db.execute(
-                "SELECT details FROM items ORDER BY id DESC LIMIT ?", (codec.SAMPLES,)
-            )
-        else:
-            rows = self._db.execute(
-                "SELECT body FROM parts WHERE name = ? ORDER BY rowid DESC LIMIT ?",
-                (part, codec.SAMPLES),
-            )
-        return [self.codec.decode(value) for (value,) in rows]
 
     def mark(self, item_id: int, status: IdStatus, reason: str | None = None) -> None:
         self._write(lambda: self._set_status(item_id, status, reason))
@@ -374,9 +352,6 @@ class Store(Listings, Catalogue, ItemReads):
             (limit,),
         )
         return [(str(a), int(b), str(c)) for a, b, c in rows]
-
-    def item_count(self) -> int:
-        return self._scalar("SELECT COUNT(*) FROM items")
 
     def counts(self) -> StatusCounts:
         by_status = dict(

@@ -1,0 +1,164 @@
+"""Training the dictionaries, and ``compact``: every body rewritten into the compact form.
+
+A collection trains its dictionaries as it grows (:meth:`Compaction.train_dictionaries`, from
+:class:`~tmdb_collector.store.store.Store`). :meth:`Compaction.compact` brings a database that
+an earlier release wrote (plain text bodies), or one whose dictionaries are older than its
+bodies, into the compact form in place: it trains the dictionaries the collection is due,
+rewrites every body not compressed with its kind's newest dictionary, a batch per transaction
+(each new frame checked to decode to the stored bytes before it is written), then VACUUMs so
+the file gives its freed pages back. A kill at any moment leaves every body readable, in one
+form or the other; running it again carries on (rows already compact are skipped).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from tmdb_collector.errors import StoreCorruptError
+from tmdb_collector.store import codec
+from tmdb_collector.store.database import database_error, database_files, now
+from tmdb_collector.store.items import ItemReads
+
+BATCH_ROWS = 500  # bodies rewritten per transaction
+FREE_SHARE = 0.25  # free pages (of all) above which status advises compact
+
+# (table, key column, part column or None for the details, body column)
+_BODY_TABLES = (("items", "id", None, "details"), ("parts", "rowid", "name", "body"))
+
+Progress = Callable[[int, int], None]  # (bodies looked at, bodies in all)
+
+
+@dataclass(frozen=True)
+class CompactResult:
+    bodies: int  # bodies looked at
+    rewritten: int  # bodies rewritten
+    dictionaries: int  # dictionaries trained by this run
+    size_before: int  # bytes of the database and its WAL, before and after
+    size_after: int
+
+
+def stored_size(path: Path) -> int:
+    """Bytes on disk of the database at ``path`` and its WAL."""
+    return sum(f.stat().st_size for f in database_files(path)[:2] if f.exists())
+
+
+class Compaction(ItemReads):
+    """The dictionaries' training and the rewrite of bodies into the compact form."""
+
+    def train_dictionaries(self, parts: Sequence[str]) -> int:
+        """Train a dictionary for the details and for each of ``parts`` on the collection's
+        newest bodies of each (kinds with too few bodies wait); returns how many."""
+        held = self.item_count()
+        entity = self.media_type.name
+        samples = [(codec.kind_of(entity, "details"), self._samples(None))]
+        samples += [(codec.kind_of(entity, name), self._samples(name)) for name in parts]
+        added = self._write(lambda: codec.add_dictionaries(self._db, samples, held, now()))
+        for dict_id, kind, data in added:
+            self.codec.add(dict_id, kind, data)
+        self._dictionaries_trained(held)
+        return len(added)
+
+    def _dictionaries_trained(self, held: int) -> None:
+        """Called after a training, at ``held`` items (the collector counts from there)."""
+
+    def item_count(self) -> int:
+        return self._scalar("SELECT COUNT(*) FROM items")
+
+    def _samples(self, part: str | None) -> list[bytes]:
+        """The newest :data:`codec.SAMPLES` bodies of ``part`` (None: the details)."""
+        if part is None:
+            rows = self._db.execute(
+                "SELECT details FROM items ORDER BY id DESC LIMIT ?", (codec.SAMPLES,)
+            )
+        else:
+            rows = self._db.execute(
+                "SELECT body FROM parts WHERE name = ? ORDER BY rowid DESC LIMIT ?",
+                (part, codec.SAMPLES),
+            )
+        return [self.codec.decode(value) for (value,) in rows]
+
+    # ---- compact ---------------------------------------------------------------------------
+
+    def plain_bodies(self, sample: int = 1_000) -> bool:
+        """Whether some bodies are still plain text (written before schema 4), by the first
+        and last ``sample`` rows of each table in the order they were written: cheap on any
+        size of collection, and where a collection collected into further keeps its old rows."""
+        for table, key, _, column in _BODY_TABLES:
+            for order in ("ASC", "DESC"):
+                found = self._scalar(
+                    f"SELECT COUNT(*) FROM (SELECT {column} AS b FROM {table}"
+                    f" ORDER BY {key} {order} LIMIT ?) WHERE typeof(b) = 'text'",
+                    (sample,),
+                )
+                if found:
+                    return True
+        return False
+
+    def compact_advice(self) -> str | None:
+        """Why ``compact`` would shrink this database, or None: bodies still plain text, or
+        more than :data:`FREE_SHARE` of its pages free (VACUUM gives them back)."""
+        if self.plain_bodies():
+            return "some bodies are stored uncompressed (written by an earlier release)"
+        pages = self._scalar("PRAGMA page_count")
+        free = self._scalar("PRAGMA freelist_count")
+        if pages and free / pages > FREE_SHARE:
+            return f"{free / pages:.0%} of the file is free pages"
+        return None
+
+    def compact(self, progress: Progress | None = None, batch: int = BATCH_ROWS) -> CompactResult:
+        """Rewrite the database into the compact form in place (see the module's doc)."""
+        before = stored_size(self.path)
+        held, trained = self.item_count(), codec.trained_at(self._db)
+        counts = self.part_counts()
+        added = 0
+        if trained == 0 or codec.training_due(held, trained):
+            added = self.train_dictionaries(sorted(counts))
+        total = held + sum(counts.values())
+        done = rewritten = 0
+        for table, key, part, column in _BODY_TABLES:
+            last: int | None = None
+            while True:
+                step = partial(self._rewrite_batch, table, key, part, column, last, batch)
+                looked, changed, last = self._write(step)
+                if not looked:
+                    break
+                done, rewritten = done + looked, rewritten + changed
+                if progress is not None:
+                    progress(done, total)
+        try:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            raise database_error(self.path, exc) from None
+        return CompactResult(done, rewritten, added, before, stored_size(self.path))
+
+    def _rewrite_batch(
+        self, table: str, key: str, part: str | None, column: str, after: int | None, batch: int
+    ) -> tuple[int, int, int | None]:
+        """Rewrite the next ``batch`` rows of ``table`` after key ``after``; returns the rows
+        looked at, those rewritten and the last key."""
+        name = part or "NULL"
+        rows = self._db.execute(
+            f"SELECT {key}, {name}, CAST({column} AS BLOB) FROM {table}"
+            f" WHERE {key} > ? ORDER BY {key} LIMIT ?",
+            (-1 if after is None else after, batch),
+        ).fetchall()
+        entity, coder = self.media_type.name, self.codec
+        updates = []
+        for row_key, part_name, stored in rows:
+            kind = codec.kind_of(entity, part_name or "details")
+            if coder.dictionary_of(stored) == coder.latest(kind):
+                continue
+            frame = coder.encode(kind, stored)
+            if coder.decode(frame) != coder.decode(stored):
+                raise StoreCorruptError(
+                    f"a body of {table} ({key} {row_key}) did not survive compression;"
+                    " nothing of it was rewritten"
+                )
+            updates.append((frame, row_key))
+        self._db.executemany(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", updates)
+        return len(rows), len(updates), (int(rows[-1][0]) if rows else after)
