@@ -468,7 +468,7 @@ def test_batches_are_flushed_while_movies_stream(
     writes: list[tuple[str, int]] = []
     written: list[int] = []  # batches written when each movie came off the cursor
     real_write = tables._ParquetSink.write
-    real_iter = Store.iter_raw_items
+    real_iter = Store.iter_stored_items
 
     def record_write(self: Any, rows: list[Any]) -> None:
         real_write(self, rows)
@@ -483,7 +483,7 @@ def test_batches_are_flushed_while_movies_stream(
     monkeypatch.setattr(tables, "WORKERS", 1)
     monkeypatch.setattr(tables, "ROW_GROUP_BYTES", 0)  # each batch a row group
     monkeypatch.setattr(tables._ParquetSink, "write", record_write)
-    monkeypatch.setattr(Store, "iter_raw_items", record_iter)
+    monkeypatch.setattr(Store, "iter_stored_items", record_iter)
     assert run_export(db, "parquet", tmp_path / "out") == 11
 
     assert [rows for table, rows in writes if table == "movies"] == [2, 2, 2, 2, 2, 1]

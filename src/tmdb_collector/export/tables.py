@@ -7,11 +7,11 @@ in ``docs/tables.md``.
   movies and :data:`BATCH_BYTES` of stored JSON, so memory depends on the batch, never on the
   collection. Provenance is merged in by movie id alongside (both cursors are ordered by id),
   which also restricts it to the movies that are exported.
-* Parallel: each batch's tables are built on a pool of :data:`WORKERS` threads (pyarrow parses
-  and computes without the GIL), at most ``WORKERS + 1`` batches waiting or being built; the
-  main thread reads the database, and one writer thread writes the finished batches in the
-  order they were read, so the files are the same as a one-thread export's. Measured in
-  ``docs/benchmarks.md``.
+* Parallel: each batch's bodies are decompressed and its tables built on a pool of
+  :data:`WORKERS` threads (zstd and pyarrow work without the GIL), at most ``WORKERS + 1``
+  batches waiting or being built; the main thread reads the database, and one writer thread
+  writes the finished batches in the order they were read, so the files are the same as a
+  one-thread export's. Measured in ``docs/benchmarks.md``.
 * Atomic: every table, and the export's ``manifest.json``, is written into a hidden staging
   directory inside DIR and moved into place only when all of them are complete. On any failure
   the staging directory is removed, existing files in DIR are left as they were, and an
@@ -45,6 +45,7 @@ from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
 from tmdb_collector.export.table_schema import Column, Row, csv_cell
 from tmdb_collector.export.table_sets import PROVENANCE, TableSet
+from tmdb_collector.store.codec import Codec, stored_length
 from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per batch at most; tests lower it
@@ -239,13 +240,13 @@ def _write_tables(
     sinks: dict[str, _Sink] = {}
     # Both cursors' generators are closed here, not whenever they are garbage-collected.
     with (
-        _closing(store.iter_raw_items(parts)) as movies,
+        _closing(store.iter_stored_items(parts)) as movies,
         _closing(store.iter_provenance()) as provenance,
     ):
         try:
             for table in names:
                 sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
-            count = _stream(movies, parts, tables, _Provenance(provenance), sinks)
+            count = _stream(movies, parts, tables, _Provenance(provenance), sinks, store.codec)
             for sink in sinks.values():
                 sink.close()
         except BaseException:
@@ -261,10 +262,12 @@ def _stream(
     tables: TableSet,
     provenance: _Provenance,
     sinks: dict[str, _Sink],
+    coder: Codec,
 ) -> int:
-    """Turn the movies into tables a batch at a time. This thread reads the batches; they are
-    built on :data:`WORKERS` threads, and one writer thread writes each to every table's file,
-    one batch after the other in the order they were read, stopping at the first failure."""
+    """Turn the movies (as stored) into tables a batch at a time. This thread reads the
+    batches; they are decompressed and built on :data:`WORKERS` threads, and one writer
+    thread writes each to every table's file, one batch after the other in the order they were
+    read, stopping at the first failure."""
     count = 0
     builds: deque[Future[dict[str, Any]]] = deque()
     writing: Future[None] | None = None
@@ -282,7 +285,7 @@ def _stream(
         try:
             for batch in _batches(movies):
                 rows = [row for item in batch for row in provenance.rows_for(item[0])]
-                builds.append(pool.submit(_built, batch, parts, tables, rows))
+                builds.append(pool.submit(_built, coder, batch, parts, tables, rows))
                 count += len(batch)
                 if len(builds) > WORKERS:
                     writing = write_next()
@@ -298,12 +301,13 @@ def _stream(
 
 
 def _batches(movies: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
-    """Consecutive movies, :data:`BATCH_SIZE` or :data:`BATCH_BYTES` of JSON at most."""
+    """Consecutive movies, :data:`BATCH_SIZE` or :data:`BATCH_BYTES` of JSON (decompressed)
+    at most."""
     batch: list[RawItemRow] = []
     size = 0
     for item in movies:
         batch.append(item)
-        size += len(item[1]) + sum(len(body) for body in item[2])
+        size += stored_length(item[1]) + sum(stored_length(body) for body in item[2])
         if len(batch) >= BATCH_SIZE or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -312,9 +316,13 @@ def _batches(movies: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
 
 
 def _built(
-    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet, provenance: list[Row]
+    coder: Codec,
+    stored: Sequence[RawItemRow],
+    parts: Sequence[str],
+    tables: TableSet,
+    provenance: list[Row],
 ) -> dict[str, Any]:
-    built = batch_tables(batch, parts, tables)
+    built = batch_tables(coder.decode_rows(stored), parts, tables)
     built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
     return built
 

@@ -35,6 +35,16 @@ SAMPLES = 2_000  # bodies a dictionary is trained on, at most
 MIN_SAMPLES = 50  # bodies of a kind needed to train it at all
 
 Stored = str | bytes  # what a body column holds: plain text (schema 1-3) or a frame
+StoredRow = tuple[int, bytes, tuple[bytes, ...]]  # an item's id, details and parts' bodies
+
+
+def stored_length(stored: bytes) -> int:
+    """The length of the bytes a stored body decodes to (a frame's header says it)."""
+    if stored[:4] == MAGIC:
+        size = zstandard.frame_content_size(stored)
+        if size >= 0:
+            return int(size)
+    return len(stored)
 
 
 def kind_of(entity: str, part: str) -> str:
@@ -81,8 +91,10 @@ class Codec:
     def decode_text(self, stored: Stored) -> str:
         return stored if isinstance(stored, str) else self.decode(stored).decode()
 
-    def decode_all(self, stored: Sequence[Stored]) -> list[bytes]:
-        return [self.decode(value) for value in stored]
+    def decode_rows(self, rows: Sequence[StoredRow]) -> list[StoredRow]:
+        """Rows of ``(id, details, (body, ...))`` with every body decoded to its bytes."""
+        decode = self.decode
+        return [(key, decode(first), tuple(map(decode, rest))) for key, first, rest in rows]
 
     def dictionary_of(self, stored: Stored) -> int | None:
         """The dictionary a stored body was compressed with (0: none), None for plain text."""

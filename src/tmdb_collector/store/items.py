@@ -10,9 +10,12 @@ was found deleted are never exported, and those gone from TMDB's daily export on
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tmdb_collector.store import codec
 from tmdb_collector.store.database import Database, now
@@ -20,6 +23,10 @@ from tmdb_collector.store.database import Database, now
 # One exported item: id, details and the bodies of the asked parts, in the order asked.
 ItemRow = tuple[int, str, tuple[str, ...]]
 RawItemRow = tuple[int, bytes, tuple[bytes, ...]]
+T = TypeVar("T", str, bytes)
+Row = tuple[int, T, tuple[T, ...]]
+DECODE_BATCH = 200  # items decompressed a batch (json, jsonl and the API's reads)
+DECODE_THREADS = 2
 
 
 class ItemReads(Database):
@@ -89,17 +96,36 @@ class ItemReads(Database):
 
     def iter_items(self, parts: Sequence[str]) -> Iterator[ItemRow]:
         """Stored items that have every one of ``parts``: see :meth:`iter_stored_items`."""
-        decode = self.codec.decode_text
-        for item_id, details, bodies in self.iter_stored_items(parts):
-            yield item_id, decode(details), tuple(decode(body) for body in bodies)
+        return self._decoded(parts, self.codec.decode_text)
 
     def iter_raw_items(self, parts: Sequence[str]) -> Iterator[RawItemRow]:
         """As :meth:`iter_items`, the texts as UTF-8 ``bytes`` (not decoded: for parsers)."""
-        decode = self.codec.decode
-        for item_id, details, bodies in self.iter_stored_items(parts):
-            yield item_id, decode(details), tuple(decode(body) for body in bodies)
+        return self._decoded(parts, self.codec.decode)
 
-    def iter_stored_items(self, parts: Sequence[str]) -> Iterator[RawItemRow]:
+    def _decoded(self, parts: Sequence[str], decode: Callable[[bytes], T]) -> Iterator[Row[T]]:
+        """:meth:`iter_stored_items` with every body decoded by ``decode``, a batch at a time
+        on :data:`DECODE_THREADS` threads (zstd works without the GIL) while this one reads
+        ahead, at most ``DECODE_THREADS + 1`` batches in hand."""
+
+        def decoded(batch: list[RawItemRow]) -> list[Row[T]]:
+            return [(key, decode(first), tuple(map(decode, rest))) for key, first, rest in batch]
+
+        ahead: deque[Future[list[Row[T]]]] = deque()
+        rows = self.iter_stored_items(parts)
+        with ThreadPoolExecutor(DECODE_THREADS, thread_name_prefix="decode") as pool:
+            try:
+                while batch := list(islice(rows, DECODE_BATCH)):
+                    ahead.append(pool.submit(decoded, batch))
+                    if len(ahead) > DECODE_THREADS:
+                        yield from ahead.popleft().result()
+                while ahead:
+                    yield from ahead.popleft().result()
+            finally:
+                for future in ahead:
+                    future.cancel()
+                rows.close()
+
+    def iter_stored_items(self, parts: Sequence[str]) -> Generator[RawItemRow]:
         """Stored items that have every one of ``parts``, by ascending id, each with its
         details and those parts' bodies in the order asked, as stored (frames or plain text
         as bytes: :meth:`codec` decodes them, on any thread); items whose id was later found
