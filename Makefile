@@ -50,6 +50,7 @@ lint: install
 bench: install
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_tables.py
+	$(BIN)/python scripts/bench_compact.py
 
 stress: install
 	$(BIN)/python scripts/stress.py

@@ -28,7 +28,9 @@ import zstandard
 
 MAGIC = b"\x28\xb5\x2f\xfd"  # the first four bytes of every zstd frame
 LEVEL = 9
-DICTIONARY_BYTES = 112_640  # zstd's own default dictionary size (110 KiB)
+DICTIONARY_BYTES = 112_640  # at most: zstd's own default dictionary size (110 KiB)
+DICTIONARY_SHARE = 20  # a dictionary is at most 1/20 of the bytes it is trained on...
+DICTIONARY_MIN = 4_096  # ...and at least this (docs/benchmarks.md: no worse, and smaller)
 FIRST_TRAINING = 200  # items held before a kind's first dictionary is trained
 GROWTH = 4  # a kind is trained again each time the items held have grown this many times
 SAMPLES = 2_000  # bodies a dictionary is trained on, at most
@@ -136,10 +138,9 @@ def train(samples: Sequence[bytes], dict_id: int) -> bytes | None:
     or too alike for zstd to train one."""
     if len(samples) < MIN_SAMPLES:
         return None
+    size = min(DICTIONARY_BYTES, max(DICTIONARY_MIN, sum(map(len, samples)) // DICTIONARY_SHARE))
     try:
-        trained = zstandard.train_dictionary(
-            DICTIONARY_BYTES, list(samples), dict_id=dict_id, level=LEVEL
-        )
+        trained = zstandard.train_dictionary(size, list(samples), dict_id=dict_id, level=LEVEL)
     except zstandard.ZstdError:
         return None
     return trained.as_bytes()

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from tmdb_collector.errors import StoreCorruptError
-from tmdb_collector.store import codec
+from tmdb_collector.store import codec, schema
 from tmdb_collector.store.database import database_error, database_files, now
 from tmdb_collector.store.items import ItemReads
 
@@ -130,11 +130,25 @@ class Compaction(ItemReads):
                 if progress is not None:
                     progress(done, total)
         try:
-            self._db.execute("VACUUM")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._vacuum()
         except sqlite3.Error as exc:
             raise database_error(self.path, exc) from None
         return CompactResult(done, rewritten, added, before, stored_size(self.path))
+
+    def _vacuum(self) -> None:
+        """VACUUM (atomic: a kill leaves the file as it was), into pages of
+        :data:`schema.PAGE_SIZE`, which needs the rollback journal for that while (WAL keeps
+        its page size); then back to WAL, its file truncated."""
+        if self._scalar("PRAGMA page_size") != schema.PAGE_SIZE:
+            self._db.execute("PRAGMA journal_mode = DELETE")
+            try:
+                self._db.execute(f"PRAGMA page_size = {schema.PAGE_SIZE}")
+                self._db.execute("VACUUM")
+            finally:
+                self._db.execute("PRAGMA journal_mode = WAL")
+        else:
+            self._db.execute("VACUUM")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _rewrite_batch(
         self, table: str, key: str, part: str | None, column: str, after: int | None, batch: int

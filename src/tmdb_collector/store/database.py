@@ -101,6 +101,7 @@ class Database:
             self._set_meta("created_at", now())
 
         try:
+            self._db.execute(f"PRAGMA page_size = {schema.PAGE_SIZE}")  # before WAL's header
             _tune(self._db)
         except sqlite3.Error as exc:
             raise database_error(self.path, exc, action="cannot create") from None
