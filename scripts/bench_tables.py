@@ -30,6 +30,7 @@ from bench import BENCH_KEY, check_child, child_env, cli, run_child
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.simulator.process import simulator_process
+from tmdb_collector.store import codec
 from tmdb_collector.store.store import Store
 
 SOURCE_PLAN = ["--popular-pages", "0", "--genre-pages", "4", "--genres", "28,35,18,27,878"]
@@ -65,17 +66,35 @@ def collect_source(workdir: Path) -> Path:
 
 def build(source: Path, target: Path, movies: int, parts: tuple[str, ...]) -> None:
     """A collection of ``parts`` with ``movies`` movies, whose bodies are the source's, in
-    turn, under new ids."""
+    turn, under new ids, stored as the collector stores them: compressed with the source's
+    dictionaries (trained on its bodies as it was collected)."""
     with Store.open_existing(source) as store:
         rows = list(store.iter_items(parts))
     with Store.create_or_open(target, Plan(parts=parts)):
         pass
     db = sqlite3.connect(target, isolation_level=None)
     db.execute("BEGIN")
+    db.execute("ATTACH DATABASE ? AS source", (str(source),))
+    db.execute("INSERT INTO main.dictionaries SELECT * FROM source.dictionaries")
+    coder = codec.load(db)
+    db.execute("COMMIT")
+    db.execute("DETACH DATABASE source")
+    frames = [
+        (
+            item_id,
+            coder.encode(codec.kind_of("movie", "details"), details),
+            tuple(
+                coder.encode(codec.kind_of("movie", name), body)
+                for name, body in zip(parts, bodies, strict=True)
+            ),
+        )
+        for item_id, details, bodies in rows
+    ]
+    db.execute("BEGIN")
     now = "2026-11-24T00:00:00+00:00"
     for n in range(movies):
         item_id = 1 + n * 7
-        _, details, bodies = rows[n % len(rows)]
+        _, details, bodies = frames[n % len(frames)]
         db.execute("INSERT INTO ids VALUES (?, 'done', ?, 1, NULL, ?)", (item_id, n + 1, now))
         db.execute("INSERT INTO items VALUES (?, ?, ?)", (item_id, details, now))
         db.executemany(
