@@ -4,6 +4,7 @@ session's simulator."""
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,12 @@ import pytest
 
 from tests.cli_helpers import TEST_KEY, simulator
 from tests.conftest import SmallCollection
+from tests.tv_fake import FakeTV
+from tests.tv_server import tv_server
 from tmdb_collector import Collection, collect, collect_async
 from tmdb_collector.errors import AuthError, PlanMismatchError, UsageError
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import TV
 from tmdb_collector.status import collection_status
 from tmdb_collector.store.store import Store
 
@@ -119,3 +124,32 @@ def test_a_bad_key_is_raised(tmp_path: Path) -> None:
     small = simulator("--catalog-size", "200", api_key="the-right-key")
     with small as sim, pytest.raises(AuthError):
         collect(tmp_path / "bad.db", PLAN, base_url=sim.base_url, api_key="a-wrong-key")
+
+
+def test_a_tv_run_speaks_of_series_in_its_snapshots_and_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The run's progress and messages take the collection's media type: a TV run's snapshots
+    (what the dashboard shows) and log lines say "series", never "movie"."""
+    fake = FakeTV(count=6)
+    fake.withheld = {"season/2"}  # the series with a season 2 fail (as in test_tv.py)
+    snapshots: list[dict[str, Any]] = []
+    caplog.set_level(logging.INFO, logger="tmdb_collector")
+    with tv_server(fake) as url:
+        result = collect(
+            tmp_path / "tv.db",
+            {"media": "tv", "popular_pages": 1, "genre_pages": 0, "parts": "seasons"},
+            settings=ClientSettings(base_url=url, max_attempts=1),
+            api_key=TEST_KEY,
+            on_progress=snapshots.append,
+            progress_interval=0.05,
+        )
+    assert result.outcome.failed == 4
+    last = snapshots[-1]
+    assert last["media"] == TV.words()
+    assert last["stages"]["details"]["label"] == "Series details"
+    assert (last["movies"], last["failed_movies"]) == (1, 4)  # keys named alike for both media
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("tmdb_collector")]
+    assert any(m.startswith("series 1003 failed: ") for m in messages), messages
+    assert any(m.startswith("4 series failed: ") for m in messages), messages
+    assert not [m for m in messages if "movie" in m.lower()]

@@ -86,7 +86,7 @@ def full_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
         store.add_ids([76, 77])
         for movie_id in (76, 77):
             bodies = MOVIE.split(movie_id, appended(movie_id), ALL)
-            store.save_item(ItemRecord.from_parts(movie_id, bodies))
+            store.save_item(ItemRecord.from_parts(movie_id, bodies, MOVIE))
     return db
 
 

@@ -105,7 +105,7 @@ def test_the_real_capture_splits_into_standalone_bodies() -> None:
     assert list(bodies["watch/providers"]) == ["id", "results"]
     assert list(bodies["release_dates"]) == ["id", "results"]
     assert list(bodies["external_ids"])[:2] == ["id", "imdb_id"]
-    record = ItemRecord.from_parts(76, bodies)
+    record = ItemRecord.from_parts(76, bodies, MOVIE)
     assert list(record.parts) == list(ALL)
     assert (
         json.loads(record.parts["watch/providers"])["results"]
@@ -137,11 +137,11 @@ def test_a_missing_or_wrong_part_is_a_bad_response() -> None:
     capture = capture_76()
     capture["watch/providers"] = {"results": []}  # a list where TMDB sends countries
     with pytest.raises(BadResponseError, match="watch/providers"):
-        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL))
+        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL), MOVIE)
     capture = capture_76()
     capture["id"] = 77
     with pytest.raises(BadResponseError, match="another id"):
-        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL))
+        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL), MOVIE)
 
 
 # ---- storing any parts ------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_a_missing_or_wrong_part_is_a_bad_response() -> None:
 def record(item_id: int, parts: tuple[str, ...]) -> ItemRecord:
     capture = capture_76()
     capture["id"] = item_id
-    return ItemRecord.from_parts(item_id, MOVIE.split(item_id, capture, parts))
+    return ItemRecord.from_parts(item_id, MOVIE.split(item_id, capture, parts), MOVIE)
 
 
 def test_the_store_holds_any_parts_and_exports_only_complete_items(

@@ -19,6 +19,7 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
@@ -34,7 +35,7 @@ def record_550(movie_id: int = 550) -> ItemRecord:
         "keywords": keywords,
         "recommendations": load_sample("movie_550_recommendations_page1.json"),
     }
-    return ItemRecord.from_parts(movie_id, parts)
+    return ItemRecord.from_parts(movie_id, parts, MOVIE)
 
 
 def test_a_page_commits_ids_and_provenance_together(db_path: Path) -> None:

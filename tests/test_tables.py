@@ -104,8 +104,8 @@ def collection(tmp_path: Path) -> Path:
         store.save_page(popular, 1, [602, 550, 549, 560, 601], 10, 200)
         store.save_page(discover, 3, [560, 550], 7, 140)
         for movie_id, make in EXPORTED.items():
-            store.save_item(ItemRecord.from_parts(movie_id, make()))
-        store.save_item(ItemRecord.from_parts(549, parts_550(549)))
+            store.save_item(ItemRecord.from_parts(movie_id, make(), MOVIE))
+        store.save_item(ItemRecord.from_parts(549, parts_550(549), MOVIE))
         store.mark(549, "not_found", "deleted")
     return db
 
@@ -463,7 +463,7 @@ def test_batches_are_flushed_while_movies_stream(
         for movie_id in movie_ids:
             parts = copy.deepcopy(base)
             parts["details"]["id"] = parts["credits"]["id"] = parts["keywords"]["id"] = movie_id
-            store.save_item(ItemRecord.from_parts(movie_id, parts))
+            store.save_item(ItemRecord.from_parts(movie_id, parts, MOVIE))
 
     writes: list[tuple[str, int]] = []
     written: list[int] = []  # batches written when each movie came off the cursor

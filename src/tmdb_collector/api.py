@@ -222,7 +222,7 @@ async def collect_async(
     )
     credentials = credentials or _credentials(api_key, bearer_token)
     view = view or RunView()
-    progress = RunProgress()
+    progress = RunProgress(chosen.media_type)
     check_new_source(Path(db), chosen)
     with Store.create_or_open(Path(db), chosen, force_plan=force_plan) as store:
         retried = store.requeue(store.ids_with_status("failed")) if retry_failed else 0

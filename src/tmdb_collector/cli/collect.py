@@ -31,7 +31,7 @@ from tmdb_collector.errors import (
     EXIT_FAILED_IDS,
     EXIT_PAUSED,
 )
-from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
+from tmdb_collector.media import MediaType, media_type
 from tmdb_collector.status import collection_status, format_status
 from tmdb_collector.store.progress import HARVEST_STAGES
 from tmdb_collector.store.store import Store
@@ -123,7 +123,7 @@ def _finish(
     elif outcome.error is not None:
         raise outcome.error
     else:
-        click.echo(summary_line(outcome, media_type(report.get("media", DEFAULT_MEDIA))))
+        click.echo(summary_line(outcome, media_type(report["media"])))
     if outcome.status == "paused":
         tell(events, "Paused. Run the same command to resume.")
         sys.exit(EXIT_PAUSED)

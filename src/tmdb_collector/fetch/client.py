@@ -195,7 +195,7 @@ class TMDBClient:
 
             found.update(await self.get(path, _params(language, subpaths), take))
         bodies.update(media.assemble(bodies["details"], parts, found))
-        return ItemRecord.from_parts(item_id, bodies, fetched_at, media)
+        return ItemRecord.from_parts(item_id, bodies, media, fetched_at)
 
     def _answered_by_tmdb(self) -> None:
         self.answered = True

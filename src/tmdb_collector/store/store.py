@@ -127,7 +127,7 @@ class Store(Listings, Catalogue, ItemReads):
         for stage, path, params, max_pages, genre, keep, parent, pages, results, split in rows:
             count: PageCount = "all" if max_pages == "all" else int(max_pages)
             query = HarvestQuery(
-                stage, path, json.loads(params), count, genre, keep, media.date_field
+                stage, path, json.loads(params), count, media.date_field, genre, keep
             )
             states.append(QueryState(query, parent, pages, results, bool(split)))
         return states
