@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,36 @@ def test_a_tv_run_speaks_of_series_in_its_snapshots_and_logs(
     assert any(m.startswith("series 1003 failed: ") for m in messages), messages
     assert any(m.startswith("4 series failed: ") for m in messages), messages
     assert not [m for m in messages if "movie" in m.lower()]
+
+
+def test_reads_and_exports_leave_out_the_same_items(
+    small_collection: SmallCollection, tmp_path: Path
+) -> None:
+    """One rule decides which items a read yields: Collection.get, items and len agree with
+    every export on removed (gone from the daily export) and not-found items, with and
+    without include_removed."""
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(small_collection.db) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    with Store.open_existing(db) as store:
+        stored = sorted(item_id for item_id, _ in store.fetched_at())
+        removed, deleted = stored[:3], stored[3]
+        for item_id in removed:
+            store.mark(item_id, "removed")
+        store.mark(deleted, "not_found")
+    kept = set(stored) - {*removed, deleted}
+    with Collection.open(db) as collection:
+        assert collection.get(removed[0]) is None  # as the default export: left out
+        assert collection.get(deleted, include_removed=True) is None
+        assert len(collection) == len(kept)
+        for include_removed, expected in ((False, kept), (True, kept | set(removed))):
+            out = tmp_path / str(include_removed)
+            json_file, tables = out / "movies.json", out / "tables"
+            out.mkdir()
+            collection.export(json_file, include_removed=include_removed)
+            collection.export(tables, format="parquet", include_removed=include_removed)
+            in_json = {int(key) for key in json.loads(json_file.read_text(encoding="utf-8"))}
+            in_tables = set(pq.read_table(tables / "movies.parquet").column("id").to_pylist())
+            read = {record["id"] for record in collection.items(include_removed=include_removed)}
+            got = {i for i in stored if collection.get(i, include_removed=include_removed)}
+            assert in_json == in_tables == read == got == expected

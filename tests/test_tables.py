@@ -474,8 +474,8 @@ def test_batches_are_flushed_while_movies_stream(
         real_write(self, rows)
         writes.append((self.path.stem, len(rows)))
 
-    def record_iter(self: Store, parts: Sequence[str]) -> Iterator[RawItemRow]:
-        for row in real_iter(self, parts):
+    def record_iter(self: Store, parts: Sequence[str], **reads: bool) -> Iterator[RawItemRow]:
+        for row in real_iter(self, parts, **reads):
             written.append(sum(1 for table, _ in writes if table == "movies"))
             yield row
 

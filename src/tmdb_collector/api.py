@@ -94,16 +94,19 @@ class Collection:
         return collection_status(self._store)
 
     def __len__(self) -> int:
-        """How many records :meth:`items` yields."""
-        return self._store.item_count()
+        """How many records :meth:`items` yields (with its defaults)."""
+        return self._store.count_exported(export_parts(self._store, None))
 
-    def items(self, parts: object = None) -> Iterator[dict[str, Any]]:
+    def items(
+        self, parts: object = None, *, include_removed: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """Every collected item in the ``movies.json`` value shape, by ascending id, streamed
         from the database (memory does not grow with the collection). ``parts`` (names, a
         comma-separated list or ``"all"``) defaults to the collection's; items lacking one
-        are left out."""
+        are left out. These are the items :meth:`export` writes: those gone from TMDB's daily
+        export (``removed`` by ``update --ids-from``) only with ``include_removed``."""
         chosen = export_parts(self._store, parts)
-        rows = self._store.iter_items(chosen)
+        rows = self._store.iter_items(chosen, include_removed=include_removed)
         try:
             for row in rows:
                 yield json.loads(item_record_json(row, chosen))
@@ -112,14 +115,19 @@ class Collection:
             if close is not None:
                 close()
 
-    def movies(self, parts: object = None) -> Iterator[dict[str, Any]]:
+    def movies(
+        self, parts: object = None, *, include_removed: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """The collected movies: :meth:`items` for a movie collection."""
-        return self.items(parts)
+        return self.items(parts, include_removed=include_removed)
 
-    def get(self, item_id: int, parts: object = None) -> dict[str, Any] | None:
-        """One item's record (as :meth:`items` yields it), or None if it was not collected."""
+    def get(
+        self, item_id: int, parts: object = None, *, include_removed: bool = False
+    ) -> dict[str, Any] | None:
+        """One item's record as :meth:`items` yields it (with the same ``parts`` and
+        ``include_removed``), or None if :meth:`items` leaves it out."""
         chosen = export_parts(self._store, parts)
-        row = self._store.item_row(item_id, chosen)
+        row = self._store.item_row(item_id, chosen, include_removed=include_removed)
         return None if row is None else dict(json.loads(item_record_json(row, chosen)))
 
     def export(
@@ -135,11 +143,7 @@ class Collection:
         export`` does; returns the number of items. Items gone from TMDB's daily export
         (``removed`` by ``update --ids-from``) only with ``include_removed``."""
         check_format(format)
-        self._store.include_removed = include_removed
-        try:
-            return export(self._store, format, Path(out), parts)
-        finally:
-            self._store.include_removed = False
+        return export(self._store, format, Path(out), parts, include_removed=include_removed)
 
     def earlier_tables(self, format: str, out: PathLike) -> list[str]:
         """After a ``format`` table export to directory ``out``: the files there named like

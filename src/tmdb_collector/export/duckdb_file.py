@@ -26,9 +26,12 @@ from tmdb_collector.store.store import Store
 STAGING_PREFIX = ".tmdb-export-"
 
 
-def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -> int:
+def export_duckdb(
+    store: Store, out: Path, parts: Sequence[str] | None = None, *, include_removed: bool = False
+) -> int:
     """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
-    returns the movies exported."""
+    returns the items exported (those gone from the daily export only with
+    ``include_removed``)."""
     from tmdb_collector.export.exporter import default_export_path
     from tmdb_collector.export.tables import export_tables
 
@@ -38,7 +41,9 @@ def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -
     except OSError as exc:
         raise ExportError(f"cannot write to {out.parent}: {exc.strerror}") from None
     try:
-        count = export_tables(store, "parquet", staging / "tables", parts)
+        count = export_tables(
+            store, "parquet", staging / "tables", parts, include_removed=include_removed
+        )
         database = staging / out.name
         rows = _load(staging / "tables", database, store.media_type.tables)
         manifest = staging / "manifest.json"

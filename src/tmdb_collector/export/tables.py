@@ -153,9 +153,17 @@ class _Provenance:
         return found
 
 
-def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None = None) -> int:
+def export_tables(
+    store: Store,
+    fmt: str,
+    out: Path,
+    parts: Sequence[str] | None = None,
+    *,
+    include_removed: bool = False,
+) -> int:
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
-    directory ``out``; returns the number of movies."""
+    directory ``out``; returns the number of items (those gone from the daily export only with
+    ``include_removed``)."""
     parts = store.plan().parts if parts is None else tuple(parts)
     tables = store.media_type.tables
     names = tables.names(parts)
@@ -169,7 +177,7 @@ def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None
         except OSError as exc:
             raise ExportError(f"cannot write to {out}: {_reason(exc)}") from None
         try:
-            count, rows = _write_tables(store, fmt, staging, parts, tables, names)
+            count, rows = _write_tables(store, fmt, staging, parts, tables, names, include_removed)
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
             _fsync_file(staging / MANIFEST_NAME)
@@ -233,13 +241,14 @@ def _write_tables(
     parts: Sequence[str],
     tables: TableSet,
     names: Sequence[str],
+    include_removed: bool,
 ) -> tuple[int, dict[str, int]]:
-    """Write the tables ``names`` into ``staging``; returns the movies and each file's rows."""
+    """Write the tables ``names`` into ``staging``; returns the items and each file's rows."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     sinks: dict[str, _Sink] = {}
     # Both cursors' generators are closed here, not whenever they are garbage-collected.
     with (
-        _closing(store.iter_raw_items(parts)) as movies,
+        _closing(store.iter_raw_items(parts, include_removed=include_removed)) as movies,
         _closing(store.iter_provenance()) as provenance,
     ):
         try:
