@@ -3,6 +3,7 @@ session's simulator."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -18,10 +19,12 @@ from tests.cli_helpers import TEST_KEY, simulator
 from tests.conftest import SmallCollection
 from tests.tv_fake import FakeTV
 from tests.tv_server import tv_server
-from tmdb_collector import Collection, collect, collect_async
+from tmdb_collector import Collection, UpdateResult, collect, collect_async, update
 from tmdb_collector.errors import AuthError, PlanMismatchError, UsageError
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.media import TV
+from tmdb_collector.simulator import Catalog
+from tmdb_collector.simulator.catalog import DEFAULT_CATALOG_SIZE
 from tmdb_collector.status import collection_status
 from tmdb_collector.store.store import Store
 
@@ -187,3 +190,48 @@ def test_reads_and_exports_leave_out_the_same_items(
             read = {record["id"] for record in collection.items(include_removed=include_removed)}
             got = {i for i in stored if collection.get(i, include_removed=include_removed)}
             assert in_json == in_tables == read == got == expected
+
+
+def fetched_on(db: Path) -> dict[int, dt.date]:
+    with Store.open_existing(db) as store:
+        return {i: dt.datetime.fromisoformat(str(at)).date() for i, at in store.fetched_at()}
+
+
+def test_update_a_simulated_week_later_through_the_api(tmp_path: Path) -> None:
+    """update() is `tmdb-collector update`: it reads the changes since the last sync and
+    refetches exactly the collected items among them."""
+    db, catalogue = tmp_path / "week.db", ("--seed", "7")
+    day0, day7 = dt.date(2026, 11, 10), dt.date(2026, 11, 17)
+    with simulator(*catalogue, "--today", day0.isoformat()) as sim:
+        collect(db, PLAN, base_url=sim.base_url, api_key=TEST_KEY)
+    collected = set(fetched_on(db))
+    expected = set(Catalog(DEFAULT_CATALOG_SIZE, 7, day7).changed_ids(day0, day7)) & collected
+    assert 0 < len(expected) < len(collected)
+    snapshots: list[dict[str, Any]] = []
+    with simulator(*catalogue, "--today", day7.isoformat()) as sim:
+        result = update(
+            db,
+            base_url=sim.base_url,
+            api_key=TEST_KEY,
+            on_progress=snapshots.append,
+            progress_interval=0.05,
+        )
+        with pytest.raises(UsageError, match="after TMDB's today"):
+            update(db, since="2026-12-01", base_url=sim.base_url, api_key=TEST_KEY)
+    assert isinstance(result, UpdateResult)
+    assert (result.since, result.until, result.refreshed, result.stale) == (
+        day0,
+        day7,
+        len(expected),
+        0,
+    )
+    assert result.changed >= len(expected)
+    assert result.catalogue is None
+    assert result.outcome.status == "complete"
+    assert result.status["last_sync"] == day7.isoformat()
+    assert snapshots[-1]["state"] == "complete"
+    assert {i for i, day in fetched_on(db).items() if day == day7} == expected
+    with pytest.raises(UsageError, match="since must be a date"):
+        update(db, since="last week", base_url="http://127.0.0.1:9/3", api_key=TEST_KEY)
+    with pytest.raises(TypeError, match="'max_age_days'"):  # the keyword is max_age
+        update(db, max_age_days=30, base_url="http://127.0.0.1:9/3", api_key=TEST_KEY)
