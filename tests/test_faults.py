@@ -29,6 +29,17 @@ import pytest
 from tests.cli_helpers import cli_env, movie_count, run_cli, sim_stats, simulator, wait_for
 from tests.conftest import FakeClock
 from tests.httpx_wire import mock_wire, movie_body
+from tests.support.checks import (
+    check_store,
+    compare_exports,
+    export_movies,
+    load_export,
+    read_progress,
+    run_collect,
+)
+from tests.support.crash import (
+    collect_command,
+)
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import TRANSIENT_ROUNDS, Collector
 from tmdb_collector.fetch.client import TMDBClient
@@ -37,17 +48,6 @@ from tmdb_collector.fetch.retry import RetryPolicy
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
-from tmdb_collector.testing.checks import (
-    check_store,
-    compare_exports,
-    export_movies,
-    load_export,
-    read_progress,
-    run_collect,
-)
-from tmdb_collector.testing.crash import (
-    collect_command,
-)
 
 SEED = "7"  # not the default 42: "the same --seed" must mean this one
 PLAN = ["--popular-pages", "6", "--genre-pages", "2", "--genres", "28,35,18"]
