@@ -123,7 +123,6 @@ TV_PARTS: dict[str, PartBuilder] = {
     **{name: by[tv.subject] for name, by in SHARED.items()},
 }
 PAGED = frozenset({"recommendations", "similar", "lists", "reviews"})
-SUB_RESOURCES = frozenset(MOVIE_PARTS)
 _SEASON = re.compile(r"^season/(\d{1,3})$")
 LAST = "$last"
 # Where the standalone endpoint puts the title's "id" (absent: first; None: no id at all;

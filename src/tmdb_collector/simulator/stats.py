@@ -53,9 +53,3 @@ class SimulatorStats:
                 "by_status": {str(k): v for k, v in sorted(self._by_status.items())},
                 "faults": dict(sorted(self._faults.items())),
             }
-
-    def reset(self) -> None:
-        with self._lock:
-            self._requests = 0
-            self._by_status.clear()
-            self._faults.clear()
