@@ -32,11 +32,6 @@ class SimulatorStats:
         with self._lock:
             return self._requests
 
-    @property
-    def rate_limited(self) -> int:
-        """Number of 429 answers."""
-        return self.status(429)
-
     def status(self, code: int) -> int:
         with self._lock:
             return self._by_status[code]
