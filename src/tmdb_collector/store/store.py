@@ -182,17 +182,6 @@ class Store(Listings, Catalogue, ItemReads):
         self._write(save)
         return new_ids
 
-    def add_ids(self, item_ids: Iterable[int]) -> int:
-        """Queue ids from another source (e.g. a daily export). Returns how many were new."""
-        added = 0
-
-        def add() -> None:
-            nonlocal added
-            added = sum(1 for item_id in item_ids if self._insert_id(item_id))
-
-        self._write(add)
-        return added
-
     def add_export_ids(
         self,
         entries: Iterable[tuple[int, int]],
