@@ -8,7 +8,7 @@ from tmdb_collector.store.store import Store
 
 
 def progress_from_store(store: Store) -> RunProgress:
-    """A :class:`RunProgress` holding the stored stage and movie counts (state ``idle``)."""
+    """A :class:`RunProgress` holding the stored stage and item counts (state ``idle``)."""
     progress = RunProgress(store.media_type)
     harvest = harvest_progress(store)
     for name in HARVEST_STAGES:

@@ -5,7 +5,7 @@ part>}`` holding TMDB's bodies; with the default parts, ``{"id", "details", "cre
 "keywords", "recommendations"}``. A part's key is spelled as the part (``"watch/providers"``).
 A TV collection writes ``tv.json`` in the same shape, keyed by series id.
 
-Exports stream movie by movie from the database, so memory does not grow with the collection,
+Exports stream item by item from the database, so memory does not grow with the collection,
 and are atomic: a temporary file is renamed over the target only when complete. Each carries
 its provenance in a manifest (export/manifest.py), written in the same atomic step. Only items
 that have every part asked are written (:func:`missing_from_export` counts the others).

@@ -1,12 +1,12 @@
 """Normalized tables: ``export --format parquet|csv --out DIR`` writes one file per table.
 
-The tables and their columns are defined in :mod:`tmdb_collector.export.table_schema` and documented
-in ``docs/tables.md``.
+The tables and their columns are the media type's (its :class:`~.table_sets.TableSet`, declared
+in ``media/``) and documented in ``docs/tables.md``; :mod:`.table_schema` holds the machinery.
 
-* Streamed: movies are read from the database cursor in batches of at most :data:`BATCH_SIZE`
-  movies and :data:`BATCH_BYTES` of stored JSON, so memory depends on the batch, never on the
-  collection. Provenance is merged in by movie id alongside (both cursors are ordered by id),
-  which also restricts it to the movies that are exported.
+* Streamed: items are read from the database cursor in batches of at most :data:`BATCH_SIZE`
+  items and :data:`BATCH_BYTES` of stored JSON, so memory depends on the batch, never on the
+  collection. Provenance is merged in by item id alongside (both cursors are ordered by id),
+  which also restricts it to the items that are exported.
 * Parallel: each batch's tables are built on a pool of :data:`WORKERS` threads (pyarrow parses
   and computes without the GIL), at most ``WORKERS + 1`` batches waiting or being built; the
   main thread reads the database, and one writer thread writes the finished batches in the
