@@ -20,7 +20,7 @@ import duckdb
 from tmdb_collector.errors import ExportError
 from tmdb_collector.export.atomic import check_output_file, error_reason, fsync_path
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
-from tmdb_collector.export.table_sets import TableSet
+from tmdb_collector.media.table_sets import TableSet
 from tmdb_collector.store.store import Store
 
 STAGING_PREFIX = ".tmdb-export-"

@@ -1,6 +1,6 @@
 """Normalized tables: ``export --format parquet|csv --out DIR`` writes one file per table.
 
-The tables and their columns are defined in :mod:`tmdb_collector.export.table_schema` and documented
+The tables and their columns are defined in :mod:`tmdb_collector.media.table_schema` and documented
 in ``docs/tables.md``.
 
 * Streamed: movies are read from the database cursor in batches of at most :data:`BATCH_SIZE`
@@ -43,8 +43,8 @@ from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.exporter import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.export.table_schema import Column, Row, csv_cell
-from tmdb_collector.export.table_sets import PROVENANCE, TableSet
+from tmdb_collector.media.table_schema import Column, Row, csv_cell
+from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per batch at most; tests lower it
