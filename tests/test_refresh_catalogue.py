@@ -214,7 +214,7 @@ def test_a_wrong_ids_from_leaves_no_collection_behind(tmp_path: Path) -> None:
 
 def test_update_refuses_another_medias_daily_export(tmp_path: Path) -> None:
     from tmdb_collector.errors import UsageError
-    from tmdb_collector.plan.id_source import iter_export
+    from tmdb_collector.plan.id_catalogue import iter_export
     from tmdb_collector.plan.plan import Plan
 
     movies = tmp_path / "movie_ids.json.gz"

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.runner import run_collection
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.exporter import (
@@ -44,7 +44,7 @@ from tmdb_collector.export.exporter import (
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.media import MediaType
 from tmdb_collector.plan.config import build_client_settings, on_collection, read_config
-from tmdb_collector.plan.id_source import check_new_source
+from tmdb_collector.plan.id_catalogue import check_new_source
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
 from tmdb_collector.store.database import stored_plan

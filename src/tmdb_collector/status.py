@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tmdb_collector.media import DEFAULT_MEDIA, media_type
-from tmdb_collector.store.progress import StageConsistency, harvest_consistency, harvest_progress
+from tmdb_collector.store.harvest_progress import (
+    StageConsistency,
+    harvest_consistency,
+    harvest_progress,
+)
 from tmdb_collector.store.store import Store
 
 

@@ -33,7 +33,7 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
 from tmdb_collector.status import collection_status, format_status
-from tmdb_collector.store.progress import HARVEST_STAGES
+from tmdb_collector.store.harvest_progress import HARVEST_STAGES
 from tmdb_collector.store.store import Store
 
 

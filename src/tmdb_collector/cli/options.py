@@ -74,7 +74,7 @@ progress_option = click.option(
     default="auto",
     show_default=True,
     help="auto: bars on a terminal; plain: none (like --no-progress); json: one JSON event "
-    "per line on stderr (docs/progress.md).",
+    "per line on stderr (docs/progress-json.md).",
 )
 base_url_option = click.option(
     "--base-url",

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
 from tmdb_collector.engine.id_loading import load_export_ids
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import (
     AuthError,
     CollectorError,
@@ -31,7 +31,7 @@ from tmdb_collector.errors import (
 from tmdb_collector.export.manifest import BASE_URL_META, collected_from, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.plan.plan import Plan
-from tmdb_collector.store.progress import harvest_progress
+from tmdb_collector.store.harvest_progress import harvest_progress
 from tmdb_collector.store.store import Store, database_error
 
 log = logging.getLogger(__name__)

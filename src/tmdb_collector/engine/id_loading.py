@@ -12,11 +12,11 @@ import asyncio
 import logging
 from pathlib import Path
 
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.breaker import CircuitBreaker
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.plan.id_source import iter_export_ids, local_copy, take
+from tmdb_collector.plan.id_catalogue import iter_export_ids, local_copy, take
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 

@@ -7,7 +7,7 @@ fetched longer ago than that. The last sync day is read again on purpose: a chan
 day after a movie was fetched would otherwise be missed. ``since`` reads a longer window on
 demand. The feed has blind spots (edits to titles and translations alone are reported missing
 from it, and it never lists new or deleted ids); ``ids_from`` covers the last two through the
-daily export (:mod:`.export_sync`).
+daily export (:mod:`.catalogue_sync`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tmdb_collector.engine.catalogue_sync import sync_with_export
 from tmdb_collector.engine.collector import Collector, RunOutcome, trust_earlier_answers
-from tmdb_collector.engine.export_sync import sync_with_export
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
 from tmdb_collector.media import MOVIE

@@ -16,9 +16,9 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.discover import QueryError, parse_discover_params
 from tmdb_collector.simulator.drift import Drift
-from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.faults import FaultInjector
 from tmdb_collector.simulator.hold import Hold
+from tmdb_collector.simulator.id_catalogue import ExportCache
 from tmdb_collector.simulator.lists import list_page
 from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.ratelimit import TokenBucket

@@ -11,8 +11,8 @@ from tmdb_collector.simulator import faults, handlers, outage
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
-from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.handlers import STATE, SimState
+from tmdb_collector.simulator.id_catalogue import ExportCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
     INVALID_API_KEY,

@@ -139,7 +139,7 @@ class Store(Listings, Catalogue, ItemReads):
         return {row[0] for row in rows}
 
     def pages_done_counts(self) -> dict[str, int]:
-        """Pages done per query key (see store/progress.py for what they add up to)."""
+        """Pages done per query key (see store/harvest_progress.py for what they add up to)."""
         rows = self._db.execute(
             "SELECT query_key, COUNT(*) FROM pages WHERE status = 'done' GROUP BY query_key"
         )

@@ -13,7 +13,7 @@ import asyncio
 import logging
 
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.plan.id_source import iter_export, local_copy, take
+from tmdb_collector.plan.id_catalogue import iter_export, local_copy, take
 from tmdb_collector.store.catalogue import ExportSync
 from tmdb_collector.store.store import Store
 
