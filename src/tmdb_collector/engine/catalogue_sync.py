@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from tmdb_collector.fetch.download import local_copy
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.plan.id_catalogue import iter_export, local_copy, take
+from tmdb_collector.plan.id_catalogue import iter_export, take
 from tmdb_collector.store.catalogue import ExportSync
 from tmdb_collector.store.store import Store
 

@@ -15,13 +15,26 @@ from pathlib import Path
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.breaker import CircuitBreaker
+from tmdb_collector.fetch.download import existing_file, is_url, local_copy
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.plan.id_catalogue import iter_export_ids, local_copy, take
+from tmdb_collector.plan.id_catalogue import iter_export, iter_export_ids, take
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
 LOAD_BATCH = 5000  # daily-export ids per transaction; the loop runs between batches
+
+
+def check_new_source(db: Path, plan: Plan) -> None:
+    """Before ``db`` is created for a plan whose ids come from a daily export, so that a wrong
+    ``--ids-from`` leaves no collection behind: a URL is taken as it is (its download waits
+    out outages), a file must exist and be the plan's media's daily export."""
+    source = plan.ids_from
+    if source is None or stored_plan(db) is not None or is_url(source):
+        return  # an existing collection (an empty file is none), or a download
+    path = existing_file(source)
+    next(iter_export(path, plan), None)  # reads up to the first entry, checking it
 
 
 async def load_export_ids(

@@ -91,29 +91,6 @@ def _discard(staged: list[tuple[Path, IO[str]]]) -> None:
         temp.unlink(missing_ok=True)
 
 
-@contextlib.contextmanager
-def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
-    try:
-        fd, temp_name = _staging_file(path)
-    except OSError as exc:
-        raise ExportError(f"cannot write to {path.parent}: {exc.strerror}") from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ExportError(
-            f"could not write {path} ({exc.strerror or exc}); any previous {path.name} is unchanged"
-        ) from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
 def fsync_path(path: Path) -> None:
     """Flush a file's (or a directory's entries') data to disk."""
     fd = os.open(path, os.O_RDONLY)

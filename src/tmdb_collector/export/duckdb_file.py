@@ -19,7 +19,9 @@ import duckdb
 
 from tmdb_collector.errors import ExportError
 from tmdb_collector.export.atomic import check_output_file, error_reason, fsync_path
+from tmdb_collector.export.formats import default_export_path
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
+from tmdb_collector.export.tables import export_tables
 from tmdb_collector.media.table_sets import TableSet
 from tmdb_collector.store.store import Store
 
@@ -29,9 +31,6 @@ STAGING_PREFIX = ".tmdb-export-"
 def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -> int:
     """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
     returns the movies exported."""
-    from tmdb_collector.export.exporter import default_export_path
-    from tmdb_collector.export.tables import export_tables
-
     check_output_file(out, default_export_path(store.media_type, "duckdb").name)
     try:
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=out.parent))

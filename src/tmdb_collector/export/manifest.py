@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from tmdb_collector import ATTRIBUTION, __version__
+from tmdb_collector.about import ATTRIBUTION, __version__
 from tmdb_collector.store.store import Store
 
 MANIFEST_NAME = "manifest.json"

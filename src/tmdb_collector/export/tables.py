@@ -41,7 +41,7 @@ from tmdb_collector.export.arrow_types import arrow_schema
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
-from tmdb_collector.export.exporter import TABLE_FORMATS
+from tmdb_collector.export.formats import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
 from tmdb_collector.media.table_schema import Column, Row, csv_cell
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet

@@ -1,10 +1,11 @@
-"""TMDB's daily ID export as the source of ids: the whole catalogue instead of stages 1-2.
+"""Reading TMDB's daily ID export, the id catalogue: the whole catalogue instead of stages 1-2.
 
 The file (``movie_ids_MM_DD_YYYY.json.gz``) is gzip with one JSON object per line::
 
     {"adult":false,"id":3924,"original_title":"Blondie","popularity":1.8133,"video":false}
 
-Lines are not sorted. Adult and video entries are left out unless asked for.
+Lines are not sorted. Adult and video entries are left out unless asked for. The file is
+fetched by :mod:`..fetch.download`; reading it needs no network and no store.
 """
 
 from __future__ import annotations
@@ -12,117 +13,17 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-import aiohttp
-
-from tmdb_collector.errors import NetworkError, UsageError
-from tmdb_collector.export.atomic import atomic_binary
-from tmdb_collector.fetch.network import proxy_for, ssl_context
-from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.fetch.transport import USER_AGENT
+from tmdb_collector.errors import UsageError
 from tmdb_collector.media import MEDIA_TYPES, MediaType
 from tmdb_collector.plan.plan import Plan
-from tmdb_collector.store.database import stored_plan
 
 GZIP_MAGIC = b"\x1f\x8b"
-CHUNK = 1 << 16
 T = TypeVar("T")
 _EXPORT_TITLES = tuple(media.daily_export_title for media in MEDIA_TYPES.values())
-
-
-def is_url(source: str) -> bool:
-    return urlsplit(source).scheme in ("http", "https")
-
-
-@asynccontextmanager
-async def local_copy(
-    source: str,
-    stall_seconds: float = 60.0,
-    *,
-    retry: Callable[[NetworkError], Awaitable[bool]] | None = None,
-    network: ClientSettings | None = None,
-) -> AsyncIterator[Path]:
-    """A path to the export: the file itself, or a download of the URL into a temp dir.
-
-    A download goes the way requests to TMDB go: through ``network``'s proxy (``--proxy``),
-    else the environment's, trusting its ``ca_file`` besides the system's CAs
-    (:mod:`..fetch.network`).
-    One that fails for network reasons (refused, reset, timed out, a 5xx, an HTML page instead
-    of the file) is tried again for as long as ``retry`` says so.
-    """
-    if not is_url(source):
-        yield existing_file(source)
-        return
-    with tempfile.TemporaryDirectory(prefix="tmdb-ids-") as folder:
-        target = Path(folder) / "ids.json.gz"
-        while True:
-            try:
-                await download(source, target, stall_seconds, network)
-                break
-            except NetworkError as exc:
-                if retry is None or not await retry(exc):
-                    raise
-        yield target
-
-
-def existing_file(source: str) -> Path:
-    if "://" in source:
-        raise UsageError(f"--ids-from {source}: give an http:// or https:// URL, or a file")
-    path = Path(source)
-    if path.is_dir():
-        raise UsageError(f"--ids-from {source} is a directory, not a daily ID export file")
-    if not path.is_file():
-        raise UsageError(f"--ids-from {source}: no such file")
-    return path
-
-
-def check_new_source(db: Path, plan: Plan) -> None:
-    """Before ``db`` is created for a plan whose ids come from a daily export, so that a wrong
-    ``--ids-from`` leaves no collection behind: a URL is taken as it is (its download waits
-    out outages), a file must exist and be the plan's media's daily export."""
-    source = plan.ids_from
-    if source is None or stored_plan(db) is not None or is_url(source):
-        return  # an existing collection (an empty file is none), or a download
-    path = existing_file(source)
-    next(iter_export(path, plan), None)  # reads up to the first entry, checking it
-
-
-async def download(
-    url: str,
-    target: Path,
-    stall_seconds: float,
-    network: ClientSettings | None = None,
-) -> None:
-    """Stream ``url`` into ``target`` with aiohttp: the event loop keeps running meanwhile."""
-    limits = aiohttp.ClientTimeout(total=None, sock_connect=stall_seconds, sock_read=stall_seconds)
-    proxy, ca_file = (network.proxy, network.ca_file) if network else (None, None)
-    route = proxy_for(url, proxy)  # --proxy, else HTTPS_PROXY / HTTP_PROXY with NO_PROXY
-    headers = {"User-Agent": USER_AGENT}
-    options = route.request_options(url, headers) if route else {"headers": headers}
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=limits) as session,
-            session.get(url, ssl=ssl_context(ca_file), **options) as response,
-        ):
-            if response.status >= 500:
-                raise NetworkError(f"download answered HTTP {response.status}", path=url)
-            if response.status != 200:
-                raise UsageError(f"--ids-from {url}: the server answered HTTP {response.status}")
-            if response.content_type == "text/html":  # a portal or an error page, not the file
-                raise NetworkError("download answered an HTML page", path=url)
-            with atomic_binary(target) as handle:
-                async for chunk in response.content.iter_chunked(CHUNK):
-                    handle.write(chunk)
-    except TimeoutError:
-        raise NetworkError("download timed out", path=url) from None
-    except aiohttp.ClientError as exc:
-        raise NetworkError(f"download failed: {type(exc).__name__}", path=url) from None
 
 
 def take(entries: Iterator[T], count: int) -> list[T]:
