@@ -204,11 +204,11 @@ def update(
                     ids_from=ids_from,
                 )
             )
-            if result.export is not None:
+            if result.catalogue is not None:
                 click.echo(
-                    f"Daily export: {result.export.added:,} new ids queued, "
-                    f"{result.export.removed:,} ids marked removed, "
-                    f"{result.export.restored:,} listed again."
+                    f"Daily export: {result.catalogue.added:,} new ids queued, "
+                    f"{result.catalogue.removed:,} ids marked removed, "
+                    f"{result.catalogue.restored:,} listed again."
                 )
                 if store.plan().ids_from is None:
                     tell(

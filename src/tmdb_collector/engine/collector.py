@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
-from tmdb_collector.engine.id_loading import load_export_ids
+from tmdb_collector.engine.id_loading import load_catalogue_ids
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import (
     AuthError,
@@ -160,7 +160,7 @@ class Collector:
         if grown:
             log.info("%d collected items lack a chosen part; fetching them again", grown)
         client = self._client
-        await load_export_ids(
+        await load_catalogue_ids(
             self._store, self._plan, self.progress, self._stop, client.breaker, client.settings
         )
         if self._stop.is_set():

@@ -17,7 +17,7 @@ from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.breaker import CircuitBreaker
 from tmdb_collector.fetch.download import existing_file, is_url, local_copy
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.plan.id_catalogue import iter_export, iter_export_ids, take
+from tmdb_collector.plan.id_catalogue import iter_catalogue, iter_catalogue_ids, take
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
@@ -34,10 +34,10 @@ def check_new_source(db: Path, plan: Plan) -> None:
     if source is None or stored_plan(db) is not None or is_url(source):
         return  # an existing collection (an empty file is none), or a download
     path = existing_file(source)
-    next(iter_export(path, plan), None)  # reads up to the first entry, checking it
+    next(iter_catalogue(path, plan), None)  # reads up to the first entry, checking it
 
 
-async def load_export_ids(
+async def load_catalogue_ids(
     store: Store,
     plan: Plan,
     progress: RunProgress,
@@ -78,11 +78,11 @@ async def _load_batches(
     store: Store, plan: Plan, progress: RunProgress, stop: asyncio.Event, path: Path, source: str
 ) -> int:
     added = read = 0
-    entries = iter_export_ids(path, plan)
+    entries = iter_catalogue_ids(path, plan)
     while not stop.is_set():
         batch = await asyncio.to_thread(take, entries, LOAD_BATCH)
         last = len(batch) < LOAD_BATCH
-        added += store.add_export_ids(batch, source, complete=last)
+        added += store.add_catalogue_ids(batch, source, complete=last)
         read += len(batch)
         progress.message = f"Loading ids from the daily export: {read:,} read"
         if last:

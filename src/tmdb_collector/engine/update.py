@@ -19,14 +19,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tmdb_collector.engine.catalogue_sync import sync_with_export
+from tmdb_collector.engine.catalogue_sync import sync_with_catalogue
 from tmdb_collector.engine.collector import Collector, RunOutcome, trust_earlier_answers
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import MAX_PAGE
-from tmdb_collector.store.catalogue import ExportSync
+from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class UpdateOutcome:
     refreshed: int  # collected movies queued for refetch
     stale: int  # of those, queued because older than max_age_days
     run: RunOutcome
-    export: ExportSync | None = None  # with ids_from: what the daily export added and removed
+    catalogue: CatalogueSync | None = None  # with ids_from: what the daily export added, removed
 
 
 def windows(since: dt.date, until: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
@@ -123,9 +123,9 @@ async def run_update(
         since = dt.date.fromisoformat(last_sync) if last_sync else today
     elif since > today:
         raise UsageError(f"--since {since} is after TMDB's today ({today})")
-    export = None
+    catalogue = None
     if ids_from is not None:
-        export = await sync_with_export(store, ids_from, client.settings)
+        catalogue = await sync_with_catalogue(store, ids_from, client.settings)
     started = time.monotonic()  # the summary's time and rate cover the feed's requests too
     changed = await changed_ids(client, since, today, store.media_type.changes_path)
     collected = set(store.ids_with_status("done", "failed"))
@@ -149,4 +149,4 @@ async def run_update(
     if outcome.status in ("complete", "nothing-to-do"):
         store.set_meta("last_sync", today.isoformat())
     refreshed = len(refresh | stale)
-    return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, export)
+    return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, catalogue)

@@ -23,7 +23,7 @@ from tmdb_collector.plan.plan import Plan
 
 GZIP_MAGIC = b"\x1f\x8b"
 T = TypeVar("T")
-_EXPORT_TITLES = tuple(media.daily_export_title for media in MEDIA_TYPES.values())
+_CATALOGUE_TITLES = tuple(media.daily_export_title for media in MEDIA_TYPES.values())
 
 
 def take(entries: Iterator[T], count: int) -> list[T]:
@@ -31,12 +31,12 @@ def take(entries: Iterator[T], count: int) -> list[T]:
     return list(itertools.islice(entries, count))
 
 
-def iter_export_ids(path: Path, plan: Plan) -> Iterator[tuple[int, int]]:
+def iter_catalogue_ids(path: Path, plan: Plan) -> Iterator[tuple[int, int]]:
     """``(line_number, id)`` for every entry the plan's filters keep."""
-    return ((number, item_id) for number, item_id, kept in iter_export(path, plan) if kept)
+    return ((number, item_id) for number, item_id, kept in iter_catalogue(path, plan) if kept)
 
 
-def iter_export(path: Path, plan: Plan) -> Iterator[tuple[int, int, bool]]:
+def iter_catalogue(path: Path, plan: Plan) -> Iterator[tuple[int, int, bool]]:
     """``(line_number, id, kept)`` for every entry; ``kept``: the plan's filters keep it."""
     with path.open("rb") as probe:
         compressed = probe.read(2) == GZIP_MAGIC
@@ -73,7 +73,7 @@ def _check_media(entry: dict[str, Any], media: MediaType, path: Path) -> None:
     its item otherwise: refused before any of its ids could be queued or marked removed."""
     if media.daily_export_title in entry:
         return
-    others = [key for key in (*_EXPORT_TITLES, "name") if key in entry]
+    others = [key for key in (*_CATALOGUE_TITLES, "name") if key in entry]
     if others:
         raise UsageError(
             f"{path} is not a {media.word} daily ID export (its lines have {others[0]!r}, not"

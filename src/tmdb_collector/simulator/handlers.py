@@ -18,7 +18,7 @@ from tmdb_collector.simulator.discover import QueryError, parse_discover_params
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.faults import FaultInjector
 from tmdb_collector.simulator.hold import Hold
-from tmdb_collector.simulator.id_catalogue import ExportCache
+from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.lists import list_page
 from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.ratelimit import TokenBucket
@@ -114,7 +114,7 @@ class SimState:
     config: SimulatorConfig
     catalog: Catalog
     responder: Responder
-    exports: ExportCache
+    exports: CatalogueCache
     stats: SimulatorStats
     bucket: TokenBucket | None
     faults: FaultInjector

@@ -193,7 +193,7 @@ class Store(Listings, Catalogue, ItemReads):
         self._write(add)
         return added
 
-    def add_export_ids(
+    def add_catalogue_ids(
         self,
         entries: Iterable[tuple[int, int]],
         source: str,
