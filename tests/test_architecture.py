@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -165,3 +166,67 @@ def test_no_import_circle_between_modules() -> None:
 def test_no_import_circle_between_sub_packages() -> None:
     graph = package_graph(import_graph())
     assert not knots(graph), "import circles between sub-packages:\n" + _report(graph)
+
+
+META_HOME = Path("src/tmdb_collector/store/meta_keys.py")
+META_CALLS = {"meta", "set_meta", "_set_meta", "_stored_meta"}
+SQL_META_KEY = re.compile(r"\bmeta\b.*(\bkey\s*=\s*'|VALUES\s*\(\s*')", re.IGNORECASE | re.DOTALL)
+
+
+def _sources() -> Iterator[tuple[str, ast.Module]]:
+    for path, _ in _modules().values():
+        yield str(path.relative_to(SRC.parent)), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_meta_keys_are_spelled_only_in_their_home() -> None:
+    """A key of the ``meta`` table is named through store/meta_keys.py, never spelled: not
+    as an argument of ``meta()`` / ``set_meta()`` and the like, not inside SQL."""
+    spelled = []
+    for where, tree in _sources():
+        if Path(where) == META_HOME:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in META_CALLS:
+                    spelled += [
+                        f"{where}:{node.lineno} {name}({arg.value!r})"
+                        for arg in node.args
+                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                    ]
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL_META_KEY.search(node.value)
+            ):
+                spelled.append(f"{where}:{node.lineno} {node.value!r}")
+    assert not spelled, "meta keys spelled outside store/meta_keys.py:\n" + "\n".join(spelled)
+
+
+def _constants(tree: ast.Module) -> Iterator[tuple[str, object, int]]:
+    """Module-level ``NAME = <literal>`` assignments."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        for target in targets:
+            name = target.id if isinstance(target, ast.Name) else ""
+            if name.lstrip("_").isupper() and isinstance(value, ast.Constant):
+                yield name, value.value, node.lineno
+
+
+def test_no_constant_is_defined_in_two_modules() -> None:
+    """The same name given the same value in two modules is one fact with two homes (TMDB's
+    page size, its last page, the staging prefix, the logger's name...)."""
+    homes: dict[tuple[str, object], list[str]] = {}
+    for where, tree in _sources():
+        for name, value, line in _constants(tree):
+            homes.setdefault((name, value), []).append(f"{where}:{line}")
+    twice = {f"{name} = {value!r}": at for (name, value), at in homes.items() if len(at) > 1}
+    assert not twice, "constants with more than one home:\n" + "\n".join(
+        f"  {fact}: {', '.join(at)}" for fact, at in twice.items()
+    )

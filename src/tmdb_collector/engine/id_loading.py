@@ -19,6 +19,7 @@ from tmdb_collector.fetch.download import existing_file, is_url, local_copy
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.id_catalogue import iter_catalogue, iter_catalogue_ids, take
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store import meta_keys
 from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 
@@ -47,7 +48,7 @@ async def load_catalogue_ids(
 ) -> None:
     """With ``plan.ids_from``, queue the export's ids (once; a no-op when already loaded)."""
     source = plan.ids_from
-    if source is None or store.meta("ids_loaded") == source:
+    if source is None or store.meta(meta_keys.IDS_LOADED) == source:
         return
     log.info("loading ids from %s", source)
     progress.message = "Loading ids from the daily export…"

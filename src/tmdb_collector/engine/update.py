@@ -25,7 +25,8 @@ from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
 from tmdb_collector.media import MOVIE
-from tmdb_collector.plan.plan import MAX_PAGE
+from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.store import meta_keys
 from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.store import Store
 
@@ -119,7 +120,7 @@ async def run_update(
     probe = await client.get_json("/configuration")
     today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
     if since is None:
-        last_sync = store.meta("last_sync")
+        last_sync = store.meta(meta_keys.LAST_SYNC)
         since = dt.date.fromisoformat(last_sync) if last_sync else today
     elif since > today:
         raise UsageError(f"--since {since} is after TMDB's today ({today})")
@@ -147,6 +148,6 @@ async def run_update(
     )
     outcome = await collector.run(started)
     if outcome.status in ("complete", "nothing-to-do"):
-        store.set_meta("last_sync", today.isoformat())
+        store.set_meta(meta_keys.LAST_SYNC, today.isoformat())
     refreshed = len(refresh | stale)
     return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, catalogue)

@@ -15,6 +15,8 @@ from typing import IO
 
 from tmdb_collector.errors import ExportError, UsageError
 
+STAGING_PREFIX = ".tmdb-export-"  # the hidden folders that table and duckdb exports are built in
+
 
 def check_output_file(path: Path, example: str) -> None:
     """``path`` can be written as a file; ``example`` names one inside it, for the message."""
@@ -89,6 +91,14 @@ def _discard(staged: list[tuple[Path, IO[str]]]) -> None:
         with contextlib.suppress(OSError):
             handle.close()
         temp.unlink(missing_ok=True)
+
+
+def staging_directory(parent: Path) -> Path:
+    """A new hidden folder in ``parent`` to build an export in, before it is renamed in place."""
+    try:
+        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise ExportError(f"cannot write to {parent}: {error_reason(exc)}") from None
 
 
 def fsync_path(path: Path) -> None:

@@ -26,6 +26,8 @@ from tmdb_collector.media.table_sets import TableSet
 ALL_PARTS = "all"
 NO_PARTS = "none"  # --parts none: the details alone
 APPEND_LIMIT = 20  # TMDB serves at most 20 appended sub-resources per request
+PAGE_SIZE = 20  # results on every full page of a TMDB list (popular, discover, similar...)
+MAX_PAGE = 500  # TMDB refuses page > 500 with HTTP 422
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from tmdb_collector.errors import UsageError
 from tmdb_collector.store.database import Database, now
+from tmdb_collector.store.id_status import LIVE, sql_list
 
 VANISHED = "no longer in TMDB's daily ID export"
 
@@ -51,7 +52,7 @@ class Catalogue(Database):
         """Apply the staged catalogue to the ids, in one transaction."""
 
         def apply() -> CatalogueSync:
-            live = "status IN ('pending', 'done', 'failed')"
+            live = f"status IN {sql_list(LIVE)}"
             held = self._scalar(f"SELECT COUNT(*) FROM ids WHERE {live}")
             gone = self._scalar(
                 f"SELECT COUNT(*) FROM ids WHERE {live}"
@@ -72,7 +73,7 @@ class Catalogue(Database):
             ).rowcount
             removed = self._db.execute(
                 "UPDATE ids SET status = 'removed', error = ?, updated_at = ?"
-                " WHERE status IN ('pending', 'done', 'failed')"
+                f" WHERE {live}"
                 " AND id NOT IN (SELECT id FROM temp.catalogue_ids)",
                 (VANISHED, stamp),
             ).rowcount

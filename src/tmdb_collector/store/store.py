@@ -14,18 +14,18 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from tmdb_collector.errors import PlanMismatchError
 from tmdb_collector.fetch.records import ItemRecord
-from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount
+from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.plan.plan import HarvestQuery, PageCount
+from tmdb_collector.store import meta_keys
 from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.database import APP_NAME, database_error, now
+from tmdb_collector.store.id_status import IdStatus
 from tmdb_collector.store.items import ItemReads, ItemRow, RawItemRow
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
-
-IdStatus = Literal["pending", "done", "not_found", "failed", "removed"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Store(Listings, Catalogue, ItemReads):
 
     def lock(self) -> None:
         super().lock()
-        if self.meta("app") == APP_NAME:
+        if self.meta(meta_keys.APP) == APP_NAME:
             self._next_seen = self._scalar("SELECT COALESCE(MAX(seen_order), 0) + 1 FROM ids")
 
     # ---- harvest ---------------------------------------------------------------------------
@@ -219,7 +219,7 @@ class Store(Listings, Catalogue, ItemReads):
                 )
                 added += self._insert_id(item_id)
             if final:
-                self._set_meta("ids_loaded", source)
+                self._set_meta(meta_keys.IDS_LOADED, source)
 
         for entry in entries:
             chunk.append(entry)
