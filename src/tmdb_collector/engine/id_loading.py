@@ -46,7 +46,7 @@ async def load_catalogue_ids(
     breaker: CircuitBreaker,
     network: ClientSettings,
 ) -> None:
-    """With ``plan.ids_from``, queue the export's ids (once; a no-op when already loaded)."""
+    """With ``plan.ids_from``, queue the daily ID export's ids (once: a no-op once loaded)."""
     source = plan.ids_from
     if source is None or store.meta(meta_keys.IDS_LOADED) == source:
         return

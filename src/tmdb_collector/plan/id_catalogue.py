@@ -54,7 +54,7 @@ def iter_catalogue(path: Path, plan: Plan) -> Iterator[tuple[int, int, bool]]:
                 yield number, entry["id"], _keep(entry, plan)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not a readable daily ID export: {exc}") from None
-    if not checked:  # not one entry: an empty file, not TMDB's export
+    if not checked:  # not one entry: an empty file, not TMDB's daily ID export
         raise UsageError(f"{path} has no entries: not a TMDB daily ID export")
 
 

@@ -205,7 +205,7 @@ class Store(Listings, Catalogue, ItemReads):
 
         Each batch is one transaction and inserts are idempotent, so an interrupted load is
         simply loaded again. ``ids_loaded`` is recorded with the last batch when ``complete``
-        (a caller feeding the export in several calls passes False until the last one).
+        (a caller feeding the daily file in several calls passes False until the last one).
         """
         added = 0
         chunk: list[tuple[int, int]] = []
