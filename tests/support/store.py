@@ -8,5 +8,5 @@ from tmdb_collector.store.store import Store
 
 
 def queue_ids(store: Store, item_ids: Iterable[int]) -> int:
-    """Queue ``item_ids`` as a daily export's lines would; returns how many were new."""
-    return store.add_export_ids(enumerate(item_ids, 1), source="tests", complete=False)
+    """Queue ``item_ids`` as the lines of a daily id export would; returns how many were new."""
+    return store.add_catalogue_ids(enumerate(item_ids, 1), source="tests", complete=False)
