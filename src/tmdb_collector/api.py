@@ -33,23 +33,23 @@ from typing import Any, TypedDict, TypeVar, Unpack
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.id_loading import check_new_source
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.runner import run_collection, run_update_with_progress
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.exporter import (
-    check_format,
     export,
     export_parts,
     item_record_json,
     missing_from_export,
 )
-from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.export.formats import check_format
+from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
 from tmdb_collector.media import MediaType
-from tmdb_collector.plan.config import build_client_settings, on_collection, read_config
-from tmdb_collector.plan.id_source import check_new_source
+from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
-from tmdb_collector.store.catalogue import ExportSync
+from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 
@@ -207,7 +207,7 @@ class UpdateResult:
     changed: int
     refreshed: int
     stale: int
-    catalogue: ExportSync | None = None
+    catalogue: CatalogueSync | None = None
     status: dict[str, Any] = field(default_factory=dict)
 
 
@@ -257,7 +257,7 @@ class _Run:
         given = {key: options.get(key) for key in ("base_url", "rate", "concurrency")}
         key, token = options.get("api_key"), options.get("bearer_token")
         return cls(
-            client=options.get("settings") or build_client_settings(read_config(None), given),
+            client=options.get("settings") or build_client_settings({}, given),
             credentials=options.get("credentials") or _credentials(key, token),
             view=options.get("view") or RunView(),
             on_progress=options.get("on_progress"),
@@ -374,7 +374,7 @@ async def update_async(
             changed=done.changed,
             refreshed=done.refreshed,
             stale=done.stale,
-            catalogue=done.export,
+            catalogue=done.catalogue,
             status=collection_status(store),
         )
 

@@ -31,7 +31,7 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.media import MediaType, media_type
 from tmdb_collector.status import format_status
-from tmdb_collector.store.progress import HARVEST_STAGES
+from tmdb_collector.store.harvest_progress import HARVEST_STAGES
 
 
 @click.command(cls=AttributedCommand)

@@ -18,7 +18,6 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.parts import Languages, Subject, allowed_languages
 from tmdb_collector.simulator.responses import dumps
 
-MAX_APPENDS = 20
 JSONDict = dict[str, Any]
 VIDEO_DEFAULT_LANGUAGE = "en-US"  # /videos documents language=en-US as its default
 
@@ -123,7 +122,6 @@ TV_PARTS: dict[str, PartBuilder] = {
     **{name: by[tv.subject] for name, by in SHARED.items()},
 }
 PAGED = frozenset({"recommendations", "similar", "lists", "reviews"})
-SUB_RESOURCES = frozenset(MOVIE_PARTS)
 _SEASON = re.compile(r"^season/(\d{1,3})$")
 LAST = "$last"
 # Where the standalone endpoint puts the title's "id" (absent: first; None: no id at all;
