@@ -124,6 +124,7 @@ class _Regular(NamedTuple):
     character: str
     first: int  # first and last regular season it appears in
     last: int
+    credit_id: str  # one per role: a person can hold two roles in a series
 
 
 def _regulars(cat: Catalog, idx: int) -> list[_Regular]:
@@ -132,11 +133,12 @@ def _regulars(cat: Catalog, idx: int) -> list[_Regular]:
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
     fame = min(1.0, cat.cols.popularity[idx] / 40.0)
     out: list[_Regular] = []
-    for _ in range(3 + int(12 * fame * rng.random()) + rng.randint(0, 4)):
+    for slot in range(3 + int(12 * fame * rng.random()) + rng.randint(0, 4)):
         first = rng.choice(seasons)
         last = rng.choice([n for n in seasons if n >= first])
         person = person_fields(cat.seed, person_index(rng, max(2000, cat.size)))
-        out.append(_Regular(person, character_name(rng), first, last))
+        credit_id = hex24(cat.seed, SALT_TV, sid, person["id"], 9, slot)
+        out.append(_Regular(person, character_name(rng), first, last, credit_id))
     return out
 
 
@@ -150,8 +152,7 @@ def aggregate_credits(cat: Catalog, idx: int) -> JSONDict:
     cast: list[JSONDict] = []
     for order, r in enumerate(_regulars(cat, idx)):
         episodes = _episodes_between(cat, idx, r.first, r.last)
-        role = {"credit_id": hex24(cat.seed, SALT_TV, sid, r.person["id"], 9),
-                "character": r.character, "episode_count": episodes}  # fmt: skip
+        role = {"credit_id": r.credit_id, "character": r.character, "episode_count": episodes}
         cast.append({**r.person, "roles": [role], "total_episode_count": episodes, "order": order})
     rng = series_rng(cat, sid, 10)
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
@@ -176,13 +177,11 @@ _CREW_JOBS = (
 
 def credits(cat: Catalog, idx: int) -> JSONDict:
     """The latest season's cast and crew (TV ``credits``)."""
-    sid = cat.cols.ids[idx]
     latest = max(s.number for s in layout(cat, idx))
     cast = []
     for order, r in enumerate(x for x in _regulars(cat, idx) if x.last >= latest):
         cast.append({**r.person, "character": r.character,
-                     "credit_id": hex24(cat.seed, SALT_TV, sid, r.person["id"], 9),
-                     "order": order})  # fmt: skip
+                     "credit_id": r.credit_id, "order": order})  # fmt: skip
     crew = []
     for member in aggregate_credits(cat, idx)["crew"]:
         job = member["jobs"][0]
