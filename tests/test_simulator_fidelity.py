@@ -5,7 +5,10 @@ routes it does not serve, and unique TV credit ids."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +16,12 @@ import duckdb
 import httpx
 import pytest
 
-from tests.test_simulator_support import TOKEN
+from tests.test_simulator_support import REFERENCE, TOKEN, assert_same_shape, spec_example
 from tmdb_collector.api import Collection, collect
 from tmdb_collector.media import TV
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
+from tmdb_collector.simulator.endpoints import TMDB_ENDPOINTS
+from tmdb_collector.simulator.handlers import served_endpoints
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +76,82 @@ def test_a_tv_collection_with_every_part_exports_to_duckdb(
             row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
         assert "series_cast" in tables or any("cast" in t for t in tables), tables
+
+
+# ------------------------------------------------------- 12: season appends, TV changes
+SEASON_PARTS = ("aggregate_credits", "credits", "external_ids", "images", "translations",
+                "videos", "watch/providers")  # fmt: skip
+SEASON = "/3/tv/{series_id}/season/{season_number}"
+
+
+def test_a_season_serves_its_parts_standalone_and_appended(
+    sim: RunningSimulator, client: httpx.Client
+) -> None:
+    spec = {name: spec_example(f"{SEASON}/{name}") for name in SEASON_PARTS}
+    for series_id in live(sim.tv_catalog, 5):
+        plain = ok(client, f"/tv/{series_id}/season/1")
+        appended = ok(client, f"/tv/{series_id}/season/1",
+                      append_to_response=",".join(SEASON_PARTS))  # fmt: skip
+        assert list(appended)[: len(plain)] == list(plain)
+        assert list(appended)[len(plain) :] == list(SEASON_PARTS)
+        for name in SEASON_PARTS:
+            alone = ok(client, f"/tv/{series_id}/season/1/{name}")
+            assert list(alone) == list(spec[name]), name  # the spec's keys, id where it has it
+            assert alone["id"] == plain["id"]
+            assert appended[name] == {k: v for k, v in alone.items() if k != "id"}, name
+        assert_same_shape(ok(client, f"/tv/{series_id}/season/1/credits"), spec["credits"])
+    too_many = client.get(
+        f"/tv/{series_id}/season/1", params={"append_to_response": "credits," * 21}
+    )
+    assert too_many.status_code == 400
+    assert client.get(f"/tv/{series_id}/season/99/credits").status_code == 404
+
+
+def test_tv_changes_are_served_standalone_and_appended(
+    sim: RunningSimulator, client: httpx.Client
+) -> None:
+    cat = sim.tv_catalog
+    start = cat.today - timedelta(days=13)
+    changed = [i for i in cat.changed_ids(start, cat.today) if not cat.is_deleted(i)][:5]
+    assert changed
+    for series_id in changed:
+        alone = ok(
+            client, f"/tv/{series_id}/changes", start_date=str(start), end_date=str(cat.today)
+        )
+        assert alone["changes"], series_id
+        appended = ok(client, f"/tv/{series_id}", append_to_response="changes")
+        assert appended["changes"] == ok(client, f"/tv/{series_id}/changes")
+
+
+# ------------------------------------------------------------- 14: what is not simulated
+UNSERVED = {
+    "/movie/now_playing": "GET /3/movie/now_playing",
+    "/movie/latest": "GET /3/movie/latest",
+    "/search/movie": "GET /3/search/movie",
+    "/trending/movie/day": "GET /3/trending/movie/{time_window}",
+    "/tv/1/season/1/episode/1": f"GET {SEASON}/episode/{{episode_number}}",
+    "/movie/550/account_states": "GET /3/movie/{movie_id}/account_states",
+    "/watch/providers/regions": "GET /3/watch/providers/regions",
+}
+
+
+def test_an_endpoint_not_simulated_answers_501_naming_it(client: httpx.Client) -> None:
+    for path, endpoint in UNSERVED.items():
+        response = client.get(path)
+        assert response.status_code == 501, path
+        assert response.json()["endpoint"] == endpoint, path
+        assert response.json()["success"] is False
+    for path in ("/movie/99999999", "/movie/abc", "/movie/550/nonsense", "/nonsense"):
+        response = client.get(path)  # no such id, or no such TMDB endpoint: TMDB's 404
+        assert response.status_code == 404, path
+        assert response.json()["status_code"] == 34
+
+
+def test_the_served_endpoints_are_tmdbs_and_the_readme_lists_them() -> None:
+    spec = json.loads((REFERENCE / "openapi-v3.json").read_text("utf-8"))["paths"]
+    assert set(TMDB_ENDPOINTS) == {f"{m.upper()} {p}" for p, ms in spec.items() for m in ms}
+    served = served_endpoints()
+    assert {f"GET {p}" for p in served} <= set(TMDB_ENDPOINTS)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    block = readme.split("<!-- served endpoints -->", 1)[1].split("```", 2)[1]
+    assert set(re.findall(r"^GET (/3/\S+)$", block, re.M)) == served

@@ -44,6 +44,23 @@ TOO_MANY_APPENDS = tmdb_error(
 )
 INVALID_DATE_RANGE = tmdb_error(20, "Invalid date range: Should be a range no longer than 14 days.")
 INVALID_DATE = tmdb_error(23, "Invalid date: Format needs to be YYYY-MM-DD.")
+NOT_SIMULATED_STATUS = 501
+
+
+def not_simulated(method: str, template: str) -> bytes:
+    """The 501 body of a TMDB endpoint the simulator does not serve (not TMDB's: TMDB has no
+    such answer), naming the endpoint so a client can tell it from "no such id"."""
+    return dumps(
+        {
+            "success": False,
+            "status_code": NOT_SIMULATED_STATUS,
+            "status_message": f"Not simulated: {method} {template} is a TMDB endpoint the "
+            "simulator does not serve (its README lists those it does).",
+            "endpoint": f"{method} {template}",
+        }
+    )
+
+
 AUTH_SUCCESS = dumps({"success": True, "status_code": 1, "status_message": "Success."})
 
 # (HTTP status, body) of the transient server errors a fault can produce.

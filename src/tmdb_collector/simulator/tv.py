@@ -175,13 +175,14 @@ _CREW_JOBS = (
 )  # fmt: skip
 
 
-def credits(cat: Catalog, idx: int) -> JSONDict:
-    """The latest season's cast and crew (TV ``credits``)."""
-    latest = max(s.number for s in layout(cat, idx))
+def credits(cat: Catalog, idx: int, number: int | None = None) -> JSONDict:
+    """Season ``number``'s cast and crew (TV ``credits``: the latest season's)."""
+    if number is None:
+        number = max(s.number for s in layout(cat, idx))
     cast = []
-    for order, r in enumerate(x for x in _regulars(cat, idx) if x.last >= latest):
-        cast.append({**r.person, "character": r.character,
-                     "credit_id": r.credit_id, "order": order})  # fmt: skip
+    for order, r in enumerate(x for x in _regulars(cat, idx) if x.first <= number <= x.last):
+        cast.append({**r.person, "character": r.character, "credit_id": r.credit_id,
+                     "order": order})  # fmt: skip
     crew = []
     for member in aggregate_credits(cat, idx)["crew"]:
         job = member["jobs"][0]
@@ -191,6 +192,14 @@ def credits(cat: Catalog, idx: int) -> JSONDict:
             | {"job": job["job"]}
         )
     return {"cast": cast, "crew": crew}
+
+
+def season_regulars(cat: Catalog, idx: int, number: int) -> list[JSONDict]:
+    """The aggregate cast members who play in season ``number``."""
+    cast = aggregate_credits(cat, idx)["cast"]
+    return [
+        m for m, r in zip(cast, _regulars(cat, idx), strict=True) if r.first <= number <= r.last
+    ]
 
 
 _AGGREGATE_ONLY = frozenset({"jobs", "department", "total_episode_count"})
