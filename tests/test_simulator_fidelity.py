@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from tmdb_collector.media import TV
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.simulator.endpoints import TMDB_ENDPOINTS
 from tmdb_collector.simulator.handlers import served_endpoints
+from tmdb_collector.simulator.render import MEDIA
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +78,74 @@ def test_a_tv_collection_with_every_part_exports_to_duckdb(
             row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
         assert "series_cast" in tables or any("cast" in t for t in tables), tables
+
+
+# --------------------------------------------------- 10: nothing dated after today
+DATED = re.compile(r"^\d{4}-\d{2}-\d{2}")
+MOVIE_PARTS = tuple(sorted(MEDIA["movie"].parts))
+TV_PARTS = tuple(sorted(MEDIA["tv"].parts))
+
+
+def dates_in(body: Any, where: str = "$") -> Iterator[tuple[str, str]]:
+    """Every date-like string of a body (``YYYY-MM-DD…``), with where it is."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            yield from dates_in(value, f"{where}.{key}")
+    elif isinstance(body, list):
+        for n, value in enumerate(body):
+            yield from dates_in(value, f"{where}[{n}]")
+    elif isinstance(body, str) and DATED.match(body):
+        yield where, body[:10]
+
+
+def sample(catalog: Any, count: int) -> list[int]:
+    """The most popular ids and an even spread over the rest (long tail included)."""
+    ids = [i for i in catalog.ids() if not catalog.is_deleted(i)]
+    step = max(1, len(ids) // count)
+    return live(catalog, count) + ids[::step][:count]
+
+
+def every_body(client: httpx.Client, sim: RunningSimulator) -> Iterator[tuple[str, Any]]:
+    """A sample of ids through every served route, part and season (and the lists)."""
+    for media, catalog, names in (("movie", sim.catalog, MOVIE_PARTS),
+                                  ("tv", sim.tv_catalog, TV_PARTS)):  # fmt: skip
+        for path in (f"/{media}/popular", f"/discover/{media}", f"/{media}/changes"):
+            yield path, ok(client, path)
+        for item_id in sample(catalog, 15):
+            details = ok(client, f"/{media}/{item_id}", append_to_response=",".join(names))
+            yield f"/{media}/{item_id}", details
+            for name in names:
+                yield f"/{media}/{item_id}/{name}", ok(client, f"/{media}/{item_id}/{name}")
+            for season in details.get("seasons", []):
+                path = f"/tv/{item_id}/season/{season['season_number']}"
+                yield path, ok(client, path, append_to_response=",".join(SEASON_PARTS))
+
+
+@pytest.mark.parametrize("today", [None, "2027-02-10"])
+def test_nothing_is_dated_after_the_simulated_today(today: str | None) -> None:
+    config = SimulatorConfig(catalog_size=3000, tv_catalog_size=3000)
+    if today is not None:
+        config = replace(config, today=date.fromisoformat(today))
+    with (
+        running_simulator(config) as sim,
+        httpx.Client(base_url=sim.base_url, headers=TOKEN, timeout=120.0) as client,
+    ):
+        limit = sim.catalog.today.isoformat()
+        late = [
+            (path, where, day)
+            for path, body in every_body(client, sim)
+            for where, day in dates_in(body)
+            if day > limit
+        ]
+    assert not late, late[:20]
+
+
+def test_the_last_episode_to_air_has_aired(sim: RunningSimulator, client: httpx.Client) -> None:
+    today = sim.tv_catalog.today.isoformat()
+    for series_id in live(sim.tv_catalog, 300):
+        body = ok(client, f"/tv/{series_id}")
+        last = body["last_episode_to_air"]
+        assert last is None or last["air_date"] is None or last["air_date"] <= today
 
 
 # ------------------------------------------------------- 12: season appends, TV changes

@@ -305,4 +305,5 @@ def subject(cat: Catalog, idx: int) -> Subject:
         overview=d["overview"],
         tagline=d["tagline"],
         runtime=d["runtime"],
+        today=cat.today.toordinal(),
     )

@@ -277,4 +277,5 @@ def subject(cat: Catalog, idx: int) -> Subject:
         overview=overview(cat.seed, sid),
         tagline=tagline(cat.seed, sid, cat.changes.version(idx)),
         runtime=0,
+        today=cat.today.toordinal(),
     )
