@@ -24,6 +24,7 @@ from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_
 from tmdb_collector.simulator.endpoints import TMDB_ENDPOINTS
 from tmdb_collector.simulator.handlers import served_endpoints
 from tmdb_collector.simulator.render import MEDIA
+from tmdb_collector.simulator.vocab import GENRES, TV_GENRES
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,56 @@ def test_a_tv_collection_with_every_part_exports_to_duckdb(
             row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
         assert "series_cast" in tables or any("cast" in t for t in tables), tables
+
+
+# ------------------------------------------------------------------- 9: language
+GERMAN_GENRES = {g.id: g.name_de for g in (*GENRES, *TV_GENRES)}
+TITLE = {"movie": "title", "tv": "name"}
+
+
+def german(client: httpx.Client, media: str, item_id: int) -> dict[str, Any]:
+    """The title's German translation data ({} when it has none)."""
+    found = ok(client, f"/{media}/{item_id}/translations")["translations"]
+    return next((t["data"] for t in found if t["iso_639_1"] == "de"), {})
+
+
+@pytest.mark.parametrize("media", ["movie", "tv"])
+def test_details_follow_language(sim: RunningSimulator, client: httpx.Client, media: str) -> None:
+    catalog = sim.catalog if media == "movie" else sim.tv_catalog
+    title, translated = TITLE[media], 0
+    for item_id in live(catalog, 80):
+        english = ok(client, f"/{media}/{item_id}")
+        assert ok(client, f"/{media}/{item_id}", language="en-US") == english
+        body = ok(client, f"/{media}/{item_id}", language="de-DE")
+        data = german(client, media, item_id)
+        for field, source in ((title, title), ("overview", "overview"), ("tagline", "tagline")):
+            assert body[field] == (data.get(source) or english[field]), (item_id, field)
+        assert [g["name"] for g in body["genres"]] == [
+            GERMAN_GENRES[g["id"]] for g in english["genres"]
+        ]
+        localised = (title, "overview", "tagline", "genres")
+        assert {k: v for k, v in body.items() if k not in localised} == {
+            k: v for k, v in english.items() if k not in localised
+        }
+        translated += body[title] != english[title]
+    assert translated > 5  # the sample has German titles to show
+
+
+@pytest.mark.parametrize("media", ["movie", "tv"])
+def test_lists_follow_language(client: httpx.Client, media: str) -> None:
+    title, translated = TITLE[media], 0
+    for path in (f"/{media}/popular", f"/discover/{media}"):
+        english = ok(client, path)["results"]
+        localised = ok(client, path, language="de-DE")["results"]
+        assert [x["id"] for x in localised] == [x["id"] for x in english]
+        for before, after in zip(english, localised, strict=True):
+            data = german(client, media, before["id"])
+            assert after[title] == (data.get(title) or before[title]), (path, before["id"])
+            translated += after[title] != before[title]
+    assert translated > 0
+    first = ok(client, f"/{media}/popular")["results"][0]["id"]
+    related = ok(client, f"/{media}/{first}/recommendations", language="de")["results"]
+    assert any(item[title] == german(client, media, item["id"]).get(title) for item in related)
 
 
 # --------------------------------------------------- 10: nothing dated after today

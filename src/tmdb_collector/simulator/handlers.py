@@ -22,6 +22,7 @@ from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.faults import FaultInjector
 from tmdb_collector.simulator.hold import Hold
 from tmdb_collector.simulator.lists import list_page
+from tmdb_collector.simulator.localise import genre_name, language_of, localise_page
 from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.render import (
@@ -201,17 +202,33 @@ def _available(cat: Catalog, item_id: int) -> int:
     return item_id
 
 
+def _page_body(
+    cat: Catalog,
+    ranked: Sequence[int],
+    page: int,
+    language: str | None,
+    slots: Sequence[int] | None = None,
+) -> bytes:
+    return dumps(localise_page(cat, list_page(cat, ranked, page, slots), language))
+
+
 def _ranked_page(
-    st: SimState, cat: Catalog, key: tuple[object, ...], ranked: Sequence[int], page: int
+    st: SimState,
+    cat: Catalog,
+    key: tuple[object, ...],
+    ranked: Sequence[int],
+    page: int,
+    language: str | None,
 ) -> bytes:
     """A page of a popularity ranking, as it stands at this request when rankings drift."""
     drift = st.drift
+    key = (*key, language, page)
     if drift.rate <= 0.0:
-        return st.lists.get_or_build((*key, page), lambda: dumps(list_page(cat, ranked, page)))
+        return st.lists.get_or_build(key, lambda: _page_body(cat, ranked, page, language))
     tick = drift.next_tick()
     return st.lists.get_or_build(
-        (*key, page, drift.state(page, tick)),
-        lambda: dumps(list_page(cat, ranked, page, drift.page(ranked, page, tick))),
+        (*key, drift.state(page, tick)),
+        lambda: _page_body(cat, ranked, page, language, drift.page(ranked, page, tick)),
     )
 
 
@@ -220,7 +237,9 @@ async def popular(request: web.Request) -> web.StreamResponse:
     media = _media(request)
     page = parse_page(request.query)
     cat = await st.shelf.catalog(media)
-    return st.responder.ok(_ranked_page(st, cat, (media, "popular"), cat.popular_indices, page))
+    language = language_of(request.query)
+    body = _ranked_page(st, cat, (media, "popular"), cat.popular_indices, page, language)
+    return st.responder.ok(body)
 
 
 async def discover(request: web.Request) -> web.StreamResponse:
@@ -233,12 +252,15 @@ async def discover(request: web.Request) -> web.StreamResponse:
         raise ApiError(400, INVALID_DATE) from exc
     cat = await st.shelf.catalog(media)
     ranked = cat.discover_indices(query)
+    language = language_of(request.query)
     if query.sort_field != "popularity":  # only popularity rankings drift
         body = st.lists.get_or_build(
-            (media, "discover", query, page), lambda: dumps(list_page(cat, ranked, page))
+            (media, "discover", query, language, page),
+            lambda: _page_body(cat, ranked, page, language),
         )
         return st.responder.ok(body)
-    return st.responder.ok(_ranked_page(st, cat, (media, "discover", query), ranked, page))
+    body = _ranked_page(st, cat, (media, "discover", query), ranked, page, language)
+    return st.responder.ok(body)
 
 
 async def details(request: web.Request) -> web.StreamResponse:
@@ -287,9 +309,9 @@ async def sub_resource(request: web.Request) -> web.StreamResponse:
 
 async def genres(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
-    german = request.query.get("language", "en").lower().startswith("de")
+    language = language_of(request.query)
     vocabulary = TV_GENRES if _media(request) == "tv" else GENRES
-    items = [{"id": g.id, "name": g.name_de if german else g.name} for g in vocabulary]
+    items = [{"id": g.id, "name": genre_name(g, language)} for g in vocabulary]
     return st.responder.ok(dumps({"genres": items}))
 
 

@@ -17,6 +17,7 @@ from tmdb_collector.simulator import (
     availability,
     bodies,
     lists,
+    localise,
     parts,
     season_parts,
     tv,
@@ -39,10 +40,13 @@ class PartQuery:
     image_languages: Languages = None  # None: every image
     video_languages: Languages = frozenset({"en"})
     country: str | None = None  # alternative_titles
+    language: str | None = None  # details and list items (see :mod:`.localise`)
 
     def key(self, kind: str) -> object:
         """The part of the query that ``kind``'s body depends on (the cache key)."""
         kind = kind.rsplit("/", 1)[-1]  # a season's part: its own name
+        if kind in _RELATED:
+            return self.page, self.language
         if kind in PAGED:
             return self.page
         if kind == "images":
@@ -66,6 +70,7 @@ def part_query(query: Mapping[str, str], page: int = 1) -> PartQuery:
             language, query.get("include_video_language"), video_default
         ),
         country=query.get("country") or None,
+        language=localise.language_of(query),
     )
 
 
@@ -96,8 +101,12 @@ SHARED = {
     "watch/providers": _shared(lambda seed, s, q: availability.watch_providers(seed, s)),
 }  # fmt: skip
 _RELATED: dict[str, PartBuilder] = {
-    "recommendations": lambda cat, idx, q: lists.recommendations(cat, idx, q.page),
-    "similar": lambda cat, idx, q: lists.similar(cat, idx, q.page),
+    "recommendations": lambda cat, idx, q: localise.localise_page(
+        cat, lists.recommendations(cat, idx, q.page), q.language
+    ),
+    "similar": lambda cat, idx, q: localise.localise_page(
+        cat, lists.similar(cat, idx, q.page), q.language
+    ),
 }
 
 
@@ -246,11 +255,13 @@ def _appended(media: str, cat: Catalog, kind: str, idx: int, q: PartQuery) -> JS
     return body
 
 
-def movie_details(cat: Catalog, movie_id: int) -> JSONDict | None:
-    """``GET /movie/{id}`` (``/tv/{id}`` for a TV catalogue) without appends, or ``None``
-    when the id does not answer."""
+def movie_details(cat: Catalog, movie_id: int, language: str | None = None) -> JSONDict | None:
+    """``GET /movie/{id}`` (``/tv/{id}`` for a TV catalogue) without appends, in
+    ``language``, or ``None`` when the id does not answer."""
     idx = cat.available_index(movie_id)
-    return None if idx is None else MEDIA[cat.media].details(cat, idx)
+    if idx is None:
+        return None
+    return localise.localise(cat, idx, MEDIA[cat.media].details(cat, idx), language)
 
 
 def movie_part(
@@ -341,14 +352,15 @@ class BodyRenderer:
     ) -> bytes:
         """Details, followed by each known appended sub-resource in request order."""
 
+        q = query or PartQuery()
+
         def build_base() -> bytes:
-            body = movie_details(self.catalog, movie_id)
+            body = movie_details(self.catalog, movie_id, q.language)
             if body is None:
                 raise KeyError(movie_id)
             return dumps(body)
 
-        base = self._cache.get_or_build(("details", movie_id, 0), build_base)
-        q = query or PartQuery()
+        base = self._cache.get_or_build(("details", movie_id, q.language), build_base)
         found = [(name, self.part(name, movie_id, q)) for name in dict.fromkeys(appends)
                  if self.has_part(name)]  # fmt: skip
         extra = [b',"%s":%s' % (name.encode(), body) for name, body in found if body]
