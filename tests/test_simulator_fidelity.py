@@ -17,10 +17,12 @@ import duckdb
 import httpx
 import pytest
 
+from tests.conftest import load_sample
 from tests.test_simulator_support import REFERENCE, TOKEN, assert_same_shape, spec_example
 from tmdb_collector.api import Collection, collect
 from tmdb_collector.media import TV
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
+from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.endpoints import TMDB_ENDPOINTS
 from tmdb_collector.simulator.handlers import served_endpoints
 from tmdb_collector.simulator.render import MEDIA
@@ -242,6 +244,36 @@ def test_tv_changes_are_served_standalone_and_appended(
         assert alone["changes"], series_id
         appended = ok(client, f"/tv/{series_id}", append_to_response="changes")
         assert appended["changes"] == ok(client, f"/tv/{series_id}/changes")
+
+
+# ------------------------------------------------------- 13: the ids of TMDB's examples
+EXAMPLES = {
+    "/movie/550": "movie_550_details.json",
+    "/movie/11": "spec_examples/movie_11_details.json",
+}
+SAME = ("id", "original_language", "popularity", "vote_average")  # vote_count grows
+
+
+@pytest.mark.parametrize("size", [5, 3000, 120_000])
+def test_the_documented_ids_are_in_every_catalogue(size: int) -> None:
+    movies, series = Catalog(size), Catalog(size, media="tv")
+    assert all(movies.available_index(i) is not None for i in (11, 550))
+    assert series.available_index(1399) is not None
+    assert list(movies.ids()) == sorted(movies.ids())
+
+
+def test_copied_examples_answer_like_their_samples(client: httpx.Client) -> None:
+    for path, name in EXAMPLES.items():
+        body, sample = ok(client, path), load_sample(name)
+        assert_same_shape(body, load_sample(EXAMPLES["/movie/11"]))  # the current shape
+        for field in (*SAME, "title", "original_title", "release_date", "genres"):
+            assert body[field] == sample[field], (path, field)
+        ok(client, f"{path}/credits")
+    series, sample = ok(client, "/tv/1399"), spec_example("/3/tv/{series_id}")
+    for field in (*SAME, "name", "original_name", "first_air_date", "genres"):
+        assert series[field] == sample[field], field
+    ok(client, "/tv/1399/season/1", append_to_response="credits")
+    assert 1399 in [x["id"] for x in ok(client, "/tv/popular")["results"]]  # the most popular
 
 
 # ------------------------------------------------------------- 14: what is not simulated

@@ -32,7 +32,6 @@ from tmdb_collector.simulator.text import (
     overview,
     person,
     poster_backdrop,
-    titles,
 )
 from tmdb_collector.simulator.vocab import (
     COUNTRIES,
@@ -101,7 +100,7 @@ def details(cat: Catalog, idx: int) -> JSONDict:
     mid = c.ids[idx]
     lang_index = c.lang[idx]
     rng = rng_for(cat.seed, SALT_DETAILS, mid)
-    title, original = titles(cat.seed, mid, lang_index)
+    title, original = cat.titles_at(idx)
     poster, backdrop = poster_backdrop(cat.seed, mid)
     budget, revenue = money(cat.seed, mid)
     countries = origin_countries(rng, lang_index)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from tmdb_collector.simulator._hash import SALT_TV, hash_ints
 from tmdb_collector.simulator.changes import ChangeLog
 from tmdb_collector.simulator.discover import DiscoverQuery, parse_discover_params, run_query
+from tmdb_collector.simulator.famous import FAMOUS_TITLES
 from tmdb_collector.simulator.generate import (
     FLAG_ADULT,
     FLAG_ADULT_NULL,
@@ -126,13 +127,21 @@ class Catalog:
     def ids(self) -> Sequence[int]:
         return self.cols.ids
 
+    def titles_at(self, idx: int) -> tuple[str, str]:
+        """``(title, original_title)`` of slot ``idx`` (TV: name and original name)."""
+        item_id = self.cols.ids[idx]
+        famous = FAMOUS_TITLES[self.media].get(item_id)
+        if famous is not None:
+            return famous, famous
+        return titles(self.seed, item_id, self.cols.lang[idx])
+
     def title_of(self, idx: int) -> str:
-        return titles(self.seed, self.cols.ids[idx], self.cols.lang[idx])[0]
+        return self.titles_at(idx)[0]
 
     def movie_at(self, idx: int) -> Movie:
         c = self.cols
         flags = c.flags[idx]
-        title, original = titles(self.seed, c.ids[idx], c.lang[idx])
+        title, original = self.titles_at(idx)
         return Movie(
             id=c.ids[idx],
             title=title,

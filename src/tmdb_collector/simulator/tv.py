@@ -24,7 +24,7 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT
 from tmdb_collector.simulator.lists import series_country
 from tmdb_collector.simulator.parts import Subject
-from tmdb_collector.simulator.text import character_name, overview, poster_backdrop, titles
+from tmdb_collector.simulator.text import character_name, overview, poster_backdrop
 from tmdb_collector.simulator.tv_seasons import (
     Season,
     air_day,
@@ -73,7 +73,7 @@ def details(cat: Catalog, idx: int) -> JSONDict:
     c = cat.cols
     sid = c.ids[idx]
     rng = series_rng(cat, sid, 5)
-    name, original = titles(cat.seed, sid, c.lang[idx])
+    name, original = cat.titles_at(idx)
     poster, backdrop = poster_backdrop(cat.seed, sid)
     genre_ids = c.combos[c.combo[idx]].genre_ids
     seasons = layout(cat, idx)
@@ -259,7 +259,7 @@ def subject(cat: Catalog, idx: int) -> Subject:
     """What the shared sub-resources (:mod:`.parts`) need to know about a series."""
     c = cat.cols
     sid = c.ids[idx]
-    name, original = titles(cat.seed, sid, c.lang[idx])
+    name, original = cat.titles_at(idx)
     poster, backdrop = poster_backdrop(cat.seed, sid)
     genre_ids = c.combos[c.combo[idx]].genre_ids
     return Subject(
