@@ -23,6 +23,7 @@ from tmdb_collector.api import Collection, collect
 from tmdb_collector.media import TV
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.discover import NOT_SIMULATED
 from tmdb_collector.simulator.endpoints import TMDB_ENDPOINTS
 from tmdb_collector.simulator.handlers import served_endpoints
 from tmdb_collector.simulator.render import MEDIA
@@ -274,6 +275,113 @@ def test_copied_examples_answer_like_their_samples(client: httpx.Client) -> None
         assert series[field] == sample[field], field
     ok(client, "/tv/1399/season/1", append_to_response="credits")
     assert 1399 in [x["id"] for x in ok(client, "/tv/popular")["results"]]  # the most popular
+
+
+# ------------------------------------------------------------- 11: discover filters
+def results(
+    client: httpx.Client, media: str, pages: int = 2, **params: str
+) -> tuple[int, list[int]]:
+    """``total_results`` and the ids of the first ``pages`` pages of a discover query."""
+    ids: list[int] = []
+    total = 0
+    for page in range(1, pages + 1):
+        body = ok(client, f"/discover/{media}", page=str(page), **params)
+        total = body["total_results"]
+        ids += [item["id"] for item in body["results"]]
+    return total, ids
+
+
+def check_filter(
+    client: httpx.Client, media: str, params: dict[str, str], holds: Any, expect: int | None = None
+) -> None:
+    """The filter narrows the unfiltered total, every result meets it, and ``expect`` (a
+    title known to meet it) is found."""
+    everything, _ = results(client, media, 1)
+    total, ids = results(client, media, 3, **params)
+    assert 0 < total < everything, params
+    for item_id in ids:
+        if client.get(f"/{media}/{item_id}").status_code == 200:  # (deleted ids are listed)
+            assert holds(item_id), (params, item_id)
+    if expect is not None:
+        found = results(client, media, -(-total // 20), **params)[1] if total <= 400 else ids
+        assert expect in found or total > 400, params
+
+
+def test_discover_honours_the_filters_the_catalogue_answers(
+    sim: RunningSimulator, client: httpx.Client
+) -> None:
+    def movie(i: int) -> Any:
+        return ok(client, f"/movie/{i}")
+
+    def keywords(i: int) -> list[int]:
+        return [k["id"] for k in ok(client, f"/movie/{i}/keywords")["keywords"]]
+
+    def companies(i: int) -> list[int]:
+        return [c["id"] for c in movie(i)["production_companies"]]
+
+    check_filter(client, "movie", {"with_runtime.gte": "160"}, lambda i: movie(i)["runtime"] >= 160)
+    check_filter(client, "movie", {"with_runtime.lte": "80", "with_genres": "99"},
+                 lambda i: movie(i)["runtime"] <= 80)  # fmt: skip
+    probe = live(sim.catalog, 1)[0]
+    keyword = keywords(probe)[0]
+    check_filter(client, "movie", {"with_keywords": str(keyword)},
+                 lambda i: keyword in keywords(i), probe)  # fmt: skip
+    check_filter(client, "movie", {"without_keywords": str(keyword)},
+                 lambda i: keyword not in keywords(i))  # fmt: skip
+    with_company = next(i for i in live(sim.catalog, 50) if companies(i))
+    company = companies(with_company)[0]
+    check_filter(client, "movie", {"with_companies": str(company)},
+                 lambda i: company in companies(i), with_company)  # fmt: skip
+    check_filter(client, "movie", {"with_origin_country": "FR"},
+                 lambda i: movie(i)["origin_country"] == ["FR"])  # fmt: skip
+
+
+def test_discover_tv_honours_the_filters_the_catalogue_answers(
+    sim: RunningSimulator, client: httpx.Client
+) -> None:
+    details = lambda i: ok(client, f"/tv/{i}")  # noqa: E731
+    probe = details(live(sim.tv_catalog, 1)[0])
+    network = probe["networks"][0]["id"]
+    networks = lambda i: [n["id"] for n in details(i)["networks"]]  # noqa: E731
+    check_filter(client, "tv", {"with_networks": str(network)},
+                 lambda i: network in networks(i), probe["id"])  # fmt: skip
+    check_filter(client, "tv", {"with_status": "3"}, lambda i: details(i)["status"] == "Ended")
+    check_filter(client, "tv", {"with_type": "0|3"},
+                 lambda i: details(i)["type"] in ("Documentary", "Reality"))  # fmt: skip
+    check_filter(client, "tv", {"with_runtime.gte": "45"},
+                 lambda i: max(details(i)["episode_run_time"]) >= 45)  # fmt: skip
+    check_filter(client, "tv", {"with_origin_country": "GB"},
+                 lambda i: details(i)["origin_country"] == ["GB"])  # fmt: skip
+    screened = lambda i: ok(client, f"/tv/{i}/screened_theatrically")["results"]  # noqa: E731
+    check_filter(client, "tv", {"screened_theatrically": "true"}, lambda i: bool(screened(i)))
+
+    def aired_in_2020(i: int) -> bool:
+        body = details(i)
+        for season in body["seasons"]:
+            episodes = ok(client, f"/tv/{i}/season/{season['season_number']}")["episodes"]
+            if any("2020-01-01" <= (e["air_date"] or "") <= "2020-12-31" for e in episodes):
+                return True
+        return False
+
+    check_filter(client, "tv", {"air_date.gte": "2020-01-01", "air_date.lte": "2020-12-31"},
+                 aired_in_2020)  # fmt: skip
+    dated = {"first_air_date.gte": "1990-01-01"}
+    with_null = results(client, "tv", 1, include_null_first_air_dates="true", **dated)[0]
+    assert with_null > results(client, "tv", 1, **dated)[0]
+
+
+def test_discover_filters_not_modelled_answer_501(client: httpx.Client) -> None:
+    for media, names in NOT_SIMULATED.items():
+        for name in sorted(names):
+            response = client.get(f"/discover/{media}", params={name: "1", "with_genres": "18"})
+            assert response.status_code == 501, (media, name)
+            assert response.json()["parameters"] == [name]
+    response = client.get("/discover/movie", params={"with_cast": "1", "region": "US"})
+    assert response.json()["parameters"] == ["region", "with_cast"]
+    assert client.get("/discover/movie", params={"with_cast": ""}).status_code == 200
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    for name in set().union(*NOT_SIMULATED.values()):
+        assert f"`{name}`" in readme, name
 
 
 # ------------------------------------------------------------- 14: what is not simulated

@@ -15,7 +15,8 @@ from aiohttp import web
 
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
-from tmdb_collector.simulator.discover import QueryError, parse_discover_params
+from tmdb_collector.simulator.discover import QueryError, UnsupportedFilter, parse_discover_params
+from tmdb_collector.simulator.discover_items import discover_indices
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.endpoints import tmdb_endpoint
 from tmdb_collector.simulator.exports import ExportCache
@@ -47,6 +48,7 @@ from tmdb_collector.simulator.responses import (
     ApiError,
     Responder,
     dumps,
+    filters_not_simulated,
     not_simulated,
 )
 from tmdb_collector.simulator.stats import SimulatorStats
@@ -250,8 +252,11 @@ async def discover(request: web.Request) -> web.StreamResponse:
         query = parse_discover_params(request.query, media)
     except QueryError as exc:
         raise ApiError(400, INVALID_DATE) from exc
+    except UnsupportedFilter as exc:
+        log.warning("not simulated: %s with %s (answered 501)", request.path, exc)
+        raise ApiError(NOT_SIMULATED_STATUS, filters_not_simulated(exc.names)) from exc
     cat = await st.shelf.catalog(media)
-    ranked = cat.discover_indices(query)
+    ranked = discover_indices(cat, query)
     language = language_of(request.query)
     if query.sort_field != "popularity":  # only popularity rankings drift
         body = st.lists.get_or_build(

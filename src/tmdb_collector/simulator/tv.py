@@ -68,6 +68,25 @@ def _status(cat: Catalog, seasons: tuple[Season, ...]) -> tuple[str, bool]:
     return ("Returning Series" if recent else "Ended"), recent
 
 
+def episode_run_time(cat: Catalog, idx: int) -> list[int]:
+    rng = series_rng(cat, cat.cols.ids[idx], 5, 1)
+    return [rng.choice((22, 25, 30, 45, 50, 60))] if rng.random() < 0.6 else []
+
+
+def companies(cat: Catalog, idx: int) -> list[JSONDict]:
+    rng = series_rng(cat, cat.cols.ids[idx], 5, 2)
+    return company_list(rng, cat.seed, cat.cols.lang[idx])
+
+
+def status(cat: Catalog, idx: int) -> str:
+    return _status(cat, layout(cat, idx))[0]
+
+
+def series_type(cat: Catalog, idx: int) -> str:
+    genre_ids = cat.cols.combos[cat.cols.combo[idx]].genre_ids
+    return next((_TYPES_BY_GENRE[g] for g in genre_ids if g in _TYPES_BY_GENRE), "Scripted")
+
+
 def details(cat: Catalog, idx: int) -> JSONDict:
     """``GET /tv/{series_id}`` in the spec's key order."""
     c = cat.cols
@@ -87,7 +106,7 @@ def details(cat: Catalog, idx: int) -> JSONDict:
         "adult": bool(c.flags[idx] & FLAG_ADULT),
         "backdrop_path": backdrop,
         "created_by": _created_by(cat, idx),
-        "episode_run_time": [rng.choice((22, 25, 30, 45, 50, 60))] if rng.random() < 0.6 else [],
+        "episode_run_time": episode_run_time(cat, idx),
         "first_air_date": cat.release_date(idx),
         "genres": [{"id": g, "name": TV_GENRE_NAME[g]} for g in genre_ids],
         "homepage": f"https://www.{slug}.tv" if rng.random() < 0.3 else "",
@@ -107,13 +126,13 @@ def details(cat: Catalog, idx: int) -> JSONDict:
         "overview": overview(cat.seed, sid),
         "popularity": number(c.popularity[idx]),
         "poster_path": poster,
-        "production_companies": company_list(rng, cat.seed, c.lang[idx]),
+        "production_companies": companies(cat, idx),
         "production_countries": [{"iso_3166_1": country, "name": COUNTRIES[country]}],
         "seasons": [season_summary(cat, idx, s) for s in seasons],
         "spoken_languages": spoken_languages(rng, c.lang[idx]),
         "status": status,
         "tagline": tagline(cat.seed, sid, cat.changes.version(idx)),
-        "type": next((_TYPES_BY_GENRE[g] for g in genre_ids if g in _TYPES_BY_GENRE), "Scripted"),
+        "type": series_type(cat, idx),
         "vote_average": number(c.vote_average[idx]),
         "vote_count": c.vote_count[idx],
     }
