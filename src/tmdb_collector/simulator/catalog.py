@@ -205,7 +205,9 @@ class Catalog:
         return found
 
     def discover_ids(self, query: DiscoverQuery | Mapping[str, str]) -> list[int]:
-        """Ids matching a discover query (a parsed query or raw query parameters)."""
+        """Ids matching a discover query's column filters (a parsed query or raw query
+        parameters); the filters answered from each title's bodies (runtime, keywords…) are
+        :func:`.discover_items.discover_indices`'s, which the served discover applies too."""
         if not isinstance(query, DiscoverQuery):
             query = parse_discover_params(query, self.media)
         ids = self.cols.ids
