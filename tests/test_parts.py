@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import REFERENCE, FakeClock, load_sample, mock_client
+from tests.support.store import queue_ids
 from tmdb_collector.engine import collector as collector_module
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.errors import BadResponseError, ConfigError, PlanMismatchError
@@ -157,7 +158,7 @@ def test_the_store_holds_any_parts_and_exports_only_complete_items(
     db_path: Path, tmp_path: Path
 ) -> None:
     with Store.create_or_open(db_path, Plan(parts=("credits", "videos"))) as store:
-        store.add_ids([1, 2, 3])
+        queue_ids(store, [1, 2, 3])
         store.save_item(record(1, ("credits", "videos")))
         store.save_item(record(2, ("credits",)))
         store.save_item(record(3, ALL))
@@ -186,7 +187,7 @@ def test_the_store_holds_any_parts_and_exports_only_complete_items(
 
 def test_parts_of_every_name_round_trip_through_movies_json(db_path: Path, tmp_path: Path) -> None:
     with Store.create_or_open(db_path, Plan(parts=ALL)) as store:
-        store.add_ids([76])
+        queue_ids(store, [76])
         store.save_item(record(76, ALL))
         out = tmp_path / "movies.jsonl"
         assert export(store, "jsonl", out) == 1

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO, load_sample
+from tests.support.store import queue_ids
 from tmdb_collector.cli import cli
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import tables
@@ -458,7 +459,7 @@ def test_batches_are_flushed_while_movies_stream(
     db = tmp_path / "many.db"
     movie_ids = list(range(1000, 1011))
     with Store.create_or_open(db, Plan()) as store:
-        store.add_ids(movie_ids)
+        queue_ids(store, movie_ids)
         base = parts_550()
         for movie_id in movie_ids:
             parts = copy.deepcopy(base)

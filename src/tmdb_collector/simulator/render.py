@@ -27,7 +27,6 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.parts import Languages, Subject, allowed_languages
 from tmdb_collector.simulator.responses import dumps
 
-MAX_APPENDS = 20
 JSONDict = dict[str, Any]
 VIDEO_DEFAULT_LANGUAGE = "en-US"  # /videos documents language=en-US as its default
 
@@ -153,7 +152,6 @@ SEASON_PARTS: dict[str, SeasonBuilder] = {
     "watch/providers": lambda cat, idx, s, q: season_parts.watch_providers(cat, idx, s),
 }
 PAGED = frozenset({"recommendations", "similar", "lists", "reviews"})
-SUB_RESOURCES = frozenset(MOVIE_PARTS)
 _SEASON = re.compile(r"^season/(\d{1,3})(?:/(.+))?$")
 LAST = "$last"
 # Where the standalone endpoint puts the title's "id" (absent: first; None: no id at all;

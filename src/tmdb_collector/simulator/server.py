@@ -10,8 +10,8 @@ from tmdb_collector.simulator import faults, handlers, outage
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
-from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.handlers import STATE, Handler, SimState
+from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
     INVALID_API_KEY,
@@ -187,7 +187,7 @@ def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Ap
         config=config,
         catalog=catalog,
         responder=Responder(catalog.today),
-        exports=ExportCache(catalog, lambda: shelf.catalog_now("tv")),
+        exports=CatalogueCache(catalog, lambda: shelf.catalog_now("tv")),
         stats=SimulatorStats(),
         bucket=TokenBucket(config.rate_limit) if config.rate_limit else None,
         faults=faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),

@@ -47,7 +47,6 @@ class RunProgress:
     started_at: float | None = None
     finished_at: float | None = None
     _request_times: deque[float] = field(default_factory=deque, repr=False)
-    _details_start: tuple[float, int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         word = self.media.word[:1].upper() + self.media.word[1:]
@@ -58,7 +57,6 @@ class RunProgress:
         self.state = "running"
         self.started_at = time.monotonic()
         self.finished_at = None
-        self._details_start = None
 
     def finish(self, state: RunState, message: str = "") -> None:
         self.state = state
