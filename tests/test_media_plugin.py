@@ -21,8 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.fake_media import COLLECTION, bodies
+from tests.support.store import queue_ids
 from tmdb_collector.export import columnar
-from tmdb_collector.export.exporter import default_export_path, export
+from tmdb_collector.export.exporter import export
+from tmdb_collector.export.formats import default_export_path
 from tmdb_collector.export.tables import _row_by_row
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media import MEDIA_TYPES, MOVIE, TV
@@ -40,7 +42,7 @@ def collection_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "collections.db"
     plan = Plan(media=COLLECTION.name, popular_pages=0, genre_pages=0, parts="all")
     with Store.create_or_open(db, plan) as store:
-        store.add_ids(SIZES)
+        queue_ids(store, SIZES)
         for collection_id, movies in SIZES.items():
             record = ItemRecord.from_parts(
                 collection_id, bodies(collection_id, movies), media=COLLECTION

@@ -224,7 +224,6 @@ def test_not_found_variants(sim: RunningSimulator, client: httpx.Client) -> None
         "/movie/abc",
         "/movie/12x",
         "/tv/99999999",
-        "/person/1",
         "/movie/550/nonsense",
     ]
     for path in paths:

@@ -1,13 +1,14 @@
-"""Incremental refresh: refetch only the collected movies TMDB reports as changed.
+"""Incremental refresh: refetch only the collected items TMDB reports as changed.
 
-``/movie/changes`` lists the ids changed in a date window of at most 14 days. We walk every
-window from the last sync to today (by the server's clock, from its ``Date`` header), read
-every page, and requeue the collected movies among them, plus, with ``max_age_days``, those
-fetched longer ago than that. The last sync day is read again on purpose: a change made that
-day after a movie was fetched would otherwise be missed. ``since`` reads a longer window on
+The media type's changes list (``/movie/changes``, ``/tv/changes``) gives the ids changed in a
+date window of at most 14 days. We walk every window from the last sync to today (by the
+server's clock, from its ``Date`` header), read every page, and requeue the collected items
+among them, plus, with ``max_age_days``, those fetched longer ago than that. The last sync day
+is read again on purpose: a change made that day after an item was fetched would otherwise be
+missed. ``since`` reads a longer window on
 demand. The feed has blind spots (edits to titles and translations alone are reported missing
 from it, and it never lists new or deleted ids); ``ids_from`` covers the last two through the
-daily export (:mod:`.export_sync`).
+daily export (:mod:`.catalogue_sync`).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tmdb_collector.engine.catalogue_sync import sync_with_catalogue
 from tmdb_collector.engine.collector import Collector, RunOutcome, trust_earlier_answers
-from tmdb_collector.engine.export_sync import sync_with_export
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
-from tmdb_collector.media import MOVIE
-from tmdb_collector.plan.plan import MAX_PAGE
-from tmdb_collector.store.catalogue import ExportSync
+from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.store import meta_keys
+from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,10 @@ class UpdateOutcome:
     since: dt.date
     until: dt.date
     changed: int  # ids TMDB reported changed in the windows (whole catalogue)
-    refreshed: int  # collected movies queued for refetch
+    refreshed: int  # collected items queued for refetch
     stale: int  # of those, queued because older than max_age_days
     run: RunOutcome
-    export: ExportSync | None = None  # with ids_from: what the daily export added and removed
+    catalogue: CatalogueSync | None = None  # with ids_from: what the daily export added, removed
 
 
 def windows(since: dt.date, until: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
@@ -53,9 +54,7 @@ def windows(since: dt.date, until: dt.date) -> Iterator[tuple[dt.date, dt.date]]
         start = end + dt.timedelta(days=1)
 
 
-async def changed_ids(
-    client: TMDBClient, since: dt.date, until: dt.date, path: str = MOVIE.changes_path
-) -> set[int]:
+async def changed_ids(client: TMDBClient, since: dt.date, until: dt.date, path: str) -> set[int]:
     """Ids ``path`` (the media type's changes list) reports changed in ``since``..``until``."""
     ids: set[int] = set()
     for start, end in windows(since, until):
@@ -95,9 +94,9 @@ def _parse_changes(response: JsonResponse) -> tuple[list[int], int]:
 def stale_ids(store: Store, today: dt.date, max_age_days: int) -> set[int]:
     cutoff = today - dt.timedelta(days=max_age_days)
     stale = set()
-    for movie_id, fetched_at in store.fetched_at():
+    for item_id, fetched_at in store.fetched_at():
         if fetched_at is None or dt.datetime.fromisoformat(fetched_at).date() < cutoff:
-            stale.add(movie_id)
+            stale.add(item_id)
     return stale
 
 
@@ -119,13 +118,13 @@ async def run_update(
     probe = await client.get_json("/configuration")
     today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
     if since is None:
-        last_sync = store.meta("last_sync")
+        last_sync = store.meta(meta_keys.LAST_SYNC)
         since = dt.date.fromisoformat(last_sync) if last_sync else today
     elif since > today:
         raise UsageError(f"--since {since} is after TMDB's today ({today})")
-    export = None
+    catalogue = None
     if ids_from is not None:
-        export = await sync_with_export(store, ids_from, client.settings)
+        catalogue = await sync_with_catalogue(store, ids_from, client.settings)
     started = time.monotonic()  # the summary's time and rate cover the feed's requests too
     changed = await changed_ids(client, since, today, store.media_type.changes_path)
     collected = set(store.ids_with_status("done", "failed"))
@@ -135,11 +134,12 @@ async def run_update(
         stale = (stale_ids(store, today, max_age_days) & collected) - refresh
     store.requeue(sorted(refresh | stale))
     log.info(
-        "%d ids changed %s..%s; refetching %d collected movies (%d stale)",
+        "%d ids changed %s..%s; refetching %d collected %s (%d stale)",
         len(changed),
         since,
         today,
         len(refresh | stale),
+        store.media_type.plural,
         len(stale),
     )
     collector = Collector(
@@ -147,6 +147,6 @@ async def run_update(
     )
     outcome = await collector.run(started)
     if outcome.status in ("complete", "nothing-to-do"):
-        store.set_meta("last_sync", today.isoformat())
+        store.set_meta(meta_keys.LAST_SYNC, today.isoformat())
     refreshed = len(refresh | stale)
-    return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, export)
+    return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, catalogue)

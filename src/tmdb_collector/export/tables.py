@@ -1,12 +1,13 @@
 """Normalized tables: ``export --format parquet|csv --out DIR`` writes one file per table.
 
-The tables and their columns are defined in :mod:`tmdb_collector.export.table_schema` and documented
-in ``docs/tables.md``.
+The tables and their columns are the media type's (its
+:class:`~tmdb_collector.media.table_sets.TableSet`) and documented in ``docs/tables.md``;
+:mod:`tmdb_collector.media.table_schema` holds the machinery.
 
-* Streamed: movies are read from the database cursor in batches of at most :data:`BATCH_SIZE`
-  movies and :data:`BATCH_BYTES` of stored JSON, so memory depends on the batch, never on the
-  collection. Provenance is merged in by movie id alongside (both cursors are ordered by id),
-  which also restricts it to the movies that are exported.
+* Streamed: items are read from the database cursor in batches of at most :data:`BATCH_SIZE`
+  items and :data:`BATCH_BYTES` of stored JSON, so memory depends on the batch, never on the
+  collection. Provenance is merged in by item id alongside (both cursors are ordered by id),
+  which also restricts it to the items that are exported.
 * Parallel: each batch's bodies are decompressed and its tables built on a pool of
   :data:`WORKERS` threads (zstd and pyarrow work without the GIL), at most ``WORKERS + 1``
   batches waiting or being built; the main thread reads the database, and one writer thread
@@ -25,7 +26,6 @@ import csv
 import json
 import os
 import shutil
-import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,13 +38,13 @@ import pyarrow.parquet as pq
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import columnar
 from tmdb_collector.export.arrow_types import arrow_schema
-from tmdb_collector.export.atomic import check_output_dir
+from tmdb_collector.export.atomic import check_output_dir, staging_directory
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
-from tmdb_collector.export.exporter import TABLE_FORMATS
+from tmdb_collector.export.formats import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.export.table_schema import Column, Row, csv_cell
-from tmdb_collector.export.table_sets import PROVENANCE, TableSet
+from tmdb_collector.media.table_schema import Column, Row, csv_cell
+from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
 from tmdb_collector.store.store import RawItemRow, Store
 
@@ -52,7 +52,6 @@ BATCH_SIZE = 500  # movies per batch at most; tests lower it
 BATCH_BYTES = 8 << 20  # stored JSON per batch at most (a batch has at least one movie)
 ROW_GROUP_BYTES = 4 << 20  # a parquet row group gathers batches' rows up to this (Arrow) size
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # threads building batches' tables
-STAGING_PREFIX = ".tmdb-export-"
 _T = TypeVar("_T")
 
 
@@ -154,9 +153,17 @@ class _Provenance:
         return found
 
 
-def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None = None) -> int:
+def export_tables(
+    store: Store,
+    fmt: str,
+    out: Path,
+    parts: Sequence[str] | None = None,
+    *,
+    include_removed: bool = False,
+) -> int:
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
-    directory ``out``; returns the number of movies."""
+    directory ``out``; returns the number of items (those gone from the daily export only with
+    ``include_removed``)."""
     parts = store.plan().parts if parts is None else tuple(parts)
     tables = store.media_type.tables
     names = tables.names(parts)
@@ -165,12 +172,9 @@ def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None
     created = _prepare_directory(out)
     done = False
     try:
+        staging = staging_directory(out)
         try:
-            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=out))
-        except OSError as exc:
-            raise ExportError(f"cannot write to {out}: {_reason(exc)}") from None
-        try:
-            count, rows = _write_tables(store, fmt, staging, parts, tables, names)
+            count, rows = _write_tables(store, fmt, staging, parts, tables, names, include_removed)
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
             _fsync_file(staging / MANIFEST_NAME)
@@ -234,13 +238,14 @@ def _write_tables(
     parts: Sequence[str],
     tables: TableSet,
     names: Sequence[str],
+    include_removed: bool,
 ) -> tuple[int, dict[str, int]]:
-    """Write the tables ``names`` into ``staging``; returns the movies and each file's rows."""
+    """Write the tables ``names`` into ``staging``; returns the items and each file's rows."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     sinks: dict[str, _Sink] = {}
     # Both cursors' generators are closed here, not whenever they are garbage-collected.
     with (
-        _closing(store.iter_stored_items(parts)) as movies,
+        _closing(store.iter_stored_items(parts, include_removed=include_removed)) as movies,
         _closing(store.iter_provenance()) as provenance,
     ):
         try:

@@ -14,20 +14,19 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from tmdb_collector.errors import PlanMismatchError
 from tmdb_collector.fetch.records import ItemRecord
-from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount
-from tmdb_collector.store import codec
+from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.plan.plan import HarvestQuery, PageCount
+from tmdb_collector.store import codec, meta_keys
 from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.compaction import Compaction
 from tmdb_collector.store.database import APP_NAME, database_error, now
+from tmdb_collector.store.id_status import IdStatus
 from tmdb_collector.store.items import ItemRow, RawItemRow
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
-
-IdStatus = Literal["pending", "done", "not_found", "failed", "removed"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class Store(Listings, Catalogue, Compaction):
 
     def lock(self) -> None:
         super().lock()
-        if self.meta("app") == APP_NAME:
+        if self.meta(meta_keys.APP) == APP_NAME:
             self._next_seen = self._scalar("SELECT COALESCE(MAX(seen_order), 0) + 1 FROM ids")
 
     # ---- harvest ---------------------------------------------------------------------------
@@ -132,7 +131,7 @@ class Store(Listings, Catalogue, Compaction):
         for stage, path, params, max_pages, genre, keep, parent, pages, results, split in rows:
             count: PageCount = "all" if max_pages == "all" else int(max_pages)
             query = HarvestQuery(
-                stage, path, json.loads(params), count, genre, keep, media.date_field
+                stage, path, json.loads(params), count, media.date_field, genre, keep
             )
             states.append(QueryState(query, parent, pages, results, bool(split)))
         return states
@@ -144,7 +143,7 @@ class Store(Listings, Catalogue, Compaction):
         return {row[0] for row in rows}
 
     def pages_done_counts(self) -> dict[str, int]:
-        """Pages done per query key (see store/progress.py for what they add up to)."""
+        """Pages done per query key (see store/harvest_progress.py for what they add up to)."""
         rows = self._db.execute(
             "SELECT query_key, COUNT(*) FROM pages WHERE status = 'done' GROUP BY query_key"
         )
@@ -187,18 +186,7 @@ class Store(Listings, Catalogue, Compaction):
         self._write(save)
         return new_ids
 
-    def add_ids(self, item_ids: Iterable[int]) -> int:
-        """Queue ids from another source (e.g. a daily export). Returns how many were new."""
-        added = 0
-
-        def add() -> None:
-            nonlocal added
-            added = sum(1 for item_id in item_ids if self._insert_id(item_id))
-
-        self._write(add)
-        return added
-
-    def add_export_ids(
+    def add_catalogue_ids(
         self,
         entries: Iterable[tuple[int, int]],
         source: str,
@@ -210,7 +198,7 @@ class Store(Listings, Catalogue, Compaction):
 
         Each batch is one transaction and inserts are idempotent, so an interrupted load is
         simply loaded again. ``ids_loaded`` is recorded with the last batch when ``complete``
-        (a caller feeding the export in several calls passes False until the last one).
+        (a caller feeding the daily file in several calls passes False until the last one).
         """
         added = 0
         chunk: list[tuple[int, int]] = []
@@ -224,7 +212,7 @@ class Store(Listings, Catalogue, Compaction):
                 )
                 added += self._insert_id(item_id)
             if final:
-                self._set_meta("ids_loaded", source)
+                self._set_meta(meta_keys.IDS_LOADED, source)
 
         for entry in entries:
             chunk.append(entry)

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from tmdb_collector.export.rows import (
+from tmdb_collector.media.rows import (
     COMMON_COLUMNS,
     COMMON_KEYS,
     Builder,
@@ -24,7 +24,7 @@ from tmdb_collector.export.rows import (
     Target,
     with_id,
 )
-from tmdb_collector.export.table_schema import Column, as_object
+from tmdb_collector.media.table_schema import Column, as_object
 
 PROVENANCE = "provenance"  # every set's last table: how each item was found
 
@@ -75,14 +75,6 @@ class TableSet:
         encoded surrogates through)."""
         body = as_object(json.loads(text.decode() if isinstance(text, bytes) else text))
         return self.builders[part](item_id, body)
-
-    def item_rows(self, item_id: int, details: str, part_texts: Mapping[str, str]) -> Rows:
-        """Rows for every table but provenance, from one item's stored JSON bodies (the tables
-        of a part that is not in ``part_texts`` are left out)."""
-        rows = self.body_rows("details", item_id, details)
-        for part, text in part_texts.items():
-            rows.update(self.body_rows(part, item_id, text))
-        return rows
 
 
 def common_tables(id_column: str, *names: str) -> dict[str, tuple[Column, ...]]:

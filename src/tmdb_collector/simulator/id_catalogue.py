@@ -11,10 +11,9 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tmdb_collector.simulator._hash import SALT_EXPORT, hash_ints
+from tmdb_collector.simulator._hash import SALT_CATALOGUE, hash_ints
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
-from tmdb_collector.simulator.text import titles
 
 # File kind -> (media, adult).
 KINDS = {
@@ -25,40 +24,40 @@ KINDS = {
 }
 
 
-def export_name(kind: str, day: datetime.date) -> str:
+def catalogue_file_name(kind: str, day: datetime.date) -> str:
     return f"{kind}_ids_{day:%m_%d_%Y}.json.gz"
 
 
-def export_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
+def catalogue_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
     """Export lines: a few ids hoisted to the front, the rest ascending (like TMDB)."""
     c = cat.cols
     wanted = FLAG_ADULT if adult else 0
     keep = [i for i in range(cat.size) if c.flags[i] & (FLAG_ADULT | FLAG_DELETED) == wanted]
-    hoisted = [i for i in keep if hash_ints(cat.seed, SALT_EXPORT, c.ids[i]) % 200 == 0]
+    hoisted = [i for i in keep if hash_ints(cat.seed, SALT_CATALOGUE, c.ids[i]) % 200 == 0]
     hoisted_set = set(hoisted)
     for i in hoisted + [i for i in keep if i not in hoisted_set]:
         if cat.media == "tv":  # tv_series lines have no adult or video field
             yield {
                 "id": c.ids[i],
-                "original_name": titles(cat.seed, c.ids[i], c.lang[i])[1],
+                "original_name": cat.titles_at(i)[1],
                 "popularity": float(c.popularity[i]),
             }
             continue
         yield {
             "adult": adult,
             "id": c.ids[i],
-            "original_title": titles(cat.seed, c.ids[i], c.lang[i])[1],
+            "original_title": cat.titles_at(i)[1],
             "popularity": float(c.popularity[i]),
             "video": bool(c.flags[i] & FLAG_VIDEO),
         }
 
 
-def build_export(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
+def build_catalogue_file(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
     """Gzip of one compact JSON object per line (not sorted by id; deleted ids excluded)."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as gz:
         lines: list[str] = []
-        for record in export_records(catalog, adult):
+        for record in catalogue_records(catalog, adult):
             lines.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
             if len(lines) >= batch:
                 gz.write(("\n".join(lines) + "\n").encode("utf-8"))
@@ -68,19 +67,19 @@ def build_export(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
     return buffer.getvalue()
 
 
-class ExportCache:
-    """Builds each export file for the simulated ``today`` at most once, off the loop."""
+class CatalogueCache:
+    """Builds each daily ID file for the simulated ``today`` at most once, off the loop."""
 
     def __init__(self, catalog: Catalog, tv_catalog: Callable[[], Catalog]) -> None:
         self.catalog = catalog
         self._tv_catalog = tv_catalog
-        self.names = {export_name(kind, catalog.today): kind for kind in KINDS}
+        self.names = {catalogue_file_name(kind, catalog.today): kind for kind in KINDS}
         self._built: dict[str, bytes] = {}
         self._lock = asyncio.Lock()
 
     def _build(self, media: str, adult: bool) -> bytes:
         catalog = self._tv_catalog() if media == "tv" else self.catalog
-        return build_export(catalog, adult)
+        return build_catalogue_file(catalog, adult)
 
     async def get(self, name: str) -> bytes | None:
         """The gzip bytes for ``name``, or ``None`` for any other file or date."""
