@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.store import queue_ids
 from tests.test_migration import FIXTURES, V3_EXPECTED
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.records import ItemRecord
@@ -97,7 +98,7 @@ def test_a_collection_stores_frames_trains_dictionaries_and_exports_what_it_was_
     monkeypatch.setattr(codec, "MIN_SAMPLES", 3)
     db = tmp_path / "new.db"
     with Store.create_or_open(db, plan) as store:
-        store.add_ids(record.id for record in records)
+        queue_ids(store, [record.id for record in records])
         for record in records + records[: len(records) // 2]:  # trained at the last new one
             store.save_item(record)
     with sqlite3.connect(db) as connection:
