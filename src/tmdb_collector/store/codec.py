@@ -68,8 +68,10 @@ class Codec:
     def add(self, dict_id: int, kind: str, data: bytes) -> None:
         """A dictionary of ``kind``; the newest (highest id) of a kind compresses."""
         self._data[dict_id] = data
-        if dict_id > self._latest.get(kind, 0):
+        older = self._latest.get(kind, 0)
+        if dict_id > older:
             self._latest[kind] = dict_id
+            self._compressors.pop(older, None)  # only the newest compresses
 
     def latest(self, kind: str) -> int:
         """The id of the dictionary that compresses ``kind`` now (0: none yet)."""
@@ -108,6 +110,8 @@ class Codec:
         compressor = self._compressors.get(dict_id)
         if compressor is None:
             dictionary = self._dictionary(dict_id)
+            if dictionary is not None:  # digested once, not at every body
+                dictionary.precompute_compress(level=LEVEL)
             compressor = zstandard.ZstdCompressor(
                 level=LEVEL, dict_data=dictionary, write_checksum=False
             )
