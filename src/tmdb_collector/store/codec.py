@@ -33,8 +33,12 @@ DICTIONARY_SHARE = 20  # a dictionary is at most 1/20 of the bytes it is trained
 DICTIONARY_MIN = 4_096  # ...and at least this (docs/benchmarks.md: no worse, and smaller)
 FIRST_TRAINING = 200  # items held before a kind's first dictionary is trained
 GROWTH = 4  # a kind is trained again each time the items held have grown this many times
-SAMPLES = 2_000  # bodies a dictionary is trained on, at most
+SAMPLES = 2_000  # bodies a dictionary is trained on, at most...
+SAMPLE_BYTES = 4 << 20  # ...and bytes: a training's memory stays small (docs/benchmarks.md)
 MIN_SAMPLES = 50  # bodies of a kind needed to train it at all
+# zstd's cover parameters, fixed: its search for them took 4 times the CPU for a dictionary
+# no better on the simulator's bodies (5,166 against 5,180 bytes a movie, docs/benchmarks.md)
+TRAIN_K, TRAIN_D = 1024, 8
 
 Stored = str | bytes  # what a body column holds: plain text (schema 1-3) or a frame
 StoredRow = tuple[int, bytes, tuple[bytes, ...]]  # an item's id, details and parts' bodies
@@ -144,7 +148,9 @@ def train(samples: Sequence[bytes], dict_id: int) -> bytes | None:
         return None
     size = min(DICTIONARY_BYTES, max(DICTIONARY_MIN, sum(map(len, samples)) // DICTIONARY_SHARE))
     try:
-        trained = zstandard.train_dictionary(size, list(samples), dict_id=dict_id, level=LEVEL)
+        trained = zstandard.train_dictionary(
+            size, list(samples), dict_id=dict_id, level=LEVEL, k=TRAIN_K, d=TRAIN_D
+        )
     except zstandard.ZstdError:
         return None
     return trained.as_bytes()

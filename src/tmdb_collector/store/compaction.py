@@ -54,8 +54,11 @@ class Compaction(ItemReads):
         newest bodies of each (kinds with too few bodies wait); returns how many."""
         held = self.item_count()
         entity = self.media_type.name
-        samples = [(codec.kind_of(entity, "details"), self._samples(None))]
-        samples += [(codec.kind_of(entity, name), self._samples(name)) for name in parts]
+        # one kind's samples in memory at a time
+        samples = (
+            (codec.kind_of(entity, name or "details"), self._samples(name))
+            for name in (None, *parts)
+        )
         added = self._write(lambda: codec.add_dictionaries(self._db, samples, held, now()))
         for dict_id, kind, data in added:
             self.codec.add(dict_id, kind, data)
@@ -69,7 +72,8 @@ class Compaction(ItemReads):
         return self._scalar("SELECT COUNT(*) FROM items")
 
     def _samples(self, part: str | None) -> list[bytes]:
-        """The newest :data:`codec.SAMPLES` bodies of ``part`` (None: the details)."""
+        """The newest bodies of ``part`` (None: the details), :data:`codec.SAMPLES` or
+        :data:`codec.SAMPLE_BYTES` at most."""
         if part is None:
             rows = self._db.execute(
                 "SELECT details FROM items ORDER BY id DESC LIMIT ?", (codec.SAMPLES,)
@@ -79,7 +83,15 @@ class Compaction(ItemReads):
                 "SELECT body FROM parts WHERE name = ? ORDER BY rowid DESC LIMIT ?",
                 (part, codec.SAMPLES),
             )
-        return [self.codec.decode(value) for (value,) in rows]
+        samples: list[bytes] = []
+        held = 0
+        for (value,) in rows:
+            body = self.codec.decode(value)
+            if samples and held + len(body) > codec.SAMPLE_BYTES:
+                break
+            samples.append(body)
+            held += len(body)
+        return samples
 
     # ---- compact ---------------------------------------------------------------------------
 

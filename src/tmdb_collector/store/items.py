@@ -27,7 +27,7 @@ ItemRow = tuple[int, str, tuple[str, ...]]
 RawItemRow = tuple[int, bytes, tuple[bytes, ...]]
 T = TypeVar("T", str, bytes)
 Row = tuple[int, T, tuple[T, ...]]
-DECODE_BATCH = 200  # items decompressed a batch (json, jsonl and the API's reads)
+DECODE_BATCH = 64  # items decompressed a batch (json, jsonl and the API's reads)
 DECODE_THREADS = 2
 
 
