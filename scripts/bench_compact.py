@@ -189,7 +189,7 @@ def real_bodies() -> dict[str, list[bytes]]:
     samples = reference_dir()
     whole = json.loads((samples / "movie_76_details_append_to_response_all.json").read_text())
     parts = [name for name in MOVIE.part_names if name in whole]
-    record = ItemRecord.from_parts(76, MOVIE.split(76, whole, parts))
+    record = ItemRecord.from_parts(76, MOVIE.split(76, whole, parts), MOVIE)
     kinds: dict[str, list[bytes]] = {"details": [record.details.encode()]}
     for name, body in record.parts.items():
         kinds.setdefault(name, []).append(body.encode())
