@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from tmdb_collector.simulator import faults, handlers, outage
+from tmdb_collector.simulator import entities, faults, handlers, outage
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.exports import ExportCache
+from tmdb_collector.simulator.graph import Graph
 from tmdb_collector.simulator.handlers import STATE, SimState
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
@@ -184,6 +185,7 @@ def _routes(app: web.Application) -> None:
     r.add_get("/3/genre/tv/list", handlers.genres)
     r.add_get("/3/configuration", handlers.configuration)
     r.add_get("/3/authentication", handlers.authentication)
+    entities.add_routes(r)  # /person/{id}, /collection/{id}, /company/{id}, /network/{id}
     r.add_route("*", "/3{tail:.*}", handlers.not_found)
 
 
@@ -197,12 +199,16 @@ def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Ap
         return Catalog(size, config.seed, today, gone, media="tv")
 
     shelf = handlers.Shelf(catalog, build_tv)
+    graph = Graph(lambda: shelf.catalog_now("movie"), lambda: shelf.catalog_now("tv"))
     app = web.Application(middlewares=[simulator_middleware])
+    app[entities.GRAPH] = graph
     app[STATE] = SimState(
         config=config,
         catalog=catalog,
         responder=Responder(catalog.today),
-        exports=ExportCache(catalog, lambda: shelf.catalog_now("tv")),
+        exports=ExportCache(
+            catalog, lambda: shelf.catalog_now("tv"), entities.export_builders(graph)
+        ),
         stats=SimulatorStats(),
         bucket=TokenBucket(config.rate_limit) if config.rate_limit else None,
         faults=faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),
