@@ -42,9 +42,7 @@ def saga_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     with Store.create_or_open(db, plan) as store:
         store.add_ids(SIZES)
         for saga_id, movies in SIZES.items():
-            record = ItemRecord.from_parts(
-                saga_id, bodies(saga_id, movies), media=SAGA
-            )
+            record = ItemRecord.from_parts(saga_id, bodies(saga_id, movies), media=SAGA)
             store.save_item(record)
     return db
 

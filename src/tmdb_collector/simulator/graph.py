@@ -13,6 +13,7 @@ same character, job and ``credit_id``.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from tmdb_collector.simulator.tv_seasons import _ANY_NETWORK
 from tmdb_collector.simulator.vocab import LANGUAGES
 from tmdb_collector.simulator.vocab_parts import NETWORKS, Network
 
+CREDITS_CACHE = 64  # people whose credits are kept
 MOVIE_CODE, TV_CODE = 0, 1  # a credited title: slot * 2 + code
 _PERSON_MASK = (1 << PERSON_ID_BITS) - 1
 _PERSON_INVERSE = pow(2654435761, -1, 1 << PERSON_ID_BITS)  # undoes text.person_id
@@ -79,6 +81,7 @@ class Graph:
         self._series = series
         self._lock = threading.Lock()
         self._built: dict[str, dict[int, array[int]]] = {}
+        self._credits: OrderedDict[int, list[Credit]] = OrderedDict()
 
     @property
     def movies(self) -> Catalog:
@@ -101,9 +104,22 @@ class Graph:
         index = person_slot(person_id)
         return index if index < self.people else None
 
-    def credits_of(self, person_id: int) -> Iterator[Credit]:
+    def credits_of(self, person_id: int) -> list[Credit]:
         """Every credit of the person, movies first, each title in catalogue order and its
-        entries in the order its credits list them."""
+        entries in the order its credits list them (the last few people's are kept)."""
+        with self._lock:
+            found = self._credits.get(person_id)
+            if found is not None:
+                self._credits.move_to_end(person_id)
+                return found
+        found = list(self._find_credits(person_id))
+        with self._lock:
+            self._credits[person_id] = found
+            if len(self._credits) > CREDITS_CACHE:
+                self._credits.popitem(last=False)
+        return found
+
+    def _find_credits(self, person_id: int) -> Iterator[Credit]:
         for code in self.credited().get(person_id, ()):
             slot, media = divmod(code, 2)
             if media == MOVIE_CODE:
