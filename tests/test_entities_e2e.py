@@ -51,7 +51,8 @@ def test_a_whole_catalogue_of_an_entity(
     records = json.loads(written.read_text(encoding="utf-8"))
     assert [int(key) for key in records] == ids
     first = records[str(ids[0])]
-    assert first["details"]["id"] == ids[0] and all(part in first for part in ("id", "details"))
+    assert first["details"]["id"] == ids[0]
+    assert all(part in first for part in ("id", "details"))
     for fmt in ("jsonl", "parquet", "csv", "duckdb"):
         out = tmp_path / fmt
         done = run_cli(["export", "--db", str(db), "--format", fmt, "--out", str(out)])

@@ -55,10 +55,8 @@ def schema_problems(value: Any, schema: dict[str, Any], path: str = "$") -> list
     if value is None:
         return []
     kind = schema.get("type")
-    if (
-        kind
-        and not isinstance(value, SCHEMA_TYPES[kind])
-        or isinstance(value, bool)
+    if (kind and not isinstance(value, SCHEMA_TYPES[kind])) or (
+        isinstance(value, bool)
         and kind
         in (
             "integer",
@@ -156,7 +154,8 @@ def test_appended_parts_are_the_standalone_bodies_without_id(
             standalone = ok(client, f"/{entity}/{item_id}/{part}")
             assert body[part] == {k: v for k, v in standalone.items() if k != "id"}, part
     too_many = client.get("/person/1", params={"append_to_response": ",".join(["images"] * 21)})
-    assert too_many.status_code == 400 and too_many.json()["status_code"] == 27
+    assert too_many.status_code == 400
+    assert too_many.json()["status_code"] == 27
 
 
 def test_a_persons_credits_are_the_titles_that_credit_them(
@@ -182,7 +181,7 @@ def test_a_persons_credits_are_the_titles_that_credit_them(
             for e in combined[kind]
         }
         assert listed[person_id] <= entries
-        for media, title_id, credit_id, _ in entries:
+        for media, title_id, _credit_id, _ in entries:
             path = (
                 f"/movie/{title_id}/credits"
                 if media == "movie"
@@ -240,6 +239,7 @@ def test_daily_exports(
     response = httpx.get(url, timeout=120)
     assert response.status_code == 200
     lines = [json.loads(line) for line in gzip.decompress(response.content).splitlines()]
-    assert lines and all(list(line) == keys for line in lines)
+    assert lines
+    assert all(list(line) == keys for line in lines)
     for line in lines[:: max(1, len(lines) // 5)]:
         assert ok(client, f"/{entity}/{line['id']}")["name"] == line["name"]

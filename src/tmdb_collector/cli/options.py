@@ -212,8 +212,8 @@ def plan_options(func: F) -> F:
         click.option(
             "--popular-pages",
             callback=_pages,
-            help=f"Stage 1: {_each_media(lambda media: media.popular_path, listed=True)} pages (default"
-            f" {Plan.popular_pages}; 0 skips; 'all').",
+            help=f"Stage 1: {_each_media(lambda media: media.popular_path, listed=True)} pages"
+            f" (default {Plan.popular_pages}; 0 skips; 'all').",
         ),
         click.option(
             "--genre-pages",

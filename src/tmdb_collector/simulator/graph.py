@@ -13,8 +13,8 @@ same character, job and ``credit_id``.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any

@@ -154,7 +154,7 @@ def logos(seed: int, item_id: int, logo_path: str | None) -> JSONDict:
     rng = rng_for(seed, SALT_STUDIOS, item_id, 5)
     paths = [logo_path] if logo_path else []
     paths += [image_path(rng, ".png") for _ in range(rng.randint(0, 2))] if paths else []
-    found = []
+    found: list[JSONDict] = []
     for path in paths:
         ratio = round(rng.uniform(1.5, 4.5), 3)
         width = rng.choice((300, 500, 800))
