@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tmdb_collector.export.rows import Custom, Images, Ranked, Rows, Target, Translations
-from tmdb_collector.export.table_schema import columns
-from tmdb_collector.export.table_sets import TableSet, common_keys, common_tables
 from tmdb_collector.media import MediaType, Part
+from tmdb_collector.media.rows import Custom, Images, Ranked, Rows, Target, Translations
+from tmdb_collector.media.table_schema import columns
+from tmdb_collector.media.table_sets import TableSet, common_keys, common_tables
 
 ID = "saga_id"
 PARTS = Ranked("saga_parts", "parts", {"movie_id": "id"})

@@ -348,7 +348,7 @@ def test_tv_fast_paths_equal_the_row_builders(tv_batch: list[RawItemRow], part: 
 
 
 def test_tv_parts_of_a_shared_shape_have_fast_paths() -> None:
-    """Every part whose shape is one of export/rows.py's has its fast path, whatever the media
+    """Every part whose shape is one of media/rows.py's has its fast path, whatever the media
     type: only TV's own bodies (and its details) go row by row."""
     assert set(TV_FAST) == set(TV.part_names) - {"aggregate_credits", "episode_groups", "seasons"}
 

@@ -20,7 +20,7 @@ from tmdb_collector.fetch.retry import RetryPolicy
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status, format_status
-from tmdb_collector.store.progress import StageConsistency, harvest_consistency
+from tmdb_collector.store.harvest_progress import StageConsistency, harvest_consistency
 from tmdb_collector.store.store import Store
 
 PAGE = 20

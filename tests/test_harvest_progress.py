@@ -8,7 +8,7 @@ from pathlib import Path
 from tmdb_collector.dashboard.checkpoint import progress_from_store
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
-from tmdb_collector.store.progress import StagePages, harvest_progress
+from tmdb_collector.store.harvest_progress import StagePages, harvest_progress
 from tmdb_collector.store.store import Store
 
 PLAN = Plan(popular_pages=3, genre_pages=2, genres=(28, 35))

@@ -22,7 +22,8 @@ import pytest
 
 from tests.fake_media import SAGA, bodies
 from tmdb_collector.export import columnar
-from tmdb_collector.export.exporter import default_export_path, export
+from tmdb_collector.export.exporter import export
+from tmdb_collector.export.formats import default_export_path
 from tmdb_collector.export.tables import _row_by_row
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media import MEDIA_TYPES, MOVIE, TV

@@ -5,9 +5,8 @@ from pathlib import Path
 import pytest
 
 from tmdb_collector.errors import ConfigError
-from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
 from tmdb_collector.plan.config import (
-    build_client_settings,
     build_plan,
     on_collection,
     read_config,
@@ -106,7 +105,7 @@ def test_config_file_with_flag_overrides(tmp_path: Path) -> None:
     config = read_config(path)
     plan = build_plan(config, {"popular_pages": 5, "genres": None})
     assert (plan.popular_pages, plan.genre_pages, plan.genres) == (5, "all", (28, 35))
-    settings = build_client_settings(config, {"concurrency": 4}, env={})
+    settings = build_client_settings(config.client, {"concurrency": 4}, env={})
     assert settings.rate == 10
     assert settings.concurrency == 4
     assert settings.base_url == "http://127.0.0.1:8000/3"
@@ -115,8 +114,8 @@ def test_config_file_with_flag_overrides(tmp_path: Path) -> None:
 def test_base_url_from_environment() -> None:
     config = read_config(None)
     env = {"TMDB_BASE_URL": "http://127.0.0.1:1234/3"}
-    assert build_client_settings(config, {}, env=env).base_url == "http://127.0.0.1:1234/3"
-    flagged = build_client_settings(config, {"base_url": "http://127.0.0.1:9/3"}, env=env)
+    assert build_client_settings(config.client, {}, env=env).base_url == "http://127.0.0.1:1234/3"
+    flagged = build_client_settings(config.client, {"base_url": "http://127.0.0.1:9/3"}, env=env)
     assert flagged.base_url == "http://127.0.0.1:9/3"
 
 
@@ -136,7 +135,7 @@ def test_bad_config_files(tmp_path: Path, text: str, message: str) -> None:
     def load() -> None:
         config = read_config(path)
         build_plan(config, {})
-        build_client_settings(config, {}, env={})
+        build_client_settings(config.client, {}, env={})
 
     with pytest.raises(ConfigError, match=message):
         load()

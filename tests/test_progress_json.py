@@ -15,7 +15,7 @@ import pytest
 from tests.cli_helpers import SMALL_PLAN, collect_args, movie_count, run_cli, start_cli, wait_for
 from tests.conftest import TINY_PLAN, FakeClock, SmallCollection
 from tmdb_collector.engine.events import ProgressEvents
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.testing.outage import OutageProxy
 
 

@@ -214,14 +214,14 @@ def test_a_wrong_ids_from_leaves_no_collection_behind(tmp_path: Path) -> None:
 
 def test_update_refuses_another_medias_daily_export(tmp_path: Path) -> None:
     from tmdb_collector.errors import UsageError
-    from tmdb_collector.plan.id_source import iter_export
+    from tmdb_collector.plan.id_catalogue import iter_catalogue
     from tmdb_collector.plan.plan import Plan
 
     movies = tmp_path / "movie_ids.json.gz"
     movies.write_bytes(gzip.compress(b'{"adult":false,"id":3924,"original_title":"Blondie"}\n'))
-    assert [entry[1] for entry in iter_export(movies, Plan())] == [3924]
+    assert [entry[1] for entry in iter_catalogue(movies, Plan())] == [3924]
     with pytest.raises(UsageError, match="not a series daily ID export"):
-        list(iter_export(movies, Plan(media="tv")))
+        list(iter_catalogue(movies, Plan(media="tv")))
 
 
 def test_force_plan_adopts_exactly_the_plan_given(sim_url: str, tmp_path: Path) -> None:

@@ -208,16 +208,14 @@ def test_export_is_atomic_and_checks_its_target(
 
 
 def test_an_export_gets_the_mode_of_an_ordinary_file(tmp_path: Path) -> None:
-    from tmdb_collector.export.atomic import atomic_binary, atomic_text_files
+    from tmdb_collector.export.atomic import atomic_text_files
 
     old = os.umask(0o022)
     try:
-        with atomic_binary(tmp_path / "a.bin") as handle:
-            handle.write(b"x")
         with atomic_text_files([tmp_path / "b.json", tmp_path / "b.json.manifest.json"]) as files:
             for text in files:
                 text.write("{}")
     finally:
         os.umask(old)
-    for name in ("a.bin", "b.json", "b.json.manifest.json"):
+    for name in ("b.json", "b.json.manifest.json"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o644

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import REFERENCE
+from tmdb_collector.media.base import PAGE_SIZE
 from tmdb_collector.media.tv import GENRES
 
 PART_NAMES = (
@@ -38,7 +39,6 @@ PART_NAMES = (
     "videos",
     "watch/providers",
 )
-PAGE_SIZE = 20
 KEPT = 4  # elements kept of each array of the spec's examples
 
 

@@ -2,10 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-# TMDB's terms of use ask every product built on its API to carry this sentence.
-ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+from tmdb_collector.about import ATTRIBUTION, __version__
 
 # The Python API (api.py) loads on first use, so `import tmdb_collector` and the CLI stay fast.
 _API = ("Collection", "CollectResult", "collect", "collect_async")

@@ -31,20 +31,20 @@ from typing import Any, TypeVar
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.id_loading import check_new_source
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.runner import run_collection
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.exporter import (
-    check_format,
     export,
     export_parts,
     item_record_json,
     missing_from_export,
 )
-from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.export.formats import check_format
+from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
 from tmdb_collector.media import MediaType
-from tmdb_collector.plan.config import build_client_settings, on_collection, read_config
-from tmdb_collector.plan.id_source import check_new_source
+from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
 from tmdb_collector.store.database import stored_plan
@@ -218,7 +218,7 @@ async def collect_async(
     """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
     chosen = _plan(plan, Path(db), force_plan=force_plan)
     client = settings or build_client_settings(
-        read_config(None), {"base_url": base_url, "rate": rate, "concurrency": concurrency}
+        {}, {"base_url": base_url, "rate": rate, "concurrency": concurrency}
     )
     credentials = credentials or _credentials(api_key, bearer_token)
     view = view or RunView()

@@ -22,11 +22,11 @@ from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.media import DEFAULT_MEDIA, media_type
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.simulator.process import simulator_process
+from tmdb_collector.store import meta_keys
 from tmdb_collector.store.database import stored_media
 from tmdb_collector.store.store import Store
 
 DEMO_DB = "tmdb_collection.db"
-DEMO_CATALOGUE = "demo_catalogue"  # meta: the simulator arguments the demo collected from
 
 
 def run_demo(
@@ -121,9 +121,9 @@ def _demo_store(out: Path, plan: Plan, sim_args: list[str]) -> Store:
         )
     store = Store.create_or_open(db, plan)
     catalogue = " ".join(sim_args)
-    before = store.meta(DEMO_CATALOGUE)
+    before = store.meta(meta_keys.DEMO_CATALOGUE)
     if before is None:  # new, or made before demos recorded their catalogue
-        store.set_meta(DEMO_CATALOGUE, catalogue)
+        store.set_meta(meta_keys.DEMO_CATALOGUE, catalogue)
     elif before != catalogue:
         store.close()
         was = f" ({before})" if before else ""

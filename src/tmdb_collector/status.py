@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tmdb_collector.media import DEFAULT_MEDIA, media_type
-from tmdb_collector.store.progress import StageConsistency, harvest_consistency, harvest_progress
+from tmdb_collector.store import meta_keys
+from tmdb_collector.store.harvest_progress import (
+    StageConsistency,
+    harvest_consistency,
+    harvest_progress,
+)
 from tmdb_collector.store.store import Store
 
 
@@ -44,7 +49,7 @@ def collection_status(store: Store) -> dict[str, Any]:
         },
         "movies": store.item_count(),
         "parts": {"chosen": list(plan.parts), "items_with": store.part_counts()},
-        "last_sync": store.meta("last_sync"),
+        "last_sync": store.meta(meta_keys.LAST_SYNC),
         "failures": [
             {"id": movie_id, "status": status, "reason": reason}
             for movie_id, status, reason in store.failures()

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from tmdb_collector import ATTRIBUTION, __version__
+from tmdb_collector.about import ATTRIBUTION, __version__
 from tmdb_collector.cli.collect import collect, update
 from tmdb_collector.cli.export import export_command, status
 from tmdb_collector.cli.local import demo, serve, simulate

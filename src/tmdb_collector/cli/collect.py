@@ -33,7 +33,7 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
 from tmdb_collector.status import collection_status, format_status
-from tmdb_collector.store.progress import HARVEST_STAGES
+from tmdb_collector.store.harvest_progress import HARVEST_STAGES
 from tmdb_collector.store.store import Store
 
 
@@ -204,11 +204,11 @@ def update(
                     ids_from=ids_from,
                 )
             )
-            if result.export is not None:
+            if result.catalogue is not None:
                 click.echo(
-                    f"Daily export: {result.export.added:,} new ids queued, "
-                    f"{result.export.removed:,} ids marked removed, "
-                    f"{result.export.restored:,} listed again."
+                    f"Daily export: {result.catalogue.added:,} new ids queued, "
+                    f"{result.catalogue.removed:,} ids marked removed, "
+                    f"{result.catalogue.restored:,} listed again."
                 )
                 if store.plan().ids_from is None:
                     tell(

@@ -12,7 +12,7 @@ from tmdb_collector.cli.options import (
     AttributedCommand,
     db_option,
 )
-from tmdb_collector.export.exporter import FORMATS, TABLE_FORMATS, default_export_path
+from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS, default_export_path
 from tmdb_collector.export.manifest import MANIFEST_NAME
 from tmdb_collector.status import format_status
 

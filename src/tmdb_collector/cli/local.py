@@ -21,10 +21,10 @@ from tmdb_collector.cli.options import (
     verbosity_options,
 )
 from tmdb_collector.credentials import Credentials
+from tmdb_collector.engine.id_loading import check_new_source
 from tmdb_collector.errors import UsageError
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES
-from tmdb_collector.plan.id_source import check_new_source
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 

@@ -10,17 +10,18 @@ from typing import Any, TypeVar
 
 import click
 
-from tmdb_collector import ATTRIBUTION
+from tmdb_collector.about import ATTRIBUTION
 from tmdb_collector.errors import CollectorError, UsageError
 from tmdb_collector.fetch.settings import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     ClientSettings,
+    build_client_settings,
     parse_duration,
 )
 from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, ExpandingPart, MediaType
 from tmdb_collector.media.base import APPEND_LIMIT
-from tmdb_collector.plan.config import build_client_settings, build_plan, read_config
+from tmdb_collector.plan.config import build_plan, read_config
 from tmdb_collector.plan.plan import (
     DEFAULT_MEDIA_LANGUAGES,
     Plan,
@@ -74,7 +75,7 @@ progress_option = click.option(
     default="auto",
     show_default=True,
     help="auto: bars on a terminal; plain: none (like --no-progress); json: one JSON event "
-    "per line on stderr (docs/progress.md).",
+    "per line on stderr (docs/progress-json.md).",
 )
 base_url_option = click.option(
     "--base-url",
@@ -262,7 +263,7 @@ def _fields_of(cls: type[Any], options: dict[str, Any]) -> dict[str, Any]:
 def resolve_client_settings(options: dict[str, Any]) -> ClientSettings:
     """--config's [client] table with the client flags on top."""
     config = read_config(options.get("config"))
-    return build_client_settings(config, _fields_of(ClientSettings, options))
+    return build_client_settings(config.client, _fields_of(ClientSettings, options))
 
 
 def resolve_settings(
@@ -276,7 +277,7 @@ def resolve_settings(
     config = read_config(options.get("config"))
     overrides = _fields_of(Plan, options)
     plan = build_plan(config, overrides, stored_plan(db), force_plan=force_plan)
-    settings = build_client_settings(config, _fields_of(ClientSettings, options))
+    settings = build_client_settings(config.client, _fields_of(ClientSettings, options))
     return plan, settings
 
 

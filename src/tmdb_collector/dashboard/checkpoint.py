@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tmdb_collector.engine.progress import RunProgress
-from tmdb_collector.store.progress import HARVEST_STAGES, harvest_progress
+from tmdb_collector.engine.run_progress import RunProgress
+from tmdb_collector.store.harvest_progress import HARVEST_STAGES, harvest_progress
 from tmdb_collector.store.store import Store
 
 

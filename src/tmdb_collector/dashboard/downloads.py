@@ -18,13 +18,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tmdb_collector.export.exporter import (
+from tmdb_collector.export.exporter import export, movie_text
+from tmdb_collector.export.formats import (
     DATABASE_FORMATS,
     FILE_FORMATS,
     TABLE_FORMATS,
     default_export_path,
-    export,
-    movie_text,
 )
 from tmdb_collector.media import MediaType
 from tmdb_collector.store.store import ItemRow, Store

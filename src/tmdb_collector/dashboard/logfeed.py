@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tmdb_collector.credentials import RedactingFilter, redact
-
-LOGGER = "tmdb_collector"
+from tmdb_collector.logs import LOGGER
 
 
 @dataclass(frozen=True, slots=True)

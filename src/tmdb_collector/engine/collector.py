@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
-from tmdb_collector.engine.id_loading import load_export_ids
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.id_loading import load_catalogue_ids
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import (
     AuthError,
     CollectorError,
@@ -28,10 +28,11 @@ from tmdb_collector.errors import (
     TMDBError,
     UnexpectedError,
 )
-from tmdb_collector.export.manifest import BASE_URL_META, collected_from, shareable_base_url
+from tmdb_collector.export.manifest import collected_from, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.plan.plan import Plan
-from tmdb_collector.store.progress import harvest_progress
+from tmdb_collector.store import meta_keys
+from tmdb_collector.store.harvest_progress import harvest_progress
 from tmdb_collector.store.store import Store, database_error
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ class Collector:
         if grown:
             log.info("%d collected items lack a chosen part; fetching them again", grown)
         client = self._client
-        await load_export_ids(
+        await load_catalogue_ids(
             self._store, self._plan, self.progress, self._stop, client.breaker, client.settings
         )
         if self._stop.is_set():
@@ -176,11 +177,11 @@ class Collector:
         trust_earlier_answers(self._store, client)
         first = await self._client.get_json(media.probe_path, {"language": language})
         # Exports name the API a collection came from (export/manifest.py).
-        self._store.set_meta(BASE_URL_META, shareable_base_url(self._client.base_url))
-        if self._store.meta("last_sync") is None:
+        self._store.set_meta(meta_keys.BASE_URL, shareable_base_url(self._client.base_url))
+        if self._store.meta(meta_keys.LAST_SYNC) is None:
             # Changes from the day the collection started on are caught by `update`.
             when = first.server_time or dt.datetime.now(dt.UTC)
-            self._store.set_meta("last_sync", when.date().isoformat())
+            self._store.set_meta(meta_keys.LAST_SYNC, when.date().isoformat())
         await self._drain()
         self._sync_counts()
         # A pause asked for as the last requests finished leaves nothing to resume.

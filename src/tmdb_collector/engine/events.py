@@ -12,7 +12,7 @@ For cron, Airflow or systemd: a run can be followed without scraping text. Event
 * ``finish``: the last line, with ``exit_code`` and ``status`` (and ``error`` when it failed).
 
 Every event has ``event`` and ``time`` (UTC, ISO 8601). The fields are documented in
-``docs/progress.md``. The views read :meth:`RunProgress.snapshot`, so they never slow a run.
+``docs/progress-json.md``. The views read :meth:`RunProgress.snapshot`, so they never slow a run.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tmdb_collector.credentials import redact
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import EXIT_PAUSED, CollectorError
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.logs import in_files

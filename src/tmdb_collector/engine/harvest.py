@@ -12,11 +12,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import BadResponseError
 from tmdb_collector.fetch.client import JsonResponse
-from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery
-from tmdb_collector.store.progress import harvest_progress
+from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.plan.plan import HarvestQuery
+from tmdb_collector.store.harvest_progress import harvest_progress
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)

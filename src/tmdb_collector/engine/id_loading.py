@@ -12,19 +12,33 @@ import asyncio
 import logging
 from pathlib import Path
 
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.breaker import CircuitBreaker
+from tmdb_collector.fetch.download import existing_file, is_url, local_copy
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.plan.id_source import iter_export_ids, local_copy, take
+from tmdb_collector.plan.id_catalogue import iter_catalogue, iter_catalogue_ids, take
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store import meta_keys
+from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
 LOAD_BATCH = 5000  # daily-export ids per transaction; the loop runs between batches
 
 
-async def load_export_ids(
+def check_new_source(db: Path, plan: Plan) -> None:
+    """Before ``db`` is created for a plan whose ids come from a daily export, so that a wrong
+    ``--ids-from`` leaves no collection behind: a URL is taken as it is (its download waits
+    out outages), a file must exist and be the plan's media's daily export."""
+    source = plan.ids_from
+    if source is None or stored_plan(db) is not None or is_url(source):
+        return  # an existing collection (an empty file is none), or a download
+    path = existing_file(source)
+    next(iter_catalogue(path, plan), None)  # reads up to the first entry, checking it
+
+
+async def load_catalogue_ids(
     store: Store,
     plan: Plan,
     progress: RunProgress,
@@ -32,9 +46,9 @@ async def load_export_ids(
     breaker: CircuitBreaker,
     network: ClientSettings,
 ) -> None:
-    """With ``plan.ids_from``, queue the export's ids (once; a no-op when already loaded)."""
+    """With ``plan.ids_from``, queue the daily ID export's ids (once: a no-op once loaded)."""
     source = plan.ids_from
-    if source is None or store.meta("ids_loaded") == source:
+    if source is None or store.meta(meta_keys.IDS_LOADED) == source:
         return
     log.info("loading ids from %s", source)
     progress.message = "Loading ids from the daily export…"
@@ -65,11 +79,11 @@ async def _load_batches(
     store: Store, plan: Plan, progress: RunProgress, stop: asyncio.Event, path: Path, source: str
 ) -> int:
     added = read = 0
-    entries = iter_export_ids(path, plan)
+    entries = iter_catalogue_ids(path, plan)
     while not stop.is_set():
         batch = await asyncio.to_thread(take, entries, LOAD_BATCH)
         last = len(batch) < LOAD_BATCH
-        added += store.add_export_ids(batch, source, complete=last)
+        added += store.add_catalogue_ids(batch, source, complete=last)
         read += len(batch)
         progress.message = f"Loading ids from the daily export: {read:,} read"
         if last:

@@ -13,7 +13,7 @@ from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import Collector, RunOutcome
 from tmdb_collector.engine.display import show_progress
 from tmdb_collector.engine.events import ProgressEvents, report_progress
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.signals import on_stop_signals
 from tmdb_collector.engine.update import UpdateOutcome, run_update
 from tmdb_collector.errors import EXIT_PAUSED

@@ -7,7 +7,7 @@ fetched longer ago than that. The last sync day is read again on purpose: a chan
 day after a movie was fetched would otherwise be missed. ``since`` reads a longer window on
 demand. The feed has blind spots (edits to titles and translations alone are reported missing
 from it, and it never lists new or deleted ids); ``ids_from`` covers the last two through the
-daily export (:mod:`.export_sync`).
+daily export (:mod:`.catalogue_sync`).
 """
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tmdb_collector.engine.catalogue_sync import sync_with_catalogue
 from tmdb_collector.engine.collector import Collector, RunOutcome, trust_earlier_answers
-from tmdb_collector.engine.export_sync import sync_with_export
-from tmdb_collector.engine.progress import RunProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
 from tmdb_collector.media import MOVIE
-from tmdb_collector.plan.plan import MAX_PAGE
-from tmdb_collector.store.catalogue import ExportSync
+from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.store import meta_keys
+from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class UpdateOutcome:
     refreshed: int  # collected movies queued for refetch
     stale: int  # of those, queued because older than max_age_days
     run: RunOutcome
-    export: ExportSync | None = None  # with ids_from: what the daily export added and removed
+    catalogue: CatalogueSync | None = None  # with ids_from: what the daily export added, removed
 
 
 def windows(since: dt.date, until: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
@@ -119,13 +120,13 @@ async def run_update(
     probe = await client.get_json("/configuration")
     today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
     if since is None:
-        last_sync = store.meta("last_sync")
+        last_sync = store.meta(meta_keys.LAST_SYNC)
         since = dt.date.fromisoformat(last_sync) if last_sync else today
     elif since > today:
         raise UsageError(f"--since {since} is after TMDB's today ({today})")
-    export = None
+    catalogue = None
     if ids_from is not None:
-        export = await sync_with_export(store, ids_from, client.settings)
+        catalogue = await sync_with_catalogue(store, ids_from, client.settings)
     started = time.monotonic()  # the summary's time and rate cover the feed's requests too
     changed = await changed_ids(client, since, today, store.media_type.changes_path)
     collected = set(store.ids_with_status("done", "failed"))
@@ -147,6 +148,6 @@ async def run_update(
     )
     outcome = await collector.run(started)
     if outcome.status in ("complete", "nothing-to-do"):
-        store.set_meta("last_sync", today.isoformat())
+        store.set_meta(meta_keys.LAST_SYNC, today.isoformat())
     refreshed = len(refresh | stale)
-    return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, export)
+    return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, catalogue)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tmdb_collector.export.table_schema import Column, Kind
+from tmdb_collector.media.table_schema import Column, Kind
 
 ARROW_TYPES: dict[Kind, Any] = {
     "int": pa.int64(),

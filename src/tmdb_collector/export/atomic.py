@@ -15,6 +15,8 @@ from typing import IO
 
 from tmdb_collector.errors import ExportError, UsageError
 
+STAGING_PREFIX = ".tmdb-export-"  # the hidden folders that table and duckdb exports are built in
+
 
 def check_output_file(path: Path, example: str) -> None:
     """``path`` can be written as a file; ``example`` names one inside it, for the message."""
@@ -91,27 +93,12 @@ def _discard(staged: list[tuple[Path, IO[str]]]) -> None:
         temp.unlink(missing_ok=True)
 
 
-@contextlib.contextmanager
-def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
+def staging_directory(parent: Path) -> Path:
+    """A new hidden folder in ``parent`` to build an export in, before it is renamed in place."""
     try:
-        fd, temp_name = _staging_file(path)
+        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise ExportError(f"cannot write to {path.parent}: {exc.strerror}") from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ExportError(
-            f"could not write {path} ({exc.strerror or exc}); any previous {path.name} is unchanged"
-        ) from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+        raise ExportError(f"cannot write to {parent}: {error_reason(exc)}") from None
 
 
 def fsync_path(path: Path) -> None:

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from tmdb_collector.export.arrow_types import ARROW_TYPES, arrow_schema
-from tmdb_collector.export.rows import (
+from tmdb_collector.media.rows import (
     IMAGE_KINDS,
     OFFER_TYPES,
     Credits,
@@ -42,8 +42,8 @@ from tmdb_collector.export.rows import (
     WatchProviders,
     Whole,
 )
-from tmdb_collector.export.table_schema import Column
-from tmdb_collector.export.table_sets import TableSet
+from tmdb_collector.media.table_schema import Column
+from tmdb_collector.media.table_sets import TableSet
 
 Tables = dict[str, Any]  # table name -> pa.Table
 Builder = Callable[[Any, Sequence[bytes]], Tables]  # (ids, a part's bodies) -> its tables

@@ -11,37 +11,40 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
 from tmdb_collector.errors import ExportError
-from tmdb_collector.export.atomic import check_output_file, error_reason, fsync_path
-from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
-from tmdb_collector.export.table_sets import TableSet
+from tmdb_collector.export.atomic import (
+    check_output_file,
+    error_reason,
+    fsync_path,
+    staging_directory,
+)
+from tmdb_collector.export.formats import default_export_path
+from tmdb_collector.export.manifest import (
+    MANIFEST_NAME,
+    build_manifest,
+    manifest_path,
+    manifest_text,
+)
+from tmdb_collector.export.tables import export_tables
+from tmdb_collector.media.table_sets import TableSet
 from tmdb_collector.store.store import Store
-
-STAGING_PREFIX = ".tmdb-export-"
 
 
 def export_duckdb(store: Store, out: Path, parts: Sequence[str] | None = None) -> int:
     """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
     returns the movies exported."""
-    from tmdb_collector.export.exporter import default_export_path
-    from tmdb_collector.export.tables import export_tables
-
     check_output_file(out, default_export_path(store.media_type, "duckdb").name)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=out.parent))
-    except OSError as exc:
-        raise ExportError(f"cannot write to {out.parent}: {exc.strerror}") from None
+    staging = staging_directory(out.parent)
     try:
         count = export_tables(store, "parquet", staging / "tables", parts)
         database = staging / out.name
         rows = _load(staging / "tables", database, store.media_type.tables)
-        manifest = staging / "manifest.json"
+        manifest = staging / MANIFEST_NAME
         files = {out.name: count}
         manifest.write_text(
             manifest_text(build_manifest(store, "duckdb", files, tables=rows, parts=parts)),

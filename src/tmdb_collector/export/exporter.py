@@ -20,31 +20,16 @@ from typing import IO
 
 from tmdb_collector.errors import ConfigError, UsageError
 from tmdb_collector.export.atomic import atomic_text_files, check_output_file
+from tmdb_collector.export.formats import (
+    DATABASE_FORMATS,
+    FILE_FORMATS,
+    TABLE_FORMATS,
+    check_format,
+    default_export_path,
+)
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
-from tmdb_collector.media import MediaType
 from tmdb_collector.store.database import database_files
 from tmdb_collector.store.store import ItemRow, Store
-
-# The one list of export formats. json and jsonl are single files (with their media type);
-# parquet and csv are directories of tables (export/tables.py).
-FILE_FORMATS: dict[str, str] = {"json": "application/json", "jsonl": "application/x-ndjson"}
-TABLE_FORMATS = ("parquet", "csv")
-DATABASE_FORMATS = ("duckdb",)  # every table in one database file (export/duckdb_file.py)
-FORMATS = (*FILE_FORMATS, *TABLE_FORMATS, *DATABASE_FORMATS)
-
-
-def check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
-def default_export_path(media: MediaType, fmt: str) -> Path:
-    """Where an export without --out goes: the media type's json file (``movies.json``,
-    ``tv.json``), or the same name ending ``.jsonl`` or ``.duckdb``; tables need a directory."""
-    check_format(fmt)
-    if fmt in TABLE_FORMATS:
-        raise UsageError(f"--format {fmt} writes one file per table: name the directory with --out")
-    return Path(media.export_filename).with_suffix(f".{fmt}")
 
 
 def item_record_json(row: ItemRow, keys: Sequence[str]) -> str:

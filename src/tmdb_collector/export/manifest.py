@@ -18,18 +18,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from tmdb_collector import ATTRIBUTION, __version__
+from tmdb_collector.about import ATTRIBUTION, __version__
+from tmdb_collector.store import meta_keys
 from tmdb_collector.store.store import Store
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 TMDB_TERMS = "https://www.themoviedb.org/api-terms-of-use"
-BASE_URL_META = "base_url"  # the store's meta key for the API a collection used
 
 
 def manifest_path(out: Path, *, directory: bool) -> Path:
     """Where the manifest of an export to ``out`` goes."""
-    return out / MANIFEST_NAME if directory else out.with_name(f"{out.name}.manifest.json")
+    return out / MANIFEST_NAME if directory else out.with_name(f"{out.name}.{MANIFEST_NAME}")
 
 
 def shareable_base_url(url: str) -> str:
@@ -44,7 +44,7 @@ def shareable_base_url(url: str) -> str:
 
 def collected_from(store: Store, base_url: str) -> bool:
     """Whether this collection was made from ``base_url`` (TMDB answered it there before)."""
-    return store.meta(BASE_URL_META) == shareable_base_url(base_url)
+    return store.meta(meta_keys.BASE_URL) == shareable_base_url(base_url)
 
 
 def build_manifest(
@@ -63,7 +63,7 @@ def build_manifest(
     if tables is not None:
         for entry in files:
             entry["tables"] = dict(tables)
-    base_url = store.meta(BASE_URL_META)
+    base_url = store.meta(meta_keys.BASE_URL)
     return {
         "manifest_version": MANIFEST_VERSION,
         "tool": {"name": "tmdb-collector", "version": __version__},
@@ -73,9 +73,9 @@ def build_manifest(
         },
         "plan": store.plan().to_dict(),
         "collection": {
-            "created_at": store.meta("created_at"),
+            "created_at": store.meta(meta_keys.CREATED_AT),
             "last_fetched_at": store.last_fetched_at(),
-            "last_sync": store.meta("last_sync"),
+            "last_sync": store.meta(meta_keys.LAST_SYNC),
         },
         "export": {
             "format": fmt,

@@ -1,6 +1,6 @@
 """Normalized tables: ``export --format parquet|csv --out DIR`` writes one file per table.
 
-The tables and their columns are defined in :mod:`tmdb_collector.export.table_schema` and documented
+The tables and their columns are defined in :mod:`tmdb_collector.media.table_schema` and documented
 in ``docs/tables.md``.
 
 * Streamed: movies are read from the database cursor in batches of at most :data:`BATCH_SIZE`
@@ -25,7 +25,6 @@ import csv
 import json
 import os
 import shutil
-import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,20 +37,19 @@ import pyarrow.parquet as pq
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import columnar
 from tmdb_collector.export.arrow_types import arrow_schema
-from tmdb_collector.export.atomic import check_output_dir
+from tmdb_collector.export.atomic import check_output_dir, staging_directory
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
-from tmdb_collector.export.exporter import TABLE_FORMATS
+from tmdb_collector.export.formats import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.export.table_schema import Column, Row, csv_cell
-from tmdb_collector.export.table_sets import PROVENANCE, TableSet
+from tmdb_collector.media.table_schema import Column, Row, csv_cell
+from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per batch at most; tests lower it
 BATCH_BYTES = 8 << 20  # stored JSON per batch at most (a batch has at least one movie)
 ROW_GROUP_BYTES = 4 << 20  # a parquet row group gathers batches' rows up to this (Arrow) size
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # threads building batches' tables
-STAGING_PREFIX = ".tmdb-export-"
 _T = TypeVar("_T")
 
 
@@ -164,10 +162,7 @@ def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None
     created = _prepare_directory(out)
     done = False
     try:
-        try:
-            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=out))
-        except OSError as exc:
-            raise ExportError(f"cannot write to {out}: {_reason(exc)}") from None
+        staging = staging_directory(out)
         try:
             count, rows = _write_tables(store, fmt, staging, parts, tables, names)
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))

@@ -3,8 +3,11 @@ proxy and CAs."""
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 from urllib.parse import urlsplit
 
 from tmdb_collector.errors import ConfigError
@@ -91,3 +94,20 @@ def _positive_number(name: str, value: object) -> None:
 def _positive_int(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
+
+
+def build_client_settings(
+    client: Mapping[str, Any], overrides: Mapping[str, Any], env: Mapping[str, str] | None = None
+) -> ClientSettings:
+    """The settings from a config file's [client] table, ``$TMDB_BASE_URL`` under it and the
+    command line's ``overrides`` (None: not given) over it."""
+    env = os.environ if env is None else env
+    known = {f.name for f in fields(ClientSettings)}
+    unknown = sorted(set(client) - known)
+    if unknown:
+        raise ConfigError(f"[client]: unknown setting {unknown[0]!r}")
+    settings = ClientSettings()
+    if env.get(BASE_URL_ENV):
+        settings = replace(settings, base_url=env[BASE_URL_ENV])
+    settings = replace(settings, **client)
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

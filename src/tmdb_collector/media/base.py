@@ -3,7 +3,7 @@
 A :class:`MediaType` holds every fact that differs between media: the paths of the three
 stages, the genre list, the date field that splits a long discover query, the parts TMDB can
 append to the details request and how each is split back into its standalone body, the export's
-file name, and its tables (a :class:`~tmdb_collector.export.table_sets.TableSet`: columns, the
+file name, and its tables (a :class:`~tmdb_collector.media.table_sets.TableSet`: columns, the
 tables each part feeds and how a body becomes rows, primary keys, the duckdb views). The
 engine, the store and the exporters ask the media type; they never branch on the media
 themselves.
@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmdb_collector.errors import BadResponseError, ConfigError
-from tmdb_collector.export.table_sets import TableSet
+from tmdb_collector.media.table_sets import TableSet
 
 ALL_PARTS = "all"
 NO_PARTS = "none"  # --parts none: the details alone
 APPEND_LIMIT = 20  # TMDB serves at most 20 appended sub-resources per request
+PAGE_SIZE = 20  # results on every full page of a TMDB list (popular, discover, similar...)
+MAX_PAGE = 500  # TMDB refuses page > 500 with HTTP 422
 
 
 @dataclass(frozen=True, slots=True)

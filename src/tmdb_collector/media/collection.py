@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tmdb_collector.export.rows import Custom, Images, Rows, Target, Translations, objects
-from tmdb_collector.export.table_schema import columns
-from tmdb_collector.export.table_sets import TableSet, common_keys, common_tables
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.rows import Custom, Images, Rows, Target, Translations, objects
+from tmdb_collector.media.table_schema import columns
+from tmdb_collector.media.table_sets import TableSet, common_keys, common_tables
 
 ID = "collection_id"
 _TABLES = {

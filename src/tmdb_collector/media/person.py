@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tmdb_collector.export.rows import Custom, Images, Rows, Target, Whole, objects
-from tmdb_collector.export.table_schema import as_object, columns
-from tmdb_collector.export.table_sets import TableSet, common_tables
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.rows import Custom, Images, Rows, Target, Whole, objects
+from tmdb_collector.media.table_schema import as_object, columns
+from tmdb_collector.media.table_sets import TableSet, common_tables
 
 # The sub-resources of /person/{id}. Standalone, the credits carry the id after cast and crew,
 # the others first; appended, none does.

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tmdb_collector.export.rows import Custom, Images, Rows, Target, each
-from tmdb_collector.export.table_schema import as_object, columns
-from tmdb_collector.export.table_sets import TableSet, common_tables
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.rows import Custom, Images, Rows, Target, each
+from tmdb_collector.media.table_schema import as_object, columns
+from tmdb_collector.media.table_sets import TableSet, common_tables
 
 # Standalone, the id comes first in both.
 PARTS = (Part("alternative_names", ("results", list)), Part("images", ("logos", list)))

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tmdb_collector.export.rows import (
+from tmdb_collector.media.base import ExpandingPart, MediaType, Part
+from tmdb_collector.media.rows import (
     Credits,
     Custom,
     Images,
@@ -33,15 +34,14 @@ from tmdb_collector.export.rows import (
     objects,
     ranked,
 )
-from tmdb_collector.export.table_schema import (
+from tmdb_collector.media.table_schema import (
     as_int,
     as_int_list,
     as_object,
     as_str_list,
     columns,
 )
-from tmdb_collector.export.table_sets import TableSet, common_keys, common_tables
-from tmdb_collector.media.base import ExpandingPart, MediaType, Part
+from tmdb_collector.media.table_sets import TableSet, common_keys, common_tables
 
 # TMDB's 16 TV genres, as /3/genre/tv/list returns them (English names).
 GENRES: dict[int, str] = {

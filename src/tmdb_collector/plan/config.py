@@ -1,4 +1,4 @@
-"""Client settings and the TOML config file that can hold them together with the plan.
+"""The TOML config file that holds the plan and the client settings, and the plan built from it.
 
 A config file has up to two tables; flags given on the command line win over the file::
 
@@ -11,19 +11,20 @@ A config file has up to two tables; flags given on the command line win over the
     base_url = "https://api.themoviedb.org/3"
     rate = 40
     concurrency = 20
+
+The [client] table becomes :class:`~tmdb_collector.fetch.settings.ClientSettings` in
+:func:`~tmdb_collector.fetch.settings.build_client_settings`.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tmdb_collector.errors import ConfigError
-from tmdb_collector.fetch.settings import BASE_URL_ENV, ClientSettings
 from tmdb_collector.plan.plan import Plan, parse_pages
 
 
@@ -83,18 +84,3 @@ def on_collection(
     if force_plan:
         return {**values, "media": stored["media"]}
     return {**stored, **values}
-
-
-def build_client_settings(
-    config: ConfigFile, overrides: Mapping[str, Any], env: Mapping[str, str] | None = None
-) -> ClientSettings:
-    env = os.environ if env is None else env
-    known = {f.name for f in fields(ClientSettings)}
-    unknown = sorted(set(config.client) - known)
-    if unknown:
-        raise ConfigError(f"[client]: unknown setting {unknown[0]!r}")
-    settings = ClientSettings()
-    if env.get(BASE_URL_ENV):
-        settings = replace(settings, base_url=env[BASE_URL_ENV])
-    settings = replace(settings, **config.client)
-    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

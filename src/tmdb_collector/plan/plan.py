@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import DEFAULT_MEDIA, MOVIE, MediaType, media_type
+from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.media.movie import GENRES as GENRES  # re-exported: the default genres
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
 
-MAX_PAGE = 500  # TMDB refuses page > 500 with HTTP 422
 ALL_PAGES: Literal["all"] = "all"
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _LOCALE = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")

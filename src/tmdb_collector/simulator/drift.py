@@ -13,9 +13,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+from tmdb_collector.media.base import PAGE_SIZE
 from tmdb_collector.simulator._hash import SALT_DRIFT_RANK, hash_ints, unit
-
-PAGE_SIZE = 20
 
 
 class Drift:

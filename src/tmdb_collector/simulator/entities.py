@@ -16,10 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tmdb_collector.media.base import APPEND_LIMIT
 from tmdb_collector.simulator import people, studios
 from tmdb_collector.simulator.graph import NETWORK_BY_ID, Graph, company_count, company_slot
 from tmdb_collector.simulator.handlers import STATE, parse_page
-from tmdb_collector.simulator.render import MAX_APPENDS, parse_appends
+from tmdb_collector.simulator.render import parse_appends
 from tmdb_collector.simulator.responses import NOT_FOUND, TOO_MANY_APPENDS, ApiError, dumps
 from tmdb_collector.simulator.text import company
 
@@ -161,7 +162,7 @@ def _handlers(served: Served) -> tuple[Any, Any]:
         st = request.app[STATE]
         await st.hold.admit()
         appends = parse_appends(request.query.get("append_to_response"))
-        if len(appends) > MAX_APPENDS:
+        if len(appends) > APPEND_LIMIT:
             raise ApiError(400, TOO_MANY_APPENDS)
         item_id, page, graph = _item_id(request), _lenient_page(request), request.app[GRAPH]
         body = await _off_loop(lambda: served.body(graph, item_id, appends, page))
@@ -186,7 +187,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
 
 
 def export_builders(graph: Graph) -> dict[str, Callable[[], Iterator[JSONDict]]]:
-    """Each entity's daily export kind -> its lines (for :class:`.exports.ExportCache`)."""
+    """Each entity's daily export kind -> its lines (for :class:`.id_catalogue.CatalogueCache`)."""
     return {served.export: _lines(served, graph) for served in SERVED}
 
 

@@ -12,19 +12,19 @@ from typing import Any
 
 from aiohttp import web
 
+from tmdb_collector.media.base import APPEND_LIMIT, MAX_PAGE
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.discover import QueryError, parse_discover_params
 from tmdb_collector.simulator.drift import Drift
-from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.faults import FaultInjector
 from tmdb_collector.simulator.hold import Hold
+from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.lists import list_page
 from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.render import (
     LRU,
-    MAX_APPENDS,
     PAGED,
     BodyRenderer,
     parse_appends,
@@ -45,7 +45,6 @@ from tmdb_collector.simulator.responses import (
 from tmdb_collector.simulator.stats import SimulatorStats
 from tmdb_collector.simulator.vocab import GENRES, TV_GENRES
 
-MAX_PAGE = 500
 CHANGES_PAGE_SIZE = 100
 MAX_CHANGES_WINDOW = datetime.timedelta(days=14)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -114,7 +113,7 @@ class SimState:
     config: SimulatorConfig
     catalog: Catalog
     responder: Responder
-    exports: ExportCache
+    exports: CatalogueCache
     stats: SimulatorStats
     bucket: TokenBucket | None
     faults: FaultInjector
@@ -239,7 +238,7 @@ async def details(request: web.Request) -> web.StreamResponse:
     await st.hold.admit()
     media = _media(request)
     appends = parse_appends(request.query.get("append_to_response"))
-    if len(appends) > MAX_APPENDS:
+    if len(appends) > APPEND_LIMIT:
         raise ApiError(400, TOO_MANY_APPENDS)
     renderer = await st.shelf.renderer(media)
     item_id = _available(renderer.catalog, _item_id(request))

@@ -8,8 +8,9 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from tmdb_collector.media.base import PAGE_SIZE
 from tmdb_collector.simulator._hash import SALT_RECS, SALT_SIMILAR, hash_ints, number, rng_for
-from tmdb_collector.simulator.catalog import PAGE_SIZE, Catalog
+from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
 from tmdb_collector.simulator.text import overview, poster_backdrop, titles
 from tmdb_collector.simulator.vocab import EN_COUNTRIES, LANGUAGES

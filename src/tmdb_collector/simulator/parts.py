@@ -15,6 +15,7 @@ from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from tmdb_collector.media.base import PAGE_SIZE
 from tmdb_collector.simulator._hash import (
     SALT_PARTS,
     hash_ints,
@@ -35,7 +36,6 @@ from tmdb_collector.simulator.vocab_parts import (
 )
 
 JSONDict = dict[str, Any]
-PAGE_SIZE = 20
 MEDIA_CODE = {"movie": 1, "tv": 2}
 # Language filter: the allowed ``iso_639_1`` values (``None`` = language-neutral), or
 # ``None`` for no filter at all.

@@ -18,7 +18,6 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.parts import Languages, Subject, allowed_languages
 from tmdb_collector.simulator.responses import dumps
 
-MAX_APPENDS = 20
 JSONDict = dict[str, Any]
 VIDEO_DEFAULT_LANGUAGE = "en-US"  # /videos documents language=en-US as its default
 

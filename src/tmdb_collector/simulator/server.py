@@ -11,9 +11,9 @@ from tmdb_collector.simulator import entities, faults, handlers, outage
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
-from tmdb_collector.simulator.exports import ExportCache
 from tmdb_collector.simulator.graph import Graph
 from tmdb_collector.simulator.handlers import STATE, SimState
+from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
     INVALID_API_KEY,
@@ -206,7 +206,7 @@ def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Ap
         config=config,
         catalog=catalog,
         responder=Responder(catalog.today),
-        exports=ExportCache(
+        exports=CatalogueCache(
             catalog, lambda: shelf.catalog_now("tv"), entities.export_builders(graph)
         ),
         stats=SimulatorStats(),

@@ -1,11 +1,12 @@
-"""The store against TMDB's latest daily ID export: ids new in it, and ids gone from it.
+"""The store against TMDB's id catalogue (its latest daily ID export): ids new in it, and ids
+gone from it.
 
-``/movie/changes`` never lists a new id, nor a deleted one; only the daily export shows both.
-:meth:`Catalogue.sync_export` compares the export's ids, staged in a temporary table (bounded
-memory for a million ids), with the store's: every id the store holds that the export no longer
-lists becomes ``removed`` (export leaves such items out by default), a removed id that is
-listed again is queued again, and, when asked, the ids the export lists (and the plan's
-filters keep) that the store has never seen are queued.
+``/movie/changes`` never lists a new id, nor a deleted one; only the catalogue shows both.
+:meth:`Catalogue.sync_catalogue` compares the catalogue's ids, staged in a temporary table
+(bounded memory for a million ids), with the store's: every id the store holds that the
+catalogue no longer lists becomes ``removed`` (our dataset exports leave such items out by
+default), a removed id that is listed again is queued again, and, when asked, the ids the
+catalogue lists (and the plan's filters keep) that the store has never seen are queued.
 """
 
 from __future__ import annotations
@@ -15,49 +16,50 @@ from dataclasses import dataclass
 
 from tmdb_collector.errors import UsageError
 from tmdb_collector.store.database import Database, now
+from tmdb_collector.store.id_status import LIVE, sql_list
 
 VANISHED = "no longer in TMDB's daily ID export"
 
 
 @dataclass(frozen=True)
-class ExportSync:
-    added: int  # ids new in the export, queued
-    removed: int  # ids the store held that the export no longer lists
-    restored: int  # ids marked removed earlier that the export lists again, queued again
+class CatalogueSync:
+    added: int  # ids new in the catalogue, queued
+    removed: int  # ids the store held that the catalogue no longer lists
+    restored: int  # ids marked removed earlier that the catalogue lists again, queued again
 
 
 class Catalogue(Database):
     _next_seen: int  # the next id's harvest order (kept by Store)
 
-    def stage_export(self, entries: Iterable[tuple[int, int, bool]], *, first: bool) -> None:
-        """Add ``(line, id, kept)`` export entries to the comparison (``first``: start over)."""
+    def stage_catalogue(self, entries: Iterable[tuple[int, int, bool]], *, first: bool) -> None:
+        """Add ``(line, id, kept)`` catalogue entries to the comparison (``first``: start over)."""
 
         def stage() -> None:
             if first:
                 self._db.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS export_ids"
+                    "CREATE TEMP TABLE IF NOT EXISTS catalogue_ids"
                     " (id INTEGER PRIMARY KEY, line INTEGER NOT NULL, kept INTEGER NOT NULL)"
                 )
-                self._db.execute("DELETE FROM temp.export_ids")
+                self._db.execute("DELETE FROM temp.catalogue_ids")
             self._db.executemany(
-                "INSERT OR IGNORE INTO temp.export_ids VALUES (?, ?, ?)",
+                "INSERT OR IGNORE INTO temp.catalogue_ids VALUES (?, ?, ?)",
                 ((item_id, line, kept) for line, item_id, kept in entries),
             )
 
         self._write(stage)
 
-    def sync_export(self, source: str, *, add_new: bool) -> ExportSync:
-        """Apply the staged export to the ids, in one transaction."""
+    def sync_catalogue(self, source: str, *, add_new: bool) -> CatalogueSync:
+        """Apply the staged catalogue to the ids, in one transaction."""
 
-        def apply() -> ExportSync:
-            live = "status IN ('pending', 'done', 'failed')"
+        def apply() -> CatalogueSync:
+            live = f"status IN {sql_list(LIVE)}"
             held = self._scalar(f"SELECT COUNT(*) FROM ids WHERE {live}")
             gone = self._scalar(
                 f"SELECT COUNT(*) FROM ids WHERE {live}"
-                " AND id NOT IN (SELECT id FROM temp.export_ids)"
+                " AND id NOT IN (SELECT id FROM temp.catalogue_ids)"
             )
             if held and gone * 2 > held:
-                self._db.execute("DELETE FROM temp.export_ids")
+                self._db.execute("DELETE FROM temp.catalogue_ids")
                 raise UsageError(
                     f"{source} lists too few of this collection's ids: it would mark {gone:,}"
                     f" of {held:,} removed; a daily export lists every id, so this one looks"
@@ -66,24 +68,24 @@ class Catalogue(Database):
             stamp = now()
             restored = self._db.execute(
                 "UPDATE ids SET status = 'pending', error = NULL, updated_at = ?"
-                " WHERE status = 'removed' AND id IN (SELECT id FROM temp.export_ids)",
+                " WHERE status = 'removed' AND id IN (SELECT id FROM temp.catalogue_ids)",
                 (stamp,),
             ).rowcount
             removed = self._db.execute(
                 "UPDATE ids SET status = 'removed', error = ?, updated_at = ?"
-                " WHERE status IN ('pending', 'done', 'failed')"
-                " AND id NOT IN (SELECT id FROM temp.export_ids)",
+                f" WHERE {live}"
+                " AND id NOT IN (SELECT id FROM temp.catalogue_ids)",
                 (VANISHED, stamp),
             ).rowcount
             added = self._add_new(source, stamp) if add_new else 0
-            self._db.execute("DELETE FROM temp.export_ids")
-            return ExportSync(added, removed, restored)
+            self._db.execute("DELETE FROM temp.catalogue_ids")
+            return CatalogueSync(added, removed, restored)
 
         return self._write(apply)
 
     def _add_new(self, source: str, stamp: str) -> int:
         new = (
-            "SELECT e.id, e.line FROM temp.export_ids e"
+            "SELECT e.id, e.line FROM temp.catalogue_ids e"
             " WHERE e.kept AND e.id NOT IN (SELECT id FROM ids)"
         )
         self._db.execute(

@@ -29,7 +29,7 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
 from tmdb_collector.plan.plan import Plan
-from tmdb_collector.store import schema
+from tmdb_collector.store import meta_keys, schema
 
 APP_NAME = "tmdb-collector"
 T = TypeVar("T")
@@ -94,11 +94,11 @@ class Database:
 
         def create() -> None:
             schema.create(self._db)
-            self._set_meta("app", APP_NAME)
-            self._set_meta("schema_version", schema.SCHEMA_VERSION)
-            self._set_meta("media", plan.media)
-            self._set_meta("plan", json.dumps(plan.to_dict()))
-            self._set_meta("created_at", now())
+            self._set_meta(meta_keys.APP, APP_NAME)
+            self._set_meta(meta_keys.SCHEMA_VERSION, schema.SCHEMA_VERSION)
+            self._set_meta(meta_keys.MEDIA, plan.media)
+            self._set_meta(meta_keys.PLAN, json.dumps(plan.to_dict()))
+            self._set_meta(meta_keys.CREATED_AT, now())
 
         try:
             _tune(self._db)
@@ -134,7 +134,7 @@ class Database:
                 + "); re-run with the original settings, pass --force-plan to adopt the "
                 "new plan and keep what was collected, or use a new --db"
             )
-        self._write(lambda: self._set_meta("plan", json.dumps(plan.to_dict())))
+        self._write(lambda: self._set_meta(meta_keys.PLAN, json.dumps(plan.to_dict())))
 
     def lock(self) -> None:
         """Take the collector's exclusive lock: one collecting process per database."""
@@ -165,13 +165,13 @@ class Database:
     # ---- meta ------------------------------------------------------------------------------
 
     def plan(self) -> Plan:
-        return Plan.from_dict(json.loads(self.meta("plan") or "{}"))
+        return Plan.from_dict(json.loads(self.meta(meta_keys.PLAN) or "{}"))
 
     @property
     def media_type(self) -> MediaType:
         """What this database holds (fixed when it was created)."""
         if self._media is None:
-            self._media = media_type(self.meta("media") or DEFAULT_MEDIA)
+            self._media = media_type(self.meta(meta_keys.MEDIA) or DEFAULT_MEDIA)
         return self._media
 
     def meta(self, key: str) -> str | None:
@@ -221,14 +221,14 @@ def database_files(path: Path) -> list[Path]:
 def stored_media(path: Path) -> str | None:
     """The media type an existing database was created for, or None when ``path`` is not a
     readable database of ours (opening it properly then says why). Read-only, no lock."""
-    return _stored_meta(path, "media")
+    return _stored_meta(path, meta_keys.MEDIA)
 
 
 def stored_plan(path: Path) -> dict[str, Any] | None:
     """The plan an existing database holds, as :meth:`Plan.to_dict` wrote it, with its
     ``media`` (a database made before media types, schema 1, holds movies), or None (as
     :func:`stored_media`)."""
-    text = _stored_meta(path, "plan")
+    text = _stored_meta(path, meta_keys.PLAN)
     try:
         plan = json.loads(text) if text is not None else None
     except ValueError:
@@ -310,9 +310,11 @@ def _check_ours(path: Path, connection: sqlite3.Connection) -> str:
         connection.close()
         raise NotOurDatabaseError(f"{path} is an empty file, not a tmdb-collector database")
     try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'app'").fetchone()
+        row = connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (meta_keys.APP,)
+        ).fetchone()
         version = connection.execute(
-            "SELECT value FROM meta WHERE key = 'schema_version'"
+            "SELECT value FROM meta WHERE key = ?", (meta_keys.SCHEMA_VERSION,)
         ).fetchone()
         if version is not None and version[0] in _BODIES_TABLE:
             connection.execute(f"SELECT COUNT(*) FROM {_BODIES_TABLE[version[0]]}").fetchone()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tmdb_collector.store import meta_keys
 from tmdb_collector.store.database import Database
 
 
@@ -50,7 +51,7 @@ class Listings(Database):
 
         def mark() -> int:
             last = self._scalar("SELECT COALESCE(MAX(seen_order), 0) FROM ids")
-            self._set_meta("reharvest_after", str(last))
+            self._set_meta(meta_keys.REHARVEST_AFTER, str(last))
             return self._db.execute(
                 "UPDATE pages SET status = 'stale' WHERE status = 'done' AND query_key IN"
                 f" (SELECT key FROM queries WHERE split = 0 AND stage IN ({marks}))",
@@ -61,7 +62,7 @@ class Listings(Database):
 
     def ids_since_reharvest(self) -> int | None:
         """Ids first harvested since the last :meth:`reharvest` began (None: never run)."""
-        after = self.meta("reharvest_after")
+        after = self.meta(meta_keys.REHARVEST_AFTER)
         if after is None:
             return None
         return self._scalar("SELECT COUNT(*) FROM ids WHERE seen_order > ?", (int(after),))

@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from tmdb_collector.store import meta_keys
+
 SCHEMA_VERSION = "3"
 KNOWN_VERSIONS = ("1", "2", SCHEMA_VERSION)
 V1_PARTS = ("credits", "keywords", "recommendations")  # schema 1's part columns
@@ -106,7 +108,7 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
         )
     db.execute("DROP TABLE movies")
     db.execute("ALTER TABLE provenance RENAME COLUMN movie_id TO item_id")
-    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('media', 'movie')")
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, 'movie')", (meta_keys.MEDIA,))
 
 
 def _v2_to_v3(db: sqlite3.Connection) -> None:
@@ -126,5 +128,6 @@ def migrate(db: sqlite3.Connection, version: str) -> None:
         version, step = MIGRATIONS[version]
         step(db)
         db.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (version,)
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (meta_keys.SCHEMA_VERSION, version),
         )

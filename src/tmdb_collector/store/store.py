@@ -14,18 +14,18 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from tmdb_collector.errors import PlanMismatchError
 from tmdb_collector.fetch.records import ItemRecord
-from tmdb_collector.plan.plan import MAX_PAGE, HarvestQuery, PageCount
+from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.plan.plan import HarvestQuery, PageCount
+from tmdb_collector.store import meta_keys
 from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.database import APP_NAME, database_error, now
+from tmdb_collector.store.id_status import IdStatus
 from tmdb_collector.store.items import ItemReads, ItemRow, RawItemRow
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
-
-IdStatus = Literal["pending", "done", "not_found", "failed", "removed"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Store(Listings, Catalogue, ItemReads):
 
     def lock(self) -> None:
         super().lock()
-        if self.meta("app") == APP_NAME:
+        if self.meta(meta_keys.APP) == APP_NAME:
             self._next_seen = self._scalar("SELECT COALESCE(MAX(seen_order), 0) + 1 FROM ids")
 
     # ---- harvest ---------------------------------------------------------------------------
@@ -139,7 +139,7 @@ class Store(Listings, Catalogue, ItemReads):
         return {row[0] for row in rows}
 
     def pages_done_counts(self) -> dict[str, int]:
-        """Pages done per query key (see store/progress.py for what they add up to)."""
+        """Pages done per query key (see store/harvest_progress.py for what they add up to)."""
         rows = self._db.execute(
             "SELECT query_key, COUNT(*) FROM pages WHERE status = 'done' GROUP BY query_key"
         )
@@ -193,7 +193,7 @@ class Store(Listings, Catalogue, ItemReads):
         self._write(add)
         return added
 
-    def add_export_ids(
+    def add_catalogue_ids(
         self,
         entries: Iterable[tuple[int, int]],
         source: str,
@@ -205,7 +205,7 @@ class Store(Listings, Catalogue, ItemReads):
 
         Each batch is one transaction and inserts are idempotent, so an interrupted load is
         simply loaded again. ``ids_loaded`` is recorded with the last batch when ``complete``
-        (a caller feeding the export in several calls passes False until the last one).
+        (a caller feeding the daily file in several calls passes False until the last one).
         """
         added = 0
         chunk: list[tuple[int, int]] = []
@@ -219,7 +219,7 @@ class Store(Listings, Catalogue, ItemReads):
                 )
                 added += self._insert_id(item_id)
             if final:
-                self._set_meta("ids_loaded", source)
+                self._set_meta(meta_keys.IDS_LOADED, source)
 
         for entry in entries:
             chunk.append(entry)

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from tmdb_collector.export.rows import (
+from tmdb_collector.media.rows import (
     COMMON_COLUMNS,
     COMMON_KEYS,
     Builder,
@@ -24,7 +24,7 @@ from tmdb_collector.export.rows import (
     Target,
     with_id,
 )
-from tmdb_collector.export.table_schema import Column, as_object
+from tmdb_collector.media.table_schema import Column, as_object
 
 PROVENANCE = "provenance"  # every set's last table: how each item was found
 

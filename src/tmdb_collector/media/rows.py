@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tmdb_collector.export.table_schema import Column, Row, array, as_object, columns, make_row
+from tmdb_collector.media.table_schema import Column, Row, array, as_object, columns, make_row
 
 Rows = dict[str, list[Row]]
 Builder = Callable[[int, Mapping[str, Any]], Rows]  # (item id, body) -> rows of its tables

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from tmdb_collector.simulator._hash import SALT_EXPORT, hash_ints
+from tmdb_collector.simulator._hash import SALT_CATALOGUE, hash_ints
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
 from tmdb_collector.simulator.text import titles
@@ -25,16 +25,16 @@ KINDS = {
 }
 
 
-def export_name(kind: str, day: datetime.date) -> str:
+def catalogue_file_name(kind: str, day: datetime.date) -> str:
     return f"{kind}_ids_{day:%m_%d_%Y}.json.gz"
 
 
-def export_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
+def catalogue_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
     """Export lines: a few ids hoisted to the front, the rest ascending (like TMDB)."""
     c = cat.cols
     wanted = FLAG_ADULT if adult else 0
     keep = [i for i in range(cat.size) if c.flags[i] & (FLAG_ADULT | FLAG_DELETED) == wanted]
-    hoisted = [i for i in keep if hash_ints(cat.seed, SALT_EXPORT, c.ids[i]) % 200 == 0]
+    hoisted = [i for i in keep if hash_ints(cat.seed, SALT_CATALOGUE, c.ids[i]) % 200 == 0]
     hoisted_set = set(hoisted)
     for i in hoisted + [i for i in keep if i not in hoisted_set]:
         if cat.media == "tv":  # tv_series lines have no adult or video field
@@ -53,9 +53,9 @@ def export_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
         }
 
 
-def build_export(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
+def build_catalogue_file(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
     """Gzip of one compact JSON object per line (not sorted by id; deleted ids excluded)."""
-    return gzip_lines(export_records(catalog, adult), batch)
+    return gzip_lines(catalogue_records(catalog, adult), batch)
 
 
 def gzip_lines(records: Iterable[dict[str, Any]], batch: int = 10_000) -> bytes:
@@ -73,8 +73,8 @@ def gzip_lines(records: Iterable[dict[str, Any]], batch: int = 10_000) -> bytes:
     return buffer.getvalue()
 
 
-class ExportCache:
-    """Builds each export file for the simulated ``today`` at most once, off the loop."""
+class CatalogueCache:
+    """Builds each daily ID file for the simulated ``today`` at most once, off the loop."""
 
     def __init__(
         self,
@@ -87,13 +87,13 @@ class ExportCache:
         self._tv_catalog = tv_catalog
         self._more = dict(more or {})
         kinds = [*KINDS, *self._more]
-        self.names = {export_name(kind, catalog.today): kind for kind in kinds}
+        self.names = {catalogue_file_name(kind, catalog.today): kind for kind in kinds}
         self._built: dict[str, bytes] = {}
         self._lock = asyncio.Lock()
 
     def _build(self, media: str, adult: bool) -> bytes:
         catalog = self._tv_catalog() if media == "tv" else self.catalog
-        return build_export(catalog, adult)
+        return build_catalogue_file(catalog, adult)
 
     async def get(self, name: str) -> bytes | None:
         """The gzip bytes for ``name``, or ``None`` for any other file or date."""

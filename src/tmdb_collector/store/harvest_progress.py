@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tmdb_collector.media.base import PAGE_SIZE
 from tmdb_collector.plan.plan import HarvestQuery
 from tmdb_collector.store.store import QueryState, Store
 
 HARVEST_STAGES = ("popular", "discover")
-PAGE_SIZE = 20  # results on every full TMDB list page
 
 
 @dataclass(frozen=True)

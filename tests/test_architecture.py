@@ -1,0 +1,232 @@
+"""The package's shape, read from its source: no import circles, one home per metadata key.
+
+The import graph is built from the AST of every module under ``src/``: imports at the top of a
+module, inside functions and under ``TYPE_CHECKING`` alike, ``from . import x`` resolved to the
+module ``x`` when it is one. A circle between modules, or between sub-packages (``plan``,
+``store``, ...; a module directly under ``tmdb_collector`` counts as its own), fails with the
+circle spelled out, each step with the file and line of the import that makes it.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+ROOT = "tmdb_collector"
+
+Graph = Mapping[str, Mapping[str, str]]  # module -> imported module -> "file:line"
+
+
+def _modules() -> dict[str, tuple[Path, bool]]:
+    """Every module under src/: dotted name -> (file, is a package's __init__)."""
+    found = {}
+    for path in sorted((SRC / ROOT).rglob("*.py")):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        package = parts[-1] == "__init__"
+        found[".".join(parts[:-1] if package else parts)] = (path, package)
+    return found
+
+
+def _imported(node: ast.Import | ast.ImportFrom, package: str, known: set[str]) -> Iterator[str]:
+    """The modules of ours that ``node`` imports: a name imported from a package counts as
+    its submodule when it is one, else as the package."""
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    else:
+        base = node.module or ""
+        if node.level:
+            anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+            base = ".".join([*anchor, *([node.module] if node.module else [])])
+        names = [f"{base}.{alias.name}" for alias in node.names]
+        names = [name if name in known else base for name in names]
+    for name in names:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        if name:
+            yield name
+
+
+def import_graph() -> dict[str, dict[str, str]]:
+    modules = _modules()
+    known = set(modules)
+    graph: dict[str, dict[str, str]] = {name: {} for name in modules}
+    for name, (path, is_package) in modules.items():
+        package = name if is_package else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                for target in _imported(node, package, known):
+                    if target != name:
+                        where = f"{path.relative_to(SRC.parent)}:{node.lineno}"
+                        graph[name].setdefault(target, where)
+    return graph
+
+
+def package_graph(graph: Graph) -> dict[str, dict[str, str]]:
+    """Modules folded into their sub-package (``tmdb_collector.plan``); edges inside one dropped."""
+
+    def package(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    folded: dict[str, dict[str, str]] = {}
+    for source, targets in graph.items():
+        for target, where in targets.items():
+            if package(source) != package(target):
+                edge = f"{where} ({source} -> {target})"
+                folded.setdefault(package(source), {}).setdefault(package(target), edge)
+    return folded
+
+
+def knots(graph: Graph) -> list[set[str]]:
+    """The strongly connected groups of more than one node (Tarjan): each holds a circle."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph.get(node, {}):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def cycles(graph: Graph) -> list[list[str]]:
+    """One circle through each knot."""
+    return [_circle(graph, group) for group in knots(graph)]
+
+
+def _circle(graph: Graph, group: set[str]) -> list[str]:
+    """A shortest path from the group's first member back to itself, inside the group."""
+    start = min(group)
+    paths = {start: [start]}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for nxt in sorted(graph.get(node, {})):
+                if nxt == start:
+                    return [*paths[node], start]
+                if nxt in group and nxt not in paths:
+                    paths[nxt] = [*paths[node], nxt]
+                    following.append(nxt)
+        frontier = following
+    raise AssertionError(f"no circle through {start}")  # a strongly connected group has one
+
+
+def _spelled(graph: Graph, circle: list[str]) -> str:
+    steps = [f"  {a} -> {b}   [{graph[a][b]}]" for a, b in itertools.pairwise(circle)]
+    return "\n".join(steps)
+
+
+def _report(graph: Graph) -> str:
+    """Each knot's members, and one circle through it step by step."""
+    return "\n\n".join(
+        f"{len(group)} caught in one knot: {', '.join(sorted(group))}\n"
+        + _spelled(graph, _circle(graph, group))
+        for group in knots(graph)
+    )
+
+
+def test_the_graph_sees_lazy_relative_and_type_checking_imports() -> None:
+    graph = import_graph()
+    assert "tmdb_collector.api" in graph[ROOT]  # function-level, from the package's __getattr__
+    assert "tmdb_collector.cli.app" in graph["tmdb_collector.cli"]
+    assert cycles({"a": {"b": "x"}, "b": {"c": "y"}, "c": {"a": "z"}, "d": {"a": "w"}}) == [
+        ["a", "b", "c", "a"]
+    ]
+
+
+def test_no_import_circle_between_modules() -> None:
+    graph = import_graph()
+    assert not knots(graph), "import circles between modules:\n" + _report(graph)
+
+
+def test_no_import_circle_between_sub_packages() -> None:
+    graph = package_graph(import_graph())
+    assert not knots(graph), "import circles between sub-packages:\n" + _report(graph)
+
+
+META_HOME = Path("src/tmdb_collector/store/meta_keys.py")
+META_CALLS = {"meta", "set_meta", "_set_meta", "_stored_meta"}
+SQL_META_KEY = re.compile(r"\bmeta\b.*(\bkey\s*=\s*'|VALUES\s*\(\s*')", re.IGNORECASE | re.DOTALL)
+
+
+def _sources() -> Iterator[tuple[str, ast.Module]]:
+    for path, _ in _modules().values():
+        yield str(path.relative_to(SRC.parent)), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_meta_keys_are_spelled_only_in_their_home() -> None:
+    """A key of the ``meta`` table is named through store/meta_keys.py, never spelled: not
+    as an argument of ``meta()`` / ``set_meta()`` and the like, not inside SQL."""
+    spelled = []
+    for where, tree in _sources():
+        if Path(where) == META_HOME:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in META_CALLS:
+                    spelled += [
+                        f"{where}:{node.lineno} {name}({arg.value!r})"
+                        for arg in node.args
+                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                    ]
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL_META_KEY.search(node.value)
+            ):
+                spelled.append(f"{where}:{node.lineno} {node.value!r}")
+    assert not spelled, "meta keys spelled outside store/meta_keys.py:\n" + "\n".join(spelled)
+
+
+def _constants(tree: ast.Module) -> Iterator[tuple[str, object, int]]:
+    """Module-level ``NAME = <literal>`` assignments."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        for target in targets:
+            name = target.id if isinstance(target, ast.Name) else ""
+            if name.lstrip("_").isupper() and isinstance(value, ast.Constant):
+                yield name, value.value, node.lineno
+
+
+def test_no_constant_is_defined_in_two_modules() -> None:
+    """The same name given the same value in two modules is one fact with two homes (TMDB's
+    page size, its last page, the staging prefix, the logger's name...)."""
+    homes: dict[tuple[str, object], list[str]] = {}
+    for where, tree in _sources():
+        for name, value, line in _constants(tree):
+            homes.setdefault((name, value), []).append(f"{where}:{line}")
+    twice = {f"{name} = {value!r}": at for (name, value), at in homes.items() if len(at) > 1}
+    assert not twice, "constants with more than one home:\n" + "\n".join(
+        f"  {fact}: {', '.join(at)}" for fact, at in twice.items()
+    )
