@@ -98,3 +98,17 @@ def test_person_credits_match_the_raw_bodies(sim: RunningSimulator, tmp_path: Pa
     rows = pq.read_table(tmp_path / "t" / "person_credits.parquet").to_pylist()
     assert sorted((r["person_id"], r["credit_type"], r["credit_id"]) for r in rows) == raw
     assert raw
+
+
+def test_another_entitys_daily_export_is_refused(sim: RunningSimulator, tmp_path: Path) -> None:
+    """Collections', companies' and networks' lines are alike ({"id", "name"}): the file's
+    TMDB name tells them apart, before any collection is made."""
+    url = f"{sim.base_url[:-2]}/p/exports/collection_ids_11_24_2026.json.gz"
+    source = tmp_path / "collection_ids_11_24_2026.json.gz"
+    source.write_bytes(httpx.get(url, timeout=120).content)
+    db = tmp_path / "c.db"
+    done = run_cli(collect_args(db, sim.base_url, "--media", "company", "--ids-from", str(source)))
+    assert done.returncode == 2, done.stderr
+    assert "use production_company_ids_MM_DD_YYYY.json.gz" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not db.exists()
