@@ -14,7 +14,7 @@ import httpx
 import pyarrow.parquet as pq
 import pytest
 
-from tests.cli_helpers import collect_args, run_cli
+from tests.cli_helpers import collect_args, run_cli, update_args
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 
 CASES = [  # media, daily export kind, its own table, the tables of --parts all
@@ -112,3 +112,18 @@ def test_another_entitys_daily_export_is_refused(sim: RunningSimulator, tmp_path
     assert "use production_company_ids_MM_DD_YYYY.json.gz" in done.stderr
     assert "Traceback" not in done.stderr
     assert not db.exists()
+
+
+def test_update_of_an_entity_without_a_changes_feed(sim: RunningSimulator, tmp_path: Path) -> None:
+    """TMDB has no /company/changes: update follows --ids-from (and --max-age) alone."""
+    url = f"{sim.base_url[:-2]}/p/exports/production_company_ids_11_24_2026.json.gz"
+    lines = gzip.decompress(httpx.get(url, timeout=120).content).splitlines()
+    source = tmp_path / "production_company_ids_11_24_2026.json.gz"
+    source.write_bytes(gzip.compress(b"\n".join(lines[:20]) + b"\n"))
+    db = tmp_path / "c.db"
+    args = ["--media", "company", "--ids-from", str(source)]
+    assert run_cli(collect_args(db, sim.base_url, *args, rate="1000")).returncode == 0
+    source.write_bytes(gzip.compress(b"\n".join(lines[:25]) + b"\n"))
+    done = run_cli(update_args(db, sim.base_url, "--ids-from", str(source)))
+    assert done.returncode == 0, done.stderr
+    assert "25 collected" in run_cli(["status", "--db", str(db)]).stdout

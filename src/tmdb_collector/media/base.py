@@ -107,6 +107,9 @@ class MediaType:
     # Whether TMDB lists this type (popular, discover, genres): the harvest's stages 1-2. A
     # type it does not list (people, collections...) takes its ids from its daily export.
     listed: bool = True
+    # Whether TMDB has a changes feed (/{name}/changes) that `update` reads; a type without
+    # one (collections, companies, networks) is refreshed by --max-age and --ids-from alone.
+    changes: bool = True
     date_field: str = ""  # discover's date filter, split in halves past 500 pages
     genres: Mapping[int, str] = field(default_factory=dict)
     sort_orders: tuple[str, ...] = ()  # discover's sort_by values

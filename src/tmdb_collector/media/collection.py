@@ -75,4 +75,5 @@ COLLECTION = MediaType(
     export_filename="collections.json",
     tables=TABLES,
     listed=False,
+    changes=False,
 )

@@ -58,4 +58,5 @@ def studio_type(
         export_filename=f"{table}.json",
         tables=tables,
         listed=False,
+        changes=False,
     )
