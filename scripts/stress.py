@@ -33,9 +33,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, MediaType
-from tmdb_collector.simulator.process import simulator_process
-from tmdb_collector.testing.checks import (
+# The crash, check and outage helpers are the tests' own (tests/support), not the wheel's.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.checks import (
     STAGES,
     STARTUP,
     Totals,
@@ -47,14 +48,17 @@ from tmdb_collector.testing.checks import (
     remove_db,
     run_collect,
 )
-from tmdb_collector.testing.cli import cli_env
-from tmdb_collector.testing.crash import (
+from tests.support.cli import cli_env
+from tests.support.crash import (
     Rates,
     collect_command,
     draw_kill_points,
     run_episode,
 )
-from tmdb_collector.testing.outage import OutageProxy
+from tests.support.outage import OutageProxy
+
+from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, MediaType
+from tmdb_collector.simulator.process import simulator_process
 
 PLANS = {
     # 50 popular pages + 19 genres x 5 pages: ~1,500 movies, ~10 s a pass on two cores.

@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 
+from tests.support.cli import TEST_KEY as TEST_KEY  # re-exported for the tests
+from tests.support.cli import cli_env as cli_env
+from tests.support.cli import collect_args as collect_args
 from tmdb_collector.simulator.process import SimulatorProcess, simulator_process
-from tmdb_collector.testing.cli import TEST_KEY as TEST_KEY  # re-exported for the tests
-from tmdb_collector.testing.cli import cli_env as cli_env
-from tmdb_collector.testing.cli import collect_args as collect_args
 
 SMALL_PLAN = ["--popular-pages", "4", "--genre-pages", "2", "--genres", "28,35,18"]
 

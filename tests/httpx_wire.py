@@ -66,7 +66,7 @@ async def fetch_separately(
         for subpath in subpaths:
             found[subpath] = (await client.get_json(f"{path}/{subpath}", params)).body
     bodies.update(media.assemble(details.body, parts, found))
-    return ItemRecord.from_parts(item_id, bodies, details.server_time, media)
+    return ItemRecord.from_parts(item_id, bodies, media, details.server_time)
 
 
 def movie_body(movie_id: int) -> dict[str, Any]:

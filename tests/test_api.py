@@ -3,7 +3,10 @@ session's simulator."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +17,14 @@ import pytest
 
 from tests.cli_helpers import TEST_KEY, simulator
 from tests.conftest import SmallCollection
-from tmdb_collector import Collection, collect, collect_async
+from tests.tv_fake import FakeTV
+from tests.tv_server import tv_server
+from tmdb_collector import Collection, UpdateResult, collect, collect_async, update
 from tmdb_collector.errors import AuthError, PlanMismatchError, UsageError
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import TV
+from tmdb_collector.simulator import Catalog
+from tmdb_collector.simulator.catalog import DEFAULT_CATALOG_SIZE
 from tmdb_collector.status import collection_status
 from tmdb_collector.store.store import Store
 
@@ -119,3 +128,110 @@ def test_a_bad_key_is_raised(tmp_path: Path) -> None:
     small = simulator("--catalog-size", "200", api_key="the-right-key")
     with small as sim, pytest.raises(AuthError):
         collect(tmp_path / "bad.db", PLAN, base_url=sim.base_url, api_key="a-wrong-key")
+
+
+def test_a_tv_run_speaks_of_series_in_its_snapshots_and_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The run's progress and messages take the collection's media type: a TV run's snapshots
+    (what the dashboard shows) and log lines say "series", never "movie"."""
+    fake = FakeTV(count=6)
+    fake.withheld = {"season/2"}  # the series with a season 2 fail (as in test_tv.py)
+    snapshots: list[dict[str, Any]] = []
+    caplog.set_level(logging.INFO, logger="tmdb_collector")
+    with tv_server(fake) as url:
+        result = collect(
+            tmp_path / "tv.db",
+            {"media": "tv", "popular_pages": 1, "genre_pages": 0, "parts": "seasons"},
+            settings=ClientSettings(base_url=url, max_attempts=1),
+            api_key=TEST_KEY,
+            on_progress=snapshots.append,
+            progress_interval=0.05,
+        )
+    assert result.outcome.failed == 4
+    last = snapshots[-1]
+    assert last["media"] == TV.words()
+    assert last["stages"]["details"]["label"] == "Series details"
+    assert (last["movies"], last["failed_movies"]) == (1, 4)  # keys named alike for both media
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("tmdb_collector")]
+    assert any(m.startswith("series 1003 failed: ") for m in messages), messages
+    assert any(m.startswith("4 series failed: ") for m in messages), messages
+    assert not [m for m in messages if "movie" in m.lower()]
+
+
+def test_reads_and_exports_leave_out_the_same_items(
+    small_collection: SmallCollection, tmp_path: Path
+) -> None:
+    """One rule decides which items a read yields: Collection.get, items and len agree with
+    every export on removed (gone from the daily export) and not-found items, with and
+    without include_removed."""
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(small_collection.db) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    with Store.open_existing(db) as store:
+        stored = sorted(item_id for item_id, _ in store.fetched_at())
+        removed, deleted = stored[:3], stored[3]
+        for item_id in removed:
+            store.mark(item_id, "removed")
+        store.mark(deleted, "not_found")
+    kept = set(stored) - {*removed, deleted}
+    with Collection.open(db) as collection:
+        assert collection.get(removed[0]) is None  # as the default export: left out
+        assert collection.get(deleted, include_removed=True) is None
+        assert len(collection) == len(kept)
+        for include_removed, expected in ((False, kept), (True, kept | set(removed))):
+            out = tmp_path / str(include_removed)
+            json_file, tables = out / "movies.json", out / "tables"
+            out.mkdir()
+            collection.export(json_file, include_removed=include_removed)
+            collection.export(tables, format="parquet", include_removed=include_removed)
+            in_json = {int(key) for key in json.loads(json_file.read_text(encoding="utf-8"))}
+            in_tables = set(pq.read_table(tables / "movies.parquet").column("id").to_pylist())
+            read = {record["id"] for record in collection.items(include_removed=include_removed)}
+            got = {i for i in stored if collection.get(i, include_removed=include_removed)}
+            assert in_json == in_tables == read == got == expected
+
+
+def fetched_on(db: Path) -> dict[int, dt.date]:
+    with Store.open_existing(db) as store:
+        return {i: dt.datetime.fromisoformat(str(at)).date() for i, at in store.fetched_at()}
+
+
+def test_update_a_simulated_week_later_through_the_api(tmp_path: Path) -> None:
+    """update() is `tmdb-collector update`: it reads the changes since the last sync and
+    refetches exactly the collected items among them."""
+    db, catalogue = tmp_path / "week.db", ("--seed", "7")
+    day0, day7 = dt.date(2026, 11, 10), dt.date(2026, 11, 17)
+    with simulator(*catalogue, "--today", day0.isoformat()) as sim:
+        collect(db, PLAN, base_url=sim.base_url, api_key=TEST_KEY)
+    collected = set(fetched_on(db))
+    expected = set(Catalog(DEFAULT_CATALOG_SIZE, 7, day7).changed_ids(day0, day7)) & collected
+    assert 0 < len(expected) < len(collected)
+    snapshots: list[dict[str, Any]] = []
+    with simulator(*catalogue, "--today", day7.isoformat()) as sim:
+        result = update(
+            db,
+            base_url=sim.base_url,
+            api_key=TEST_KEY,
+            on_progress=snapshots.append,
+            progress_interval=0.05,
+        )
+        with pytest.raises(UsageError, match="after TMDB's today"):
+            update(db, since="2026-12-01", base_url=sim.base_url, api_key=TEST_KEY)
+    assert isinstance(result, UpdateResult)
+    assert (result.since, result.until, result.refreshed, result.stale) == (
+        day0,
+        day7,
+        len(expected),
+        0,
+    )
+    assert result.changed >= len(expected)
+    assert result.catalogue is None
+    assert result.outcome.status == "complete"
+    assert result.status["last_sync"] == day7.isoformat()
+    assert snapshots[-1]["state"] == "complete"
+    assert {i for i, day in fetched_on(db).items() if day == day7} == expected
+    with pytest.raises(UsageError, match="since must be a date"):
+        update(db, since="last week", base_url="http://127.0.0.1:9/3", api_key=TEST_KEY)
+    with pytest.raises(TypeError, match="'max_age_days'"):  # the keyword is max_age
+        update(db, max_age_days=30, base_url="http://127.0.0.1:9/3", api_key=TEST_KEY)

@@ -2,7 +2,7 @@
 For movies (on the simulator) and TV series (on the fake TV API until the simulator serves TV).
 
 CI's few kill points; ``make stress`` (scripts/stress.py) runs many random ones with the same
-machinery (tmdb_collector.testing.crash).
+machinery (tests.support.crash).
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import cli_env
-from tests.tv_fake import FakeTV
-from tests.tv_server import tv_server
-from tmdb_collector.testing.checks import (
+from tests.support.checks import (
     STARTUP,
     Totals,
     check_store,
@@ -27,12 +25,14 @@ from tmdb_collector.testing.checks import (
     load_export,
     run_collect,
 )
-from tmdb_collector.testing.crash import (
+from tests.support.crash import (
     KillPoint,
     Rates,
     collect_command,
     run_episode,
 )
+from tests.tv_fake import FakeTV
+from tests.tv_server import tv_server
 
 # Big enough that stages 1 and 2 last a few tenths of a second at RATES.harvest requests/s.
 PLAN = ["--popular-pages", "12", "--genre-pages", "4", "--genres", "28,35,18"]

@@ -29,6 +29,18 @@ import pytest
 from tests.cli_helpers import cli_env, movie_count, run_cli, sim_stats, simulator, wait_for
 from tests.conftest import FakeClock
 from tests.httpx_wire import mock_wire, movie_body
+from tests.support.checks import (
+    check_store,
+    compare_exports,
+    export_movies,
+    load_export,
+    read_progress,
+    run_collect,
+)
+from tests.support.crash import (
+    collect_command,
+)
+from tests.support.outage import send_whole
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import TRANSIENT_ROUNDS, Collector
 from tmdb_collector.fetch.client import TMDBClient
@@ -37,17 +49,6 @@ from tmdb_collector.fetch.retry import RetryPolicy
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
-from tmdb_collector.testing.checks import (
-    check_store,
-    compare_exports,
-    export_movies,
-    load_export,
-    read_progress,
-    run_collect,
-)
-from tmdb_collector.testing.crash import (
-    collect_command,
-)
 
 SEED = "7"  # not the default 42: "the same --seed" must mean this one
 PLAN = ["--popular-pages", "6", "--genre-pages", "2", "--genres", "28,35,18"]
@@ -120,23 +121,12 @@ class _BreakingProxy(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/3/movie/(\d+)", self.path.split("?", 1)[0])
         if match and int(match.group(1)) in self.broken:
             self.hits.append(int(match.group(1)))
-            self._answer(500, self.body, {"Content-Type": "application/json;charset=utf-8"})
+            send_whole(self, 500, self.body, [("Content-Type", "application/json;charset=utf-8")])
             return
         response = httpx.get(self.upstream + self.path, headers=dict(self.headers), timeout=30)
         keep = ("Content-Type", "Date", "Retry-After")
-        self._answer(
-            response.status_code,
-            response.content,
-            {k: response.headers[k] for k in keep if k in response.headers},
-        )
-
-    def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        headers = [(k, response.headers[k]) for k in keep if k in response.headers]
+        send_whole(self, response.status_code, response.content, headers)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -100,7 +100,7 @@ def test_a_failed_export_keeps_the_previous_data_and_manifest(
     manifest_file = tmp_path / "movies.json.manifest.json"
     before = (out.read_bytes(), manifest_file.read_bytes())
 
-    def broken_rows(self: Store, parts: object) -> Any:
+    def broken_rows(self: Store, parts: object, **reads: bool) -> Any:
         yield from ()
         raise OSError(28, "No space left on device")
 

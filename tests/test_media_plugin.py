@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.fake_media import SAGA, bodies
+from tests.support.store import queue_ids
 from tmdb_collector.export import columnar
 from tmdb_collector.export.exporter import export
 from tmdb_collector.export.formats import default_export_path
@@ -41,7 +42,7 @@ def saga_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "sagas.db"
     plan = Plan(media=SAGA.name, popular_pages=0, genre_pages=0, parts="all")
     with Store.create_or_open(db, plan) as store:
-        store.add_ids(SIZES)
+        queue_ids(store, SIZES)
         for saga_id, movies in SIZES.items():
             record = ItemRecord.from_parts(saga_id, bodies(saga_id, movies), media=SAGA)
             store.save_item(record)

@@ -34,8 +34,8 @@ from tests.cli_helpers import (
     start_cli,
     wait_for,
 )
+from tests.support.outage import OutageProxy
 from tmdb_collector.simulator.process import SimulatorProcess
-from tmdb_collector.testing.outage import OutageProxy
 
 HANG_GUARD = 180.0
 CONFIG = """

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import REFERENCE
+from tests.support.store import queue_ids
 from tests.test_parts import ALL, capture_76
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.records import ItemRecord
@@ -83,10 +84,10 @@ def raw_counts(body: dict[str, Any]) -> dict[str, int]:
 def full_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("full") / "full.db"
     with Store.create_or_open(db, Plan(parts=ALL)) as store:
-        store.add_ids([76, 77])
+        queue_ids(store, [76, 77])
         for movie_id in (76, 77):
             bodies = MOVIE.split(movie_id, appended(movie_id), ALL)
-            store.save_item(ItemRecord.from_parts(movie_id, bodies))
+            store.save_item(ItemRecord.from_parts(movie_id, bodies, MOVIE))
     return db
 
 

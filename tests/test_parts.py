@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import REFERENCE, FakeClock, load_sample, mock_client
+from tests.support.store import queue_ids
 from tmdb_collector.engine import collector as collector_module
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.errors import BadResponseError, ConfigError, PlanMismatchError
@@ -105,7 +106,7 @@ def test_the_real_capture_splits_into_standalone_bodies() -> None:
     assert list(bodies["watch/providers"]) == ["id", "results"]
     assert list(bodies["release_dates"]) == ["id", "results"]
     assert list(bodies["external_ids"])[:2] == ["id", "imdb_id"]
-    record = ItemRecord.from_parts(76, bodies)
+    record = ItemRecord.from_parts(76, bodies, MOVIE)
     assert list(record.parts) == list(ALL)
     assert (
         json.loads(record.parts["watch/providers"])["results"]
@@ -137,11 +138,11 @@ def test_a_missing_or_wrong_part_is_a_bad_response() -> None:
     capture = capture_76()
     capture["watch/providers"] = {"results": []}  # a list where TMDB sends countries
     with pytest.raises(BadResponseError, match="watch/providers"):
-        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL))
+        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL), MOVIE)
     capture = capture_76()
     capture["id"] = 77
     with pytest.raises(BadResponseError, match="another id"):
-        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL))
+        ItemRecord.from_parts(76, MOVIE.split(76, capture, ALL), MOVIE)
 
 
 # ---- storing any parts ------------------------------------------------------------------------
@@ -150,14 +151,14 @@ def test_a_missing_or_wrong_part_is_a_bad_response() -> None:
 def record(item_id: int, parts: tuple[str, ...]) -> ItemRecord:
     capture = capture_76()
     capture["id"] = item_id
-    return ItemRecord.from_parts(item_id, MOVIE.split(item_id, capture, parts))
+    return ItemRecord.from_parts(item_id, MOVIE.split(item_id, capture, parts), MOVIE)
 
 
 def test_the_store_holds_any_parts_and_exports_only_complete_items(
     db_path: Path, tmp_path: Path
 ) -> None:
     with Store.create_or_open(db_path, Plan(parts=("credits", "videos"))) as store:
-        store.add_ids([1, 2, 3])
+        queue_ids(store, [1, 2, 3])
         store.save_item(record(1, ("credits", "videos")))
         store.save_item(record(2, ("credits",)))
         store.save_item(record(3, ALL))
@@ -186,7 +187,7 @@ def test_the_store_holds_any_parts_and_exports_only_complete_items(
 
 def test_parts_of_every_name_round_trip_through_movies_json(db_path: Path, tmp_path: Path) -> None:
     with Store.create_or_open(db_path, Plan(parts=ALL)) as store:
-        store.add_ids([76])
+        queue_ids(store, [76])
         store.save_item(record(76, ALL))
         out = tmp_path / "movies.jsonl"
         assert export(store, "jsonl", out) == 1

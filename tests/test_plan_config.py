@@ -61,12 +61,12 @@ def test_invalid_plans_are_rejected(values: dict[str, object], message: str) -> 
 
 
 def test_parse_helpers() -> None:
-    assert parse_genres("28, 35") == (28, 35)
-    assert parse_genres("all") == tuple(GENRES)
+    assert parse_genres("28, 35", GENRES) == (28, 35)
+    assert parse_genres("all", GENRES) == tuple(GENRES)
     assert parse_pages("all", "x") == "all"
     assert parse_pages("7", "x") == 7
     with pytest.raises(ConfigError, match="not a number"):
-        parse_genres("28,action")
+        parse_genres("28,action", GENRES)
     with pytest.raises(ConfigError):
         parse_pages("-3", "--genre-pages")
 

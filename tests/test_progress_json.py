@@ -14,9 +14,10 @@ import pytest
 
 from tests.cli_helpers import SMALL_PLAN, collect_args, movie_count, run_cli, start_cli, wait_for
 from tests.conftest import TINY_PLAN, FakeClock, SmallCollection
+from tests.support.outage import OutageProxy
 from tmdb_collector.engine.events import ProgressEvents
 from tmdb_collector.engine.run_progress import RunProgress
-from tmdb_collector.testing.outage import OutageProxy
+from tmdb_collector.media import MOVIE
 
 
 def events_of(stderr: str) -> list[dict[str, Any]]:
@@ -35,7 +36,7 @@ def names(events: list[dict[str, Any]]) -> list[str]:
 def test_stage_changes_periodic_counters_outages_and_finish(fake_clock: FakeClock) -> None:
     out = io.StringIO()
     reporter = ProgressEvents("collect", out, clock=fake_clock.monotonic, interval=5.0)
-    progress = RunProgress()
+    progress = RunProgress(MOVIE)
     progress.start()
     reporter.start()
     progress.stages["popular"].total = 2

@@ -41,7 +41,6 @@ async def test_throttle_pauses_everyone_and_cuts_the_rate(fake_clock: FakeClock)
     limiter.on_throttled(retry_after=2.0)
     limiter.on_throttled(retry_after=2.0)
     assert limiter.rate == pytest.approx(28.0)
-    assert limiter.throttle_events == 1
     before = fake_clock.now
     await limiter.acquire()
     assert fake_clock.now - before == pytest.approx(2.0)
@@ -100,11 +99,9 @@ async def test_retries_transient_errors_with_bounded_backoff(fake_clock: FakeClo
             raise ServerError("Service offline", status=503, tmdb_code=9)
         return "ok"
 
-    retried: list[BaseException] = []
     policy = RetryPolicy(max_attempts=6, initial_backoff=0.5, max_backoff=4)
-    assert await call_with_retries(flaky, policy, fake_clock, retried.append) == "ok"
+    assert await call_with_retries(flaky, policy, fake_clock) == "ok"
     assert calls == 4
-    assert len(retried) == 3
     assert len(fake_clock.sleeps) == 3
     assert all(0 < s <= 4.5 for s in fake_clock.sleeps)
     assert fake_clock.sleeps[2] >= 2.0  # exponential growth: 0.5, 1, 2 (+ jitter)

@@ -210,6 +210,12 @@ def test_a_collections_parts_are_the_movies_that_name_it(
     assert 10 <= naming <= 60  # about one in ten
 
 
+def test_tmdbs_other_person_endpoints_are_not_simulated(client: httpx.Client) -> None:
+    """/person/{id}/changes and /person/popular are TMDB's but not served: 501, not 404."""
+    for path in ("/person/1/changes", "/person/popular"):
+        assert client.get(path).status_code == 501, path
+
+
 def test_unknown_ids_get_tmdbs_404(client: httpx.Client) -> None:
     for path in ("/person/99999999", "/collection/1", "/company/999999", "/network/999999",
                  "/person/99999999/images", "/network/49/nonsense"):  # fmt: skip

@@ -94,7 +94,7 @@ async def test_burst_over_the_limit_gets_429() -> None:
             )
             assert int(response.headers["retry-after"]) >= 1
             assert response.headers["content-type"] == "application/json;charset=utf-8"
-        assert app[STATE].stats.rate_limited == 15
+        assert app[STATE].stats.status(429) == 15
         stats = await (await client.get("/__sim/stats")).json()
         assert stats["by_status"]["429"] == 15
 

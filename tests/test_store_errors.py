@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.store import queue_ids
 from tmdb_collector.errors import (
     StoreCorruptError,
     StoreError,
@@ -44,12 +45,12 @@ def test_a_read_only_database_is_a_write_error(db_path: Path) -> None:
 def test_a_damaged_database_names_the_file_and_points_to_status(db_path: Path) -> None:
     plan = Plan()
     with Store.create_or_open(db_path, plan) as store:
-        store.add_ids(range(1, 20_000))
+        queue_ids(store, range(1, 20_000))
     damage(db_path)
     # A fresh connection has no cached pages: its next write reads the garbage.
     store = Store(db_path, sqlite3.connect(db_path, isolation_level=None))
     with pytest.raises(StoreCorruptError) as caught:
-        store.add_ids(range(20_000, 40_000))
+        queue_ids(store, range(20_000, 40_000))
     store.close()
     message = str(caught.value)
     assert str(db_path) in message

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import load_sample
+from tests.support.store import queue_ids
 from tmdb_collector.errors import (
     ExportError,
     NotOurDatabaseError,
@@ -19,6 +20,7 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
@@ -34,7 +36,7 @@ def record_550(movie_id: int = 550) -> ItemRecord:
         "keywords": keywords,
         "recommendations": load_sample("movie_550_recommendations_page1.json"),
     }
-    return ItemRecord.from_parts(movie_id, parts)
+    return ItemRecord.from_parts(movie_id, parts, MOVIE)
 
 
 def test_a_page_commits_ids_and_provenance_together(db_path: Path) -> None:
@@ -57,7 +59,7 @@ def test_a_page_commits_ids_and_provenance_together(db_path: Path) -> None:
 def test_movie_statuses_and_counts(db_path: Path) -> None:
     plan = Plan()
     with Store.create_or_open(db_path, plan) as store:
-        store.add_ids([550, 551, 552, 553])
+        queue_ids(store, [550, 551, 552, 553])
         store.save_item(record_550(550))
         store.mark(551, "not_found", "The resource you requested could not be found.")
         store.mark(552, "failed", "HTTP 503: Service offline")
@@ -152,7 +154,7 @@ def test_a_second_collector_is_refused(db_path: Path) -> None:
 
 def test_movies_json_has_the_seed_shape(db_path: Path, tmp_path: Path) -> None:
     with Store.create_or_open(db_path, Plan()) as store:
-        store.add_ids([550, 13, 551])
+        queue_ids(store, [550, 13, 551])
         store.save_item(record_550(550))
         store.save_item(record_550(13))
         store.mark(551, "not_found", "gone")
@@ -186,7 +188,7 @@ def test_export_is_atomic_and_checks_its_target(
     out = tmp_path / "movies.json"
     out.write_text('{"keep": "me"}')
     with Store.create_or_open(db_path, Plan()) as store:
-        store.add_ids([550])
+        queue_ids(store, [550])
         store.save_item(record_550())
         with pytest.raises(UsageError, match="is a directory"):
             export(store, "json", tmp_path)

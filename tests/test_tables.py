@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO, load_sample
+from tests.support.store import queue_ids
 from tmdb_collector.cli import cli
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import tables
@@ -104,8 +105,8 @@ def collection(tmp_path: Path) -> Path:
         store.save_page(popular, 1, [602, 550, 549, 560, 601], 10, 200)
         store.save_page(discover, 3, [560, 550], 7, 140)
         for movie_id, make in EXPORTED.items():
-            store.save_item(ItemRecord.from_parts(movie_id, make()))
-        store.save_item(ItemRecord.from_parts(549, parts_550(549)))
+            store.save_item(ItemRecord.from_parts(movie_id, make(), MOVIE))
+        store.save_item(ItemRecord.from_parts(549, parts_550(549), MOVIE))
         store.mark(549, "not_found", "deleted")
     return db
 
@@ -458,12 +459,12 @@ def test_batches_are_flushed_while_movies_stream(
     db = tmp_path / "many.db"
     movie_ids = list(range(1000, 1011))
     with Store.create_or_open(db, Plan()) as store:
-        store.add_ids(movie_ids)
+        queue_ids(store, movie_ids)
         base = parts_550()
         for movie_id in movie_ids:
             parts = copy.deepcopy(base)
             parts["details"]["id"] = parts["credits"]["id"] = parts["keywords"]["id"] = movie_id
-            store.save_item(ItemRecord.from_parts(movie_id, parts))
+            store.save_item(ItemRecord.from_parts(movie_id, parts, MOVIE))
 
     writes: list[tuple[str, int]] = []
     written: list[int] = []  # batches written when each movie came off the cursor
@@ -474,8 +475,8 @@ def test_batches_are_flushed_while_movies_stream(
         real_write(self, rows)
         writes.append((self.path.stem, len(rows)))
 
-    def record_iter(self: Store, parts: Sequence[str]) -> Iterator[RawItemRow]:
-        for row in real_iter(self, parts):
+    def record_iter(self: Store, parts: Sequence[str], **reads: bool) -> Iterator[RawItemRow]:
+        for row in real_iter(self, parts, **reads):
             written.append(sum(1 for table, _ in writes if table == "movies"))
             yield row
 

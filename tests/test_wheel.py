@@ -1,6 +1,7 @@
 """The built wheel works on a clean machine: a fresh virtualenv outside the checkout.
 
-Builds the sdist and, from it, the wheel (as ``make dist`` does), installs the wheel with its
+Builds the sdist and, from it, the wheel (as ``make dist`` does), checks that the wheel holds the
+package and nothing of the tests (their helpers live in tests/support), installs the wheel with its
 dependencies into a new virtualenv in a temporary directory, and from there runs ``demo`` on a
 small simulated catalogue and serves the dashboard, fetching its page and assets, and collects
 from Python as a notebook would, opening the result in DuckDB. Marked
@@ -16,6 +17,7 @@ import queue
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -45,17 +47,37 @@ def _clean_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("clean-machine")
     dist = root / "dist"
     _run([sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)], cwd=root)
     wheels = list(dist.glob("tmdb_collector-*.whl"))
     assert len(wheels) == 1, list(dist.iterdir())
     assert list(dist.glob("tmdb_collector-*.tar.gz"))
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path) -> Path:
+    root = wheel.parent.parent
     env = root / "venv"
     _run([sys.executable, "-m", "venv", str(env)], cwd=root)
-    _run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheels[0])], root)
+    _run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], root)
     return env
+
+
+TEST_ONLY = {"testing", "tests", "test", "conftest.py"}
+
+
+def test_the_wheel_holds_the_package_and_no_test_only_code(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    tops = {name.split("/")[0] for name in names}
+    assert tops == {"tmdb_collector", f"tmdb_collector-{__version__}.dist-info"}, tops
+    test_only = [name for name in names if TEST_ONLY & set(name.split("/"))]
+    test_only += [name for name in names if name.rsplit("/", 1)[-1].startswith("test_")]
+    assert not test_only, test_only
+    assert "tmdb_collector/api.py" in names
 
 
 def test_installed_package_comes_from_the_wheel_with_its_licence(venv: Path) -> None:

@@ -1,8 +1,9 @@
 """The Python API, for notebooks and pipelines; the command line is a thin layer over it.
 
-    from tmdb_collector import Collection, collect
+    from tmdb_collector import Collection, collect, update
 
     collect("tmdb_collection.db", plan={"popular_pages": 5, "genre_pages": 1})
+    update("tmdb_collection.db")                # later: refetch what TMDB changed since
     with Collection.open("tmdb_collection.db") as collection:
         print(len(collection), collection.status()["stage"])
         for record in collection.movies():      # the movies.json value shape, streamed
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -26,14 +28,14 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents
 from tmdb_collector.engine.id_loading import check_new_source
 from tmdb_collector.engine.run_progress import RunProgress
-from tmdb_collector.engine.runner import run_collection
+from tmdb_collector.engine.runner import run_collection, run_update_with_progress
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.exporter import (
     export,
@@ -47,6 +49,7 @@ from tmdb_collector.media import MediaType
 from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
+from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 
@@ -94,16 +97,19 @@ class Collection:
         return collection_status(self._store)
 
     def __len__(self) -> int:
-        """How many records :meth:`items` yields."""
-        return self._store.item_count()
+        """How many records :meth:`items` yields (with its defaults)."""
+        return self._store.count_exported(export_parts(self._store, None))
 
-    def items(self, parts: object = None) -> Iterator[dict[str, Any]]:
+    def items(
+        self, parts: object = None, *, include_removed: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """Every collected item in the ``movies.json`` value shape, by ascending id, streamed
         from the database (memory does not grow with the collection). ``parts`` (names, a
         comma-separated list or ``"all"``) defaults to the collection's; items lacking one
-        are left out."""
+        are left out. These are the items :meth:`export` writes: those gone from TMDB's daily
+        export (``removed`` by ``update --ids-from``) only with ``include_removed``."""
         chosen = export_parts(self._store, parts)
-        rows = self._store.iter_items(chosen)
+        rows = self._store.iter_items(chosen, include_removed=include_removed)
         try:
             for row in rows:
                 yield json.loads(item_record_json(row, chosen))
@@ -112,14 +118,19 @@ class Collection:
             if close is not None:
                 close()
 
-    def movies(self, parts: object = None) -> Iterator[dict[str, Any]]:
+    def movies(
+        self, parts: object = None, *, include_removed: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """The collected movies: :meth:`items` for a movie collection."""
-        return self.items(parts)
+        return self.items(parts, include_removed=include_removed)
 
-    def get(self, item_id: int, parts: object = None) -> dict[str, Any] | None:
-        """One item's record (as :meth:`items` yields it), or None if it was not collected."""
+    def get(
+        self, item_id: int, parts: object = None, *, include_removed: bool = False
+    ) -> dict[str, Any] | None:
+        """One item's record as :meth:`items` yields it (with the same ``parts`` and
+        ``include_removed``), or None if :meth:`items` leaves it out."""
         chosen = export_parts(self._store, parts)
-        row = self._store.item_row(item_id, chosen)
+        row = self._store.item_row(item_id, chosen, include_removed=include_removed)
         return None if row is None else dict(json.loads(item_record_json(row, chosen)))
 
     def export(
@@ -135,11 +146,7 @@ class Collection:
         export`` does; returns the number of items. Items gone from TMDB's daily export
         (``removed`` by ``update --ids-from``) only with ``include_removed``."""
         check_format(format)
-        self._store.include_removed = include_removed
-        try:
-            return export(self._store, format, Path(out), parts)
-        finally:
-            self._store.include_removed = False
+        return export(self._store, format, Path(out), parts, include_removed=include_removed)
 
     def earlier_tables(self, format: str, out: PathLike) -> list[str]:
         """After a ``format`` table export to directory ``out``: the files there named like
@@ -187,6 +194,24 @@ class CollectResult:
 
 
 @dataclass(frozen=True)
+class UpdateResult:
+    """What an update did: the changes read from ``since`` to ``until`` (TMDB's today), how
+    many ids TMDB reported ``changed`` and how many collected items it ``refreshed`` (of those,
+    ``stale`` for their age), the run that refetched them (``outcome``), the status after it,
+    and with ``ids_from`` what following the daily id export did (``catalogue``: ids
+    ``added``, ``removed`` and ``restored``)."""
+
+    outcome: RunOutcome
+    since: dt.date
+    until: dt.date
+    changed: int
+    refreshed: int
+    stale: int
+    catalogue: CatalogueSync | None = None
+    status: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RunView:
     """How a run shows itself in a terminal: the command line's options (the API's default is
     silent, with no signal handlers, which only the main thread may install)."""
@@ -196,50 +221,103 @@ class RunView:
     handle_signals: bool = False
 
 
+class RunOptions(TypedDict, total=False):
+    """The keywords of every run (:func:`collect`, :func:`update`): how to reach TMDB (client
+    ``settings``, or ``base_url``, ``rate`` and ``concurrency``), the key (``credentials``, or
+    ``api_key`` / ``bearer_token``), and how the run reports (``on_progress`` every
+    ``progress_interval`` seconds; the command line's ``view``)."""
+
+    settings: ClientSettings | None
+    base_url: str | None
+    rate: float | None
+    concurrency: int | None
+    api_key: str | None
+    bearer_token: str | None
+    credentials: Credentials | None
+    on_progress: ProgressCallback | None
+    progress_interval: float
+    view: RunView | None
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run's options, resolved: defaults filled in from the config file and environment."""
+
+    client: ClientSettings
+    credentials: Credentials
+    view: RunView
+    on_progress: ProgressCallback | None
+    interval: float
+
+    @classmethod
+    def of(cls, options: RunOptions) -> _Run:
+        unknown = sorted(set(options) - set(RunOptions.__annotations__))
+        if unknown:
+            raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
+        given = {key: options.get(key) for key in ("base_url", "rate", "concurrency")}
+        key, token = options.get("api_key"), options.get("bearer_token")
+        return cls(
+            client=options.get("settings") or build_client_settings({}, given),
+            credentials=options.get("credentials") or _credentials(key, token),
+            view=options.get("view") or RunView(),
+            on_progress=options.get("on_progress"),
+            interval=options.get("progress_interval", PROGRESS_INTERVAL),
+        )
+
+    async def reporting(self, run: Awaitable[T], progress: RunProgress) -> T:
+        """Await ``run``, calling ``on_progress`` meanwhile and once more when it ends."""
+        on_progress = self.on_progress
+
+        async def report() -> None:
+            while True:
+                await asyncio.sleep(self.interval)
+                on_progress(progress.snapshot())  # type: ignore[misc]
+
+        reporter = asyncio.create_task(report()) if on_progress is not None else None
+        try:
+            result = await run
+        finally:
+            if reporter is not None:
+                reporter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reporter
+        if on_progress is not None:
+            on_progress(progress.snapshot())
+        return result
+
+
 async def collect_async(
     db: PathLike,
     plan: Plan | Mapping[str, Any] | None = None,
     *,
-    settings: ClientSettings | None = None,
-    base_url: str | None = None,
-    rate: float | None = None,
-    concurrency: int | None = None,
-    api_key: str | None = None,
-    bearer_token: str | None = None,
-    credentials: Credentials | None = None,
     force_plan: bool = False,
     retry_failed: bool = False,
     harvest_only: bool = False,
     reharvest: Sequence[str] = (),
-    on_progress: ProgressCallback | None = None,
-    progress_interval: float = PROGRESS_INTERVAL,
-    view: RunView | None = None,
+    **options: Unpack[RunOptions],
 ) -> CollectResult:
     """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
     chosen = _plan(plan, Path(db), force_plan=force_plan)
-    client = settings or build_client_settings(
-        {}, {"base_url": base_url, "rate": rate, "concurrency": concurrency}
-    )
-    credentials = credentials or _credentials(api_key, bearer_token)
-    view = view or RunView()
-    progress = RunProgress()
+    run = _Run.of(options)
+    progress = RunProgress(chosen.media_type)
     check_new_source(Path(db), chosen)
     with Store.create_or_open(Path(db), chosen, force_plan=force_plan) as store:
         retried = store.requeue(store.ids_with_status("failed")) if retry_failed else 0
         # The stages ("popular", "discover") whose list pages are fetched again.
         reharvested = store.reharvest(reharvest) if reharvest else 0
-        run = run_collection(
+        collecting = run_collection(
             store,
             chosen,
-            client,
-            credentials,
-            show_bars=view.show_bars,
+            run.client,
+            run.credentials,
+            show_bars=run.view.show_bars,
             progress=progress,
-            handle_signals=view.handle_signals,
+            handle_signals=run.view.handle_signals,
             harvest_only=harvest_only,
-            events=view.events,
+            events=run.view.events,
         )
-        outcome = await _reporting(run, progress, on_progress, progress_interval)
+        outcome = await run.reporting(collecting, progress)
+        _raise_fatal(outcome)
         return CollectResult(outcome, retried, collection_status(store), reharvested)
 
 
@@ -261,32 +339,63 @@ def collect(
     return _run_blocking(lambda: collect_async(db, plan, **options))
 
 
-async def _reporting(
-    run: Awaitable[RunOutcome],
-    progress: RunProgress,
-    on_progress: ProgressCallback | None,
-    interval: float,
-) -> RunOutcome:
-    """Await ``run``, calling ``on_progress`` meanwhile; raise the run's fatal error."""
+async def update_async(
+    db: PathLike,
+    *,
+    max_age: int | None = None,
+    since: dt.date | str | None = None,
+    ids_from: str | None = None,
+    **options: Unpack[RunOptions],
+) -> UpdateResult:
+    """Refetch what changed in the collection ``db``; see :func:`update`."""
+    start = _since(since)
+    run = _Run.of(options)
+    with Store.open_existing(Path(db)) as store:
+        store.lock()
+        progress = RunProgress(store.media_type)
+        updating = run_update_with_progress(
+            store,
+            run.client,
+            run.credentials,
+            max_age_days=max_age,
+            show_bars=run.view.show_bars,
+            events=run.view.events,
+            since=start,
+            ids_from=ids_from,
+            progress=progress,
+            handle_signals=run.view.handle_signals,
+        )
+        done = await run.reporting(updating, progress)
+        _raise_fatal(done.run)
+        return UpdateResult(
+            outcome=done.run,
+            since=done.since,
+            until=done.until,
+            changed=done.changed,
+            refreshed=done.refreshed,
+            stale=done.stale,
+            catalogue=done.catalogue,
+            status=collection_status(store),
+        )
 
-    async def report() -> None:
-        while True:
-            await asyncio.sleep(interval)
-            on_progress(progress.snapshot())  # type: ignore[misc]
 
-    reporter = asyncio.create_task(report()) if on_progress is not None else None
-    try:
-        outcome = await run
-    finally:
-        if reporter is not None:
-            reporter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reporter
-    if on_progress is not None:
-        on_progress(progress.snapshot())
+def update(db: PathLike, **options: Any) -> UpdateResult:
+    """Refetch the items of the existing collection ``db`` that TMDB reports as changed since
+    the last sync, and wait for it: ``tmdb-collector update``.
+
+    ``since`` (a date or ``"YYYY-MM-DD"``) reads the changes from that day instead;
+    ``max_age`` (days) also refetches items fetched longer ago than that; ``ids_from`` (a
+    file or URL of TMDB's daily id export) first queues its new ids and marks those it no
+    longer lists ``removed``. The key, the API and ``on_progress`` are as for
+    :func:`collect`. A fatal error is raised; ids that failed are counted in the result.
+    """
+    return _run_blocking(lambda: update_async(db, **options))
+
+
+def _raise_fatal(outcome: RunOutcome) -> None:
+    """A run that failed (a bad key, a full disk) raises its error."""
     if outcome.error is not None:
         raise outcome.error
-    return outcome
 
 
 def _run_blocking(make: Callable[[], Awaitable[T]]) -> T:
@@ -308,7 +417,7 @@ def _run_blocking(make: Callable[[], Awaitable[T]]) -> T:
         except BaseException as exc:  # handed to the caller's thread below
             failure.append(exc)
 
-    worker = threading.Thread(target=work, name="tmdb-collector-collect")
+    worker = threading.Thread(target=work, name="tmdb-collector-run")
     worker.start()
     worker.join()
     if failure:
@@ -323,6 +432,17 @@ def _plan(plan: Plan | Mapping[str, Any] | None, db: Path, *, force_plan: bool =
     if isinstance(plan, Plan):
         return plan
     return Plan.from_dict(on_collection(plan or {}, stored_plan(db), force_plan=force_plan))
+
+
+def _since(value: dt.date | str | None) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"since must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
 def _credentials(api_key: str | None, bearer_token: str | None) -> Credentials:

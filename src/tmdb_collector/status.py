@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tmdb_collector.media import DEFAULT_MEDIA, media_type
+from tmdb_collector.media import media_type
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.harvest_progress import (
     StageConsistency,
@@ -101,7 +101,7 @@ def _harvest_line(plan: dict[str, Any], harvest: dict[str, Any]) -> str:
 
 def format_status(report: dict[str, Any]) -> str:
     ids, harvest = report["ids"], report["harvest"]
-    media = media_type(report.get("media", DEFAULT_MEDIA))
+    media = media_type(report["media"])
     lines = [
         f"database:  {report['database']}",
         f"media:     {media.name} ({media.plural})",

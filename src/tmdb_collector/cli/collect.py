@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,15 +25,13 @@ from tmdb_collector.cli.options import (
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents, progress_events, reporting, tell
-from tmdb_collector.engine.runner import run_update_with_progress
 from tmdb_collector.errors import (
     EXIT_FAILED_IDS,
     EXIT_PAUSED,
 )
-from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
-from tmdb_collector.status import collection_status, format_status
+from tmdb_collector.media import MediaType, media_type
+from tmdb_collector.status import format_status
 from tmdb_collector.store.harvest_progress import HARVEST_STAGES
-from tmdb_collector.store.store import Store
 
 
 @click.command(cls=AttributedCommand)
@@ -85,11 +82,7 @@ def collect(
             retry_failed=retry_failed,
             harvest_only=harvest_only,
             reharvest=_reharvest_stages(reharvest),
-            view=api.RunView(
-                show_bars=not no_progress and progress_mode == "auto",
-                events=events,
-                handle_signals=True,
-            ),
+            view=_view(no_progress, progress_mode, events),
         )
         if retry_failed:
             tell(events, f"Retrying {result.retried} failed ids.")
@@ -123,7 +116,7 @@ def _finish(
     elif outcome.error is not None:
         raise outcome.error
     else:
-        click.echo(summary_line(outcome, media_type(report.get("media", DEFAULT_MEDIA))))
+        click.echo(summary_line(outcome, media_type(report["media"])))
     if outcome.status == "paused":
         tell(events, "Paused. Run the same command to resume.")
         sys.exit(EXIT_PAUSED)
@@ -188,37 +181,38 @@ def update(
     check_log_file(log_file, db)
     events = progress_events("update", progress_mode, verbose, log_file)
     with reporting(events):
-        settings = resolve_client_settings(options)
-        credentials = Credentials.from_env()
-        with Store.open_existing(db) as store:
-            store.lock()
-            result = asyncio.run(
-                run_update_with_progress(
-                    store,
-                    settings,
-                    credentials,
-                    max_age_days=max_age,
-                    show_bars=not no_progress and progress_mode == "auto",
-                    events=events,
-                    since=since.date() if since else None,
-                    ids_from=ids_from,
-                )
-            )
-            if result.catalogue is not None:
-                click.echo(
-                    f"Daily export: {result.catalogue.added:,} new ids queued, "
-                    f"{result.catalogue.removed:,} ids marked removed, "
-                    f"{result.catalogue.restored:,} listed again."
-                )
-                if store.plan().ids_from is None:
-                    tell(
-                        events,
-                        "New ids are only queued for a collection built with --ids-from;"
-                        " `collect --reharvest` finds this one's.",
-                    )
+        result = api.update(
+            db,
+            max_age=max_age,
+            since=since,
+            ids_from=ids_from,
+            settings=resolve_client_settings(options),
+            credentials=Credentials.from_env(),
+            view=_view(no_progress, progress_mode, events),
+        )
+        catalogue = result.catalogue
+        if catalogue is not None:
             click.echo(
-                f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
-                f" {result.refreshed:,} collected {store.media_type.plural} refetched"
-                f" ({result.stale:,} for age)."
+                f"Daily export: {catalogue.added:,} new ids queued, "
+                f"{catalogue.removed:,} ids marked removed, "
+                f"{catalogue.restored:,} listed again."
             )
-            _finish(result.run, collection_status(store), events)
+            if result.status["plan"]["ids_from"] is None:
+                tell(
+                    events,
+                    "New ids are only queued for a collection built with --ids-from;"
+                    " `collect --reharvest` finds this one's.",
+                )
+        click.echo(
+            f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
+            f" {result.refreshed:,} collected {media_type(result.status['media']).plural}"
+            f" refetched ({result.stale:,} for age)."
+        )
+        _finish(result.outcome, result.status, events)
+
+
+def _view(no_progress: bool, progress_mode: str, events: ProgressEvents | None) -> api.RunView:
+    """How a command's run shows itself: bars on a terminal unless told otherwise, or JSON
+    events; Ctrl-C pauses it."""
+    show_bars = not no_progress and progress_mode == "auto"
+    return api.RunView(show_bars=show_bars, events=events, handle_signals=True)

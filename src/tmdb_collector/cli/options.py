@@ -40,9 +40,10 @@ def _pages(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
 
 
 def _genres(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    """Checked here, kept as text: the plan reads it against its media type's genres."""
+    """Its syntax checked here, kept as text: the plan reads it against its media type's
+    genres (the media may come from the collection, not known yet)."""
     if value is not None:
-        _as_usage(lambda: parse_genres(value))
+        _as_usage(lambda: parse_genres(value, known={}))
     return value
 
 

@@ -2,7 +2,7 @@
 and other formats, named after the collection's media type.
 
 Each download reads through its own connection to the database, so it sees one consistent
-snapshot (SQLite WAL) while the collector keeps writing. json and jsonl stream movie by movie;
+snapshot (SQLite WAL) while the collector keeps writing. json and jsonl stream item by item;
 parquet, csv and duckdb are exported to a temporary directory in a worker thread and sent as a
 zip, with the export's manifest.
 """
@@ -56,7 +56,7 @@ async def download(request: web.Request, database: Path, fmt: str) -> web.Stream
 
 
 def movie_chunks(rows: Iterator[ItemRow], keys: Sequence[str], fmt: str) -> Iterator[str]:
-    """The text :func:`~tmdb_collector.export.exporter.export` writes, a few movies at a time."""
+    """The text :func:`~tmdb_collector.export.exporter.export` writes, a few items at a time."""
     pieces = movie_text(rows, keys, fmt)
     while batch := list(itertools.islice(pieces, MOVIES_PER_CHUNK)):
         yield "".join(batch)

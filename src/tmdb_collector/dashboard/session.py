@@ -59,7 +59,7 @@ class CollectionSession:
         view["elapsed"] = round(self._elapsed_before + self.progress.elapsed(), 1)
         view["can_start"] = not self.running
         view["can_pause"] = self.running and self.progress.state == "running"
-        view["can_download"] = self.progress.movies > 0
+        view["can_download"] = self.progress.collected > 0
         view["parts"] = {
             "chosen": list(self._plan.parts),
             "available": list(self._plan.media_type.part_names),
@@ -73,7 +73,7 @@ class CollectionSession:
             message = "No checkpoint yet: press Start Collection to begin."
         else:
             message = (
-                f"Checkpoint loaded: {self.progress.movies:,} {self.progress.media.plural}"
+                f"Checkpoint loaded: {self.progress.collected:,} {self.progress.media.plural}"
                 " collected, "
                 f"{details.done:,} of {details.total:,} ids processed."
             )

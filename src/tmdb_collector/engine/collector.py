@@ -1,6 +1,6 @@
 """The collection engine: the seed's three stages, run concurrently under one rate limiter.
 
-Harvest pages (stages 1-2) and movie details (stage 3) share one priority queue, harvest
+Harvest pages (stages 1-2) and item details (stage 3) share one priority queue, harvest
 first, so stage 3 starts on the first ids while stages 1-2 are still paging. Each finished unit
 is committed with its checkpoint at once; re-running resumes from the store.
 """
@@ -36,10 +36,10 @@ from tmdb_collector.store.harvest_progress import harvest_progress
 from tmdb_collector.store.store import Store, database_error
 
 log = logging.getLogger(__name__)
-HARVEST_PRIORITY, MOVIE_PRIORITY = 0, 1
+HARVEST_PRIORITY, ITEM_PRIORITY = 0, 1
 STOP_GRACE_SECONDS = 3.0
 FEED_BATCH = 1000  # pending ids read from the store at a time
-QUEUED_MOVIES_PER_WORKER = 8  # bounds memory: ids wait in the store, not in the queue
+QUEUED_ITEMS_PER_WORKER = 8  # bounds memory: ids wait in the store, not in the queue
 # A unit whose retries are all spent on transient errors goes to the back of the queue and gets
 # this many rounds in all before it is recorded as failed. At 20% faults, one round of 6
 # attempts gives up on 1 unit in 15,000 (a third of the seed plan's runs); two rounds, spread in
@@ -48,11 +48,11 @@ TRANSIENT_ROUNDS = 2
 
 
 @dataclass(frozen=True)
-class MovieTask:
-    movie_id: int
+class ItemTask:
+    item_id: int
 
 
-Task = PageTask | MovieTask
+Task = PageTask | ItemTask
 
 
 @dataclass(frozen=True)
@@ -100,10 +100,11 @@ class Collector:
         self._fatal: CollectorError | None = None
         self._harvest = HarvestPlanner(store, self.progress)
         self._harvest_outstanding = 0  # page tasks queued or running
-        self._new_ids = asyncio.Event()  # wakes the movie feeder
-        self._movie_room = asyncio.Semaphore(QUEUED_MOVIES_PER_WORKER * concurrency)
+        self._new_ids = asyncio.Event()  # wakes the item feeder
+        self._item_room = asyncio.Semaphore(QUEUED_ITEMS_PER_WORKER * concurrency)
         self._rounds: Counter[tuple[str, int] | int] = Counter()  # unit -> rounds spent
-        self._failures: Counter[tuple[str, str]] = Counter()  # (what, reason) -> units failed
+        # (one unit, several, reason) -> units failed: "harvest page", "series", ...
+        self._failures: Counter[tuple[str, str, str]] = Counter()
         self._performing: set[asyncio.Task[Any] | None] = set()  # workers inside a unit
 
     def request_stop(self) -> None:
@@ -148,11 +149,15 @@ class Collector:
 
     def _report_failures(self) -> None:
         """One warning per distinct reason, with a count: per-unit lines are for -v."""
-        for (what, reason), count in sorted(self._failures.items()):
-            log.warning("%d %s failed: %s", count, what if count > 1 else what[:-1], reason)
+        for (one, several, reason), count in sorted(self._failures.items()):
+            log.warning("%d %s failed: %s", count, several if count > 1 else one, reason)
 
-    def _record_failure(self, what: str, exc: TMDBError) -> None:
-        self._failures[(what, _reason(exc))] += 1
+    def _record_failure(self, task: Task, exc: TMDBError) -> None:
+        if isinstance(task, PageTask):
+            one, several = "harvest page", "harvest pages"
+        else:
+            one, several = self._plan.media_type.word, self._plan.media_type.plural
+        self._failures[(one, several, _reason(exc))] += 1
 
     async def _run(self) -> Literal["complete", "paused", "nothing-to-do"]:
         for query in self._plan.harvest_queries():
@@ -168,8 +173,8 @@ class Collector:
             return "paused"
         for task in self._harvest.initial_tasks():
             self._put(HARVEST_PRIORITY, task)
-        movies_left = not self._harvest_only and self._store.ids_with_status("pending", limit=1)
-        if self._queue.empty() and not movies_left:
+        items_left = not self._harvest_only and self._store.ids_with_status("pending", limit=1)
+        if self._queue.empty() and not items_left:
             self._sync_counts()
             return "nothing-to-do"
         # One request alone first: a bad key costs one 401, not a burst of them.
@@ -213,15 +218,15 @@ class Collector:
             self._harvest_outstanding += 1
         self._queue.put_nowait((priority, next(self._order), task))
 
-    async def _feed_movies(self) -> None:
+    async def _feed_items(self) -> None:
         """Queue pending ids in store order, a bounded number at a time, until none can come."""
         cursor = 0
         while not self._harvest_only:
             self._new_ids.clear()
             batch = self._store.pending_after(cursor, FEED_BATCH)
-            for seen_order, movie_id in batch:
-                await self._movie_room.acquire()
-                self._put(MOVIE_PRIORITY, MovieTask(movie_id))
+            for seen_order, item_id in batch:
+                await self._item_room.acquire()
+                self._put(ITEM_PRIORITY, ItemTask(item_id))
                 cursor = seen_order
             if batch:
                 continue
@@ -231,7 +236,7 @@ class Collector:
 
     def _sync_counts(self) -> None:
         counts = self._store.counts()
-        self.progress.set_movie_counts(
+        self.progress.set_item_counts(
             ids=counts.ids, done=counts.done, not_found=counts.not_found, failed=counts.failed
         )
         self._sync_client_stats()
@@ -264,7 +269,7 @@ class Collector:
 
     async def _all_done(self) -> None:
         try:
-            await self._feed_movies()
+            await self._feed_items()
         except Exception as exc:
             self._fail(exc, "while queueing pending ids")
             return
@@ -280,14 +285,14 @@ class Collector:
                     self._performing.add(me)
                     deferred = await self._perform(task)
             except Exception as exc:  # anything a unit cannot absorb stops the whole run
-                self._fail(exc, f"while fetching {_describe(task)}")
+                self._fail(exc, f"while fetching {self._describe(task)}")
             finally:
                 self._performing.discard(me)
                 if isinstance(task, PageTask):
                     self._harvest_outstanding -= 1
                     self._new_ids.set()
-                elif not deferred:  # a deferred movie keeps its room in the queue
-                    self._movie_room.release()
+                elif not deferred:  # a deferred item keeps its room in the queue
+                    self._item_room.release()
                 self._queue.task_done()
                 self._sync_client_stats()
 
@@ -295,16 +300,16 @@ class Collector:
         """Run one unit; True when it was deferred to a later round."""
         if isinstance(task, PageTask):
             return await self._harvest_page(task)
-        return await self._collect_movie(task)
+        return await self._collect_item(task)
 
     def _defer(self, task: Task, exc: TMDBError) -> bool:
         """Queue a unit whose retries are spent again, at the back, if it has rounds left."""
-        key = (task.query.key, task.page) if isinstance(task, PageTask) else task.movie_id
+        key = (task.query.key, task.page) if isinstance(task, PageTask) else task.item_id
         self._rounds[key] += 1
         if not exc.retryable or self._rounds[key] >= TRANSIENT_ROUNDS:
             return False
         log.info("retries spent, trying again later in this run: %s", exc)
-        self._put(HARVEST_PRIORITY if isinstance(task, PageTask) else MOVIE_PRIORITY, task)
+        self._put(HARVEST_PRIORITY if isinstance(task, PageTask) else ITEM_PRIORITY, task)
         return True
 
     async def _harvest_page(self, task: PageTask) -> bool:
@@ -319,8 +324,8 @@ class Collector:
         except TMDBError as exc:
             if self._defer(task, exc):
                 return True
-            log.info("page %d of %s failed: %s", page, query.key, exc)
-            self._record_failure("harvest pages", exc)
+            log.info("%s failed: %s", self._describe(task), exc)
+            self._record_failure(task, exc)
             self._store.fail_page(query, page, str(exc))
             return False
         new_ids = self._store.save_page(
@@ -330,31 +335,37 @@ class Collector:
             self._put(HARVEST_PRIORITY, more)
         return False
 
-    async def _collect_movie(self, task: MovieTask) -> bool:
-        movie_id = task.movie_id
+    async def _collect_item(self, task: ItemTask) -> bool:
+        item_id = task.item_id
         details = self.progress.stages["details"]
+        plan = self._plan
         try:
-            plan = self._plan
             record = await self._client.fetch_item(
-                plan.media_type, movie_id, plan.details_params(), plan.parts
+                plan.media_type, item_id, plan.details_params(), plan.parts
             )
         except NotFoundError as exc:
-            self._store.mark(movie_id, "not_found", exc.reason)
+            self._store.mark(item_id, "not_found", exc.reason)
             self.progress.not_found += 1
         except (AuthError, StoreError):
             raise
         except TMDBError as exc:
             if self._defer(task, exc):
                 return True
-            log.info("movie %d failed: %s", movie_id, exc)
-            self._record_failure("movies", exc)
-            self._store.mark(movie_id, "failed", str(exc))
-            self.progress.failed_movies += 1
+            log.info("%s failed: %s", self._describe(task), exc)
+            self._record_failure(task, exc)
+            self._store.mark(item_id, "failed", str(exc))
+            self.progress.failed += 1
         else:
             self._store.save_item(record)
-            self.progress.movies += 1
+            self.progress.collected += 1
         details.done += 1
         return False
+
+    def _describe(self, task: Task) -> str:
+        """A unit in a message, in the media type's own word: "page 3 of ...", "series 1399"."""
+        if isinstance(task, PageTask):
+            return f"page {task.page} of {task.query.key}"
+        return f"{self._plan.media_type.word} {task.item_id}"
 
     def _outcome(
         self, status: Any, started: float, error: CollectorError | None = None
@@ -371,9 +382,9 @@ class Collector:
         except sqlite3.Error:  # a damaged store: report what this run saw
             progress = self.progress
             done, not_found, failed, pages = (
-                progress.movies,
+                progress.collected,
                 progress.not_found,
-                progress.failed_movies,
+                progress.failed,
                 0,
             )
         outcome = RunOutcome(
@@ -414,9 +425,3 @@ _FINAL_MESSAGES = {
 def _reason(exc: TMDBError) -> str:
     """The error without its path, so that the same failure of many units reads the same."""
     return str(TMDBError(exc.reason, status=exc.status, tmdb_code=exc.tmdb_code))
-
-
-def _describe(task: Task) -> str:
-    if isinstance(task, PageTask):
-        return f"page {task.page} of {task.query.key}"
-    return f"movie {task.movie_id}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tmdb_collector.fetch.breaker import OutageView
-from tmdb_collector.media import MOVIE, MediaType
+from tmdb_collector.media import MediaType
 
 STAGES = {"popular": "Popular pages", "discover": "Genre pages", "details": "{word} details"}
 RunState = Literal["idle", "running", "pausing", "paused", "complete", "failed"]
@@ -32,14 +32,17 @@ class StageProgress:
 
 @dataclass
 class RunProgress:
-    media: MediaType = MOVIE  # names stage 3 ("Movie details", "Series details") and the counts
+    """One run's progress. ``media`` (required: a run always knows what it collects) names
+    stage 3 ("Movie details", "Series details") and the words a view uses for the counts."""
+
+    media: MediaType
     state: RunState = "idle"
     stages: dict[str, StageProgress] = field(default_factory=dict)
-    movies: int = 0
+    collected: int = 0  # items; "movies" in the snapshot, for either media (docs/progress.md)
     requests: int = 0
     throttled: int = 0
     errors: int = 0
-    failed_movies: int = 0
+    failed: int = 0  # items that failed for good; "failed_movies" in the snapshot
     not_found: int = 0
     message: str = ""
     outage: OutageView | None = None  # while TMDB is unreachable
@@ -47,7 +50,6 @@ class RunProgress:
     started_at: float | None = None
     finished_at: float | None = None
     _request_times: deque[float] = field(default_factory=deque, repr=False)
-    _details_start: tuple[float, int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         word = self.media.word[:1].upper() + self.media.word[1:]
@@ -58,20 +60,19 @@ class RunProgress:
         self.state = "running"
         self.started_at = time.monotonic()
         self.finished_at = None
-        self._details_start = None
 
     def finish(self, state: RunState, message: str = "") -> None:
         self.state = state
         self.message = message
         self.finished_at = time.monotonic()
 
-    def set_movie_counts(self, *, ids: int, done: int, not_found: int, failed: int) -> None:
+    def set_item_counts(self, *, ids: int, done: int, not_found: int, failed: int) -> None:
         """Stage 3 from the store's counts: every id ends collected, not found or failed."""
         details = self.stages["details"]
         details.total = ids
         details.done = done + not_found + failed
-        self.movies = done
-        self.failed_movies = failed
+        self.collected = done
+        self.failed = failed
         self.not_found = not_found
 
     def set_outage(self, view: OutageView) -> None:
@@ -117,7 +118,7 @@ class RunProgress:
         return (self.finished_at or time.monotonic()) - self.started_at
 
     def eta_seconds(self) -> float | None:
-        """Time left, from the request rate: each remaining page or movie costs one request."""
+        """Time left, from the request rate: each remaining page or item costs one request."""
         remaining = sum(max(0, s.total - s.done) for s in self.stages.values())
         rate = self.request_rate()
         if self.state != "running" or rate <= 0:
@@ -136,11 +137,11 @@ class RunProgress:
                 for name, s in self.stages.items()
             },
             "overall": {"done": overall_done, "total": overall_total},
-            "movies": self.movies,
+            "movies": self.collected,
             "requests": self.requests,
             "throttled": self.throttled,
             "errors": self.errors,
-            "failed_movies": self.failed_movies,
+            "failed_movies": self.failed,
             "not_found": self.not_found,
             "request_rate": round(self.request_rate(), 1),
             "elapsed": round(self.elapsed(), 1),

@@ -59,10 +59,12 @@ async def run_update_with_progress(
     events: ProgressEvents | None = None,
     since: dt.date | None = None,
     ids_from: str | None = None,
+    progress: RunProgress | None = None,
+    handle_signals: bool = True,
 ) -> UpdateOutcome:
-    progress, stop = RunProgress(store.media_type), asyncio.Event()
+    progress, stop = progress or RunProgress(store.media_type), asyncio.Event()
     async with TMDBClient(settings, credentials) as client:
-        with _pause_on_signals(stop.set, enabled=True, events=events):
+        with _pause_on_signals(stop.set, enabled=handle_signals, events=events):
             async with _view(progress, show_bars, events):
                 return await run_update(
                     store,

@@ -1,10 +1,11 @@
-"""Incremental refresh: refetch only the collected movies TMDB reports as changed.
+"""Incremental refresh: refetch only the collected items TMDB reports as changed.
 
-``/movie/changes`` lists the ids changed in a date window of at most 14 days. We walk every
-window from the last sync to today (by the server's clock, from its ``Date`` header), read
-every page, and requeue the collected movies among them, plus, with ``max_age_days``, those
-fetched longer ago than that. The last sync day is read again on purpose: a change made that
-day after a movie was fetched would otherwise be missed. ``since`` reads a longer window on
+The media type's changes list (``/movie/changes``, ``/tv/changes``) gives the ids changed in a
+date window of at most 14 days. We walk every window from the last sync to today (by the
+server's clock, from its ``Date`` header), read every page, and requeue the collected items
+among them, plus, with ``max_age_days``, those fetched longer ago than that. The last sync day
+is read again on purpose: a change made that day after an item was fetched would otherwise be
+missed. ``since`` reads a longer window on
 demand. The feed has blind spots (edits to titles and translations alone are reported missing
 from it, and it never lists new or deleted ids); ``ids_from`` covers the last two through the
 daily export (:mod:`.catalogue_sync`).
@@ -24,7 +25,6 @@ from tmdb_collector.engine.collector import Collector, RunOutcome, trust_earlier
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
-from tmdb_collector.media import MOVIE
 from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.catalogue import CatalogueSync
@@ -39,7 +39,7 @@ class UpdateOutcome:
     since: dt.date
     until: dt.date
     changed: int  # ids TMDB reported changed in the windows (whole catalogue)
-    refreshed: int  # collected movies queued for refetch
+    refreshed: int  # collected items queued for refetch
     stale: int  # of those, queued because older than max_age_days
     run: RunOutcome
     catalogue: CatalogueSync | None = None  # with ids_from: what the daily export added, removed
@@ -54,9 +54,7 @@ def windows(since: dt.date, until: dt.date) -> Iterator[tuple[dt.date, dt.date]]
         start = end + dt.timedelta(days=1)
 
 
-async def changed_ids(
-    client: TMDBClient, since: dt.date, until: dt.date, path: str = MOVIE.changes_path
-) -> set[int]:
+async def changed_ids(client: TMDBClient, since: dt.date, until: dt.date, path: str) -> set[int]:
     """Ids ``path`` (the media type's changes list) reports changed in ``since``..``until``."""
     ids: set[int] = set()
     for start, end in windows(since, until):
@@ -96,9 +94,9 @@ def _parse_changes(response: JsonResponse) -> tuple[list[int], int]:
 def stale_ids(store: Store, today: dt.date, max_age_days: int) -> set[int]:
     cutoff = today - dt.timedelta(days=max_age_days)
     stale = set()
-    for movie_id, fetched_at in store.fetched_at():
+    for item_id, fetched_at in store.fetched_at():
         if fetched_at is None or dt.datetime.fromisoformat(fetched_at).date() < cutoff:
-            stale.add(movie_id)
+            stale.add(item_id)
     return stale
 
 
@@ -139,11 +137,12 @@ async def run_update(
         stale = (stale_ids(store, today, max_age_days) & collected) - refresh
     store.requeue(sorted(refresh | stale))
     log.info(
-        "%d ids changed %s..%s; refetching %d collected movies (%d stale)",
+        "%d ids changed %s..%s; refetching %d collected %s (%d stale)",
         len(changed),
         since,
         today,
         len(refresh | stale),
+        store.media_type.plural,
         len(stale),
     )
     collector = Collector(

@@ -5,10 +5,11 @@ part>}`` holding TMDB's bodies; with the default parts, ``{"id", "details", "cre
 "keywords", "recommendations"}``. A part's key is spelled as the part (``"watch/providers"``).
 A TV collection writes ``tv.json`` in the same shape, keyed by series id.
 
-Exports stream movie by movie from the database, so memory does not grow with the collection,
+Exports stream item by item from the database, so memory does not grow with the collection,
 and are atomic: a temporary file is renamed over the target only when complete. Each carries
 its provenance in a manifest (export/manifest.py), written in the same atomic step. Only items
-that have every part asked are written (:func:`missing_from_export` counts the others).
+that have every part asked are written (:func:`missing_from_export` counts the others), and
+which statuses are left out is the store's one rule (store/items.py, ``include_removed``).
 """
 
 from __future__ import annotations
@@ -87,28 +88,32 @@ def export_parts(store: Store, parts: object = None) -> tuple[str, ...]:
         raise UsageError(str(exc)) from None
 
 
-def export(store: Store, fmt: str, out: Path, parts: object = None) -> int:
-    """Write ``store`` as ``fmt`` to ``out``; returns the number of items written."""
+def export(
+    store: Store, fmt: str, out: Path, parts: object = None, *, include_removed: bool = False
+) -> int:
+    """Write ``store`` as ``fmt`` to ``out``; returns the number of items written. Items gone
+    from TMDB's daily export only with ``include_removed``."""
     check_format(fmt)
     chosen = export_parts(store, parts)
     files = _data_files(store, fmt, out, chosen)
     _spare_database(store, fmt, out, files)
-    _spare_an_export_from_nothing(store, out, files, chosen)
+    _spare_an_export_from_nothing(store, out, files, chosen, include_removed)
     if fmt in FILE_FORMATS:
         check_output_file(out, default_export_path(store.media_type, fmt).name)
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
+        rows = store.iter_items(chosen, include_removed=include_removed)
         with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
-            count = writer(store.iter_items(chosen), chosen, data)
+            count = writer(rows, chosen, data)
             text = manifest_text(build_manifest(store, fmt, {out.name: count}, parts=chosen))
             manifest.write(text)
         return count
     if fmt in DATABASE_FORMATS:
         from tmdb_collector.export.duckdb_file import export_duckdb
 
-        return export_duckdb(store, out, chosen)
+        return export_duckdb(store, out, chosen, include_removed=include_removed)
     from tmdb_collector.export.tables import export_tables
 
-    return export_tables(store, fmt, out, chosen)
+    return export_tables(store, fmt, out, chosen, include_removed=include_removed)
 
 
 def _data_files(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> list[Path]:
@@ -131,13 +136,13 @@ def _spare_database(store: Store, fmt: str, out: Path, files: Sequence[Path]) ->
 
 
 def _spare_an_export_from_nothing(
-    store: Store, out: Path, files: Sequence[Path], parts: Sequence[str]
+    store: Store, out: Path, files: Sequence[Path], parts: Sequence[str], include_removed: bool
 ) -> None:
     """An export with no item would replace an earlier one with an empty file: refused (an
     empty export where there was none is written, as the collection's honest state)."""
     # One file (json, jsonl, duckdb): there if it is a file; tables: if any of theirs is there.
     present = out.is_file() if files == [out] else any(target.exists() for target in files)
-    if not present or store.any_exported(parts):
+    if not present or store.any_exported(parts, include_removed=include_removed):
         return
     media = store.media_type
     asked = f" with every part asked ({', '.join(parts)})" if parts else ""

@@ -1,12 +1,13 @@
 """Normalized tables: ``export --format parquet|csv --out DIR`` writes one file per table.
 
-The tables and their columns are defined in :mod:`tmdb_collector.media.table_schema` and documented
-in ``docs/tables.md``.
+The tables and their columns are the media type's (its
+:class:`~tmdb_collector.media.table_sets.TableSet`) and documented in ``docs/tables.md``;
+:mod:`tmdb_collector.media.table_schema` holds the machinery.
 
-* Streamed: movies are read from the database cursor in batches of at most :data:`BATCH_SIZE`
-  movies and :data:`BATCH_BYTES` of stored JSON, so memory depends on the batch, never on the
-  collection. Provenance is merged in by movie id alongside (both cursors are ordered by id),
-  which also restricts it to the movies that are exported.
+* Streamed: items are read from the database cursor in batches of at most :data:`BATCH_SIZE`
+  items and :data:`BATCH_BYTES` of stored JSON, so memory depends on the batch, never on the
+  collection. Provenance is merged in by item id alongside (both cursors are ordered by id),
+  which also restricts it to the items that are exported.
 * Parallel: each batch's tables are built on a pool of :data:`WORKERS` threads (pyarrow parses
   and computes without the GIL), at most ``WORKERS + 1`` batches waiting or being built; the
   main thread reads the database, and one writer thread writes the finished batches in the
@@ -151,9 +152,17 @@ class _Provenance:
         return found
 
 
-def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None = None) -> int:
+def export_tables(
+    store: Store,
+    fmt: str,
+    out: Path,
+    parts: Sequence[str] | None = None,
+    *,
+    include_removed: bool = False,
+) -> int:
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
-    directory ``out``; returns the number of movies."""
+    directory ``out``; returns the number of items (those gone from the daily export only with
+    ``include_removed``)."""
     parts = store.plan().parts if parts is None else tuple(parts)
     tables = store.media_type.tables
     names = tables.names(parts)
@@ -164,7 +173,7 @@ def export_tables(store: Store, fmt: str, out: Path, parts: Sequence[str] | None
     try:
         staging = staging_directory(out)
         try:
-            count, rows = _write_tables(store, fmt, staging, parts, tables, names)
+            count, rows = _write_tables(store, fmt, staging, parts, tables, names, include_removed)
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
             _fsync_file(staging / MANIFEST_NAME)
@@ -228,13 +237,14 @@ def _write_tables(
     parts: Sequence[str],
     tables: TableSet,
     names: Sequence[str],
+    include_removed: bool,
 ) -> tuple[int, dict[str, int]]:
-    """Write the tables ``names`` into ``staging``; returns the movies and each file's rows."""
+    """Write the tables ``names`` into ``staging``; returns the items and each file's rows."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     sinks: dict[str, _Sink] = {}
     # Both cursors' generators are closed here, not whenever they are garbage-collected.
     with (
-        _closing(store.iter_raw_items(parts)) as movies,
+        _closing(store.iter_raw_items(parts, include_removed=include_removed)) as movies,
         _closing(store.iter_provenance()) as provenance,
     ):
         try:

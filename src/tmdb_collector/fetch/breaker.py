@@ -83,7 +83,6 @@ class OutageView:
     reason: str
     elapsed: float  # seconds of outage so far
     next_probe_in: float | None
-    probes: int
 
 
 def format_duration(seconds: float) -> str:
@@ -224,9 +223,7 @@ class CircuitBreaker:
     def view(self, kind: EventKind = "probe") -> OutageView:
         now = self._clock.monotonic()
         next_in = None if self._next_probe_at is None else max(0.0, self._next_probe_at - now)
-        return OutageView(
-            kind, self._since, self._reason, now - self._started, next_in, self._probes
-        )
+        return OutageView(kind, self._since, self._reason, now - self._started, next_in)
 
     def _notify(self, kind: EventKind) -> None:
         view = self.view(kind)

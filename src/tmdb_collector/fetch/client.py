@@ -51,7 +51,6 @@ T = TypeVar("T")
 class ClientStats:
     requests: int = 0
     throttled: int = 0
-    retries: int = 0
     errors: Counter[str] = field(default_factory=Counter)
 
 
@@ -167,7 +166,7 @@ class TMDBClient:
                 self._answered_by_tmdb()
                 return parse(response)
 
-        return await call_with_retries(attempt, self._policy, self._clock, self._count_retry)
+        return await call_with_retries(attempt, self._policy, self._clock)
 
     async def fetch_item(
         self,
@@ -195,7 +194,7 @@ class TMDBClient:
 
             found.update(await self.get(path, _params(language, subpaths), take))
         bodies.update(media.assemble(bodies["details"], parts, found))
-        return ItemRecord.from_parts(item_id, bodies, fetched_at, media)
+        return ItemRecord.from_parts(item_id, bodies, media, fetched_at)
 
     def _answered_by_tmdb(self) -> None:
         self.answered = True
@@ -216,9 +215,6 @@ class TMDBClient:
         if response.status >= 500:
             return f"HTTP {response.status}"
         return None
-
-    def _count_retry(self, exc: BaseException) -> None:
-        self.stats.retries += 1
 
     async def _get_once(self, path: str, params: Mapping[str, str]) -> JsonResponse:
         if self._holding:

@@ -44,7 +44,6 @@ class AdaptiveRateLimiter:
         "max_rate",
         "min_rate",
         "rate",
-        "throttle_events",
     )
 
     def __init__(
@@ -71,7 +70,6 @@ class AdaptiveRateLimiter:
         self._blocked_until = now
         self._decreased_at = -float("inf")
         self._last_increase = now
-        self.throttle_events = 0
 
     async def acquire(self) -> None:
         """Wait for this request's slot. Slots are reserved in call order."""
@@ -97,7 +95,6 @@ class AdaptiveRateLimiter:
         if now - self._decreased_at >= max(pause, 1.0):
             self.rate = max(self.min_rate, self.rate * self.decrease_factor)
             self._decreased_at = now
-            self.throttle_events += 1
         self._last_increase = max(now, self._blocked_until)
 
     def _grow(self, now: float) -> None:

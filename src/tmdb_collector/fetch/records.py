@@ -1,10 +1,10 @@
-"""One collected item (a movie), and the encoding of TMDB's bodies as stored text.
+"""One collected item (a movie or a series), and the encoding of TMDB's bodies as stored text.
 
 An ``append_to_response`` body is split back into parts by the item's
 :class:`~tmdb_collector.media.MediaType`: appended objects omit the ``id`` that the standalone
 endpoints return, so the split puts it back. Every part is stored as compact JSON text, exactly
-as the standalone endpoint would answer, so ``movies.json`` is identical whether a movie was
-fetched in one call or in one call per part.
+as the standalone endpoint would answer, so ``movies.json`` (or ``tv.json``) is identical
+whether an item was fetched in one call or in one call per part.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from tmdb_collector.media import MOVIE, MediaType
+from tmdb_collector.media import MediaType
 
 
 def encode(body: Any) -> str:
@@ -38,8 +38,8 @@ class ItemRecord:
         cls,
         item_id: int,
         bodies: Mapping[str, Any],
+        media: MediaType,
         fetched_at: dt.datetime | None = None,
-        media: MediaType = MOVIE,
     ) -> ItemRecord:
         """From ``{"details": ..., <part>: ...}`` bodies, checked against ``media``."""
         media.check(item_id, bodies)

@@ -71,23 +71,15 @@ async def call_with_retries(
     operation: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
     clock: Clock | None = None,
-    on_retry: Callable[[BaseException], None] | None = None,
 ) -> T:
     """Run ``operation`` until it succeeds, fails permanently, or the budget is spent."""
     clock = clock or SystemClock()
-
-    def before_sleep(state: RetryCallState) -> None:
-        _log_retry(state)
-        exc = state.outcome.exception() if state.outcome else None
-        if on_retry is not None and exc is not None:
-            on_retry(exc)
-
     retrying = AsyncRetrying(
         stop=_Stop(policy),
         wait=_Wait(policy),
         retry=retry_if_exception(_is_retryable),
         sleep=clock.sleep,
-        before_sleep=before_sleep,
+        before_sleep=_log_retry,
         reraise=True,
     )
     return await retrying(operation)

@@ -76,14 +76,6 @@ class TableSet:
         body = as_object(json.loads(text.decode() if isinstance(text, bytes) else text))
         return self.builders[part](item_id, body)
 
-    def item_rows(self, item_id: int, details: str, part_texts: Mapping[str, str]) -> Rows:
-        """Rows for every table but provenance, from one item's stored JSON bodies (the tables
-        of a part that is not in ``part_texts`` are left out)."""
-        rows = self.body_rows("details", item_id, details)
-        for part, text in part_texts.items():
-            rows.update(self.body_rows(part, item_id, text))
-        return rows
-
 
 def common_tables(id_column: str, *names: str) -> dict[str, tuple[Column, ...]]:
     """The tables of :data:`~.rows.COMMON_COLUMNS` called ``names`` (none: all but provenance,

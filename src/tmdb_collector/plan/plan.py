@@ -14,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from tmdb_collector.errors import ConfigError
-from tmdb_collector.media import DEFAULT_MEDIA, MOVIE, MediaType, media_type
+from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
 from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.media.movie import GENRES as GENRES  # re-exported: the default genres
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
@@ -186,6 +186,7 @@ class Plan:
                     path=media.popular_path,
                     params={"language": self.language},
                     max_pages=self.popular_pages,
+                    date_field=media.date_field,
                     keep_language=self.popular_original_language,
                 )
             )
@@ -212,9 +213,9 @@ class HarvestQuery:
     path: str
     params: Mapping[str, str]
     max_pages: PageCount
+    date_field: str  # the media type's date filter, which splits a query in halves
     genre: int | None = None
     keep_language: str | None = None  # keep only results with this original_language
-    date_field: str = MOVIE.date_field  # the date filter that splits a query in halves
 
     @property
     def key(self) -> str:
@@ -243,8 +244,9 @@ class HarvestQuery:
         return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
 
 
-def parse_genres(value: object, known: Mapping[int, str] = GENRES) -> tuple[int, ...]:
-    """Accept ``"28,35"``, ``[28, 35]`` or ``"all"`` (every genre in ``known``)."""
+def parse_genres(value: object, known: Mapping[int, str]) -> tuple[int, ...]:
+    """Accept ``"28,35"``, ``[28, 35]`` or ``"all"`` (every genre in ``known``, the media
+    type's)."""
     if value == ALL_PAGES or value == "":
         return tuple(known)
     items: list[object]

@@ -41,6 +41,7 @@ def release_dates(seed: int, s: Subject) -> JSONDict:
         return {"results": []}
     rng = part_rng(seed, s, 40)
     first = date.fromordinal(s.released)
+    today = date.fromordinal(s.today).isoformat()
     countries = [s.country]
     others = [c for c in MOVIE_RATINGS if c != s.country]
     countries += rng.sample(others, min(len(others), rng.randint(0, 2 + int(14 * fame(s)))))
@@ -58,7 +59,9 @@ def release_dates(seed: int, s: Subject) -> JSONDict:
         if rng.random() < 0.3:
             note = rng.choice(PHYSICAL_NOTES)
             dates.append(_release(cert, start + timedelta(days=rng.randint(90, 400)), 5, note))
-        results.append({"iso_3166_1": cc, "release_dates": dates})
+        dates = [x for x in dates if x["release_date"][:10] <= today]  # none scheduled yet
+        if dates:
+            results.append({"iso_3166_1": cc, "release_dates": dates})
     return {"results": results}
 
 

@@ -32,7 +32,6 @@ from tmdb_collector.simulator.text import (
     overview,
     person,
     poster_backdrop,
-    titles,
 )
 from tmdb_collector.simulator.vocab import (
     COUNTRIES,
@@ -96,22 +95,38 @@ def spoken_languages(rng: random.Random, lang_index: int) -> list[JSONDict]:
     return [{"english_name": x.english_name, "iso_639_1": x.code, "name": x.name} for x in langs]
 
 
+def origin_country(cat: Catalog, idx: int) -> list[str]:
+    """A movie's production countries (its details' ``origin_country`` is the first)."""
+    rng = rng_for(cat.seed, SALT_DETAILS, cat.cols.ids[idx], 23)
+    return origin_countries(rng, cat.cols.lang[idx])
+
+
+def runtime(cat: Catalog, idx: int) -> int:
+    c = cat.cols
+    rng = rng_for(cat.seed, SALT_DETAILS, c.ids[idx], 21)
+    is_doc = 99 in c.combos[c.combo[idx]].genre_ids
+    return rng.randint(40, 110) if is_doc else rng.randint(75, 175)
+
+
+def companies(cat: Catalog, idx: int) -> list[JSONDict]:
+    """The production companies (a movie's; :func:`.tv.companies` for a series')."""
+    rng = rng_for(cat.seed, SALT_DETAILS, cat.cols.ids[idx], 22)
+    return company_list(rng, cat.seed, cat.cols.lang[idx])
+
+
 def details(cat: Catalog, idx: int) -> JSONDict:
     c = cat.cols
     mid = c.ids[idx]
     lang_index = c.lang[idx]
     rng = rng_for(cat.seed, SALT_DETAILS, mid)
-    title, original = titles(cat.seed, mid, lang_index)
+    title, original = cat.titles_at(idx)
     poster, backdrop = poster_backdrop(cat.seed, mid)
     budget, revenue = money(cat.seed, mid)
-    countries = origin_countries(rng, lang_index)
+    countries = origin_country(cat, idx)
     slug = "".join(ch for ch in title.lower() if ch.isalnum())
     homepage = f"https://www.{slug}-movie.com" if rng.random() < 0.35 else ""
     collection = _collection(rng, title)
-    companies = company_list(rng, cat.seed, lang_index)
     spoken = spoken_languages(rng, lang_index)
-    is_doc = 99 in c.combos[c.combo[idx]].genre_ids
-    runtime = rng.randint(40, 110) if is_doc else rng.randint(75, 175)
     return {
         "adult": bool(c.flags[idx] & FLAG_ADULT),
         "backdrop_path": backdrop,
@@ -127,11 +142,11 @@ def details(cat: Catalog, idx: int) -> JSONDict:
         "overview": overview(cat.seed, mid),
         "popularity": number(c.popularity[idx]),
         "poster_path": poster,
-        "production_companies": companies,
+        "production_companies": companies(cat, idx),
         "production_countries": [{"iso_3166_1": x, "name": COUNTRIES[x]} for x in countries],
         "release_date": cat.release_date(idx),
         "revenue": revenue,
-        "runtime": runtime,
+        "runtime": runtime(cat, idx),
         "spoken_languages": spoken,
         "status": "Released",
         "tagline": tagline(cat.seed, mid, cat.changes.version(idx)),
@@ -305,4 +320,5 @@ def subject(cat: Catalog, idx: int) -> Subject:
         overview=d["overview"],
         tagline=d["tagline"],
         runtime=d["runtime"],
+        today=cat.today.toordinal(),
     )

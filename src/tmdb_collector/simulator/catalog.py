@@ -19,6 +19,7 @@ from typing import NamedTuple
 from tmdb_collector.simulator._hash import SALT_TV, hash_ints
 from tmdb_collector.simulator.changes import ChangeLog
 from tmdb_collector.simulator.discover import DiscoverQuery, parse_discover_params, run_query
+from tmdb_collector.simulator.famous import FAMOUS_TITLES
 from tmdb_collector.simulator.generate import (
     FLAG_ADULT,
     FLAG_ADULT_NULL,
@@ -125,13 +126,21 @@ class Catalog:
     def ids(self) -> Sequence[int]:
         return self.cols.ids
 
+    def titles_at(self, idx: int) -> tuple[str, str]:
+        """``(title, original_title)`` of slot ``idx`` (TV: name and original name)."""
+        item_id = self.cols.ids[idx]
+        famous = FAMOUS_TITLES[self.media].get(item_id)
+        if famous is not None:
+            return famous, famous
+        return titles(self.seed, item_id, self.cols.lang[idx])
+
     def title_of(self, idx: int) -> str:
-        return titles(self.seed, self.cols.ids[idx], self.cols.lang[idx])[0]
+        return self.titles_at(idx)[0]
 
     def movie_at(self, idx: int) -> Movie:
         c = self.cols
         flags = c.flags[idx]
-        title, original = titles(self.seed, c.ids[idx], c.lang[idx])
+        title, original = self.titles_at(idx)
         return Movie(
             id=c.ids[idx],
             title=title,
@@ -195,7 +204,9 @@ class Catalog:
         return found
 
     def discover_ids(self, query: DiscoverQuery | Mapping[str, str]) -> list[int]:
-        """Ids matching a discover query (a parsed query or raw query parameters)."""
+        """Ids matching a discover query's column filters (a parsed query or raw query
+        parameters); the filters answered from each title's bodies (runtime, keywords…) are
+        :func:`.discover_items.discover_indices`'s, which the served discover applies too."""
         if not isinstance(query, DiscoverQuery):
             query = parse_discover_params(query, self.media)
         ids = self.cols.ids

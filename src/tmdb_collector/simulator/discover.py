@@ -37,6 +37,95 @@ class QueryError(ValueError):
     """A filter value TMDB would reject (bad date format)."""
 
 
+class UnsupportedFilter(ValueError):
+    """Filters of TMDB's discover that the simulator does not model (it answers 501)."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+# The discover filters of TMDB's spec that the catalogue cannot answer: asked with a value,
+# they are refused rather than ignored (an unfiltered total would pass for a filtered one).
+NOT_SIMULATED: dict[str, frozenset[str]] = {
+    "movie": frozenset({
+        "certification", "certification.gte", "certification.lte", "certification_country",
+        "region", "with_cast", "with_crew", "with_people", "with_release_type", "watch_region",
+        "with_watch_providers", "without_watch_providers", "with_watch_monetization_types",
+    }),
+    "tv": frozenset({
+        "watch_region", "with_watch_providers", "without_watch_providers",
+        "with_watch_monetization_types",
+    }),
+}  # fmt: skip
+# TMDB's codes for /discover/tv with_status and with_type.
+TV_STATUS_CODES = {"Returning Series": "0", "Planned": "1", "In Production": "2", "Ended": "3",
+                   "Canceled": "4", "Pilot": "5"}  # fmt: skip
+TV_TYPE_CODES = {"Documentary": "0", "News": "1", "Miniseries": "2", "Reality": "3",
+                 "Scripted": "4", "Talk Show": "5", "Video": "6"}  # fmt: skip
+Groups = tuple[frozenset[str], ...] | None  # an OR (``|``) of AND (``,``) groups; None: no filter
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """The filters answered from each title's own bodies (keywords, companies, runtime…)
+    rather than the catalogue's columns; see :mod:`.discover_items`."""
+
+    runtime_gte: int | None = None
+    runtime_lte: int | None = None
+    keywords: Groups = None
+    without_keywords: frozenset[str] = frozenset()
+    companies: Groups = None
+    without_companies: frozenset[str] = frozenset()
+    origin_country: Groups = None
+    networks: Groups = None  # TV only, like the rest below
+    status: Groups = None
+    types: Groups = None
+    screened_theatrically: bool = False
+    air_date_gte: int | None = None  # ordinals: an episode aired in the range
+    air_date_lte: int | None = None
+
+    def __bool__(self) -> bool:
+        return self != ItemFilter()
+
+
+def parse_groups(value: str | None, upper: bool = False) -> Groups:
+    if value is None or not value.strip():
+        return None
+    text = value.upper() if upper else value
+    return tuple(
+        frozenset(x.strip() for x in group.split(",") if x.strip())
+        for group in text.split("|")
+        if group.strip()
+    )
+
+
+def _without(value: str | None) -> frozenset[str]:
+    return frozenset(x.strip() for x in (value or "").replace("|", ",").split(",") if x.strip())
+
+
+def _item_filter(params: Mapping[str, str], tv: bool) -> ItemFilter:
+    runtime_gte = _num(params, "with_runtime.gte", float)
+    runtime_lte = _num(params, "with_runtime.lte", float)
+    air_gte = params.get("air_date.gte", "").strip() if tv else ""
+    air_lte = params.get("air_date.lte", "").strip() if tv else ""
+    return ItemFilter(
+        runtime_gte=None if runtime_gte is None else int(runtime_gte),
+        runtime_lte=None if runtime_lte is None else int(runtime_lte),
+        keywords=parse_groups(params.get("with_keywords")),
+        without_keywords=_without(params.get("without_keywords")),
+        companies=parse_groups(params.get("with_companies")),
+        without_companies=_without(params.get("without_companies")),
+        origin_country=parse_groups(params.get("with_origin_country"), upper=True),
+        networks=parse_groups(params.get("with_networks")) if tv else None,
+        status=parse_groups(params.get("with_status")) if tv else None,
+        types=parse_groups(params.get("with_type")) if tv else None,
+        screened_theatrically=tv and _bool(params, "screened_theatrically"),
+        air_date_gte=_parse_date(air_gte) if air_gte else None,
+        air_date_lte=_parse_date(air_lte) if air_lte else None,
+    )
+
+
 @dataclass(frozen=True)
 class DiscoverQuery:
     """Normalised, hashable filter set (the LRU cache key)."""
@@ -54,6 +143,8 @@ class DiscoverQuery:
     include_video: bool = False
     sort_field: str = "popularity"
     sort_desc: bool = True
+    include_null_dates: bool = False  # TV: include_null_first_air_dates
+    items: ItemFilter = ItemFilter()
 
 
 def _genre_mask(ids: str, bits: Mapping[int, int] = GENRE_BIT) -> int:
@@ -133,8 +224,12 @@ def _sort(value: str | None, tv: bool) -> tuple[str, bool]:
 
 def parse_discover_params(params: Mapping[str, str], media: str = "movie") -> DiscoverQuery:
     """Build a :class:`DiscoverQuery` from ``/discover/movie`` (or, with ``media="tv"``,
-    ``/discover/tv``) query parameters (raises :class:`QueryError`)."""
+    ``/discover/tv``) query parameters (raises :class:`QueryError`, or
+    :class:`UnsupportedFilter` for filters the simulator does not model)."""
     tv = media == "tv"
+    refused = sorted(name for name in NOT_SIMULATED[media] if params.get(name, "").strip())
+    if refused:
+        raise UnsupportedFilter(refused)
     bits = TV_GENRE_BIT if tv else GENRE_BIT
     date_gte, date_lte = _date_bounds(params, tv)
     without = params.get("without_genres", "")
@@ -155,6 +250,8 @@ def parse_discover_params(params: Mapping[str, str], media: str = "movie") -> Di
         include_video=_bool(params, "include_video"),
         sort_field=sort_field,
         sort_desc=sort_desc,
+        include_null_dates=tv and _bool(params, "include_null_first_air_dates"),
+        items=_item_filter(params, tv),
     )
 
 
@@ -177,6 +274,7 @@ def _matcher(q: DiscoverQuery, cols: Columns) -> Callable[[int], bool]:
     dated = q.date_gte is not None or q.date_lte is not None
     d_lo = 0 if q.date_gte is None else q.date_gte
     d_hi = math.inf if q.date_lte is None else q.date_lte
+    null_ok = q.include_null_dates
 
     def match(i: int) -> bool:
         if flags[i] & excluded:
@@ -186,7 +284,9 @@ def _matcher(q: DiscoverQuery, cols: Columns) -> Callable[[int], bool]:
             return False
         if mask & without or not vc_lo <= vc[i] <= vc_hi or not va_lo <= avg[i] <= va_hi:
             return False
-        return not dated or (dates[i] != 0 and d_lo <= dates[i] <= d_hi)
+        if dates[i] == 0:
+            return not dated or null_ok
+        return not dated or d_lo <= dates[i] <= d_hi
 
     return match
 

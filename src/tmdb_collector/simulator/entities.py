@@ -1,142 +1,28 @@
 """The linked entities' routes: ``/person/{id}``, ``/collection/{id}``, ``/company/{id}``,
 ``/network/{id}``, each with its parts standalone (``/person/{id}/images``) and appended
-(``append_to_response``, at most 20), and their daily ID exports.
+(``append_to_response``, at most 20), and their daily ID files (what each serves:
+:mod:`.linked`).
 
-Each entity is one :class:`Served`: how an id resolves (None: TMDB's 404), its details, its
-parts and its export's lines. Bodies are built off the event loop: the first person or
-collection request builds the graph's reverse index (:mod:`.graph`).
+Bodies are built off the event loop: the first person or collection request builds the
+graph's reverse index (:mod:`.graph`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from aiohttp import web
 
 from tmdb_collector.media.base import APPEND_LIMIT
-from tmdb_collector.simulator import people, studios
-from tmdb_collector.simulator.graph import NETWORK_BY_ID, Graph, company_count, company_slot
-from tmdb_collector.simulator.handlers import STATE, parse_page
+from tmdb_collector.simulator.graph import Graph
+from tmdb_collector.simulator.handlers import STATE, missing, parse_page
+from tmdb_collector.simulator.linked import SERVED, JSONDict, Served
 from tmdb_collector.simulator.render import parse_appends
-from tmdb_collector.simulator.responses import NOT_FOUND, TOO_MANY_APPENDS, ApiError, dumps
-from tmdb_collector.simulator.text import company
+from tmdb_collector.simulator.responses import NOT_FOUND, TOO_MANY_APPENDS, ApiError
 
-JSONDict = dict[str, Any]
-Key = int  # what an id resolves to: a pool index, or the id itself
-PartBody = Callable[[Graph, Key, int], JSONDict]  # (graph, key, page) -> standalone body
 GRAPH: web.AppKey[Graph] = web.AppKey("tmdb_sim_graph", Graph)
-
-
-@dataclass(frozen=True)
-class Served:
-    name: str  # the path segment: /person/{id}
-    export: str  # the daily export's kind: person_ids_MM_DD_YYYY.json.gz
-    resolve: Callable[[Graph, int], Key | None]
-    details: Callable[[Graph, Key], JSONDict]
-    parts: Mapping[str, PartBody]
-    lines: Callable[[Graph], Iterator[JSONDict]]
-
-    def body(self, graph: Graph, item_id: int, appends: list[str], page: int) -> bytes:
-        key = self.resolve(graph, item_id)
-        if key is None:
-            raise ApiError(404, NOT_FOUND)
-        body = self.details(graph, key)
-        for name in dict.fromkeys(appends):
-            build = self.parts.get(name)
-            if build is not None:  # unknown names are left out, as for titles
-                part = build(graph, key, page)
-                body[name] = {k: v for k, v in part.items() if k != "id"}
-        return dumps(body)
-
-    def part(self, graph: Graph, item_id: int, name: str, page: int) -> bytes:
-        build = self.parts.get(name)
-        key = self.resolve(graph, item_id)
-        if build is None or key is None:
-            raise ApiError(404, NOT_FOUND)
-        return dumps(build(graph, key, page))
-
-
-def _collection(graph: Graph, item_id: int) -> Key | None:
-    return item_id if item_id in graph.collections() else None
-
-
-def _collection_details(graph: Graph, key: Key) -> JSONDict:
-    found = studios.collection(graph, key)
-    assert found is not None  # resolved
-    return found
-
-
-def _company(graph: Graph, key: Key) -> JSONDict:
-    return studios.company_details(key, graph.movies.seed)
-
-
-def _company_names(graph: Graph, key: Key, page: int) -> JSONDict:
-    found = company(graph.movies.seed, key)
-    return studios.alternative_names(graph.movies.seed, found.id, found.name)
-
-
-def _company_logos(graph: Graph, key: Key, page: int) -> JSONDict:
-    found = company(graph.movies.seed, key)
-    return studios.logos(graph.movies.seed, found.id, found.logo_path)
-
-
-def _network_names(graph: Graph, key: Key, page: int) -> JSONDict:
-    return studios.alternative_names(graph.movies.seed, key, NETWORK_BY_ID[key].name)
-
-
-def _network_logos(graph: Graph, key: Key, page: int) -> JSONDict:
-    return studios.logos(graph.movies.seed, key, NETWORK_BY_ID[key].logo_path)
-
-
-def _named(item_id: int, name: str) -> JSONDict:
-    return {"id": item_id, "name": name}
-
-
-SERVED = (
-    Served(
-        "person",
-        "person",
-        lambda graph, item_id: graph.person_index(item_id),
-        people.details,
-        people.PARTS,
-        lambda graph: (people.export_line(graph, index) for index in range(graph.people)),
-    ),
-    Served(
-        "collection",
-        "collection",
-        _collection,
-        _collection_details,
-        {
-            "images": lambda graph, key, page: studios.collection_images(graph, key),
-            "translations": lambda graph, key, page: studios.collection_translations(graph, key),
-        },
-        lambda graph: (
-            _named(cid, _collection_details(graph, cid)["name"]) for cid in graph.collections()
-        ),
-    ),
-    Served(
-        "company",
-        "production_company",
-        lambda graph, item_id: company_slot(item_id),
-        _company,
-        {"alternative_names": _company_names, "images": _company_logos},
-        lambda graph: (
-            _named(found.id, found.name)
-            for found in (company(graph.movies.seed, i) for i in range(company_count()))
-        ),
-    ),
-    Served(
-        "network",
-        "tv_network",
-        lambda graph, item_id: item_id if item_id in NETWORK_BY_ID else None,
-        lambda graph, key: studios.network_details(NETWORK_BY_ID[key]),
-        {"alternative_names": _network_names, "images": _network_logos},
-        lambda graph: (_named(n.id, n.name) for n in NETWORK_BY_ID.values()),
-    ),
-)
 
 
 def _item_id(request: web.Request) -> int:
@@ -171,6 +57,8 @@ def _handlers(served: Served) -> tuple[Any, Any]:
     async def sub_resource(request: web.Request) -> web.StreamResponse:
         st = request.app[STATE]
         name, item_id = request.match_info["sub"], _item_id(request)
+        if name not in served.parts:  # TMDB's other endpoints there (changes...): 501
+            raise missing(request)
         page, graph = parse_page(request.query), request.app[GRAPH]
         body = await _off_loop(lambda: served.part(graph, item_id, name, page))
         return st.responder.ok(body)

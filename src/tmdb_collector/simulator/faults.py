@@ -30,11 +30,9 @@ class FaultInjector:
         self.rate = rate
         self.kinds = kinds
         self._rng = random.Random(hash_ints(seed, SALT_FAULTS))
-        self.counter = 0
 
     def draw(self) -> str | None:
         """The fault for the next request, or ``None``."""
-        self.counter += 1
         if self.rate <= 0.0:
             return None
         if self._rng.random() >= self.rate:

@@ -16,6 +16,7 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from tmdb_collector.simulator._hash import SALT_DELETED, SALT_DRIFT, hash_ints, unit
+from tmdb_collector.simulator.famous import Famous, place
 from tmdb_collector.simulator.vocab import GENRES, LANGUAGES, TV_GENRES, Genre
 
 ID_MIN = 2
@@ -161,6 +162,20 @@ def _metrics(
     return pop, votes, avg
 
 
+def _shape_famous(cols: Columns, famous: list[tuple[int, Famous]], kind: CatalogKind) -> None:
+    """The famous titles' language, date and genres as in their samples; always listed."""
+    bits = {g.id: 1 << i for i, g in enumerate(kind.genres)}
+    combos = list(cols.combos)
+    for slot, item in famous:
+        cols.lang[slot] = 0  # English
+        cols.date_ord[slot] = min(item.released.toordinal(), LAST_RELEASE.toordinal())
+        cols.flags[slot] = 0
+        mask = sum(bits[g] for g in item.genre_ids)
+        combos.append(GenreCombo(item.genre_ids, mask))
+        cols.combo[slot] = len(combos) - 1
+    cols.combos = tuple(combos)
+
+
 def generate_columns(
     size: int, seed: int, versions: array[int], deleted_fraction: float, kind: CatalogKind = MOVIE
 ) -> Columns:
@@ -168,6 +183,7 @@ def generate_columns(
     rng = random.Random(seed)
     id_max = max(kind.id_max, 2 * size + ID_MIN)
     ids = array("i", sorted(rng.sample(range(ID_MIN, id_max + 1), size)))
+    famous = place(ids, kind.media)
     lang_weights = [lang.weight for lang in LANGUAGES]
     lang = array("B", rng.choices(range(len(LANGUAGES)), weights=lang_weights, k=size))
     combos = _genre_combos(rng, kind.genres)
@@ -177,5 +193,11 @@ def generate_columns(
     if not kind.videos:
         flags = array("B", (f & ~FLAG_VIDEO for f in flags))
     cols = Columns(ids, lang, combo, date_ord, flags, array("d"), array("i"), array("d"), combos)
+    _shape_famous(cols, famous, kind)  # after every draw: the other titles are unchanged
     cols.popularity, cols.vote_count, cols.vote_average = _metrics(rng, cols, versions, seed)
+    for slot, item in famous:
+        votes = versions[slot] * (1 + item.vote_count // 100)  # grows as others' do
+        cols.popularity[slot] = item.popularity
+        cols.vote_count[slot] = item.vote_count + votes
+        cols.vote_average[slot] = item.vote_average
     return cols

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,17 +16,23 @@ from aiohttp import web
 from tmdb_collector.media.base import APPEND_LIMIT, MAX_PAGE
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
-from tmdb_collector.simulator.discover import QueryError, parse_discover_params
+from tmdb_collector.simulator.discover import QueryError, UnsupportedFilter, parse_discover_params
+from tmdb_collector.simulator.discover_items import discover_indices
 from tmdb_collector.simulator.drift import Drift
+from tmdb_collector.simulator.endpoints import tmdb_endpoint
 from tmdb_collector.simulator.faults import FaultInjector
 from tmdb_collector.simulator.hold import Hold
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
+from tmdb_collector.simulator.linked import served_templates
 from tmdb_collector.simulator.lists import list_page
+from tmdb_collector.simulator.localise import genre_name, language_of, localise_page
 from tmdb_collector.simulator.outage import Outage
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.render import (
     LRU,
+    MEDIA,
     PAGED,
+    SEASON_PARTS,
     BodyRenderer,
     parse_appends,
     part_query,
@@ -36,18 +43,24 @@ from tmdb_collector.simulator.responses import (
     INVALID_DATE_RANGE,
     INVALID_PAGE,
     NOT_FOUND,
+    NOT_SIMULATED_STATUS,
     PAGE_OVER_500,
     TOO_MANY_APPENDS,
     ApiError,
     Responder,
     dumps,
+    filters_not_simulated,
+    not_simulated,
 )
 from tmdb_collector.simulator.stats import SimulatorStats
 from tmdb_collector.simulator.vocab import GENRES, TV_GENRES
 
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CHANGES_PAGE_SIZE = 100
 MAX_CHANGES_WINDOW = datetime.timedelta(days=14)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SEASON_DETAILS = re.compile(r"season/(\d{1,3})")
 
 # fmt: off
 CHANGE_KEYS: tuple[str, ...] = (
@@ -180,8 +193,8 @@ def _media(request: web.Request) -> str:
 
 def _item_id(request: web.Request) -> int:
     raw = request.match_info["item_id"]
-    if not raw.isdigit():
-        raise ApiError(404, NOT_FOUND)
+    if not raw.isdigit():  # /movie/abc, but also /movie/now_playing (not simulated)
+        raise missing(request)
     return int(raw)
 
 
@@ -191,17 +204,33 @@ def _available(cat: Catalog, item_id: int) -> int:
     return item_id
 
 
+def _page_body(
+    cat: Catalog,
+    ranked: Sequence[int],
+    page: int,
+    language: str | None,
+    slots: Sequence[int] | None = None,
+) -> bytes:
+    return dumps(localise_page(cat, list_page(cat, ranked, page, slots), language))
+
+
 def _ranked_page(
-    st: SimState, cat: Catalog, key: tuple[object, ...], ranked: Sequence[int], page: int
+    st: SimState,
+    cat: Catalog,
+    key: tuple[object, ...],
+    ranked: Sequence[int],
+    page: int,
+    language: str | None,
 ) -> bytes:
     """A page of a popularity ranking, as it stands at this request when rankings drift."""
     drift = st.drift
+    key = (*key, language, page)
     if drift.rate <= 0.0:
-        return st.lists.get_or_build((*key, page), lambda: dumps(list_page(cat, ranked, page)))
+        return st.lists.get_or_build(key, lambda: _page_body(cat, ranked, page, language))
     tick = drift.next_tick()
     return st.lists.get_or_build(
-        (*key, page, drift.state(page, tick)),
-        lambda: dumps(list_page(cat, ranked, page, drift.page(ranked, page, tick))),
+        (*key, drift.state(page, tick)),
+        lambda: _page_body(cat, ranked, page, language, drift.page(ranked, page, tick)),
     )
 
 
@@ -210,7 +239,9 @@ async def popular(request: web.Request) -> web.StreamResponse:
     media = _media(request)
     page = parse_page(request.query)
     cat = await st.shelf.catalog(media)
-    return st.responder.ok(_ranked_page(st, cat, (media, "popular"), cat.popular_indices, page))
+    language = language_of(request.query)
+    body = _ranked_page(st, cat, (media, "popular"), cat.popular_indices, page, language)
+    return st.responder.ok(body)
 
 
 async def discover(request: web.Request) -> web.StreamResponse:
@@ -221,14 +252,20 @@ async def discover(request: web.Request) -> web.StreamResponse:
         query = parse_discover_params(request.query, media)
     except QueryError as exc:
         raise ApiError(400, INVALID_DATE) from exc
+    except UnsupportedFilter as exc:
+        log.warning("not simulated: %s with %s (answered 501)", request.path, exc)
+        raise ApiError(NOT_SIMULATED_STATUS, filters_not_simulated(exc.names)) from exc
     cat = await st.shelf.catalog(media)
-    ranked = cat.discover_indices(query)
+    ranked = discover_indices(cat, query)
+    language = language_of(request.query)
     if query.sort_field != "popularity":  # only popularity rankings drift
         body = st.lists.get_or_build(
-            (media, "discover", query, page), lambda: dumps(list_page(cat, ranked, page))
+            (media, "discover", query, language, page),
+            lambda: _page_body(cat, ranked, page, language),
         )
         return st.responder.ok(body)
-    return st.responder.ok(_ranked_page(st, cat, (media, "discover", query), ranked, page))
+    body = _ranked_page(st, cat, (media, "discover", query), ranked, page, language)
+    return st.responder.ok(body)
 
 
 async def details(request: web.Request) -> web.StreamResponse:
@@ -247,13 +284,14 @@ async def details(request: web.Request) -> web.StreamResponse:
 
 
 async def sub_resource(request: web.Request) -> web.StreamResponse:
-    """``/movie/{id}/<part>``, ``/tv/{id}/<part>`` and ``/tv/{id}/season/{n}``."""
+    """``/movie/{id}/<part>``, ``/tv/{id}/<part>``, ``/tv/{id}/season/{n}`` (with its
+    ``append_to_response``) and ``/tv/{id}/season/{n}/<part>``."""
     st = request.app[STATE]
     media = _media(request)
     sub = request.match_info["sub"]
     renderer = await st.shelf.renderer(media)
     if not renderer.has_part(sub):
-        raise ApiError(404, NOT_FOUND)
+        raise missing(request)
     item_id = _item_id(request)
     if sub == "changes":
         start, end = parse_window(request.query, renderer.catalog.today)
@@ -261,7 +299,14 @@ async def sub_resource(request: web.Request) -> web.StreamResponse:
         return st.responder.ok(renderer.movie_changes(item_id, start, end))
     page = parse_page(request.query) if sub in PAGED else 1
     _available(renderer.catalog, item_id)
-    body = renderer.standalone(sub, item_id, part_query(request.query, page))
+    query = part_query(request.query, page)
+    if season := SEASON_DETAILS.fullmatch(sub):
+        appends = parse_appends(request.query.get("append_to_response"))
+        if len(appends) > APPEND_LIMIT:
+            raise ApiError(400, TOO_MANY_APPENDS)
+        body = renderer.season(item_id, int(season.group(1)), appends, query)
+    else:
+        body = renderer.standalone(sub, item_id, query)
     if not body:  # a season the series does not have
         raise ApiError(404, NOT_FOUND)
     return st.responder.ok(body)
@@ -269,9 +314,9 @@ async def sub_resource(request: web.Request) -> web.StreamResponse:
 
 async def genres(request: web.Request) -> web.StreamResponse:
     st = request.app[STATE]
-    german = request.query.get("language", "en").lower().startswith("de")
+    language = language_of(request.query)
     vocabulary = TV_GENRES if _media(request) == "tv" else GENRES
-    items = [{"id": g.id, "name": g.name_de if german else g.name} for g in vocabulary]
+    items = [{"id": g.id, "name": genre_name(g, language)} for g in vocabulary]
     return st.responder.ok(dumps({"genres": items}))
 
 
@@ -299,8 +344,19 @@ async def authentication(request: web.Request) -> web.StreamResponse:
     return request.app[STATE].responder.ok(AUTH_SUCCESS)
 
 
-async def not_found(request: web.Request) -> web.StreamResponse:
-    raise ApiError(404, NOT_FOUND)
+def missing(request: web.Request) -> ApiError:
+    """What a request no served route answers gets: 501 naming the endpoint when it is one of
+    TMDB's (see :mod:`.endpoints`), else TMDB's own 404."""
+    endpoint = tmdb_endpoint(request.method, request.path)
+    if endpoint is None or endpoint.template in served_endpoints():
+        return ApiError(404, NOT_FOUND)
+    log.warning("not simulated: %s %s (TMDB's %s)", request.method, request.path,
+                endpoint.template)  # fmt: skip
+    return ApiError(NOT_SIMULATED_STATUS, not_simulated(endpoint.method, endpoint.template))
+
+
+async def unserved(request: web.Request) -> web.StreamResponse:
+    raise missing(request)
 
 
 async def export_file(request: web.Request) -> web.StreamResponse:
@@ -309,3 +365,49 @@ async def export_file(request: web.Request) -> web.StreamResponse:
     if data is None:
         return st.responder.error(404, NOT_FOUND)
     return st.responder.raw(data, "application/octet-stream")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route of the simulated ``/3`` API and the TMDB endpoints (OpenAPI path
+    templates, all GET) it answers."""
+
+    path: str  # the aiohttp path
+    handler: Handler
+    serves: tuple[str, ...]
+
+
+def _parts_of(media: str, prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}/{name}" for name in MEDIA[media].parts)
+
+
+_MOVIE, _SERIES = "/3/movie/{movie_id}", "/3/tv/{series_id}"
+_SEASON = _SERIES + "/season/{season_number}"
+# Every route served under /3, in matching order; anything else gets :func:`unserved`. The
+# README's simulator section lists the same endpoints (tests/test_simulator_fidelity.py).
+ROUTES: tuple[Route, ...] = (
+    Route("/3/movie/popular", popular, ("/3/movie/popular",)),
+    Route("/3/movie/changes", changes, ("/3/movie/changes",)),
+    Route("/3/movie/{item_id}", details, (_MOVIE,)),
+    Route("/3/movie/{item_id}/{sub:.+}", sub_resource, _parts_of("movie", _MOVIE)),
+    Route("/3/discover/movie", discover, ("/3/discover/movie",)),
+    Route("/3/genre/movie/list", genres, ("/3/genre/movie/list",)),
+    Route("/3/tv/popular", popular, ("/3/tv/popular",)),
+    Route("/3/tv/changes", changes, ("/3/tv/changes",)),
+    Route("/3/tv/{item_id}", details, (_SERIES,)),
+    Route(
+        "/3/tv/{item_id}/{sub:.+}",
+        sub_resource,
+        (*_parts_of("tv", _SERIES), _SEASON, *(f"{_SEASON}/{name}" for name in SEASON_PARTS)),
+    ),
+    Route("/3/discover/tv", discover, ("/3/discover/tv",)),
+    Route("/3/genre/tv/list", genres, ("/3/genre/tv/list",)),
+    Route("/3/configuration", configuration, ("/3/configuration",)),
+    Route("/3/authentication", authentication, ("/3/authentication",)),
+)
+
+
+def served_endpoints() -> frozenset[str]:
+    """The TMDB endpoints (GET path templates) the simulator serves."""
+    titles = (template for route in ROUTES for template in route.serves)
+    return frozenset((*titles, *served_templates()))

@@ -14,7 +14,6 @@ from typing import Any
 from tmdb_collector.simulator._hash import SALT_CATALOGUE, hash_ints
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
-from tmdb_collector.simulator.text import titles
 
 # File kind -> (media, adult).
 KINDS = {
@@ -40,14 +39,14 @@ def catalogue_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
         if cat.media == "tv":  # tv_series lines have no adult or video field
             yield {
                 "id": c.ids[i],
-                "original_name": titles(cat.seed, c.ids[i], c.lang[i])[1],
+                "original_name": cat.titles_at(i)[1],
                 "popularity": float(c.popularity[i]),
             }
             continue
         yield {
             "adult": adult,
             "id": c.ids[i],
-            "original_title": titles(cat.seed, c.ids[i], c.lang[i])[1],
+            "original_title": cat.titles_at(i)[1],
             "popularity": float(c.popularity[i]),
             "video": bool(c.flags[i] & FLAG_VIDEO),
         }

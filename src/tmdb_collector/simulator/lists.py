@@ -12,7 +12,7 @@ from tmdb_collector.media.base import PAGE_SIZE
 from tmdb_collector.simulator._hash import SALT_RECS, SALT_SIMILAR, hash_ints, number, rng_for
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_DELETED, FLAG_VIDEO
-from tmdb_collector.simulator.text import overview, poster_backdrop, titles
+from tmdb_collector.simulator.text import overview, poster_backdrop
 from tmdb_collector.simulator.vocab import EN_COUNTRIES, LANGUAGES
 
 JSONDict = dict[str, Any]
@@ -75,7 +75,7 @@ def _pick_keys(fields: JSONDict, keys: tuple[str, ...]) -> JSONDict:
 def _item_fields(cat: Catalog, idx: int) -> JSONDict:
     c = cat.cols
     mid = c.ids[idx]
-    title, original = titles(cat.seed, mid, c.lang[idx])
+    title, original = cat.titles_at(idx)
     poster, backdrop = poster_backdrop(cat.seed, mid)
     return {
         "adult": bool(c.flags[idx] & FLAG_ADULT),

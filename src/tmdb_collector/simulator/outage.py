@@ -118,17 +118,19 @@ class Outage:
         """Put outage ``kind`` (``None`` = none) in force; on the server's loop."""
         if kind is not None and kind not in OUTAGE_KINDS:
             raise ValueError(f"unknown outage kind {kind!r}")
+        want_refuse = kind == REFUSE
+        if not want_refuse and self._refusing and self._open_listener is not None:
+            # Listen again before the outage is seen as over, so that a client waiting
+            # for "no outage" is never refused.
+            await self._open_listener()
+            self._refusing = False
         with self._lock:
             if kind is not None and kind != self._kind:
                 self.started += 1
             self._kind = kind
-        want_refuse = kind == REFUSE
         if want_refuse and not self._refusing and self._close_listener is not None:
             self._refusing = True
             await self._close_listener()
-        elif not want_refuse and self._refusing and self._open_listener is not None:
-            await self._open_listener()
-            self._refusing = False
 
     def _run(self, kind: str | None) -> None:
         loop = self._loop

@@ -59,6 +59,7 @@ class Subject(NamedTuple):
     overview: str
     tagline: str
     runtime: int
+    today: int  # the simulated today's ordinal: nothing is dated after it
 
 
 def part_rng(seed: int, s: Subject, part: int, *extra: int) -> random.Random:
@@ -76,9 +77,16 @@ def _stamp(day: date, rng: random.Random) -> str:
     return f"{day.isoformat()}T{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}.{ms:03d}Z"
 
 
+def _no_later(day: date, s: Subject) -> date:
+    return min(day, date.fromordinal(s.today))
+
+
 def _day_near(s: Subject, rng: random.Random, before: int, after: int) -> date:
+    """A day around the release, from ``before`` days ahead to ``after`` days later, but never
+    after the simulated today (the span is cut there, so days do not pile up on today)."""
     base = s.released or date(2015, 6, 1).toordinal()
-    return date.fromordinal(base + rng.randint(-before, after))
+    latest = min(after, s.today - base)
+    return date.fromordinal(base + rng.randint(-before, latest) if latest >= -before else s.today)
 
 
 def slug(title: str) -> str:
@@ -298,7 +306,7 @@ def reviews(seed: int, s: Subject, page: int = 1) -> JSONDict:
             "content": content,
             "created_at": _stamp(created, r),
             "id": review_id,
-            "updated_at": _stamp(created + timedelta(days=r.randint(0, 900)), r),
+            "updated_at": _stamp(_no_later(created + timedelta(days=r.randint(0, 900)), s), r),
             "url": f"https://www.themoviedb.org/review/{review_id}",
         }
 

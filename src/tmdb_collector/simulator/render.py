@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tmdb_collector.simulator import availability, bodies, lists, parts, tv, tv_seasons
+from tmdb_collector.simulator import (
+    availability,
+    bodies,
+    lists,
+    localise,
+    parts,
+    season_parts,
+    tv,
+    tv_seasons,
+)
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.parts import Languages, Subject, allowed_languages
 from tmdb_collector.simulator.responses import dumps
@@ -30,9 +39,13 @@ class PartQuery:
     image_languages: Languages = None  # None: every image
     video_languages: Languages = frozenset({"en"})
     country: str | None = None  # alternative_titles
+    language: str | None = None  # details and list items (see :mod:`.localise`)
 
     def key(self, kind: str) -> object:
         """The part of the query that ``kind``'s body depends on (the cache key)."""
+        kind = kind.rsplit("/", 1)[-1]  # a season's part: its own name
+        if kind in _RELATED:
+            return self.page, self.language
         if kind in PAGED:
             return self.page
         if kind == "images":
@@ -56,6 +69,7 @@ def part_query(query: Mapping[str, str], page: int = 1) -> PartQuery:
             language, query.get("include_video_language"), video_default
         ),
         country=query.get("country") or None,
+        language=localise.language_of(query),
     )
 
 
@@ -86,8 +100,12 @@ SHARED = {
     "watch/providers": _shared(lambda seed, s, q: availability.watch_providers(seed, s)),
 }  # fmt: skip
 _RELATED: dict[str, PartBuilder] = {
-    "recommendations": lambda cat, idx, q: lists.recommendations(cat, idx, q.page),
-    "similar": lambda cat, idx, q: lists.similar(cat, idx, q.page),
+    "recommendations": lambda cat, idx, q: localise.localise_page(
+        cat, lists.recommendations(cat, idx, q.page), q.language
+    ),
+    "similar": lambda cat, idx, q: localise.localise_page(
+        cat, lists.similar(cat, idx, q.page), q.language
+    ),
 }
 
 
@@ -110,6 +128,7 @@ MOVIE_PARTS: dict[str, PartBuilder] = {
 # Every TV sub-resource (``season/N`` is resolved by :func:`part_builder`).
 TV_PARTS: dict[str, PartBuilder] = {
     "aggregate_credits": _plain(tv.aggregate_credits),
+    "changes": _default_changes,
     "content_ratings": lambda cat, idx, q: availability.content_ratings(
         cat.seed, tv.subject(cat, idx)
     ),
@@ -121,9 +140,19 @@ TV_PARTS: dict[str, PartBuilder] = {
     **_RELATED,
     **{name: by[tv.subject] for name, by in SHARED.items()},
 }
+SeasonBuilder = Callable[[Catalog, int, tv_seasons.Season, PartQuery], JSONDict]
+# Every season sub-resource: /tv/{id}/season/{n}/<name> and the season's appends.
+SEASON_PARTS: dict[str, SeasonBuilder] = {
+    "aggregate_credits": lambda cat, idx, s, q: season_parts.aggregate_credits(cat, idx, s),
+    "credits": lambda cat, idx, s, q: season_parts.credits(cat, idx, s),
+    "external_ids": lambda cat, idx, s, q: season_parts.external_ids(cat, idx, s),
+    "images": lambda cat, idx, s, q: season_parts.images(cat, idx, s, q.image_languages),
+    "translations": lambda cat, idx, s, q: season_parts.translations(cat, idx, s),
+    "videos": lambda cat, idx, s, q: season_parts.videos(cat, idx, s, q.video_languages),
+    "watch/providers": lambda cat, idx, s, q: season_parts.watch_providers(cat, idx, s),
+}
 PAGED = frozenset({"recommendations", "similar", "lists", "reviews"})
-SUB_RESOURCES = frozenset(MOVIE_PARTS)
-_SEASON = re.compile(r"^season/(\d{1,3})$")
+_SEASON = re.compile(r"^season/(\d{1,3})(?:/(.+))?$")
 LAST = "$last"
 # Where the standalone endpoint puts the title's "id" (absent: first; None: no id at all;
 # LAST: at the end). The appended form never has it (REAL movie 76).
@@ -159,12 +188,43 @@ MEDIA = {
 
 
 def part_builder(media: str, kind: str) -> PartBuilder | None:
-    """The builder of sub-resource ``kind`` (TV also takes ``season/N``), or ``None``."""
+    """The builder of sub-resource ``kind`` (TV also takes ``season/N`` and
+    ``season/N/<part>``, whose bodies carry the season's id), or ``None``."""
     found = MEDIA[media].parts.get(kind)
     if found is None and media == "tv" and (match := _SEASON.match(kind)):
-        number = int(match.group(1))
-        return lambda cat, idx, q: tv_seasons.season(cat, idx, number)
+        number, sub = int(match.group(1)), match.group(2)
+        if sub is None:
+            return lambda cat, idx, q: tv_seasons.season(cat, idx, number)
+        if sub in SEASON_PARTS:
+            return lambda cat, idx, q: _season_part(cat, idx, number, sub, q)
     return found
+
+
+def _season_part(cat: Catalog, idx: int, number: int, sub: str, q: PartQuery) -> JSONDict | None:
+    """A season's sub-resource in its standalone form (the season id first, or last)."""
+    season = season_parts.find_season(cat, idx, number)
+    if season is None:
+        return None
+    body = SEASON_PARTS[sub](cat, idx, season, q)
+    the_id = tv_seasons.season_id(cat.cols.ids[idx], number)
+    return {**body, "id": the_id} if sub in season_parts.ID_LAST else {"id": the_id, **body}
+
+
+def season_with_appends(
+    cat: Catalog, idx: int, number: int, appends: Sequence[str], q: PartQuery
+) -> JSONDict | None:
+    """``GET /tv/{id}/season/{n}`` with its ``append_to_response`` parts (without ``id``,
+    after the season's own fields, as on the details)."""
+    body = tv_seasons.season(cat, idx, number)
+    if body is None:
+        return None
+    for name in dict.fromkeys(appends):
+        if name in SEASON_PARTS:
+            part = _season_part(cat, idx, number, name, q)
+            if part is not None:
+                part.pop("id", None)
+                body[name] = part
+    return body
 
 
 def with_id(kind: str, item_id: int, body: JSONDict, media: str = "movie") -> JSONDict:
@@ -193,11 +253,13 @@ def _appended(media: str, cat: Catalog, kind: str, idx: int, q: PartQuery) -> JS
     return body
 
 
-def movie_details(cat: Catalog, movie_id: int) -> JSONDict | None:
-    """``GET /movie/{id}`` (``/tv/{id}`` for a TV catalogue) without appends, or ``None``
-    when the id does not answer."""
+def movie_details(cat: Catalog, movie_id: int, language: str | None = None) -> JSONDict | None:
+    """``GET /movie/{id}`` (``/tv/{id}`` for a TV catalogue) without appends, in
+    ``language``, or ``None`` when the id does not answer."""
     idx = cat.available_index(movie_id)
-    return None if idx is None else MEDIA[cat.media].details(cat, idx)
+    if idx is None:
+        return None
+    return localise.localise(cat, idx, MEDIA[cat.media].details(cat, idx), language)
 
 
 def movie_part(
@@ -265,6 +327,18 @@ class BodyRenderer:
 
         return self._cache.get_or_build(("standalone", kind, movie_id, query.key(kind)), build)
 
+    def season(
+        self, series_id: int, number: int, appends: Sequence[str], query: PartQuery
+    ) -> bytes:
+        """``GET /3/tv/{id}/season/{n}`` with appends (``b""`` for a season it lacks)."""
+        if not any(name in SEASON_PARTS for name in appends):
+            return self.standalone(f"season/{number}", series_id, query)
+        idx = self.catalog.available_index(series_id)
+        if idx is None:
+            raise KeyError(series_id)
+        body = season_with_appends(self.catalog, idx, number, appends, query)
+        return b"" if body is None else dumps(body)
+
     def movie_changes(self, movie_id: int, start: date, end: date) -> bytes:
         idx = self.catalog.available_index(movie_id)
         if idx is None:
@@ -276,14 +350,15 @@ class BodyRenderer:
     ) -> bytes:
         """Details, followed by each known appended sub-resource in request order."""
 
+        q = query or PartQuery()
+
         def build_base() -> bytes:
-            body = movie_details(self.catalog, movie_id)
+            body = movie_details(self.catalog, movie_id, q.language)
             if body is None:
                 raise KeyError(movie_id)
             return dumps(body)
 
-        base = self._cache.get_or_build(("details", movie_id, 0), build_base)
-        q = query or PartQuery()
+        base = self._cache.get_or_build(("details", movie_id, q.language), build_base)
         found = [(name, self.part(name, movie_id, q)) for name in dict.fromkeys(appends)
                  if self.has_part(name)]  # fmt: skip
         extra = [b',"%s":%s' % (name.encode(), body) for name, body in found if body]

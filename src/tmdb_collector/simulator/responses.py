@@ -44,6 +44,36 @@ TOO_MANY_APPENDS = tmdb_error(
 )
 INVALID_DATE_RANGE = tmdb_error(20, "Invalid date range: Should be a range no longer than 14 days.")
 INVALID_DATE = tmdb_error(23, "Invalid date: Format needs to be YYYY-MM-DD.")
+NOT_SIMULATED_STATUS = 501
+
+
+def _not_simulated(message: str, **named: object) -> bytes:
+    """A 501 body (not TMDB's: TMDB has no such answer) saying what is not simulated."""
+    return dumps(
+        {
+            "success": False,
+            "status_code": NOT_SIMULATED_STATUS,
+            "status_message": f"Not simulated: {message} (the README lists what it does).",
+            **named,
+        }
+    )
+
+
+def not_simulated(method: str, template: str) -> bytes:
+    """The 501 body of a TMDB endpoint the simulator does not serve, naming the endpoint so
+    a client can tell it from "no such id"."""
+    endpoint = f"{method} {template}"
+    return _not_simulated(f"{endpoint} is a TMDB endpoint the simulator does not serve",
+                          endpoint=endpoint)  # fmt: skip
+
+
+def filters_not_simulated(names: list[str]) -> bytes:
+    """The 501 body of a discover request with filters the simulator does not model."""
+    listed = ", ".join(names)
+    return _not_simulated(f"the simulator does not model the discover filters {listed}",
+                          parameters=names)  # fmt: skip
+
+
 AUTH_SUCCESS = dumps({"success": True, "status_code": 1, "status_message": "Success."})
 
 # (HTTP status, body) of the transient server errors a fault can produce.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -12,7 +11,7 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.graph import Graph
-from tmdb_collector.simulator.handlers import STATE, SimState
+from tmdb_collector.simulator.handlers import STATE, Handler, SimState
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
@@ -23,8 +22,6 @@ from tmdb_collector.simulator.responses import (
     rate_limited_body,
 )
 from tmdb_collector.simulator.stats import SimulatorStats
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _authorized(request: web.Request, api_key: str | None) -> bool:
@@ -171,22 +168,10 @@ def _routes(app: web.Application) -> None:
     r.add_route("*", "/__sim/outage", _outage_control)
     r.add_route("*", "/__sim/hold", _hold_control)
     r.add_get("/p/exports/{name}", handlers.export_file)
-    r.add_get("/3/movie/popular", handlers.popular)
-    r.add_get("/3/movie/changes", handlers.changes)
-    r.add_get("/3/movie/{item_id}", handlers.details)
-    r.add_get("/3/movie/{item_id}/{sub:.+}", handlers.sub_resource)
-    r.add_get("/3/discover/movie", handlers.discover)
-    r.add_get("/3/genre/movie/list", handlers.genres)
-    r.add_get("/3/tv/popular", handlers.popular)
-    r.add_get("/3/tv/changes", handlers.changes)
-    r.add_get("/3/tv/{item_id}", handlers.details)
-    r.add_get("/3/tv/{item_id}/{sub:.+}", handlers.sub_resource)
-    r.add_get("/3/discover/tv", handlers.discover)
-    r.add_get("/3/genre/tv/list", handlers.genres)
-    r.add_get("/3/configuration", handlers.configuration)
-    r.add_get("/3/authentication", handlers.authentication)
+    for route in handlers.ROUTES:
+        r.add_get(route.path, route.handler)
     entities.add_routes(r)  # /person/{id}, /collection/{id}, /company/{id}, /network/{id}
-    r.add_route("*", "/3{tail:.*}", handlers.not_found)
+    r.add_route("*", "/3{tail:.*}", handlers.unserved)
 
 
 def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Application:

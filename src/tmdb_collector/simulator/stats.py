@@ -32,11 +32,6 @@ class SimulatorStats:
         with self._lock:
             return self._requests
 
-    @property
-    def rate_limited(self) -> int:
-        """Number of 429 answers."""
-        return self.status(429)
-
     def status(self, code: int) -> int:
         with self._lock:
             return self._by_status[code]
@@ -53,9 +48,3 @@ class SimulatorStats:
                 "by_status": {str(k): v for k, v in sorted(self._by_status.items())},
                 "faults": dict(sorted(self._faults.items())),
             }
-
-    def reset(self) -> None:
-        with self._lock:
-            self._requests = 0
-            self._by_status.clear()
-            self._faults.clear()

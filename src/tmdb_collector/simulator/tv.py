@@ -24,7 +24,7 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT
 from tmdb_collector.simulator.lists import series_country
 from tmdb_collector.simulator.parts import Subject
-from tmdb_collector.simulator.text import character_name, overview, poster_backdrop, titles
+from tmdb_collector.simulator.text import character_name, overview, poster_backdrop
 from tmdb_collector.simulator.tv_seasons import (
     Season,
     air_day,
@@ -68,12 +68,31 @@ def _status(cat: Catalog, seasons: tuple[Season, ...]) -> tuple[str, bool]:
     return ("Returning Series" if recent else "Ended"), recent
 
 
+def episode_run_time(cat: Catalog, idx: int) -> list[int]:
+    rng = series_rng(cat, cat.cols.ids[idx], 5, 1)
+    return [rng.choice((22, 25, 30, 45, 50, 60))] if rng.random() < 0.6 else []
+
+
+def companies(cat: Catalog, idx: int) -> list[JSONDict]:
+    rng = series_rng(cat, cat.cols.ids[idx], 5, 2)
+    return company_list(rng, cat.seed, cat.cols.lang[idx])
+
+
+def status(cat: Catalog, idx: int) -> str:
+    return _status(cat, layout(cat, idx))[0]
+
+
+def series_type(cat: Catalog, idx: int) -> str:
+    genre_ids = cat.cols.combos[cat.cols.combo[idx]].genre_ids
+    return next((_TYPES_BY_GENRE[g] for g in genre_ids if g in _TYPES_BY_GENRE), "Scripted")
+
+
 def details(cat: Catalog, idx: int) -> JSONDict:
     """``GET /tv/{series_id}`` in the spec's key order."""
     c = cat.cols
     sid = c.ids[idx]
     rng = series_rng(cat, sid, 5)
-    name, original = titles(cat.seed, sid, c.lang[idx])
+    name, original = cat.titles_at(idx)
     poster, backdrop = poster_backdrop(cat.seed, sid)
     genre_ids = c.combos[c.combo[idx]].genre_ids
     seasons = layout(cat, idx)
@@ -87,7 +106,7 @@ def details(cat: Catalog, idx: int) -> JSONDict:
         "adult": bool(c.flags[idx] & FLAG_ADULT),
         "backdrop_path": backdrop,
         "created_by": _created_by(cat, idx),
-        "episode_run_time": [rng.choice((22, 25, 30, 45, 50, 60))] if rng.random() < 0.6 else [],
+        "episode_run_time": episode_run_time(cat, idx),
         "first_air_date": cat.release_date(idx),
         "genres": [{"id": g, "name": TV_GENRE_NAME[g]} for g in genre_ids],
         "homepage": f"https://www.{slug}.tv" if rng.random() < 0.3 else "",
@@ -107,13 +126,13 @@ def details(cat: Catalog, idx: int) -> JSONDict:
         "overview": overview(cat.seed, sid),
         "popularity": number(c.popularity[idx]),
         "poster_path": poster,
-        "production_companies": company_list(rng, cat.seed, c.lang[idx]),
+        "production_companies": companies(cat, idx),
         "production_countries": [{"iso_3166_1": country, "name": COUNTRIES[country]}],
         "seasons": [season_summary(cat, idx, s) for s in seasons],
         "spoken_languages": spoken_languages(rng, c.lang[idx]),
         "status": status,
         "tagline": tagline(cat.seed, sid, cat.changes.version(idx)),
-        "type": next((_TYPES_BY_GENRE[g] for g in genre_ids if g in _TYPES_BY_GENRE), "Scripted"),
+        "type": series_type(cat, idx),
         "vote_average": number(c.vote_average[idx]),
         "vote_count": c.vote_count[idx],
     }
@@ -124,6 +143,7 @@ class _Regular(NamedTuple):
     character: str
     first: int  # first and last regular season it appears in
     last: int
+    credit_id: str  # one per role: a person can hold two roles in a series
 
 
 def _regulars(cat: Catalog, idx: int) -> list[_Regular]:
@@ -132,11 +152,12 @@ def _regulars(cat: Catalog, idx: int) -> list[_Regular]:
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
     fame = min(1.0, cat.cols.popularity[idx] / 40.0)
     out: list[_Regular] = []
-    for _ in range(3 + int(12 * fame * rng.random()) + rng.randint(0, 4)):
+    for slot in range(3 + int(12 * fame * rng.random()) + rng.randint(0, 4)):
         first = rng.choice(seasons)
         last = rng.choice([n for n in seasons if n >= first])
         person = person_fields(cat.seed, person_index(rng, max(2000, cat.size)))
-        out.append(_Regular(person, character_name(rng), first, last))
+        credit_id = hex24(cat.seed, SALT_TV, sid, person["id"], 9, slot)
+        out.append(_Regular(person, character_name(rng), first, last, credit_id))
     return out
 
 
@@ -150,8 +171,7 @@ def aggregate_credits(cat: Catalog, idx: int) -> JSONDict:
     cast: list[JSONDict] = []
     for order, r in enumerate(_regulars(cat, idx)):
         episodes = _episodes_between(cat, idx, r.first, r.last)
-        role = {"credit_id": hex24(cat.seed, SALT_TV, sid, r.person["id"], 9),
-                "character": r.character, "episode_count": episodes}  # fmt: skip
+        role = {"credit_id": r.credit_id, "character": r.character, "episode_count": episodes}
         cast.append({**r.person, "roles": [role], "total_episode_count": episodes, "order": order})
     rng = series_rng(cat, sid, 10)
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
@@ -174,14 +194,13 @@ _CREW_JOBS = (
 )  # fmt: skip
 
 
-def credits(cat: Catalog, idx: int) -> JSONDict:
-    """The latest season's cast and crew (TV ``credits``)."""
-    sid = cat.cols.ids[idx]
-    latest = max(s.number for s in layout(cat, idx))
+def credits(cat: Catalog, idx: int, number: int | None = None) -> JSONDict:
+    """Season ``number``'s cast and crew (TV ``credits``: the latest season's)."""
+    if number is None:
+        number = max(s.number for s in layout(cat, idx))
     cast = []
-    for order, r in enumerate(x for x in _regulars(cat, idx) if x.last >= latest):
-        cast.append({**r.person, "character": r.character,
-                     "credit_id": hex24(cat.seed, SALT_TV, sid, r.person["id"], 9),
+    for order, r in enumerate(x for x in _regulars(cat, idx) if x.first <= number <= x.last):
+        cast.append({**r.person, "character": r.character, "credit_id": r.credit_id,
                      "order": order})  # fmt: skip
     crew = []
     for member in aggregate_credits(cat, idx)["crew"]:
@@ -192,6 +211,14 @@ def credits(cat: Catalog, idx: int) -> JSONDict:
             | {"job": job["job"]}
         )
     return {"cast": cast, "crew": crew}
+
+
+def season_regulars(cat: Catalog, idx: int, number: int) -> list[JSONDict]:
+    """The aggregate cast members who play in season ``number``."""
+    cast = aggregate_credits(cat, idx)["cast"]
+    return [
+        m for m, r in zip(cast, _regulars(cat, idx), strict=True) if r.first <= number <= r.last
+    ]
 
 
 _AGGREGATE_ONLY = frozenset({"jobs", "department", "total_episode_count"})
@@ -251,7 +278,7 @@ def subject(cat: Catalog, idx: int) -> Subject:
     """What the shared sub-resources (:mod:`.parts`) need to know about a series."""
     c = cat.cols
     sid = c.ids[idx]
-    name, original = titles(cat.seed, sid, c.lang[idx])
+    name, original = cat.titles_at(idx)
     poster, backdrop = poster_backdrop(cat.seed, sid)
     genre_ids = c.combos[c.combo[idx]].genre_ids
     return Subject(
@@ -269,4 +296,5 @@ def subject(cat: Catalog, idx: int) -> Subject:
         overview=overview(cat.seed, sid),
         tagline=tagline(cat.seed, sid, cat.changes.version(idx)),
         runtime=0,
+        today=cat.today.toordinal(),
     )

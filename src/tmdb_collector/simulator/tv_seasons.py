@@ -21,6 +21,7 @@ from tmdb_collector.simulator.vocab_parts import NETWORKS
 
 JSONDict = dict[str, Any]
 MAX_SEASONS = 30
+WEEK = 7  # days between a season's episodes
 _EPISODE_COUNTS = (6, 8, 8, 10, 10, 10, 12, 13, 13, 22, 24)
 _ANY_NETWORK = NETWORKS["US"][1:2] + NETWORKS["US"][7:8]  # Netflix, Prime Video
 
@@ -45,13 +46,22 @@ def _layout_cached(
     per_season = rng.choice(_EPISODE_COUNTS)
     seasons: list[Season] = []
     if rng.random() < 0.2:
-        seasons.append(Season(0, rng.randint(1, 6), first_ord))
+        seasons.append(_aired(0, rng.randint(1, 6), first_ord, first_ord, today_ord))
     for n in range(1, count + 1):
         air = first_ord + (n - 1) * 365 + rng.randint(-40, 40) if first_ord else 0
-        air = min(air, today_ord) if first_ord else 0
         episodes = max(1, per_season + rng.randint(-2, 2)) if per_season > 8 else per_season
-        seasons.append(Season(n, episodes, max(air, first_ord)))
+        seasons.append(_aired(n, episodes, air, first_ord, today_ord))
     return tuple(seasons)
+
+
+def _aired(number: int, episodes: int, air: int, first_ord: int, today_ord: int) -> Season:
+    """A season whose weekly episodes have all aired by today: it starts early enough, not
+    before the series, and holds only the episodes aired so far when the series is new."""
+    if not first_ord:
+        return Season(number, episodes, 0)
+    air = max(min(air, today_ord - WEEK * (episodes - 1)), first_ord)
+    aired = max(1, (today_ord - air) // WEEK + 1)
+    return Season(number, min(episodes, aired), air)
 
 
 def layout(cat: Catalog, idx: int) -> tuple[Season, ...]:
@@ -74,7 +84,7 @@ def air_day(ordinal: int) -> str | None:
 
 
 def episode_air(season: Season, episode: int) -> int:
-    return season.air_ord + 7 * (episode - 1) if season.air_ord else 0
+    return season.air_ord + WEEK * (episode - 1) if season.air_ord else 0
 
 
 def networks(cat: Catalog, idx: int) -> list[JSONDict]:

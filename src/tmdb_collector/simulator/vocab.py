@@ -206,7 +206,6 @@ COMPANY_WORDS: tuple[str, ...] = (
     "Media",
     "Film Partners",
 )
-COLLECTION_SUFFIX = "Collection"
 TAGLINES: tuple[str, ...] = (
     "Some promises are meant to be broken.", "Nothing stays buried forever.",
     "The truth has a price.", "One night changes everything.", "Every legend has a beginning.",

@@ -1,15 +1,15 @@
 """Reading the stored items for export, and which parts they have.
 
 An item is its details (``items``) and one ``parts`` row per part; the exports read them in
-ascending id with bounded memory. Items whose id was found deleted are never exported, and
-those gone from TMDB's daily export only with ``include_removed``.
+ascending id with bounded memory. Which items a read yields is one rule,
+:func:`left_out_statuses`: items whose id was found deleted never, and those gone from TMDB's
+daily export only with ``include_removed``, a parameter of each read (every export,
+``Collection.items``/``get``/``len`` and the dashboard's downloads read through these).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from tmdb_collector.store.database import Database, now
@@ -19,12 +19,14 @@ ItemRow = tuple[int, str, tuple[str, ...]]
 RawItemRow = tuple[int, bytes, tuple[bytes, ...]]
 
 
-class ItemReads(Database):
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
-        super().__init__(path, connection)
-        # Whether the items read for export include those gone from TMDB's daily export.
-        self.include_removed = False
+def left_out_statuses(*, include_removed: bool) -> tuple[str, ...]:
+    """The id statuses whose stored items no read yields: ``not_found`` (deleted on TMDB after
+    it was collected) always, ``removed`` (gone from the daily export) unless
+    ``include_removed``."""
+    return ("not_found",) if include_removed else ("not_found", "removed")
 
+
+class ItemReads(Database):
     def part_counts(self) -> dict[str, int]:
         """How many items have each part, by part name."""
         rows = self._db.execute("SELECT name, COUNT(*) FROM parts GROUP BY name")
@@ -36,9 +38,13 @@ class ItemReads(Database):
         marks = ",".join("?" for _ in parts)
         return f"(SELECT COUNT(*) FROM parts p WHERE p.item_id = i.id AND p.name IN ({marks}))"
 
-    def _left_out(self) -> str:
-        """SQL for the id statuses an export leaves out (see :meth:`_items`)."""
-        return "('not_found')" if self.include_removed else "('not_found', 'removed')"
+    @classmethod
+    def _exported(cls, parts: Sequence[str], include_removed: bool) -> str:
+        """SQL ``FROM ... WHERE`` of the stored items ``i`` a read of ``parts`` (bound in
+        order) yields: not left out (:func:`left_out_statuses`), with every one of ``parts``."""
+        statuses = ", ".join(f"'{s}'" for s in left_out_statuses(include_removed=include_removed))
+        having = f" AND {cls._parts_held(parts)} = {len(parts)}" if parts else ""
+        return f"FROM items i JOIN ids s ON s.id = i.id WHERE s.status NOT IN ({statuses}){having}"
 
     def _lacking(self, parts: Sequence[str]) -> str:
         """SQL for the ids of collected items that lack one of ``parts`` (bound in order)."""
@@ -67,33 +73,38 @@ class ItemReads(Database):
             )
         )
 
-    def any_exported(self, parts: Sequence[str]) -> bool:
-        """Whether an export of ``parts`` has at least one item (see :meth:`_items`)."""
-        having = f" AND {self._parts_held(parts)} = {len(parts)}" if parts else ""
-        query = (
-            "SELECT EXISTS (SELECT 1 FROM items i JOIN ids s ON s.id = i.id"
-            f" WHERE s.status NOT IN {self._left_out()}{having})"
-        )
+    def any_exported(self, parts: Sequence[str], *, include_removed: bool = False) -> bool:
+        """Whether a read of ``parts`` yields at least one item (see :meth:`_items`)."""
+        query = f"SELECT EXISTS (SELECT 1 {self._exported(parts, include_removed)})"
         return bool(self._scalar(query, tuple(parts)))
 
-    def iter_items(self, parts: Sequence[str]) -> Iterator[ItemRow]:
+    def count_exported(self, parts: Sequence[str], *, include_removed: bool = False) -> int:
+        """How many items a read of ``parts`` yields (see :meth:`_items`)."""
+        query = f"SELECT COUNT(*) {self._exported(parts, include_removed)}"
+        return self._scalar(query, tuple(parts))
+
+    def iter_items(
+        self, parts: Sequence[str], *, include_removed: bool = False
+    ) -> Iterator[ItemRow]:
         """Stored items that have every one of ``parts``: see :meth:`_items`."""
-        return self._items(parts, raw=False)
+        return self._items(parts, include_removed, raw=False)
 
-    def iter_raw_items(self, parts: Sequence[str]) -> Iterator[RawItemRow]:
+    def iter_raw_items(
+        self, parts: Sequence[str], *, include_removed: bool = False
+    ) -> Iterator[RawItemRow]:
         """As :meth:`iter_items`, the texts as UTF-8 ``bytes`` (not decoded: for parsers)."""
-        return self._items(parts, raw=True)
+        return self._items(parts, include_removed, raw=True)
 
-    def _items(self, parts: Sequence[str], *, raw: bool) -> Iterator[Any]:
+    def _items(self, parts: Sequence[str], include_removed: bool, *, raw: bool) -> Iterator[Any]:
         """Stored items that have every one of ``parts``, by ascending id, each with its
         details and those parts' bodies in the order asked; items whose id was later found
         deleted are left out, and so are those gone from the daily export unless
-        ``include_removed``. Two cursors walked in step (both by id): bounded memory, and
-        much faster than one join per part."""
+        ``include_removed`` (:func:`left_out_statuses`). Two cursors walked in step (both by
+        id): bounded memory, and much faster than one join per part."""
         text = "CAST({} AS BLOB)" if raw else "{}"
         items = self._db.execute(
-            f"SELECT i.id, {text.format('i.details')} FROM items i JOIN ids s ON s.id = i.id"
-            f" WHERE s.status NOT IN {self._left_out()} ORDER BY i.id"
+            f"SELECT i.id, {text.format('i.details')} {self._exported((), include_removed)}"
+            " ORDER BY i.id"
         )
         if not parts:
             for item_id, details in items:
@@ -115,13 +126,15 @@ class ItemReads(Database):
             if len(found) == len(parts):
                 yield item_id, details, tuple(found[name] for name in parts)
 
-    def item_row(self, item_id: int, parts: Sequence[str]) -> ItemRow | None:
-        """One item as :meth:`iter_items` yields it, or None if it is not exported (not
-        stored, found deleted, or lacking one of ``parts``)."""
+    def item_row(
+        self, item_id: int, parts: Sequence[str], *, include_removed: bool = False
+    ) -> ItemRow | None:
+        """One item as :meth:`iter_items` yields it, or None if that read leaves it out (not
+        stored, found deleted, removed without ``include_removed``, or lacking one of
+        ``parts``)."""
         row = self._db.execute(
-            "SELECT i.id, i.details FROM items i JOIN ids s ON s.id = i.id"
-            " WHERE s.status != 'not_found' AND i.id = ?",
-            (item_id,),
+            f"SELECT i.id, i.details {self._exported(parts, include_removed)} AND i.id = ?",
+            (*parts, item_id),
         ).fetchone()
         if row is None:
             return None
@@ -132,8 +145,6 @@ class ItemReads(Database):
                 (item_id, *parts),
             ).fetchall()
         )
-        if len(found) < len(parts):
-            return None
         return int(row[0]), str(row[1]), tuple(str(found[name]) for name in parts)
 
     def iter_provenance(self) -> Iterator[tuple[int, str, int | None, str, int, int]]:

@@ -127,7 +127,7 @@ class Store(Listings, Catalogue, ItemReads):
         for stage, path, params, max_pages, genre, keep, parent, pages, results, split in rows:
             count: PageCount = "all" if max_pages == "all" else int(max_pages)
             query = HarvestQuery(
-                stage, path, json.loads(params), count, genre, keep, media.date_field
+                stage, path, json.loads(params), count, media.date_field, genre, keep
             )
             states.append(QueryState(query, parent, pages, results, bool(split)))
         return states
@@ -181,17 +181,6 @@ class Store(Listings, Catalogue, ItemReads):
 
         self._write(save)
         return new_ids
-
-    def add_ids(self, item_ids: Iterable[int]) -> int:
-        """Queue ids from another source (e.g. a daily export). Returns how many were new."""
-        added = 0
-
-        def add() -> None:
-            nonlocal added
-            added = sum(1 for item_id in item_ids if self._insert_id(item_id))
-
-        self._write(add)
-        return added
 
     def add_catalogue_ids(
         self,

@@ -6,9 +6,27 @@ from __future__ import annotations
 import http.client
 import socket
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+# Framing headers a proxy sets itself for the body it sends on.
+HOP_HEADERS = frozenset({"transfer-encoding", "connection", "content-length"})
+
+
+def send_whole(
+    handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: Iterable[tuple[str, str]]
+) -> None:
+    """Answer ``handler``'s request with ``status``, ``headers`` and all of ``body`` (its length
+    given), leaving out any framing header in ``headers``."""
+    handler.send_response(status)
+    for name, value in headers:
+        if name.lower() not in HOP_HEADERS:
+            handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 class OutageProxy:
@@ -42,14 +60,7 @@ class OutageProxy:
                     body = answer.read()
                 finally:
                     upstream.close()
-                self.send_response(answer.status)
-                skip = ("transfer-encoding", "connection", "content-length")
-                for name, value in answer.getheaders():
-                    if name.lower() not in skip:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send_whole(self, answer.status, body, answer.getheaders())
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tmdb_collector.testing.checks import (
+from tests.support.checks import (
     STAGES,
     STARTUP,
     Progress,
@@ -38,7 +38,7 @@ from tmdb_collector.testing.checks import (
     remove_db,
     run_collect,
 )
-from tmdb_collector.testing.cli import collect_args
+from tests.support.cli import collect_args
 
 POLL_SECONDS = 0.02
 
