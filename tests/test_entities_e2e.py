@@ -13,9 +13,17 @@ import duckdb
 import httpx
 import pyarrow.parquet as pq
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
 from tests.cli_helpers import collect_args, run_cli, update_args
+from tests.test_dashboard import run_to_completion, state
+from tmdb_collector.credentials import Credentials
+from tmdb_collector.dashboard.server import create_app
+from tmdb_collector.dashboard.session import CollectionSession
+from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.plan.plan import Plan
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
+from tmdb_collector.store.store import Store
 
 CASES = [  # media, daily export kind, its own table, the tables of --parts all
     ("person", "person", "people", {"person_credits", "external_ids", "tagged_images"}),
@@ -127,3 +135,29 @@ def test_update_of_an_entity_without_a_changes_feed(sim: RunningSimulator, tmp_p
     done = run_cli(update_args(db, sim.base_url, "--ids-from", str(source)))
     assert done.returncode == 0, done.stderr
     assert "25 collected" in run_cli(["status", "--db", str(db)]).stdout
+
+
+async def test_the_dashboard_of_a_person_collection(sim: RunningSimulator, tmp_path: Path) -> None:
+    """The dashboard speaks of people and collects them through the simulator."""
+    url = f"{sim.base_url[:-2]}/p/exports/person_ids_11_24_2026.json.gz"
+    async with httpx.AsyncClient(timeout=120) as http:
+        raw = (await http.get(url)).content
+    source = tmp_path / "person_ids_11_24_2026.json.gz"
+    source.write_bytes(gzip.compress(b"\n".join(gzip.decompress(raw).splitlines()[:6]) + b"\n"))
+    plan = Plan(media="person", ids_from=str(source))
+    settings = ClientSettings(base_url=sim.base_url, rate=1000, concurrency=2)
+    with Store.create_or_open(tmp_path / "p.db", plan) as store:
+        session = CollectionSession(store, plan, settings, Credentials(api_key="dashboard-42"))
+        client = TestClient(TestServer(create_app(session)))
+        await client.start_server()
+        try:
+            fresh = await state(client)
+            assert (fresh["media"]["title"], fresh["media"]["label"]) == ("People", "Person")
+            assert fresh["formats"][0]["label"] == "people.json"
+            done = await run_to_completion(client)
+            assert done["message"] == "Collection complete! 6 people collected."
+            response = await client.get("/api/download?format=json")
+            assert response.headers["Content-Disposition"] == 'attachment; filename="people.json"'
+            assert len(json.loads(await response.read())) == 6
+        finally:
+            await client.close()
