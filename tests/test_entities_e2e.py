@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -20,7 +21,10 @@ from tests.test_dashboard import run_to_completion, state
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard.server import create_app
 from tmdb_collector.dashboard.session import CollectionSession
+from tmdb_collector.export import columnar
+from tmdb_collector.export.tables import _row_by_row
 from tmdb_collector.fetch.settings import ClientSettings
+from tmdb_collector.media import MEDIA_TYPES, MediaType
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.store.store import Store
@@ -74,6 +78,25 @@ def test_a_whole_catalogue_of_an_entity(
     assert (tmp_path / "csv" / f"{own}.csv").is_file()
     with duckdb.connect(str(tmp_path / "duckdb"), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM {own}").fetchone() == (len(ids),)
+    same_rows_both_ways(db, MEDIA_TYPES[media])
+
+
+def same_rows_both_ways(db: Path, media: MediaType) -> None:
+    """The parts the columnar fast paths build (images, external_ids, alternative_names,
+    translations...) hold exactly the row-by-row builders' rows."""
+    with Store.open_existing(db) as store:
+        batch = list(store.iter_raw_items(media.part_names))
+    fast = columnar.fast_paths(media.tables)
+    assert fast
+    ids = pa.array([item[0] for item in batch], pa.int64())
+    for index, part in enumerate(media.part_names):
+        if part in fast:
+            texts = [item[2][index] for item in batch]
+            built = fast[part](ids, texts)
+            expected = _row_by_row(part, batch, texts, media.tables)
+            assert {n: t.to_pylist() for n, t in built.items()} == {
+                n: t.to_pylist() for n, t in expected.items()
+            }, part
 
 
 def test_a_person_collection_needs_its_daily_export(tmp_path: Path) -> None:
