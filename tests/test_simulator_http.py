@@ -224,6 +224,7 @@ def test_not_found_variants(sim: RunningSimulator, client: httpx.Client) -> None
         "/movie/abc",
         "/movie/12x",
         "/tv/99999999",
+        "/person/99999999",  # no such person (/person/{id} is served)
         "/movie/550/nonsense",
     ]
     for path in paths:

@@ -44,6 +44,13 @@ NULLABLE: dict[str, type] = {
     "air_date": str,  # a season or episode without a known date
     "still_path": str,
     "next_episode_to_air": dict,
+    "tiktok_id": str,  # people: their external ids, dates, place of birth and homepage
+    "youtube_id": str,
+    "birthday": str,
+    "deathday": str,
+    "place_of_birth": str,
+    "homepage": str,
+    "parent_company": dict,
 }
 
 # TMDB "number" fields: a float, emitted as an int when integral (captures show both).

@@ -147,7 +147,10 @@ def simulate(
     }
     if catalog_size is not None:
         if media not in CATALOG_SIZE_FIELDS:
-            raise UsageError(f"the simulator serves no {MEDIA_TYPES[media].plural} yet")
+            raise UsageError(
+                f"the simulator's {MEDIA_TYPES[media].plural} are those its titles name:"
+                " size its movies or series instead"
+            )
         values[CATALOG_SIZE_FIELDS[media]] = catalog_size
     if today is not None:
         values["today"] = today.date()

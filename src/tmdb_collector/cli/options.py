@@ -151,9 +151,13 @@ def client_options(func: F) -> F:
     )
 
 
-def _each_media(say: Callable[[MediaType], str], between: str = " or ") -> str:
-    """A fact of every media type, for a flag's help: "/movie/popular or /tv/popular"."""
-    return between.join(say(media) for media in MEDIA_TYPES.values())
+def _each_media(
+    say: Callable[[MediaType], str], between: str = " or ", *, listed: bool = False
+) -> str:
+    """A fact of every media type (``listed``: of those TMDB lists), for a flag's help:
+    "/movie/popular or /tv/popular"."""
+    chosen = (media for media in MEDIA_TYPES.values() if media.listed or not listed)
+    return between.join(say(media) for media in chosen)
 
 
 def _parts_of(media: MediaType) -> str:
@@ -210,26 +214,31 @@ def plan_options(func: F) -> F:
         click.option(
             "--popular-pages",
             callback=_pages,
-            help=f"Stage 1: {_each_media(lambda media: media.popular_path)} pages (default"
-            f" {Plan.popular_pages}; 0 skips; 'all').",
+            help=f"Stage 1: {_each_media(lambda media: media.popular_path, listed=True)} pages"
+            f" (default {Plan.popular_pages}; 0 skips; 'all').",
         ),
         click.option(
             "--genre-pages",
             callback=_pages,
-            help=f"Stage 2: {_each_media(lambda media: media.discover_path)} pages per genre"
-            f" (default {Plan.genre_pages}; 0 skips; 'all' or >500 splits by"
-            f" {_each_media(lambda media: media.date_field)} to reach every result).",
+            help=f"Stage 2: {_each_media(lambda media: media.discover_path, listed=True)} pages per"
+            f" genre (default {Plan.genre_pages}; 0 skips; 'all' or >500 splits by"
+            f" {_each_media(lambda media: media.date_field, listed=True)} to reach every"
+            " result).",
         ),
         click.option(
             "--genres",
             callback=_genres,
             help="Comma-separated TMDB genre ids (default: all the media type's genres: "
-            + _each_media(lambda media: f"{len(media.genres)} {media.word}", ", ")
+            + _each_media(lambda media: f"{len(media.genres)} {media.word}", ", ", listed=True)
             + ").",
         ),
         click.option(
             "--ids-from",
-            help="Take ids from TMDB's daily ID export (file or URL) instead of stages 1-2.",
+            help="Take ids from TMDB's daily ID export (file or URL) instead of stages 1-2: "
+            + _each_media(lambda media: f"{media.daily_export_prefix}_MM_DD_YYYY.json.gz", ", ")
+            + ". TMDB lists no "
+            + ", ".join(media.plural for media in MEDIA_TYPES.values() if not media.listed)
+            + ": they need it.",
         ),
         click.option(
             "--min-popularity", type=float, help="With --ids-from: skip less popular entries."

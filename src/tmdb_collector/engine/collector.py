@@ -180,7 +180,7 @@ class Collector:
         # One request alone first: a bad key costs one 401, not a burst of them.
         media, language = self._plan.media_type, self._plan.language
         trust_earlier_answers(self._store, client)
-        first = await self._client.get_json(media.genre_list_path, {"language": language})
+        first = await self._client.get_json(media.probe_path, {"language": language})
         # Exports name the API a collection came from (export/manifest.py).
         self._store.set_meta(meta_keys.BASE_URL, shareable_base_url(self._client.base_url))
         if self._store.meta(meta_keys.LAST_SYNC) is None:

@@ -126,7 +126,10 @@ async def run_update(
     if ids_from is not None:
         catalogue = await sync_with_catalogue(store, ids_from, client.settings)
     started = time.monotonic()  # the summary's time and rate cover the feed's requests too
-    changed = await changed_ids(client, since, today, store.media_type.changes_path)
+    media = store.media_type
+    changed = (
+        await changed_ids(client, since, today, media.changes_path) if media.changes else set()
+    )
     collected = set(store.ids_with_status("done", "failed"))
     refresh = changed & collected
     stale = set()

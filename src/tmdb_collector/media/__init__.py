@@ -1,13 +1,21 @@
-"""Media types: the facts that differ between movies and TV series, one module per type."""
+"""Media types: the facts that differ between movies, TV series and the entities they link to
+(people, collections, companies, networks), one module per type."""
 
 from __future__ import annotations
 
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media.base import ALL_PARTS, ExpandingPart, MediaType, Part
+from tmdb_collector.media.collection import COLLECTION
+from tmdb_collector.media.company import COMPANY
 from tmdb_collector.media.movie import MOVIE
+from tmdb_collector.media.network import NETWORK
+from tmdb_collector.media.person import PERSON
 from tmdb_collector.media.tv import TV
 
-MEDIA_TYPES: dict[str, MediaType] = {MOVIE.name: MOVIE, TV.name: TV}
+# The titles, then the entities they link to (whole catalogues of those come from --ids-from).
+MEDIA_TYPES: dict[str, MediaType] = {
+    media.name: media for media in (MOVIE, TV, PERSON, COLLECTION, COMPANY, NETWORK)
+}
 DEFAULT_MEDIA = MOVIE.name
 
 
@@ -23,9 +31,13 @@ def media_type(name: str) -> MediaType:
 
 __all__ = [
     "ALL_PARTS",
+    "COLLECTION",
+    "COMPANY",
     "DEFAULT_MEDIA",
     "MEDIA_TYPES",
     "MOVIE",
+    "NETWORK",
+    "PERSON",
     "TV",
     "ExpandingPart",
     "MediaType",

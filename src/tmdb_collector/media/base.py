@@ -99,14 +99,20 @@ class MediaType:
     label: str  # the kind, in a heading: "Movie" (TMDB Movie Collector), "TV"
     daily_export_prefix: str  # "movie_ids" as in movie_ids_MM_DD_YYYY.json.gz
     daily_export_title: str  # the title key of that export's lines: "original_title"
-    date_field: str  # discover's date filter, split in halves past 500 pages
-    genres: Mapping[int, str]
     details_check: tuple[str, type]  # a field every details body carries
     parts: tuple[Part, ...]  # every valid part, in canonical (export) order
     default_parts: tuple[str, ...]
     export_filename: str  # the json export's default file name: "movies.json"
     tables: TableSet  # its normalized tables (parquet, csv and duckdb exports)
-    sort_orders: tuple[str, ...]  # discover's sort_by values
+    # Whether TMDB lists this type (popular, discover, genres): the harvest's stages 1-2. A
+    # type it does not list (people, collections...) takes its ids from its daily export.
+    listed: bool = True
+    # Whether TMDB has a changes feed (/{name}/changes) that `update` reads; a type without
+    # one (collections, companies, networks) is refreshed by --max-age and --ids-from alone.
+    changes: bool = True
+    date_field: str = ""  # discover's date filter, split in halves past 500 pages
+    genres: Mapping[int, str] = field(default_factory=dict)
+    sort_orders: tuple[str, ...] = ()  # discover's sort_by values
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -130,6 +136,12 @@ class MediaType:
     @property
     def genre_list_path(self) -> str:
         return f"/genre/{self.name}/list"
+
+    @property
+    def probe_path(self) -> str:
+        """The request a run sends first, alone (a bad key costs one 401): the genre list,
+        or TMDB's configuration for a type without one."""
+        return self.genre_list_path if self.listed else "/configuration"
 
     @property
     def changes_path(self) -> str:

@@ -24,7 +24,7 @@ from tmdb_collector.media.table_schema import Column, Row, array, as_object, col
 Rows = dict[str, list[Row]]
 Builder = Callable[[int, Mapping[str, Any]], Rows]  # (item id, body) -> rows of its tables
 
-IMAGE_KINDS = {"backdrops": "backdrop", "logos": "logo", "posters": "poster"}
+IMAGE_KINDS = {"backdrops": "backdrop", "logos": "logo", "posters": "poster", "profiles": "profile"}
 OFFER_TYPES = ("flatrate", "free", "ads", "rent", "buy")  # watch/providers, in table order
 OFFER_RANK = {offer_type: rank for rank, offer_type in enumerate(OFFER_TYPES)}
 

@@ -70,7 +70,16 @@ def _parse_line(line: str, number: int, path: Path) -> dict[str, Any]:
 
 def _check_media(entry: dict[str, Any], media: MediaType, path: Path) -> None:
     """A line of another daily export (the movies' for a TV collection, people's...) names
-    its item otherwise: refused before any of its ids could be queued or marked removed."""
+    its item otherwise, and a file keeps TMDB's name (the lines of collections, companies and
+    networks are alike): refused before any of its ids could be queued or marked removed."""
+    named = next(
+        (other for other in MEDIA_TYPES.values() if path.name.startswith(_prefix(other))), None
+    )
+    if named is not None and named is not media:
+        raise UsageError(
+            f"{path} is the {named.plural}' daily ID export, not the {media.plural}'; use"
+            f" {media.daily_export_prefix}_MM_DD_YYYY.json.gz"
+        )
     if media.daily_export_title in entry:
         return
     others = [key for key in (*_CATALOGUE_TITLES, "name") if key in entry]
@@ -79,6 +88,10 @@ def _check_media(entry: dict[str, Any], media: MediaType, path: Path) -> None:
             f"{path} is not a {media.word} daily ID export (its lines have {others[0]!r}, not"
             f" {media.daily_export_title!r}); use {media.daily_export_prefix}_MM_DD_YYYY.json.gz"
         )
+
+
+def _prefix(media: MediaType) -> str:
+    return f"{media.daily_export_prefix}_"
 
 
 def _keep(entry: dict[str, Any], plan: Plan) -> bool:

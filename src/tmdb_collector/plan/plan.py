@@ -102,7 +102,12 @@ class Plan:
                 raise ConfigError(f"{name} must be an ISO-639-1 code such as 'en', not {value!r}")
         if not isinstance(self.language, str) or not _LOCALE.match(self.language):
             raise ConfigError(f"language must look like 'en-US', not {self.language!r}")
-        if self.sort_by not in media.sort_orders:
+        if not media.listed and self.ids_from is None:
+            raise ConfigError(
+                f"TMDB has no lists of {media.plural} to harvest: give --ids-from"
+                f" {media.daily_export_prefix}_MM_DD_YYYY.json.gz (a file or URL)"
+            )
+        if media.listed and self.sort_by not in media.sort_orders:
             raise ConfigError(f"sort_by must be one of {', '.join(media.sort_orders)}")
         if self.ids_from is not None and (not isinstance(self.ids_from, str) or not self.ids_from):
             raise ConfigError("ids_from must be a file path or URL")

@@ -23,6 +23,7 @@ from tmdb_collector.simulator.endpoints import tmdb_endpoint
 from tmdb_collector.simulator.faults import FaultInjector
 from tmdb_collector.simulator.hold import Hold
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
+from tmdb_collector.simulator.linked import served_templates
 from tmdb_collector.simulator.lists import list_page
 from tmdb_collector.simulator.localise import genre_name, language_of, localise_page
 from tmdb_collector.simulator.outage import Outage
@@ -408,4 +409,5 @@ ROUTES: tuple[Route, ...] = (
 
 def served_endpoints() -> frozenset[str]:
     """The TMDB endpoints (GET path templates) the simulator serves."""
-    return frozenset(template for route in ROUTES for template in route.serves)
+    titles = (template for route in ROUTES for template in route.serves)
+    return frozenset((*titles, *served_templates()))

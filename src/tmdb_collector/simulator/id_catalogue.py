@@ -8,7 +8,7 @@ import datetime
 import gzip
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from tmdb_collector.simulator._hash import SALT_CATALOGUE, hash_ints
@@ -54,10 +54,15 @@ def catalogue_records(cat: Catalog, adult: bool) -> Iterator[dict[str, Any]]:
 
 def build_catalogue_file(catalog: Catalog, adult: bool, batch: int = 10_000) -> bytes:
     """Gzip of one compact JSON object per line (not sorted by id; deleted ids excluded)."""
+    return gzip_lines(catalogue_records(catalog, adult), batch)
+
+
+def gzip_lines(records: Iterable[dict[str, Any]], batch: int = 10_000) -> bytes:
+    """Gzip of one compact JSON object per record, a line each."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as gz:
         lines: list[str] = []
-        for record in catalogue_records(catalog, adult):
+        for record in records:
             lines.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
             if len(lines) >= batch:
                 gz.write(("\n".join(lines) + "\n").encode("utf-8"))
@@ -70,10 +75,18 @@ def build_catalogue_file(catalog: Catalog, adult: bool, batch: int = 10_000) -> 
 class CatalogueCache:
     """Builds each daily ID file for the simulated ``today`` at most once, off the loop."""
 
-    def __init__(self, catalog: Catalog, tv_catalog: Callable[[], Catalog]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        tv_catalog: Callable[[], Catalog],
+        more: Mapping[str, Callable[[], Iterable[dict[str, Any]]]] | None = None,
+    ) -> None:
+        """``more``: further kinds (the linked entities'), each with the lines of its file."""
         self.catalog = catalog
         self._tv_catalog = tv_catalog
-        self.names = {catalogue_file_name(kind, catalog.today): kind for kind in KINDS}
+        self._more = dict(more or {})
+        kinds = [*KINDS, *self._more]
+        self.names = {catalogue_file_name(kind, catalog.today): kind for kind in kinds}
         self._built: dict[str, bytes] = {}
         self._lock = asyncio.Lock()
 
@@ -89,6 +102,11 @@ class CatalogueCache:
         async with self._lock:
             if kind not in self._built:
                 loop = asyncio.get_running_loop()
-                media, adult = KINDS[kind]
-                self._built[kind] = await loop.run_in_executor(None, self._build, media, adult)
+                if kind in self._more:
+                    lines = self._more[kind]
+                    build = await loop.run_in_executor(None, lambda: gzip_lines(lines()))
+                else:
+                    media, adult = KINDS[kind]
+                    build = await loop.run_in_executor(None, self._build, media, adult)
+                self._built[kind] = build
         return self._built[kind]

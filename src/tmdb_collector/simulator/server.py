@@ -6,10 +6,11 @@ import asyncio
 
 from aiohttp import web
 
-from tmdb_collector.simulator import faults, handlers, outage
+from tmdb_collector.simulator import entities, faults, handlers, outage
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
+from tmdb_collector.simulator.graph import Graph
 from tmdb_collector.simulator.handlers import STATE, Handler, SimState
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
@@ -169,6 +170,7 @@ def _routes(app: web.Application) -> None:
     r.add_get("/p/exports/{name}", handlers.export_file)
     for route in handlers.ROUTES:
         r.add_get(route.path, route.handler)
+    entities.add_routes(r)  # /person/{id}, /collection/{id}, /company/{id}, /network/{id}
     r.add_route("*", "/3{tail:.*}", handlers.unserved)
 
 
@@ -182,12 +184,16 @@ def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Ap
         return Catalog(size, config.seed, today, gone, media="tv")
 
     shelf = handlers.Shelf(catalog, build_tv)
+    graph = Graph(lambda: shelf.catalog_now("movie"), lambda: shelf.catalog_now("tv"))
     app = web.Application(middlewares=[simulator_middleware])
+    app[entities.GRAPH] = graph
     app[STATE] = SimState(
         config=config,
         catalog=catalog,
         responder=Responder(catalog.today),
-        exports=CatalogueCache(catalog, lambda: shelf.catalog_now("tv")),
+        exports=CatalogueCache(
+            catalog, lambda: shelf.catalog_now("tv"), entities.export_builders(graph)
+        ),
         stats=SimulatorStats(),
         bucket=TokenBucket(config.rate_limit) if config.rate_limit else None,
         faults=faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),

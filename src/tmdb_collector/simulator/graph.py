@@ -1,0 +1,184 @@
+"""The entities the titles link to, and who links to each: TMDB's graph, read off the titles.
+
+People, collections, companies and networks are not catalogues of their own: each is what the
+movie and series bodies already name. A person is an index into the pool the credits draw from
+(:func:`.text.person`), a company an index into :func:`.text.company`'s blocks, a network one of
+the vocabulary's, and a collection whatever a movie's ``belongs_to_collection`` names. So that
+``/person/{id}`` and ``/collection/{id}`` list exactly the titles that name them, the reverse
+indexes are built from the very bodies the title routes serve (each once, on first use, off the
+event loop): a person's credits are found in the credits of the titles that list them, with the
+same character, job and ``credit_id``.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tmdb_collector.simulator import bodies, tv
+from tmdb_collector.simulator.catalog import Catalog
+from tmdb_collector.simulator.generate import FLAG_DELETED
+from tmdb_collector.simulator.text import COMPANIES_PER_LANGUAGE, PERSON_ID_BITS
+from tmdb_collector.simulator.tv_seasons import _ANY_NETWORK
+from tmdb_collector.simulator.vocab import LANGUAGES
+from tmdb_collector.simulator.vocab_parts import NETWORKS, Network
+
+CREDITS_CACHE = 64  # people whose credits are kept
+MOVIE_CODE, TV_CODE = 0, 1  # a credited title: slot * 2 + code
+_PERSON_MASK = (1 << PERSON_ID_BITS) - 1
+_PERSON_INVERSE = pow(2654435761, -1, 1 << PERSON_ID_BITS)  # undoes text.person_id
+# The people the series draw outside the cast pool: creators and crew (see simulator.tv).
+_SERIES_POOLS = (3000, 4000)
+
+
+def person_slot(person_id: int) -> int:
+    """The pool index :func:`.text.person_id` scrambled into ``person_id``."""
+    return ((person_id - 1) * _PERSON_INVERSE) & _PERSON_MASK
+
+
+def company_slot(company_id: int) -> int | None:
+    """The index :func:`.text.company` gives ``company_id``, or None for no company."""
+    index = (company_id - 1) // 7
+    if company_id < 1 or index >= company_count():
+        return None
+    return index if 1 + index * 7 + index % 5 == company_id else None
+
+
+def company_count() -> int:
+    return len(LANGUAGES) * COMPANIES_PER_LANGUAGE
+
+
+def _networks() -> dict[int, Network]:
+    """Every network a series can name, by id (the first declared wins a shared id)."""
+    found: dict[int, Network] = {}
+    for network in (*(n for pool in NETWORKS.values() for n in pool), *_ANY_NETWORK):
+        found.setdefault(network.id, network)
+    return dict(sorted(found.items()))
+
+
+NETWORK_BY_ID = _networks()
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One credit of a person: the title's catalogue and slot, and its entry in the credits."""
+
+    catalog: Catalog
+    slot: int
+    kind: str  # "cast" or "crew"
+    entry: dict[str, Any]
+
+
+class Graph:
+    """The reverse indexes over the movie and series catalogues (built once, on first use)."""
+
+    def __init__(self, movies: Callable[[], Catalog], series: Callable[[], Catalog]) -> None:
+        self._movies = movies
+        self._series = series
+        self._lock = threading.Lock()
+        self._built: dict[str, dict[int, array[int]]] = {}
+        self._credits: OrderedDict[int, list[Credit]] = OrderedDict()
+
+    @property
+    def movies(self) -> Catalog:
+        return self._movies()
+
+    @property
+    def series(self) -> Catalog:
+        return self._series()
+
+    # ------------------------------------------------------------------ people
+    @property
+    def people(self) -> int:
+        """How many people there are: the largest pool any credit draws from."""
+        movie_pool = max(2000, self.movies.size // 2)
+        return max(movie_pool, max(2000, self.series.size), *_SERIES_POOLS)
+
+    def person_index(self, person_id: int) -> int | None:
+        if not 1 <= person_id <= 1 << PERSON_ID_BITS:
+            return None
+        index = person_slot(person_id)
+        return index if index < self.people else None
+
+    def credits_of(self, person_id: int) -> list[Credit]:
+        """Every credit of the person, movies first, each title in catalogue order and its
+        entries in the order its credits list them (the last few people's are kept)."""
+        with self._lock:
+            found = self._credits.get(person_id)
+            if found is not None:
+                self._credits.move_to_end(person_id)
+                return found
+        found = list(self._find_credits(person_id))
+        with self._lock:
+            self._credits[person_id] = found
+            if len(self._credits) > CREDITS_CACHE:
+                self._credits.popitem(last=False)
+        return found
+
+    def _find_credits(self, person_id: int) -> Iterator[Credit]:
+        for code in self.credited().get(person_id, ()):
+            slot, media = divmod(code, 2)
+            if media == MOVIE_CODE:
+                body = bodies.credits(self.movies, slot)
+                catalog = self.movies
+            else:
+                body = self._series_credits(slot)
+                catalog = self.series
+            for kind in ("cast", "crew"):
+                for entry in body[kind]:
+                    if entry["id"] == person_id:
+                        yield Credit(catalog, slot, kind, entry)
+
+    def _series_credits(self, slot: int) -> dict[str, Any]:
+        return tv.aggregate_credits(self.series, slot)
+
+    def _index(
+        self, name: str, build: Callable[[], dict[int, array[int]]]
+    ) -> dict[int, array[int]]:
+        found = self._built.get(name)
+        if found is None:
+            with self._lock:
+                found = self._built.get(name)
+                if found is None:
+                    found = self._built[name] = build()
+        return found
+
+    def credited(self) -> dict[int, array[int]]:
+        """Person id -> the titles whose credits list them (slot * 2 + media code)."""
+        return self._index("people", self._build_people)
+
+    def _build_people(self) -> dict[int, array[int]]:
+        found: dict[int, array[int]] = {}
+        for catalog, code, credits in (
+            (self.movies, MOVIE_CODE, bodies.credits),
+            (self.series, TV_CODE, tv.aggregate_credits),
+        ):
+            for slot in _available(catalog):
+                body = credits(catalog, slot)
+                ids = {entry["id"] for kind in ("cast", "crew") for entry in body[kind]}
+                for person_id in sorted(ids):
+                    found.setdefault(person_id, array("i")).append(slot * 2 + code)
+        return found
+
+    # ------------------------------------------------------------- collections
+    def collections(self) -> dict[int, array[int]]:
+        """Collection id -> the slots of the movies whose ``belongs_to_collection`` names it."""
+        return self._index("collections", self._build_collections)
+
+    def _build_collections(self) -> dict[int, array[int]]:
+        found: dict[int, array[int]] = {}
+        movies = self.movies
+        for slot in _available(movies):
+            named = bodies.details(movies, slot)["belongs_to_collection"]
+            if named is not None:
+                found.setdefault(named["id"], array("i")).append(slot)
+        return dict(sorted(found.items()))
+
+
+def _available(catalog: Catalog) -> Iterator[int]:
+    flags = catalog.cols.flags
+    return (i for i in range(catalog.size) if not flags[i] & FLAG_DELETED)
