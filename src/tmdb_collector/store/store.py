@@ -19,7 +19,7 @@ from tmdb_collector.errors import PlanMismatchError
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.plan.plan import HarvestQuery, PageCount
-from tmdb_collector.store import codec, meta_keys
+from tmdb_collector.store import codec, meta_keys, versions
 from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.compaction import Compaction
 from tmdb_collector.store.database import APP_NAME, database_error, now
@@ -261,9 +261,11 @@ class Store(Listings, Catalogue, Compaction):
         )
         return [(int(a), int(b)) for a, b in rows]
 
-    def save_item(self, record: ItemRecord) -> None:
+    def save_item(self, record: ItemRecord, *, keep_versions: bool = True) -> None:
         """Store an item with its parts (replacing every part of an earlier fetch, so one
-        item's bodies always come from one response) and mark its id done."""
+        item's bodies always come from one response) and mark its id done; the earlier
+        bodies that changed are kept as versions (:mod:`.versions`) unless ``keep_versions``
+        is False."""
         fetched = record.fetched_at.isoformat() if record.fetched_at else now()
         entity, encode = self.media_type.name, self.codec.encode
         details = encode(codec.kind_of(entity, "details"), record.details)
@@ -273,6 +275,8 @@ class Store(Listings, Catalogue, Compaction):
         ]
 
         def save() -> None:
+            if keep_versions:
+                self._keep_versions(record, entity, fetched)
             self._db.execute(
                 "INSERT OR REPLACE INTO items (id, details, fetched_at) VALUES (?, ?, ?)",
                 (record.id, details, fetched),
@@ -283,6 +287,26 @@ class Store(Listings, Catalogue, Compaction):
 
         self._write(save)
         self._one_more_held()
+
+    def _keep_versions(self, record: ItemRecord, entity: str, fetched: str) -> None:
+        """Inside save_item's transaction: the versions its new bodies make."""
+        new = {name: body.encode() for name, body in record.parts.items()}
+        new[versions.DETAILS] = record.details.encode()
+        versions.record(
+            self._db, self.codec, entity, record.id, fetched[:10], new, self._previous(record.id)
+        )
+
+    def _previous(self, item_id: int) -> versions.Previous | None:
+        row = self._db.execute(
+            "SELECT details, fetched_at FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        bodies = dict(
+            self._db.execute("SELECT name, body FROM parts WHERE item_id = ?", (item_id,))
+        )
+        bodies[versions.DETAILS] = row[0]
+        return versions.Previous(bodies, versions.day_of(row[1]))
 
     # ---- dictionaries ----------------------------------------------------------------------
 
