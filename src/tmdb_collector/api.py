@@ -45,6 +45,8 @@ from tmdb_collector.export.exporter import (
 )
 from tmdb_collector.export.formats import check_format
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
+from tmdb_collector.history.availability import Event
+from tmdb_collector.history.availability import events as availability_events
 from tmdb_collector.media import MediaType
 from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
@@ -96,6 +98,29 @@ class Collection:
     def status(self) -> dict[str, Any]:
         """Stage, counts and failures: the same data as ``tmdb-collector status --json``."""
         return collection_status(self._store)
+
+    def availability(
+        self,
+        country: str,
+        provider: str | int | None = None,
+        since: dt.date | str | None = None,
+    ) -> list[Event]:
+        """Titles that arrived on or left a provider in ``country`` (on or after ``since``;
+        ``provider`` an id or a name), by date: ``tmdb-collector availability``. Read from
+        the watch providers' versions that refetches kept (see docs/history.md)."""
+        chosen = None if provider is None else str(provider)
+        return availability_events(self._store, country, chosen, _since(since))
+
+    def set_versions(self, keep: bool) -> None:
+        """Keep part versions on later refetches (the default), or stop keeping them."""
+        self._store.lock()
+        self._store.set_versions(keep)
+
+    def prune_versions(self, older_than_days: int) -> int:
+        """Drop the past versions replaced more than ``older_than_days`` days before today;
+        returns how many."""
+        self._store.lock()
+        return self._store.prune_versions(older_than_days, dt.datetime.now(dt.UTC).date())
 
     def __len__(self) -> int:
         """How many records :meth:`items` yields (with its defaults)."""
@@ -346,6 +371,7 @@ async def update_async(
     max_age: int | None = None,
     since: dt.date | str | None = None,
     ids_from: str | None = None,
+    refresh_parts: Sequence[str] = (),
     **options: Unpack[RunOptions],
 ) -> UpdateResult:
     """Refetch what changed in the collection ``db``; see :func:`update`."""
@@ -365,6 +391,7 @@ async def update_async(
             ids_from=ids_from,
             progress=progress,
             handle_signals=run.view.handle_signals,
+            refresh_parts=refresh_parts,
         )
         done = await run.reporting(updating, progress)
         _raise_fatal(done.run)
@@ -387,8 +414,10 @@ def update(db: PathLike, **options: Any) -> UpdateResult:
     ``since`` (a date or ``"YYYY-MM-DD"``) reads the changes from that day instead;
     ``max_age`` (days) also refetches items fetched longer ago than that; ``ids_from`` (a
     file or URL of TMDB's daily id export) first queues its new ids and marks those it no
-    longer lists ``removed``. The key, the API and ``on_progress`` are as for
-    :func:`collect`. A fatal error is raised; ids that failed are counted in the result.
+    longer lists ``removed``. ``refresh_parts`` (part names) refetches those parts of every
+    held item instead of reading the changes feed (see :mod:`.engine.update`). The key, the
+    API and ``on_progress`` are as for :func:`collect`. A fatal error is raised; ids that
+    failed are counted in the result.
     """
     return _run_blocking(lambda: update_async(db, **options))
 

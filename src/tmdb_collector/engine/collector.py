@@ -87,8 +87,10 @@ class Collector:
         progress: RunProgress | None = None,
         stop: asyncio.Event | None = None,
         harvest_only: bool = False,
+        refresh_parts: tuple[str, ...] = (),
     ) -> None:
         self._store = store
+        self._refresh = refresh_parts  # update --refresh-parts: these parts alone
         self._harvest_only = harvest_only
         self._client = client
         self._plan = plan
@@ -340,9 +342,14 @@ class Collector:
         details = self.progress.stages["details"]
         plan = self._plan
         try:
-            record = await self._client.fetch_item(
-                plan.media_type, item_id, plan.details_params(), plan.parts
-            )
+            if self._refresh:
+                record = await self._client.fetch_parts(
+                    plan.media_type, item_id, plan.details_params(), self._refresh
+                )
+            else:
+                record = await self._client.fetch_item(
+                    plan.media_type, item_id, plan.details_params(), plan.parts
+                )
         except NotFoundError as exc:
             self._store.mark(item_id, "not_found", exc.reason)
             self.progress.not_found += 1
@@ -356,7 +363,7 @@ class Collector:
             self._store.mark(item_id, "failed", str(exc))
             self.progress.failed += 1
         else:
-            self._store.save_item(record)
+            self._store.save_item(record, partial=bool(self._refresh))
             self.progress.collected += 1
         details.done += 1
         return False

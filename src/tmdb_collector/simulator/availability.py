@@ -14,9 +14,9 @@ from tmdb_collector.simulator.vocab_parts import (
     MOVIE_RATINGS,
     OFFER_TYPES,
     PHYSICAL_NOTES,
-    Provider,
     TV_RATINGS,
     WATCH_REGIONS,
+    Provider,
 )
 
 

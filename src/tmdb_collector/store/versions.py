@@ -17,14 +17,14 @@ nothing, and a change on the same day as the body it replaces keeps only the new
 are the server's (its ``Date`` header). Everything here runs inside the transaction that saves
 the new bodies, so a kill never leaves half a version.
 
-Read back with :func:`timeline` (each part's ``(day, body)`` in order) and :func:`as_of`.
+Read back by :class:`.version_reads.VersionReads`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from tmdb_collector.store import codec
@@ -125,38 +125,6 @@ def first_day(db: sqlite3.Connection, entity: str) -> str | None:
 
 
 Timeline = list[tuple[str, codec.Stored]]  # (first day seen, stored body), oldest first
-
-
-def timeline(
-    rows: Iterable[tuple[str, str, codec.Stored | None]],
-    current: Mapping[str, codec.Stored],
-    fetched_on: str | None,
-) -> dict[str, Timeline]:
-    """Each part's versions from an item's ``(part, fetched_on, body)`` rows (ordered by
-    day) and its current bodies; ``fetched_on`` is the item's stored fetch day, the first day
-    of an item that has no rows (collected before part versions were kept)."""
-    by_part: dict[str, Timeline] = {}
-    days: list[str] = []
-    for part, day, body in rows:
-        days.append(day)
-        stored = current.get(part) if body is None else body
-        if stored is not None:
-            by_part.setdefault(part, []).append((day, stored))
-    first = min(days, default=fetched_on or "")
-    for part, body in current.items():
-        by_part.setdefault(part, [(first, body)])
-    return by_part
-
-
-def item_rows(
-    db: sqlite3.Connection, entity: str, item_id: int
-) -> list[tuple[str, str, codec.Stored | None]]:
-    """An item's ``(part, fetched_on, body)`` rows, oldest first."""
-    return db.execute(
-        "SELECT part, fetched_on, body FROM part_versions WHERE entity = ? AND item_id = ?"
-        " ORDER BY part, fetched_on",
-        (entity, item_id),
-    ).fetchall()
 
 
 def all_rows(
