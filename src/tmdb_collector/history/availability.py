@@ -99,10 +99,12 @@ def intervals(
     return done
 
 
-def availability(store: Store) -> Iterator[Interval]:
-    """Every offer interval of the collection, by title id."""
+def availability(store: Store, *, include_removed: bool = False) -> Iterator[Interval]:
+    """Every offer interval of the collection's titles (as the exports read them), by id."""
     coder = store.codec
-    for title_id, _, timeline in store.part_timelines(WATCH_PROVIDERS):
+    for title_id, _, timeline in store.part_timelines(
+        WATCH_PROVIDERS, include_removed=include_removed
+    ):
         yield from intervals(title_id, timeline, coder)
 
 

@@ -5,11 +5,12 @@ availability timeline and ``export --as-of``."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import groupby
 from typing import Any
 
 from tmdb_collector.store import codec, versions
-from tmdb_collector.store.items import ItemReads
+from tmdb_collector.store.items import ItemReads, left_out_statuses
 
 
 class _InStep:
@@ -66,24 +67,42 @@ class VersionReads(ItemReads):
             found = [(str(row[1]), row[2]) for row in rows.take(item_id)]
             yield item_id, details, _versions(found, current, first)
 
-    def version_rows(self) -> Iterator[tuple[int, str, str, codec.Stored]]:
-        """``(item_id, part, first day seen, stored body)`` of every version of every part,
-        the current ones included, by item, part and day."""
-        entity = self.media_type.name
-        firsts = self._first_days()
-        rows = _InStep(versions.all_rows(self._db, entity))
-        for item_id, details, _ in self.iter_stored_items((), include_removed=True):
-            first = next((str(row[1]) for row in firsts.take(item_id)), "")
-            current = dict(
-                self._db.execute("SELECT name, body FROM parts WHERE item_id = ?", (item_id,))
+    def version_rows(
+        self, parts: Sequence[str], *, include_removed: bool = False
+    ) -> Iterator[tuple[int, str, str, str | None, codec.Stored]]:
+        """``(item_id, part, first day seen, day replaced or None, stored body)`` of every
+        version of each of ``parts`` (``details`` among them) that changed at least once,
+        the current version included, by item, part and day; items as the exports read them
+        (:func:`.items.left_out_statuses`)."""
+        statuses = ", ".join(f"'{s}'" for s in left_out_statuses(include_removed=include_removed))
+        marks = ",".join("?" for _ in parts)
+        rows = self._db.execute(
+            "SELECT v.item_id, v.part, v.fetched_on, v.body FROM part_versions v"
+            f" JOIN ids s ON s.id = v.item_id WHERE s.status NOT IN ({statuses})"
+            f" AND v.entity = ? AND v.part IN ({marks}) AND EXISTS (SELECT 1 FROM"
+            " part_versions w WHERE w.entity = v.entity AND w.item_id = v.item_id"
+            " AND w.part = v.part AND w.body IS NOT NULL)"
+            " ORDER BY v.item_id, v.part, v.fetched_on",
+            (self.media_type.name, *parts),
+        ).fetchall()
+        for (item_id, part), group in groupby(rows, key=lambda row: (row[0], row[1])):
+            found = list(group)
+            for n, (_, _, day, body) in enumerate(found):
+                replaced = found[n + 1][2] if n + 1 < len(found) else None
+                stored = self._current(item_id, part) if body is None else body
+                if stored is not None:
+                    yield item_id, part, day, replaced, stored
+
+    def _current(self, item_id: int, part: str) -> codec.Stored | None:
+        """The stored body of an item's part now (``details``: its details)."""
+        if part == versions.DETAILS:
+            row = self._db.execute("SELECT details FROM items WHERE id = ?", (item_id,))
+        else:
+            row = self._db.execute(
+                "SELECT body FROM parts WHERE item_id = ? AND name = ?", (item_id, part)
             )
-            current[versions.DETAILS] = details
-            by_part: dict[str, list[tuple[str, codec.Stored | None]]] = {}
-            for _, part, day, body in rows.take(item_id):
-                by_part.setdefault(str(part), []).append((str(day), body))
-            for part in sorted(current):
-                for day, body in _versions(by_part.get(part, []), current[part], first):
-                    yield item_id, part, day, body
+        found = row.fetchone()
+        return None if found is None else found[0]
 
     def history_began(self) -> dt.date | None:
         """The first day this collection fetched an item (None: it holds none)."""
