@@ -177,9 +177,6 @@ async def _refresh_parts(
         raise UsageError(
             f"--refresh-parts {','.join(unknown)}: not a part this collection holds ({held})"
         )
-    trust_earlier_answers(store, client)
-    probe = await client.get_json("/configuration")
-    today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
     wanted = ",".join(parts)
     queued = store.start_refresh(wanted)
     started = time.monotonic()
@@ -195,4 +192,5 @@ async def _refresh_parts(
     outcome = await collector.run(started)
     if outcome.status in ("complete", "nothing-to-do"):
         store.end_refresh()
+    today = dt.datetime.now(dt.UTC).date()  # the outcome's window: no feed was read
     return UpdateOutcome(today, today, 0, queued, 0, outcome)
