@@ -6,6 +6,7 @@ what the simulated TMDB offered on each of those days."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sqlite3
 from pathlib import Path
@@ -114,13 +115,20 @@ def test_availability_table_matches_the_simulated_days(three_days: Path, tmp_pat
     table = pq.read_table(out / "availability.parquet")
     assert str(table.schema.field("available_from").type) == "date32[day]"
     rows = {
-        (r["title_id"], r["country"], r["provider_id"], r["offer_type"])
-        + (r["available_from"], r["available_to"])
+        (
+            r["title_id"],
+            r["country"],
+            r["provider_id"],
+            r["offer_type"],
+            r["available_from"],
+            r["available_to"],
+        )
         for r in table.to_pylist()
     }
     expected = expected_intervals(held_ids(three_days))
     assert rows == expected
-    assert any(row[5] is not None for row in rows) and any(row[4] > DAYS[0] for row in rows)
+    assert any(row[5] is not None for row in rows)
+    assert any(row[4] > DAYS[0] for row in rows)
     versions = pq.read_table(out / "part_versions.parquet").to_pylist()
     assert {v["part"] for v in versions} == {"watch/providers"}  # only that part changed
     assert {v["fetched_on"] for v in versions} <= set(DAYS)
@@ -131,7 +139,7 @@ def test_unchanged_parts_add_no_version(three_days: Path) -> None:
     seen = [offered(ids, day) for day in DAYS]
     changed = sum(
         1
-        for before, after in zip(seen, seen[1:], strict=False)
+        for before, after in itertools.pairwise(seen)
         for title in ids
         if {k for k in before if k[0] == title} != {k for k in after if k[0] == title}
     )
@@ -165,7 +173,8 @@ def test_availability_command_lists_arrivals_and_departures(three_days: Path) ->
         )
         for e in events
     }
-    assert got == expected and expected
+    assert got == expected
+    assert expected
     assert set(events[0]) == {
         "title_id",
         "title",
