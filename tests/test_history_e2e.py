@@ -266,3 +266,43 @@ def version_table(db: Path) -> list[tuple[Any, ...]]:
     for markers in by_part.values():
         assert markers[-1], "a past version without the current one after it"
     return rows
+
+
+def test_export_as_of_reproduces_each_days_parts(three_days: Path, tmp_path: Path) -> None:
+    ids = held_ids(three_days)
+    for day in DAYS:
+        out = tmp_path / f"{day}.json"
+        args = ["export", "--db", str(three_days), "--as-of", day.isoformat(), "--out", str(out)]
+        result = run_cli(args)
+        assert result.returncode == 0, result.stderr
+        movies = json.loads(out.read_text(encoding="utf-8"))
+        assert sorted(int(key) for key in movies) == ids
+        catalog = Catalog(SIZE, SEED, day)
+        for key, movie in movies.items():
+            body = movie_part(catalog, "watch/providers", int(key))
+            assert movie["watch/providers"] == {"id": int(key), **(body or {})}, (key, day)
+    latest = tmp_path / "now.json"
+    assert run_cli(["export", "--db", str(three_days), "--out", str(latest)]).returncode == 0
+    assert latest.read_bytes() == (tmp_path / f"{DAYS[2]}.json").read_bytes()
+    tables = tmp_path / "t"
+    old = ["export", "--db", str(three_days), "--format", "csv", "--out", str(tables)]
+    assert run_cli([*old, "--as-of", DAYS[0].isoformat()]).returncode == 0
+    assert "2026-12-01" not in (tables / "watch_providers.csv").read_text()
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (DAYS[0] - dt.timedelta(days=1), "is before the collection began (2026-11-24)"),
+        (dt.date(2099, 1, 1), "2099-01-01 is in the future"),
+    ],
+)
+def test_as_of_out_of_range_writes_nothing(
+    three_days: Path, tmp_path: Path, day: dt.date, message: str
+) -> None:
+    out = tmp_path / "x.json"
+    result = run_cli(["export", "--db", str(three_days), "--as-of", str(day), "--out", str(out)])
+    assert result.returncode == 2
+    assert message in one_line_error(result)
+    assert not out.exists()
+    assert not list(three_days.parent.glob(".as-of-*"))

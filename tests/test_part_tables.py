@@ -193,4 +193,6 @@ def test_exporting_fewer_parts_writes_fewer_tables(full_collection: Path, tmp_pa
         assert export(store, "csv", tmp_path / "c", parts="videos,watch/providers") == 2
     names = sorted(p.stem for p in (tmp_path / "c").glob("*.csv"))
     history = ["availability", "part_versions"]  # watch/providers: availability too
-    assert names == sorted(["movies", "genres", "videos", "watch_providers", "provenance", *history])
+    assert names == sorted(
+        ["movies", "genres", "videos", "watch_providers", "provenance", *history]
+    )

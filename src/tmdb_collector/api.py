@@ -45,6 +45,7 @@ from tmdb_collector.export.exporter import (
 )
 from tmdb_collector.export.formats import check_format
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
+from tmdb_collector.history.as_of import as_of as collection_as_of
 from tmdb_collector.history.availability import Event
 from tmdb_collector.history.availability import events as availability_events
 from tmdb_collector.media import MediaType
@@ -166,13 +167,20 @@ class Collection:
         parts: object = None,
         *,
         include_removed: bool = False,
+        as_of: dt.date | str | None = None,
     ) -> int:
         """Write an export (json, jsonl, parquet, csv, duckdb) of ``parts`` (default: the
         collection's) to ``out``, atomically and with its manifest, as ``tmdb-collector
         export`` does; returns the number of items. Items gone from TMDB's daily export
-        (``removed`` by ``update --ids-from``) only with ``include_removed``."""
+        (``removed`` by ``update --ids-from``) only with ``include_removed``. ``as_of`` (a
+        day) exports the collection as it was then: each part's version current that day,
+        titles not yet collected left out (docs/history.md)."""
         check_format(format)
-        return export(self._store, format, Path(out), parts, include_removed=include_removed)
+        day = _day(as_of, "as_of")
+        if day is None:
+            return export(self._store, format, Path(out), parts, include_removed=include_removed)
+        with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:
+            return export(past, format, Path(out), parts, include_removed=include_removed)
 
     def earlier_tables(self, format: str, out: PathLike) -> list[str]:
         """After a ``format`` table export to directory ``out``: the files there named like
@@ -478,6 +486,10 @@ def _plan(plan: Plan | Mapping[str, Any] | None, db: Path, *, force_plan: bool =
 
 
 def _since(value: dt.date | str | None) -> dt.date | None:
+    return _day(value, "since")
+
+
+def _day(value: dt.date | str | None, name: str) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if value is None or isinstance(value, dt.date):
@@ -485,7 +497,7 @@ def _since(value: dt.date | str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"since must be a date (YYYY-MM-DD), not {value!r}") from None
+        raise UsageError(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
 def _credentials(api_key: str | None, bearer_token: str | None) -> Credentials:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 from tmdb_collector.store import codec, versions
@@ -104,13 +105,23 @@ class VersionReads(ItemReads):
         found = row.fetchone()
         return None if found is None else found[0]
 
-    def history_began(self) -> dt.date | None:
-        """The first day this collection fetched an item (None: it holds none)."""
-        day = versions.first_day(self._db, self.media_type.name)
-        if day is None:
-            row = self._db.execute("SELECT MIN(fetched_at) FROM items").fetchone()
-            day = versions.day_of(row[0] if row else None)
-        return None if day is None else dt.date.fromisoformat(day)
+    def copy_to(self, path: Path) -> None:
+        """A consistent copy of this database at ``path`` (SQLite's ``VACUUM INTO``)."""
+        self._db.execute("VACUUM INTO ?", (str(path),))
+
+    def rewind(self, day: dt.date) -> None:
+        """Bring this database (a copy: see :meth:`copy_to`) back to ``day``."""
+        self._write(lambda: versions.rewind(self._db, self.media_type.name, day.isoformat()))
+
+    def history_span(self) -> tuple[dt.date, dt.date] | None:
+        """The first and the last day this collection fetched anything (None: it holds no
+        item), from its versions and its items' fetch times."""
+        first, last = versions.span(self._db, self.media_type.name)
+        row = self._db.execute("SELECT MIN(fetched_at), MAX(fetched_at) FROM items").fetchone()
+        days = [d for d in (first, last, *(versions.day_of(x) for x in row)) if d is not None]
+        if not days:
+            return None
+        return dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))
 
 
 def _versions(

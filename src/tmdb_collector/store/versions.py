@@ -116,12 +116,12 @@ def prune(db: sqlite3.Connection, before: dt.date) -> int:
     return int(cursor.rowcount)
 
 
-def first_day(db: sqlite3.Connection, entity: str) -> str | None:
-    """The first day the collection fetched anything (None: nothing recorded)."""
+def span(db: sqlite3.Connection, entity: str) -> tuple[str | None, str | None]:
+    """The first and the last day a version of ``entity`` was recorded (None: none was)."""
     row = db.execute(
-        "SELECT MIN(fetched_on) FROM part_versions WHERE entity = ?", (entity,)
+        "SELECT MIN(fetched_on), MAX(fetched_on) FROM part_versions WHERE entity = ?", (entity,)
     ).fetchone()
-    return None if row is None or row[0] is None else str(row[0])
+    return (None, None) if row is None else (row[0], row[1])
 
 
 Timeline = list[tuple[str, codec.Stored]]  # (first day seen, stored body), oldest first
@@ -148,3 +148,40 @@ def version_on(versions: Timeline, day: str) -> codec.Stored | None:
             break
         found = body
     return found
+
+
+def rewind(db: sqlite3.Connection, entity: str, day: str) -> None:
+    """Bring a *copy* of a collection back to ``day`` (``export --as-of``), inside the
+    caller's transaction: items first fetched after it go, every part (and details) takes its
+    version current then, a part first seen after it goes, and no fetch time is after it."""
+    first = (
+        "COALESCE((SELECT MIN(v.fetched_on) FROM part_versions v WHERE v.entity = ?"
+        " AND v.item_id = i.id), substr(i.fetched_at, 1, 10))"
+    )
+    later = [
+        row[0] for row in db.execute(f"SELECT i.id FROM items i WHERE {first} > ?", (entity, day))
+    ]
+    for table, column in (("items", "id"), ("parts", "item_id"), ("ids", "id")):
+        db.executemany(f"DELETE FROM {table} WHERE {column} = ?", ((x,) for x in later))
+    then = db.execute(
+        "SELECT v.item_id, v.part, v.body FROM part_versions v WHERE v.entity = ?"
+        " AND v.body IS NOT NULL AND v.fetched_on = (SELECT MAX(w.fetched_on) FROM"
+        " part_versions w WHERE w.entity = v.entity AND w.item_id = v.item_id"
+        " AND w.part = v.part AND w.fetched_on <= ?)",
+        (entity, day),
+    ).fetchall()
+    for item_id, part, body in then:
+        if part == DETAILS:
+            db.execute("UPDATE items SET details = ? WHERE id = ?", (body, item_id))
+        else:
+            db.execute(
+                "UPDATE parts SET body = ? WHERE item_id = ? AND name = ?", (body, item_id, part)
+            )
+    unseen = db.execute(
+        "SELECT item_id, part FROM part_versions WHERE entity = ? AND part != ?"
+        " GROUP BY item_id, part HAVING MIN(fetched_on) > ?",
+        (entity, DETAILS, day),
+    ).fetchall()
+    db.executemany("DELETE FROM parts WHERE item_id = ? AND name = ?", unseen)
+    end = f"{day}T23:59:59+00:00"
+    db.execute("UPDATE items SET fetched_at = ? WHERE fetched_at > ?", (end, end))
