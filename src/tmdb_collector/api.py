@@ -69,6 +69,7 @@ class Collection:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._tables: Path | None = None  # the parquet tables behind table(), made on first use
+        self._locked = False  # whether this reader took the collector's lock to write
 
     @classmethod
     def open(cls, path: PathLike) -> Collection:
@@ -114,14 +115,20 @@ class Collection:
 
     def set_versions(self, keep: bool) -> None:
         """Keep part versions on later refetches (the default), or stop keeping them."""
-        self._store.lock()
+        self._lock()
         self._store.set_versions(keep)
 
     def prune_versions(self, older_than_days: int) -> int:
         """Drop the past versions replaced more than ``older_than_days`` days before today;
         returns how many."""
-        self._store.lock()
+        self._lock()
         return self._store.prune_versions(older_than_days, dt.datetime.now(dt.UTC).date())
+
+    def _lock(self) -> None:
+        """Take the collector's lock before a write (once: it is held until :meth:`close`)."""
+        if not self._locked:
+            self._store.lock()
+            self._locked = True
 
     def __len__(self) -> int:
         """How many records :meth:`items` yields (with its defaults)."""

@@ -341,8 +341,9 @@ class Collector:
         item_id = task.item_id
         details = self.progress.stages["details"]
         plan = self._plan
+        partial = bool(self._refresh) and self._store.holds(item_id)
         try:
-            if self._refresh:
+            if partial:
                 record = await self._client.fetch_parts(
                     plan.media_type, item_id, plan.details_params(), self._refresh
                 )
@@ -363,7 +364,7 @@ class Collector:
             self._store.mark(item_id, "failed", str(exc))
             self.progress.failed += 1
         else:
-            self._store.save_item(record, partial=bool(self._refresh))
+            self._store.save_item(record, partial=partial)
             self.progress.collected += 1
         details.done += 1
         return False

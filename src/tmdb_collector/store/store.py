@@ -307,6 +307,10 @@ class Store(Listings, Catalogue, Compaction, VersionReads):
             self._db, self.codec, entity, record.id, fetched[:10], new, self._previous(record.id)
         )
 
+    def holds(self, item_id: int) -> bool:
+        """Whether the item has been collected (its details are stored)."""
+        return bool(self._scalar("SELECT COUNT(*) FROM items WHERE id = ?", (item_id,)))
+
     def start_refresh(self, parts: str) -> int:
         """Queue every held item for ``update --refresh-parts parts`` (unless a run of the same
         parts is unfinished: it resumes); returns the items the refresh covers."""
