@@ -364,7 +364,10 @@ class Collector:
             self._store.mark(item_id, "failed", str(exc))
             self.progress.failed += 1
         else:
-            self._store.save_item(record, partial=partial)
+            if partial:
+                self._store.save_item(record, partial=True)
+            else:
+                self._store.save_item(record)
             self.progress.collected += 1
         details.done += 1
         return False
