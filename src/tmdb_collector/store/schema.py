@@ -11,6 +11,8 @@ Schema 4 stores every body compressed (:mod:`.codec`): ``dictionaries`` holds th
 dictionaries trained on the collection's bodies, each row's id named in the header of every
 frame compressed with it. Bodies written before stay plain text in the same columns (SQLite
 keeps each value's own type) and read as before; ``tmdb-collector compact`` rewrites them.
+Schema 4 also holds the entities the titles link to (``linked_ids``, ``linked_items``,
+``linked_parts``: :mod:`.linked`).
 
 Schema 1 (release 0.1) had a ``movies`` table with one column per part. :func:`migrate` moves
 such a database to schema 2 in one transaction, DDL included: SQLite's DDL is transactional, so
@@ -105,6 +107,37 @@ CREATE TABLE dictionaries (
 """
 
 
+# The linked entities (`collect --linked`: people, collections, companies, networks), keyed by
+# entity type and id beside the titles' ids/items/parts: a status per entity (fetched once),
+# its details and one row per part, bodies through the codec (kinds ``entity:part``).
+_LINKED = """
+CREATE TABLE linked_ids (
+    entity TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (entity, id)
+) WITHOUT ROWID;
+CREATE INDEX linked_ids_status ON linked_ids (status, entity, id);
+CREATE TABLE linked_items (
+    entity TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    details TEXT NOT NULL,
+    fetched_at TEXT,
+    PRIMARY KEY (entity, id)
+);
+CREATE TABLE linked_parts (
+    entity TEXT NOT NULL,
+    item_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (entity, item_id, name)
+);
+"""
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Each statement on its own (``executescript`` would commit the open transaction)."""
     for statement in script.split(";"):
@@ -117,6 +150,7 @@ def create(db: sqlite3.Connection) -> None:
     _run(db, _HARVEST)
     _run(db, _ITEMS)
     _run(db, _DICTIONARIES)
+    _run(db, _LINKED)
 
 
 def _v1_to_v2(db: sqlite3.Connection) -> None:
@@ -139,6 +173,7 @@ def _v2_to_v3(db: sqlite3.Connection) -> None:
 
 def _v3_to_v4(db: sqlite3.Connection) -> None:
     _run(db, _DICTIONARIES)
+    _run(db, _LINKED)
 
 
 MIGRATIONS: dict[str, tuple[str, Callable[[sqlite3.Connection], None]]] = {
