@@ -45,11 +45,16 @@ def _ids(entries: object) -> Iterator[int]:
                 yield entry["id"]
 
 
+def _billing(entry: Mapping[str, Any]) -> int:
+    order = entry.get("order")
+    return order if isinstance(order, int) else 0
+
+
 def credited(body: Mapping[str, Any], bound: PeopleBound) -> Iterator[int]:
     """The people a credits body names: cast by billing order up to ``bound.cast``, crew of
     ``bound.crew``'s departments (``aggregate_credits`` has the same fields)."""
     cast = [entry for entry in body.get("cast") or () if isinstance(entry, dict)]
-    cast.sort(key=lambda entry: entry.get("order") if isinstance(entry.get("order"), int) else 0)
+    cast.sort(key=_billing)
     yield from _ids(cast if bound.cast is None else cast[: bound.cast])
     crew = [
         entry

@@ -156,16 +156,19 @@ class Plan:
         return people_bound(self.linked_cast, self.linked_crew)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["genres"] = list(self.genres)
-        data["parts"] = list(self.parts)
-        # The linked settings at their defaults are left out: a plan without them reads as
-        # it did before the linked stage (manifests, status).
+        """The settings as JSON values. The linked settings at their defaults are left out:
+        a plan without them reads as it did before the linked stage (manifests, status)."""
+        data = self._settings()
         for name, value in _LINKED_DEFAULTS.items():
             if data[name] == value:
                 del data[name]
-            elif isinstance(data[name], tuple):
-                data[name] = list(data[name])
+        return data
+
+    def _settings(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name, value in data.items():
+            if isinstance(value, tuple):
+                data[name] = list(value)
         return data
 
     @property
@@ -188,7 +191,7 @@ class Plan:
 
     def differences(self, other: Plan) -> list[str]:
         """Human-readable ``name: old -> new`` lines for every setting that differs."""
-        mine, theirs = asdict(self), asdict(other)
+        mine, theirs = self._settings(), other._settings()
         return [f"{k}: {mine[k]!r} -> {theirs[k]!r}" for k in mine if mine[k] != theirs[k]]
 
     def conflicts(self, other: Plan) -> list[str]:
@@ -254,8 +257,8 @@ class Plan:
 # the items that lack one) and the linked stage's (what it lacks is fetched).
 _FREE = frozenset(("parts", "linked", "person_parts", "linked_cast", "linked_crew"))
 _LINKED_DEFAULTS: dict[str, Any] = {
-    "linked": (),
-    "person_parts": PERSON.default_parts,
+    "linked": [],
+    "person_parts": list(PERSON.default_parts),
     "linked_cast": None,
     "linked_crew": None,
 }

@@ -1,0 +1,101 @@
+"""The linked stage through the CLI against the simulator: ``collect --linked`` fetches every
+entity the titles name once, a rerun sends no request, and bad input writes nothing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import SMALL_PLAN, collect_args, run_cli
+from tmdb_collector.media.links import PeopleBound, credited
+from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
+from tmdb_collector.store.store import Store
+
+PLAN = ["--popular-pages", "2", "--genre-pages", "1", "--genres", "28,35"]
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[RunningSimulator]:
+    with running_simulator(SimulatorConfig(catalog_size=1500, tv_catalog_size=400)) as running:
+        yield running
+
+
+def _named(db: Path) -> dict[str, set[int]]:
+    """What the held titles name, read straight from their bodies."""
+    named: dict[str, set[int]] = {"person": set(), "collection": set(), "company": set()}
+    with Store.open_existing(db) as store:
+        for _, details, (credits,) in store.iter_items(("credits",)):
+            body = json.loads(details)
+            named["person"].update(
+                credited(json.loads(credits), PeopleBound(cast=3, crew=frozenset({"Directing"})))
+            )
+            if body.get("belongs_to_collection"):
+                named["collection"].add(body["belongs_to_collection"]["id"])
+            named["company"].update(c["id"] for c in body["production_companies"])
+    return named
+
+
+def _held(db: Path) -> dict[str, list[int]]:
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT entity, id FROM linked_items ORDER BY entity, id").fetchall()
+    held: dict[str, list[int]] = {}
+    for entity, item_id in rows:
+        held.setdefault(entity, []).append(item_id)
+    return held
+
+
+def test_linked_people_collections_companies(sim: RunningSimulator, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    args = [*PLAN, "--linked", "people,collections,companies", "--linked-cast", "3"]
+    args += ["--linked-crew", "Directing"]
+    done = run_cli(collect_args(db, sim.base_url, *args, rate="1000"), timeout=300)
+    assert done.returncode == 0, done.stderr
+    named = _named(db)
+    held = _held(db)
+    for entity, ids in named.items():
+        assert held.get(entity) == sorted(ids), entity
+    assert named["collection"]
+    assert named["company"]
+    assert named["person"]
+    with sqlite3.connect(db) as con:
+        statuses = dict(con.execute("SELECT status, COUNT(*) FROM linked_ids GROUP BY 1"))
+    assert statuses == {"done": sum(len(ids) for ids in named.values())}
+    status = run_cli(["status", "--db", str(db)]).stdout
+    assert f"{len(named['person'])} people held" in status
+    # A rerun of the finished collection sends no request.
+    again = run_cli(collect_args(db, sim.base_url, *args, rate="1000"), timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "nothing to fetch" in again.stdout
+    out = tmp_path / "people.json"
+    export = ["export", "--db", str(db), "--entity", "people", "--out", str(out)]
+    assert run_cli(export).returncode == 0
+    people = json.loads(out.read_text(encoding="utf-8"))
+    assert [int(key) for key in people] == held["person"]
+    first = people[str(held["person"][0])]
+    assert set(first) == {"id", "details", "combined_credits", "external_ids"}
+    assert first["details"]["id"] == held["person"][0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--linked", "actors"], "accepted values are people, collections, companies, networks"),
+        (["--linked", "networks"], "accepted values here: people, collections, companies, all"),
+        (["--linked", "people", "--person-parts", "bio"], "valid parts are combined_credits"),
+        (["--linked", "people", "--parts", "keywords"], "add it to --parts"),
+    ],
+)
+def test_bad_linked_input_writes_nothing(
+    sim: RunningSimulator, tmp_path: Path, extra: list[str], says: str
+) -> None:
+    db = tmp_path / "c.db"
+    done = run_cli(collect_args(db, sim.base_url, *SMALL_PLAN, *extra))
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not db.exists()
