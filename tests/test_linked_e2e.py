@@ -4,13 +4,15 @@ entity the titles name once, a rerun sends no request, and bad input writes noth
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import SMALL_PLAN, collect_args, run_cli
+from tests.cli_helpers import SMALL_PLAN, collect_args, run_cli, start_cli
 from tmdb_collector.media.links import PeopleBound, credited
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.store.store import Store
@@ -24,15 +26,13 @@ def sim() -> Iterator[RunningSimulator]:
         yield running
 
 
-def _named(db: Path) -> dict[str, set[int]]:
+def _named(db: Path, bound: PeopleBound) -> dict[str, set[int]]:
     """What the held titles name, read straight from their bodies."""
     named: dict[str, set[int]] = {"person": set(), "collection": set(), "company": set()}
     with Store.open_existing(db) as store:
         for _, details, (credits,) in store.iter_items(("credits",)):
             body = json.loads(details)
-            named["person"].update(
-                credited(json.loads(credits), PeopleBound(cast=3, crew=frozenset({"Directing"})))
-            )
+            named["person"].update(credited(json.loads(credits), bound))
             if body.get("belongs_to_collection"):
                 named["collection"].add(body["belongs_to_collection"]["id"])
             named["company"].update(c["id"] for c in body["production_companies"])
@@ -54,7 +54,7 @@ def test_linked_people_collections_companies(sim: RunningSimulator, tmp_path: Pa
     args += ["--linked-crew", "Directing"]
     done = run_cli(collect_args(db, sim.base_url, *args, rate="1000"), timeout=300)
     assert done.returncode == 0, done.stderr
-    named = _named(db)
+    named = _named(db, PeopleBound(cast=3, crew=frozenset({"Directing"})))
     held = _held(db)
     for entity, ids in named.items():
         assert held.get(entity) == sorted(ids), entity
@@ -99,3 +99,40 @@ def test_bad_linked_input_writes_nothing(
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not db.exists()
+
+
+def _linked_saved(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=5) as con:
+            return int(con.execute("SELECT COUNT(*) FROM linked_items").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # not created yet
+
+
+def test_a_kill_in_the_linked_stage_loses_nothing_and_a_rerun_goes_on(
+    sim: RunningSimulator, tmp_path: Path
+) -> None:
+    db = tmp_path / "c.db"
+    args = collect_args(db, sim.base_url, *PLAN, "--linked", "all", rate="60")
+    child = start_cli(args)
+    try:
+        while _linked_saved(db) < 20:
+            assert child.poll() is None, "the run ended before the kill"
+            time.sleep(0.02)
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.communicate(timeout=60)
+    killed_at = _linked_saved(db)
+    done = run_cli(collect_args(db, sim.base_url, *PLAN, "--linked", "all", rate="1000"))
+    assert done.returncode == 0, done.stderr
+    named = _named(db, PeopleBound())
+    held = _held(db)
+    assert killed_at < sum(len(ids) for ids in named.values())
+    for entity, ids in named.items():
+        assert held.get(entity) == sorted(ids), entity
+    with sqlite3.connect(db) as con:
+        # each entity was saved once: one attempt recorded, none fetched twice across the kill
+        assert con.execute("SELECT MAX(attempts), MIN(status) FROM linked_ids").fetchone() == (
+            1,
+            "done",
+        )
