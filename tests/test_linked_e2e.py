@@ -9,7 +9,10 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from tests.cli_helpers import SMALL_PLAN, collect_args, run_cli, start_cli
@@ -78,6 +81,35 @@ def test_linked_people_collections_companies(sim: RunningSimulator, tmp_path: Pa
     first = people[str(held["person"][0])]
     assert set(first) == {"id", "details", "combined_credits", "external_ids"}
     assert first["details"]["id"] == held["person"][0]
+    _check_tables(db, tmp_path, people)
+    networks = ["export", "--db", str(db), "--entity", "networks", "--out", str(tmp_path / "n")]
+    refused = run_cli(networks)
+    assert refused.returncode == 2
+    assert "accepted values: people, collections, companies" in refused.stderr
+    assert not (tmp_path / "n").exists()
+
+
+def _check_tables(db: Path, tmp_path: Path, people: dict[str, Any]) -> None:
+    """The entity tables in the table exports match the raw bodies row for row."""
+    for fmt in ("parquet", "duckdb"):
+        done = run_cli(["export", "--db", str(db), "--format", fmt, "--out", str(tmp_path / fmt)])
+        assert done.returncode == 0, done.stderr
+    folder = tmp_path / "parquet"
+    assert {"people", "person_credits", "collections", "collection_parts", "companies"} <= {
+        path.stem for path in folder.glob("*.parquet")
+    }
+    rows = pq.read_table(folder / "people.parquet").to_pylist()
+    assert [(row["id"], row["name"]) for row in rows] == [
+        (int(key), record["details"]["name"]) for key, record in people.items()
+    ]
+    credits = pq.read_table(folder / "person_credits.parquet")
+    expected = sum(
+        len(record["combined_credits"]["cast"]) + len(record["combined_credits"]["crew"])
+        for record in people.values()
+    )
+    assert credits.num_rows == expected
+    with duckdb.connect(str(tmp_path / "duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM people").fetchone() == (len(people),)
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ from tmdb_collector.engine.id_loading import check_new_source
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.runner import run_collection, run_update_with_progress
 from tmdb_collector.errors import UsageError
-from tmdb_collector.export.entities import entity_media, entity_parts, export_entity, iter_entity
+from tmdb_collector.export.entities import entity_media, export_entity, iter_entity
 from tmdb_collector.export.exporter import (
     export,
     export_parts,
@@ -159,7 +159,7 @@ class Collection:
     def linked(self, entity: str) -> Iterator[dict[str, Any]]:
         """The linked ``entity``'s records (people, collections...), by id, each
         ``{"id", "details", <one key per part>}``."""
-        parts = entity_parts(self._store, entity_media(self._store, entity))
+        parts = self._store.linked_parts(entity_media(self._store, entity))
         for item_id, details, bodies in iter_entity(self._store, entity):
             record: dict[str, Any] = {"id": item_id, "details": json.loads(details)}
             record.update(

@@ -10,32 +10,14 @@ from pathlib import Path
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.atomic import atomic_text_files, check_output_file
 from tmdb_collector.export.exporter import _spare_database, write_movies_json, write_movies_jsonl
-from tmdb_collector.media import MEDIA_TYPES, MediaType
+from tmdb_collector.media import MediaType
 from tmdb_collector.store.store import ItemRow, Store
 
 ENTITY_FORMATS = ("json", "jsonl")
 
 
-def held_entities(store: Store) -> dict[str, MediaType]:
-    """The linked entity types the collection holds, by plural word."""
-    held = store.linked_counts()
-    return {
-        media.plural: media
-        for media in MEDIA_TYPES.values()
-        if held.get(media.name, {}).get("done")
-    }
-
-
-def entity_parts(store: Store, media: MediaType) -> tuple[str, ...]:
-    """The parts of an entity its records carry: the plan's (or the type's default)."""
-    for linked in store.plan().linked_entities:
-        if linked.media is media:
-            return linked.parts
-    return media.default_parts
-
-
 def entity_media(store: Store, entity: str) -> MediaType:
-    held = held_entities(store)
+    held = store.held_linked()
     if entity not in held:
         accepted = ", ".join(held) or "none (collect --linked first)"
         raise UsageError(
@@ -47,7 +29,7 @@ def entity_media(store: Store, entity: str) -> MediaType:
 def iter_entity(store: Store, entity: str) -> Iterator[ItemRow]:
     """The held entities of ``entity`` (a plural word) with their parts, by id."""
     media = entity_media(store, entity)
-    return store.iter_linked(media.name, entity_parts(store, media))
+    return store.iter_linked(media.name, store.linked_parts(media))
 
 
 def export_entity(store: Store, entity: str, fmt: str, out: Path) -> int:
@@ -55,7 +37,7 @@ def export_entity(store: Store, entity: str, fmt: str, out: Path) -> int:
     if fmt not in ENTITY_FORMATS:
         raise UsageError(f"--entity exports as {' or '.join(ENTITY_FORMATS)}, not {fmt!r}")
     media = entity_media(store, entity)
-    parts = entity_parts(store, media)
+    parts = store.linked_parts(media)
     _spare_database(store, fmt, out, [out])
     check_output_file(out, media.export_filename)
     writer = write_movies_json if fmt == "json" else write_movies_jsonl

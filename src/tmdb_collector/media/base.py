@@ -116,6 +116,9 @@ class MediaType:
     sort_orders: tuple[str, ...] = ()  # discover's sort_by values
     # The entities its details and parts name, fetched by `collect --linked` (media/links.py).
     links: tuple[Link, ...] = ()
+    # Linked to by titles: its tables a title collection's table export carries when it holds
+    # such entities (named ``linked_<table>`` if a title table has the name).
+    linked_tables: tuple[str, ...] = ()
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.media import MEDIA_TYPES, MediaType
 from tmdb_collector.store import codec
 from tmdb_collector.store.database import now
 from tmdb_collector.store.id_status import IdStatus
@@ -106,6 +107,22 @@ class LinkedStore(ItemReads):
         for entity, status, count in rows:
             counts.setdefault(str(entity), {})[str(status)] = int(count)
         return counts
+
+    def held_linked(self) -> dict[str, MediaType]:
+        """The linked entity types the collection holds (at least one fetched), by plural."""
+        held = self.linked_counts()
+        return {
+            media.plural: media
+            for media in MEDIA_TYPES.values()
+            if held.get(media.name, {}).get("done")
+        }
+
+    def linked_parts(self, media: MediaType) -> tuple[str, ...]:
+        """The parts an entity's records carry: the plan's (or the type's default ones)."""
+        for linked in self.plan().linked_entities:
+            if linked.media is media:
+                return linked.parts
+        return media.default_parts
 
     def linked_held(self, entity: str) -> list[int]:
         rows = self._db.execute(
