@@ -155,8 +155,13 @@ def test_a_kill_in_the_linked_stage_loses_nothing_and_a_rerun_goes_on(
     finally:
         child.communicate(timeout=60)
     killed_at = _linked_saved(db)
-    done = run_cli(collect_args(db, sim.base_url, *PLAN, "--linked", "all", rate="1000"))
+    rerun = collect_args(db, sim.base_url, *PLAN, "--linked", "all", rate="1000")
+    done = run_cli([arg for arg in rerun if arg != "--no-progress"] + ["--progress", "json"])
     assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stderr.splitlines()]
+    assert "linked" in [event.get("stage") for event in events if event["event"] == "stage"]
+    linked = events[-1]["stages"]["linked"]
+    assert linked["done"] == linked["total"] > killed_at
     named = _named(db, PeopleBound())
     held = _held(db)
     assert killed_at < sum(len(ids) for ids in named.values())
