@@ -173,3 +173,26 @@ def test_a_kill_in_the_linked_stage_loses_nothing_and_a_rerun_goes_on(
             1,
             "done",
         )
+
+
+def test_a_series_collection_links_networks(sim: RunningSimulator, tmp_path: Path) -> None:
+    db = tmp_path / "tv.db"
+    args = ["--media", "tv", "--popular-pages", "1", "--genre-pages", "0", "--linked", "networks"]
+    done = run_cli(collect_args(db, sim.base_url, *args, rate="1000"))
+    assert done.returncode == 0, done.stderr
+    named: set[int] = set()
+    with Store.open_existing(db) as store:
+        for _, details, _ in store.iter_items(()):
+            named.update(network["id"] for network in json.loads(details)["networks"])
+    assert named
+    assert _held(db) == {"network": sorted(named)}
+    out = tmp_path / "parquet"
+    assert (
+        run_cli(["export", "--db", str(db), "--format", "parquet", "--out", str(out)]).returncode
+        == 0
+    )
+    # the series' own networks table keeps its name; the entities' is linked_networks
+    assert pq.read_table(out / "networks.parquet").column_names[0] == "series_id"
+    assert sorted(
+        pq.read_table(out / "linked_networks.parquet").column("id").to_pylist()
+    ) == sorted(named)
