@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.cli_helpers import SMALL_PLAN, collect_args, run_cli, start_cli
+from tmdb_collector.api import Collection
 from tmdb_collector.media.links import PeopleBound, credited
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.store.store import Store
@@ -82,6 +83,8 @@ def test_linked_people_collections_companies(sim: RunningSimulator, tmp_path: Pa
     assert set(first) == {"id", "details", "combined_credits", "external_ids"}
     assert first["details"]["id"] == held["person"][0]
     _check_tables(db, tmp_path, people)
+    with Collection.open(db) as collection:  # the Python API reads the same records
+        assert list(collection.linked("people")) == list(people.values())
     networks = ["export", "--db", str(db), "--entity", "networks", "--out", str(tmp_path / "n")]
     refused = run_cli(networks)
     assert refused.returncode == 2
