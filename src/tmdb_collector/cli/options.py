@@ -19,10 +19,10 @@ from tmdb_collector.fetch.settings import (
     build_client_settings,
     parse_duration,
 )
-from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, PERSON, ExpandingPart, MediaType
+from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, ExpandingPart, MediaType
 from tmdb_collector.media.base import APPEND_LIMIT
 from tmdb_collector.plan.config import build_plan, read_config
-from tmdb_collector.plan.linked import linkable
+from tmdb_collector.plan.linked import DEFAULT_PERSON_PARTS, PERSON_PARTS, linkable
 from tmdb_collector.plan.plan import (
     DEFAULT_MEDIA_LANGUAGES,
     Plan,
@@ -271,8 +271,8 @@ def linked_options() -> list[Callable[[F], F]]:
             "--person-parts",
             metavar="LIST",
             help="With --linked people: the parts appended to each person request: "
-            + ", ".join(PERSON.part_names)
-            + f", 'all' or 'none' (default {','.join(PERSON.default_parts)}).",
+            + ", ".join(PERSON_PARTS)
+            + f", 'all' or 'none' (default {','.join(DEFAULT_PERSON_PARTS)}).",
         ),
         click.option(
             "--linked-cast",

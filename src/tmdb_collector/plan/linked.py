@@ -17,6 +17,7 @@ from tmdb_collector.media.base import ALL_PARTS, NO_PARTS
 from tmdb_collector.media.links import DETAILS, Link, PeopleBound
 
 ALL_LINKED = "all"
+PERSON_PARTS, DEFAULT_PERSON_PARTS = PERSON.part_names, PERSON.default_parts  # --person-parts
 
 
 def linkable() -> tuple[str, ...]:
