@@ -55,8 +55,9 @@ def test_compact_rewrites_every_body_and_the_exports_stay_identical(
     assert kept > 0
     assert max(d or 0 for d in dictionaries) > 0
     assert result.bodies == result.rewritten > 0
-    # (the 8 series' dictionaries weigh more than a real collection's, per series)
-    assert result.size_after < result.size_before * {"v3_movies": 0.4, "v3_tv": 0.6}[name]
+    # (the 8 series' dictionaries weigh more than a real collection's, per series; so do the
+    # linked entities' empty tables, a 16 KiB page each after the VACUUM: 48 KiB of 0.75 MB)
+    assert result.size_after < result.size_before * {"v3_movies": 0.4, "v3_tv": 0.65}[name]
     assert export_hashes(db, tmp_path, stem) == V3_EXPECTED[name]
     with Store.open_existing(db) as store:
         assert store.compact_advice() is None

@@ -45,7 +45,9 @@ def _named(db: Path, bound: PeopleBound) -> dict[str, set[int]]:
 
 def _held(db: Path) -> dict[str, list[int]]:
     with sqlite3.connect(db) as con:
-        rows = con.execute("SELECT entity, id FROM linked_items ORDER BY entity, id").fetchall()
+        rows = con.execute(
+            "SELECT entity, id FROM linked_ids WHERE fetched_at IS NOT NULL ORDER BY entity, id"
+        ).fetchall()
     held: dict[str, list[int]] = {}
     for entity, item_id in rows:
         held.setdefault(entity, []).append(item_id)
@@ -139,7 +141,11 @@ def test_bad_linked_input_writes_nothing(
 def _linked_saved(db: Path) -> int:
     try:
         with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=5) as con:
-            return int(con.execute("SELECT COUNT(*) FROM linked_items").fetchone()[0])
+            return int(
+                con.execute(
+                    "SELECT COUNT(*) FROM linked_ids WHERE fetched_at IS NOT NULL"
+                ).fetchone()[0]
+            )
     except sqlite3.Error:
         return 0  # not created yet
 

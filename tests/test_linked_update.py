@@ -26,7 +26,8 @@ def simulator(today: dt.date) -> AbstractContextManager[RunningSimulator]:
 def fetched(db: Path, entity: str) -> dict[int, dt.date]:
     with sqlite3.connect(db) as con:
         rows = con.execute(
-            "SELECT id, fetched_at FROM linked_items WHERE entity = ?", (entity,)
+            "SELECT id, fetched_at FROM linked_ids WHERE entity = ? AND fetched_at IS NOT NULL",
+            (entity,),
         ).fetchall()
     return {item_id: dt.datetime.fromisoformat(when).date() for item_id, when in rows}
 

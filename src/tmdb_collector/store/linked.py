@@ -1,10 +1,10 @@
 """The linked entities a collection holds beside its titles (``collect --linked``).
 
 People, collections, companies and networks named by the titles are kept in their own tables
-(:mod:`.schema`: ``linked_ids``, ``linked_items``, ``linked_parts``), keyed by entity type and
-id: an entity is queued once however many titles name it, fetched once, and saved with its
-parts and its status in one transaction, so a crash loses nothing and a rerun goes on. Bodies
-go through the codec as the titles' do (kind ``entity:part``).
+(:mod:`.schema`: ``linked_ids``, and ``linked_parts`` with the details under ``details``),
+keyed by entity type and id: an entity is queued once however many titles name it, fetched
+once, and saved with its parts and its status in one transaction, so a crash loses nothing
+and a rerun goes on. Bodies go through the codec as the titles' do (kind ``entity:part``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media import MEDIA_TYPES, MediaType
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store import codec
 from tmdb_collector.store.database import now
 from tmdb_collector.store.id_status import IdStatus
@@ -49,21 +50,16 @@ class LinkedStore(ItemReads):
         return pending
 
     def save_linked(self, entity: str, record: ItemRecord) -> None:
-        """Store an entity with its parts (replacing an earlier fetch's) and mark it done."""
+        """Store an entity's details and parts (replacing an earlier fetch's) and mark it
+        done."""
         fetched = record.fetched_at.isoformat() if record.fetched_at else now()
         encode = self.codec.encode
-        details = encode(codec.kind_of(entity, "details"), record.details)
         bodies = [
             (entity, record.id, name, encode(codec.kind_of(entity, name), body))
-            for name, body in record.parts.items()
+            for name, body in ((DETAILS, record.details), *record.parts.items())
         ]
 
         def save() -> None:
-            self._db.execute(
-                "INSERT OR REPLACE INTO linked_items (entity, id, details, fetched_at)"
-                " VALUES (?, ?, ?, ?)",
-                (entity, record.id, details, fetched),
-            )
             self._db.execute(
                 "DELETE FROM linked_parts WHERE entity = ? AND item_id = ?", (entity, record.id)
             )
@@ -72,6 +68,10 @@ class LinkedStore(ItemReads):
                 bodies,
             )
             self._set_linked(entity, record.id, "done", None)
+            self._db.execute(
+                "UPDATE linked_ids SET fetched_at = ? WHERE entity = ? AND id = ?",
+                (fetched, entity, record.id),
+            )
 
         self._write(save)
 
@@ -126,14 +126,15 @@ class LinkedStore(ItemReads):
 
     def linked_held(self, entity: str) -> list[int]:
         rows = self._db.execute(
-            "SELECT id FROM linked_items WHERE entity = ? ORDER BY id", (entity,)
+            "SELECT id FROM linked_ids WHERE entity = ? AND fetched_at IS NOT NULL ORDER BY id",
+            (entity,),
         )
         return [int(row[0]) for row in rows]
 
     def linked_fetched_before(self, entity: str, when: str) -> list[int]:
         """Held entities fetched before ``when`` (ISO time): what ``--max-age`` refetches."""
         rows = self._db.execute(
-            "SELECT id FROM linked_items WHERE entity = ? AND fetched_at < ? ORDER BY id",
+            "SELECT id FROM linked_ids WHERE entity = ? AND fetched_at < ? ORDER BY id",
             (entity, when),
         )
         return [int(row[0]) for row in rows]
@@ -142,15 +143,13 @@ class LinkedStore(ItemReads):
         """The held entities of ``entity`` that have every one of ``parts``, by id, decoded
         (details, then the parts' bodies in the order asked)."""
         decode = self.codec.decode_text
-        items = self._db.execute(
-            "SELECT id, details FROM linked_items WHERE entity = ? ORDER BY id", (entity,)
-        )
-        for item_id, details in items:
+        for item_id in self.linked_held(entity):
             found = dict(
                 self._db.execute(
                     "SELECT name, body FROM linked_parts WHERE entity = ? AND item_id = ?",
                     (entity, item_id),
                 ).fetchall()
             )
-            if all(name in found for name in parts):
-                yield item_id, decode(details), tuple(decode(found[name]) for name in parts)
+            if DETAILS in found and all(name in found for name in parts):
+                details = decode(found[DETAILS])
+                yield item_id, details, tuple(decode(found[name]) for name in parts)

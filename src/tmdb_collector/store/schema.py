@@ -11,8 +11,8 @@ Schema 4 stores every body compressed (:mod:`.codec`): ``dictionaries`` holds th
 dictionaries trained on the collection's bodies, each row's id named in the header of every
 frame compressed with it. Bodies written before stay plain text in the same columns (SQLite
 keeps each value's own type) and read as before; ``tmdb-collector compact`` rewrites them.
-Schema 4 also holds the entities the titles link to (``linked_ids``, ``linked_items``,
-``linked_parts``: :mod:`.linked`).
+Schema 4 also holds the entities the titles link to (``linked_ids``, ``linked_parts``:
+:mod:`.linked`).
 
 Schema 1 (release 0.1) had a ``movies`` table with one column per part. :func:`migrate` moves
 such a database to schema 2 in one transaction, DDL included: SQLite's DDL is transactional, so
@@ -108,8 +108,10 @@ CREATE TABLE dictionaries (
 
 
 # The linked entities (`collect --linked`: people, collections, companies, networks), keyed by
-# entity type and id beside the titles' ids/items/parts: a status per entity (fetched once),
-# its details and one row per part, bodies through the codec (kinds ``entity:part``).
+# entity type and id beside the titles' ids/items/parts: a status per entity (fetched once,
+# ``fetched_at`` once held) and one body row per part, its details under the name
+# ``details``, through the codec (kinds ``entity:part``). Three objects, as an empty table
+# costs a page of every database.
 _LINKED = """
 CREATE TABLE linked_ids (
     entity TEXT NOT NULL,
@@ -118,16 +120,9 @@ CREATE TABLE linked_ids (
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT,
     updated_at TEXT NOT NULL,
-    PRIMARY KEY (entity, id)
-) WITHOUT ROWID;
-CREATE INDEX linked_ids_status ON linked_ids (status, entity, id);
-CREATE TABLE linked_items (
-    entity TEXT NOT NULL,
-    id INTEGER NOT NULL,
-    details TEXT NOT NULL,
     fetched_at TEXT,
     PRIMARY KEY (entity, id)
-);
+) WITHOUT ROWID;
 CREATE TABLE linked_parts (
     entity TEXT NOT NULL,
     item_id INTEGER NOT NULL,
