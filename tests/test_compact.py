@@ -55,8 +55,10 @@ def test_compact_rewrites_every_body_and_the_exports_stay_identical(
     assert kept > 0
     assert max(d or 0 for d in dictionaries) > 0
     assert result.bodies == result.rewritten > 0
-    # (the 8 series' dictionaries weigh more than a real collection's, per series)
-    assert result.size_after < result.size_before * {"v3_movies": 0.4, "v3_tv": 0.6}[name]
+    # Loose bounds on these tiny fixtures (the 0.25 target is measured at scale by make bench):
+    # the 8 series' dictionaries weigh more than a real collection's, per series, and every
+    # table schema 4 adds (part versions, linked entities) costs a 16 KiB page even when empty.
+    assert result.size_after < result.size_before * {"v3_movies": 0.45, "v3_tv": 0.7}[name]
     assert export_hashes(db, tmp_path, stem) == V3_EXPECTED[name]
     with Store.open_existing(db) as store:
         assert store.compact_advice() is None

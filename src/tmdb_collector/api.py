@@ -37,6 +37,7 @@ from tmdb_collector.engine.id_loading import check_new_source
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.runner import run_collection, run_update_with_progress
 from tmdb_collector.errors import UsageError
+from tmdb_collector.export.entities import entity_media, export_entity, iter_entity
 from tmdb_collector.export.exporter import (
     export,
     export_parts,
@@ -188,6 +189,23 @@ class Collection:
             return export(self._store, format, Path(out), parts, include_removed=include_removed)
         with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:
             return export(past, format, Path(out), parts, include_removed=include_removed)
+
+    def export_entity(self, entity: str, out: PathLike, format: str = "json") -> int:
+        """Write the linked ``entity`` (people, collections, companies, networks) the
+        collection holds to ``out`` as json or jsonl records ``{"id", "details", <part>...}``,
+        as ``tmdb-collector export --entity`` does; returns how many."""
+        return export_entity(self._store, entity, format, Path(out))
+
+    def linked(self, entity: str) -> Iterator[dict[str, Any]]:
+        """The linked ``entity``'s records (people, collections...), by id, each
+        ``{"id", "details", <one key per part>}``."""
+        parts = self._store.linked_parts(entity_media(self._store, entity))
+        for item_id, details, bodies in iter_entity(self._store, entity):
+            record: dict[str, Any] = {"id": item_id, "details": json.loads(details)}
+            record.update(
+                (name, json.loads(body)) for name, body in zip(parts, bodies, strict=True)
+            )
+            yield record
 
     def earlier_tables(self, format: str, out: PathLike) -> list[str]:
         """After a ``format`` table export to directory ``out``: the files there named like

@@ -24,7 +24,10 @@ def collection_status(store: Store) -> dict[str, Any]:
         stage = "details"
     else:
         stage = "complete"
-    return {
+    linked = _linked(store)
+    if stage == "complete" and any(counts["lacking"] for counts in linked.values()):
+        stage = "linked"
+    report = {
         "database": str(store.path),
         "media": store.media_type.name,
         "stage": stage,
@@ -59,6 +62,22 @@ def collection_status(store: Store) -> dict[str, Any]:
             {"query": key, "page": page, "reason": reason}
             for key, page, reason in store.page_failures()
         ],
+    }
+    if linked:
+        report["linked"] = linked
+    return report
+
+
+def _linked(store: Store) -> dict[str, dict[str, int]]:
+    """Per linked entity type held (plural word): held, lacking (queued), failed, not found."""
+    return {
+        media_type(entity).plural: {
+            "held": statuses.get("done", 0),
+            "lacking": statuses.get("pending", 0),
+            "failed": statuses.get("failed", 0),
+            "not_found": statuses.get("not_found", 0),
+        }
+        for entity, statuses in sorted(store.linked_counts().items())
     }
 
 
@@ -124,6 +143,11 @@ def format_status(report: dict[str, Any]) -> str:
     others = sorted(set(counts) - set(parts["chosen"]))
     if others:
         lines.append("           also stored: " + ", ".join(f"{n} {counts[n]}" for n in others))
+    for plural, held in report.get("linked", {}).items():
+        lines.append(
+            f"linked:    {held['held']} {plural} held, {held['lacking']} lacking,"
+            f" {held['failed']} failed, {held['not_found']} not found"
+        )
     if report.get("last_sync"):
         lines.append(f"last sync: {report['last_sync']}")
     if report.get("compact"):

@@ -13,6 +13,7 @@ from tmdb_collector.cli.options import (
     AttributedCommand,
     db_option,
 )
+from tmdb_collector.errors import UsageError
 from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS, default_export_path
 from tmdb_collector.export.manifest import MANIFEST_NAME
 from tmdb_collector.status import format_status
@@ -58,6 +59,12 @@ def status(db: Path, as_json: bool) -> None:
     type=click.DateTime(["%Y-%m-%d"]),
     help="Export the collection as it was on DATE (YYYY-MM-DD), from the part versions kept.",
 )
+@click.option(
+    "--entity",
+    metavar="NAME",
+    help="Export the linked entities of `collect --linked` instead: people, collections,"
+    " companies or networks (json or jsonl; --out required).",
+)
 def export_command(
     db: Path,
     fmt: str,
@@ -65,9 +72,21 @@ def export_command(
     parts: str | None,
     include_removed: bool,
     as_of: Any,
+    entity: str | None,
 ) -> None:
     """Export the collected movies or series (movies.json or tv.json, in the seed's shape, by
-    default)."""
+    default), or with --entity the people, collections, companies or networks they link to."""
+    if entity is not None:
+        if out is None:
+            raise UsageError("export --entity needs --out FILE")
+        if as_of is not None:
+            raise UsageError(
+                "export --entity does not take --as-of (linked entities keep no versions)"
+            )
+        with api.Collection.open(db) as collection:
+            count = collection.export_entity(entity, out, format=fmt)
+        click.echo(f"Wrote {count:,} {entity} to {out} ({fmt}).")
+        return
     with api.Collection.open(db) as collection:
         media = collection.media
         target = default_export_path(media, fmt) if out is None else out

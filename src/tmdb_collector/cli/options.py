@@ -22,6 +22,7 @@ from tmdb_collector.fetch.settings import (
 from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, ExpandingPart, MediaType
 from tmdb_collector.media.base import APPEND_LIMIT
 from tmdb_collector.plan.config import build_plan, read_config
+from tmdb_collector.plan.linked import DEFAULT_PERSON_PARTS, PERSON_PARTS, linkable
 from tmdb_collector.plan.plan import (
     DEFAULT_MEDIA_LANGUAGES,
     Plan,
@@ -252,7 +253,39 @@ def plan_options(func: F) -> F:
         parts_option("Stage 3: the parts appended to each details request (one request an item)"),
         media_languages_option("image"),
         media_languages_option("video"),
+        *linked_options(),
     )
+
+
+def linked_options() -> list[Callable[[F], F]]:
+    """The linked stage's flags (plan/linked.py)."""
+    return [
+        click.option(
+            "--linked",
+            metavar="LIST",
+            help="After stage 3, fetch the entities the titles name, one request each: "
+            + ", ".join(linkable())
+            + " (TV only: networks), or 'all' (default none).",
+        ),
+        click.option(
+            "--person-parts",
+            metavar="LIST",
+            help="With --linked people: the parts appended to each person request: "
+            + ", ".join(PERSON_PARTS)
+            + f", 'all' or 'none' (default {','.join(DEFAULT_PERSON_PARTS)}).",
+        ),
+        click.option(
+            "--linked-cast",
+            metavar="N",
+            help="With --linked people: only the first N billed cast of each title (default all).",
+        ),
+        click.option(
+            "--linked-crew",
+            metavar="LIST",
+            help="With --linked people: only crew of these departments (e.g. Directing,Writing;"
+            " 'none' for no crew; default all).",
+        ),
+    ]
 
 
 def _fields_of(cls: type[Any], options: dict[str, Any]) -> dict[str, Any]:

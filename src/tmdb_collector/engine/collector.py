@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
 from tmdb_collector.engine.id_loading import load_catalogue_ids
-from tmdb_collector.engine.run_progress import RunProgress
+from tmdb_collector.engine.linked import queue_linked
+from tmdb_collector.engine.run_progress import LINKED_STAGE, RunProgress, StageProgress
 from tmdb_collector.errors import (
     AuthError,
     CollectorError,
@@ -30,6 +31,7 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.export.manifest import collected_from, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.media import MediaType, media_type
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.harvest_progress import harvest_progress
@@ -52,7 +54,15 @@ class ItemTask:
     item_id: int
 
 
-Task = PageTask | ItemTask
+@dataclass(frozen=True)
+class LinkedTask:
+    """One entity a title links to (the linked stage, after stage 3)."""
+
+    entity: str  # its media type's name
+    item_id: int
+
+
+Task = PageTask | ItemTask | LinkedTask
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,9 @@ class Collector:
         self._new_ids = asyncio.Event()  # wakes the item feeder
         self._item_room = asyncio.Semaphore(QUEUED_ITEMS_PER_WORKER * concurrency)
         self._rounds: Counter[tuple[str, int] | int] = Counter()  # unit -> rounds spent
+        self._linked = tuple(entity.media.name for entity in plan.linked_entities)
+        if self._linked:
+            self.progress.stages.setdefault(LINKED_STAGE, StageProgress("Linked entities"))
         # (one unit, several, reason) -> units failed: "harvest page", "series", ...
         self._failures: Counter[tuple[str, str, str]] = Counter()
         self._performing: set[asyncio.Task[Any] | None] = set()  # workers inside a unit
@@ -158,7 +171,8 @@ class Collector:
         if isinstance(task, PageTask):
             one, several = "harvest page", "harvest pages"
         else:
-            one, several = self._plan.media_type.word, self._plan.media_type.plural
+            media = self._media_of(task)
+            one, several = media.word, media.plural
         self._failures[(one, several, _reason(exc))] += 1
 
     async def _run(self) -> Literal["complete", "paused", "nothing-to-do"]:
@@ -175,7 +189,11 @@ class Collector:
             return "paused"
         for task in self._harvest.initial_tasks():
             self._put(HARVEST_PRIORITY, task)
-        items_left = not self._harvest_only and self._store.ids_with_status("pending", limit=1)
+        if self._linked and not self._harvest_only:
+            queue_linked(self._store, self._plan)
+        items_left = not self._harvest_only and (
+            self._store.ids_with_status("pending", limit=1) or self._linked_left()
+        )
         if self._queue.empty() and not items_left:
             self._sync_counts()
             return "nothing-to-do"
@@ -198,7 +216,12 @@ class Collector:
         """Whether the store has list pages or items left to fetch (as ``status`` sees it)."""
         if harvest_progress(self._store).harvesting:
             return True
-        return not self._harvest_only and bool(self._store.ids_with_status("pending", limit=1))
+        return not self._harvest_only and bool(
+            self._store.ids_with_status("pending", limit=1) or self._linked_left()
+        )
+
+    def _linked_left(self) -> bool:
+        return bool(self._linked and self._store.linked_pending(self._linked, 1))
 
     def _fail(self, exc: BaseException, where: str) -> None:
         """Record the first fatal error and stop every worker; later ones add nothing."""
@@ -236,11 +259,30 @@ class Collector:
                 return
             await self._new_ids.wait()
 
+    async def _feed_linked(self) -> None:
+        """The linked stage: queue the entities the held titles name, then every pending one,
+        a bounded number at a time."""
+        queue_linked(self._store, self._plan)
+        self._sync_counts()
+        # Each batch is done (saved, failed or not found) before the next is read: a deferred
+        # entity goes back in the queue itself, so none is pending twice.
+        while batch := self._store.linked_pending(self._linked, FEED_BATCH):
+            for entity, item_id in batch:
+                await self._item_room.acquire()
+                self._put(ITEM_PRIORITY, LinkedTask(entity, item_id))
+            await self._queue.join()
+
     def _sync_counts(self) -> None:
         counts = self._store.counts()
         self.progress.set_item_counts(
             ids=counts.ids, done=counts.done, not_found=counts.not_found, failed=counts.failed
         )
+        if self._linked:
+            by_status = self._store.linked_counts()
+            stage = self.progress.stages[LINKED_STAGE]
+            held = [by_status.get(entity, {}) for entity in self._linked]
+            stage.total = sum(sum(statuses.values()) for statuses in held)
+            stage.done = stage.total - sum(statuses.get("pending", 0) for statuses in held)
         self._sync_client_stats()
 
     def _sync_client_stats(self) -> None:
@@ -276,6 +318,12 @@ class Collector:
             self._fail(exc, "while queueing pending ids")
             return
         await self._queue.join()
+        if not self._linked or self._harvest_only or self._stop.is_set():
+            return
+        try:
+            await self._feed_linked()
+        except Exception as exc:
+            self._fail(exc, "while queueing linked entities")
 
     async def _worker(self) -> None:
         me = asyncio.current_task()
@@ -302,11 +350,13 @@ class Collector:
         """Run one unit; True when it was deferred to a later round."""
         if isinstance(task, PageTask):
             return await self._harvest_page(task)
+        if isinstance(task, LinkedTask):
+            return await self._collect_linked(task)
         return await self._collect_item(task)
 
     def _defer(self, task: Task, exc: TMDBError) -> bool:
         """Queue a unit whose retries are spent again, at the back, if it has rounds left."""
-        key = (task.query.key, task.page) if isinstance(task, PageTask) else task.item_id
+        key = _unit(task)
         self._rounds[key] += 1
         if not exc.retryable or self._rounds[key] >= TRANSIENT_ROUNDS:
             return False
@@ -372,11 +422,37 @@ class Collector:
         details.done += 1
         return False
 
+    async def _collect_linked(self, task: LinkedTask) -> bool:
+        """One linked entity, with its parts appended: one request."""
+        entity, item_id = task.entity, task.item_id
+        parts = next(e.parts for e in self._plan.linked_entities if e.media.name == entity)
+        try:
+            record = await self._client.fetch_item(
+                media_type(entity), item_id, {"language": self._plan.language}, parts
+            )
+        except NotFoundError as exc:
+            self._store.mark_linked(entity, item_id, "not_found", exc.reason)
+        except (AuthError, StoreError):
+            raise
+        except TMDBError as exc:
+            if self._defer(task, exc):
+                return True
+            log.info("%s failed: %s", self._describe(task), exc)
+            self._record_failure(task, exc)
+            self._store.mark_linked(entity, item_id, "failed", str(exc))
+        else:
+            self._store.save_linked(entity, record)
+        self.progress.stages[LINKED_STAGE].done += 1
+        return False
+
+    def _media_of(self, task: ItemTask | LinkedTask) -> MediaType:
+        return media_type(task.entity) if isinstance(task, LinkedTask) else self._plan.media_type
+
     def _describe(self, task: Task) -> str:
         """A unit in a message, in the media type's own word: "page 3 of ...", "series 1399"."""
         if isinstance(task, PageTask):
             return f"page {task.page} of {task.query.key}"
-        return f"{self._plan.media_type.word} {task.item_id}"
+        return f"{self._media_of(task).word} {task.item_id}"
 
     def _outcome(
         self, status: Any, started: float, error: CollectorError | None = None
@@ -431,6 +507,15 @@ _FINAL_MESSAGES = {
     "paused": "Paused. Run the same command again to resume.",
     "nothing-to-do": "Nothing to do: the collection is complete.",
 }
+
+
+def _unit(task: Task) -> tuple[str, int] | int:
+    """A unit's key among the rounds spent."""
+    if isinstance(task, PageTask):
+        return (task.query.key, task.page)
+    if isinstance(task, LinkedTask):
+        return (task.entity, task.item_id)
+    return task.item_id
 
 
 def _reason(exc: TMDBError) -> str:

@@ -80,6 +80,9 @@ def waiting_line(outage: dict[str, Any]) -> str:
 
 
 def _update(bars: Progress, tasks: dict[str, TaskID], progress: RunProgress) -> None:
+    for name, stage in progress.stages.items():  # a stage added by the run (linked)
+        if name not in tasks:
+            tasks[name] = bars.add_task(stage.label, total=None, info="")
     for name, task in tasks.items():
         stage = progress.stages[name]
         info = ""

@@ -15,6 +15,7 @@ from tmdb_collector.fetch.breaker import OutageView
 from tmdb_collector.media import MediaType
 
 STAGES = {"popular": "Popular pages", "discover": "Genre pages", "details": "{word} details"}
+LINKED_STAGE = "linked"  # after the details, in a run with `--linked` alone
 RunState = Literal["idle", "running", "pausing", "paused", "complete", "failed"]
 RATE_WINDOW = 10.0  # seconds of history behind the live request rate
 

@@ -43,6 +43,7 @@ class UpdateOutcome:
     stale: int  # of those, queued because older than max_age_days
     run: RunOutcome
     catalogue: CatalogueSync | None = None  # with ids_from: what the daily export added, removed
+    linked: int = 0  # held linked entities queued for refetch (changed, or with max_age stale)
 
 
 def windows(since: dt.date, until: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
@@ -140,6 +141,7 @@ async def run_update(
     if max_age_days is not None:
         stale = (stale_ids(store, today, max_age_days) & collected) - refresh
     store.requeue(sorted(refresh | stale))
+    linked = await _refresh_linked(store, client, since, today, max_age_days)
     log.info(
         "%d ids changed %s..%s; refetching %d collected %s (%d stale)",
         len(changed),
@@ -156,7 +158,9 @@ async def run_update(
     if outcome.status in ("complete", "nothing-to-do"):
         store.set_meta(meta_keys.LAST_SYNC, today.isoformat())
     refreshed = len(refresh | stale)
-    return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, catalogue)
+    return UpdateOutcome(
+        since, today, len(changed), refreshed, len(stale), outcome, catalogue, linked
+    )
 
 
 async def _refresh_parts(
@@ -194,3 +198,25 @@ async def _refresh_parts(
         store.end_refresh()
     today = dt.datetime.now(dt.UTC).date()  # the outcome's window: no feed was read
     return UpdateOutcome(today, today, 0, queued, 0, outcome)
+
+
+async def _refresh_linked(
+    store: Store, client: TMDBClient, since: dt.date, today: dt.date, max_age_days: int | None
+) -> int:
+    """Queue again the held linked entities the plan fetches that changed (their type's
+    changes feed: people) or, with ``max_age_days``, are older than that (collections,
+    companies and networks have no feed); returns how many. People newly credited in the
+    refetched titles are queued by the linked stage itself."""
+    queued = 0
+    cutoff = None if max_age_days is None else (today - dt.timedelta(days=max_age_days)).isoformat()
+    for linked in store.plan().linked_entities:
+        media = linked.media
+        held = set(store.linked_held(media.name))
+        again = set()
+        if media.changes and held:
+            again = await changed_ids(client, since, today, media.changes_path) & held
+        if cutoff is not None:
+            again.update(store.linked_fetched_before(media.name, cutoff))
+        queued += store.requeue_linked(media.name, sorted(again))
+        log.info("refetching %d held %s", len(again), media.plural)
+    return queued

@@ -258,6 +258,7 @@ def _write_tables(
                 sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
                 while chunk := list(islice(table_rows, BATCH_SIZE)):
                     sinks[table].write(columns_table(HISTORY_TABLES[table], chunk))
+            _write_linked(store, staging, sink_type, sinks, fmt)
             for sink in sinks.values():
                 sink.close()
         except BaseException:
@@ -265,6 +266,30 @@ def _write_tables(
                 sink.abort()
             raise
     return count, {sink.path.name: sink.rows for sink in sinks.values()}
+
+
+def _write_linked(
+    store: Store, staging: Path, sink_type: type[_Sink], sinks: dict[str, _Sink], fmt: str
+) -> None:
+    """The linked entities the collection holds (``collect --linked``): each entity type's
+    ``linked_tables``, built from its bodies as its own collection's are, added to ``sinks``."""
+    for media in store.held_linked().values():
+        parts = store.linked_parts(media)
+        tables = media.tables
+        names = {
+            table: f"linked_{table}" if table in sinks else table
+            for table in media.linked_tables
+            if table in tables.names(parts)
+        }
+        for table, name in names.items():
+            sinks[name] = sink_type(staging / f"{name}.{fmt}", tables.tables[table])
+        rows = (
+            (key, details.encode(), tuple(body.encode() for body in bodies))
+            for key, details, bodies in store.iter_linked(media.name, parts)
+        )
+        for batch in _batches(rows):
+            built = batch_tables(batch, parts, tables)
+            _write({names[t]: built[t] for t in names if t in built}, sinks)
 
 
 def _stream(

@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from tmdb_collector.history.availability import WATCH_PROVIDERS, availability
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.media.table_schema import Column, Row, columns
-from tmdb_collector.store import versions
 from tmdb_collector.store.store import Store
 
 AVAILABILITY = "availability"
@@ -30,7 +30,7 @@ def history_tables(
     when ``watch/providers`` is among them, ``part_versions`` always."""
     if WATCH_PROVIDERS in parts:
         yield AVAILABILITY, _availability_rows(store, include_removed)
-    yield PART_VERSIONS, _version_rows(store, (versions.DETAILS, *parts), include_removed)
+    yield PART_VERSIONS, _version_rows(store, (DETAILS, *parts), include_removed)
 
 
 def _availability_rows(store: Store, include_removed: bool) -> Iterator[Row]:

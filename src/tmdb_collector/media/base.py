@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmdb_collector.errors import BadResponseError, ConfigError
+from tmdb_collector.media.links import Link
 from tmdb_collector.media.table_sets import TableSet
 
 ALL_PARTS = "all"
@@ -113,6 +114,11 @@ class MediaType:
     date_field: str = ""  # discover's date filter, split in halves past 500 pages
     genres: Mapping[int, str] = field(default_factory=dict)
     sort_orders: tuple[str, ...] = ()  # discover's sort_by values
+    # The entities its details and parts name, fetched by `collect --linked` (media/links.py).
+    links: tuple[Link, ...] = ()
+    # Linked to by titles: its tables a title collection's table export carries when it holds
+    # such entities (named ``linked_<table>`` if a title table has the name).
+    linked_tables: tuple[str, ...] = ()
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

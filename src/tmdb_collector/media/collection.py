@@ -76,4 +76,5 @@ COLLECTION = MediaType(
     tables=TABLES,
     listed=False,
     changes=False,
+    linked_tables=("collections", "collection_parts"),
 )

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.links import DETAILS, Link, credited, listed, named
 from tmdb_collector.media.rows import (
     Credits,
     Custom,
@@ -225,4 +226,9 @@ MOVIE = MediaType(
     export_filename="movies.json",
     tables=TABLES,
     sort_orders=SORT_ORDERS,
+    links=(
+        Link("person", ("credits",), credited),
+        Link("collection", (DETAILS,), named("belongs_to_collection")),
+        Link("company", (DETAILS,), listed("production_companies")),
+    ),
 )

@@ -154,4 +154,5 @@ PERSON = MediaType(
     export_filename="people.json",
     tables=TABLES,
     listed=False,
+    linked_tables=("people", "person_credits"),
 )

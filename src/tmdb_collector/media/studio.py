@@ -59,4 +59,5 @@ def studio_type(
         tables=tables,
         listed=False,
         changes=False,
+        linked_tables=(table,),
     )

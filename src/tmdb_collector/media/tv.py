@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import ExpandingPart, MediaType, Part
+from tmdb_collector.media.links import DETAILS, Link, credited, listed
 from tmdb_collector.media.rows import (
     Credits,
     Custom,
@@ -327,4 +328,9 @@ TV = MediaType(
     export_filename="tv.json",
     tables=TABLES,
     sort_orders=SORT_ORDERS,
+    links=(
+        Link("person", ("aggregate_credits", "credits"), credited),
+        Link("company", (DETAILS,), listed("production_companies")),
+        Link("network", (DETAILS,), listed("networks")),
+    ),
 )

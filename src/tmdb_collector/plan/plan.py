@@ -14,10 +14,19 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from tmdb_collector.errors import ConfigError
-from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
+from tmdb_collector.media import DEFAULT_MEDIA, PERSON, MediaType, media_type
 from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.media.links import PeopleBound
 from tmdb_collector.media.movie import GENRES as GENRES  # re-exported: the default genres
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
+from tmdb_collector.plan.linked import (
+    LinkedEntity,
+    linked_entities,
+    parse_cast,
+    parse_crew,
+    parse_linked,
+    people_bound,
+)
 
 ALL_PAGES: Literal["all"] = "all"
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -66,6 +75,12 @@ class Plan:
     parts: tuple[str, ...] = None  # type: ignore[assignment]
     image_languages: str = DEFAULT_MEDIA_LANGUAGES
     video_languages: str = DEFAULT_MEDIA_LANGUAGES
+    # The linked stage (plan/linked.py): the entity types fetched after stage 3 (plural words),
+    # the parts of each person, and the bound on people (cast count, crew departments).
+    linked: tuple[str, ...] = ()
+    person_parts: tuple[str, ...] = None  # type: ignore[assignment]
+    linked_cast: int | None = None
+    linked_crew: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         media = media_type(self.media)
@@ -116,11 +131,44 @@ class Plan:
             raise ConfigError(f"min_popularity must be a number, not {popularity!r}")
         if popularity < 0:
             raise ConfigError(f"min_popularity must be 0 or more, not {popularity}")
+        self._check_linked(media)
+
+    def _check_linked(self, media: MediaType) -> None:
+        person = PERSON.default_parts if self.person_parts is None else self.person_parts
+        crew = self.linked_crew
+        values = {
+            "linked": parse_linked(self.linked, media),
+            "person_parts": PERSON.parse_parts(person if isinstance(person, str) else list(person)),
+            "linked_cast": parse_cast(self.linked_cast),
+            "linked_crew": parse_crew(crew if isinstance(crew, str | None) else list(crew)),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        linked_entities(media, self.linked, self.parts, self.person_parts)
+
+    @property
+    def linked_entities(self) -> tuple[LinkedEntity, ...]:
+        """The entity types the linked stage fetches (none by default)."""
+        return linked_entities(self.media_type, self.linked, self.parts, self.person_parts)
+
+    @property
+    def people_bound(self) -> PeopleBound:
+        return people_bound(self.linked_cast, self.linked_crew)
 
     def to_dict(self) -> dict[str, Any]:
+        """The settings as JSON values. The linked settings at their defaults are left out:
+        a plan without them reads as it did before the linked stage (manifests, status)."""
+        data = self._settings()
+        for name, value in _LINKED_DEFAULTS.items():
+            if data[name] == value:
+                del data[name]
+        return data
+
+    def _settings(self) -> dict[str, Any]:
         data = asdict(self)
-        data["genres"] = list(self.genres)
-        data["parts"] = list(self.parts)
+        for name, value in data.items():
+            if isinstance(value, tuple):
+                data[name] = list(value)
         return data
 
     @property
@@ -143,13 +191,13 @@ class Plan:
 
     def differences(self, other: Plan) -> list[str]:
         """Human-readable ``name: old -> new`` lines for every setting that differs."""
-        mine, theirs = self.to_dict(), other.to_dict()
+        mine, theirs = self._settings(), other._settings()
         return [f"{k}: {mine[k]!r} -> {theirs[k]!r}" for k in mine if mine[k] != theirs[k]]
 
     def conflicts(self, other: Plan) -> list[str]:
         """The differences that make ``other`` another collection. Parts are not among them:
         more parts are fetched for the items that lack one, fewer are simply not exported."""
-        return [line for line in self.differences(other) if not line.startswith("parts:")]
+        return [line for line in self.differences(other) if line.split(":")[0] not in _FREE]
 
     def details_params(self) -> dict[str, str]:
         """The parameters of each details request besides ``append_to_response``: the language,
@@ -203,6 +251,17 @@ class Plan:
                     )
                 )
         return queries
+
+
+# Settings a collection may change without becoming another: the parts (more are fetched for
+# the items that lack one) and the linked stage's (what it lacks is fetched).
+_FREE = frozenset(("parts", "linked", "person_parts", "linked_cast", "linked_crew"))
+_LINKED_DEFAULTS: dict[str, Any] = {
+    "linked": [],
+    "person_parts": list(PERSON.default_parts),
+    "linked_cast": None,
+    "linked_crew": None,
+}
 
 
 @dataclass(frozen=True)

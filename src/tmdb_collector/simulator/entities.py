@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 from tmdb_collector.media.base import APPEND_LIMIT
 from tmdb_collector.simulator.graph import Graph
-from tmdb_collector.simulator.handlers import STATE, missing, parse_page
+from tmdb_collector.simulator.handlers import (
+    PERSON_CHANGES,
+    STATE,
+    changes_page,
+    missing,
+    parse_page,
+    parse_window,
+)
 from tmdb_collector.simulator.linked import SERVED, JSONDict, Served
 from tmdb_collector.simulator.render import parse_appends
 from tmdb_collector.simulator.responses import NOT_FOUND, TOO_MANY_APPENDS, ApiError
 
+T = TypeVar("T")
 GRAPH: web.AppKey[Graph] = web.AppKey("tmdb_sim_graph", Graph)
 
 
@@ -39,7 +47,7 @@ def _lenient_page(request: web.Request) -> int:
         return 1
 
 
-async def _off_loop(build: Callable[[], bytes]) -> bytes:
+async def _off_loop(build: Callable[[], T]) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, build)
 
 
@@ -66,8 +74,20 @@ def _handlers(served: Served) -> tuple[Any, Any]:
     return details, sub_resource
 
 
+async def person_changes(request: web.Request) -> web.StreamResponse:
+    """``/person/changes``: the people credited by the titles that changed in the window
+    (:meth:`Graph.changed_people`), paged and windowed as ``/movie/changes``."""
+    st, graph = request.app[STATE], request.app[GRAPH]
+    today = (await st.shelf.catalog("movie")).today
+    start, end = parse_window(request.query, today)
+    page = parse_page(request.query)
+    people = await _off_loop(lambda: graph.changed_people(start, end))
+    return st.responder.ok(changes_page([(person, False) for person in people], page))
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     """Register every entity's routes (before the catch-all 404)."""
+    router.add_get(PERSON_CHANGES, person_changes)
     for served in SERVED:
         details, sub_resource = _handlers(served)
         router.add_get(f"/3/{served.name}/{{item_id:\\d+}}", details)

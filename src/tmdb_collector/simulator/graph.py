@@ -17,6 +17,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from tmdb_collector.simulator import bodies, tv
@@ -163,6 +164,21 @@ class Graph:
                 for person_id in sorted(ids):
                     found.setdefault(person_id, array("i")).append(slot * 2 + code)
         return found
+
+    def changed_people(self, start: date, end: date) -> list[int]:
+        """The people ``/person/changes`` lists for ``start``..``end``: everyone credited by a
+        title that changed then (a person's combined credits are built from those titles)."""
+        found: set[int] = set()
+        for catalog, credits in (
+            (self.movies, bodies.credits),
+            (self.series, tv.aggregate_credits),
+        ):
+            flags = catalog.cols.flags
+            for slot in catalog.changes.changed_indices(start, end):
+                if not flags[slot] & FLAG_DELETED:
+                    body = credits(catalog, slot)
+                    found.update(entry["id"] for kind in ("cast", "crew") for entry in body[kind])
+        return sorted(found)
 
     # ------------------------------------------------------------- collections
     def collections(self) -> dict[int, array[int]]:

@@ -58,6 +58,7 @@ from tmdb_collector.simulator.vocab import GENRES, TV_GENRES
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CHANGES_PAGE_SIZE = 100
+PERSON_CHANGES = "/3/person/changes"  # served by .entities
 MAX_CHANGES_WINDOW = datetime.timedelta(days=14)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SEASON_DETAILS = re.compile(r"season/(\d{1,3})")
@@ -325,7 +326,11 @@ async def changes(request: web.Request) -> web.StreamResponse:
     cat = await st.shelf.catalog(_media(request))
     start, end = parse_window(request.query, cat.today)
     page = parse_page(request.query)
-    entries = cat.changed_entries(start, end)
+    return st.responder.ok(changes_page(cat.changed_entries(start, end), page))
+
+
+def changes_page(entries: Sequence[tuple[int, bool | None]], page: int) -> bytes:
+    """One page of a changes feed (``/movie/changes``, ``/person/changes``...)."""
     chunk = entries[(page - 1) * CHANGES_PAGE_SIZE : page * CHANGES_PAGE_SIZE]
     body = {
         "results": [{"id": mid, "adult": adult} for mid, adult in chunk],
@@ -333,7 +338,7 @@ async def changes(request: web.Request) -> web.StreamResponse:
         "total_pages": -(-len(entries) // CHANGES_PAGE_SIZE),
         "total_results": len(entries),
     }
-    return st.responder.ok(dumps(body))
+    return dumps(body)
 
 
 async def configuration(request: web.Request) -> web.StreamResponse:
@@ -410,4 +415,4 @@ ROUTES: tuple[Route, ...] = (
 def served_endpoints() -> frozenset[str]:
     """The TMDB endpoints (GET path templates) the simulator serves."""
     titles = (template for route in ROUTES for template in route.serves)
-    return frozenset((*titles, *served_templates()))
+    return frozenset((*titles, *served_templates(), PERSON_CHANGES))

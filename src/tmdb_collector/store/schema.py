@@ -13,6 +13,8 @@ frame compressed with it. Bodies written before stay plain text in the same colu
 keeps each value's own type) and read as before; ``tmdb-collector compact`` rewrites them.
 Schema 4 also keeps ``part_versions`` (:mod:`.versions`): the earlier bodies of every part a
 refetch changed, by entity and day.
+Schema 4 also holds the entities the titles link to (``linked_ids``, ``linked_parts``:
+:mod:`.linked`).
 
 Schema 1 (release 0.1) had a ``movies`` table with one column per part. :func:`migrate` moves
 such a database to schema 2 in one transaction, DDL included: SQLite's DDL is transactional, so
@@ -107,6 +109,32 @@ CREATE TABLE dictionaries (
 """
 
 
+# The linked entities (`collect --linked`: people, collections, companies, networks), keyed by
+# entity type and id beside the titles' ids/items/parts: a status per entity (fetched once,
+# ``fetched_at`` once held) and one body row per part, its details under the name
+# ``details``, through the codec (kinds ``entity:part``). Three objects, as an empty table
+# costs a page of every database.
+_LINKED = """
+CREATE TABLE linked_ids (
+    entity TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    updated_at TEXT NOT NULL,
+    fetched_at TEXT,
+    PRIMARY KEY (entity, id)
+) WITHOUT ROWID;
+CREATE TABLE linked_parts (
+    entity TEXT NOT NULL,
+    item_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (entity, item_id, name)
+);
+"""
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Each statement on its own (``executescript`` would commit the open transaction)."""
     for statement in script.split(";"):
@@ -120,6 +148,7 @@ def create(db: sqlite3.Connection) -> None:
     _run(db, _ITEMS)
     _run(db, _DICTIONARIES)
     _run(db, versions.TABLE)
+    _run(db, _LINKED)
 
 
 def _v1_to_v2(db: sqlite3.Connection) -> None:
@@ -143,6 +172,7 @@ def _v2_to_v3(db: sqlite3.Connection) -> None:
 def _v3_to_v4(db: sqlite3.Connection) -> None:
     _run(db, _DICTIONARIES)
     _run(db, versions.TABLE)
+    _run(db, _LINKED)
 
 
 MIGRATIONS: dict[str, tuple[str, Callable[[sqlite3.Connection], None]]] = {

@@ -19,6 +19,7 @@ from pathlib import Path
 from tmdb_collector.errors import PlanMismatchError
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.plan.plan import HarvestQuery, PageCount
 from tmdb_collector.store import codec, meta_keys, versions
 from tmdb_collector.store.catalogue import Catalogue
@@ -26,6 +27,7 @@ from tmdb_collector.store.compaction import Compaction
 from tmdb_collector.store.database import APP_NAME, database_error, now
 from tmdb_collector.store.id_status import IdStatus
 from tmdb_collector.store.items import ItemRow, RawItemRow
+from tmdb_collector.store.linked import LinkedStore
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
 from tmdb_collector.store.version_reads import VersionReads
@@ -58,7 +60,7 @@ class StatusCounts:
     removed: int = 0
 
 
-class Store(Listings, Catalogue, Compaction, VersionReads):
+class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts (read for export by :class:`.items.ItemReads`)."""
 
@@ -302,7 +304,7 @@ class Store(Listings, Catalogue, Compaction, VersionReads):
         """Inside save_item's transaction: the versions its new bodies make."""
         new = {name: body.encode() for name, body in record.parts.items()}
         if record.details:
-            new[versions.DETAILS] = record.details.encode()
+            new[DETAILS] = record.details.encode()
         versions.record(
             self._db, self.codec, entity, record.id, fetched[:10], new, self._previous(record.id)
         )
@@ -350,7 +352,7 @@ class Store(Listings, Catalogue, Compaction, VersionReads):
         bodies = dict(
             self._db.execute("SELECT name, body FROM parts WHERE item_id = ?", (item_id,))
         )
-        bodies[versions.DETAILS] = row[0]
+        bodies[DETAILS] = row[0]
         return versions.Previous(bodies, versions.day_of(row[1]))
 
     # ---- dictionaries ----------------------------------------------------------------------

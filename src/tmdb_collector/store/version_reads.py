@@ -10,6 +10,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store import codec, versions
 from tmdb_collector.store.items import ItemReads, left_out_statuses
 
@@ -59,7 +60,7 @@ class VersionReads(ItemReads):
         """``(item_id, stored details, versions of part)`` of every item an export of
         ``part`` reads, by ascending id; each version ``(first day seen, stored body)``."""
         firsts, rows = self._first_days(), self._rows_of(part)
-        parts = () if part == versions.DETAILS else (part,)
+        parts = () if part == DETAILS else (part,)
         for item_id, details, bodies in self.iter_stored_items(
             parts, include_removed=include_removed
         ):
@@ -96,7 +97,7 @@ class VersionReads(ItemReads):
 
     def _current(self, item_id: int, part: str) -> codec.Stored | None:
         """The stored body of an item's part now (``details``: its details)."""
-        if part == versions.DETAILS:
+        if part == DETAILS:
             row = self._db.execute("SELECT details FROM items WHERE id = ?", (item_id,))
         else:
             row = self._db.execute(

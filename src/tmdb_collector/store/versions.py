@@ -27,9 +27,9 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store import codec
 
-DETAILS = "details"  # the part name of an item's own body
 TABLE = """
 CREATE TABLE part_versions (
     entity TEXT NOT NULL,

@@ -1,0 +1,155 @@
+"""The linked entities a collection holds beside its titles (``collect --linked``).
+
+People, collections, companies and networks named by the titles are kept in their own tables
+(:mod:`.schema`: ``linked_ids``, and ``linked_parts`` with the details under ``details``),
+keyed by entity type and id: an entity is queued once however many titles name it, fetched
+once, and saved with its parts and its status in one transaction, so a crash loses nothing
+and a rerun goes on. Bodies go through the codec as the titles' do (kind ``entity:part``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.media import MEDIA_TYPES, MediaType
+from tmdb_collector.media.links import DETAILS
+from tmdb_collector.store import codec
+from tmdb_collector.store.database import now
+from tmdb_collector.store.id_status import IdStatus
+from tmdb_collector.store.items import ItemReads, ItemRow
+
+
+class LinkedStore(ItemReads):
+    def queue_linked(self, entity: str, ids: Iterable[int]) -> int:
+        """Queue the ids of ``entity`` never seen before; returns how many were new."""
+        stamp = now()
+        rows = [(entity, item_id, stamp) for item_id in ids]
+        return self._write(
+            lambda: (
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO linked_ids (entity, id, status, updated_at)"
+                    " VALUES (?, ?, 'pending', ?)",
+                    rows,
+                ).rowcount
+            )
+        )
+
+    def linked_pending(self, entities: Sequence[str], limit: int) -> list[tuple[str, int]]:
+        """``(entity, id)`` pending, by entity (in ``entities``' order) and id."""
+        pending: list[tuple[str, int]] = []
+        for entity in entities:
+            rows = self._db.execute(
+                "SELECT id FROM linked_ids WHERE entity = ? AND status = 'pending'"
+                " ORDER BY id LIMIT ?",
+                (entity, limit - len(pending)),
+            )
+            pending.extend((entity, int(row[0])) for row in rows)
+            if len(pending) >= limit:
+                break
+        return pending
+
+    def save_linked(self, entity: str, record: ItemRecord) -> None:
+        """Store an entity's details and parts (replacing an earlier fetch's) and mark it
+        done."""
+        fetched = record.fetched_at.isoformat() if record.fetched_at else now()
+        encode = self.codec.encode
+        bodies = [
+            (entity, record.id, name, encode(codec.kind_of(entity, name), body))
+            for name, body in ((DETAILS, record.details), *record.parts.items())
+        ]
+
+        def save() -> None:
+            self._db.execute(
+                "DELETE FROM linked_parts WHERE entity = ? AND item_id = ?", (entity, record.id)
+            )
+            self._db.executemany(
+                "INSERT INTO linked_parts (entity, item_id, name, body) VALUES (?, ?, ?, ?)",
+                bodies,
+            )
+            self._set_linked(entity, record.id, "done", None)
+            self._db.execute(
+                "UPDATE linked_ids SET fetched_at = ? WHERE entity = ? AND id = ?",
+                (fetched, entity, record.id),
+            )
+
+        self._write(save)
+
+    def mark_linked(
+        self, entity: str, item_id: int, status: IdStatus, reason: str | None = None
+    ) -> None:
+        self._write(lambda: self._set_linked(entity, item_id, status, reason))
+
+    def requeue_linked(self, entity: str, ids: Iterable[int]) -> int:
+        """Queue held entities again (a refresh); their bodies stay until refetched."""
+        rows = [(now(), entity, item_id) for item_id in ids]
+        return self._write(
+            lambda: (
+                self._db.executemany(
+                    "UPDATE linked_ids SET status = 'pending', error = NULL, updated_at = ?"
+                    " WHERE entity = ? AND id = ?",
+                    rows,
+                ).rowcount
+            )
+        )
+
+    def _set_linked(self, entity: str, item_id: int, status: str, reason: str | None) -> None:
+        self._db.execute(
+            "UPDATE linked_ids SET status = ?, error = ?, attempts = attempts + 1,"
+            " updated_at = ? WHERE entity = ? AND id = ?",
+            (status, reason, now(), entity, item_id),
+        )
+
+    def linked_counts(self) -> dict[str, dict[str, int]]:
+        """Per entity type held: how many ids have each status."""
+        counts: dict[str, dict[str, int]] = {}
+        rows = self._db.execute("SELECT entity, status, COUNT(*) FROM linked_ids GROUP BY 1, 2")
+        for entity, status, count in rows:
+            counts.setdefault(str(entity), {})[str(status)] = int(count)
+        return counts
+
+    def held_linked(self) -> dict[str, MediaType]:
+        """The linked entity types the collection holds (at least one fetched), by plural."""
+        held = self.linked_counts()
+        return {
+            media.plural: media
+            for media in MEDIA_TYPES.values()
+            if held.get(media.name, {}).get("done")
+        }
+
+    def linked_parts(self, media: MediaType) -> tuple[str, ...]:
+        """The parts an entity's records carry: the plan's (or the type's default ones)."""
+        for linked in self.plan().linked_entities:
+            if linked.media is media:
+                return linked.parts
+        return media.default_parts
+
+    def linked_held(self, entity: str) -> list[int]:
+        rows = self._db.execute(
+            "SELECT id FROM linked_ids WHERE entity = ? AND fetched_at IS NOT NULL ORDER BY id",
+            (entity,),
+        )
+        return [int(row[0]) for row in rows]
+
+    def linked_fetched_before(self, entity: str, when: str) -> list[int]:
+        """Held entities fetched before ``when`` (ISO time): what ``--max-age`` refetches."""
+        rows = self._db.execute(
+            "SELECT id FROM linked_ids WHERE entity = ? AND fetched_at < ? ORDER BY id",
+            (entity, when),
+        )
+        return [int(row[0]) for row in rows]
+
+    def iter_linked(self, entity: str, parts: Sequence[str]) -> Iterator[ItemRow]:
+        """The held entities of ``entity`` that have every one of ``parts``, by id, decoded
+        (details, then the parts' bodies in the order asked)."""
+        decode = self.codec.decode_text
+        for item_id in self.linked_held(entity):
+            found = dict(
+                self._db.execute(
+                    "SELECT name, body FROM linked_parts WHERE entity = ? AND item_id = ?",
+                    (entity, item_id),
+                ).fetchall()
+            )
+            if DETAILS in found and all(name in found for name in parts):
+                details = decode(found[DETAILS])
+                yield item_id, details, tuple(decode(found[name]) for name in parts)
