@@ -183,7 +183,7 @@ def test_the_collector_writes_on_while_a_training_runs_and_switches_when_it_is_d
         assert len(started) == 1
         assert store.codec.latest("movie:details") == 0
         release.set()
-        started[0]._future.result()  # waits for the worker itself, no sleeping
+        started[0]._process.wait()  # waits for the worker itself, no sleeping
         store.save_item(records[25])  # finds it done: stores and switches
         dictionary = store.codec.latest("movie:details")
         assert dictionary > 0

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 import zstandard
 
 MAGIC = b"\x28\xb5\x2f\xfd"  # the first four bytes of every zstd frame
-LEVEL = 9
+LEVEL = 6  # docs/benchmarks.md: 42% less CPU than 9 for 5% more bytes
 DICTIONARY_BYTES = 112_640  # at most: zstd's own default dictionary size (110 KiB)
 DICTIONARY_SHARE = 20  # a dictionary is at most 1/20 of the bytes it is trained on...
 DICTIONARY_MIN = 4_096  # ...and at least this (docs/benchmarks.md: no worse, and smaller)

@@ -11,11 +11,15 @@ the new ones once they are stored (:meth:`~tmdb_collector.store.store.Store.fini
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing
+import os
+import pickle
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tmdb_collector.store import codec
@@ -45,8 +49,8 @@ def newest_bodies(db: sqlite3.Connection, coder: codec.Codec, part: str | None) 
     return samples
 
 
-# The codec's training limits, as the collector's process has them, sent to the worker (a
-# spawned process imports the module afresh: a limit changed at run time, as tests do, holds).
+# The codec's training limits, as the collector's process has them, sent to the worker (it
+# imports the module afresh: a limit changed at run time, as tests do, holds there too).
 LIMITS = ("SAMPLES", "SAMPLE_BYTES", "MIN_SAMPLES")
 
 
@@ -69,27 +73,47 @@ def train_kinds(
 
 
 class Training:
-    """A training of every kind of a collection, running in a worker process."""
+    """A training of every kind of a collection, running in a worker process: ``python -m``
+    this module, which imports only what a training needs (a multiprocessing child would
+    import the collector's whole CLI again), and hands the dictionaries back in a file."""
 
     def __init__(self, path: Path, entity: str, parts: Sequence[str], last_id: int, held: int):
         self.last_id, self.held = last_id, held
-        # spawn: the collector has threads, which a forked child must not inherit
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        handle, name = tempfile.mkstemp(prefix="tmdb-collector-training-")
+        os.close(handle)
+        self._out = Path(name)
         limits = {name: getattr(codec, name) for name in LIMITS}
-        self._future = self._pool.submit(
-            train_kinds, str(path), entity, tuple(parts), last_id, limits
+        request = json.dumps([str(path), entity, list(parts), last_id, limits])
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, request, str(self._out)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     def done(self) -> bool:
-        return self._future.done()
+        return self._process.poll() is not None
 
     def result(self) -> Trained | None:
         """The dictionaries, once trained (waits); None if the training failed (the collector
         tries again when the collection has grown as much again)."""
         try:
-            return self._future.result()
-        except Exception as exc:  # a training is an optimisation: collecting carries on
-            log.warning("training the dictionaries failed (%s); trying again later", exc)
-            return None
+            code = self._process.wait()
+            if code != 0:
+                log.warning("training the dictionaries failed (exit %s); trying again later", code)
+                return None
+            trained: Trained = pickle.loads(self._out.read_bytes())  # our own file
+            return trained
         finally:
-            self._pool.shutdown()
+            self._out.unlink(missing_ok=True)
+
+
+def main(argv: Sequence[str]) -> None:
+    """The worker: ``REQUEST OUT``, the request as JSON; the dictionaries pickled to OUT."""
+    path, entity, parts, last_id, limits = json.loads(argv[0])
+    trained = train_kinds(path, entity, parts, last_id, limits)
+    Path(argv[1]).write_bytes(pickle.dumps(trained))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
