@@ -49,14 +49,15 @@ class Choice:
     dict_bytes: int | None = None  # None: the store's rule
 
 
+AT = f"level {codec.LEVEL}"  # the store's
 CHOICES = [
     *(Choice(f"level {level}", level=level) for level in (1, 3, 5, 6, 7, 9)),
-    Choice("level 9, k and d searched by zstd", searched=True),
-    Choice("level 9, samples up to 1 MiB a kind", sample_bytes=1 << 20),
-    Choice("level 9, samples up to 2 MiB a kind", sample_bytes=2 << 20),
-    Choice("level 9, samples up to 8 MiB a kind", sample_bytes=8 << 20),
-    Choice("level 9, every dictionary 16 KiB", dict_bytes=16_384),
-    Choice("level 9, every dictionary 110 KiB", dict_bytes=codec.DICTIONARY_BYTES),
+    Choice(f"{AT}, k and d searched by zstd", searched=True),
+    Choice(f"{AT}, samples up to 1 MiB a kind", sample_bytes=1 << 20),
+    Choice(f"{AT}, samples up to 2 MiB a kind", sample_bytes=2 << 20),
+    Choice(f"{AT}, samples up to 8 MiB a kind", sample_bytes=8 << 20),
+    Choice(f"{AT}, every dictionary 16 KiB", dict_bytes=16_384),
+    Choice(f"{AT}, every dictionary 110 KiB", dict_bytes=codec.DICTIONARY_BYTES),
 ]
 
 
