@@ -54,7 +54,7 @@ def test_a_new_media_type_exports_its_own_tables(saga_db: Path, tmp_path: Path) 
         assert store.media_type is SAGA
         for fmt in ("parquet", "csv"):
             assert export(store, fmt, tmp_path / fmt) == len(SIZES)
-    names = ["sagas", "saga_parts", "images", "translations", "provenance"]
+    names = ["sagas", "saga_parts", "images", "translations", "provenance", "part_versions"]
     assert sorted(p.stem for p in (tmp_path / "parquet").glob("*.parquet")) == sorted(names)
     parts = pq.read_table(tmp_path / "parquet" / "saga_parts.parquet").to_pylist()
     assert parts == [

@@ -20,6 +20,7 @@ from tests.support.store import queue_ids
 from tests.test_parts import ALL, capture_76
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
@@ -105,7 +106,8 @@ def test_all_parts_write_every_table(full_collection: Path, tmp_path: Path) -> N
     out = tmp_path / "p"
     with Store.open_existing(full_collection) as store:
         assert export(store, "parquet", out) == 2
-    assert sorted(p.name for p in out.glob("*.parquet")) == sorted(f"{t}.parquet" for t in TABLES)
+    every = [*TABLES, *HISTORY_TABLES]  # every part's tables, and the history's
+    assert sorted(p.name for p in out.glob("*.parquet")) == sorted(f"{t}.parquet" for t in every)
 
 
 def test_part_tables_count_exactly_the_raw_rows(full_collection: Path, tmp_path: Path) -> None:
@@ -190,4 +192,7 @@ def test_exporting_fewer_parts_writes_fewer_tables(full_collection: Path, tmp_pa
     with Store.open_existing(full_collection) as store:
         assert export(store, "csv", tmp_path / "c", parts="videos,watch/providers") == 2
     names = sorted(p.stem for p in (tmp_path / "c").glob("*.csv"))
-    assert names == sorted(["movies", "genres", "videos", "watch_providers", "provenance"])
+    history = ["availability", "part_versions"]  # watch/providers: availability too
+    assert names == sorted(
+        ["movies", "genres", "videos", "watch_providers", "provenance", *history]
+    )

@@ -150,7 +150,7 @@ def test_parquet_row_counts_match_the_raw_json(collection: Path, tmp_path: Path)
     data = read_parquet(out)
     assert {name: table.num_rows for name, table in data.items()} == expected_counts()
     assert expected_counts()["cast"] == 76 + 3 + 76
-    tables = sorted(f"{name}.parquet" for name in DEFAULT_TABLES)
+    tables = sorted(f"{name}.parquet" for name in [*DEFAULT_TABLES, "part_versions"])
     assert sorted(os.listdir(out)) == sorted([*tables, "manifest.json"])
 
 
@@ -548,7 +548,7 @@ def test_cli_end_to_end(collection: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert len(read_csv(out)["keywords"]) == expected_counts()["keywords"]
-    assert sorted(p.suffix for p in out.iterdir()) == [".csv"] * 7 + [".json"] + [".parquet"] * 7
+    assert sorted(p.suffix for p in out.iterdir()) == [".csv"] * 8 + [".json"] + [".parquet"] * 8
 
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("x", encoding="utf-8")

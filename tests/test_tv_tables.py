@@ -17,6 +17,7 @@ from tests.conftest import FakeClock, mock_client
 from tests.tv_fake import FakeTV
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.export.exporter import export
+from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import TV
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
@@ -107,8 +108,9 @@ def test_every_tv_table_is_written_with_the_raw_row_counts(
     expected = raw_counts(data)
     assert TV_TABLES.names(PARTS) == tuple(TABLES)  # every part: every table
     assert sorted(expected) == sorted(TABLES)
-    assert sorted(p.stem for p in (folder / "parquet").glob("*.parquet")) == sorted(TABLES)
-    assert sorted(p.stem for p in (folder / "csv").glob("*.csv")) == sorted(TABLES)
+    written = sorted([*TABLES, *HISTORY_TABLES])  # every part's tables, and the history's
+    assert sorted(p.stem for p in (folder / "parquet").glob("*.parquet")) == written
+    assert sorted(p.stem for p in (folder / "csv").glob("*.csv")) == written
     for name, count in expected.items():
         table = pq.read_table(folder / "parquet" / f"{name}.parquet")
         assert table.column_names == [column.name for column in TABLES[name]], name
@@ -204,7 +206,7 @@ def test_the_duckdb_export_holds_every_tv_table_with_its_keys(
     expected = raw_counts(data)
     with duckdb.connect(str(folder / "tv.duckdb"), read_only=True) as db:
         names = {row[0] for row in db.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        assert names == set(TABLES)
+        assert names == {*TABLES, *HISTORY_TABLES}
         for name, count in expected.items():
             if count >= 0:
                 assert db.execute(f'SELECT count(*) FROM "{name}"').fetchall() == [(count,)], name

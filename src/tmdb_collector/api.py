@@ -45,6 +45,9 @@ from tmdb_collector.export.exporter import (
 )
 from tmdb_collector.export.formats import check_format
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
+from tmdb_collector.history.as_of import as_of as collection_as_of
+from tmdb_collector.history.availability import Event
+from tmdb_collector.history.availability import events as availability_events
 from tmdb_collector.media import MediaType
 from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
@@ -66,6 +69,7 @@ class Collection:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._tables: Path | None = None  # the parquet tables behind table(), made on first use
+        self._locked = False  # whether this reader took the collector's lock to write
 
     @classmethod
     def open(cls, path: PathLike) -> Collection:
@@ -96,6 +100,35 @@ class Collection:
     def status(self) -> dict[str, Any]:
         """Stage, counts and failures: the same data as ``tmdb-collector status --json``."""
         return collection_status(self._store)
+
+    def availability(
+        self,
+        country: str,
+        provider: str | int | None = None,
+        since: dt.date | str | None = None,
+    ) -> list[Event]:
+        """Titles that arrived on or left a provider in ``country`` (on or after ``since``;
+        ``provider`` an id or a name), by date: ``tmdb-collector availability``. Read from
+        the watch providers' versions that refetches kept (see docs/history.md)."""
+        chosen = None if provider is None else str(provider)
+        return availability_events(self._store, country, chosen, _since(since))
+
+    def set_versions(self, keep: bool) -> None:
+        """Keep part versions on later refetches (the default), or stop keeping them."""
+        self._lock()
+        self._store.set_versions(keep)
+
+    def prune_versions(self, older_than_days: int) -> int:
+        """Drop the past versions replaced more than ``older_than_days`` days before today;
+        returns how many."""
+        self._lock()
+        return self._store.prune_versions(older_than_days, dt.datetime.now(dt.UTC).date())
+
+    def _lock(self) -> None:
+        """Take the collector's lock before a write (once: it is held until :meth:`close`)."""
+        if not self._locked:
+            self._store.lock()
+            self._locked = True
 
     def __len__(self) -> int:
         """How many records :meth:`items` yields (with its defaults)."""
@@ -141,13 +174,20 @@ class Collection:
         parts: object = None,
         *,
         include_removed: bool = False,
+        as_of: dt.date | str | None = None,
     ) -> int:
         """Write an export (json, jsonl, parquet, csv, duckdb) of ``parts`` (default: the
         collection's) to ``out``, atomically and with its manifest, as ``tmdb-collector
         export`` does; returns the number of items. Items gone from TMDB's daily export
-        (``removed`` by ``update --ids-from``) only with ``include_removed``."""
+        (``removed`` by ``update --ids-from``) only with ``include_removed``. ``as_of`` (a
+        day) exports the collection as it was then: each part's version current that day,
+        titles not yet collected left out (docs/history.md)."""
         check_format(format)
-        return export(self._store, format, Path(out), parts, include_removed=include_removed)
+        day = _day(as_of, "as_of")
+        if day is None:
+            return export(self._store, format, Path(out), parts, include_removed=include_removed)
+        with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:
+            return export(past, format, Path(out), parts, include_removed=include_removed)
 
     def earlier_tables(self, format: str, out: PathLike) -> list[str]:
         """After a ``format`` table export to directory ``out``: the files there named like
@@ -346,6 +386,7 @@ async def update_async(
     max_age: int | None = None,
     since: dt.date | str | None = None,
     ids_from: str | None = None,
+    refresh_parts: Sequence[str] = (),
     **options: Unpack[RunOptions],
 ) -> UpdateResult:
     """Refetch what changed in the collection ``db``; see :func:`update`."""
@@ -365,6 +406,7 @@ async def update_async(
             ids_from=ids_from,
             progress=progress,
             handle_signals=run.view.handle_signals,
+            refresh_parts=refresh_parts,
         )
         done = await run.reporting(updating, progress)
         _raise_fatal(done.run)
@@ -387,8 +429,10 @@ def update(db: PathLike, **options: Any) -> UpdateResult:
     ``since`` (a date or ``"YYYY-MM-DD"``) reads the changes from that day instead;
     ``max_age`` (days) also refetches items fetched longer ago than that; ``ids_from`` (a
     file or URL of TMDB's daily id export) first queues its new ids and marks those it no
-    longer lists ``removed``. The key, the API and ``on_progress`` are as for
-    :func:`collect`. A fatal error is raised; ids that failed are counted in the result.
+    longer lists ``removed``. ``refresh_parts`` (part names) refetches those parts of every
+    held item instead of reading the changes feed (see :mod:`.engine.update`). The key, the
+    API and ``on_progress`` are as for :func:`collect`. A fatal error is raised; ids that
+    failed are counted in the result.
     """
     return _run_blocking(lambda: update_async(db, **options))
 
@@ -449,6 +493,10 @@ def _plan(plan: Plan | Mapping[str, Any] | None, db: Path, *, force_plan: bool =
 
 
 def _since(value: dt.date | str | None) -> dt.date | None:
+    return _day(value, "since")
+
+
+def _day(value: dt.date | str | None, name: str) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if value is None or isinstance(value, dt.date):
@@ -456,7 +504,7 @@ def _since(value: dt.date | str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"since must be a date (YYYY-MM-DD), not {value!r}") from None
+        raise UsageError(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
 def _credentials(api_key: str | None, bearer_token: str | None) -> Credentials:

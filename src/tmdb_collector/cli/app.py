@@ -12,6 +12,7 @@ from tmdb_collector.about import ATTRIBUTION, __version__
 from tmdb_collector.cli.collect import collect, update
 from tmdb_collector.cli.compact import compact
 from tmdb_collector.cli.export import export_command, status
+from tmdb_collector.cli.history import availability, versions
 from tmdb_collector.cli.local import demo, serve, simulate
 from tmdb_collector.cli.options import AttributedGroup
 from tmdb_collector.credentials import redact
@@ -36,7 +37,18 @@ def cli() -> None:
     """Harvest a movie dataset from The Movie Database (TMDB) API."""
 
 
-for command in (collect, update, status, export_command, compact, simulate, demo, serve):
+for command in (
+    collect,
+    update,
+    status,
+    export_command,
+    compact,
+    availability,
+    versions,
+    simulate,
+    demo,
+    serve,
+):
     cli.add_command(command)
 
 

@@ -161,6 +161,11 @@ def summary_line(outcome: RunOutcome, media: MediaType) -> str:
     metavar="FILE_OR_URL",
     help="Also follow this daily ID export: queue its new ids, mark vanished ones removed.",
 )
+@click.option(
+    "--refresh-parts",
+    metavar="LIST",
+    help="Refetch these parts (comma-separated) of every held title, whatever the feed says.",
+)
 @config_option
 @client_options
 @no_progress_option
@@ -171,6 +176,7 @@ def update(
     max_age: int | None,
     since: Any,
     ids_from: str | None,
+    refresh_parts: str | None,
     no_progress: bool,
     progress_mode: str,
     verbose: int,
@@ -186,6 +192,7 @@ def update(
             max_age=max_age,
             since=since,
             ids_from=ids_from,
+            refresh_parts=[p.strip() for p in (refresh_parts or "").split(",") if p.strip()],
             settings=resolve_client_settings(options),
             credentials=Credentials.from_env(),
             view=_view(no_progress, progress_mode, events),
@@ -203,11 +210,17 @@ def update(
                     "New ids are only queued for a collection built with --ids-from;"
                     " `collect --reharvest` finds this one's.",
                 )
-        click.echo(
-            f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
-            f" {result.refreshed:,} collected {media_type(result.status['media']).plural}"
-            f" refetched ({result.stale:,} for age)."
-        )
+        if refresh_parts:
+            click.echo(
+                f"Parts {refresh_parts} refetched for {result.refreshed:,} held"
+                f" {media_type(result.status['media']).plural}."
+            )
+        else:
+            click.echo(
+                f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
+                f" {result.refreshed:,} collected {media_type(result.status['media']).plural}"
+                f" refetched ({result.stale:,} for age)."
+            )
         _finish(result.outcome, result.status, events)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -52,15 +53,31 @@ def status(db: Path, as_json: bool) -> None:
     is_flag=True,
     help="Also export items gone from TMDB's daily export (see update --ids-from).",
 )
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Export the collection as it was on DATE (YYYY-MM-DD), from the part versions kept.",
+)
 def export_command(
-    db: Path, fmt: str, out: Path | None, parts: str | None, include_removed: bool
+    db: Path,
+    fmt: str,
+    out: Path | None,
+    parts: str | None,
+    include_removed: bool,
+    as_of: Any,
 ) -> None:
     """Export the collected movies or series (movies.json or tv.json, in the seed's shape, by
     default)."""
     with api.Collection.open(db) as collection:
         media = collection.media
         target = default_export_path(media, fmt) if out is None else out
-        count = collection.export(target, format=fmt, parts=parts, include_removed=include_removed)
+        count = collection.export(
+            target,
+            format=fmt,
+            parts=parts,
+            include_removed=include_removed,
+            as_of=as_of.date() if as_of else None,
+        )
         missing = collection.lacking(parts)
         earlier = collection.earlier_tables(fmt, target) if fmt in TABLE_FORMATS else []
     click.echo(f"Wrote {count:,} {media.plural} to {target} ({fmt}).")

@@ -87,8 +87,10 @@ class Collector:
         progress: RunProgress | None = None,
         stop: asyncio.Event | None = None,
         harvest_only: bool = False,
+        refresh_parts: tuple[str, ...] = (),
     ) -> None:
         self._store = store
+        self._refresh = refresh_parts  # update --refresh-parts: these parts alone
         self._harvest_only = harvest_only
         self._client = client
         self._plan = plan
@@ -339,10 +341,16 @@ class Collector:
         item_id = task.item_id
         details = self.progress.stages["details"]
         plan = self._plan
+        partial = bool(self._refresh) and self._store.holds(item_id)
         try:
-            record = await self._client.fetch_item(
-                plan.media_type, item_id, plan.details_params(), plan.parts
-            )
+            if partial:
+                record = await self._client.fetch_parts(
+                    plan.media_type, item_id, plan.details_params(), self._refresh
+                )
+            else:
+                record = await self._client.fetch_item(
+                    plan.media_type, item_id, plan.details_params(), plan.parts
+                )
         except NotFoundError as exc:
             self._store.mark(item_id, "not_found", exc.reason)
             self.progress.not_found += 1
@@ -356,7 +364,10 @@ class Collector:
             self._store.mark(item_id, "failed", str(exc))
             self.progress.failed += 1
         else:
-            self._store.save_item(record)
+            if partial:
+                self._store.save_item(record, partial=True)
+            else:
+                self._store.save_item(record)
             self.progress.collected += 1
         details.done += 1
         return False

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import Collector, RunOutcome
@@ -61,6 +61,7 @@ async def run_update_with_progress(
     ids_from: str | None = None,
     progress: RunProgress | None = None,
     handle_signals: bool = True,
+    refresh_parts: Sequence[str] = (),
 ) -> UpdateOutcome:
     progress, stop = progress or RunProgress(store.media_type), asyncio.Event()
     async with TMDBClient(settings, credentials) as client:
@@ -75,6 +76,7 @@ async def run_update_with_progress(
                     ids_from=ids_from,
                     progress=progress,
                     stop=stop,
+                    refresh_parts=refresh_parts,
                 )
 
 

@@ -17,7 +17,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tmdb_collector.engine.catalogue_sync import sync_with_catalogue
@@ -110,10 +110,14 @@ async def run_update(
     ids_from: str | None = None,
     progress: RunProgress | None = None,
     stop: asyncio.Event | None = None,
+    refresh_parts: Sequence[str] = (),
 ) -> UpdateOutcome:
     """Refetch what changed since the last sync (or since ``since``); with ``ids_from``, first
-    follow that daily export (new ids queued, vanished ones marked removed)."""
+    follow that daily export (new ids queued, vanished ones marked removed). With
+    ``refresh_parts``, refetch those parts of every held item instead of reading the feed."""
     plan = store.plan()
+    if refresh_parts:
+        return await _refresh_parts(store, client, refresh_parts, concurrency, progress, stop)
     trust_earlier_answers(store, client)
     probe = await client.get_json("/configuration")
     today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
@@ -153,3 +157,40 @@ async def run_update(
         store.set_meta(meta_keys.LAST_SYNC, today.isoformat())
     refreshed = len(refresh | stale)
     return UpdateOutcome(since, today, len(changed), refreshed, len(stale), outcome, catalogue)
+
+
+async def _refresh_parts(
+    store: Store,
+    client: TMDBClient,
+    parts: Sequence[str],
+    concurrency: int,
+    progress: RunProgress | None,
+    stop: asyncio.Event | None,
+) -> UpdateOutcome:
+    """``update --refresh-parts``: every held item queued once for ``parts`` (one request
+    each), the list kept in the store until the run completes, so a run stopped part way is
+    resumed by the same command rather than started again."""
+    plan = store.plan()
+    unknown = [part for part in parts if part not in plan.parts]
+    if unknown:
+        held = ", ".join(plan.parts) or "none"
+        raise UsageError(
+            f"--refresh-parts {','.join(unknown)}: not a part this collection holds ({held})"
+        )
+    wanted = ",".join(parts)
+    queued = store.start_refresh(wanted)
+    started = time.monotonic()
+    collector = Collector(
+        store,
+        client,
+        plan,
+        concurrency=concurrency,
+        progress=progress,
+        stop=stop,
+        refresh_parts=tuple(parts),
+    )
+    outcome = await collector.run(started)
+    if outcome.status in ("complete", "nothing-to-do"):
+        store.end_refresh()
+    today = dt.datetime.now(dt.UTC).date()  # the outcome's window: no feed was read
+    return UpdateOutcome(today, today, 0, queued, 0, outcome)

@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -44,6 +45,7 @@ from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
+from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
@@ -268,6 +270,12 @@ def _write_tables(
             for table in names:
                 sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
             count = _stream(movies, parts, tables, _Provenance(provenance), sinks, store.codec)
+            for table, table_rows in history_tables(store, parts, include_removed=include_removed):
+                sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
+                while chunk := list(islice(table_rows, BATCH_SIZE)):
+                    sinks[table].write(
+                        sink_type.prepare(columns_table(HISTORY_TABLES[table], chunk))
+                    )
             for sink in sinks.values():
                 sink.close()
         except BaseException:
@@ -405,7 +413,12 @@ def _row_by_row(
 
 def rows_table(name: str, rows: list[Row], tables: TableSet) -> Any:
     """Rows (tuples in column order) -> a ``pa.Table`` of table ``name``'s schema."""
-    schema = arrow_schema(tables.tables[name])
+    return columns_table(tables.tables[name], rows)
+
+
+def columns_table(spec: tuple[Column, ...], rows: list[Row]) -> Any:
+    """Rows (tuples in column order) -> a ``pa.Table`` of the columns ``spec``."""
+    schema = arrow_schema(spec)
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     arrays = [
         pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)

@@ -37,7 +37,7 @@ from tmdb_collector.fetch.breaker import (
     outage_reason,
 )
 from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
-from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.fetch.records import ItemRecord, encode
 from tmdb_collector.fetch.retry import RetryPolicy, call_with_retries
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import AiohttpTransport, RawResponse, Transport
@@ -195,6 +195,27 @@ class TMDBClient:
             found.update(await self.get(path, _params(language, subpaths), take))
         bodies.update(media.assemble(bodies["details"], parts, found))
         return ItemRecord.from_parts(item_id, bodies, media, fetched_at)
+
+    async def fetch_parts(
+        self,
+        media: MediaType,
+        item_id: int,
+        language: str | Mapping[str, str],
+        parts: Sequence[str],
+    ) -> ItemRecord:
+        """``parts`` of an item in one request: a single part from its standalone endpoint
+        (the record's details are then empty: not fetched), several appended to the details
+        as :meth:`fetch_item` does."""
+        if len(parts) > 1:
+            return await self.fetch_item(media, item_id, language, parts)
+        (part,) = parts
+
+        def parse(response: JsonResponse) -> tuple[str, dt.datetime | None]:
+            return encode(response.body), response.server_time
+
+        path = f"{media.path_of(item_id)}/{part}"
+        body, fetched_at = await self.get(path, _params(language, ()), parse)
+        return ItemRecord(item_id, "", {part: body}, fetched_at)
 
     def _answered_by_tmdb(self) -> None:
         self.answered = True

@@ -13,3 +13,5 @@ BASE_URL = "base_url"  # the API the collection was made from, without credentia
 IDS_LOADED = "ids_loaded"  # the daily ID export whose ids are all queued
 REHARVEST_AFTER = "reharvest_after"  # the harvest order of the last id seen before a reharvest
 DEMO_CATALOGUE = "demo_catalogue"  # the simulator arguments a demo collected from
+REFRESH_PARTS = "refresh_parts"  # the parts an unfinished `update --refresh-parts` refetches
+VERSIONS = "versions"  # "off": refetches keep no part versions (`tmdb-collector versions --off`)

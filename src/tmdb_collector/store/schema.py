@@ -11,6 +11,8 @@ Schema 4 stores every body compressed (:mod:`.codec`): ``dictionaries`` holds th
 dictionaries trained on the collection's bodies, each row's id named in the header of every
 frame compressed with it. Bodies written before stay plain text in the same columns (SQLite
 keeps each value's own type) and read as before; ``tmdb-collector compact`` rewrites them.
+Schema 4 also keeps ``part_versions`` (:mod:`.versions`): the earlier bodies of every part a
+refetch changed, by entity and day.
 
 Schema 1 (release 0.1) had a ``movies`` table with one column per part. :func:`migrate` moves
 such a database to schema 2 in one transaction, DDL included: SQLite's DDL is transactional, so
@@ -22,7 +24,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from tmdb_collector.store import meta_keys
+from tmdb_collector.store import meta_keys, versions
 
 SCHEMA_VERSION = "4"
 KNOWN_VERSIONS = ("1", "2", "3", SCHEMA_VERSION)
@@ -117,6 +119,7 @@ def create(db: sqlite3.Connection) -> None:
     _run(db, _HARVEST)
     _run(db, _ITEMS)
     _run(db, _DICTIONARIES)
+    _run(db, versions.TABLE)
 
 
 def _v1_to_v2(db: sqlite3.Connection) -> None:
@@ -139,6 +142,7 @@ def _v2_to_v3(db: sqlite3.Connection) -> None:
 
 def _v3_to_v4(db: sqlite3.Connection) -> None:
     _run(db, _DICTIONARIES)
+    _run(db, versions.TABLE)
 
 
 MIGRATIONS: dict[str, tuple[str, Callable[[sqlite3.Connection], None]]] = {

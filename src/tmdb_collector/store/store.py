@@ -9,6 +9,7 @@ tables are in :mod:`.schema`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -20,7 +21,7 @@ from tmdb_collector.errors import PlanMismatchError
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.plan.plan import HarvestQuery, PageCount
-from tmdb_collector.store import codec, meta_keys
+from tmdb_collector.store import codec, meta_keys, versions
 from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.compaction import Compaction
 from tmdb_collector.store.database import APP_NAME, database_error, now
@@ -29,6 +30,7 @@ from tmdb_collector.store.items import ItemRow, RawItemRow
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
 from tmdb_collector.store.training import Training
+from tmdb_collector.store.version_reads import VersionReads
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ class StatusCounts:
     removed: int = 0
 
 
-class Store(Listings, Catalogue, Compaction):
+class Store(Listings, Catalogue, Compaction, VersionReads):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts (read for export by :class:`.items.ItemReads`)."""
 
@@ -71,6 +73,7 @@ class Store(Listings, Catalogue, Compaction):
         self._held: int | None = None
         self._trained_at = 0
         self._training: Training | None = None  # running in a worker process
+        self._keep: bool | None = None  # whether saves keep part versions (read at first save)
 
     def lock(self) -> None:
         super().lock()
@@ -266,9 +269,12 @@ class Store(Listings, Catalogue, Compaction):
         )
         return [(int(a), int(b)) for a, b in rows]
 
-    def save_item(self, record: ItemRecord) -> None:
+    def save_item(self, record: ItemRecord, *, partial: bool = False) -> None:
         """Store an item with its parts (replacing every part of an earlier fetch, so one
-        item's bodies always come from one response) and mark its id done."""
+        item's bodies always come from one response) and mark its id done; the earlier
+        bodies that changed are kept as versions (:mod:`.versions`) unless the collection
+        turned them off. ``partial`` (``update --refresh-parts``) replaces only the record's
+        parts, and its details unless empty (a standalone part's request has none)."""
         fetched = record.fetched_at.isoformat() if record.fetched_at else now()
         entity, encode = self.media_type.name, self.codec.encode
         details = encode(codec.kind_of(entity, "details"), record.details)
@@ -276,18 +282,81 @@ class Store(Listings, Catalogue, Compaction):
             (record.id, name, encode(codec.kind_of(entity, name), body))
             for name, body in record.parts.items()
         ]
+        keep = self.meta(meta_keys.VERSIONS) != "off" if self._keep is None else self._keep
+        self._keep = keep
 
         def save() -> None:
-            self._db.execute(
-                "INSERT OR REPLACE INTO items (id, details, fetched_at) VALUES (?, ?, ?)",
-                (record.id, details, fetched),
+            if keep:
+                self._keep_versions(record, entity, fetched)
+            if not partial:
+                self._db.execute("DELETE FROM parts WHERE item_id = ?", (record.id,))
+            if record.details or not partial:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO items (id, details, fetched_at) VALUES (?, ?, ?)",
+                    (record.id, details, fetched),
+                )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO parts (item_id, name, body) VALUES (?, ?, ?)", bodies
             )
-            self._db.execute("DELETE FROM parts WHERE item_id = ?", (record.id,))
-            self._db.executemany("INSERT INTO parts (item_id, name, body) VALUES (?, ?, ?)", bodies)
             self._set_status(record.id, "done", None)
 
         self._write(save)
         self._one_more_held()
+
+    def _keep_versions(self, record: ItemRecord, entity: str, fetched: str) -> None:
+        """Inside save_item's transaction: the versions its new bodies make."""
+        new = {name: body.encode() for name, body in record.parts.items()}
+        if record.details:
+            new[versions.DETAILS] = record.details.encode()
+        versions.record(
+            self._db, self.codec, entity, record.id, fetched[:10], new, self._previous(record.id)
+        )
+
+    def holds(self, item_id: int) -> bool:
+        """Whether the item has been collected (its details are stored)."""
+        return bool(self._scalar("SELECT COUNT(*) FROM items WHERE id = ?", (item_id,)))
+
+    def start_refresh(self, parts: str) -> int:
+        """Queue every held item for ``update --refresh-parts parts`` (unless a run of the same
+        parts is unfinished: it resumes); returns the items the refresh covers."""
+
+        def start() -> int:
+            if self.meta(meta_keys.REFRESH_PARTS) != parts:
+                self._db.execute(
+                    "UPDATE ids SET status = 'pending', error = NULL, updated_at = ?"
+                    " WHERE status IN ('done', 'failed') AND id IN (SELECT id FROM items)",
+                    (now(),),
+                )
+                self._set_meta(meta_keys.REFRESH_PARTS, parts)
+            return self._scalar("SELECT COUNT(*) FROM items")
+
+        return self._write(start)
+
+    def end_refresh(self) -> None:
+        self._write(
+            lambda: self._db.execute("DELETE FROM meta WHERE key = ?", (meta_keys.REFRESH_PARTS,))
+        )
+
+    def set_versions(self, keep: bool) -> None:
+        """Turn part versions on or off for this collection (``tmdb-collector versions``)."""
+        self.set_meta(meta_keys.VERSIONS, "on" if keep else "off")
+        self._keep = keep
+
+    def prune_versions(self, days: int, today: dt.date) -> int:
+        """Drop the past versions replaced more than ``days`` days before ``today``."""
+        return self._write(lambda: versions.prune(self._db, today - dt.timedelta(days=days)))
+
+    def _previous(self, item_id: int) -> versions.Previous | None:
+        row = self._db.execute(
+            "SELECT details, fetched_at FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        bodies = dict(
+            self._db.execute("SELECT name, body FROM parts WHERE item_id = ?", (item_id,))
+        )
+        bodies[versions.DETAILS] = row[0]
+        return versions.Previous(bodies, versions.day_of(row[1]))
 
     # ---- dictionaries ----------------------------------------------------------------------
 

@@ -1,0 +1,55 @@
+"""The history tables of the table exports (parquet, csv, duckdb), documented in
+docs/tables.md: ``availability`` (one row per offer interval, from the watch providers'
+versions) and ``part_versions`` (every version of each part that changed at least once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+from tmdb_collector.history.availability import WATCH_PROVIDERS, availability
+from tmdb_collector.media.table_schema import Column, Row, columns
+from tmdb_collector.store import versions
+from tmdb_collector.store.store import Store
+
+AVAILABILITY = "availability"
+PART_VERSIONS = "part_versions"
+HISTORY_TABLES: dict[str, tuple[Column, ...]] = {
+    AVAILABILITY: columns(
+        "title_id:int country:str provider_id:int provider_name:str offer_type:str"
+        " available_from:date available_to:date"
+    ),
+    PART_VERSIONS: columns("title_id:int part:str fetched_on:date replaced_on:date body:str"),
+}
+
+
+def history_tables(
+    store: Store, parts: Sequence[str], *, include_removed: bool = False
+) -> Iterator[tuple[str, Iterator[Row]]]:
+    """Each history table of an export of ``parts`` with its rows (streamed): ``availability``
+    when ``watch/providers`` is among them, ``part_versions`` always."""
+    if WATCH_PROVIDERS in parts:
+        yield AVAILABILITY, _availability_rows(store, include_removed)
+    yield PART_VERSIONS, _version_rows(store, (versions.DETAILS, *parts), include_removed)
+
+
+def _availability_rows(store: Store, include_removed: bool) -> Iterator[Row]:
+    for x in availability(store, include_removed=include_removed):
+        yield (
+            x.title_id,
+            x.country,
+            x.provider_id,
+            x.provider_name,
+            x.offer_type,
+            x.available_from,
+            x.available_to,
+        )
+
+
+def _version_rows(store: Store, parts: Sequence[str], include_removed: bool) -> Iterator[Row]:
+    decode = store.codec.decode_text
+    for item_id, part, day, replaced, body in store.version_rows(
+        parts, include_removed=include_removed
+    ):
+        until = None if replaced is None else dt.date.fromisoformat(replaced)
+        yield item_id, part, dt.date.fromisoformat(day), until, decode(body)
