@@ -104,13 +104,14 @@ def _rss_mib(pid: int) -> float:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """utime + stime of ``pid`` so far, from /proc/PID/stat."""
+    """utime + stime of ``pid`` so far, with those of its children it has waited for (the
+    dictionaries' training worker), from /proc/PID/stat."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(ticks) for ticks in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 # A child's ru_maxrss counts the memory of the process it was forked from (Linux keeps the

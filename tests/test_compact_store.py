@@ -8,7 +8,9 @@ import gzip
 import hashlib
 import json
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,8 @@ from tests.test_migration import FIXTURES, V3_EXPECTED
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import Plan
-from tmdb_collector.store import codec
+from tmdb_collector.store import codec, training
+from tmdb_collector.store import store as store_module
 from tmdb_collector.store.store import Store
 
 BODIES = [
@@ -99,7 +102,10 @@ def test_a_collection_stores_frames_trains_dictionaries_and_exports_what_it_was_
     db = tmp_path / "new.db"
     with Store.create_or_open(db, plan) as store:
         queue_ids(store, [record.id for record in records])
-        for record in records + records[: len(records) // 2]:  # trained at the last new one
+        for record in records:  # the last new one starts a training
+            store.save_item(record)
+        assert store.finish_training() is None  # waits for it, and stores its dictionaries
+        for record in records[: len(records) // 2]:
             store.save_item(record)
     with sqlite3.connect(db) as connection:
         kinds = {row[0] for row in connection.execute("SELECT kind FROM dictionaries")}
@@ -146,3 +152,43 @@ def test_plain_and_compressed_rows_read_side_by_side(tmp_path: Path) -> None:
             ).fetchall()
         )
     assert types == {changed.id: "blob", records[1].id: "text"}
+
+
+def test_the_collector_writes_on_while_a_training_runs_and_switches_when_it_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A due training runs in a worker (store/training.py): saves go on with the dictionaries
+    there are (none yet) until it is done, and the next save after it stores the new ones,
+    which every body saved from then on is compressed with."""
+    plan, records = v3_rows("v3_movies")
+    monkeypatch.setattr(codec, "FIRST_TRAINING", 20)
+    monkeypatch.setattr(codec, "MIN_SAMPLES", 3)
+    release = threading.Event()
+    started: list[Any] = []
+
+    class HeldTraining(training.Training):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            started.append(self)
+
+        def done(self) -> bool:
+            return release.is_set() and super().done()
+
+    monkeypatch.setattr(store_module, "Training", HeldTraining)
+    db = tmp_path / "new.db"
+    with Store.create_or_open(db, plan) as store:
+        queue_ids(store, [record.id for record in records])
+        for record in records[:25]:  # due at the 20th: started, held back
+            store.save_item(record)
+        assert len(started) == 1
+        assert store.codec.latest("movie:details") == 0
+        release.set()
+        started[0]._process.wait()  # waits for the worker itself, no sleeping
+        store.save_item(records[25])  # finds it done: stores and switches
+        dictionary = store.codec.latest("movie:details")
+        assert dictionary > 0
+        store.save_item(records[26])
+        frames = dict(store._db.execute("SELECT id, details FROM items").fetchall())
+    coder = codec.Codec()
+    assert {coder.dictionary_of(frames[record.id]) for record in records[:26]} == {0}
+    assert coder.dictionary_of(frames[records[26].id]) == dictionary

@@ -22,13 +22,13 @@ The tables and their columns are the media type's (its
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import shutil
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -42,10 +42,11 @@ from tmdb_collector.export.arrow_types import arrow_schema
 from tmdb_collector.export.atomic import check_output_dir, staging_directory
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
+from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
-from tmdb_collector.media.table_schema import Column, Row, csv_cell
+from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
 from tmdb_collector.store.store import RawItemRow, Store
@@ -82,6 +83,10 @@ class _ParquetSink:
             if not (pa.types.is_string(field.type) or pa.types.is_list(field.type))
         ]
 
+    @staticmethod
+    def prepare(table: Any) -> Any:
+        return table  # the batch's rows stay a ``pa.Table`` until they are written
+
     def write(self, table: Any) -> None:
         """One batch's rows (a ``pa.Table``), written once a row group's worth is gathered."""
         self.rows += table.num_rows
@@ -109,22 +114,33 @@ class _ParquetSink:
                 self._writer.close()
 
 
+@dataclass(frozen=True)
+class _CsvBatch:
+    """One batch's rows of a table as CSV bytes, made on a build thread."""
+
+    num_rows: int
+    data: bytes
+
+    def __len__(self) -> int:
+        return self.num_rows
+
+
 class _CsvSink:
     """One table's CSV file: UTF-8, a header row, RFC 4180 quoting and CRLF line ends."""
 
     def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         self.path = path
-        self._file: IO[str] = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._csv = csv.writer(self._file, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self._csv.writerow([column.name for column in columns])
+        self._file: IO[bytes] = open(path, "wb")  # noqa: SIM115
+        self._file.write(rows_text([[column.name for column in columns]]).encode())
         self.rows = 0
 
-    def write(self, table: Any) -> None:
-        self.rows += table.num_rows
-        columns = [column.to_pylist() for column in table.columns]
-        self._csv.writerows(
-            [csv_cell(value) for value in row] for row in zip(*columns, strict=True)
-        )
+    @staticmethod
+    def prepare(table: Any) -> _CsvBatch:
+        return _CsvBatch(table.num_rows, table_csv(table))
+
+    def write(self, batch: _CsvBatch) -> None:
+        self.rows += batch.num_rows
+        self._file.write(batch.data)
 
     def close(self) -> None:
         self._file.flush()
@@ -257,7 +273,9 @@ def _write_tables(
             for table, table_rows in history_tables(store, parts, include_removed=include_removed):
                 sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
                 while chunk := list(islice(table_rows, BATCH_SIZE)):
-                    sinks[table].write(columns_table(HISTORY_TABLES[table], chunk))
+                    sinks[table].write(
+                        sink_type.prepare(columns_table(HISTORY_TABLES[table], chunk))
+                    )
             _write_linked(store, staging, sink_type, sinks, fmt)
             for sink in sinks.values():
                 sink.close()
@@ -289,7 +307,7 @@ def _write_linked(
         )
         for batch in _batches(rows):
             built = batch_tables(batch, parts, tables)
-            _write({names[t]: built[t] for t in names if t in built}, sinks)
+            _write({names[t]: sink_type.prepare(built[t]) for t in names if t in built}, sinks)
 
 
 def _stream(
@@ -305,6 +323,7 @@ def _stream(
     thread writes each to every table's file, one batch after the other in the order they were
     read, stopping at the first failure."""
     count = 0
+    prepare = next(iter(sinks.values())).prepare if sinks else _ParquetSink.prepare
     builds: deque[Future[dict[str, Any]]] = deque()
     writing: Future[None] | None = None
     with (
@@ -321,7 +340,7 @@ def _stream(
         try:
             for batch in _batches(movies):
                 rows = [row for item in batch for row in provenance.rows_for(item[0])]
-                builds.append(pool.submit(_built, coder, batch, parts, tables, rows))
+                builds.append(pool.submit(_built, coder, batch, parts, tables, rows, prepare))
                 count += len(batch)
                 if len(builds) > WORKERS:
                     writing = write_next()
@@ -357,10 +376,12 @@ def _built(
     parts: Sequence[str],
     tables: TableSet,
     provenance: list[Row],
+    prepare: Callable[[Any], Any],
 ) -> dict[str, Any]:
+    """A batch's tables, each made ready for its file (:meth:`_CsvSink.prepare`)."""
     built = batch_tables(coder.decode_rows(stored), parts, tables)
     built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
-    return built
+    return {name: prepare(table) for name, table in built.items() if table.num_rows}
 
 
 def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 import zstandard
 
 MAGIC = b"\x28\xb5\x2f\xfd"  # the first four bytes of every zstd frame
-LEVEL = 9
+LEVEL = 6  # docs/benchmarks.md: 42% less CPU than 9 for 5% more bytes
 DICTIONARY_BYTES = 112_640  # at most: zstd's own default dictionary size (110 KiB)
 DICTIONARY_SHARE = 20  # a dictionary is at most 1/20 of the bytes it is trained on...
 DICTIONARY_MIN = 4_096  # ...and at least this (docs/benchmarks.md: no worse, and smaller)
@@ -42,6 +42,7 @@ TRAIN_K, TRAIN_D = 1024, 8
 
 Stored = str | bytes  # what a body column holds: plain text (schema 1-3) or a frame
 StoredRow = tuple[int, bytes, tuple[bytes, ...]]  # an item's id, details and parts' bodies
+Trained = list[tuple[int, str, int, bytes]]  # (dictionary id, kind, bodies trained on, data)
 
 
 def stored_length(stored: bytes) -> int:
@@ -178,28 +179,45 @@ def trained_at(db: sqlite3.Connection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def train_kinds(samples: Iterable[tuple[str, Sequence[bytes]]], last_id: int) -> Trained:
+    """A dictionary per ``(kind, bodies)``, numbered from ``last_id + 1``; kinds too small to
+    train are left out."""
+    trained: Trained = []
+    for kind, bodies in samples:
+        data = train(bodies, last_id + len(trained) + 1)
+        if data is not None:
+            trained.append((last_id + len(trained) + 1, kind, len(bodies), data))
+    return trained
+
+
+def last_id(db: sqlite3.Connection) -> int:
+    """The highest dictionary id of the database (0: none)."""
+    row = db.execute("SELECT COALESCE(MAX(id), 0) FROM dictionaries").fetchone()
+    return int(row[0])
+
+
+def store_dictionaries(
+    db: sqlite3.Connection, trained: Trained, held: int, created_at: str
+) -> list[tuple[int, str, bytes]]:
+    """Store dictionaries trained at ``held`` items, inside the caller's transaction; returns
+    them, for :meth:`Codec.add` once that transaction has committed (a body compressed with a
+    dictionary that was rolled back could not be read)."""
+    db.executemany(
+        "INSERT INTO dictionaries (id, kind, samples, held, created_at, data)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (dict_id, kind, samples, held, created_at, data)
+            for dict_id, kind, samples, data in trained
+        ],
+    )
+    return [(dict_id, kind, data) for dict_id, kind, _, data in trained]
+
+
 def add_dictionaries(
     db: sqlite3.Connection,
     samples: Iterable[tuple[str, Sequence[bytes]]],
     held: int,
     created_at: str,
 ) -> list[tuple[int, str, bytes]]:
-    """Train a dictionary per ``(kind, bodies)`` and store it, inside the caller's
-    transaction; returns them, for :meth:`Codec.add` once that transaction has committed
-    (a body compressed with a dictionary that was rolled back could not be read). Kinds too
-    small to train are left out."""
-    row = db.execute("SELECT COALESCE(MAX(id), 0) FROM dictionaries").fetchone()
-    dict_id = int(row[0])
-    added = []
-    for kind, bodies in samples:
-        data = train(bodies, dict_id + 1)
-        if data is None:
-            continue
-        dict_id += 1
-        db.execute(
-            "INSERT INTO dictionaries (id, kind, samples, held, created_at, data)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (dict_id, kind, len(bodies), held, created_at, data),
-        )
-        added.append((dict_id, kind, data))
-    return added
+    """Train a dictionary per ``(kind, bodies)`` and store it (:func:`store_dictionaries`)."""
+    return store_dictionaries(db, train_kinds(samples, last_id(db)), held, created_at)

@@ -22,6 +22,7 @@ from tmdb_collector.errors import StoreCorruptError
 from tmdb_collector.store import codec, schema
 from tmdb_collector.store.database import database_error, database_files, now
 from tmdb_collector.store.items import ItemReads
+from tmdb_collector.store.training import newest_bodies
 
 BATCH_ROWS = 500  # bodies rewritten per transaction
 FREE_SHARE = 0.25  # free pages (of all) above which status advises compact
@@ -72,26 +73,7 @@ class Compaction(ItemReads):
         return self._scalar("SELECT COUNT(*) FROM items")
 
     def _samples(self, part: str | None) -> list[bytes]:
-        """The newest bodies of ``part`` (None: the details), :data:`codec.SAMPLES` or
-        :data:`codec.SAMPLE_BYTES` at most."""
-        if part is None:
-            rows = self._db.execute(
-                "SELECT details FROM items ORDER BY id DESC LIMIT ?", (codec.SAMPLES,)
-            )
-        else:
-            rows = self._db.execute(
-                "SELECT body FROM parts WHERE name = ? ORDER BY rowid DESC LIMIT ?",
-                (part, codec.SAMPLES),
-            )
-        samples: list[bytes] = []
-        held = 0
-        for (value,) in rows:
-            body = self.codec.decode(value)
-            if samples and held + len(body) > codec.SAMPLE_BYTES:
-                break
-            samples.append(body)
-            held += len(body)
-        return samples
+        return newest_bodies(self._db, self.codec, part)
 
     # ---- compact ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,10 @@ from tmdb_collector.store.items import ItemRow, RawItemRow
 from tmdb_collector.store.linked import LinkedStore
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
+from tmdb_collector.store.training import Training
 from tmdb_collector.store.version_reads import VersionReads
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore):
         # Items held, and held when the dictionaries were last trained (read at first save).
         self._held: int | None = None
         self._trained_at = 0
+        self._training: Training | None = None  # running in a worker process
         self._keep: bool | None = None  # whether saves keep part versions (read at first save)
 
     def lock(self) -> None:
@@ -358,15 +363,41 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore):
     # ---- dictionaries ----------------------------------------------------------------------
 
     def _one_more_held(self) -> None:
-        """Count a saved item; train the dictionaries when the collection has grown enough
-        (codec.training_due): a few seconds, a handful of times over a collection."""
+        """Count a saved item; when the collection has grown enough (codec.training_due),
+        train the dictionaries in a worker process, and switch to them once trained."""
         if self._held is None:
             self._held = self.item_count()
             self._trained_at = codec.trained_at(self._db)
         else:
             self._held += 1
-        if codec.training_due(self._held, self._trained_at):
-            self.train_dictionaries(self.plan().parts)
+        if self._training is not None and self._training.done():
+            self.finish_training()
+        if self._training is None and codec.training_due(self._held, self._trained_at):
+            entity, parts = self.media_type.name, self.plan().parts
+            self._training = Training(self.path, entity, parts, codec.last_id(self._db), self._held)
+
+    def finish_training(self) -> None:
+        """Wait for the training in the worker, if any, and store its dictionaries: the
+        bodies saved from now on are compressed with them."""
+        training, self._training = self._training, None
+        if training is None:
+            return
+        trained = training.result()
+        if trained is not None and codec.last_id(self._db) == training.last_id:
+            added = self._write(
+                lambda: codec.store_dictionaries(self._db, trained, training.held, now())
+            )
+            for dict_id, kind, data in added:
+                self.codec.add(dict_id, kind, data)
+        self._trained_at = training.held  # failed or not, next due when grown as much again
+
+    def close(self) -> None:
+        try:
+            self.finish_training()
+        except Exception as exc:  # dictionaries are an optimisation: closing goes on
+            log.warning("the dictionaries trained last were not stored (%s)", exc)
+        finally:
+            super().close()
 
     def _dictionaries_trained(self, held: int) -> None:
         self._held = self._trained_at = held

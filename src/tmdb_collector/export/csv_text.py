@@ -1,0 +1,116 @@
+"""A table's rows as CSV bytes, built column by column with Arrow's compute functions.
+
+The bytes are exactly those of Python's ``csv.writer`` (``QUOTE_MINIMAL``, ``\\r\\n`` line ends)
+over :func:`~tmdb_collector.media.table_schema.csv_cell` of each value, which stays the rule
+(:func:`rows_text` applies it, and is what a column falls back to when a value is outside what
+the vectorized path renders the same way). Arrow's kernels run without Python's lock, so a
+batch's CSV is made on the export's build threads; cell by cell in Python it took most of a
+csv export's time (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tmdb_collector.media.table_schema import LIST_SEPARATOR, csv_cell
+
+LINE_END = "\r\n"
+# A cell is quoted when it holds one of these (csv.QUOTE_MINIMAL with a "\r\n" terminator).
+NEEDS_QUOTES = '[,"\r\n]'
+# Arrow renders a float as the shortest text that reads back, as Python's repr does, but in
+# another notation outside this range (and without a trailing ".0").
+PLAIN_FLOATS = (1e-4, 1e15)
+_EMPTY = pa.scalar("", pa.string())
+
+
+def rows_text(rows: Iterable[Sequence[Any]]) -> str:
+    """Rows of values as CSV text, cell by cell: the rule :func:`table_csv` reproduces."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator=LINE_END, quoting=csv.QUOTE_MINIMAL)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return out.getvalue()
+
+
+def table_csv(table: Any) -> bytes:
+    """A ``pa.Table``'s rows (no header) as the UTF-8 bytes :func:`rows_text` writes."""
+    if table.num_rows == 0:
+        return b""
+    if table.num_columns == 1:  # csv.writer quotes a row that is one empty cell
+        return rows_text(zip(table.column(0).to_pylist(), strict=True)).encode()
+    cells = [_cells(column.combine_chunks()) for column in table.columns]
+    lines = pc.binary_join_element_wise(*cells, ",")
+    return _joined(pc.binary_join_element_wise(lines, _EMPTY, LINE_END))
+
+
+def _joined(strings: Any) -> bytes:
+    """The bytes of a string array's values one after the other (no nulls)."""
+    offsets = pa.Array.from_buffers(
+        pa.int32(), len(strings) + 1, [None, strings.buffers()[1]], offset=strings.offset
+    )
+    first, last = offsets[0].as_py(), offsets[len(strings)].as_py()
+    return strings.buffers()[2][first:last].to_pybytes()  # type: ignore[no-any-return]
+
+
+def _cells(column: Any) -> Any:
+    """A column's cells as strings, nulls as empty strings."""
+    kind = column.type
+    if pa.types.is_string(kind):
+        text = column
+    elif pa.types.is_integer(kind) or pa.types.is_date32(kind):
+        return pc.fill_null(pc.cast(column, pa.string()), "")  # never quoted
+    elif pa.types.is_boolean(kind):
+        return pc.fill_null(pc.if_else(column, "true", "false"), "")
+    elif pa.types.is_floating(kind):
+        return _float_cells(column)
+    elif pa.types.is_timestamp(kind):
+        return _timestamp_cells(column)
+    elif pa.types.is_list(kind) and column.flatten().null_count == 0:
+        text = pc.binary_join(pc.cast(column, pa.list_(pa.string())), LIST_SEPARATOR)
+    else:
+        return _python_cells(column)
+    return _quoted(pc.fill_null(text, ""))
+
+
+def _quoted(text: Any) -> Any:
+    """Cells holding a comma, a quote or a line end quoted, their quotes doubled."""
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', _EMPTY)
+    return pc.if_else(pc.match_substring_regex(text, NEEDS_QUOTES), quoted, text)
+
+
+def _float_cells(column: Any) -> Any:
+    """``repr`` of each float: Arrow's text where it is plain notation inside
+    :data:`PLAIN_FLOATS` (plus ``.0`` when whole), Python's for the others."""
+    text = pc.cast(column, pa.string())
+    size = pc.abs(column)
+    low, high = PLAIN_FLOATS
+    inside = pc.or_(pc.equal(size, 0.0), pc.and_(pc.greater_equal(size, low), pc.less(size, high)))
+    other = pc.fill_null(pc.or_(pc.invert(inside), pc.match_substring(text, "e")), False)
+    whole = pc.invert(pc.match_substring(text, "."))
+    text = pc.fill_null(pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text), "")
+    if pc.any(other).as_py():
+        values = pc.filter(column, other).to_pylist()
+        text = pc.replace_with_mask(text, other, pa.array(map(repr, values), pa.string()))
+    return text
+
+
+def _timestamp_cells(column: Any) -> Any:
+    """``datetime.isoformat()`` of UTC timestamps: whole seconds only, else cell by cell."""
+    if column.type.tz not in ("UTC", "+00:00"):
+        return _python_cells(column)
+    ticks = pc.cast(column, pa.int64())
+    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[column.type.unit]
+    if pc.any(pc.not_equal(pc.remainder(ticks, per_second), 0)).as_py():
+        return _python_cells(column)
+    text = pc.strftime(pc.cast(column, pa.timestamp("s", tz="UTC")), "%Y-%m-%dT%H:%M:%S+00:00")
+    return pc.fill_null(text, "")
+
+
+def _python_cells(column: Any) -> Any:
+    """The cells by :func:`csv_cell`, one by one (quoted where needed)."""
+    return _quoted(pa.array([csv_cell(value) for value in column.to_pylist()], pa.string()))
