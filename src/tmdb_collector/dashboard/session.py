@@ -47,7 +47,9 @@ class CollectionSession:
         self._task: asyncio.Task[None] | None = None
         self._runs = 0
         self._elapsed_before = 0.0  # seconds spent in earlier runs of this session
-        self.progress = progress_from_store(store)
+        self.progress = progress_from_store(
+            store, (entity.media for entity in plan.linked_entities)
+        )
 
     @property
     def running(self) -> bool:

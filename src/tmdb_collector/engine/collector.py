@@ -20,7 +20,7 @@ from typing import Any, Literal
 from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
 from tmdb_collector.engine.id_loading import load_catalogue_ids
 from tmdb_collector.engine.linked import queue_linked
-from tmdb_collector.engine.run_progress import LINKED_STAGE, RunProgress, StageProgress
+from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import (
     AuthError,
     CollectorError,
@@ -117,7 +117,7 @@ class Collector:
         self._rounds: Counter[tuple[str, int] | int] = Counter()  # unit -> rounds spent
         self._linked = tuple(entity.media.name for entity in plan.linked_entities)
         if self._linked:
-            self.progress.stages.setdefault(LINKED_STAGE, StageProgress("Linked entities"))
+            self.progress.add_linked(entity.media for entity in plan.linked_entities)
         # (one unit, several, reason) -> units failed: "harvest page", "series", ...
         self._failures: Counter[tuple[str, str, str]] = Counter()
         self._performing: set[asyncio.Task[Any] | None] = set()  # workers inside a unit
@@ -278,11 +278,7 @@ class Collector:
             ids=counts.ids, done=counts.done, not_found=counts.not_found, failed=counts.failed
         )
         if self._linked:
-            by_status = self._store.linked_counts()
-            stage = self.progress.stages[LINKED_STAGE]
-            held = [by_status.get(entity, {}) for entity in self._linked]
-            stage.total = sum(sum(statuses.values()) for statuses in held)
-            stage.done = stage.total - sum(statuses.get("pending", 0) for statuses in held)
+            self.progress.set_linked_counts(self._store.linked_counts())
         self._sync_client_stats()
 
     def _sync_client_stats(self) -> None:
@@ -442,7 +438,7 @@ class Collector:
             self._store.mark_linked(entity, item_id, "failed", str(exc))
         else:
             self._store.save_linked(entity, record)
-        self.progress.stages[LINKED_STAGE].done += 1
+        self.progress.linked_done(entity)
         return False
 
     def _media_of(self, task: ItemTask | LinkedTask) -> MediaType:

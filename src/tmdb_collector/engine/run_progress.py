@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from tmdb_collector.media import MediaType
 
 STAGES = {"popular": "Popular pages", "discover": "Genre pages", "details": "{word} details"}
 LINKED_STAGE = "linked"  # after the details, in a run with `--linked` alone
+LINKED_LABEL = "Linked entities"
 RunState = Literal["idle", "running", "pausing", "paused", "complete", "failed"]
 RATE_WINDOW = 10.0  # seconds of history behind the live request rate
 
@@ -39,6 +41,8 @@ class RunProgress:
     media: MediaType
     state: RunState = "idle"
     stages: dict[str, StageProgress] = field(default_factory=dict)
+    # The linked stage by entity type ("person": People 12 / 40), within stages[LINKED_STAGE].
+    linked: dict[str, StageProgress] = field(default_factory=dict)
     collected: int = 0  # items; "movies" in the snapshot, for either media (docs/progress.md)
     requests: int = 0
     throttled: int = 0
@@ -75,6 +79,29 @@ class RunProgress:
         self.collected = done
         self.failed = failed
         self.not_found = not_found
+
+    def add_linked(self, entities: Iterable[MediaType]) -> None:
+        """The linked stage and a count per entity type (``collect --linked``), kept if there."""
+        self.stages.setdefault(LINKED_STAGE, StageProgress(LINKED_LABEL))
+        for media in entities:
+            self.linked.setdefault(media.name, StageProgress(media.title))
+
+    def set_linked_counts(self, by_status: Mapping[str, Mapping[str, int]]) -> None:
+        """The linked stage from the store's counts (entity -> status -> ids): an entity is
+        done once it is no longer pending."""
+        stage = self.stages[LINKED_STAGE]
+        stage.done = stage.total = 0
+        for name, entity in self.linked.items():
+            statuses = by_status.get(name, {})
+            entity.total = sum(statuses.values())
+            entity.done = entity.total - statuses.get("pending", 0)
+            stage.done += entity.done
+            stage.total += entity.total
+
+    def linked_done(self, name: str) -> None:
+        """One entity of type ``name`` fetched, failed or not found."""
+        self.stages[LINKED_STAGE].done += 1
+        self.linked[name].done += 1
 
     def set_outage(self, view: OutageView) -> None:
         """The breaker's news: an outage started, a probe is scheduled, or it ended."""
@@ -136,6 +163,10 @@ class RunProgress:
             "stages": {
                 name: {"label": s.label, "done": s.done, "total": s.total}
                 for name, s in self.stages.items()
+            },
+            "linked": {
+                name: {"label": s.label, "done": s.done, "total": s.total}
+                for name, s in self.linked.items()
             },
             "overall": {"done": overall_done, "total": overall_total},
             "movies": self.collected,

@@ -6,11 +6,12 @@
     idle: "Idle", running: "Running", pausing: "Pausing…", paused: "Paused",
     complete: "Complete", failed: "Failed",
   };
-  const STAGE_NUMBERS = { popular: 1, discover: 2, details: 3 };
+  const STAGE_NUMBERS = { popular: 1, discover: 2, details: 3, linked: 4 };
   const MAX_LOG_LINES = 500;
   const numbers = new Intl.NumberFormat("en-US");
   const $ = (id) => document.getElementById(id);
   let shownFormats = "";
+  let shownLinked = "";
   let shownMedia = "";
 
   function duration(seconds) {
@@ -34,6 +35,44 @@
     const percent = total > 0 ? Math.min(100, (100 * done) / total) : 0;
     row.querySelector(".fill").style.width = `${percent.toFixed(1)}%`;
     row.classList.toggle("finished", total > 0 && done >= total);
+  }
+
+  function barRow(id, label, className) {
+    const row = document.createElement("div");
+    row.className = className;
+    row.id = id;
+    const head = document.createElement("div");
+    head.className = "bar-head";
+    const name = document.createElement("span");
+    name.className = "bar-label";
+    name.textContent = label;
+    const count = document.createElement("span");
+    count.className = "count";
+    count.textContent = "0 / 0";
+    head.append(name, count);
+    const bar = document.createElement("div");
+    bar.className = "bar";
+    const fill = document.createElement("div");
+    fill.className = "fill";
+    bar.append(fill);
+    row.append(head, bar);
+    return row;
+  }
+
+  // The linked stage (collect --linked): its bar, then one per entity type, in the words of
+  // each entity's media type ("People"), as the snapshot names them.
+  function renderLinked(stage, linked) {
+    const names = Object.keys(linked || {});
+    const key = stage ? `${stage.label}|${names.map((n) => linked[n].label).join(",")}` : "";
+    if (key !== shownLinked) {
+      shownLinked = key;
+      const rows = stage ? [barRow("bar-linked", `Stage 4 · ${stage.label}`, "bar-row")] : [];
+      for (const name of names) {
+        rows.push(barRow(`bar-linked-${name}`, linked[name].label, "bar-row entity"));
+      }
+      $("linked-bars").replaceChildren(...rows);
+    }
+    for (const name of names) setBar(`linked-${name}`, linked[name].done, linked[name].total);
   }
 
   function stageText(view) {
@@ -110,8 +149,9 @@
     setNumber("errors", view.errors);
     setNumber("rate", view.request_rate, view.request_rate.toFixed(1));
     setBar("overall", view.overall.done, view.overall.total);
+    renderLinked(view.stages.linked, view.linked);
     for (const name of Object.keys(STAGE_NUMBERS)) {
-      setBar(name, view.stages[name].done, view.stages[name].total);
+      if (view.stages[name]) setBar(name, view.stages[name].done, view.stages[name].total);
     }
     $("start").disabled = !view.can_start;
     $("pause").disabled = !view.can_pause;
