@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -65,11 +66,17 @@ def sim() -> Iterator[SimulatorProcess]:
 
 @pytest.fixture
 def dashboard(sim: SimulatorProcess, tmp_path: Path) -> Iterator[str]:
+    with serving(sim, tmp_path, *PLAN) as url:
+        yield url
+
+
+@contextmanager
+def serving(sim: SimulatorProcess, tmp_path: Path, *plan: str) -> Iterator[str]:
     """``tmdb-collector serve --port 0`` in a subprocess; yields the URL it prints first."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TMDB_")}
     env["TMDB_API_KEY"] = KEY
     command = [sys.executable, "-m", "tmdb_collector", "serve", "--port", "0"]
-    command += ["--db", str(tmp_path / "dash.db"), "--base-url", sim.base_url, *PLAN, *PACE]
+    command += ["--db", str(tmp_path / "dash.db"), "--base-url", sim.base_url, *plan, *PACE]
     log = tmp_path / "serve.err"
     with (
         log.open("w") as errors,
@@ -94,7 +101,7 @@ def _ready_url(process: subprocess.Popen[bytes], errors: Path, within: float = 3
 
 
 @pytest.fixture
-def page(dashboard: str) -> Iterator[Page]:
+def page() -> Iterator[Page]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make browser-deps` installs it", pytrace=False)
     with sync_playwright() as playwright:
@@ -201,3 +208,33 @@ def test_start_pause_reload_resume_download(
         response = httpx.post(dashboard + "api/start", headers=headers, timeout=10)
         assert response.status_code == 403
     assert httpx.get(dashboard + "api/state", timeout=10).json()["state"] == "complete"
+
+
+@pytest.fixture(scope="module")
+def small_sim() -> Iterator[SimulatorProcess]:
+    """A small catalogue, whose people graph the simulator builds in a moment."""
+    with simulator_process(["--catalog-size", "300"], api_key=KEY) as running:
+        yield running
+
+
+def test_the_linked_stage_has_its_bars(
+    page: Page, small_sim: SimulatorProcess, tmp_path: Path
+) -> None:
+    linked = ["--popular-pages", "1", "--genre-pages", "0", "--linked", "people,collections"]
+    with serving(
+        small_sim, tmp_path, *linked, "--linked-cast", "2", "--linked-crew", "none"
+    ) as url:
+        page.goto(url)
+        expect(page.locator("#bar-linked .bar-label")).to_have_text("Stage 4 · Linked entities")
+        expect(page.locator("#bar-linked-person .bar-label")).to_have_text("People")
+        expect(page.locator("#bar-linked-collection .bar-label")).to_have_text("Collections")
+        page.click("#start")
+        expect(page.locator("#state")).to_have_text("Complete", timeout=60_000)
+        people = page.locator("#bar-linked-person")
+        expect(people).to_have_class("bar-row entity finished")
+        done, total = people.locator(".count").inner_text().split(" / ")
+        assert done == total != "0"
+        expect(page.locator("#bar-linked")).to_have_class("bar-row finished")
+        expect(page.locator("#stage")).to_have_text("All stages done")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-linked.png"), full_page=True)
