@@ -82,3 +82,17 @@ async def test_a_plan_without_linked_entities_shows_none(db_path: Path, sim_url:
         view = session.snapshot()
     assert "linked" not in view["stages"]
     assert view["linked"] == {}
+
+
+async def test_start_refuses_parts_the_linked_entities_need(db_path: Path, sim_url: str) -> None:
+    with Store.create_or_open(db_path, PLAN) as store:
+        client = await _served(store, sim_url)
+        try:
+            response = await client.post("/api/start", json={"parts": ["keywords"]})
+            assert response.status == 400
+            assert "add it to --parts" in await response.text()
+            view = await state(client)
+        finally:
+            await client.close()
+    assert view["state"] == "idle"
+    assert view["parts"]["chosen"] == list(PLAN.parts)
