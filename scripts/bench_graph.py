@@ -1,4 +1,4 @@
-"""`make bench` (graph): the performance figures of the linked stage (#22) and of part history (#23).
+"""`make bench` (graph): the figures of the linked stage (#22) and of part history (#23).
 
 Linked (#22): a small plan (``--popular-pages``, default 5) is collected from the simulator with
 ``--linked people`` at ``--rate`` (default 200 requests/s, above TMDB's 40 so that the run takes
@@ -11,8 +11,8 @@ exports json or jsonl only) against ``export --entity people --format json`` (th
 History (#23): ``--titles`` movies (default 2,000; the issue's figure is 10,000, ``--big``) are
 collected with ``watch/providers`` on the simulator's default day, then ``update --refresh-parts
 watch/providers`` runs on each of the next ``--days`` (default 7) simulated days. Printed per day:
-the store's growth (the database file after a WAL checkpoint) against the compressed bytes of the bodies that
-changed that day (the past-version rows the refresh added, ``length(body)``). Then ``export
+the store's growth (the database file after a WAL checkpoint) against the compressed bytes of
+the bodies that changed that day (the past-version rows the refresh added, ``length(body)``). Then ``export
 --format parquet`` (which writes ``availability.parquet`` among the tables) against ``export
 --format json`` of the same collection.
 
