@@ -12,8 +12,8 @@ History (#23): ``--titles`` movies (default 2,000; the issue's figure is 10,000,
 collected with ``watch/providers`` on the simulator's default day, then ``update --refresh-parts
 watch/providers`` runs on each of the next ``--days`` (default 7) simulated days. Printed per day:
 the store's growth (the database file after a WAL checkpoint) against the compressed bytes of
-the bodies that changed that day (the past-version rows the refresh added, ``length(body)``). Then ``export
---format parquet`` (which writes ``availability.parquet`` among the tables) against ``export
+the bodies that changed that day (the past-version rows the refresh added, ``length(body)``).
+Then ``export --format parquet`` (which writes ``availability.parquet`` among the tables) against ``export
 --format json`` of the same collection.
 
 Each command is a child process measured by bench.py's launcher (wall, CPU, peak RSS).
