@@ -13,8 +13,8 @@ collected with ``watch/providers`` on the simulator's default day, then ``update
 watch/providers`` runs on each of the next ``--days`` (default 7) simulated days. Printed per day:
 the store's growth (the database file after a WAL checkpoint) against the compressed bytes of
 the bodies that changed that day (the past-version rows the refresh added, ``length(body)``).
-Then ``export --format parquet`` (which writes ``availability.parquet`` among the tables) against ``export
---format json`` of the same collection.
+Then ``export --format parquet`` (which writes ``availability.parquet`` among the tables)
+against ``export --format json`` of the same collection.
 
 Each command is a child process measured by bench.py's launcher (wall, CPU, peak RSS).
 
