@@ -29,7 +29,7 @@ def collected(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     ("flags", "message"),
     [
         (["--popular-pages", "-3"], "popular-pages"),
-        (["--genre-pages", "many"], "genre-pages"),
+        (["--genre-pages", "many"], "--genre-pages must be a whole number or 'all'"),
         (["--rate", "0"], "rate must be a number greater than 0"),
         (["--concurrency", "0"], "concurrency"),
         (["--base-url", "htp:/nowhere"], "malformed base URL"),

@@ -37,7 +37,7 @@ DEFAULT_DB = Path("tmdb_collection.db")
 
 
 def _pages(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    return None if value is None else _as_usage(lambda: parse_pages(value, f"--{param.name}"))
+    return None if value is None else _as_usage(lambda: parse_pages(value, param.opts[0]))
 
 
 def _genres(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
