@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_tables.py
 	$(BIN)/python scripts/bench_compact.py
+	$(BIN)/python scripts/bench_graph.py
 
 stress: install
 	$(BIN)/python scripts/stress.py
