@@ -57,6 +57,9 @@ from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.compaction import BATCH_ROWS, CompactResult, Progress
 from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
+from tmdb_collector.sync.run import SyncResult
+from tmdb_collector.sync.run import sync as sync_to
+from tmdb_collector.sync.target import DEFAULT_SCHEMA, parse_target
 
 PathLike = str | os.PathLike[str]
 ProgressCallback = Callable[[dict[str, Any]], None]
@@ -213,6 +216,19 @@ class Collection:
         from tmdb_collector.export.tables import earlier_tables
 
         return earlier_tables(self._store, format, Path(out))
+
+    def sync(
+        self,
+        to: str,
+        schema: str = DEFAULT_SCHEMA,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> SyncResult:
+        """Bring the PostgreSQL schema ``schema`` at ``to`` (``postgresql://user@host:port/db``;
+        the password from it, ``PGPASSWORD`` or ``~/.pgpass``) to this collection's tables, in
+        one transaction: the first time every row, later only the titles and linked entities
+        that changed since the last sync, as ``tmdb-collector sync`` does (docs/sync.md).
+        ``progress(stage, done, total)`` is called as it goes."""
+        return sync_to(self._store, parse_target(to, schema), progress)
 
     def lacking(self, parts: object = None) -> int:
         """Collected items an export of ``parts`` leaves out because they lack one of them."""

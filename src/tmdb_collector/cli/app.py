@@ -15,6 +15,7 @@ from tmdb_collector.cli.export import export_command, status
 from tmdb_collector.cli.history import availability, versions
 from tmdb_collector.cli.local import demo, serve, simulate
 from tmdb_collector.cli.options import AttributedGroup
+from tmdb_collector.cli.sync import sync
 from tmdb_collector.credentials import redact
 from tmdb_collector.errors import (
     EXIT_PAUSED,
@@ -42,6 +43,7 @@ for command in (
     update,
     status,
     export_command,
+    sync,
     compact,
     availability,
     versions,

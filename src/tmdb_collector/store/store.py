@@ -31,6 +31,7 @@ from tmdb_collector.store.items import ItemRow, RawItemRow
 from tmdb_collector.store.linked import LinkedStore
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
+from tmdb_collector.store.sync_reads import SyncReads
 from tmdb_collector.store.training import Training
 from tmdb_collector.store.version_reads import VersionReads
 
@@ -64,7 +65,7 @@ class StatusCounts:
     removed: int = 0
 
 
-class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore):
+class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncReads):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts (read for export by :class:`.items.ItemReads`)."""
 

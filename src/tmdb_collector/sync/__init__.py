@@ -1,0 +1,1 @@
+"""``tmdb-collector sync``: the collection's tables kept in a PostgreSQL schema (sync/run.py)."""
