@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint wheel-check dist bench stress browser-deps clean
+.PHONY: install demo test lint wheel-check dist bench stress browser-deps postgres-deps clean
 
 install: $(STAMP)
 
@@ -30,7 +30,21 @@ browser-deps:
 		echo "*** Install it with: sudo apt-get install chromium" >&2; \
 	fi
 
-test: install browser-deps
+# Debian's PostgreSQL server binaries (initdb, pg_ctl) for the sync tests, which start their own
+# server in a temporary directory (tests/support/postgres.py). As root with apt (CI), installed
+# when missing; otherwise a loud warning, and those tests are skipped.
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian postgresql for the sync tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "*** WARNING: PostgreSQL (initdb) is missing and cannot be installed without root:" >&2; \
+		echo "*** the sync tests (tests/test_pg_sync.py) will be SKIPPED." >&2; \
+		echo "*** Install it with: sudo apt-get install postgresql" >&2; \
+	fi
+
+test: install browser-deps postgres-deps
 	$(BIN)/python -m pytest -m "not slow and not wheel" -q
 
 # The sdist, and the wheel built from it, into dist/.
@@ -47,7 +61,7 @@ lint: install
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
-bench: install
+bench: install postgres-deps
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_tables.py
 	$(BIN)/python scripts/bench_compact.py

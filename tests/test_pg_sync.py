@@ -156,10 +156,11 @@ def test_first_sync_then_changes_only_match_the_parquet_export(
         now = dict(conn.execute("SELECT id, xmin::text FROM tmdb.movies").fetchall())
     rewritten = {i for i in now.keys() & versions.keys() if now[i] != versions[i]}
     assert rewritten == changed  # the unchanged titles' rows were not touched
-    assert f"{len(changed)} changed" in second.stdout
+    assert f"movies 0 new, {len(changed)} changed, 0 removed" in second.stdout
 
     third = run_cli(sync_args(day0, dsn))  # nothing changed since
-    assert "0 new, 0 changed, 0 removed" in third.stdout, third.stdout
+    assert "movies 0 new, 0 changed, 0 removed" in third.stdout, third.stdout
+    assert "people 0 new, 0 changed, 0 removed" in third.stdout, third.stdout
     assert sync_number(dsn, "tmdb") == 3
 
 
@@ -209,7 +210,7 @@ def test_a_sync_killed_mid_way_keeps_the_previous_state(
     assert sync_number(dsn, schema) == 1
     again = run_cli(sync_args(db, dsn, "--schema", schema))
     assert again.returncode == 0, again.stderr
-    assert "0 new, 5 changed, 0 removed" in again.stdout
+    assert "movies 0 new, 5 changed, 0 removed" in again.stdout
     assert sync_number(dsn, schema) == 2
 
 

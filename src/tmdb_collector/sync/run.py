@@ -55,21 +55,33 @@ class TableCounts:
 
 
 @dataclass
+class UnitCounts:
+    """What a sync did to one kind of unit (titles, or a linked entity type)."""
+
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
 class SyncResult:
     target: str
     schema: str
     number: int  # this sync's number in the schema (1: the first)
     full: bool  # every row loaded (first sync, or the tables changed)
-    new: int = 0
-    changed: int = 0
-    removed: int = 0
-    unchanged: int = 0
+    units: dict[str, UnitCounts] = field(default_factory=dict)  # by plural: movies, people...
     tables: dict[str, TableCounts] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line: the units, then rows inserted, replaced and deleted per table."""
         how = "full load" if self.full else "changes only"
+        units = "; ".join(
+            f"{name} {u.new:,} new, {u.changed:,} changed, {u.removed:,} removed,"
+            f" {u.unchanged:,} unchanged"
+            for name, u in self.units.items()
+        )
         per_table = "; ".join(
             f"{name} +{c.inserted:,} ~{c.replaced:,} -{c.deleted:,}"
             for name, c in self.tables.items()
@@ -77,9 +89,7 @@ class SyncResult:
         )
         return (
             f"Synced to {self.target} schema {self.schema} (sync {self.number}, {how}):"
-            f" {self.new:,} new, {self.changed:,} changed, {self.removed:,} removed,"
-            f" {self.unchanged:,} unchanged; rows (+inserted ~replaced -deleted):"
-            f" {per_table or 'none'}"
+            f" {units}; rows (+inserted ~replaced -deleted): {per_table or 'none'}"
         )
 
 
@@ -135,6 +145,7 @@ def _in_transaction(
         full = state is None or _as_shapes(state["tables"]) != _as_shapes(shapes)
         result = SyncResult(target.shown, schema, number, full)
         result.tables = {name: TableCounts() for name in wanted}
+        result.units = {scope.label: UnitCounts() for scope in found}
         _notice_restores(target, state, last, result)
         if full:
             _load_all(cur, schema, found, local, state, existing, result, report)
@@ -328,7 +339,7 @@ def _load_all(
             done += _copy_built(cur, schema, scope, built, result)
             report("writing", min(done, total), total)
         _copy_units(cur, schema, scope.name, units.items())
-        result.new += len(units)
+        result.units[scope.label].new = len(units)
     report("indexing", 0, 1)
     for scope in found:
         for table in scope.tables:
@@ -350,10 +361,9 @@ def _write_changes(
     report("writing", done, total)
     for scope in found:
         diff = diffs[scope.name]
-        result.new += len(diff.new)
-        result.changed += len(diff.changed)
-        result.removed += len(diff.removed)
-        result.unchanged += diff.unchanged
+        result.units[scope.label] = UnitCounts(
+            len(diff.new), len(diff.changed), len(diff.removed), diff.unchanged
+        )
         gone = sorted(diff.changed | diff.removed)
         if not gone and not diff.new:
             continue

@@ -57,6 +57,7 @@ class Scope:
     """One kind of unit and its tables; ``rows`` builds them for some units (all: None)."""
 
     name: str  # "movie", "tv" or a linked entity type's name
+    label: str  # its plural, for people: "movies", "people"
     tables: tuple[SyncTable, ...]
     fingerprints: Callable[[], dict[int, str]]
     # (the units to build, None: all; those of them that are new) -> batches of their rows
@@ -130,7 +131,9 @@ def _titles(store: Store) -> Scope:
             while chunk := list(islice(kept, BATCH_SIZE)):
                 yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, new)
 
-    return Scope(media.name, tuple(tables), lambda: store.item_fingerprints(parts), rows)
+    return Scope(
+        media.name, media.plural, tuple(tables), lambda: store.item_fingerprints(parts), rows
+    )
 
 
 def _linked(store: Store, media: MediaType, taken: set[str]) -> Scope:
@@ -172,7 +175,8 @@ def _linked(store: Store, media: MediaType, taken: set[str]) -> Scope:
 
         yield from _in_order(_batches(encoded), build)
 
-    return Scope(media.name, tables, lambda: store.linked_fingerprints(media.name, parts), rows)
+    fingerprints = lambda: store.linked_fingerprints(media.name, parts)  # noqa: E731
+    return Scope(media.name, media.plural, tables, fingerprints, rows)
 
 
 def _as_copy(built: dict[str, Any], units: dict[str, str], new: frozenset[int]) -> Built:
