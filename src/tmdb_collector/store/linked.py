@@ -142,8 +142,13 @@ class LinkedStore(ItemReads):
     def iter_linked(self, entity: str, parts: Sequence[str]) -> Iterator[ItemRow]:
         """The held entities of ``entity`` that have every one of ``parts``, by id, decoded
         (details, then the parts' bodies in the order asked)."""
+        return self.linked_of(entity, self.linked_held(entity), parts)
+
+    def linked_of(self, entity: str, ids: Iterable[int], parts: Sequence[str]) -> Iterator[ItemRow]:
+        """The records of the held ``entity`` ids that have every one of ``parts``, by id, as
+        :meth:`iter_linked` yields them (``sync`` reads the changed ones)."""
         decode = self.codec.decode_text
-        for item_id in self.linked_held(entity):
+        for item_id in sorted(ids):
             found = dict(
                 self._db.execute(
                     "SELECT name, body FROM linked_parts WHERE entity = ? AND item_id = ?",

@@ -5,7 +5,8 @@ An item's fingerprint changes whenever anything the table export writes for it c
 (full or ``--refresh-parts``) or a status change stamps ``ids.updated_at``; a refetch moves
 ``fetched_at``; a newly harvested page adds provenance rows; a refetch or a prune changes its
 part versions. A linked entity's changes with its save or status (``linked_ids``). The sync
-keeps the fingerprints it wrote beside the rows, so comparing them finds what changed.
+keeps the fingerprints it wrote beside the rows, so comparing them finds what changed; it
+reads the changed linked entities with :meth:`.linked.LinkedStore.linked_of`.
 """
 
 from __future__ import annotations
@@ -88,19 +89,3 @@ class SyncReads(ItemReads):
             (entity, *names, len(names)),
         )
         return {int(item_id): str(mark) for item_id, mark in rows}
-
-    def linked_of(
-        self, entity: str, ids: Iterable[int], parts: Sequence[str]
-    ) -> Iterator[tuple[int, str, tuple[str, ...]]]:
-        """The held ``entity`` records ``ids`` (as :meth:`iter_linked` yields them), by id."""
-        decode = self.codec.decode_text
-        for item_id in sorted(ids):
-            found = dict(
-                self._db.execute(
-                    "SELECT name, body FROM linked_parts WHERE entity = ? AND item_id = ?",
-                    (entity, item_id),
-                ).fetchall()
-            )
-            if DETAILS in found and all(name in found for name in parts):
-                details = decode(found[DETAILS])
-                yield item_id, details, tuple(decode(found[name]) for name in parts)

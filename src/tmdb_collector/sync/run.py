@@ -114,7 +114,10 @@ def sync(store: Store, target: Target, progress: Progress | None = None) -> Sync
             result = _in_transaction(conn, target, found, local, identity, last, report)
         except psycopg.Error as exc:
             raise _failure(exc, target) from None
-    _remember(store, target, result)
+    try:
+        _remember(store, target, result)
+    except CollectorError as exc:  # the server has the sync: only the collection's note is lost
+        result.notices.append(f"the collection could not record sync {result.number} ({exc})")
     return result
 
 
@@ -142,7 +145,11 @@ def _in_transaction(
             )
         number = 1 if state is None else int(state["number"]) + 1
         shapes = {name: table.shape() for name, table in wanted.items()}
-        full = state is None or _as_shapes(state["tables"]) != _as_shapes(shapes)
+        full = (
+            state is None
+            or _as_shapes(state["tables"]) != _as_shapes(shapes)
+            or any(name not in existing for name in wanted)  # one dropped since: load anew
+        )
         result = SyncResult(target.shown, schema, number, full)
         result.tables = {name: TableCounts() for name in wanted}
         result.units = {scope.label: UnitCounts() for scope in found}
