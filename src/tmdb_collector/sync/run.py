@@ -154,10 +154,12 @@ def _in_transaction(
         result.tables = {name: TableCounts() for name in wanted}
         result.units = {scope.label: UnitCounts() for scope in found}
         _notice_restores(target, state, last, result)
+        job = _Job(cur, schema, found, local, result, report)
         if full:
-            _load_all(cur, schema, found, local, state, existing, result, report)
+            old = [] if state is None else [name for name in state["tables"] if name in existing]
+            job.load_all(old)
         else:
-            _write_changes(cur, schema, found, local, result, report)
+            job.write_changes()
         report("committing", 1, 1)
         cur.execute(sql.SQL("DELETE FROM {}.{}").format(sql.Identifier(schema), _ident(STATE)))
         cur.execute(
@@ -316,92 +318,96 @@ def _notice_restores(
 # ---- writing -----------------------------------------------------------------------------
 
 
-def _load_all(
-    cur: psycopg.Cursor[Any],
-    schema: str,
-    found: list[Scope],
-    local: dict[str, dict[int, str]],
-    state: dict[str, Any] | None,
-    existing: dict[str, list[tuple[str, str]]],
-    result: SyncResult,
-    report: Progress,
-) -> None:
-    """Every table made anew and loaded with COPY; keys and indexes added after."""
-    old = [] if state is None else list(state["tables"])
-    for name in old:
-        if name in existing:
-            cur.execute(
-                sql.SQL("DROP TABLE {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
-            )
-    cur.execute(sql.SQL("TRUNCATE {}.{}").format(sql.Identifier(schema), _ident(UNITS)))
-    for scope in found:
-        for table in scope.tables:
-            cur.execute(create_table(schema, table.name, table.columns).encode())
-    total = sum(len(units) for units in local.values())
-    done = 0
-    report("writing", done, total)
-    for scope in found:
-        units = local[scope.name]
-        for built in scope.rows(None, frozenset(units)):
-            done += _copy_built(cur, schema, scope, built, result)
-            report("writing", min(done, total), total)
-        _copy_units(cur, schema, scope.name, units.items())
-        result.units[scope.label].new = len(units)
-    report("indexing", 0, 1)
-    for scope in found:
-        for table in scope.tables:
-            _add_keys(cur, schema, table)
-    cur.execute(sql.SQL("ANALYZE {}.{}").format(sql.Identifier(schema), _ident(UNITS)))
+@dataclass(frozen=True)
+class _Job:
+    """One sync's transaction: its cursor and schema, the scopes with the collection's
+    fingerprints, and what it reports."""
 
+    cur: psycopg.Cursor[Any]
+    schema: str
+    found: list[Scope]
+    local: dict[str, dict[int, str]]
+    result: SyncResult
+    report: Progress
 
-def _write_changes(
-    cur: psycopg.Cursor[Any],
-    schema: str,
-    found: list[Scope],
-    local: dict[str, dict[int, str]],
-    result: SyncResult,
-    report: Progress,
-) -> None:
-    diffs = {scope.name: _diff(cur, schema, scope.name, local[scope.name]) for scope in found}
-    total = sum(len(d.new) + len(d.changed) for d in diffs.values())
-    done = 0
-    report("writing", done, total)
-    for scope in found:
-        diff = diffs[scope.name]
-        result.units[scope.label] = UnitCounts(
-            len(diff.new), len(diff.changed), len(diff.removed), diff.unchanged
-        )
-        gone = sorted(diff.changed | diff.removed)
-        if not gone and not diff.new:
-            continue
-        for table in scope.tables:
-            counts = result.tables[table.name]
-            for ids, replaced in ((sorted(diff.changed), True), (sorted(diff.removed), False)):
-                if not ids:
-                    continue
-                cur.execute(
-                    sql.SQL("DELETE FROM {}.{} WHERE {} = ANY(%s)").format(
-                        sql.Identifier(schema),
-                        sql.Identifier(table.name),
-                        sql.Identifier(table.unit_column),
-                    ),
-                    (ids,),
+    def load_all(self, old: list[str]) -> None:
+        """Every table made anew (the ``old`` ones of an earlier sync dropped) and loaded with
+        COPY; keys and indexes added after."""
+        for name in old:
+            self.cur.execute(
+                sql.SQL("DROP TABLE {}.{}").format(
+                    sql.Identifier(self.schema), sql.Identifier(name)
                 )
-                if not replaced:
-                    counts.deleted += cur.rowcount
-        written = diff.new | diff.changed
-        if written:
-            for built in scope.rows(written, diff.new):
-                done += _copy_built(cur, schema, scope, built, result)
-                report("writing", min(done, total), total)
-        cur.execute(
-            sql.SQL("DELETE FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
-                sql.Identifier(schema), _ident(UNITS)
-            ),
-            (scope.name, gone),
+            )
+        self.cur.execute(
+            sql.SQL("TRUNCATE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
         )
-        units = local[scope.name]
-        _copy_units(cur, schema, scope.name, ((i, units[i]) for i in sorted(written)))
+        for scope in self.found:
+            for table in scope.tables:
+                self.cur.execute(create_table(self.schema, table.name, table.columns).encode())
+        total = sum(len(units) for units in self.local.values())
+        done = 0
+        self.report("writing", done, total)
+        for scope in self.found:
+            units = self.local[scope.name]
+            for built in scope.rows(None, frozenset(units)):
+                done += _copy_built(self.cur, self.schema, scope, built, self.result)
+                self.report("writing", min(done, total), total)
+            _copy_units(self.cur, self.schema, scope.name, units.items())
+            self.result.units[scope.label].new = len(units)
+        self.report("indexing", 0, 1)
+        for scope in self.found:
+            for table in scope.tables:
+                _add_keys(self.cur, self.schema, table)
+        self.cur.execute(
+            sql.SQL("ANALYZE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
+        )
+
+    def write_changes(self) -> None:
+        """Only the changed, removed and new units' rows; the others are not touched."""
+        diffs = {
+            scope.name: _diff(self.cur, self.schema, scope.name, self.local[scope.name])
+            for scope in self.found
+        }
+        total = sum(len(d.new) + len(d.changed) for d in diffs.values())
+        done = 0
+        self.report("writing", done, total)
+        for scope in self.found:
+            diff = diffs[scope.name]
+            self.result.units[scope.label] = UnitCounts(
+                len(diff.new), len(diff.changed), len(diff.removed), diff.unchanged
+            )
+            gone = sorted(diff.changed | diff.removed)
+            if not gone and not diff.new:
+                continue
+            for table in scope.tables:
+                counts = self.result.tables[table.name]
+                for ids, replaced in ((sorted(diff.changed), True), (sorted(diff.removed), False)):
+                    if not ids:
+                        continue
+                    self.cur.execute(
+                        sql.SQL("DELETE FROM {}.{} WHERE {} = ANY(%s)").format(
+                            sql.Identifier(self.schema),
+                            sql.Identifier(table.name),
+                            sql.Identifier(table.unit_column),
+                        ),
+                        (ids,),
+                    )
+                    if not replaced:
+                        counts.deleted += self.cur.rowcount
+            written = diff.new | diff.changed
+            if written:
+                for built in scope.rows(written, diff.new):
+                    done += _copy_built(self.cur, self.schema, scope, built, self.result)
+                    self.report("writing", min(done, total), total)
+            self.cur.execute(
+                sql.SQL("DELETE FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
+                    sql.Identifier(self.schema), _ident(UNITS)
+                ),
+                (scope.name, gone),
+            )
+            units = self.local[scope.name]
+            _copy_units(self.cur, self.schema, scope.name, ((i, units[i]) for i in sorted(written)))
 
 
 def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, str]) -> _Diff:
@@ -422,8 +428,8 @@ def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, st
 def _copy_built(
     cur: psycopg.Cursor[Any], schema: str, scope: Scope, built: Built, result: SyncResult
 ) -> int:
-    """One batch's rows into their tables; returns how many units the batch held (its
-    unit table's rows, or else its first table's units)."""
+    """One batch's rows into their tables; returns how many units it wrote (the rows of the
+    scope's own table: one per title or entity)."""
     by_name = {table.name: table for table in scope.tables}
     for name, (rows, fresh, data) in built.items():
         table = by_name[name]
