@@ -66,6 +66,7 @@ bench: install postgres-deps
 	$(BIN)/python scripts/bench_tables.py
 	$(BIN)/python scripts/bench_compact.py
 	$(BIN)/python scripts/bench_graph.py
+	$(BIN)/python scripts/bench_sync.py
 
 stress: install
 	$(BIN)/python scripts/stress.py

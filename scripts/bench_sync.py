@@ -127,6 +127,8 @@ def main() -> None:
             f" {exported + copied:.1f} s ({verdict_first}); incremental {again:.1f} s ="
             f" {share:.1%} of the first (target < {TARGET_INCREMENTAL:.0%}: {verdict_again})"
         )
+    if verdict_first != "ok" or verdict_again != "ok":
+        raise SystemExit("bench: a sync target was missed (see the summary)")
 
 
 if __name__ == "__main__":

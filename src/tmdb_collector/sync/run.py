@@ -43,6 +43,7 @@ from tmdb_collector.sync.target import Target, connect, server_reason
 STATE = "_tmdb_sync"  # one row: the collection mirrored, the sync number, the tables
 UNITS = "_tmdb_sync_units"  # (scope, id, fingerprint) of every unit written
 STATE_VERSION = 1
+INDEX_MEMORY = "256MB"  # maintenance_work_mem while the first load builds keys and indexes
 # (stage, units done, units to write): stages "comparing", "writing", "indexing", "committing"
 Progress = Callable[[str, int, int], None]
 
@@ -356,9 +357,13 @@ class _Job:
             _copy_units(self.cur, self.schema, scope.name, units.items())
             self.result.units[scope.label].new = len(units)
         self.report("indexing", 0, 1)
+        self.cur.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'".encode())
         for scope in self.found:
             for table in scope.tables:
                 _add_keys(self.cur, self.schema, table)
+                # Statistics now, not when autovacuum comes by: the next sync's deletes by
+                # title would otherwise be planned blind (as scans of whole tables).
+                self.cur.execute(f"ANALYZE {quoted(self.schema)}.{quoted(table.name)}".encode())
         self.cur.execute(
             sql.SQL("ANALYZE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
         )
