@@ -17,32 +17,29 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/tmdb-collector demo --out demo-output
 
-# Debian's Chromium drives the dashboard test. As root with apt (CI), install it when missing;
-# otherwise say loudly that the browser test will be skipped, and let the other tests run.
-browser-deps:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# A Debian package a group of tests needs. As root with apt (CI), installed when missing;
+# otherwise say loudly that those tests will be skipped, and let the other tests run.
+# $(1): a shell test that it is there; $(2): the packages; $(3): the tests that need them.
+define debian_deps
+	@if $(1); then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian chromium for the browser test"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "installing Debian $(2) for $(3)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	else \
-		echo "*** WARNING: chromium is missing and cannot be installed without root:" >&2; \
-		echo "*** the browser test (tests/test_dashboard_browser.py) will be SKIPPED." >&2; \
-		echo "*** Install it with: sudo apt-get install chromium" >&2; \
+		echo "*** WARNING: $(2) is missing and cannot be installed without root:" >&2; \
+		echo "*** $(3) will be SKIPPED." >&2; \
+		echo "*** Install it with: sudo apt-get install $(2)" >&2; \
 	fi
+endef
+
+# Debian's Chromium drives the dashboard test.
+browser-deps:
+	$(call debian_deps,command -v chromium >/dev/null 2>&1,chromium,the browser test (tests/test_dashboard_browser.py))
 
 # Debian's PostgreSQL server binaries (initdb, pg_ctl) for the sync tests, which start their own
-# server in a temporary directory (tests/support/postgres.py). As root with apt (CI), installed
-# when missing; otherwise a loud warning, and those tests are skipped.
+# server in a temporary directory (tests/support/postgres.py).
 postgres-deps:
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian postgresql for the sync tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-	else \
-		echo "*** WARNING: PostgreSQL (initdb) is missing and cannot be installed without root:" >&2; \
-		echo "*** the sync tests (tests/test_pg_sync.py) will be SKIPPED." >&2; \
-		echo "*** Install it with: sudo apt-get install postgresql" >&2; \
-	fi
+	$(call debian_deps,ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1,postgresql,the sync tests (tests/test_pg_sync.py))
 
 test: install browser-deps postgres-deps
 	$(BIN)/python -m pytest -m "not slow and not wheel" -q
