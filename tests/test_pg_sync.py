@@ -241,6 +241,8 @@ def test_bad_input_is_one_line_and_writes_nothing(
     line = refused(pg_server.dsn(password="wrong-password"), code=2)
     assert "refused the credentials" in line
     assert "password authentication failed" in line
+    line = refused(pg_server.dsn(password=""), code=2)
+    assert "asks for a password: give it in the URL, PGPASSWORD or ~/.pgpass" in line
 
     dsn = pg_server.dsn()
     with psycopg.connect(dsn, autocommit=True) as conn:

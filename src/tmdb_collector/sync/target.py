@@ -66,6 +66,11 @@ def connect(target: Target) -> psycopg.Connection[Any]:
         return psycopg.connect(target.dsn, connect_timeout=CONNECT_TIMEOUT)
     except psycopg.OperationalError as exc:
         reason = server_reason(exc, target)
+        if "no password supplied" in reason:
+            raise UsageError(
+                f"{target.shown} asks for a password: give it in the URL, {PASSWORD_ENV} or"
+                " ~/.pgpass"
+            ) from None
         if exc.sqlstate in AUTH_FAILED or "authentication failed" in reason:
             raise UsageError(f"{target.shown} refused the credentials: {reason}") from None
         if isinstance(exc, errors.InvalidCatalogName):
