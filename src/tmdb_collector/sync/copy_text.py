@@ -40,7 +40,10 @@ PG_UDT: dict[Kind, str] = {
     "list_str": "_text",
     "list_int": "_int8",
 }
-COPY_OPTIONS = "(FORMAT csv)"
+COPY_OPTIONS = "FORMAT csv"
+# Into a table made in the same transaction (a first load): rows written already frozen, so
+# the vacuum that follows a bulk load has nothing to rewrite.
+FREEZE = ", FREEZE"
 _WRITE = pa_csv.WriteOptions(include_header=False)
 
 
@@ -57,10 +60,11 @@ def create_table(schema: str, table: str, columns: tuple[Column, ...]) -> str:
     return f"CREATE TABLE {quoted(schema)}.{quoted(table)} ({body})"
 
 
-def copy_statement(schema: str, table: str, columns: tuple[Column, ...]) -> str:
-    return (
-        f"COPY {quoted(schema)}.{quoted(table)} ({column_list(columns)}) FROM STDIN {COPY_OPTIONS}"
-    )
+def copy_statement(
+    schema: str, table: str, columns: tuple[Column, ...], *, freeze: bool = False
+) -> str:
+    options = COPY_OPTIONS + (FREEZE if freeze else "")
+    return f"COPY {quoted(schema)}.{quoted(table)} ({column_list(columns)}) FROM STDIN ({options})"
 
 
 def copy_bytes(table: Any) -> bytes:

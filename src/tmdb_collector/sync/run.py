@@ -352,7 +352,7 @@ class _Job:
         for scope in self.found:
             units = self.local[scope.name]
             for built in scope.rows(None, frozenset(units)):
-                done += _copy_built(self.cur, self.schema, scope, built, self.result)
+                done += self.copy_built(scope, built, freeze=True)
                 self.report("writing", min(done, total), total)
             _copy_units(self.cur, self.schema, scope.name, units.items())
             self.result.units[scope.label].new = len(units)
@@ -403,7 +403,7 @@ class _Job:
             written = diff.new | diff.changed
             if written:
                 for built in scope.rows(written, diff.new):
-                    done += _copy_built(self.cur, self.schema, scope, built, self.result)
+                    done += self.copy_built(scope, built)
                     self.report("writing", min(done, total), total)
             self.cur.execute(
                 sql.SQL("DELETE FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
@@ -413,6 +413,21 @@ class _Job:
             )
             units = self.local[scope.name]
             _copy_units(self.cur, self.schema, scope.name, ((i, units[i]) for i in sorted(written)))
+
+    def copy_built(self, scope: Scope, built: Built, *, freeze: bool = False) -> int:
+        """One batch's rows into their tables (``freeze``: made in this transaction); returns
+        how many units it wrote (the rows of the scope's own table: one per unit)."""
+        by_name = {table.name: table for table in scope.tables}
+        for name, (rows, fresh, data) in built.items():
+            columns = by_name[name].columns
+            statement = copy_statement(self.schema, name, columns, freeze=freeze)
+            with self.cur.copy(statement.encode()) as copy:
+                copy.write(data)
+            counts = self.result.tables[name]
+            counts.inserted += fresh
+            counts.replaced += rows - fresh
+        unit_table = scope.tables[0].name
+        return built[unit_table][0] if unit_table in built else 0
 
 
 def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, str]) -> _Diff:
@@ -428,23 +443,6 @@ def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, st
     changed = frozenset(i for i in local.keys() & written.keys() if local[i] != written[i])
     unchanged = len(local) - len(new) - len(changed)
     return _Diff(new, changed, removed, unchanged)
-
-
-def _copy_built(
-    cur: psycopg.Cursor[Any], schema: str, scope: Scope, built: Built, result: SyncResult
-) -> int:
-    """One batch's rows into their tables; returns how many units it wrote (the rows of the
-    scope's own table: one per title or entity)."""
-    by_name = {table.name: table for table in scope.tables}
-    for name, (rows, fresh, data) in built.items():
-        table = by_name[name]
-        with cur.copy(copy_statement(schema, name, table.columns).encode()) as copy:
-            copy.write(data)
-        counts = result.tables[name]
-        counts.inserted += fresh
-        counts.replaced += rows - fresh
-    unit_table = scope.tables[0].name
-    return built[unit_table][0] if unit_table in built else 0
 
 
 def _copy_units(
