@@ -293,3 +293,19 @@ def test_a_restored_server_is_noticed_and_brought_up_to_date(
     assert result.returncode == 0, result.stderr
     assert "restored to an earlier state" in result.stderr
     assert sync_number(dsn, "restored") == 2
+
+
+def test_a_tv_collection_syncs_its_own_tables(pg_server: PgServer, tmp_path: Path) -> None:
+    """Nothing in the sync asks which media type it writes: a TV collection's tables (with
+    its seasons and the networks it links to) arrive as its parquet export has them."""
+    db, dsn = tmp_path / "tv.db", pg_server.dsn()
+    plan = ["--media", "tv", "--popular-pages", "1", "--genre-pages", "1", "--linked", "networks"]
+    with simulator(DAY0) as sim:
+        made = run_cli(collect_args(db, sim.base_url, *plan, rate="1000"))
+        assert made.returncode == 0, made.stderr
+    result = run_cli(sync_args(db, dsn, "--schema", "tv"))
+    assert result.returncode == 0, result.stderr
+    assert "series " in result.stdout
+    expected = export_parquet(db, tmp_path / "tables")
+    assert "networks" in expected
+    assert_same(pg_rows(dsn, "tv"), expected)
