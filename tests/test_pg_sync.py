@@ -200,6 +200,9 @@ def test_a_sync_killed_mid_way_keeps_the_previous_state(
     with sqlite3.connect(db) as con:  # two titles TMDB deleted since: their rows must go
         gone = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id DESC LIMIT 2")]
         con.executemany("UPDATE ids SET status = 'not_found' WHERE id = ?", [(i,) for i in gone])
+        # and one that lost a part: its rows leave the title tables (its history stays)
+        (lacking,) = con.execute("SELECT id FROM items ORDER BY id LIMIT 1 OFFSET 10").fetchone()
+        con.execute("DELETE FROM parts WHERE item_id = ? AND name = 'keywords'", (lacking,))
     with psycopg.connect(dsn, autocommit=True) as watcher, psycopg.connect(dsn) as holder:
         holder.execute(f"SELECT * FROM {schema}.{STATE} FOR UPDATE")  # its commit waits on us
         sync = start_cli(sync_args(db, dsn, "--schema", schema, progress="json"))
@@ -213,7 +216,7 @@ def test_a_sync_killed_mid_way_keeps_the_previous_state(
     assert sync_number(dsn, schema) == 1
     again = run_cli(sync_args(db, dsn, "--schema", schema))
     assert again.returncode == 0, again.stderr
-    assert "movies 0 new, 5 changed, 2 removed" in again.stdout
+    assert "movies 0 new, 6 changed, 2 removed" in again.stdout
     assert sync_number(dsn, schema) == 2
     assert_same(pg_rows(dsn, schema), export_parquet(db, tmp_path / "tables"))
 

@@ -23,15 +23,18 @@ class SyncReads(ItemReads):
     def item_fingerprints(
         self, parts: Sequence[str], *, include_removed: bool = False
     ) -> dict[int, str]:
-        """Each item a read of ``parts`` yields (:meth:`iter_stored_items`), by id: a text that
-        changes whenever its exported rows can."""
+        """Each stored item an export may write rows of, by id: a text that changes whenever
+        its exported rows can. That is every item a read yields whatever its parts (the
+        history tables hold those lacking one of ``parts`` too); how many of ``parts`` it has
+        is part of the text."""
         entity = self.media_type.name
+        held = self._parts_held(parts) if parts else "0"
         rows = self._db.execute(
             "SELECT i.id, s.updated_at || '|' || COALESCE(i.fetched_at, '')"
             " || '|' || (SELECT COUNT(*) FROM provenance p WHERE p.item_id = i.id)"
             " || '|' || (SELECT COUNT(*) FROM part_versions v"
-            "   WHERE v.entity = ? AND v.item_id = i.id)"
-            f" {self._exported(parts, include_removed)}",
+            f"   WHERE v.entity = ? AND v.item_id = i.id) || '|' || {held}"
+            f" {self._exported((), include_removed)}",
             (entity, *parts),
         )
         return {int(item_id): str(mark) for item_id, mark in rows}

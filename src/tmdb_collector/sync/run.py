@@ -351,7 +351,8 @@ class _Job:
         self.report("writing", done, total)
         for scope in self.found:
             units = self.local[scope.name]
-            for built in scope.rows(None, frozenset(units)):
+            every = frozenset(units)
+            for built in scope.rows(every, every, True):
                 done += self.copy_built(scope, built, freeze=True)
                 self.report("writing", min(done, total), total)
             _copy_units(self.cur, self.schema, scope.name, units.items())
@@ -402,7 +403,7 @@ class _Job:
                         counts.deleted += self.cur.rowcount
             written = diff.new | diff.changed
             if written:
-                for built in scope.rows(written, diff.new):
+                for built in scope.rows(written, diff.new, False):
                     done += self.copy_built(scope, built)
                     self.report("writing", min(done, total), total)
             self.cur.execute(

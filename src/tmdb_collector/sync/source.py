@@ -11,7 +11,7 @@ they are the parquet files' rows, a batch of units at a time, on :data:`WORKERS`
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -31,7 +31,7 @@ from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE
-from tmdb_collector.store.items import RawItemRow
+from tmdb_collector.store.items import ItemRow, RawItemRow
 from tmdb_collector.store.store import Store
 from tmdb_collector.sync.copy_text import copy_bytes
 
@@ -60,8 +60,10 @@ class Scope:
     label: str  # its plural, for people: "movies", "people"
     tables: tuple[SyncTable, ...]
     fingerprints: Callable[[], dict[int, str]]
-    # (the units to build, None: all; those of them that are new) -> batches of their rows
-    rows: Callable[[Iterable[int] | None, frozenset[int]], Iterator[Built]]
+    # (the units to build, those of them that are new, whether they are nearly all: read the
+    # collection through and keep theirs) -> batches of their rows. Only the units asked are
+    # written, even if the collection gained some since their fingerprints were read.
+    rows: Callable[[frozenset[int], frozenset[int], bool], Iterator[Built]]
 
 
 def scopes(store: Store) -> list[Scope]:
@@ -99,12 +101,11 @@ def _titles(store: Store) -> Scope:
 
     units = {table.name: table.unit_column for table in tables}
 
-    def rows(ids: Iterable[int] | None, new: frozenset[int]) -> Iterator[Built]:
-        if ids is None:
-            stored: Iterator[RawItemRow] = store.iter_stored_items(parts)
-            chosen = None
+    def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
+        if whole:
+            every = store.iter_stored_items(parts)
+            stored: Iterator[RawItemRow] = (item for item in every if item[0] in chosen)
         else:
-            chosen = set(ids)
             stored = store.stored_items_of(chosen, parts)
 
         coder = store.codec  # loaded on this thread: the database is read here only
@@ -123,11 +124,11 @@ def _titles(store: Store) -> Scope:
         try:
             yield from _in_order(batches, build)
         finally:
-            close = getattr(stored, "close", None)
+            close = getattr(every if whole else stored, "close", None)
             if close is not None:
                 close()
         for name, table_rows in history_tables(store, parts):
-            kept = (row for row in table_rows if chosen is None or row[0] in chosen)
+            kept = (row for row in table_rows if row[0] in chosen)
             while chunk := list(islice(kept, BATCH_SIZE)):
                 yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, new)
 
@@ -158,12 +159,12 @@ def _linked(store: Store, media: MediaType, taken: set[str]) -> Scope:
 
     units = {table.name: table.unit_column for table in tables}
 
-    def rows(ids: Iterable[int] | None, new: frozenset[int]) -> Iterator[Built]:
-        records = (
-            store.iter_linked(media.name, parts)
-            if ids is None
-            else store.linked_of(media.name, ids, parts)
-        )
+    def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
+        if whole:
+            every = store.iter_linked(media.name, parts)
+            records: Iterator[ItemRow] = (record for record in every if record[0] in chosen)
+        else:
+            records = store.linked_of(media.name, chosen, parts)
         encoded = (
             (key, details.encode(), tuple(body.encode() for body in bodies))
             for key, details, bodies in records
