@@ -42,7 +42,9 @@ from tmdb_collector.sync.target import Target, connect, server_reason
 
 STATE = "_tmdb_sync"  # one row: the collection mirrored, the sync number, the tables
 UNITS = "_tmdb_sync_units"  # (scope, id, fingerprint) of every unit written
-STATE_VERSION = 1
+# The state's and the fingerprints' format: a sync that finds another one loads everything
+# anew (with COPY) rather than finding every title changed and rewriting each.
+STATE_VERSION = 2
 INDEX_MEMORY = "256MB"  # maintenance_work_mem while the first load builds keys and indexes
 # (stage, units done, units to write): stages "comparing", "writing", "indexing", "committing"
 Progress = Callable[[str, int, int], None]
@@ -148,6 +150,7 @@ def _in_transaction(
         shapes = {name: table.shape() for name, table in wanted.items()}
         full = (
             state is None
+            or state["version"] != STATE_VERSION
             or _as_shapes(state["tables"]) != _as_shapes(shapes)
             or any(name not in existing for name in wanted)  # one dropped since: load anew
         )
@@ -234,14 +237,14 @@ def _claim_schema(cur: psycopg.Cursor[Any], target: Target) -> None:
 
 def _state(cur: psycopg.Cursor[Any], schema: str) -> dict[str, Any] | None:
     cur.execute(
-        sql.SQL("SELECT collection, number, tables FROM {}.{}").format(
+        sql.SQL("SELECT collection, number, tables, version FROM {}.{}").format(
             sql.Identifier(schema), _ident(STATE)
         )
     )
     row = cur.fetchone()
     if row is None:
         return None
-    return {"collection": row[0], "number": row[1], "tables": row[2]}
+    return {"collection": row[0], "number": row[1], "tables": row[2], "version": row[3]}
 
 
 def _existing_tables(cur: psycopg.Cursor[Any], schema: str) -> dict[str, list[tuple[str, str]]]:
