@@ -360,6 +360,15 @@ class Collector:
         self._put(HARVEST_PRIORITY if isinstance(task, PageTask) else ITEM_PRIORITY, task)
         return True
 
+    def _defer_or_fail(self, task: Task, exc: TMDBError) -> bool:
+        """A unit whose retries are spent: True when it is deferred to a later round, else it
+        is logged and recorded as failed (its handler marks it failed in the store)."""
+        if self._defer(task, exc):
+            return True
+        log.info("%s failed: %s", self._describe(task), exc)
+        self._record_failure(task, exc)
+        return False
+
     async def _harvest_page(self, task: PageTask) -> bool:
         query, page = task.query, task.page
         params = {**query.params, "page": str(page)}
@@ -370,10 +379,8 @@ class Collector:
         except (AuthError, StoreError):
             raise
         except TMDBError as exc:
-            if self._defer(task, exc):
+            if self._defer_or_fail(task, exc):
                 return True
-            log.info("%s failed: %s", self._describe(task), exc)
-            self._record_failure(task, exc)
             self._store.fail_page(query, page, str(exc))
             return False
         new_ids = self._store.save_page(
@@ -403,10 +410,8 @@ class Collector:
         except (AuthError, StoreError):
             raise
         except TMDBError as exc:
-            if self._defer(task, exc):
+            if self._defer_or_fail(task, exc):
                 return True
-            log.info("%s failed: %s", self._describe(task), exc)
-            self._record_failure(task, exc)
             self._store.mark(item_id, "failed", str(exc))
             self.progress.failed += 1
         else:
@@ -431,10 +436,8 @@ class Collector:
         except (AuthError, StoreError):
             raise
         except TMDBError as exc:
-            if self._defer(task, exc):
+            if self._defer_or_fail(task, exc):
                 return True
-            log.info("%s failed: %s", self._describe(task), exc)
-            self._record_failure(task, exc)
             self._store.mark_linked(entity, item_id, "failed", str(exc))
         else:
             self._store.save_linked(entity, record)
