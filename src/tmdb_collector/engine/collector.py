@@ -14,7 +14,8 @@ import logging
 import sqlite3
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
@@ -76,6 +77,8 @@ class RunOutcome:
     elapsed: float
     failed_pages: int = 0
     error: CollectorError | None = None
+    # Linked entities this run fetched, failed or found gone, by entity type ("person": 120).
+    linked: Mapping[str, int] = field(default_factory=dict)
 
 
 def trust_earlier_answers(store: Store, client: TMDBClient) -> None:
@@ -483,6 +486,7 @@ class Collector:
             elapsed=time.monotonic() - started,
             failed_pages=pages,
             error=error,
+            linked={name: s.done for name, s in self.progress.linked.items() if s.done},
         )
         log.info(
             "run ended (%s): %d %s collected, %d not found, %d failed, %d pages failed;"
