@@ -37,7 +37,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import BENCH_KEY, Child, check_child, child_env, cli, run_child
+from bench import BENCH_KEY, Child, _cpu_seconds, check_child, child_env, cli, run_child
 
 from tmdb_collector.simulator.catalog import DEFAULT_TODAY
 from tmdb_collector.simulator.process import simulator_process
@@ -100,7 +100,7 @@ def linked(workdir: Path, pages: int, rate: float) -> None:
     db = workdir / "linked.db"
     with simulator_process([], api_key=BENCH_KEY) as sim:
         warm(sim.base_url)
-        before = served(sim.root_url)
+        before, sim_cpu = served(sim.root_url), _cpu_seconds(sim.process.pid)
         child = run(
             [
                 "collect",
@@ -122,6 +122,7 @@ def linked(workdir: Path, pages: int, rate: float) -> None:
             "collect --linked people",
         )
         requests = served(sim.root_url) - before
+        sim_cpu = _cpu_seconds(sim.process.pid) - sim_cpu
     with sqlite3.connect(db) as con:
         titles = con.execute("SELECT COUNT(*) FROM items").fetchone()[0]
         list_pages = con.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
@@ -130,7 +131,8 @@ def linked(workdir: Path, pages: int, rate: float) -> None:
     share = requests / child.wall / rate
     print(
         f"linked (#22): {titles:,} titles, {people:,} people, {list_pages} list pages, "
-        f"{requests:,} requests in {child.wall:.1f} s (CPU {child.cpu:.1f} s)"
+        f"{requests:,} requests in {child.wall:.1f} s (CPU: collect {child.cpu:.1f} s, "
+        f"simulator {sim_cpu:.1f} s; load average {os.getloadavg()[0]:.1f})"
     )
     print(
         f"  requests per entity beyond pages {per_entity:.3f} (target <= {TARGET_PER_ENTITY}: "

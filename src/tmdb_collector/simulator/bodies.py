@@ -199,7 +199,10 @@ def _sizes(cat: Catalog, idx: int, rng: random.Random) -> tuple[int, int]:
     return min(n_cast, 40), min(n_crew, 60)
 
 
-def credited_people(cat: Catalog, idx: int) -> tuple[list[int], list[int]]:
+Credited = tuple[list[int], list[int]]  # a title's credited pool indices, in two lists
+
+
+def credited_people(cat: Catalog, idx: int) -> Credited:
     """The pool indices of the movie's crew and cast, in credit order, from a stream of their
     own (so that the graph's reverse index draws them without building the bodies). The crew
     comes first: the cast grows as the movie changes, the crew stays."""
@@ -216,11 +219,14 @@ def credits(cat: Catalog, idx: int) -> JSONDict:
     return {"id": cat.cols.ids[idx], **credit_entries(cat, idx)}
 
 
-def credit_entries(cat: Catalog, idx: int, only: int | None = None) -> dict[str, list[JSONDict]]:
+def credit_entries(
+    cat: Catalog, idx: int, only: int | None = None, people: Credited | None = None
+) -> dict[str, list[JSONDict]]:
     """The movie's ``cast`` and ``crew`` entries, or only those of pool index ``only``: each
-    entry is drawn from a hash of its own, so one costs the same without the others."""
+    entry is drawn from a hash of its own, so one costs the same without the others.
+    ``people``: :func:`credited_people`'s answer, if the caller holds it."""
     seed = cat.seed
-    crew_people, cast_people = credited_people(cat, idx)
+    crew_people, cast_people = people or credited_people(cat, idx)
     title = hash_ints(seed, SALT_CREDITS, cat.cols.ids[idx], 4)
     director_at = title % len(crew_people)
     cast: list[JSONDict] = []

@@ -21,11 +21,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from tmdb_collector.simulator import bodies, tv
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_DELETED
+from tmdb_collector.simulator.lists import list_item, similar_item
 from tmdb_collector.simulator.text import COMPANIES_PER_LANGUAGE, PERSON_ID_BITS
 from tmdb_collector.simulator.tv_seasons import _ANY_NETWORK
 from tmdb_collector.simulator.vocab import LANGUAGES
@@ -33,6 +35,7 @@ from tmdb_collector.simulator.vocab_parts import NETWORKS, Network
 
 T = TypeVar("T")
 CREDITS_CACHE = 64  # people whose credits are kept
+TITLES_CACHE = 8192  # titles whose credited people and list item are kept
 MOVIE_CODE, TV_CODE = 0, 1  # a credited title: slot * 2 + code
 _PERSON_MASK = (1 << PERSON_ID_BITS) - 1
 _PERSON_INVERSE = pow(2654435761, -1, 1 << PERSON_ID_BITS)  # undoes text.person_id
@@ -85,6 +88,9 @@ class Graph:
         self._lock = threading.Lock()
         self._built: dict[str, object] = {}
         self._credits: OrderedDict[int, list[Credit]] = OrderedDict()
+        # Per title (slot * 2 + media code): many people share a title (lru_cache locks).
+        self._credited = lru_cache(maxsize=TITLES_CACHE)(self._credited_people)
+        self.title_item = lru_cache(maxsize=TITLES_CACHE)(self._title_item)
 
     @property
     def movies(self) -> Catalog:
@@ -125,14 +131,28 @@ class Graph:
         index = self.person_index(person_id)
         for code in self.titles_of(person_id):
             slot, media = divmod(code, 2)
+            people = self._credited(code)
             catalog, entries = (
-                (self.movies, bodies.credit_entries(self.movies, slot, index))
+                (self.movies, bodies.credit_entries(self.movies, slot, index, people))
                 if media == MOVIE_CODE
-                else (self.series, tv.aggregate_entries(self.series, slot, index))
+                else (self.series, tv.aggregate_entries(self.series, slot, index, people))
             )
             for kind in ("cast", "crew"):
                 for entry in entries[kind]:
                     yield Credit(catalog, slot, kind, entry)
+
+    def _credited_people(self, code: int) -> bodies.Credited:
+        slot, media = divmod(code, 2)
+        if media == MOVIE_CODE:
+            return bodies.credited_people(self.movies, slot)
+        return tv.credited_people(self.series, slot)
+
+    def _title_item(self, catalog: Catalog, slot: int) -> dict[str, Any]:
+        """A credited title as a person's credits show it (a movie's list item, a series'
+        /similar item); shared, not to be changed."""
+        if catalog is self.movies:
+            return list_item(catalog, slot)
+        return similar_item(catalog, slot)
 
     def _index(self, name: str, build: Callable[[], T]) -> T:
         found = self._built.get(name)

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from tmdb_collector.simulator._hash import SALT_TV, hash_ints, hex24, mix64, number
 from tmdb_collector.simulator.bodies import (
+    Credited,
     cast_pool,
     company_list,
     keyword_item,
@@ -149,7 +150,7 @@ class _Regular(NamedTuple):
     credit_id: str  # one per role: a person can hold two roles in a series
 
 
-def credited_people(cat: Catalog, idx: int) -> tuple[list[int], list[int]]:
+def credited_people(cat: Catalog, idx: int) -> Credited:
     """The pool indices of the series' regulars and crew (``aggregate_credits``' order), from
     a stream of their own so that the graph's reverse index draws them without the bodies."""
     rng = series_rng(cat, cat.cols.ids[idx], 17)
@@ -166,13 +167,15 @@ def pools(cat: Catalog) -> tuple[int, int]:
     return cast_pool(cat.size), max(CREW_POOL, cat.size)
 
 
-def _regulars(cat: Catalog, idx: int, only: int | None = None) -> list[tuple[int, _Regular]]:
+def _regulars(
+    cat: Catalog, idx: int, only: int | None = None, people: Credited | None = None
+) -> list[tuple[int, _Regular]]:
     """The series' regulars with their order (or only pool index ``only``'s), each drawn from
-    a hash of its own."""
+    a hash of its own. ``people``: :func:`credited_people`'s answer, if the caller holds it."""
     sid = cat.cols.ids[idx]
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
     out: list[tuple[int, _Regular]] = []
-    for slot, index in enumerate(credited_people(cat, idx)[0]):
+    for slot, index in enumerate((people or credited_people(cat, idx))[0]):
         if only is not None and index != only:
             continue
         h = hash_ints(cat.seed, SALT_TV, sid, 8, slot)
@@ -194,17 +197,21 @@ def aggregate_credits(cat: Catalog, idx: int) -> JSONDict:
     return aggregate_entries(cat, idx)
 
 
-def aggregate_entries(cat: Catalog, idx: int, only: int | None = None) -> JSONDict:
-    """``aggregate_credits``' ``cast`` and ``crew``, or only pool index ``only``'s entries."""
+def aggregate_entries(
+    cat: Catalog, idx: int, only: int | None = None, people: Credited | None = None
+) -> JSONDict:
+    """``aggregate_credits``' ``cast`` and ``crew``, or only pool index ``only``'s entries
+    (``people``: :func:`credited_people`'s answer, if the caller holds it)."""
+    people = people or credited_people(cat, idx)
     sid = cat.cols.ids[idx]
     cast: list[JSONDict] = []
-    for order, r in _regulars(cat, idx, only):
+    for order, r in _regulars(cat, idx, only, people):
         episodes = _episodes_between(cat, idx, r.first, r.last)
         role = {"credit_id": r.credit_id, "character": r.character, "episode_count": episodes}
         cast.append({**r.person, "roles": [role], "total_episode_count": episodes, "order": order})
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
     crew: list[JSONDict] = []
-    crew_people = credited_people(cat, idx)[1]
+    crew_people = people[1]
     for n, ((department, job), index) in enumerate(zip(_CREW_JOBS, crew_people, strict=False)):
         if only is not None and index != only:
             continue
