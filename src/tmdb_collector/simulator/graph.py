@@ -28,7 +28,7 @@ from tmdb_collector.simulator import bodies, tv
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_DELETED
 from tmdb_collector.simulator.lists import list_item, similar_item
-from tmdb_collector.simulator.text import COMPANIES_PER_LANGUAGE, PERSON_ID_BITS
+from tmdb_collector.simulator.text import COMPANIES_PER_LANGUAGE, PERSON_ID_BITS, person_id
 from tmdb_collector.simulator.tv_seasons import _ANY_NETWORK
 from tmdb_collector.simulator.vocab import LANGUAGES
 from tmdb_collector.simulator.vocab_parts import NETWORKS, Network
@@ -189,15 +189,15 @@ class Graph:
         """The people ``/person/changes`` lists for ``start``..``end``: everyone credited by a
         title that changed then (a person's combined credits are built from those titles)."""
         found: set[int] = set()
-        for catalog, credits in (
-            (self.movies, bodies.credits),
-            (self.series, tv.aggregate_credits),
+        for catalog, credited in (
+            (self.movies, bodies.credited_people),
+            (self.series, tv.credited_people),
         ):
             flags = catalog.cols.flags
             for slot in catalog.changes.changed_indices(start, end):
                 if not flags[slot] & FLAG_DELETED:
-                    body = credits(catalog, slot)
-                    found.update(entry["id"] for kind in ("cast", "crew") for entry in body[kind])
+                    first, second = credited(catalog, slot)
+                    found.update(map(person_id, (*first, *second)))
         return sorted(found)
 
     # ------------------------------------------------------------- collections
