@@ -27,3 +27,9 @@ def test_the_run_summary_counts_the_linked_entities_in_their_words() -> None:
     linked = "; linked: 1 company, 3 people;"
     assert line.startswith(f"1 movie collected (0 not found, 0 failed){linked}")
     assert summary_line(outcome(2, {}), MOVIE).startswith("2 movies collected (0 not found, 0")
+
+
+def test_nouns_follow_the_count() -> None:
+    assert MOVIE.noun(1) == "movie"
+    assert MOVIE.noun(0) == "movies"
+    assert PERSON.noun(2) == "people"

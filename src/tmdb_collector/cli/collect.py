@@ -214,13 +214,14 @@ def update(
                 )
         if refresh_parts:
             click.echo(
-                f"Parts {refresh_parts} refetched for"
-                f" {media_type(result.status['media']).counted(result.refreshed)} held."
+                f"Parts {refresh_parts} refetched for {result.refreshed:,} held"
+                f" {media_type(result.status['media']).noun(result.refreshed)}."
             )
         else:
             click.echo(
                 f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
-                f" {media_type(result.status['media']).counted(result.refreshed)} of those held"
+                f" {result.refreshed:,} collected"
+                f" {media_type(result.status['media']).noun(result.refreshed)}"
                 f" refetched ({result.stale:,} for age)."
             )
         _finish(result.outcome, result.status, events)
