@@ -27,7 +27,8 @@ def _decoded(body: bytes) -> Image.Image:
 
 
 async def test_each_size_is_a_decodable_picture_that_wide() -> None:
-    assert not is_missing(POSTER) and not is_missing(LOGO)
+    assert not is_missing(POSTER)
+    assert not is_missing(LOGO)
     async with TestClient(TestServer(build_app(SimulatorConfig(catalog_size=SMALL)))) as client:
         for size, width in (("w92", 92), ("w342", 342), ("w780", 780), ("w1280", 1280)):
             response = await client.get(f"/t/p/{size}{POSTER}")
@@ -36,7 +37,8 @@ async def test_each_size_is_a_decodable_picture_that_wide() -> None:
             picture = _decoded(await response.read())
             assert (picture.format, picture.width) == ("JPEG", width)
         original = _decoded(await (await client.get(f"/t/p/original{POSTER}")).read())
-        assert original.width >= 1000 and original.height > original.width
+        assert original.width >= 1000
+        assert original.height > original.width
         profile = _decoded(await (await client.get(f"/t/p/h632{POSTER}")).read())
         assert profile.height == 632
         logo = await client.get(f"/t/p/w300{LOGO}")
