@@ -65,6 +65,9 @@ def collection_status(store: Store) -> dict[str, Any]:
     }
     if linked:
         report["linked"] = linked
+    images = store.image_counts()
+    if images:  # `tmdb-collector images` ran: files held per kind (store/images.py)
+        report["images"] = images
     return report
 
 
@@ -147,6 +150,11 @@ def format_status(report: dict[str, Any]) -> str:
         lines.append(
             f"linked:    {held['held']} {plural} held, {held['lacking']} lacking,"
             f" {held['failed']} failed, {held['not_found']} not found"
+        )
+    for kind, held in report.get("images", {}).items():
+        lines.append(
+            f"images:    {held['held']} {kind} files held ({held['bytes'] / 1e6:,.1f} MB),"
+            f" {held['not_found']} not found"
         )
     if report.get("last_sync"):
         lines.append(f"last sync: {report['last_sync']}")

@@ -64,7 +64,8 @@ class TempFile:
         self.temp = temp
         self.target = target
         try:
-            self._handle: IO[bytes] | None = temp.open("xb")
+            # Unbuffered: what arrived is on disk (a test sees a half-written download).
+            self._handle: IO[bytes] | None = temp.open("xb", buffering=0)
         except OSError as exc:
             raise _disk_error(target, exc) from None
 
