@@ -283,7 +283,7 @@ def test_a_full_disk_ends_the_run_with_a_clear_error_and_no_partial_file(
         self._handle = FullDisk(room=100)  # type: ignore[assignment]
 
     monkeypatch.setattr(image_files.TempFile, "__init__", cramped)
-    with pytest.raises(ImageWriteError, match="the disk is full writing .*; no partial file"):
+    with pytest.raises(ImageWriteError, match=r"the disk is full writing .*; no partial file"):
         api.images(db, out, settings=ClientSettings(base_url=sim.base_url), api_key="k")
     assert not files_under(out)  # no file in place, no temporary one left
     assert ImageWriteError.exit_code == 1
