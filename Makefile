@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python scripts/bench_tables.py
 	$(BIN)/python scripts/bench_compact.py
 	$(BIN)/python scripts/bench_graph.py
+	$(BIN)/python scripts/bench_images.py
 
 stress: install
 	$(BIN)/python scripts/stress.py
