@@ -58,13 +58,16 @@ async def download_images(
         files.prepare()
         store.prepare_image_manifest()
         progress.total = sum(1 for _ in wanted(store, chosen_kinds, per_title))
-        async with ImageFetcher(image_settings, choices.base_url) as fetcher:
-            fetcher.breaker.listen(progress.outage.hear)
-            progress.requests = lambda: fetcher.requests
-            progress.throttled = lambda: fetcher.throttled
-            run = ImageRun(store, files, fetcher, choices, progress, concurrency)
-            async with shown(progress, bars=bars, events=events):
-                return await run.run(wanted(store, chosen_kinds, per_title))
+        try:
+            async with ImageFetcher(image_settings, choices.base_url) as fetcher:
+                fetcher.breaker.listen(progress.outage.hear)
+                progress.requests = lambda: fetcher.requests
+                progress.throttled = lambda: fetcher.throttled
+                run = ImageRun(store, files, fetcher, choices, progress, concurrency)
+                async with shown(progress, bars=bars, events=events):
+                    return await run.run(wanted(store, chosen_kinds, per_title))
+        finally:
+            files.tidy()
 
 
 __all__ = [

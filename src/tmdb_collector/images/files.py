@@ -117,6 +117,11 @@ class ImageFiles:
                 with contextlib.suppress(OSError):
                     leftover.unlink()
 
+    def tidy(self) -> None:
+        """Remove the temporary directory when nothing is left in it."""
+        with contextlib.suppress(OSError):
+            self._partial.rmdir()
+
     def target(self, size: str, file_path: str) -> Path:
         return self.out / size / file_path.lstrip("/")
 
