@@ -9,6 +9,7 @@ import errno
 import hashlib
 import io
 import json
+import signal
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +29,7 @@ from tests.cli_helpers import (
     wait_for,
 )
 from tmdb_collector import api
-from tmdb_collector.errors import ImageWriteError
+from tmdb_collector.errors import EXIT_PAUSED, ImageWriteError
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.images import files as image_files
 from tmdb_collector.simulator.images import is_missing
@@ -170,6 +171,30 @@ def test_a_kill_midway_leaves_no_partial_file_and_a_rerun_finishes(
     assert all(decoded(path).width == 342 for path in written)
     assert "4 skipped" in result.stdout
     assert len([row for row in manifest(db) if row["status"] == "done"]) == len(expected)
+
+
+def test_sigterm_midway_drops_the_half_downloads_and_keeps_the_finished_ones(
+    sim: SimulatorProcess, db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "images"
+    args = images_args(db, out, sim, "--concurrency", "3", "--no-progress")
+    sim.hold_details(after=4)
+    try:
+        process = start_cli(args)
+        try:
+            wait_until(lambda: sim.details_waiting() == 3 and len(partial(out)) == 3)
+            kill(process, signal.SIGTERM)
+        finally:
+            if process.poll() is None:
+                kill(process)
+    finally:
+        sim.release_details()
+    assert process.returncode == EXIT_PAUSED
+    assert not (out / image_files.PARTIAL_DIR).exists()  # removed on the way out
+    finished = files_under(out)
+    assert len(finished) == 4
+    done = {row["file_path"] for row in manifest(db) if row["status"] == "done"}
+    assert done == {"/" + path.name for path in finished}
 
 
 def partial(out: Path) -> list[Path]:
