@@ -139,6 +139,26 @@ def test_posters_and_backdrops_download_at_the_size_and_a_rerun_asks_nothing(
     assert held["poster"]["held"] + held["backdrop"]["held"] == len(present)
 
 
+def test_faults_and_429s_are_retried_and_no_broken_file_is_kept(db: Path, tmp_path: Path) -> None:
+    """The CDN answers 5xx, resets, truncated bodies and, past 10 files/s, 429: every file
+    still lands whole (a truncated body is never renamed into place)."""
+    out = tmp_path / "images"
+    faulty = ["--image-fault-rate", "0.3", "--slow-ms", "20", "--image-rate-limit", "10"]
+    with simulator(*faulty) as cdn:
+        expected = {path for path in named_paths(db, "poster_path") if not is_missing(path)}
+        result = run_cli(images_args(db, out, cdn, "--rate", "40", "--no-progress"))
+        stats = sim_stats(cdn)
+    assert result.returncode == 0, result.stderr
+    assert stats["by_status"].get("429", 0) > 0
+    assert stats["faults"].get("truncated", 0) + stats["faults"].get("reset", 0) > 0
+    written = files_under(out)
+    assert {"/" + path.name for path in written} == expected
+    rows = {row["file_path"]: row for row in manifest(db) if row["status"] == "done"}
+    for path in written:
+        assert decoded(path).width == 342
+        assert rows["/" + path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_a_kill_midway_leaves_no_partial_file_and_a_rerun_finishes(
     sim: SimulatorProcess, db: Path, tmp_path: Path
 ) -> None:
