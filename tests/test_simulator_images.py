@@ -9,6 +9,7 @@ import io
 from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 
+from tests.conftest import load_sample
 from tests.test_simulator_faults import TOKEN, ManualClock
 from tmdb_collector.simulator import SimulatorConfig, build_app
 from tmdb_collector.simulator.handlers import STATE
@@ -69,7 +70,11 @@ async def test_configuration_names_the_simulator_as_image_base() -> None:
         base = str(client.make_url("/t/p/"))
         assert body["images"]["secure_base_url"] == base
         assert body["images"]["base_url"] == base
-        assert body["images"]["poster_sizes"][-1] == "original"
+        # Everything else is TMDB's own answer (the spec's example).
+        sample = load_sample("spec_examples/configuration.json")
+        images = {**body["images"], "base_url": sample["images"]["base_url"]}
+        images["secure_base_url"] = sample["images"]["secure_base_url"]
+        assert {**body, "images": images} == sample
         # Images need no key, as on TMDB's CDN.
         assert (await client.get(f"/t/p/w92{POSTER}")).status == 200
 
