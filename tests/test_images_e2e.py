@@ -28,6 +28,7 @@ from tests.cli_helpers import (
     start_cli,
     wait_for,
 )
+from tests.forward_proxy import forward_proxy
 from tmdb_collector import api
 from tmdb_collector.errors import EXIT_PAUSED, ImageWriteError
 from tmdb_collector.fetch.settings import ClientSettings
@@ -339,3 +340,18 @@ def test_the_out_dir_is_kept_when_the_db_is_missing(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no collection database" in one_line_error(result)
     assert not (tmp_path / "o").exists()
+
+
+def test_configuration_and_images_go_through_the_proxy(
+    sim: SimulatorProcess, db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "images"
+    password = "proxy-secret-7f1"
+    with forward_proxy(user="tester", password=password) as proxy:
+        url = f"http://tester:{password}@127.0.0.1:{proxy.port}"
+        result = run_cli([*images_args(db, out, sim, "--proxy", url, "--no-progress")])
+    assert result.returncode == 0, result.stderr
+    relayed = [line for line in proxy.relayed if "/t/p/w342/" in line]
+    assert len(relayed) >= len(files_under(out)) > 0  # every image (404s too) through it
+    assert any("/3/configuration" in line for line in proxy.relayed)
+    assert password not in result.stdout + result.stderr
