@@ -64,6 +64,7 @@ bench: install postgres-deps
 	$(BIN)/python scripts/bench_compact.py
 	$(BIN)/python scripts/bench_graph.py
 	$(BIN)/python scripts/bench_sync.py
+	$(BIN)/python scripts/bench_images.py
 
 stress: install
 	$(BIN)/python scripts/stress.py

@@ -32,7 +32,7 @@ from typing import Any, TypedDict, TypeVar, Unpack
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import RunOutcome
-from tmdb_collector.engine.events import ProgressEvents
+from tmdb_collector.engine.events import ProgressEvents, Snapshots
 from tmdb_collector.engine.id_loading import check_new_source
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.runner import run_collection, run_update_with_progress
@@ -49,6 +49,13 @@ from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
 from tmdb_collector.history.as_of import as_of as collection_as_of
 from tmdb_collector.history.availability import Event
 from tmdb_collector.history.availability import events as availability_events
+from tmdb_collector.images import (
+    DEFAULT_IMAGE_CONCURRENCY,
+    DEFAULT_IMAGE_RATE,
+    ImageProgress,
+    ImagesResult,
+    download_images,
+)
 from tmdb_collector.media import MediaType
 from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
@@ -339,7 +346,7 @@ class _Run:
             interval=options.get("progress_interval", PROGRESS_INTERVAL),
         )
 
-    async def reporting(self, run: Awaitable[T], progress: RunProgress) -> T:
+    async def reporting(self, run: Awaitable[T], progress: Snapshots) -> T:
         """Await ``run``, calling ``on_progress`` meanwhile and once more when it ends."""
         on_progress = self.on_progress
 
@@ -482,6 +489,71 @@ def compact(
     with Store.open_existing(Path(db)) as store:
         store.lock()
         return store.compact(on_progress, batch)
+
+
+def images(
+    db: PathLike,
+    out: PathLike,
+    *,
+    kinds: str | Sequence[str] | None = None,
+    size: str | None = None,
+    per_title: int | None = None,
+    image_base_url: str | None = None,
+    rate: float = DEFAULT_IMAGE_RATE,
+    concurrency: int = DEFAULT_IMAGE_CONCURRENCY,
+    settings: ClientSettings | None = None,
+    credentials: Credentials | None = None,
+    api_key: str | None = None,
+    bearer_token: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    view: RunView | None = None,
+) -> ImagesResult:
+    """Download the image files the collection ``db`` names into ``out``, as
+    ``<out>/<size><file_path>``: ``tmdb-collector images``.
+
+    ``kinds``: any of poster, backdrop, logo, still, profile (default poster); ``size`` one
+    of the sizes TMDB's /configuration lists for each (default: one per kind for a library
+    view); ``per_title`` N: the first N of each kind from the ``images`` part instead of each
+    record's own picture. ``rate`` (files/s) and ``concurrency`` are the downloads' own;
+    ``settings`` (the API's: base URL, proxy, CAs) reach /configuration, whose
+    ``secure_base_url`` is the image base unless ``image_base_url`` is given. Files already
+    in ``out`` cost no request; a manifest of every file is kept in the database (table
+    ``image_files``). ``on_progress`` gets the counters (see
+    :class:`~tmdb_collector.images.progress.ImageProgress`) about once a second; the key and
+    ``view`` are as for :func:`collect`. Bad input raises a :class:`UsageError` before
+    anything is written; a full disk an :class:`~tmdb_collector.errors.ImageWriteError`.
+    """
+    progress = ImageProgress()
+    chosen = _Run.of(
+        {
+            "settings": settings,
+            "credentials": credentials,
+            "api_key": api_key,
+            "bearer_token": bearer_token,
+            "on_progress": on_progress,
+            "view": view,
+        }
+    )
+
+    async def run() -> ImagesResult:
+        download = download_images(
+            Path(db),
+            Path(out),
+            settings=chosen.client,
+            credentials=chosen.credentials,
+            kinds=kinds,
+            size=size,
+            per_title=per_title,
+            image_base_url=image_base_url,
+            rate=rate,
+            concurrency=concurrency,
+            progress=progress,
+            bars=chosen.view.show_bars,
+            events=chosen.view.events,
+        )
+        return await chosen.reporting(download, progress)
+
+    return _run_blocking(run)
 
 
 def _raise_fatal(outcome: RunOutcome) -> None:

@@ -65,6 +65,9 @@ def collection_status(store: Store) -> dict[str, Any]:
     }
     if linked:
         report["linked"] = linked
+    images = store.image_counts()
+    if images:  # `tmdb-collector images` ran: files held per kind (store/images.py)
+        report["images"] = images
     return report
 
 
@@ -144,6 +147,11 @@ def format_status(report: dict[str, Any]) -> str:
     if others:
         lines.append("           also stored: " + ", ".join(f"{n} {counts[n]}" for n in others))
     lines += [linked_line(plural, held) for plural, held in report.get("linked", {}).items()]
+    for kind, held in report.get("images", {}).items():
+        lines.append(
+            f"images:    {held['held']} {kind} files held ({held['bytes'] / 1e6:,.1f} MB),"
+            f" {held['not_found']} not found"
+        )
     if report.get("last_sync"):
         lines.append(f"last sync: {report['last_sync']}")
     if report.get("compact"):

@@ -13,6 +13,7 @@ from tmdb_collector.cli.collect import collect, update
 from tmdb_collector.cli.compact import compact
 from tmdb_collector.cli.export import export_command, status
 from tmdb_collector.cli.history import availability, versions
+from tmdb_collector.cli.images import images
 from tmdb_collector.cli.local import demo, serve, simulate
 from tmdb_collector.cli.options import AttributedGroup
 from tmdb_collector.cli.sync import sync
@@ -44,6 +45,7 @@ for command in (
     status,
     export_command,
     sync,
+    images,
     compact,
     availability,
     versions,

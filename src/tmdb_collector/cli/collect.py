@@ -20,6 +20,7 @@ from tmdb_collector.cli.options import (
     progress_option,
     resolve_client_settings,
     resolve_settings,
+    run_view,
     verbosity_options,
 )
 from tmdb_collector.credentials import Credentials
@@ -82,7 +83,7 @@ def collect(
             retry_failed=retry_failed,
             harvest_only=harvest_only,
             reharvest=_reharvest_stages(reharvest),
-            view=_view(no_progress, progress_mode, events),
+            view=run_view(no_progress, progress_mode, events),
         )
         if retry_failed:
             tell(events, f"Retrying {result.retried} failed ids.")
@@ -197,7 +198,7 @@ def update(
             refresh_parts=[p.strip() for p in (refresh_parts or "").split(",") if p.strip()],
             settings=resolve_client_settings(options),
             credentials=Credentials.from_env(),
-            view=_view(no_progress, progress_mode, events),
+            view=run_view(no_progress, progress_mode, events),
         )
         catalogue = result.catalogue
         if catalogue is not None:
@@ -225,10 +226,3 @@ def update(
                 f" refetched ({result.stale:,} for age)."
             )
         _finish(result.outcome, result.status, events)
-
-
-def _view(no_progress: bool, progress_mode: str, events: ProgressEvents | None) -> api.RunView:
-    """How a command's run shows itself: bars on a terminal unless told otherwise, or JSON
-    events; Ctrl-C pauses it."""
-    show_bars = not no_progress and progress_mode == "auto"
-    return api.RunView(show_bars=show_bars, events=events, handle_signals=True)

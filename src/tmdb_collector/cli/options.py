@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from tmdb_collector.about import ATTRIBUTION
+from tmdb_collector.api import RunView
+from tmdb_collector.engine.events import ProgressEvents
 from tmdb_collector.errors import CollectorError, UsageError
 from tmdb_collector.fetch.settings import (
     BASE_URL_ENV,
@@ -342,6 +344,13 @@ def verbosity_options(func: F) -> F:
     )(func)
     func = click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")(func)
     return func
+
+
+def run_view(no_progress: bool, progress_mode: str, events: ProgressEvents | None) -> RunView:
+    """How a command's run shows itself: bars on a terminal unless told otherwise, or JSON
+    events; Ctrl-C pauses it."""
+    show_bars = not no_progress and progress_mode == "auto"
+    return RunView(show_bars=show_bars, events=events, handle_signals=True)
 
 
 class AttributedCommand(click.Command):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmdb_collector.errors import BadResponseError, ConfigError
+from tmdb_collector.media.images import ImageSource
 from tmdb_collector.media.links import Link
 from tmdb_collector.media.table_sets import TableSet
 
@@ -119,6 +120,8 @@ class MediaType:
     # Linked to by titles: its tables a title collection's table export carries when it holds
     # such entities (named ``linked_<table>`` if a title table has the name).
     linked_tables: tuple[str, ...] = ()
+    # The image files its records name, by kind (media/images.py): `tmdb-collector images`.
+    images: tuple[ImageSource, ...] = ()
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.images import titles_images
 from tmdb_collector.media.rows import Custom, Images, Rows, Target, Translations, objects
 from tmdb_collector.media.table_schema import columns
 from tmdb_collector.media.table_sets import TableSet, common_keys, common_tables
@@ -77,4 +78,5 @@ COLLECTION = MediaType(
     listed=False,
     changes=False,
     linked_tables=("collections", "collection_parts"),
+    images=titles_images(),
 )

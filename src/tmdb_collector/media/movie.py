@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.images import titles_images
 from tmdb_collector.media.links import DETAILS, Link, credited, listed, named
 from tmdb_collector.media.rows import (
     Credits,
@@ -231,4 +232,5 @@ MOVIE = MediaType(
         Link("collection", (DETAILS,), named("belongs_to_collection")),
         Link("company", (DETAILS,), listed("production_companies")),
     ),
+    images=titles_images(),
 )

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.images import PROFILE, gallery, own
 from tmdb_collector.media.rows import Custom, Images, Rows, Target, Whole, objects
 from tmdb_collector.media.table_schema import as_object, columns
 from tmdb_collector.media.table_sets import TableSet, common_tables
@@ -155,4 +156,5 @@ PERSON = MediaType(
     tables=TABLES,
     listed=False,
     linked_tables=("people", "person_credits"),
+    images=(own(PROFILE, "profile_path"), gallery(PROFILE, "profiles")),
 )

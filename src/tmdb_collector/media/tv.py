@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import ExpandingPart, MediaType, Part
+from tmdb_collector.media.images import episode_stills, titles_images
 from tmdb_collector.media.links import DETAILS, Link, credited, listed
 from tmdb_collector.media.rows import (
     Credits,
@@ -333,4 +334,5 @@ TV = MediaType(
         Link("company", (DETAILS,), listed("production_companies")),
         Link("network", (DETAILS,), listed("networks")),
     ),
+    images=(*titles_images(), episode_stills("seasons")),
 )

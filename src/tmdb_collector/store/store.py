@@ -27,6 +27,7 @@ from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.compaction import Compaction
 from tmdb_collector.store.database import APP_NAME, database_error, now
 from tmdb_collector.store.id_status import IdStatus
+from tmdb_collector.store.images import ImageManifest
 from tmdb_collector.store.items import ItemRow, RawItemRow
 from tmdb_collector.store.linked import LinkedStore
 from tmdb_collector.store.listings import Listings
@@ -65,7 +66,9 @@ class StatusCounts:
     removed: int = 0
 
 
-class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncReads):
+class Store(
+    Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncReads, ImageManifest
+):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts (read for export by :class:`.items.ItemReads`)."""
 
