@@ -23,6 +23,7 @@ from typing import Any
 from tmdb_collector.errors import BadResponseError, ConfigError
 from tmdb_collector.media.links import Link
 from tmdb_collector.media.table_sets import TableSet
+from tmdb_collector.media.translated import TranslatedTexts
 
 ALL_PARTS = "all"
 NO_PARTS = "none"  # --parts none: the details alone
@@ -119,6 +120,8 @@ class MediaType:
     # Linked to by titles: its tables a title collection's table export carries when it holds
     # such entities (named ``linked_<table>`` if a title table has the name).
     linked_tables: tuple[str, ...] = ()
+    # The texts its translations localise (export --language); None: it has none.
+    translated: TranslatedTexts | None = None
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
