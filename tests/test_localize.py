@@ -23,6 +23,7 @@ from tmdb_collector import Collection
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.localize import Localization, choose
 from tmdb_collector.media import MOVIE
+from tmdb_collector.simulator.vocab import GENRES
 
 # media -> (its texts: details field -> translation field, its id column)
 MEDIA = {
@@ -189,3 +190,27 @@ def test_the_rule_on_tmdbs_own_translations() -> None:
         details["overview"],
         details["tagline"],
     }
+
+
+def test_collect_language_asks_tmdb_for_german(sim_url: str, tmp_path: Path) -> None:
+    """collect --language de-DE: the plan keeps it, and the details come in German where the
+    simulator has it (titles from the German translations, German genre names)."""
+    db = tmp_path / "de.db"
+    flags = ["--popular-pages", "2", "--genre-pages", "0", "--parts", "translations"]
+    result = run_cli(collect_args(db, sim_url, *flags, "--language", "de-DE"))
+    assert result.returncode == 0, result.stderr
+    german_genres = {genre.name_de for genre in GENRES}
+    with Collection.open(db) as collection:
+        assert collection.status()["plan"]["language"] == "de-DE"
+        records = list(collection.items())
+    german_titles = 0
+    for record in records:
+        details = record["details"]
+        assert {g["name"] for g in details["genres"]} <= german_genres
+        # TMDB answers from one translation: the region's, else the language's first.
+        german = [t for t in record["translations"]["translations"] if t["iso_639_1"] == "de"]
+        german.sort(key=lambda t: t["iso_3166_1"] != "DE")
+        if german and german[0]["data"]["title"]:
+            assert details["title"] == german[0]["data"]["title"]
+            german_titles += 1
+    assert german_titles > 0

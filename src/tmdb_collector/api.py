@@ -210,6 +210,8 @@ class Collection:
         check_format(format)
         locale = Localization.of(language, fallback)
         day = _day(as_of, "as_of")
+        if locale is not None and day is not None:  # refused before the collection is copied
+            Localizer.of(locale, self._store.media_type, export_parts(self._store, parts))
         options: dict[str, Any] = {"include_removed": include_removed, "locale": locale}
         if day is None:
             return export(self._store, format, Path(out), parts, **options)
