@@ -28,7 +28,14 @@ import orjson
 
 from tmdb_collector.errors import ConfigError, UsageError
 from tmdb_collector.media import MediaType
-from tmdb_collector.media.table_schema import Column, Row, as_object, columns, make_row
+from tmdb_collector.media.table_schema import (
+    Column,
+    Row,
+    array,
+    as_object,
+    columns,
+    make_row,
+)
 from tmdb_collector.media.translated import TranslatedTexts, language_code
 from tmdb_collector.store.store import ItemRow, Store
 
@@ -127,15 +134,11 @@ def _translations_into(
     language, _, region = code.partition("-")
     found = [
         entry
-        for entry in as_list(translations.get("translations"))
+        for entry in array(translations, "translations")
         if isinstance(entry, dict) and entry.get("iso_639_1") == language
     ]
     found.sort(key=lambda entry: entry.get("iso_3166_1") != region)  # stable: else TMDB's order
     return [(_code(entry), as_object(entry.get("data"))) for entry in found]
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _code(entry: Mapping[str, Any]) -> str:
