@@ -109,6 +109,9 @@ def test_german_with_english_fallback(
     assert rows == [chosen_by_id[key] for key in records]
     manifest = json.loads((tables / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["export"]["localized"] == {"language": "de-DE", "fallback": ["en-US"]}
+    again = run_cli(["export", "--db", str(db), "--format", "parquet", "--out", str(tables)])
+    assert again.returncode == 0, again.stderr
+    assert "still in" in again.stderr and "localized.parquet" in again.stderr  # not this one's
 
 
 def test_a_language_without_region_and_several_fallbacks(collections: dict[str, Path]) -> None:

@@ -225,7 +225,7 @@ def earlier_tables(store: Store, fmt: str, out: Path) -> list[str]:
         listed = {entry["name"] for entry in manifest["export"]["files"]}
     except (OSError, ValueError, KeyError, TypeError):
         return []
-    names = (f"{table}.{fmt}" for table in store.media_type.tables.tables)
+    names = (f"{table}.{fmt}" for table in [*store.media_type.tables.tables, LOCALIZED])
     return [name for name in names if name not in listed and (out / name).is_file()]
 
 
