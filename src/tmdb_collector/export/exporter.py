@@ -127,7 +127,10 @@ def export(
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
         rows = store.iter_items(chosen, include_removed=include_removed)
         with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
-            count = writer(rows, chosen, data, localizer)
+            if localizer is None:  # the default export, exactly as before --language
+                count = writer(rows, chosen, data)
+            else:
+                count = writer(rows, chosen, data, localizer)
             built = build_manifest(store, fmt, {out.name: count}, parts=chosen, locale=locale)
             manifest.write(manifest_text(built))
         return count
