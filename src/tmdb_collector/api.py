@@ -45,6 +45,7 @@ from tmdb_collector.export.exporter import (
     missing_from_export,
 )
 from tmdb_collector.export.formats import check_format
+from tmdb_collector.export.localize import Localization, Localizer
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
 from tmdb_collector.history.as_of import as_of as collection_as_of
 from tmdb_collector.history.availability import Event
@@ -146,18 +147,26 @@ class Collection:
         return self._store.count_exported(export_parts(self._store, None))
 
     def items(
-        self, parts: object = None, *, include_removed: bool = False
+        self,
+        parts: object = None,
+        *,
+        include_removed: bool = False,
+        language: str | None = None,
+        fallback: str | Sequence[str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every collected item in the ``movies.json`` value shape, by ascending id, streamed
         from the database (memory does not grow with the collection). ``parts`` (names, a
         comma-separated list or ``"all"``) defaults to the collection's; items lacking one
         are left out. These are the items :meth:`export` writes: those gone from TMDB's daily
-        export (``removed`` by ``update --ids-from``) only with ``include_removed``."""
+        export (``removed`` by ``update --ids-from``) only with ``include_removed``; with a
+        ``language`` (and ``fallback`` languages), each with its ``localized`` texts as
+        :meth:`export` writes them."""
         chosen = export_parts(self._store, parts)
+        localizer = self._localizer(chosen, language, fallback)
         rows = self._store.iter_items(chosen, include_removed=include_removed)
         try:
             for row in rows:
-                yield json.loads(item_record_json(row, chosen))
+                yield json.loads(item_record_json(row, chosen, localizer))
         finally:
             close = getattr(rows, "close", None)  # the database cursor, even if not exhausted
             if close is not None:
@@ -170,13 +179,23 @@ class Collection:
         return self.items(parts, include_removed=include_removed)
 
     def get(
-        self, item_id: int, parts: object = None, *, include_removed: bool = False
+        self,
+        item_id: int,
+        parts: object = None,
+        *,
+        include_removed: bool = False,
+        language: str | None = None,
+        fallback: str | Sequence[str] | None = None,
     ) -> dict[str, Any] | None:
-        """One item's record as :meth:`items` yields it (with the same ``parts`` and
-        ``include_removed``), or None if :meth:`items` leaves it out."""
+        """One item's record as :meth:`items` yields it (with the same ``parts``,
+        ``include_removed``, ``language`` and ``fallback``), or None if :meth:`items` leaves
+        it out."""
         chosen = export_parts(self._store, parts)
+        localizer = self._localizer(chosen, language, fallback)
         row = self._store.item_row(item_id, chosen, include_removed=include_removed)
-        return None if row is None else dict(json.loads(item_record_json(row, chosen)))
+        if row is None:
+            return None
+        return dict(json.loads(item_record_json(row, chosen, localizer)))
 
     def export(
         self,
@@ -186,19 +205,34 @@ class Collection:
         *,
         include_removed: bool = False,
         as_of: dt.date | str | None = None,
+        language: str | None = None,
+        fallback: str | Sequence[str] | None = None,
     ) -> int:
         """Write an export (json, jsonl, parquet, csv, duckdb) of ``parts`` (default: the
         collection's) to ``out``, atomically and with its manifest, as ``tmdb-collector
         export`` does; returns the number of items. Items gone from TMDB's daily export
         (``removed`` by ``update --ids-from``) only with ``include_removed``. ``as_of`` (a
         day) exports the collection as it was then: each part's version current that day,
-        titles not yet collected left out (docs/history.md)."""
+        titles not yet collected left out (docs/history.md). ``language`` (``xx`` or
+        ``xx-YY``) and ``fallback`` (languages in order, a list or comma-separated) add each
+        item's texts in that language, from its ``translations`` part (export/localize.py):
+        a ``localized`` object per record, or a ``localized`` table."""
         check_format(format)
+        locale = Localization.of(language, fallback)
         day = _day(as_of, "as_of")
+        if locale is not None and day is not None:  # refused before the collection is copied
+            Localizer.of(locale, self._store.media_type, export_parts(self._store, parts))
+        options: dict[str, Any] = {"include_removed": include_removed, "locale": locale}
         if day is None:
-            return export(self._store, format, Path(out), parts, include_removed=include_removed)
+            return export(self._store, format, Path(out), parts, **options)
         with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:
-            return export(past, format, Path(out), parts, include_removed=include_removed)
+            return export(past, format, Path(out), parts, **options)
+
+    def _localizer(
+        self, parts: Sequence[str], language: str | None, fallback: str | Sequence[str] | None
+    ) -> Localizer | None:
+        locale = Localization.of(language, fallback)
+        return None if locale is None else Localizer.of(locale, self._store.media_type, parts)
 
     def export_entity(self, entity: str, out: PathLike, format: str = "json") -> int:
         """Write the linked ``entity`` (people, collections, companies, networks) the

@@ -44,6 +44,7 @@ from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import TABLE_FORMATS
+from tmdb_collector.export.localize import LOCALIZED, Localizer
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media.table_schema import Column, Row
@@ -178,10 +179,11 @@ def export_tables(
     parts: Sequence[str] | None = None,
     *,
     include_removed: bool = False,
+    localizer: Localizer | None = None,
 ) -> int:
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
     directory ``out``; returns the number of items (those gone from the daily export only with
-    ``include_removed``)."""
+    ``include_removed``). A ``localizer`` adds the ``localized`` table (export --language)."""
     parts = store.plan().parts if parts is None else tuple(parts)
     tables = store.media_type.tables
     names = tables.names(parts)
@@ -193,7 +195,10 @@ def export_tables(
         staging = staging_directory(out)
         try:
             count, rows = _write_tables(store, fmt, staging, parts, tables, names, include_removed)
-            manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))
+            if localizer is not None:
+                rows |= _write_localized(store, fmt, staging, parts, localizer, include_removed)
+            locale = None if localizer is None else localizer.locale
+            manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts, locale=locale))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
             _fsync_file(staging / MANIFEST_NAME)
             _publish(staging, out, [*rows, MANIFEST_NAME])
@@ -220,7 +225,7 @@ def earlier_tables(store: Store, fmt: str, out: Path) -> list[str]:
         listed = {entry["name"] for entry in manifest["export"]["files"]}
     except (OSError, ValueError, KeyError, TypeError):
         return []
-    names = (f"{table}.{fmt}" for table in store.media_type.tables.tables)
+    names = (f"{table}.{fmt}" for table in [*store.media_type.tables.tables, LOCALIZED])
     return [name for name in names if name not in listed and (out / name).is_file()]
 
 
@@ -284,6 +289,31 @@ def _write_tables(
                 sink.abort()
             raise
     return count, {sink.path.name: sink.rows for sink in sinks.values()}
+
+
+def _write_localized(
+    store: Store,
+    fmt: str,
+    staging: Path,
+    parts: Sequence[str],
+    localizer: Localizer,
+    include_removed: bool,
+) -> dict[str, int]:
+    """The ``localized`` table (export/localize.py), from a second read of the items; returns
+    its file's rows."""
+    spec = localizer.columns(store.media_type.id_column)
+    sink = (_ParquetSink if fmt == "parquet" else _CsvSink)(staging / f"{LOCALIZED}.{fmt}", spec)
+    rows = localizer.table_rows(store, parts, include_removed=include_removed)
+    try:
+        while chunk := list(islice(rows, BATCH_SIZE)):
+            sink.write(sink.prepare(columns_table(spec, chunk)))
+        sink.close()
+    except BaseException:
+        sink.abort()
+        raise
+    finally:
+        rows.close()
+    return {sink.path.name: sink.rows}
 
 
 def _write_linked(

@@ -24,6 +24,7 @@ from tmdb_collector.errors import BadResponseError, ConfigError
 from tmdb_collector.media.images import ImageSource
 from tmdb_collector.media.links import Link
 from tmdb_collector.media.table_sets import TableSet
+from tmdb_collector.media.translated import TranslatedTexts
 
 ALL_PARTS = "all"
 NO_PARTS = "none"  # --parts none: the details alone
@@ -122,6 +123,8 @@ class MediaType:
     linked_tables: tuple[str, ...] = ()
     # The image files its records name, by kind (media/images.py): `tmdb-collector images`.
     images: tuple[ImageSource, ...] = ()
+    # The texts its translations localise (export --language); None: it has none.
+    translated: TranslatedTexts | None = None
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -30,6 +30,7 @@ from tmdb_collector.media.rows import (
 )
 from tmdb_collector.media.table_schema import as_int_list, as_object, as_str_list, columns
 from tmdb_collector.media.table_sets import TableSet, common_keys, common_tables
+from tmdb_collector.media.translated import TRANSLATIONS, TranslatedTexts
 
 # TMDB's 19 movie genres, as /3/genre/movie/list returns them (English names).
 GENRES: dict[int, str] = {
@@ -82,7 +83,7 @@ PARTS = (
     Part("release_dates", ("results", list)),
     Part("reviews", ("results", list)),
     Part("similar", ("results", list), id_at=None),
-    Part("translations"),  # TMDB may append an empty object
+    Part(TRANSLATIONS),  # TMDB may append an empty object
     Part("videos", ("results", list)),
     Part("watch/providers", ("results", dict)),
 )
@@ -227,6 +228,7 @@ MOVIE = MediaType(
     export_filename="movies.json",
     tables=TABLES,
     sort_orders=SORT_ORDERS,
+    translated=TranslatedTexts({"title": "title", "overview": "overview", "tagline": "tagline"}),
     links=(
         Link("person", ("credits",), credited),
         Link("collection", (DETAILS,), named("belongs_to_collection")),
