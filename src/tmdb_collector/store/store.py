@@ -66,9 +66,7 @@ class StatusCounts:
     removed: int = 0
 
 
-class Store(
-    Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncReads, ImageManifest
-):
+class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncReads, ImageManifest):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts (read for export by :class:`.items.ItemReads`)."""
 
