@@ -22,6 +22,7 @@ The tables and their columns are the media type's (its
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -29,7 +30,6 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import columnar
-from tmdb_collector.export.arrow_types import arrow_schema
+from tmdb_collector.export.arrow_types import arrow_schema, columns_table
 from tmdb_collector.export.atomic import check_output_dir, staging_directory
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
@@ -261,6 +261,7 @@ def _write_tables(
     """Write the tables ``names`` into ``staging``; returns the items and each file's rows."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     sinks: dict[str, _Sink] = {}
+    count = [0]  # items read so far, counted as they are read
     # Both cursors' generators are closed here, not whenever they are garbage-collected.
     with (
         _closing(store.iter_stored_items(parts, include_removed=include_removed)) as movies,
@@ -269,28 +270,58 @@ def _write_tables(
         try:
             for table in names:
                 sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
-            count = _stream(movies, parts, tables, _Provenance(provenance), sinks, store.codec)
-            for table, table_rows in history_tables(store, parts, include_removed=include_removed):
+            items = _item_jobs(movies, parts, tables, _Provenance(provenance), store.codec, count)
+            streams = [items]
+            for table, batches in history_tables(store, parts, include_removed=include_removed):
                 sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
-                while chunk := list(islice(table_rows, BATCH_SIZE)):
-                    sinks[table].write(
-                        sink_type.prepare(columns_table(HISTORY_TABLES[table], chunk))
-                    )
-            _write_linked(store, staging, sink_type, sinks, fmt)
+                streams.append(_table_jobs(table, batches))
+            streams += _linked_jobs(store, staging, sink_type, sinks, fmt)
+            _stream(_interleaved(streams), sinks)
             for sink in sinks.values():
                 sink.close()
         except BaseException:
             for sink in sinks.values():
                 sink.abort()
             raise
-    return count, {sink.path.name: sink.rows for sink in sinks.values()}
+    return count[0], {sink.path.name: sink.rows for sink in sinks.values()}
 
 
-def _write_linked(
+Job = Callable[[], dict[str, Any]]  # builds one batch's tables: name -> ``pa.Table``
+
+
+def _item_jobs(
+    movies: Iterator[RawItemRow],
+    parts: Sequence[str],
+    tables: TableSet,
+    provenance: _Provenance,
+    coder: Codec,
+    count: list[int],
+) -> Iterator[Job]:
+    """The collection's items a batch at a time (read here, decompressed and built by the
+    job), their provenance merged in."""
+    for batch in _batches(movies):
+        rows = [row for item in batch for row in provenance.rows_for(item[0])]
+        count[0] += len(batch)
+        yield functools.partial(_built, coder, batch, parts, tables, rows)
+
+
+def _table_jobs(table: str, batches: Iterator[Callable[[], Any]]) -> Iterator[Job]:
+    """One table's batches (each a function that builds its ``pa.Table``) as jobs."""
+    for batch in batches:
+        yield functools.partial(_named, table, batch)
+
+
+def _named(table: str, batch: Callable[[], Any]) -> dict[str, Any]:
+    return {table: batch()}
+
+
+def _linked_jobs(
     store: Store, staging: Path, sink_type: type[_Sink], sinks: dict[str, _Sink], fmt: str
-) -> None:
+) -> list[Iterator[Job]]:
     """The linked entities the collection holds (``collect --linked``): each entity type's
-    ``linked_tables``, built from its bodies as its own collection's are, added to ``sinks``."""
+    ``linked_tables``, built from its bodies as its own collection's are, their files added
+    to ``sinks`` now and their batches as jobs."""
+    streams = []
     for media in store.held_linked().values():
         parts = store.linked_parts(media)
         tables = media.tables
@@ -301,28 +332,44 @@ def _write_linked(
         }
         for table, name in names.items():
             sinks[name] = sink_type(staging / f"{name}.{fmt}", tables.tables[table])
-        rows = (
-            (key, details.encode(), tuple(body.encode() for body in bodies))
-            for key, details, bodies in store.iter_linked(media.name, parts)
-        )
-        for batch in _batches(rows):
+        streams.append(_entity_jobs(store, media.name, parts, tables, names))
+    return streams
+
+
+def _entity_jobs(
+    store: Store, entity: str, parts: Sequence[str], tables: TableSet, names: dict[str, str]
+) -> Iterator[Job]:
+    rows = (
+        (key, details.encode(), tuple(body.encode() for body in bodies))
+        for key, details, bodies in store.iter_linked(entity, parts)
+    )
+    for batch in _batches(rows):
+
+        def job(batch: list[RawItemRow] = batch) -> dict[str, Any]:
             built = batch_tables(batch, parts, tables)
-            _write({names[t]: sink_type.prepare(built[t]) for t in names if t in built}, sinks)
+            return {names[t]: built[t] for t in names if t in built}
+
+        yield job
 
 
-def _stream(
-    movies: Iterator[RawItemRow],
-    parts: Sequence[str],
-    tables: TableSet,
-    provenance: _Provenance,
-    sinks: dict[str, _Sink],
-    coder: Codec,
-) -> int:
-    """Turn the movies (as stored) into tables a batch at a time. This thread reads the
-    batches; they are decompressed and built on :data:`WORKERS` threads, and one writer
-    thread writes each to every table's file, one batch after the other in the order they were
-    read, stopping at the first failure."""
-    count = 0
+def _interleaved(streams: list[Iterator[Job]]) -> Iterator[Job]:
+    """The jobs of every stream, one of each in turn, so that the tables built from other
+    reads (history, linked entities) are built beside the items' instead of after them."""
+    active = list(streams)
+    while active:
+        for stream in list(active):
+            job = next(stream, None)
+            if job is None:
+                active.remove(stream)
+            else:
+                yield job
+
+
+def _stream(jobs: Iterator[Job], sinks: dict[str, _Sink]) -> None:
+    """Run the jobs (each reads its batch here) on :data:`WORKERS` threads: the batches are
+    decompressed and built there, made ready for their files, and one writer thread writes
+    each to its tables' files, one batch after the other in the order they were read,
+    stopping at the first failure."""
     prepare = next(iter(sinks.values())).prepare if sinks else _ParquetSink.prepare
     builds: deque[Future[dict[str, Any]]] = deque()
     writing: Future[None] | None = None
@@ -338,10 +385,8 @@ def _stream(
             return writer.submit(_write, built, sinks)
 
         try:
-            for batch in _batches(movies):
-                rows = [row for item in batch for row in provenance.rows_for(item[0])]
-                builds.append(pool.submit(_built, coder, batch, parts, tables, rows, prepare))
-                count += len(batch)
+            for job in jobs:
+                builds.append(pool.submit(_prepared, job, prepare))
                 if len(builds) > WORKERS:
                     writing = write_next()
             while builds:
@@ -352,7 +397,11 @@ def _stream(
             for future in builds:
                 future.cancel()
             raise
-    return count
+
+
+def _prepared(job: Job, prepare: Callable[[Any], Any]) -> dict[str, Any]:
+    """A job's tables that have rows, each made ready for its file (:meth:`_CsvSink.prepare`)."""
+    return {name: prepare(table) for name, table in job().items() if table.num_rows}
 
 
 def _batches(movies: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
@@ -376,12 +425,11 @@ def _built(
     parts: Sequence[str],
     tables: TableSet,
     provenance: list[Row],
-    prepare: Callable[[Any], Any],
 ) -> dict[str, Any]:
-    """A batch's tables, each made ready for its file (:meth:`_CsvSink.prepare`)."""
+    """A batch of items' tables, their provenance's among them."""
     built = batch_tables(coder.decode_rows(stored), parts, tables)
     built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
-    return {name: prepare(table) for name, table in built.items() if table.num_rows}
+    return built
 
 
 def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
@@ -439,16 +487,6 @@ def _row_by_row(
 def rows_table(name: str, rows: list[Row], tables: TableSet) -> Any:
     """Rows (tuples in column order) -> a ``pa.Table`` of table ``name``'s schema."""
     return columns_table(tables.tables[name], rows)
-
-
-def columns_table(spec: tuple[Column, ...], rows: list[Row]) -> Any:
-    """Rows (tuples in column order) -> a ``pa.Table`` of the columns ``spec``."""
-    schema = arrow_schema(spec)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-    arrays = [
-        pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 @contextlib.contextmanager
