@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from tmdb_collector.export import columnar
-from tmdb_collector.export.arrow_types import columns_table
 from tmdb_collector.export.availability_table import batch_table
 from tmdb_collector.history.availability import WATCH_PROVIDERS, intervals
 from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
@@ -55,13 +54,10 @@ def random_timeline(rng: random.Random, title_id: int) -> Timeline:
 
 
 def by_rule(titles: list[tuple[int, Timeline]]) -> Any:
-    rows = [
-        (x.title_id, x.country, x.provider_id, x.provider_name, x.offer_type)
-        + (x.available_from, x.available_to)
-        for title_id, timeline in titles
-        for x in intervals(title_id, timeline, CODEC)
-    ]
-    return columns_table(COLUMNS, rows)
+    """The same batch without the columnar path: by :func:`intervals`, the rule."""
+    built = batch_table(titles, CODEC, COLUMNS, None, ID_COLUMN)
+    assert built.num_rows == sum(len(intervals(n, t, CODEC)) for n, t in titles)
+    return built
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -176,19 +176,23 @@ class Collection:
         *,
         include_removed: bool = False,
         as_of: dt.date | str | None = None,
+        tables: object = None,
     ) -> int:
         """Write an export (json, jsonl, parquet, csv, duckdb) of ``parts`` (default: the
         collection's) to ``out``, atomically and with its manifest, as ``tmdb-collector
         export`` does; returns the number of items. Items gone from TMDB's daily export
         (``removed`` by ``update --ids-from``) only with ``include_removed``. ``as_of`` (a
         day) exports the collection as it was then: each part's version current that day,
-        titles not yet collected left out (docs/history.md)."""
+        titles not yet collected left out (docs/history.md). ``tables`` (names or a
+        comma-separated list; parquet, csv, duckdb): only those tables are built and
+        written (``export --tables``)."""
         check_format(format)
         day = _day(as_of, "as_of")
+        options: dict[str, Any] = {"include_removed": include_removed, "tables": tables}
         if day is None:
-            return export(self._store, format, Path(out), parts, include_removed=include_removed)
+            return export(self._store, format, Path(out), parts, **options)
         with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:
-            return export(past, format, Path(out), parts, include_removed=include_removed)
+            return export(past, format, Path(out), parts, **options)
 
     def export_entity(self, entity: str, out: PathLike, format: str = "json") -> int:
         """Write the linked ``entity`` (people, collections, companies, networks) the

@@ -36,16 +36,26 @@ from tmdb_collector.store.store import Store
 
 
 def export_duckdb(
-    store: Store, out: Path, parts: Sequence[str] | None = None, *, include_removed: bool = False
+    store: Store,
+    out: Path,
+    parts: Sequence[str] | None = None,
+    *,
+    include_removed: bool = False,
+    tables: Sequence[str] | None = None,
 ) -> int:
-    """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
-    returns the items exported (those gone from the daily export only with
-    ``include_removed``)."""
+    """Write the tables of ``parts`` (default: the collection's; only those named in
+    ``tables`` if given) into the DuckDB file ``out``; returns the items exported (those gone
+    from the daily export only with ``include_removed``)."""
     check_output_file(out, default_export_path(store.media_type, "duckdb").name)
     staging = staging_directory(out.parent)
     try:
         count = export_tables(
-            store, "parquet", staging / "tables", parts, include_removed=include_removed
+            store,
+            "parquet",
+            staging / "tables",
+            parts,
+            include_removed=include_removed,
+            tables=tables,
         )
         database = staging / out.name
         rows = _load(staging / "tables", database, store.media_type.tables)

@@ -89,13 +89,21 @@ def export_parts(store: Store, parts: object = None) -> tuple[str, ...]:
 
 
 def export(
-    store: Store, fmt: str, out: Path, parts: object = None, *, include_removed: bool = False
+    store: Store,
+    fmt: str,
+    out: Path,
+    parts: object = None,
+    *,
+    include_removed: bool = False,
+    tables: object = None,
 ) -> int:
     """Write ``store`` as ``fmt`` to ``out``; returns the number of items written. Items gone
-    from TMDB's daily export only with ``include_removed``."""
+    from TMDB's daily export only with ``include_removed``. ``tables`` (names, or a
+    comma-separated list): a table export (parquet, csv, duckdb) of those tables only."""
     check_format(fmt)
     chosen = export_parts(store, parts)
-    files = _data_files(store, fmt, out, chosen)
+    only = export_tables_named(fmt, tables)
+    files = _data_files(store, fmt, out, chosen, only)
     _spare_database(store, fmt, out, files)
     _spare_an_export_from_nothing(store, out, files, chosen, include_removed)
     if fmt in FILE_FORMATS:
@@ -110,17 +118,40 @@ def export(
     if fmt in DATABASE_FORMATS:
         from tmdb_collector.export.duckdb_file import export_duckdb
 
-        return export_duckdb(store, out, chosen, include_removed=include_removed)
+        return export_duckdb(store, out, chosen, include_removed=include_removed, tables=only)
     from tmdb_collector.export.tables import export_tables
 
-    return export_tables(store, fmt, out, chosen, include_removed=include_removed)
+    return export_tables(store, fmt, out, chosen, include_removed=include_removed, tables=only)
 
 
-def _data_files(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> list[Path]:
-    """The files an export of ``parts`` to ``out`` writes, but its manifest."""
+def export_tables_named(fmt: str, tables: object) -> tuple[str, ...] | None:
+    """``export --tables LIST`` (names, or a comma-separated list) as names; only a table
+    export (parquet, csv, duckdb) takes it."""
+    if tables is None:
+        return None
+    if fmt in FILE_FORMATS:
+        raise UsageError(
+            f"--tables is for the table exports ({', '.join(TABLE_FORMATS)},"
+            f" {', '.join(DATABASE_FORMATS)}), not {fmt}"
+        )
+    if isinstance(tables, str):
+        names = tables.split(",")
+    elif isinstance(tables, Iterable):
+        names = [str(name) for name in tables]
+    else:
+        raise UsageError(f"--tables takes table names, not {tables!r}")
+    return tuple(name.strip() for name in names if name.strip())
+
+
+def _data_files(
+    store: Store, fmt: str, out: Path, parts: Sequence[str], only: Sequence[str] | None
+) -> list[Path]:
+    """The files an export of ``parts`` (of the tables ``only``, if given) to ``out``
+    writes, but its manifest."""
     if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
         return [out]
-    return [out / f"{name}.{fmt}" for name in store.media_type.tables.names(parts)]
+    names = store.media_type.tables.names(parts)
+    return [out / f"{name}.{fmt}" for name in names if only is None or name in only]
 
 
 def _spare_database(store: Store, fmt: str, out: Path, files: Sequence[Path]) -> None:

@@ -178,21 +178,22 @@ def export_tables(
     parts: Sequence[str] | None = None,
     *,
     include_removed: bool = False,
+    tables: Sequence[str] | None = None,
 ) -> int:
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
-    directory ``out``; returns the number of items (those gone from the daily export only with
+    directory ``out``, only those named in ``tables`` if given (see :func:`chosen_tables`);
+    returns the number of items (those gone from the daily export only with
     ``include_removed``)."""
     parts = store.plan().parts if parts is None else tuple(parts)
-    tables = store.media_type.tables
-    names = tables.names(parts)
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
+    wanted = chosen_tables(store, parts, tables)
     created = _prepare_directory(out)
     done = False
     try:
         staging = staging_directory(out)
         try:
-            count, rows = _write_tables(store, fmt, staging, parts, tables, names, include_removed)
+            count, rows = _write_tables(store, fmt, staging, parts, wanted, include_removed)
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
             _fsync_file(staging / MANIFEST_NAME)
@@ -249,33 +250,70 @@ def _prepare_directory(out: Path) -> bool:
     return created
 
 
+def table_names(store: Store, parts: Sequence[str]) -> list[str]:
+    """Every table a table export of ``parts`` writes, in order: the items', the history's,
+    then the linked entities'."""
+    names = _own_names(store, parts)
+    linked = _linked_names(store, set(names))
+    return names + [name for _, named in linked for name in named.values()]
+
+
+def _own_names(store: Store, parts: Sequence[str]) -> list[str]:
+    """The items' and the history's tables of an export of ``parts``."""
+    names = list(store.media_type.tables.names(parts))
+    return names + [table for table, _ in history_tables(store, parts)]
+
+
+def chosen_tables(
+    store: Store, parts: Sequence[str], tables: Sequence[str] | None
+) -> frozenset[str]:
+    """The tables an export of ``parts`` writes: all (``tables`` None) or those named in
+    ``tables`` (``export --tables``), each of which must be one of them."""
+    names = table_names(store, parts)
+    if tables is None:
+        return frozenset(names)
+    unknown = [name for name in tables if name not in names]
+    if unknown or not tables:
+        which = f"no table {', '.join(unknown)} in" if unknown else "no table named for"
+        raise UsageError(
+            f"--tables: {which} this export of {store.media_type.plural};"
+            f" choose from {', '.join(names)}"
+        )
+    return frozenset(tables)
+
+
 def _write_tables(
     store: Store,
     fmt: str,
     staging: Path,
     parts: Sequence[str],
-    tables: TableSet,
-    names: Sequence[str],
+    wanted: frozenset[str],
     include_removed: bool,
 ) -> tuple[int, dict[str, int]]:
-    """Write the tables ``names`` into ``staging``; returns the items and each file's rows."""
+    """Write the tables ``wanted`` into ``staging``; returns the items and each file's rows.
+    Only the bodies those tables are built from are read and parsed."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
+    tables = store.media_type.tables
     sinks: dict[str, _Sink] = {}
     count = [0]  # items read so far, counted as they are read
-    # Both cursors' generators are closed here, not whenever they are garbage-collected.
-    with (
-        _closing(store.iter_stored_items(parts, include_removed=include_removed)) as movies,
-        _closing(store.iter_provenance()) as provenance,
-    ):
+    with contextlib.ExitStack() as cursors:
         try:
-            for table in names:
-                sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
-            items = _item_jobs(movies, parts, tables, _Provenance(provenance), store.codec, count)
-            streams = [items]
+            for table in tables.names(parts):
+                if table in wanted:
+                    sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
+            streams: list[Iterator[Job]] = []
+            if sinks:
+                streams.append(
+                    _item_jobs(store, parts, set(sinks), include_removed, count, cursors)
+                )
+            else:
+                count[0] = store.count_exported(parts, include_removed=include_removed)
             for table, batches in history_tables(store, parts, include_removed=include_removed):
-                sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
-                streams.append(_table_jobs(table, batches))
-            streams += _linked_jobs(store, staging, sink_type, sinks, fmt)
+                if table in wanted:
+                    sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
+                    streams.append(_table_jobs(table, batches))
+            taken = set(_own_names(store, parts))
+            streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken)
             _stream(_interleaved(streams), sinks)
             for sink in sinks.values():
                 sink.close()
@@ -290,19 +328,29 @@ Job = Callable[[], dict[str, Any]]  # builds one batch's tables: name -> ``pa.Ta
 
 
 def _item_jobs(
-    movies: Iterator[RawItemRow],
+    store: Store,
     parts: Sequence[str],
-    tables: TableSet,
-    provenance: _Provenance,
-    coder: Codec,
+    wanted: set[str],
+    include_removed: bool,
     count: list[int],
+    cursors: contextlib.ExitStack,
 ) -> Iterator[Job]:
     """The collection's items a batch at a time (read here, decompressed and built by the
-    job), their provenance merged in."""
+    job), their provenance merged in: only the bodies the ``wanted`` tables are built from
+    are read, of the items that hold every one of ``parts``."""
+    tables = store.media_type.tables
+    read = [part for part in parts if wanted & set(tables.part_tables.get(part, ()))]
+    bodies = None if len(read) == len(parts) else read
+    details = bool(wanted & set(tables.details.tables))
+    # The cursors' generators are closed with the export, not whenever they are collected.
+    movies = cursors.enter_context(
+        _closing(store.iter_stored_items(parts, include_removed=include_removed, bodies=bodies))
+    )
+    provenance = _Provenance(cursors.enter_context(_closing(store.iter_provenance())))
     for batch in _batches(movies):
         rows = [row for item in batch for row in provenance.rows_for(item[0])]
         count[0] += len(batch)
-        yield functools.partial(_built, coder, batch, parts, tables, rows)
+        yield functools.partial(_built, store.codec, batch, read, tables, rows, wanted, details)
 
 
 def _table_jobs(table: str, batches: Iterator[Callable[[], Any]]) -> Iterator[Job]:
@@ -315,24 +363,43 @@ def _named(table: str, batch: Callable[[], Any]) -> dict[str, Any]:
     return {table: batch()}
 
 
+def _linked_names(store: Store, taken: set[str]) -> list[tuple[Any, dict[str, str]]]:
+    """Each linked entity type the collection holds with its tables' file names (``linked_``
+    before a name the items' or another table already has)."""
+    found = []
+    for media in store.held_linked().values():
+        tables = media.tables
+        names = {}
+        for table in media.linked_tables:
+            if table in tables.names(store.linked_parts(media)):
+                names[table] = f"linked_{table}" if table in taken else table
+                taken.add(names[table])
+        found.append((media, names))
+    return found
+
+
 def _linked_jobs(
-    store: Store, staging: Path, sink_type: type[_Sink], sinks: dict[str, _Sink], fmt: str
+    store: Store,
+    staging: Path,
+    sink_type: type[_Sink],
+    sinks: dict[str, _Sink],
+    fmt: str,
+    wanted: frozenset[str],
+    taken: set[str],
 ) -> list[Iterator[Job]]:
     """The linked entities the collection holds (``collect --linked``): each entity type's
-    ``linked_tables``, built from its bodies as its own collection's are, their files added
-    to ``sinks`` now and their batches as jobs."""
+    ``linked_tables`` that are ``wanted``, built from its bodies as its own collection's
+    are, their files added to ``sinks`` now and their batches as jobs; ``taken``: the other
+    tables' names (see :func:`_linked_names`)."""
     streams = []
-    for media in store.held_linked().values():
-        parts = store.linked_parts(media)
-        tables = media.tables
-        names = {
-            table: f"linked_{table}" if table in sinks else table
-            for table in media.linked_tables
-            if table in tables.names(parts)
-        }
+    for media, all_names in _linked_names(store, taken):
+        names = {table: name for table, name in all_names.items() if name in wanted}
+        if not names:
+            continue
         for table, name in names.items():
-            sinks[name] = sink_type(staging / f"{name}.{fmt}", tables.tables[table])
-        streams.append(_entity_jobs(store, media.name, parts, tables, names))
+            sinks[name] = sink_type(staging / f"{name}.{fmt}", media.tables.tables[table])
+        parts = store.linked_parts(media)
+        streams.append(_entity_jobs(store, media.name, parts, media.tables, names))
     return streams
 
 
@@ -425,11 +492,14 @@ def _built(
     parts: Sequence[str],
     tables: TableSet,
     provenance: list[Row],
+    wanted: set[str],
+    details: bool,
 ) -> dict[str, Any]:
-    """A batch of items' tables, their provenance's among them."""
-    built = batch_tables(coder.decode_rows(stored), parts, tables)
+    """A batch of items' ``wanted`` tables, their provenance among them, from the bodies of
+    ``parts`` (and the details when ``details``)."""
+    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details)
     built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
-    return built
+    return {name: table for name, table in built.items() if name in wanted}
 
 
 def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
@@ -439,13 +509,14 @@ def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
 
 
 def batch_tables(
-    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet
+    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet, *, details: bool = True
 ) -> dict[str, Any]:
-    """Every table's rows for a batch of items, but provenance: each body's tables by the
-    columnar fast path where it has one and the batch is regular, else row by row."""
+    """Every table's rows for a batch of items, but provenance (and the details' tables
+    only with ``details``): each body's tables by the columnar fast path where it has one
+    and the batch is regular, else row by row."""
     ids = pa.array([item[0] for item in batch], pa.int64())
     built: dict[str, Any] = {}
-    columns = [("details", [item[1] for item in batch])]
+    columns = [("details", [item[1] for item in batch])] if details else []
     columns += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
     fast_paths = columnar.fast_paths(tables)
     for part, texts in columns:
