@@ -11,6 +11,8 @@ export's (>= 1.0: at least as fast as the dump).
     .venv/bin/python scripts/bench_exports_ab.py --db DB --parts all --rounds 3 \\
         --tree main=/tmp/main-tree/src --tree branch=src \\
         --export parquet --export csv --export "parquet --tables availability"
+    .venv/bin/python scripts/bench_exports_ab.py --db LINKED_DB --tree branch=src \
+        --dump "json --entity people" --export "parquet --tables people,person_credits"
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def run(tree: Path, db: Path, export: str, parts: str, out: Path) -> tuple[float
     refused it, e.g. an option it does not have)."""
     fmt, *rest = shlex.split(export)
     args = [sys.executable, "-m", "tmdb_collector", "export", "--db", str(db)]
-    args += ["--format", fmt, "--out", str(out), "--parts", parts, *rest]
+    args += ["--format", fmt, "--out", str(out), *rest]
+    args += [] if "--entity" in rest else ["--parts", parts]
     env = {**os.environ, "PYTHONPATH": str(tree.resolve())}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.monotonic()
@@ -56,10 +59,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tree", action="append", required=True, help="NAME=SRC")
     parser.add_argument("--export", action="append", required=True, help="FORMAT [OPTIONS]")
+    parser.add_argument(
+        "--dump",
+        default="json",
+        help="the baseline, FORMAT [OPTIONS] (e.g. 'json --entity people')",
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp"))
     args = parser.parse_args()
     trees = dict(item.split("=", 1) for item in args.tree)
-    exports = ["json", *args.export]
+    exports = [args.dump, *args.export]
     times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for n in range(args.rounds):
         for name, src in trees.items():
@@ -76,7 +84,7 @@ def main() -> None:
                 )
     print(f"\nmedians of {args.rounds} rounds, --parts {args.parts}:")
     for name in trees:
-        dump = statistics.median(wall for wall, _ in times[(name, "json")])
+        dump = statistics.median(wall for wall, _ in times[(name, args.dump)])
         for export in exports:
             if (name, export) not in times:
                 continue

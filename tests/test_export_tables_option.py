@@ -4,6 +4,8 @@ export does not write is refused (exit 2, nothing written)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -97,3 +99,23 @@ def test_a_table_the_export_does_not_write_is_refused(
     assert message in one_line_error(done)
     assert "choose from movies, genres, cast" in one_line_error(done) or "json" in args
     assert not out.exists()
+
+
+def test_the_cli_keeps_pandas_out_of_a_table_export(collection: Path, tmp_path: Path) -> None:
+    """pyarrow would import pandas (0.33 CPU s) at its first list conversion; the CLI's
+    process never loads it (this failed before keep_pandas_out), and the export is whole."""
+    out = tmp_path / "out"
+    script = (
+        "import sys\n"
+        "from tmdb_collector.cli import main\n"
+        f"sys.argv = ['tmdb-collector', 'export', '--db', {str(collection)!r},"
+        f" '--format', 'parquet', '--out', {str(out)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('pandas loaded' if 'pandas' in sys.modules else 'no pandas')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "no pandas"
+    assert pq.read_table(out / "cast.parquet").num_rows > 0
