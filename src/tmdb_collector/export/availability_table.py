@@ -57,19 +57,7 @@ def batch_table(
             return _columnar(titles, coder, columns, build, id_column)
         except (columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # built by the rule below, exactly
-    rows = [
-        (
-            x.title_id,
-            x.country,
-            x.provider_id,
-            x.provider_name,
-            x.offer_type,
-            x.available_from,
-            x.available_to,
-        )
-        for title_id, timeline in titles
-        for x in intervals(title_id, timeline, coder)
-    ]
+    rows = [x.row() for title_id, timeline in titles for x in intervals(title_id, timeline, coder)]
     return columns_table(columns, rows)
 
 

@@ -44,8 +44,9 @@ from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import TABLE_FORMATS
+from tmdb_collector.export.history_batches import history_batches
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
+from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
@@ -261,7 +262,7 @@ def table_names(store: Store, parts: Sequence[str]) -> list[str]:
 def _own_names(store: Store, parts: Sequence[str]) -> list[str]:
     """The items' and the history's tables of an export of ``parts``."""
     names = list(store.media_type.tables.names(parts))
-    return names + [table for table, _ in history_tables(store, parts)]
+    return names + [table for table, _ in history_batches(store, parts, BATCH_SIZE)]
 
 
 def chosen_tables(
@@ -308,7 +309,9 @@ def _write_tables(
                 )
             else:
                 count[0] = store.count_exported(parts, include_removed=include_removed)
-            for table, batches in history_tables(store, parts, include_removed=include_removed):
+            for table, batches in history_batches(
+                store, parts, BATCH_SIZE, include_removed=include_removed
+            ):
                 if table in wanted:
                     sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
                     streams.append(_table_jobs(table, batches))

@@ -5,14 +5,9 @@ versions) and ``part_versions`` (every version of each part that changed at leas
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
-from typing import Any
+from collections.abc import Iterator, Sequence
 
-from tmdb_collector.export.arrow_types import columns_table
-from tmdb_collector.export.availability_table import availability_batches
-from tmdb_collector.history.availability import WATCH_PROVIDERS
+from tmdb_collector.history.availability import WATCH_PROVIDERS, availability
 from tmdb_collector.media.links import DETAILS
 from tmdb_collector.media.table_schema import Column, Row, columns
 from tmdb_collector.store.store import Store
@@ -28,26 +23,19 @@ HISTORY_TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 
-BATCH_ROWS = 500  # part_versions rows per batch (each holds a whole body)
-
-
 def history_tables(
     store: Store, parts: Sequence[str], *, include_removed: bool = False
-) -> Iterator[tuple[str, Iterator[Callable[[], Any]]]]:
-    """Each history table of an export of ``parts`` with its rows, streamed a batch at a
-    time: each batch read when it is taken, as a function that returns its ``pa.Table`` (and
-    may run on any thread). ``availability`` when ``watch/providers`` is among ``parts``,
-    ``part_versions`` always."""
+) -> Iterator[tuple[str, Iterator[Row]]]:
+    """Each history table of an export of ``parts`` with its rows (streamed): ``availability``
+    when ``watch/providers`` is among them, ``part_versions`` always."""
     if WATCH_PROVIDERS in parts:
-        columns = HISTORY_TABLES[AVAILABILITY]
-        yield AVAILABILITY, availability_batches(store, columns, include_removed=include_removed)
-    rows = _version_rows(store, (DETAILS, *parts), include_removed)
-    yield PART_VERSIONS, _batched(HISTORY_TABLES[PART_VERSIONS], rows)
+        yield AVAILABILITY, _availability_rows(store, include_removed)
+    yield PART_VERSIONS, _version_rows(store, (DETAILS, *parts), include_removed)
 
 
-def _batched(columns: tuple[Column, ...], rows: Iterator[Row]) -> Iterator[Callable[[], Any]]:
-    while chunk := list(islice(rows, BATCH_ROWS)):
-        yield functools.partial(columns_table, columns, chunk)
+def _availability_rows(store: Store, include_removed: bool) -> Iterator[Row]:
+    for x in availability(store, include_removed=include_removed):
+        yield x.row()
 
 
 def _version_rows(store: Store, parts: Sequence[str], include_removed: bool) -> Iterator[Row]:
