@@ -207,6 +207,7 @@ class Collection:
         as_of: dt.date | str | None = None,
         language: str | None = None,
         fallback: str | Sequence[str] | None = None,
+        tables: object = None,
     ) -> int:
         """Write an export (json, jsonl, parquet, csv, duckdb) of ``parts`` (default: the
         collection's) to ``out``, atomically and with its manifest, as ``tmdb-collector
@@ -216,13 +217,19 @@ class Collection:
         titles not yet collected left out (docs/history.md). ``language`` (``xx`` or
         ``xx-YY``) and ``fallback`` (languages in order, a list or comma-separated) add each
         item's texts in that language, from its ``translations`` part (export/localize.py):
-        a ``localized`` object per record, or a ``localized`` table."""
+        a ``localized`` object per record, or a ``localized`` table. ``tables`` (names or a
+        comma-separated list; parquet, csv, duckdb): only those tables are built and
+        written (``export --tables``)."""
         check_format(format)
         locale = Localization.of(language, fallback)
         day = _day(as_of, "as_of")
         if locale is not None and day is not None:  # refused before the collection is copied
             Localizer.of(locale, self._store.media_type, export_parts(self._store, parts))
-        options: dict[str, Any] = {"include_removed": include_removed, "locale": locale}
+        options: dict[str, Any] = {
+            "include_removed": include_removed,
+            "locale": locale,
+            "tables": tables,
+        }
         if day is None:
             return export(self._store, format, Path(out), parts, **options)
         with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:

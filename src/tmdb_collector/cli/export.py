@@ -50,6 +50,12 @@ def status(db: Path, as_json: bool) -> None:
     " lacking one are left out.",
 )
 @click.option(
+    "--tables",
+    metavar="LIST",
+    help="Table exports (parquet, csv, duckdb): only these tables (comma-separated, e.g."
+    " availability or people,person_credits); the others are neither built nor written.",
+)
+@click.option(
     "--include-removed",
     is_flag=True,
     help="Also export items gone from TMDB's daily export (see update --ids-from).",
@@ -84,6 +90,7 @@ def export_command(
     fmt: str,
     out: Path | None,
     parts: str | None,
+    tables: str | None,
     include_removed: bool,
     as_of: Any,
     entity: str | None,
@@ -101,6 +108,8 @@ def export_command(
             )
         if language is not None or fallback is not None:
             raise UsageError("export --entity does not take --language or --fallback")
+        if tables is not None:
+            raise UsageError("export --entity does not take --tables (it writes json or jsonl)")
         with api.Collection.open(db) as collection:
             count = collection.export_entity(entity, out, format=fmt)
         click.echo(f"Wrote {count:,} {entity} to {out} ({fmt}).")
@@ -116,6 +125,7 @@ def export_command(
             as_of=as_of.date() if as_of else None,
             language=language,
             fallback=fallback,
+            tables=tables,
         )
         missing = collection.lacking(parts)
         earlier = collection.earlier_tables(fmt, target) if fmt in TABLE_FORMATS else []

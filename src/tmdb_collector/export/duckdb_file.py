@@ -43,10 +43,12 @@ def export_duckdb(
     *,
     include_removed: bool = False,
     localizer: Localizer | None = None,
+    tables: Sequence[str] | None = None,
 ) -> int:
-    """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
-    returns the items exported (those gone from the daily export only with
-    ``include_removed``). A ``localizer`` adds the ``localized`` table (export --language)."""
+    """Write the tables of ``parts`` (default: the collection's; only those named in
+    ``tables`` if given) into the DuckDB file ``out``; returns the items exported (those gone
+    from the daily export only with ``include_removed``). A ``localizer`` adds the
+    ``localized`` table (export --language)."""
     check_output_file(out, default_export_path(store.media_type, "duckdb").name)
     staging = staging_directory(out.parent)
     try:
@@ -57,6 +59,7 @@ def export_duckdb(
             parts,
             include_removed=include_removed,
             localizer=localizer,
+            tables=tables,
         )
         database = staging / out.name
         rows = _load(staging / "tables", database, store.media_type.tables)

@@ -112,14 +112,18 @@ def export(
     *,
     include_removed: bool = False,
     locale: Localization | None = None,
+    tables: object = None,
 ) -> int:
     """Write ``store`` as ``fmt`` to ``out``; returns the number of items written. Items gone
     from TMDB's daily export only with ``include_removed``. With a ``locale`` (export
-    --language), each item's texts in that language too (export/localize.py)."""
+    --language), each item's texts in that language too (export/localize.py). ``tables``
+    (names, or a comma-separated list): a table export (parquet, csv, duckdb) of those tables
+    only."""
     check_format(fmt)
     chosen = export_parts(store, parts)
+    only = export_tables_named(fmt, tables)
     localizer = None if locale is None else Localizer.of(locale, store.media_type, chosen)
-    files = _data_files(store, fmt, out, chosen, localizer)
+    files = _data_files(store, fmt, out, chosen, only, localizer)
     _spare_database(store, fmt, out, files)
     _spare_an_export_from_nothing(store, out, files, chosen, include_removed)
     if fmt in FILE_FORMATS:
@@ -138,23 +142,54 @@ def export(
         from tmdb_collector.export.duckdb_file import export_duckdb
 
         return export_duckdb(
-            store, out, chosen, include_removed=include_removed, localizer=localizer
+            store, out, chosen, include_removed=include_removed, localizer=localizer, tables=only
         )
     from tmdb_collector.export.tables import export_tables
 
     return export_tables(
-        store, fmt, out, chosen, include_removed=include_removed, localizer=localizer
+        store,
+        fmt,
+        out,
+        chosen,
+        include_removed=include_removed,
+        localizer=localizer,
+        tables=only,
     )
 
 
+def export_tables_named(fmt: str, tables: object) -> tuple[str, ...] | None:
+    """``export --tables LIST`` (names, or a comma-separated list) as names; only a table
+    export (parquet, csv, duckdb) takes it."""
+    if tables is None:
+        return None
+    if fmt in FILE_FORMATS:
+        raise UsageError(
+            f"--tables is for the table exports ({', '.join(TABLE_FORMATS)},"
+            f" {', '.join(DATABASE_FORMATS)}), not {fmt}"
+        )
+    if isinstance(tables, str):
+        names = tables.split(",")
+    elif isinstance(tables, Iterable):
+        names = [str(name) for name in tables]
+    else:
+        raise UsageError(f"--tables takes table names, not {tables!r}")
+    return tuple(name.strip() for name in names if name.strip())
+
+
 def _data_files(
-    store: Store, fmt: str, out: Path, parts: Sequence[str], localizer: Localizer | None
+    store: Store,
+    fmt: str,
+    out: Path,
+    parts: Sequence[str],
+    only: Sequence[str] | None,
+    localizer: Localizer | None,
 ) -> list[Path]:
-    """The files an export of ``parts`` to ``out`` writes, but its manifest."""
+    """The files an export of ``parts`` (of the tables ``only``, if given) to ``out``
+    writes, but its manifest."""
     if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
         return [out]
-    names = [*store.media_type.tables.names(parts), *([LOCALIZED] if localizer else [])]
-    return [out / f"{name}.{fmt}" for name in names]
+    names = [name for name in store.media_type.tables.names(parts) if only is None or name in only]
+    return [out / f"{name}.{fmt}" for name in [*names, *([LOCALIZED] if localizer else [])]]
 
 
 def _spare_database(store: Store, fmt: str, out: Path, files: Sequence[Path]) -> None:

@@ -20,13 +20,8 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tmdb_collector.export.tables import (
-    BATCH_SIZE,
-    WORKERS,
-    batch_tables,
-    columns_table,
-    rows_table,
-)
+from tmdb_collector.export.arrow_types import columns_table
+from tmdb_collector.export.tables import BATCH_SIZE, WORKERS, batch_tables, rows_table
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column, Row
