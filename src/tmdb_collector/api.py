@@ -28,7 +28,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import RunOutcome
@@ -65,9 +65,10 @@ from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.compaction import BATCH_ROWS, CompactResult, Progress
 from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
-from tmdb_collector.sync.run import SyncResult
-from tmdb_collector.sync.run import sync as sync_to
-from tmdb_collector.sync.target import DEFAULT_SCHEMA, parse_target
+from tmdb_collector.sync import DEFAULT_SCHEMA
+
+if TYPE_CHECKING:
+    from tmdb_collector.sync.run import SyncResult
 
 PathLike = str | os.PathLike[str]
 ProgressCallback = Callable[[dict[str, Any]], None]
@@ -276,6 +277,10 @@ class Collection:
         one transaction: the first time every row, later only the titles and linked entities
         that changed since the last sync, as ``tmdb-collector sync`` does (docs/sync.md).
         ``progress(stage, done, total)`` is called as it goes."""
+        # psycopg and the table builders load only when a sync runs, not at every CLI start
+        from tmdb_collector.sync.run import sync as sync_to
+        from tmdb_collector.sync.target import parse_target
+
         return sync_to(self._store, parse_target(to, schema), progress)
 
     def lacking(self, parts: object = None) -> int:

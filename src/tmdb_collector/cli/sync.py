@@ -18,7 +18,7 @@ from tmdb_collector.cli.options import (
     progress_option,
 )
 from tmdb_collector.engine.events import ProgressEvents, progress_events, reporting, tell
-from tmdb_collector.sync.target import DEFAULT_SCHEMA
+from tmdb_collector.sync import DEFAULT_SCHEMA
 
 Report = Callable[[str, int, int], None]
 

@@ -18,10 +18,10 @@ from psycopg import conninfo, errors
 
 from tmdb_collector.credentials import REDACTED, redact, register_secret
 from tmdb_collector.errors import ExportError, UsageError
+from tmdb_collector.sync import DEFAULT_SCHEMA
 
 PASSWORD_ENV = "PGPASSWORD"
 CONNECT_TIMEOUT = 10  # seconds to reach the server
-DEFAULT_SCHEMA = "tmdb"
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")  # an identifier that needs no quoting
 AUTH_FAILED = ("28P01", "28000")  # invalid_password, invalid_authorization_specification
 
