@@ -173,9 +173,13 @@ def load(db: sqlite3.Connection) -> Codec:
     return Codec(db.execute("SELECT id, kind, data FROM dictionaries ORDER BY id"))
 
 
-def trained_at(db: sqlite3.Connection) -> int:
-    """The items held when the newest dictionaries were trained (0: none yet)."""
-    row = db.execute("SELECT MAX(held) FROM dictionaries").fetchone()
+def trained_at(db: sqlite3.Connection, entity: str) -> int:
+    """The entities of ``entity`` held when its newest dictionaries were trained (0: none
+    yet). Each entity (the titles, each linked type) grows, and trains, on its own clock."""
+    row = db.execute(
+        "SELECT MAX(held) FROM dictionaries WHERE kind >= ? AND kind < ?",
+        (kind_of(entity, ""), kind_of(entity, "\uffff")),
+    ).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
