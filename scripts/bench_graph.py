@@ -9,10 +9,12 @@ the collect's peak RSS (target < 200 MB); and the wall time of ``export --entity
 exports json or jsonl only) against ``export --entity people --format json`` (the raw dump).
 
 History (#23): ``--titles`` movies (default 2,000; the issue's figure is 10,000, ``--big``) are
-collected with ``watch/providers`` on the simulator's default day, then ``update --refresh-parts
-watch/providers`` runs on each of the next ``--days`` (default 7) simulated days. Printed per day:
-the store's growth (the database file after a WAL checkpoint) against the compressed bytes of
-the bodies that changed that day (the past-version rows the refresh added, ``length(body)``).
+collected (``--titles / 20`` popular pages, at most 500; past ~5,000 titles also ``--genre-pages``,
+default 80, as the popular lists keep English titles only) with ``watch/providers`` on the
+simulator's default day, then ``update --refresh-parts watch/providers`` runs on each of the
+next ``--days`` (default 7) simulated days. Printed per day: the store's growth (the database
+file after a WAL checkpoint) against the compressed bytes of the bodies that changed that day
+(the past-version rows the refresh added, ``length(body)``).
 Then ``export --format parquet`` (which writes ``availability.parquet`` among the tables)
 against ``export --format json`` of the same collection.
 
@@ -38,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import BENCH_KEY, Child, check_child, child_env, cli, run_child
 
+from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.simulator.catalog import DEFAULT_TODAY
 from tmdb_collector.simulator.process import simulator_process
 
@@ -45,6 +48,8 @@ TARGET_PER_ENTITY = 1.02
 TARGET_RATE_SHARE = 0.9
 TARGET_RSS_MB = 200
 PROVIDERS = "watch/providers"
+POPULAR_TITLES = 4_900  # about what 500 popular pages keep on the simulator (English only)
+GENRE_PAGES_10K = 80  # genre pages that take a history run past 10,000 titles
 
 
 def served(root_url: str) -> int:
@@ -56,6 +61,18 @@ def store_bytes(db: Path) -> int:
     with sqlite3.connect(db) as con:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return sum(p.stat().st_size for p in db.parent.iterdir() if p.name.startswith(db.name))
+
+
+def pages_by_object(db: Path) -> dict[str, int]:
+    """Pages of each table and index (``free`` for the free list): where a growth went."""
+    with sqlite3.connect(db) as con:
+        pages = dict(con.execute("SELECT name, COUNT(*) FROM dbstat GROUP BY name").fetchall())
+        pages["free"] = con.execute("PRAGMA freelist_count").fetchone()[0]
+    return pages
+
+
+def describe_pages(moved: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count:+d}" for name, count in sorted(moved.items()) if count)
 
 
 def run(args: list[str], env: dict[str, str], workdir: Path, what: str) -> Child:
@@ -134,7 +151,7 @@ def linked(workdir: Path, pages: int, rate: float) -> None:
     export_pair(db, workdir, env, ["--entity", "people"])
 
 
-def history(workdir: Path, pages: int, days: int) -> None:
+def history(workdir: Path, pages: int, days: int, genre_pages: int) -> None:
     env = child_env()
     db = workdir / "history.db"
     day = DEFAULT_TODAY
@@ -151,7 +168,7 @@ def history(workdir: Path, pages: int, days: int) -> None:
                 "--popular-pages",
                 str(pages),
                 "--genre-pages",
-                "0",
+                str(genre_pages),
                 "--parts",
                 f"credits,{PROVIDERS}",
             ],
@@ -165,7 +182,7 @@ def history(workdir: Path, pages: int, days: int) -> None:
     growth_total = changed_total = 0
     for _ in range(days):
         day += dt.timedelta(days=1)
-        before = store_bytes(db)
+        before, pages_before = store_bytes(db), pages_by_object(db)
         with sqlite3.connect(db) as con:
             old = con.execute(
                 "SELECT COUNT(*), COALESCE(SUM(length(body)), 0) "
@@ -199,6 +216,9 @@ def history(workdir: Path, pages: int, days: int) -> None:
             f"  {day}: {new[0] - old[0]:,} bodies changed, {changed:,} bytes compressed; "
             f"store grew {growth:,} bytes ({child.wall:.1f} s)"
         )
+        grown = pages_by_object(db)
+        moved = {k: grown.get(k, 0) - pages_before.get(k, 0) for k in grown.keys() | pages_before}
+        print("    pages by table/index: " + (describe_pages(moved) or "none changed"))
     print(
         f"  week: store grew {growth_total:,} bytes for {changed_total:,} compressed bytes "
         f"changed ({growth_total - changed_total:+,} bytes overhead)"
@@ -212,6 +232,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--titles", type=int, default=2000, help="titles of the history run")
     parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--genre-pages", type=int, help="genre pages of the history run")
     parser.add_argument("--big", action="store_true", help="10,000 titles, 25 linked pages")
     parser.add_argument("--only", choices=["linked", "history"])
     args = parser.parse_args()
@@ -224,7 +245,13 @@ def main() -> None:
     if args.only == "linked":
         return
     with tempfile.TemporaryDirectory() as folder:
-        history(Path(folder), max(1, args.titles // 20), args.days)
+        # popular lists keep English titles only (half of them) and stop at page 500: past
+        # ~5,000 titles the rest comes from the genre lists
+        popular = min(MAX_PAGE, max(1, args.titles // 20))
+        genre_pages = args.genre_pages
+        if genre_pages is None:
+            genre_pages = 0 if args.titles <= POPULAR_TITLES else GENRE_PAGES_10K
+        history(Path(folder), popular, args.days, genre_pages)
 
 
 if __name__ == "__main__":

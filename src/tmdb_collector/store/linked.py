@@ -64,7 +64,7 @@ class LinkedStore(ItemReads):
         }
         keep = self._keeps_versions()
 
-        def save() -> None:
+        def save() -> bool:
             previous = self._previous_linked(entity, record.id)
             changed = versions.changed(coder, new, previous)
             if keep:
@@ -88,9 +88,10 @@ class LinkedStore(ItemReads):
                 "UPDATE linked_ids SET fetched_at = ? WHERE entity = ? AND id = ?",
                 (fetched, entity, record.id),
             )
+            return previous is None
 
-        self._write(save)
-        self._one_more_held(entity, lambda: self.linked_kinds(entity))
+        added = self._write(save)
+        self._saved(entity, added, lambda: self.linked_kinds(entity))
 
     def _previous_linked(self, entity: str, item_id: int) -> versions.Previous | None:
         """What the store holds of a linked entity before a refetch (None: never fetched)."""
@@ -109,9 +110,9 @@ class LinkedStore(ItemReads):
         """Whether saves keep part versions (``tmdb-collector versions``)."""
         return self.meta(meta_keys.VERSIONS) != "off"
 
-    def _one_more_held(self, entity: str, kinds: Callable[[], Kinds]) -> None:
-        """Called after an ``entity`` (its ``kinds``) is saved: the store trains as it
-        grows."""
+    def _saved(self, entity: str, added: bool, kinds: Callable[[], Kinds]) -> None:
+        """Called after an ``entity`` (its ``kinds``) is saved, ``added`` if new to the
+        collection: the store trains as it grows."""
 
     def linked_kinds(self, entity: str) -> Kinds:
         """The kinds of a linked entity's bodies: its details and the parts it is fetched

@@ -287,7 +287,7 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore):
             new[DETAILS] = record.details.encode()
         keep = self._keeps_versions()
 
-        def save() -> None:
+        def save() -> bool:
             previous = self._previous(record.id)
             changed = versions.changed(coder, new, previous)
             if keep:
@@ -319,9 +319,10 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore):
                 ],
             )
             self._set_status(record.id, "done", None)
+            return previous is None
 
-        self._write(save)
-        self._one_more_held(self.media_type.name, lambda: self.title_kinds(self.plan().parts))
+        added = self._write(save)
+        self._saved(entity, added, lambda: self.title_kinds(self.plan().parts))
 
     def _keeps_versions(self) -> bool:
         if self._keep is None:
@@ -376,12 +377,13 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore):
 
     # ---- dictionaries ----------------------------------------------------------------------
 
-    def _one_more_held(self, entity: str, kinds: Callable[[], Kinds]) -> None:
-        """Count a saved ``entity`` (its ``kinds``, built when needed); when it has grown
-        enough (codec.training_due), train its dictionaries in a worker process (one training
-        at a time), and switch to them once trained."""
+    def _saved(self, entity: str, added: bool, kinds: Callable[[], Kinds]) -> None:
+        """After a save of an ``entity`` (its ``kinds``, built when needed), new to the
+        collection if ``added`` (a refetch does not grow it: a daily refresh trains nothing):
+        when the entity has grown enough (codec.training_due), train its dictionaries in a
+        worker process (one training at a time), and switch to them once trained."""
         if entity in self._held:
-            self._held[entity] += 1
+            self._held[entity] += added
         else:
             self._held[entity] = self.held_of(kinds())
             self._trained_at[entity] = codec.trained_at(self._db, entity)

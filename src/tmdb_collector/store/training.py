@@ -105,6 +105,11 @@ def train_kinds(path: str, kinds: Kinds, last_id: int, limits: dict[str, int]) -
         db.close()
 
 
+def worker_command(request: str) -> list[str]:
+    """The worker's command line for ``request`` (JSON)."""
+    return [sys.executable, "-m", __name__, request]
+
+
 class Training:
     """A training of ``kinds`` of a collection, running in a worker process: ``python -m``
     this module, which imports only what a training needs (a multiprocessing child would
@@ -117,7 +122,7 @@ class Training:
             [str(path), kinds.entity, list(kinds.parts), kinds.linked, last_id, limits]
         )
         self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__, request],
+            worker_command(request),
             stdin=subprocess.PIPE,  # its lifeline: closed when this process ends
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
