@@ -9,12 +9,12 @@ the collect's peak RSS (target < 200 MB); and the wall time of ``export --entity
 exports json or jsonl only) against ``export --entity people --format json`` (the raw dump).
 
 History (#23): ``--titles`` movies (default 2,000; the issue's figure is 10,000, ``--big``) are
-collected (``--titles / 20`` popular pages, at most 500; past ~5,000 titles also ``--genre-pages``,
-default 80, as the popular lists keep English titles only) with ``watch/providers`` on the
-simulator's default day, then ``update --refresh-parts watch/providers`` runs on each of the
-next ``--days`` (default 7) simulated days. Printed per day: the store's growth (the database
-file after a WAL checkpoint) against the compressed bytes of the bodies that changed that day
-(the past-version rows the refresh added, ``length(body)``).
+collected (``--ids-from`` the daily export of a simulated catalogue of that many) with
+``credits`` and ``watch/providers`` on the simulator's default day, then ``update
+--refresh-parts watch/providers`` runs on each of the next ``--days`` (default 7) simulated
+days. Printed per day: the store's growth (the database file after a WAL checkpoint) against
+the compressed bytes of the bodies that changed that day (the past-version rows the refresh
+added, ``length(body)``), and where the pages went (each table's and index's pages, dbstat).
 Then ``export --format parquet`` (which writes ``availability.parquet`` among the tables)
 against ``export --format json`` of the same collection.
 
@@ -38,9 +38,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import BENCH_KEY, Child, check_child, child_env, cli, run_child
+from bench import BENCH_KEY, EXPORT_DATE, Child, check_child, child_env, cli, run_child
 
-from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.simulator.catalog import DEFAULT_TODAY
 from tmdb_collector.simulator.process import simulator_process
 
@@ -48,8 +47,6 @@ TARGET_PER_ENTITY = 1.02
 TARGET_RATE_SHARE = 0.9
 TARGET_RSS_MB = 200
 PROVIDERS = "watch/providers"
-POPULAR_TITLES = 4_900  # about what 500 popular pages keep on the simulator (English only)
-GENRE_PAGES_10K = 80  # genre pages that take a history run past 10,000 titles
 
 
 def served(root_url: str) -> int:
@@ -151,11 +148,13 @@ def linked(workdir: Path, pages: int, rate: float) -> None:
     export_pair(db, workdir, env, ["--entity", "people"])
 
 
-def history(workdir: Path, pages: int, days: int, genre_pages: int) -> None:
+def history(workdir: Path, titles: int, days: int) -> None:
     env = child_env()
     db = workdir / "history.db"
     day = DEFAULT_TODAY
-    with simulator_process(["--today", day.isoformat()], api_key=BENCH_KEY) as sim:
+    catalogue = ["--catalog-size", str(titles)]  # the same catalogue every day
+    with simulator_process(["--today", day.isoformat(), *catalogue], api_key=BENCH_KEY) as sim:
+        ids = f"{sim.root_url}/p/exports/movie_ids_{EXPORT_DATE}.json.gz"
         run(
             [
                 "collect",
@@ -165,10 +164,8 @@ def history(workdir: Path, pages: int, days: int, genre_pages: int) -> None:
                 sim.base_url,
                 "--rate",
                 "2000",
-                "--popular-pages",
-                str(pages),
-                "--genre-pages",
-                str(genre_pages),
+                "--ids-from",
+                ids,
                 "--parts",
                 f"credits,{PROVIDERS}",
             ],
@@ -188,7 +185,7 @@ def history(workdir: Path, pages: int, days: int, genre_pages: int) -> None:
                 "SELECT COUNT(*), COALESCE(SUM(length(body)), 0) "
                 "FROM part_versions WHERE body IS NOT NULL"
             ).fetchone()
-        with simulator_process(["--today", day.isoformat()], api_key=BENCH_KEY) as sim:
+        with simulator_process(["--today", day.isoformat(), *catalogue], api_key=BENCH_KEY) as sim:
             child = run(
                 [
                     "update",
@@ -232,7 +229,6 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--titles", type=int, default=2000, help="titles of the history run")
     parser.add_argument("--days", type=int, default=7)
-    parser.add_argument("--genre-pages", type=int, help="genre pages of the history run")
     parser.add_argument("--big", action="store_true", help="10,000 titles, 25 linked pages")
     parser.add_argument("--only", choices=["linked", "history"])
     args = parser.parse_args()
@@ -245,13 +241,7 @@ def main() -> None:
     if args.only == "linked":
         return
     with tempfile.TemporaryDirectory() as folder:
-        # popular lists keep English titles only (half of them) and stop at page 500: past
-        # ~5,000 titles the rest comes from the genre lists
-        popular = min(MAX_PAGE, max(1, args.titles // 20))
-        genre_pages = args.genre_pages
-        if genre_pages is None:
-            genre_pages = 0 if args.titles <= POPULAR_TITLES else GENRE_PAGES_10K
-        history(Path(folder), popular, args.days, genre_pages)
+        history(Path(folder), args.titles, args.days)
 
 
 if __name__ == "__main__":
