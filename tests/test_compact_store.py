@@ -291,3 +291,26 @@ def test_a_linked_refetch_keeps_the_bodies_it_changed_and_writes_no_unchanged_on
         assert rows[1][2] is None  # the current body is in linked_parts
         current = list(store.iter_linked("person", ("combined_credits",)))
     assert current == [(7, changed.details, (first.parts["combined_credits"],))]
+
+
+def test_a_refetch_does_not_bring_the_next_training_nearer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dictionaries' clock counts the items held, not the saves: refetching held items
+    (a daily refresh) starts no training, the first new item past the mark does."""
+    plan, records = v3_rows("v3_movies")
+    monkeypatch.setattr(codec, "FIRST_TRAINING", 10)
+    started: list[Any] = []
+    monkeypatch.setattr(store_module, "Training", lambda *args: started.append(args))
+    with Store.create_or_open(tmp_path / "c.db", plan) as store:
+        queue_ids(store, [record.id for record in records])
+        for record in records[:9]:
+            store.save_item(record)
+        for _ in range(3):  # refetched, changed or not
+            for record in records[:9]:
+                altered = {name: f"{body} " for name, body in record.parts.items()}
+                store.save_item(ItemRecord(record.id, record.details, altered))
+        assert started == []
+        store.save_item(records[9])
+        assert len(started) == 1
+        store._training = None  # the stand-in trains nothing
