@@ -67,6 +67,8 @@ REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "tmdb-reference" / 
 FULL_MOVIES, FULL_SERIES = 1_170_000, 200_000
 TARGET_DISK, TARGET_COMPACT, TARGET_COLLECT = 0.2, 0.25, 0.9
 MIB = 2**20
+# the tables schema 4 added (store/schema.py: _v3_to_v4), which a schema-3 database has not
+SCHEMA_4_TABLES = ("dictionaries", "part_versions", "linked_ids", "linked_parts")
 
 
 def reference_dir() -> Path:
@@ -98,8 +100,8 @@ def item_count(db: Path) -> int:
 
 
 def as_schema_3(source: Path, target: Path) -> None:
-    """``source`` as release 0.3 (schema 3) stored it: every body plain text, no
-    dictionaries table, then VACUUMed, as a collection written by that release is."""
+    """``source`` as release 0.3 (schema 3) stored it: every body plain text, none of the
+    tables schema 4 added, then VACUUMed, as a collection written by that release is."""
     shutil.copy(source, target)
     with Store.open_existing(target) as store:
         decode = store.codec.decode_text
@@ -111,7 +113,8 @@ def as_schema_3(source: Path, target: Path) -> None:
             f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
             [(decode(value), row_key) for row_key, value in rows],
         )
-    connection.execute("DROP TABLE dictionaries")
+    for table in SCHEMA_4_TABLES:
+        connection.execute(f"DROP TABLE {table}")
     connection.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     connection.execute("COMMIT")
     connection.execute("VACUUM")
