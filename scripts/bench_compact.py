@@ -17,7 +17,9 @@ Every figure comes from a run here:
 * the choices (zstd level, dictionary size, a dictionary per part or one shared, a frame per
   body or per batch of bodies) on the collection's bodies, and on TMDB's real captured bodies
   (``shared/tmdb-reference/samples``) with the dictionaries trained on the simulator's;
-* a projection to the full catalogue (1.17M movies and 200k series with every part).
+* bytes per person: ``--people-movies`` movies collected with ``--linked people``, compacted;
+* a projection to the full catalogue (1.17M movies and 200k series with every part, and at most
+  the people they credit: the samples' distinct people per title times every title).
 
     .venv/bin/python scripts/bench_compact.py                  # 6,000 movies
     .venv/bin/python scripts/bench_compact.py --movies 1000    # quicker
@@ -65,6 +67,8 @@ REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "tmdb-reference" / 
 FULL_MOVIES, FULL_SERIES = 1_170_000, 200_000
 TARGET_DISK, TARGET_COMPACT, TARGET_COLLECT = 0.2, 0.25, 0.9
 MIB = 2**20
+# the tables schema 4 added (store/schema.py: _v3_to_v4), which a schema-3 database has not
+SCHEMA_4_TABLES = ("dictionaries", "part_versions", "linked_ids", "linked_parts")
 
 
 def reference_dir() -> Path:
@@ -96,8 +100,8 @@ def item_count(db: Path) -> int:
 
 
 def as_schema_3(source: Path, target: Path) -> None:
-    """``source`` as release 0.3 (schema 3) stored it: every body plain text, no
-    dictionaries table, then VACUUMed, as a collection written by that release is."""
+    """``source`` as release 0.3 (schema 3) stored it: every body plain text, none of the
+    tables schema 4 added, then VACUUMed, as a collection written by that release is."""
     shutil.copy(source, target)
     with Store.open_existing(target) as store:
         decode = store.codec.decode_text
@@ -109,7 +113,8 @@ def as_schema_3(source: Path, target: Path) -> None:
             f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
             [(decode(value), row_key) for row_key, value in rows],
         )
-    connection.execute("DROP TABLE dictionaries")
+    for table in SCHEMA_4_TABLES:
+        connection.execute(f"DROP TABLE {table}")
     connection.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     connection.execute("COMMIT")
     connection.execute("VACUUM")
@@ -366,16 +371,49 @@ def collect_speed(workdir: Path, movies: int) -> dict[str, float]:
 # ---- report ----------------------------------------------------------------------------------
 
 
-def distinct_people(db: Path) -> tuple[int, int]:
-    """(distinct people credited, movies) in ``db``'s credits."""
+def distinct_people(db: Path, part: str) -> tuple[int, int]:
+    """(distinct people credited, titles) in ``db``'s ``part`` (credits, aggregate_credits)."""
     people: set[int] = set()
     with Store.open_existing(db) as store:
-        movies = 0
-        for _, _, (credits,) in store.iter_raw_items(["credits"]):
-            movies += 1
+        titles = 0
+        for _, _, (credits,) in store.iter_raw_items([part]):
+            titles += 1
             body = json.loads(credits)
             people.update(p["id"] for p in body.get("cast", []) + body.get("crew", []))
-    return len(people), movies
+    return len(people), titles
+
+
+def people_store(workdir: Path, movies: int) -> dict[str, float]:
+    """Bytes on disk per person: ``movies`` movies (all parts) collected with ``--linked
+    people`` (every credited person, with the person's default parts), then ``compact`` (the
+    people's bodies all with their own dictionaries, as a long collection has them), then the
+    pages (dbstat) of the linked tables, the people's dictionaries and their share of the
+    part_versions rows, over the people held."""
+    db, child = collect(workdir, "people", "movie", movies, "--rate", "2000", "--linked", "people")
+    compacting = run_child(cli("compact", "--db", str(db), "--no-progress"), child_env(), workdir)
+    check_child(compacting, "compact (people)")
+    with sqlite3.connect(db) as con:
+        held = "entity = 'person' AND fetched_at IS NOT NULL"
+        people = con.execute(f"SELECT COUNT(*) FROM linked_ids WHERE {held}").fetchone()[0]
+        pages = dict(con.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall())
+        linked = sum(size for name, size in pages.items() if "linked_" in name)
+        dictionaries = con.execute(
+            "SELECT COALESCE(SUM(length(data)), 0) FROM dictionaries WHERE kind LIKE 'person:%'"
+        ).fetchone()[0]
+        mine, rows = con.execute(
+            "SELECT COALESCE(SUM(entity = 'person'), 0), COUNT(*) FROM part_versions"
+        ).fetchone()
+        versions = sum(size for name, size in pages.items() if "part_versions" in name)
+    versions_share = versions * mine / rows if rows else 0
+    return {
+        "movies": item_count(db),
+        "people": people,
+        "collect_wall_s": child.wall,
+        "linked_tables_bytes": linked,
+        "dictionaries_bytes": dictionaries,
+        "versions_bytes": versions_share,
+        "bytes_per_person": (linked + dictionaries + versions_share) / people,
+    }
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -405,11 +443,24 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "bytes_per_series": stored_size(tv) / series,
         "share_of_jsonl": stored_size(tv) / tv_jsonl.stat().st_size,
     }
-    people, credited = distinct_people(db)
+    people, credited = distinct_people(db, "credits")
+    tv_people, tv_credited = distinct_people(tv, "aggregate_credits")
+    results["people"] = people_store(workdir, args.people_movies)
+    per_movie, per_series = people / credited, tv_people / tv_credited
+    # people recur across titles: the sample's distinct people per title, times every title,
+    # bounds from above the people the whole catalogue credits
+    full_people = per_movie * FULL_MOVIES + per_series * FULL_SERIES
+    movies_gb = FULL_MOVIES * disk / movies / 1e9
+    series_gb = FULL_SERIES * stored_size(tv) / series / 1e9
+    people_gb = full_people * results["people"]["bytes_per_person"] / 1e9
     results["projection"] = {
-        "movies_gb": FULL_MOVIES * disk / movies / 1e9,
-        "series_gb": FULL_SERIES * stored_size(tv) / series / 1e9,
-        "distinct_people_per_movie": people / credited,
+        "movies_gb": movies_gb,
+        "series_gb": series_gb,
+        "distinct_people_per_movie": per_movie,
+        "distinct_people_per_series": per_series,
+        "people_at_most": full_people,
+        "people_gb_at_most": people_gb,
+        "total_gb_at_most": movies_gb + series_gb + people_gb,
     }
     # an earlier release's database, compacted
     old = workdir / "schema3.db"
@@ -465,7 +516,9 @@ def checks(results: dict[str, Any]) -> list[tuple[str, bool]]:
 
 
 def report(results: dict[str, Any]) -> str:
-    store, tv, proj, compact = (results[k] for k in ("store", "tv", "projection", "compact"))
+    store, tv, proj, compact, people = (
+        results[k] for k in ("store", "tv", "projection", "compact", "people")
+    )
     lines = [
         f"store: {store['movies']:,} movies, all 13 parts: {store['on_disk_bytes'] / MIB:.1f} MiB"
         f" on disk (db + WAL), {store['bytes_per_movie']:,.0f} B/movie; jsonl export"
@@ -473,9 +526,15 @@ def report(results: dict[str, Any]) -> str:
         f" share {store['share_of_jsonl']:.3f}",
         f"tv: {tv['series']:,} series, all parts: {tv['bytes_per_series']:,.0f} B/series,"
         f" share of jsonl {tv['share_of_jsonl']:.3f}",
+        f"people: {people['people']:,} people linked from {people['movies']:,} movies, compacted:"
+        f" {people['bytes_per_person']:,.0f} B/person on disk (linked tables"
+        f" {people['linked_tables_bytes'] / MIB:.1f} MiB, their dictionaries"
+        f" {people['dictionaries_bytes'] / 1024:.0f} KiB)",
         f"projection: {FULL_MOVIES:,} movies {proj['movies_gb']:.1f} GB; {FULL_SERIES:,} series"
-        f" {proj['series_gb']:.1f} GB; {proj['distinct_people_per_movie']:.1f} distinct people"
-        " credited per movie (no person bodies are stored yet: not projected)",
+        f" {proj['series_gb']:.1f} GB; the people they credit, at most"
+        f" {proj['people_at_most'] / 1e6:.1f}M ({proj['distinct_people_per_movie']:.1f} distinct"
+        f" per movie, {proj['distinct_people_per_series']:.1f} per series in the samples)"
+        f" {proj['people_gb_at_most']:.1f} GB; in all at most {proj['total_gb_at_most']:.1f} GB",
         f"compact: {compact['size_before'] / MIB:.1f} -> {compact['size_after'] / MIB:.1f} MiB"
         f" ({compact['share']:.3f}) in {compact['wall_s']:.1f} s ({compact['cpu_s']:.1f} CPU s,"
         f" peak {compact['peak_rss_mib']:.0f} MiB); {compact['files_compared']} export files"
@@ -528,6 +587,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--movies", type=int, default=6_000)
     parser.add_argument("--series", type=int, default=300)
     parser.add_argument("--collect-movies", type=int, default=600)
+    parser.add_argument(
+        "--people-movies", type=int, default=40, help="movies of the --linked people run"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="exports of each; median counts")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--workdir", type=Path)

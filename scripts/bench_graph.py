@@ -10,10 +10,12 @@ collection, the people's included: ``--entity`` exports json or jsonl only) agai
 ``export --entity people --format json`` (the raw dump).
 
 History (#23): ``--titles`` movies (default 2,000; the issue's figure is 10,000, ``--big``) are
-collected with ``watch/providers`` on the simulator's default day, then ``update --refresh-parts
-watch/providers`` runs on each of the next ``--days`` (default 7) simulated days. Printed per day:
-the store's growth (the database file after a WAL checkpoint) against the compressed bytes of
-the bodies that changed that day (the past-version rows the refresh added, ``length(body)``).
+collected (``--ids-from`` the daily export of a simulated catalogue of that many) with
+``credits`` and ``watch/providers`` on the simulator's default day, then ``update
+--refresh-parts watch/providers`` runs on each of the next ``--days`` (default 7) simulated
+days. Printed per day: the store's growth (the database file after a WAL checkpoint) against
+the compressed bytes of the bodies that changed that day (the past-version rows the refresh
+added, ``length(body)``), and where the pages went (each table's and index's pages, dbstat).
 Then ``export --format parquet`` (which writes ``availability.parquet`` among the tables)
 against ``export --format json`` of the same collection.
 
@@ -37,7 +39,16 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import BENCH_KEY, Child, _cpu_seconds, check_child, child_env, cli, run_child
+from bench import (
+    BENCH_KEY,
+    EXPORT_DATE,
+    Child,
+    _cpu_seconds,
+    check_child,
+    child_env,
+    cli,
+    run_child,
+)
 
 from tmdb_collector.simulator.catalog import DEFAULT_TODAY
 from tmdb_collector.simulator.process import simulator_process
@@ -65,6 +76,18 @@ def store_bytes(db: Path) -> int:
     with sqlite3.connect(db) as con:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return sum(p.stat().st_size for p in db.parent.iterdir() if p.name.startswith(db.name))
+
+
+def pages_by_object(db: Path) -> dict[str, int]:
+    """Pages of each table and index (``free`` for the free list): where a growth went."""
+    with sqlite3.connect(db) as con:
+        pages = dict(con.execute("SELECT name, COUNT(*) FROM dbstat GROUP BY name").fetchall())
+        pages["free"] = con.execute("PRAGMA freelist_count").fetchone()[0]
+    return pages
+
+
+def describe_pages(moved: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count:+d}" for name, count in sorted(moved.items()) if count)
 
 
 def run(args: list[str], env: dict[str, str], workdir: Path, what: str) -> Child:
@@ -146,11 +169,13 @@ def linked(workdir: Path, pages: int, rate: float) -> None:
     export_pair(db, workdir, env, ["--entity", "people"])
 
 
-def history(workdir: Path, pages: int, days: int) -> None:
+def history(workdir: Path, titles: int, days: int) -> None:
     env = child_env()
     db = workdir / "history.db"
     day = DEFAULT_TODAY
-    with simulator_process(["--today", day.isoformat()], api_key=BENCH_KEY) as sim:
+    catalogue = ["--catalog-size", str(titles)]  # the same catalogue every day
+    with simulator_process(["--today", day.isoformat(), *catalogue], api_key=BENCH_KEY) as sim:
+        ids = f"{sim.root_url}/p/exports/movie_ids_{EXPORT_DATE}.json.gz"
         run(
             [
                 "collect",
@@ -160,10 +185,8 @@ def history(workdir: Path, pages: int, days: int) -> None:
                 sim.base_url,
                 "--rate",
                 "2000",
-                "--popular-pages",
-                str(pages),
-                "--genre-pages",
-                "0",
+                "--ids-from",
+                ids,
                 "--parts",
                 f"credits,{PROVIDERS}",
             ],
@@ -177,13 +200,13 @@ def history(workdir: Path, pages: int, days: int) -> None:
     growth_total = changed_total = 0
     for _ in range(days):
         day += dt.timedelta(days=1)
-        before = store_bytes(db)
+        before, pages_before = store_bytes(db), pages_by_object(db)
         with sqlite3.connect(db) as con:
             old = con.execute(
                 "SELECT COUNT(*), COALESCE(SUM(length(body)), 0) "
                 "FROM part_versions WHERE body IS NOT NULL"
             ).fetchone()
-        with simulator_process(["--today", day.isoformat()], api_key=BENCH_KEY) as sim:
+        with simulator_process(["--today", day.isoformat(), *catalogue], api_key=BENCH_KEY) as sim:
             child = run(
                 [
                     "update",
@@ -211,6 +234,9 @@ def history(workdir: Path, pages: int, days: int) -> None:
             f"  {day}: {new[0] - old[0]:,} bodies changed, {changed:,} bytes compressed; "
             f"store grew {growth:,} bytes ({child.wall:.1f} s)"
         )
+        grown = pages_by_object(db)
+        moved = {k: grown.get(k, 0) - pages_before.get(k, 0) for k in grown.keys() | pages_before}
+        print("    pages by table/index: " + (describe_pages(moved) or "none changed"))
     print(
         f"  week: store grew {growth_total:,} bytes for {changed_total:,} compressed bytes "
         f"changed ({growth_total - changed_total:+,} bytes overhead)"
@@ -236,7 +262,7 @@ def main() -> None:
     if args.only == "linked":
         return
     with tempfile.TemporaryDirectory() as folder:
-        history(Path(folder), max(1, args.titles // 20), args.days)
+        history(Path(folder), args.titles, args.days)
 
 
 if __name__ == "__main__":

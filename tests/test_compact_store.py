@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import random
 import sqlite3
 import threading
 from pathlib import Path
@@ -106,6 +107,9 @@ def test_a_collection_stores_frames_trains_dictionaries_and_exports_what_it_was_
             store.save_item(record)
         assert store.finish_training() is None  # waits for it, and stores its dictionaries
         for record in records[: len(records) // 2]:
+            # a body is written again only when it changed: changed, then back as it was
+            altered = {name: f"{body} " for name, body in record.parts.items()}
+            store.save_item(ItemRecord(record.id, f"{record.details} ", altered))
             store.save_item(record)
     with sqlite3.connect(db) as connection:
         kinds = {row[0] for row in connection.execute("SELECT kind FROM dictionaries")}
@@ -192,3 +196,121 @@ def test_the_collector_writes_on_while_a_training_runs_and_switches_when_it_is_d
     coder = codec.Codec()
     assert {coder.dictionary_of(frames[record.id]) for record in records[:26]} == {0}
     assert coder.dictionary_of(frames[records[26].id]) == dictionary
+
+
+def person(n: int, words: random.Random) -> ItemRecord:
+    """A person's record with the default parts, of varied text (zstd trains on it)."""
+
+    def text(count: int) -> str:
+        return " ".join(words.choice(WORDS) + str(words.randint(0, 99)) for _ in range(count))
+
+    details = json.dumps({"id": n, "name": text(2), "biography": text(120), "known_for": "Acting"})
+    credits = {
+        "cast": [{"id": n * 10 + k, "title": text(3), "character": text(2)} for k in range(8)]
+    }
+    parts = {"combined_credits": json.dumps(credits), "external_ids": json.dumps({"imdb": text(1)})}
+    return ItemRecord(n, details, parts)
+
+
+WORDS = ("film", "actor", "born", "city", "award", "role", "series", "director", "stage", "voice")
+
+
+def test_linked_bodies_get_dictionaries_of_their_own_and_compact_rewrites_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People's bodies train kinds of their own (``person:details``...) on the people's
+    clock, not the titles'; the bodies saved before the training are rewritten by compact
+    with them, and read back the same."""
+    plan, records = v3_rows("v3_movies")
+    monkeypatch.setattr(codec, "FIRST_TRAINING", 40)
+    monkeypatch.setattr(codec, "MIN_SAMPLES", 3)
+    words = random.Random(5)
+    people = [person(n, words) for n in range(1, 61)]
+    db = tmp_path / "people.db"
+    with Store.create_or_open(db, plan) as store:
+        queue_ids(store, [record.id for record in records[:5]])
+        for record in records[:5]:  # titles far from their first training
+            store.save_item(record)
+        store.queue_linked("person", [p.id for p in people])
+        for one in people[:40]:  # the 40th starts the people's training
+            store.save_linked("person", one)
+        store.finish_training()
+        trained = store.codec.latest("person:details")
+        assert trained > 0
+        assert store.codec.latest("person:combined_credits") > 0
+        assert store.codec.latest("movie:details") == 0  # the titles' clock is their own
+        for one in people[40:]:
+            store.save_linked("person", one)
+        before = list(store.iter_linked("person", ("combined_credits", "external_ids")))
+    with sqlite3.connect(db) as con:
+        assert codec.trained_at(con, "person") == 40
+        assert codec.trained_at(con, "movie") == 0
+        frames = dict(
+            con.execute("SELECT item_id, body FROM linked_parts WHERE name = 'details'").fetchall()
+        )
+    coder = codec.Codec()
+    assert {coder.dictionary_of(frames[n]) for n in range(1, 41)} == {0}
+    assert {coder.dictionary_of(frames[n]) for n in range(41, 61)} == {trained}
+    with Store.open_existing(db) as store:
+        result = store.compact()
+        assert result.rewritten >= 40 * 3  # the people's 40 first bodies of each kind
+        after = list(store.iter_linked("person", ("combined_credits", "external_ids")))
+    assert after == before
+    with sqlite3.connect(db) as con:
+        latest = dict(con.execute("SELECT kind, MAX(id) FROM dictionaries GROUP BY kind"))
+        rows = con.execute("SELECT entity, name, body FROM linked_parts").fetchall()
+    for entity, name, body in rows:
+        assert coder.dictionary_of(body) == latest.get(codec.kind_of(entity, name), 0)
+
+
+def test_a_linked_refetch_keeps_the_bodies_it_changed_and_writes_no_unchanged_one(
+    tmp_path: Path,
+) -> None:
+    """A person refetched on a later day: the details that changed are kept as a past version
+    under ``person``, the unchanged parts write nothing (their rows stay where they were)."""
+    plan, _ = v3_rows("v3_movies")
+    first = person(7, random.Random(1))
+    day0, day3 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC), dt.datetime(2026, 11, 4, tzinfo=dt.UTC)
+    changed = ItemRecord(7, first.details.replace("Acting", "Directing"), first.parts, day3)
+    db = tmp_path / "person.db"
+    with Store.create_or_open(db, plan) as store:
+        store.queue_linked("person", [7])
+        store.save_linked("person", ItemRecord(7, first.details, first.parts, day0))
+        rowids = store._db.execute("SELECT name, rowid FROM linked_parts").fetchall()
+        store.save_linked("person", changed)
+        assert store._db.execute("SELECT name, rowid FROM linked_parts").fetchall() == rowids
+        rows = store._db.execute(
+            "SELECT part, fetched_on, body FROM part_versions WHERE entity = 'person'"
+            " ORDER BY part, fetched_on"
+        ).fetchall()
+        assert [(part, day) for part, day, _ in rows] == [
+            ("details", "2026-11-01"),
+            ("details", "2026-11-04"),
+        ]
+        assert store.codec.decode_text(rows[0][2]) == first.details
+        assert rows[1][2] is None  # the current body is in linked_parts
+        current = list(store.iter_linked("person", ("combined_credits",)))
+    assert current == [(7, changed.details, (first.parts["combined_credits"],))]
+
+
+def test_a_refetch_does_not_bring_the_next_training_nearer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dictionaries' clock counts the items held, not the saves: refetching held items
+    (a daily refresh) starts no training, the first new item past the mark does."""
+    plan, records = v3_rows("v3_movies")
+    monkeypatch.setattr(codec, "FIRST_TRAINING", 10)
+    started: list[Any] = []
+    monkeypatch.setattr(store_module, "Training", lambda *args: started.append(args))
+    with Store.create_or_open(tmp_path / "c.db", plan) as store:
+        queue_ids(store, [record.id for record in records])
+        for record in records[:9]:
+            store.save_item(record)
+        for _ in range(3):  # refetched, changed or not
+            for record in records[:9]:
+                altered = {name: f"{body} " for name, body in record.parts.items()}
+                store.save_item(ItemRecord(record.id, record.details, altered))
+        assert started == []
+        store.save_item(records[9])
+        assert len(started) == 1
+        store._training = None  # the stand-in trains nothing

@@ -1,5 +1,6 @@
 """`update` on a later simulated day refetches the held people `/person/changes` lists, and
-`--max-age` the collections (which have no changes feed)."""
+`--max-age` the collections (which have no changes feed); a refetch keeps the part versions of
+a linked entity as of a title (#23)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,23 @@ def fetched(db: Path, entity: str) -> dict[int, dt.date]:
             (entity,),
         ).fetchall()
     return {item_id: dt.datetime.fromisoformat(when).date() for item_id, when in rows}
+
+
+def versions(db: Path, entity: str) -> tuple[dict[int, str], dict[int, set[str]]]:
+    """Each entity's first day in ``part_versions``, and the parts it kept a past body of."""
+    with sqlite3.connect(db) as con:
+        rows = con.execute(
+            "SELECT item_id, part, fetched_on, body IS NOT NULL FROM part_versions"
+            " WHERE entity = ?",
+            (entity,),
+        ).fetchall()
+    first: dict[int, str] = {}
+    kept: dict[int, set[str]] = {}
+    for item_id, part, day, past in rows:
+        first[item_id] = min(day, first.get(item_id, day))
+        if past:
+            kept.setdefault(item_id, set()).add(part)
+    return first, kept
 
 
 def person_changes(base_url: str, start: dt.date, end: dt.date) -> set[int]:
@@ -65,10 +83,15 @@ def test_update_refetches_the_changed_people_and_max_age_the_collections(tmp_pat
     after = fetched(db, "person")
     assert {i for i in people if after[i] == DAY7} == expected
     assert set(fetched(db, "collection").values()) == {DAY0}  # no feed: not refetched
+    first, kept = versions(db, "person")
+    assert first == {i: DAY0.isoformat() for i in people}  # the day each entered
+    assert kept  # the refetched people whose bodies changed kept their earlier ones
+    assert set(kept) <= expected
 
     later = DAY7 + dt.timedelta(days=3)
     with simulator(later) as sim:
         aged = run_cli(update_args(db, sim.base_url, "--max-age", "2"))
     assert aged.returncode == 0, aged.stderr
     assert set(fetched(db, "collection").values()) == {later}
+    assert versions(db, "collection")[0] == {i: DAY0.isoformat() for i in collections}
     assert set(fetched(db, "person").values()) == {later}

@@ -4,10 +4,11 @@ Every body a table stores (an item's details, each part, and any later body tabl
 entities, history) goes through :class:`Codec`. A body is stored as one standard zstd frame
 (level :data:`LEVEL`, no checksum) whose header names the dictionary it was compressed with:
 the ``dictionaries`` table's id, 0 for none. A dictionary is trained per *kind*, the entity and
-the part (``movie:details``, ``movie:credits``, ``tv:seasons``, later ``person:details``), on
-that kind's stored bodies once :data:`FIRST_TRAINING` items are held, and again each time the
-collection has grown :data:`GROWTH` times; older dictionaries stay, so every frame stays
-readable, and a new table of bodies only adds kinds: nothing is recompressed.
+the part (``movie:details``, ``movie:credits``, ``tv:seasons``, ``person:details``), on that
+kind's stored bodies once :data:`FIRST_TRAINING` entities of its type are held (the titles, and
+each linked entity type, counted on their own; a refetch adds none), and again each time they
+have grown :data:`GROWTH` times; older dictionaries stay, so every frame stays readable, and a
+new table of bodies only adds kinds: nothing is recompressed.
 
 Bodies written before schema 4 are plain text. A frame starts with zstd's magic number, which
 no JSON text can start with (``(`` and then a byte that is not valid UTF-8), so a read tells
@@ -173,9 +174,13 @@ def load(db: sqlite3.Connection) -> Codec:
     return Codec(db.execute("SELECT id, kind, data FROM dictionaries ORDER BY id"))
 
 
-def trained_at(db: sqlite3.Connection) -> int:
-    """The items held when the newest dictionaries were trained (0: none yet)."""
-    row = db.execute("SELECT MAX(held) FROM dictionaries").fetchone()
+def trained_at(db: sqlite3.Connection, entity: str) -> int:
+    """The entities of ``entity`` held when its newest dictionaries were trained (0: none
+    yet). Each entity (the titles, each linked type) grows, and trains, on its own clock."""
+    row = db.execute(
+        "SELECT MAX(held) FROM dictionaries WHERE kind >= ? AND kind < ?",
+        (kind_of(entity, ""), kind_of(entity, "\uffff")),
+    ).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 

@@ -4,20 +4,23 @@ People, collections, companies and networks named by the titles are kept in thei
 (:mod:`.schema`: ``linked_ids``, and ``linked_parts`` with the details under ``details``),
 keyed by entity type and id: an entity is queued once however many titles name it, fetched
 once, and saved with its parts and its status in one transaction, so a crash loses nothing
-and a rerun goes on. Bodies go through the codec as the titles' do (kind ``entity:part``).
+and a rerun goes on. Bodies go through the codec as the titles' do (kind ``entity:part``, with
+dictionaries of their own, :mod:`.training`), and a refetch keeps the earlier bodies that
+changed as the titles' refetches do (:mod:`.versions`, under the entity's name).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media import MEDIA_TYPES, MediaType
 from tmdb_collector.media.links import DETAILS
-from tmdb_collector.store import codec
+from tmdb_collector.store import codec, meta_keys, versions
 from tmdb_collector.store.database import now
 from tmdb_collector.store.id_status import IdStatus
 from tmdb_collector.store.items import ItemReads, ItemRow
+from tmdb_collector.store.training import Kinds
 
 
 class LinkedStore(ItemReads):
@@ -50,30 +53,86 @@ class LinkedStore(ItemReads):
         return pending
 
     def save_linked(self, entity: str, record: ItemRecord) -> None:
-        """Store an entity's details and parts (replacing an earlier fetch's) and mark it
-        done."""
+        """Store an entity's details and parts (dropping those an earlier fetch had and this
+        one has not) and mark it done; the earlier bodies that changed are kept as versions
+        (:mod:`.versions`) unless the collection turned them off, and an unchanged body is
+        not written again."""
         fetched = record.fetched_at.isoformat() if record.fetched_at else now()
-        encode = self.codec.encode
-        bodies = [
-            (entity, record.id, name, encode(codec.kind_of(entity, name), body))
-            for name, body in ((DETAILS, record.details), *record.parts.items())
-        ]
+        coder = self.codec
+        new = {
+            name: body.encode() for name, body in ((DETAILS, record.details), *record.parts.items())
+        }
+        keep = self._keeps_versions()
 
-        def save() -> None:
+        def save() -> bool:
+            previous = self._previous_linked(entity, record.id)
+            changed = versions.changed(coder, new, previous)
+            if keep:
+                versions.record(self._db, coder, entity, record.id, fetched[:10], changed, previous)
+            marks = ",".join("?" for _ in new)
             self._db.execute(
-                "DELETE FROM linked_parts WHERE entity = ? AND item_id = ?", (entity, record.id)
+                "DELETE FROM linked_parts WHERE entity = ? AND item_id = ?"
+                f" AND name NOT IN ({marks})",
+                (entity, record.id, *new),
             )
             self._db.executemany(
-                "INSERT INTO linked_parts (entity, item_id, name, body) VALUES (?, ?, ?, ?)",
-                bodies,
+                "INSERT INTO linked_parts (entity, item_id, name, body) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (entity, item_id, name) DO UPDATE SET body = excluded.body",
+                [
+                    (entity, record.id, name, coder.encode(codec.kind_of(entity, name), raw))
+                    for name, raw in changed.items()
+                ],
             )
             self._set_linked(entity, record.id, "done", None)
             self._db.execute(
                 "UPDATE linked_ids SET fetched_at = ? WHERE entity = ? AND id = ?",
                 (fetched, entity, record.id),
             )
+            return previous is None
 
-        self._write(save)
+        added = self._write(save)
+        self._saved(entity, added, lambda: self.linked_kinds(entity))
+
+    def _previous_linked(self, entity: str, item_id: int) -> versions.Previous | None:
+        """What the store holds of a linked entity before a refetch (None: never fetched)."""
+        row = self._db.execute(
+            "SELECT fetched_at FROM linked_ids WHERE entity = ? AND id = ?", (entity, item_id)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        bodies = self._db.execute(
+            "SELECT name, body FROM linked_parts WHERE entity = ? AND item_id = ?",
+            (entity, item_id),
+        )
+        return versions.Previous(dict(bodies), versions.day_of(row[0]))
+
+    def _keeps_versions(self) -> bool:
+        """Whether saves keep part versions (``tmdb-collector versions``)."""
+        return self.meta(meta_keys.VERSIONS) != "off"
+
+    def _saved(self, entity: str, added: bool, kinds: Callable[[], Kinds]) -> None:
+        """Called after an ``entity`` (its ``kinds``) is saved, ``added`` if new to the
+        collection: the store trains as it grows."""
+
+    def linked_kinds(self, entity: str) -> Kinds:
+        """The kinds of a linked entity's bodies: its details and the parts it is fetched
+        with."""
+        parts = self.linked_parts(MEDIA_TYPES[entity])
+        return Kinds(entity, tuple(part for part in parts if part != DETAILS), linked=True)
+
+    def linked_entities_held(self) -> list[str]:
+        """The linked entity types with at least one body stored."""
+        rows = self._db.execute(
+            "SELECT DISTINCT entity FROM linked_ids WHERE fetched_at IS NOT NULL"
+        )
+        return sorted(str(row[0]) for row in rows)
+
+    def linked_count(self, entity: str) -> int:
+        """Entities of ``entity`` held (fetched at least once)."""
+        return self._scalar(
+            "SELECT COUNT(*) FROM linked_ids WHERE entity = ? AND fetched_at IS NOT NULL",
+            (entity,),
+        )
 
     def mark_linked(
         self, entity: str, item_id: int, status: IdStatus, reason: str | None = None

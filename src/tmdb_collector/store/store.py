@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from tmdb_collector.store.linked import LinkedStore
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
 from tmdb_collector.store.sync_reads import SyncReads
-from tmdb_collector.store.training import Training
+from tmdb_collector.store.training import Kinds, Training
 from tmdb_collector.store.version_reads import VersionReads
 
 log = logging.getLogger(__name__)
@@ -73,9 +73,10 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncRead
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         super().__init__(path, connection)
         self._next_seen = 1
-        # Items held, and held when the dictionaries were last trained (read at first save).
-        self._held: int | None = None
-        self._trained_at = 0
+        # Per entity (the titles, each linked type): held, and held when its dictionaries were
+        # last trained (read at its first save).
+        self._held: dict[str, int] = {}
+        self._trained_at: dict[str, int] = {}
         self._training: Training | None = None  # running in a worker process
         self._keep: bool | None = None  # whether saves keep part versions (read at first save)
 
@@ -274,47 +275,61 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncRead
         return [(int(a), int(b)) for a, b in rows]
 
     def save_item(self, record: ItemRecord, *, partial: bool = False) -> None:
-        """Store an item with its parts (replacing every part of an earlier fetch, so one
-        item's bodies always come from one response) and mark its id done; the earlier
-        bodies that changed are kept as versions (:mod:`.versions`) unless the collection
-        turned them off. ``partial`` (``update --refresh-parts``) replaces only the record's
-        parts, and its details unless empty (a standalone part's request has none)."""
+        """Store an item with its parts (dropping the parts an earlier fetch had and this one
+        has not, so one item's bodies always come from one response) and mark its id done;
+        the earlier bodies that changed are kept as versions (:mod:`.versions`) unless the
+        collection turned them off. A body the refetch left unchanged is not written again
+        (a daily refresh grows the store by what changed only). ``partial`` (``update
+        --refresh-parts``) replaces only the record's parts, and its details unless empty (a
+        standalone part's request has none)."""
         fetched = record.fetched_at.isoformat() if record.fetched_at else now()
-        entity, encode = self.media_type.name, self.codec.encode
-        details = encode(codec.kind_of(entity, "details"), record.details)
-        bodies = [
-            (record.id, name, encode(codec.kind_of(entity, name), body))
-            for name, body in record.parts.items()
-        ]
-        keep = self.meta(meta_keys.VERSIONS) != "off" if self._keep is None else self._keep
-        self._keep = keep
+        entity, coder = self.media_type.name, self.codec
+        new = {name: body.encode() for name, body in record.parts.items()}
+        if record.details:
+            new[DETAILS] = record.details.encode()
+        keep = self._keeps_versions()
 
-        def save() -> None:
+        def save() -> bool:
+            previous = self._previous(record.id)
+            changed = versions.changed(coder, new, previous)
             if keep:
-                self._keep_versions(record, entity, fetched)
+                versions.record(self._db, coder, entity, record.id, fetched[:10], changed, previous)
             if not partial:
-                self._db.execute("DELETE FROM parts WHERE item_id = ?", (record.id,))
-            if record.details or not partial:
+                names = list(record.parts)
+                marks = ",".join("?" for _ in names)
+                self._db.execute(
+                    f"DELETE FROM parts WHERE item_id = ? AND name NOT IN ({marks})",
+                    (record.id, *names),
+                )
+            if DETAILS in changed or not (record.details or partial):
+                details = coder.encode(codec.kind_of(entity, DETAILS), record.details)
                 self._db.execute(
                     "INSERT OR REPLACE INTO items (id, details, fetched_at) VALUES (?, ?, ?)",
                     (record.id, details, fetched),
                 )
+            elif record.details:
+                self._db.execute(
+                    "UPDATE items SET fetched_at = ? WHERE id = ?", (fetched, record.id)
+                )
             self._db.executemany(
-                "INSERT OR REPLACE INTO parts (item_id, name, body) VALUES (?, ?, ?)", bodies
+                "INSERT INTO parts (item_id, name, body) VALUES (?, ?, ?)"
+                " ON CONFLICT (item_id, name) DO UPDATE SET body = excluded.body",
+                [
+                    (record.id, name, coder.encode(codec.kind_of(entity, name), raw))
+                    for name, raw in changed.items()
+                    if name != DETAILS
+                ],
             )
             self._set_status(record.id, "done", None)
+            return previous is None
 
-        self._write(save)
-        self._one_more_held()
+        added = self._write(save)
+        self._saved(entity, added, lambda: self.title_kinds(self.plan().parts))
 
-    def _keep_versions(self, record: ItemRecord, entity: str, fetched: str) -> None:
-        """Inside save_item's transaction: the versions its new bodies make."""
-        new = {name: body.encode() for name, body in record.parts.items()}
-        if record.details:
-            new[DETAILS] = record.details.encode()
-        versions.record(
-            self._db, self.codec, entity, record.id, fetched[:10], new, self._previous(record.id)
-        )
+    def _keeps_versions(self) -> bool:
+        if self._keep is None:
+            self._keep = super()._keeps_versions()
+        return self._keep
 
     def holds(self, item_id: int) -> bool:
         """Whether the item has been collected (its details are stored)."""
@@ -364,19 +379,21 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncRead
 
     # ---- dictionaries ----------------------------------------------------------------------
 
-    def _one_more_held(self) -> None:
-        """Count a saved item; when the collection has grown enough (codec.training_due),
-        train the dictionaries in a worker process, and switch to them once trained."""
-        if self._held is None:
-            self._held = self.item_count()
-            self._trained_at = codec.trained_at(self._db)
+    def _saved(self, entity: str, added: bool, kinds: Callable[[], Kinds]) -> None:
+        """After a save of an ``entity`` (its ``kinds``, built when needed), new to the
+        collection if ``added`` (a refetch does not grow it: a daily refresh trains nothing):
+        when the entity has grown enough (codec.training_due), train its dictionaries in a
+        worker process (one training at a time), and switch to them once trained."""
+        if entity in self._held:
+            self._held[entity] += added
         else:
-            self._held += 1
+            self._held[entity] = self.held_of(kinds())
+            self._trained_at[entity] = codec.trained_at(self._db, entity)
         if self._training is not None and self._training.done():
             self.finish_training()
-        if self._training is None and codec.training_due(self._held, self._trained_at):
-            entity, parts = self.media_type.name, self.plan().parts
-            self._training = Training(self.path, entity, parts, codec.last_id(self._db), self._held)
+        held = self._held[entity]
+        if self._training is None and codec.training_due(held, self._trained_at[entity]):
+            self._training = Training(self.path, kinds(), codec.last_id(self._db), held)
 
     def finish_training(self) -> None:
         """Wait for the training in the worker, if any, and store its dictionaries: the
@@ -391,18 +408,24 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncRead
             )
             for dict_id, kind, data in added:
                 self.codec.add(dict_id, kind, data)
-        self._trained_at = training.held  # failed or not, next due when grown as much again
+        # failed or not, next due when grown as much again
+        self._trained_at[training.kinds.entity] = training.held
 
     def close(self) -> None:
+        """Store a training that has finished; one still running is stopped, not waited
+        for (its entity is due again at the next run's first save)."""
         try:
+            if self._training is not None and not self._training.done():
+                self._training.cancel()
+                self._training = None
             self.finish_training()
         except Exception as exc:  # dictionaries are an optimisation: closing goes on
             log.warning("the dictionaries trained last were not stored (%s)", exc)
         finally:
             super().close()
 
-    def _dictionaries_trained(self, held: int) -> None:
-        self._held = self._trained_at = held
+    def _dictionaries_trained(self, entity: str, held: int) -> None:
+        self._held[entity] = self._trained_at[entity] = held
 
     def mark(self, item_id: int, status: IdStatus, reason: str | None = None) -> None:
         self._write(lambda: self._set_status(item_id, status, reason))

@@ -55,6 +55,21 @@ class Previous:
     fetched_on: str | None
 
 
+def changed(
+    coder: codec.Codec, new: Mapping[str, bytes], previous: Previous | None
+) -> dict[str, bytes]:
+    """The bodies of ``new`` (part -> raw bytes) that differ from what ``previous`` held, or
+    that it did not hold: all that a save has to write (an unchanged body writes nothing)."""
+    if previous is None:
+        return dict(new)
+    held = previous.bodies
+    return {
+        part: raw
+        for part, raw in new.items()
+        if part not in held or coder.decode(held[part]) != raw
+    }
+
+
 def record(
     db: sqlite3.Connection,
     coder: codec.Codec,
@@ -64,8 +79,9 @@ def record(
     new: Mapping[str, bytes],
     previous: Previous | None,
 ) -> int:
-    """Record the versions a save of ``new`` (part -> raw bytes, DETAILS included) on ``day``
-    makes, inside the caller's transaction; returns the past versions kept."""
+    """Record the versions a save on ``day`` makes, ``new`` being the bodies that changed
+    (:func:`changed`: part -> raw bytes, DETAILS included), inside the caller's transaction;
+    returns the past versions kept."""
     key = (entity, item_id)
     if previous is None:  # first collection
         db.execute(
@@ -80,12 +96,10 @@ def record(
     since = {str(part): str(last) for part, last, _ in rows}
     first = min((str(row[2]) for row in rows), default=previous.fetched_on or day)
     kept = 0
-    for part, raw in new.items():
+    for part in new:
         old = previous.bodies.get(part)
         if old is None:  # a part this item did not have
             _marker(db, key, part, day)
-            continue
-        if coder.decode(old) == raw:
             continue
         seen = since.get(part, first)
         if seen >= day:  # the same day (or a clock gone back): the newer body alone
