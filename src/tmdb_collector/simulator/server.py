@@ -12,6 +12,7 @@ from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.graph import Graph
 from tmdb_collector.simulator.handlers import STATE, Handler, SimState
+from tmdb_collector.simulator.hold import WAIT_SECONDS, Hold
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
@@ -140,7 +141,8 @@ async def _outage_control(request: web.Request) -> web.StreamResponse:
 
 async def _hold_control(request: web.Request) -> web.StreamResponse:
     """``POST /__sim/hold?after=N`` holds the details requests after the next N; ``DELETE``
-    releases them; ``GET`` reads the hold (see :mod:`.hold`)."""
+    releases them; ``GET`` reads the hold, ``GET ?waiting=K`` once K requests are held
+    (see :mod:`.hold`)."""
     hold = request.app[STATE].hold
     if request.method == "POST":
         raw = request.query.get("after", "0")
@@ -149,6 +151,26 @@ async def _hold_control(request: web.Request) -> web.StreamResponse:
         hold.close_after(int(raw))
     elif request.method == "DELETE":
         hold.release()
+    elif "waiting" in request.query:
+        return await _until_held(request, hold)
+    return web.json_response(hold.view())
+
+
+async def _until_held(request: web.Request, hold: Hold) -> web.StreamResponse:
+    raw, timeout = request.query["waiting"], request.query.get("timeout", str(WAIT_SECONDS))
+    try:
+        seconds = float(timeout)
+    except ValueError:
+        seconds = -1.0
+    if not raw.isdigit() or not seconds > 0:
+        problem = "waiting must be a whole number and timeout a positive number of seconds"
+        return web.json_response({"error": problem}, status=400)
+    try:
+        async with asyncio.timeout(seconds):
+            await hold.until_waiting(int(raw))
+    except TimeoutError:
+        problem = f"{raw} requests not held after {timeout} s"
+        return web.json_response({"error": problem, **hold.view()}, status=504)
     return web.json_response(hold.view())
 
 
