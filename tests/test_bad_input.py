@@ -381,14 +381,18 @@ def test_a_paused_demo_exits_130_and_writes_no_export(tmp_path: Path) -> None:
     stands in for) the full one."""
     import signal
 
-    from tests.cli_helpers import kill, movie_count, start_cli, wait_for
+    from tests.cli_helpers import start_cli
+    from tests.support.hold import held_after, pause_stopped
+    from tests.support.lines import Lines
 
     out = tmp_path / "demo"
     demo = start_cli(["demo", "--out", str(out), "--catalog-size", "1500", "--rate", "20"])
-    try:
-        wait_for(lambda: movie_count(out / "tmdb_collection.db") >= 3)
-    finally:
-        _, stderr = kill(demo, signal.SIGINT)
+    assert demo.stderr is not None
+    lines = Lines(demo.stderr)
+    sim_url = lines.wait_for("Simulated TMDB running at ").split()[-1]
+    with held_after(sim_url, 3) as gate:
+        gate.wait_held(1)  # 3 more movies answered; the collection is under way
+        stderr = pause_stopped(demo, gate, signal.SIGINT, lines)
     assert demo.returncode == 130, stderr
     assert "Run the same command to resume" in stderr
     assert not (out / "movies.json").exists()

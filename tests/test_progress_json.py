@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.cli_helpers import SMALL_PLAN, collect_args, movie_count, run_cli, start_cli, wait_for
+from tests.cli_helpers import SMALL_PLAN, collect_args, run_cli, start_cli
 from tests.conftest import TINY_PLAN, FakeClock, SmallCollection
+from tests.support.hold import held_after, stop_args
 from tests.support.outage import OutageProxy
 from tmdb_collector.engine.events import ProgressEvents
 from tmdb_collector.engine.run_progress import RunProgress
@@ -151,14 +152,15 @@ def test_an_outage_is_bracketed_by_outage_start_and_outage_end(
     proxy = OutageProxy(sim_url.removesuffix("/3"))
     try:
         args = collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config))
-        process = start_cli([*args, "--rate", "60", "--progress", "json"])
-        lines: queue.Queue[str] = queue.Queue()
-        assert process.stderr is not None
-        stderr = process.stderr
-        reader = threading.Thread(target=lambda: [lines.put(x) for x in stderr], daemon=True)
-        reader.start()
-        wait_for(lambda: movie_count(db) >= 20, timeout=120)
-        proxy.refuse()
+        with held_after(sim_url, 20) as gate:
+            process = start_cli([*args, "--progress", "json", *stop_args()])
+            lines: queue.Queue[str] = queue.Queue()
+            assert process.stderr is not None
+            stderr = process.stderr
+            reader = threading.Thread(target=lambda: [lines.put(x) for x in stderr], daemon=True)
+            reader.start()
+            gate.wait_stopped()  # 20 movies in; the requests in flight land after this
+            proxy.refuse()
         seen = [json.loads(lines.get(timeout=120))]
         while seen[-1]["event"] != "outage_start":
             seen.append(json.loads(lines.get(timeout=120)))

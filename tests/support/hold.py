@@ -14,7 +14,7 @@ from __future__ import annotations
 import signal
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import httpx
@@ -57,16 +57,28 @@ def held_after(base_url: str, allow: int) -> Iterator[Gate]:
     try:
         yield gate
     finally:
-        gate.release()
+        with suppress(httpx.TransportError):  # a simulator the run owned ends with it
+            gate.release()
 
 
-def pause_stopped(process: subprocess.Popen[str], gate: Gate, sig: int = signal.SIGINT) -> str:
+def pause_stopped(
+    process: subprocess.Popen[str],
+    gate: Gate,
+    sig: int = signal.SIGINT,
+    stderr: Lines | None = None,
+) -> str:
     """Pause a run ``gate`` has stopped with ``sig``, let its held requests land once it says
-    it is pausing (so each worker saves one more item, then stops), and return its stderr."""
-    assert process.stderr is not None
-    stderr = Lines(process.stderr)
+    it is pausing (so each worker saves one more item, then stops), and return its stderr
+    (read by ``stderr`` when a reader is already attached)."""
+    if stderr is None:
+        assert process.stderr is not None
+        stderr = Lines(process.stderr)
     process.send_signal(sig)
     stderr.wait_for("Pausing")
     gate.release()
-    process.communicate(timeout=HANG_GUARD)
-    return stderr.all()
+    process.wait(timeout=HANG_GUARD)
+    text = stderr.all()
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
+    return text
