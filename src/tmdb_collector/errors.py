@@ -19,8 +19,10 @@
     └── TMDBError                  an HTTP exchange with TMDB went wrong
         ├── PermanentError         retrying cannot help (retryable = False)
         │   ├── AuthError          401: the key or token is invalid; stops the whole run
-        │   │   └── NetworkAccessError   a proxy refused (403 / 407) or the TLS certificate is
-        │   │                            not trusted (--ca-file); stops the whole run too
+        │   │   ├── NetworkAccessError   a proxy refused (403 / 407) or the TLS certificate is
+        │   │   │                        not trusted (--ca-file); stops the whole run too
+        │   │   └── NotImplementedByServerError   501: the server does not serve the route;
+        │   │                            stops the whole run too, without a retry
         │   ├── NotFoundError      404: unknown or deleted id
         │   └── RequestRejectedError   400 / 422: TMDB refused the parameters
         └── TransientError         worth retrying with backoff (retryable = True)
@@ -155,6 +157,14 @@ class AuthError(PermanentError):
 
 class NetworkAccessError(AuthError):
     """The way to TMDB is closed to us, whatever the request: every unit would fail alike."""
+
+    def _format(self) -> str:
+        return TMDBError._format(self)
+
+
+class NotImplementedByServerError(AuthError):
+    """501 Not Implemented: the server (the simulator, for a TMDB route it does not serve)
+    will answer every request of the kind alike, so retrying cannot help."""
 
     def _format(self) -> str:
         return TMDBError._format(self)
