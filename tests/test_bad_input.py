@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -144,6 +145,17 @@ def test_plan_change_is_explained(collected: Path, sim_url: str) -> None:
     assert "popular_pages: 2 -> 3" in line
     assert "--force-plan" in line
     assert "new --db" in line
+
+
+def test_export_takes_no_progress_as_the_other_commands_do(collected: Path, tmp_path: Path) -> None:
+    from tmdb_collector.cli.app import cli
+
+    out = tmp_path / "movies.json"
+    result = run_cli(["export", "--db", str(collected), "--out", str(out), "--no-progress"])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))
+    for name in ("collect", "update", "compact", "export"):
+        assert any("--no-progress" in param.opts for param in cli.commands[name].params), name
 
 
 def test_output_paths(collected: Path, tmp_path: Path) -> None:
