@@ -46,9 +46,14 @@ EXIT_PAUSED = 130  # paused by Ctrl-C / SIGTERM (or the dashboard); resumable
 
 
 class CollectorError(Exception):
-    """Base of every error we raise on purpose. ``str(err)`` is a one-line user message."""
+    """Base of every error we raise on purpose. ``str(err)`` is a one-line user message;
+    ``cli_message`` the same for the command line (which may name its flags)."""
 
     exit_code = EXIT_RUNTIME
+
+    @property
+    def cli_message(self) -> str:
+        return str(self)
 
 
 class UsageError(CollectorError):
@@ -76,7 +81,18 @@ class NotOurDatabaseError(StoreError):
 
 
 class PlanMismatchError(StoreError):
+    """``str()`` speaks the library API (``force_plan``, a new database); ``cli_message`` the
+    command line's flags (--force-plan, --db), for the CLI to show instead."""
+
     exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, cli: str) -> None:
+        super().__init__(message)
+        self._cli = cli
+
+    @property
+    def cli_message(self) -> str:
+        return self._cli
 
 
 class StoreLockedError(StoreError):
