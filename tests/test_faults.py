@@ -28,7 +28,7 @@ import pytest
 
 from tests.cli_helpers import cli_env, movie_count, run_cli, sim_stats, simulator
 from tests.conftest import FakeClock
-from tests.httpx_wire import mock_wire, movie_body
+from tests.httpx_wire import mock_client, movie_body
 from tests.support.checks import (
     check_store,
     compare_exports,
@@ -43,12 +43,7 @@ from tests.support.crash import (
 from tests.support.hold import CONCURRENCY, held_after, pause_stopped, stop_args
 from tests.support.lines import Lines
 from tests.support.outage import send_whole
-from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import TRANSIENT_ROUNDS, Collector
-from tmdb_collector.fetch.client import TMDBClient
-from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
-from tmdb_collector.fetch.retry import RetryPolicy
-from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
@@ -216,14 +211,8 @@ async def test_a_unit_whose_retries_are_spent_gets_a_later_round(
         return httpx.Response(200, json=movie_body(movie_id))
 
     plan = Plan(popular_pages=1, genre_pages=0)
-    settings = ClientSettings(base_url="http://127.0.0.1:9/3", rate=1000, concurrency=2)
-    client = TMDBClient(
-        settings,
-        Credentials(api_key="faults-test-key-0042"),
-        limiter=AdaptiveRateLimiter(1000, clock=fake_clock),
-        policy=RetryPolicy(max_attempts=2),
-        clock=fake_clock,
-        transport=mock_wire(server),
+    client = mock_client(
+        server, fake_clock, key="faults-test-key-0042", max_attempts=2, concurrency=2
     )
     with Store.create_or_open(db_path, plan) as store:
         async with client:
