@@ -158,6 +158,21 @@ def test_export_takes_no_progress_as_the_other_commands_do(collected: Path, tmp_
         assert any("--no-progress" in param.opts for param in cli.commands[name].params), name
 
 
+@pytest.mark.parametrize(("fmt", "name"), [("csv", "credits.csv"), ("parquet", "movies.PARQUET")])
+def test_a_table_export_to_a_file_name_is_refused(
+    collected: Path, tmp_path: Path, fmt: str, name: str
+) -> None:
+    """csv and parquet write a directory of tables: ``--out x/credits.csv`` is a file name,
+    not a directory to make (it made one)."""
+    out = tmp_path / name
+    result = run_cli(["export", "--db", str(collected), "--format", fmt, "--out", str(out)])
+    assert result.returncode == 2
+    line = one_line_error(result)
+    assert f"--out {out} names a file" in line
+    assert f"--out {tmp_path}" in line
+    assert not out.exists()
+
+
 def test_output_paths(collected: Path, tmp_path: Path) -> None:
     existing = tmp_path / "movies.json"
     existing.write_text("{}")
