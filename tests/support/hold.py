@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import httpx
 
 from tests.support.lines import HANG_GUARD, Lines
+from tmdb_collector.simulator.hold import HOLD_ROUTE
 
 CONCURRENCY = 4  # the --concurrency of runs stopped at a known point (see stop_args)
 
@@ -52,7 +53,7 @@ class Gate:
 def held_after(base_url: str, allow: int) -> Iterator[Gate]:
     """Hold the details requests after the next ``allow`` until the block ends (``base_url``:
     the simulator's, ending in ``/3``)."""
-    gate = Gate(f"{base_url.removesuffix('/3')}/__sim/hold")
+    gate = Gate(base_url.removesuffix("/3") + HOLD_ROUTE)
     httpx.post(gate.route, params={"after": str(allow)}, timeout=30).raise_for_status()
     try:
         yield gate

@@ -12,7 +12,11 @@ pace, and wait on the server until the collector is blocked there instead of pol
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
+from aiohttp import web
+
+HOLD_ROUTE = "/__sim/hold"
 WAIT_SECONDS = 60.0  # how long ``GET ?waiting=K`` waits by default before its 504
 
 
@@ -59,3 +63,41 @@ class Hold:
 
     def view(self) -> dict[str, object]:
         return {"closed": self.closed, "waiting": self.waiting}
+
+
+def hold_control(hold: Hold) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The handler of ``HOLD_ROUTE`` for ``hold``: ``POST ?after=N`` holds the details requests
+    after the next N; ``DELETE`` releases them; ``GET`` reads the hold, ``GET ?waiting=K``
+    once K requests are held."""
+
+    async def control(request: web.Request) -> web.StreamResponse:
+        if request.method == "POST":
+            raw = request.query.get("after", "0")
+            if not raw.isdigit():
+                return web.json_response({"error": "after must be a whole number"}, status=400)
+            hold.close_after(int(raw))
+        elif request.method == "DELETE":
+            hold.release()
+        elif "waiting" in request.query:
+            return await _until_held(request, hold)
+        return web.json_response(hold.view())
+
+    return control
+
+
+async def _until_held(request: web.Request, hold: Hold) -> web.StreamResponse:
+    raw, timeout = request.query["waiting"], request.query.get("timeout", str(WAIT_SECONDS))
+    try:
+        seconds = float(timeout)
+    except ValueError:
+        seconds = -1.0
+    if not raw.isdigit() or not seconds > 0:
+        problem = "waiting must be a whole number and timeout a positive number of seconds"
+        return web.json_response({"error": problem}, status=400)
+    try:
+        async with asyncio.timeout(seconds):
+            await hold.until_waiting(int(raw))
+    except TimeoutError:
+        problem = f"{raw} requests not held after {timeout} s"
+        return web.json_response({"error": problem, **hold.view()}, status=504)
+    return web.json_response(hold.view())

@@ -12,7 +12,7 @@ from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.graph import Graph
 from tmdb_collector.simulator.handlers import STATE, Handler, SimState
-from tmdb_collector.simulator.hold import WAIT_SECONDS, Hold
+from tmdb_collector.simulator.hold import HOLD_ROUTE, hold_control
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
@@ -139,41 +139,6 @@ async def _outage_control(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _hold_control(request: web.Request) -> web.StreamResponse:
-    """``POST /__sim/hold?after=N`` holds the details requests after the next N; ``DELETE``
-    releases them; ``GET`` reads the hold, ``GET ?waiting=K`` once K requests are held
-    (see :mod:`.hold`)."""
-    hold = request.app[STATE].hold
-    if request.method == "POST":
-        raw = request.query.get("after", "0")
-        if not raw.isdigit():
-            return web.json_response({"error": "after must be a whole number"}, status=400)
-        hold.close_after(int(raw))
-    elif request.method == "DELETE":
-        hold.release()
-    elif "waiting" in request.query:
-        return await _until_held(request, hold)
-    return web.json_response(hold.view())
-
-
-async def _until_held(request: web.Request, hold: Hold) -> web.StreamResponse:
-    raw, timeout = request.query["waiting"], request.query.get("timeout", str(WAIT_SECONDS))
-    try:
-        seconds = float(timeout)
-    except ValueError:
-        seconds = -1.0
-    if not raw.isdigit() or not seconds > 0:
-        problem = "waiting must be a whole number and timeout a positive number of seconds"
-        return web.json_response({"error": problem}, status=400)
-    try:
-        async with asyncio.timeout(seconds):
-            await hold.until_waiting(int(raw))
-    except TimeoutError:
-        problem = f"{raw} requests not held after {timeout} s"
-        return web.json_response({"error": problem, **hold.view()}, status=504)
-    return web.json_response(hold.view())
-
-
 async def _health(request: web.Request) -> web.StreamResponse:
     return web.Response(body=dumps({"ok": True}), content_type="application/json")
 
@@ -188,7 +153,7 @@ def _routes(app: web.Application) -> None:
     r.add_get("/__sim/health", _health)
     r.add_get("/__sim/stats", _stats)
     r.add_route("*", "/__sim/outage", _outage_control)
-    r.add_route("*", "/__sim/hold", _hold_control)
+    r.add_route("*", HOLD_ROUTE, hold_control(app[STATE].hold))
     r.add_get("/p/exports/{name}", handlers.export_file)
     for route in handlers.ROUTES:
         r.add_get(route.path, route.handler)
