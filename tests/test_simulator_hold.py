@@ -51,8 +51,11 @@ def test_details_after_the_allowance_wait_for_the_release(sim: RunningSimulator)
 def test_a_bad_allowance_is_a_400(sim: RunningSimulator) -> None:
     with httpx.Client(timeout=HANG_GUARD) as http:
         answer = http.post(hold_route(sim), params={"after": "-1"})
+        other = http.post(hold_route(sim), params={"after": "1", "what": "lists"})
     assert answer.status_code == 400
     assert "whole number" in answer.json()["error"]
+    assert other.status_code == 400
+    assert "what one of details, parts" in other.json()["error"]
 
 
 def test_a_wait_for_more_held_requests_than_come_is_a_504(sim: RunningSimulator) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import httpx
 
 from tests.support.lines import HANG_GUARD, Lines
-from tmdb_collector.simulator.hold import HOLD_ROUTE
+from tmdb_collector.simulator.hold import DETAILS, HOLD_ROUTE
 
 CONCURRENCY = 4  # the --concurrency of runs stopped at a known point (see stop_args)
 
@@ -50,11 +50,12 @@ class Gate:
 
 
 @contextmanager
-def held_after(base_url: str, allow: int) -> Iterator[Gate]:
-    """Hold the details requests after the next ``allow`` until the block ends (``base_url``:
-    the simulator's, ending in ``/3``)."""
+def held_after(base_url: str, allow: int, what: str = DETAILS) -> Iterator[Gate]:
+    """Hold the details requests (``what=PARTS``: the sub-resources) after the next ``allow``
+    until the block ends (``base_url``: the simulator's, ending in ``/3``)."""
     gate = Gate(base_url.removesuffix("/3") + HOLD_ROUTE)
-    httpx.post(gate.route, params={"after": str(allow)}, timeout=30).raise_for_status()
+    params = {"after": str(allow), "what": what}
+    httpx.post(gate.route, params=params, timeout=30).raise_for_status()
     try:
         yield gate
     finally:

@@ -2,11 +2,12 @@
 
 ``POST /__sim/hold?after=N`` lets N more item-details requests (``/movie/{id}``, ``/tv/{id}``,
 and the linked entities' ``/person/{id}``...) through and holds every later one, unanswered,
-until ``DELETE /__sim/hold`` releases them; ``GET`` reads how many are waiting, and
-``GET /__sim/hold?waiting=K`` answers only once K requests are held (or with a 504 after
-``timeout`` seconds, 60 by default). Harvest pages, sub-resources and the control routes are
-never held. A test can so stop a run after a known number of items, whatever the machine's
-pace, and wait on the server until the collector is blocked there instead of polling.
+until ``DELETE /__sim/hold`` releases them; with ``&what=parts`` it counts and holds the
+items' sub-resources instead (``/movie/{id}/<part>``, ``/tv/{id}/season/{n}``...). ``GET``
+reads how many are waiting; ``GET ?waiting=K`` answers only once K requests are held (or
+with a 504 after ``timeout`` seconds, 60 by default). Harvest pages and the control routes
+are never held. A test can so stop a run after a known number of items, whatever the
+machine's pace, and wait on the server until the collector is blocked there, not poll.
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ HOLD_ROUTE = "/__sim/hold"
 WAIT_SECONDS = 60.0  # how long ``GET ?waiting=K`` waits by default before its 504
 
 
+DETAILS, PARTS = "details", "parts"  # what a hold holds: ``?what=`` of its POST
+HELD_KINDS = (DETAILS, PARTS)
+
+
 class Hold:
     def __init__(self) -> None:
         self._allowance: int | None = None  # None: open
+        self._what = DETAILS
         self._released = asyncio.Event()
         self._released.set()
         self._changed = asyncio.Condition()  # notified when ``waiting`` grows
@@ -32,18 +38,19 @@ class Hold:
     def closed(self) -> bool:
         return self._allowance is not None
 
-    def close_after(self, allow: int) -> None:
-        """Let ``allow`` more requests through, then hold the rest."""
-        self._allowance = allow
+    def close_after(self, allow: int, what: str = DETAILS) -> None:
+        """Let ``allow`` more requests of kind ``what`` through, then hold the rest."""
+        self._allowance, self._what = allow, what
         self._released.clear()
 
     def release(self) -> None:
         self._allowance = None
         self._released.set()
 
-    async def admit(self) -> None:
-        """Return at once while open or within the allowance; else wait for the release."""
-        if self._allowance is None:
+    async def admit(self, what: str = DETAILS) -> None:
+        """Return at once while open, for another kind of request or within the allowance;
+        else wait for the release."""
+        if self._allowance is None or what != self._what:
             return
         if self._allowance > 0:
             self._allowance -= 1
@@ -72,10 +79,11 @@ def hold_control(hold: Hold) -> Callable[[web.Request], Awaitable[web.StreamResp
 
     async def control(request: web.Request) -> web.StreamResponse:
         if request.method == "POST":
-            raw = request.query.get("after", "0")
-            if not raw.isdigit():
-                return web.json_response({"error": "after must be a whole number"}, status=400)
-            hold.close_after(int(raw))
+            raw, what = request.query.get("after", "0"), request.query.get("what", DETAILS)
+            if not raw.isdigit() or what not in HELD_KINDS:
+                problem = f"after must be a whole number, what one of {', '.join(HELD_KINDS)}"
+                return web.json_response({"error": problem}, status=400)
+            hold.close_after(int(raw), what)
         elif request.method == "DELETE":
             hold.release()
         elif "waiting" in request.query:
