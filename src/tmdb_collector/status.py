@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tmdb_collector.media import media_type
+from tmdb_collector.media import MEDIA_TYPES, media_type
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.harvest_progress import (
     StageConsistency,
@@ -143,11 +143,7 @@ def format_status(report: dict[str, Any]) -> str:
     others = sorted(set(counts) - set(parts["chosen"]))
     if others:
         lines.append("           also stored: " + ", ".join(f"{n} {counts[n]}" for n in others))
-    for plural, held in report.get("linked", {}).items():
-        lines.append(
-            f"linked:    {held['held']} {plural} held, {held['lacking']} lacking,"
-            f" {held['failed']} failed, {held['not_found']} not found"
-        )
+    lines += [linked_line(plural, held) for plural, held in report.get("linked", {}).items()]
     if report.get("last_sync"):
         lines.append(f"last sync: {report['last_sync']}")
     if report.get("compact"):
@@ -162,3 +158,12 @@ def format_status(report: dict[str, Any]) -> str:
             f"  page failed {failure['query']} page {failure['page']}: {failure['reason']}"
         )
     return "\n".join(lines)
+
+
+def linked_line(plural: str, held: dict[str, int]) -> str:
+    """A linked entity type's counts (the report's, keyed by its plural) in its own words."""
+    entity = next(m for m in MEDIA_TYPES.values() if m.plural == plural)
+    return (
+        f"linked:    {entity.counted(held['held'])} held, {held['lacking']} lacking,"
+        f" {held['failed']} failed, {held['not_found']} not found"
+    )

@@ -136,9 +136,11 @@ def _finish(
 
 def summary_line(outcome: RunOutcome, media: MediaType) -> str:
     rate = outcome.requests / outcome.elapsed if outcome.elapsed > 0 else 0.0
+    linked = ", ".join(media_type(name).counted(n) for name, n in outcome.linked.items())
     return (
-        f"{outcome.movies:,} {media.plural} collected ({outcome.not_found} not found, "
-        f"{outcome.failed} failed); {outcome.requests:,} requests in {outcome.elapsed:.1f} s "
+        f"{media.counted(outcome.movies)} collected ({outcome.not_found} not found, "
+        f"{outcome.failed} failed){f'; linked: {linked}' if linked else ''}; "
+        f"{outcome.requests:,} requests in {outcome.elapsed:.1f} s "
         f"({rate:.1f} req/s, {outcome.throttled} rate-limited)"
     )
 
@@ -213,12 +215,13 @@ def update(
         if refresh_parts:
             click.echo(
                 f"Parts {refresh_parts} refetched for {result.refreshed:,} held"
-                f" {media_type(result.status['media']).plural}."
+                f" {media_type(result.status['media']).noun(result.refreshed)}."
             )
         else:
             click.echo(
                 f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
-                f" {result.refreshed:,} collected {media_type(result.status['media']).plural}"
+                f" {result.refreshed:,} collected"
+                f" {media_type(result.status['media']).noun(result.refreshed)}"
                 f" refetched ({result.stale:,} for age)."
             )
         _finish(result.outcome, result.status, events)

@@ -163,6 +163,14 @@ class MediaType:
         """The plural for a heading or a label: "Movies", "Series"."""
         return self.plural[:1].upper() + self.plural[1:]
 
+    def noun(self, count: int) -> str:
+        """The word for ``count`` of this type: "company" for one, else "companies"."""
+        return self.word if count == 1 else self.plural
+
+    def counted(self, count: int) -> str:
+        """``count`` of this type in words: "1 company", "2,000 companies", "1 series"."""
+        return f"{count:,} {self.noun(count)}"
+
     def words(self) -> dict[str, str]:
         """The words a page or a message uses for this media type."""
         return {
