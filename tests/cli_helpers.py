@@ -99,6 +99,9 @@ def movie_count(db: Path) -> int:
 
 
 def wait_for(predicate: Any, timeout: float = 60, interval: float = 0.05) -> None:
+    """Poll ``predicate``: a last resort, for what nothing signals (a child's log file). Stop
+    a run on the simulator's hold instead (tests/support/hold.py), or read its output
+    (tests/support/lines.py)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -11,9 +11,13 @@ from typing import Any
 
 import httpx
 
+from tmdb_collector.credentials import Credentials
 from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.client import TMDBClient
+from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter, Clock
 from tmdb_collector.fetch.records import ItemRecord
+from tmdb_collector.fetch.retry import RetryPolicy
+from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import DEFAULT_HEADERS, RawResponse, network_failure
 from tmdb_collector.media import MediaType
 
@@ -48,6 +52,20 @@ class HttpxTransport:
 def mock_wire(handler: Handler) -> HttpxTransport:
     """A transport answering every request with ``handler`` (sync or async), in process."""
     return HttpxTransport(httpx.MockTransport(handler))
+
+
+def mock_client(
+    handler: Handler, clock: Clock, *, key: str, max_attempts: int, **settings: Any
+) -> TMDBClient:
+    """A client at 1000 requests/s over ``mock_wire(handler)``, waiting on ``clock``."""
+    return TMDBClient(
+        ClientSettings(base_url="http://127.0.0.1:9/3", rate=1000, **settings),
+        Credentials(api_key=key),
+        limiter=AdaptiveRateLimiter(1000, clock=clock),
+        policy=RetryPolicy(max_attempts=max_attempts),
+        clock=clock,
+        transport=mock_wire(handler),
+    )
 
 
 async def fetch_separately(

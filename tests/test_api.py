@@ -71,8 +71,12 @@ def test_collect_with_progress_then_read_the_collection(sim_url: str, tmp_path: 
     assert grown.outcome.status == "complete"
     assert grown.status["plan"]["popular_pages"] == 2
     assert grown.status["parts"]["items_with"]["external_ids"] == result.outcome.movies
-    with pytest.raises(PlanMismatchError):
+    with pytest.raises(PlanMismatchError) as refused:
         collect(db, plan={**PLAN, "popular_pages": 3}, base_url=sim_url, api_key=TEST_KEY)
+    # The library speaks its own API, not the command line's flags (the CLI shows those).
+    assert "force_plan=True" in str(refused.value)
+    assert "--" not in str(refused.value)
+    assert "--force-plan" in refused.value.cli_message
 
 
 def test_records_are_the_movies_json_values(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -145,6 +146,32 @@ def test_plan_change_is_explained(collected: Path, sim_url: str) -> None:
     assert "popular_pages: 2 -> 3" in line
     assert "--force-plan" in line
     assert "new --db" in line
+
+
+def test_export_takes_no_progress_as_the_other_commands_do(collected: Path, tmp_path: Path) -> None:
+    from tmdb_collector.cli.app import cli
+
+    out = tmp_path / "movies.json"
+    result = run_cli(["export", "--db", str(collected), "--out", str(out), "--no-progress"])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))
+    for name in ("collect", "update", "compact", "export"):
+        assert any("--no-progress" in param.opts for param in cli.commands[name].params), name
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("csv", "credits.csv"), ("parquet", "movies.PARQUET")])
+def test_a_table_export_to_a_file_name_is_refused(
+    collected: Path, tmp_path: Path, fmt: str, name: str
+) -> None:
+    """csv and parquet write a directory of tables: ``--out x/credits.csv`` is a file name,
+    not a directory to make (it made one)."""
+    out = tmp_path / name
+    result = run_cli(["export", "--db", str(collected), "--format", fmt, "--out", str(out)])
+    assert result.returncode == 2
+    line = one_line_error(result)
+    assert f"--out {out} names a file" in line
+    assert f"--out {tmp_path}" in line
+    assert not out.exists()
 
 
 def test_output_paths(collected: Path, tmp_path: Path) -> None:
@@ -382,14 +409,18 @@ def test_a_paused_demo_exits_130_and_writes_no_export(tmp_path: Path) -> None:
     stands in for) the full one."""
     import signal
 
-    from tests.cli_helpers import kill, movie_count, start_cli, wait_for
+    from tests.cli_helpers import start_cli
+    from tests.support.hold import held_after, pause_stopped
+    from tests.support.lines import Lines
 
     out = tmp_path / "demo"
     demo = start_cli(["demo", "--out", str(out), "--catalog-size", "1500", "--rate", "20"])
-    try:
-        wait_for(lambda: movie_count(out / "tmdb_collection.db") >= 3)
-    finally:
-        _, stderr = kill(demo, signal.SIGINT)
+    assert demo.stderr is not None
+    lines = Lines(demo.stderr)
+    sim_url = lines.wait_for("Simulated TMDB running at ").split()[-1]
+    with held_after(sim_url, 3) as gate:
+        gate.wait_held(1)  # 3 more movies answered; the collection is under way
+        stderr = pause_stopped(demo, gate, signal.SIGINT, lines)
     assert demo.returncode == 130, stderr
     assert "Run the same command to resume" in stderr
     assert not (out / "movies.json").exists()

@@ -17,6 +17,7 @@ from tmdb_collector.errors import (
     BadResponseError,
     NetworkError,
     NotFoundError,
+    NotImplementedByServerError,
     RequestRejectedError,
 )
 from tmdb_collector.fetch.client import TMDBClient
@@ -197,3 +198,29 @@ async def test_network_error_after_budget_names_path_not_key(fake_clock: FakeClo
             await client.get_json("/movie/550")
     assert "/movie/550" in str(caught.value)
     assert KEY not in str(caught.value)
+
+
+async def test_a_501_from_the_simulator_is_fatal_and_not_retried(fake_clock: FakeClock) -> None:
+    """The simulator answers 501 for a TMDB route it does not serve: every request of the kind
+    would get the same, so the client raises at once (the engine stops the run on it)."""
+    from tmdb_collector.simulator import SimulatorConfig, running_simulator
+
+    with running_simulator(SimulatorConfig(catalog_size=200)) as sim:
+        settings = ClientSettings(base_url=sim.base_url, rate=1000, concurrency=4)
+        client = TMDBClient(
+            settings,
+            Credentials(api_key=KEY),
+            limiter=AdaptiveRateLimiter(1000, clock=fake_clock),
+            policy=RetryPolicy(max_attempts=3),
+            clock=fake_clock,
+        )
+        async with client:
+            with pytest.raises(NotImplementedByServerError) as caught:
+                await client.get_json("/person/popular")
+        assert sim.stats.snapshot()["requests"] == 1
+    assert isinstance(caught.value, AuthError)  # what the engine stops a whole run on
+    message = str(caught.value)
+    assert message.startswith("GET /person/popular: HTTP 501"), message
+    assert "\n" not in message
+    assert KEY not in message
+    assert client.stats.requests == 1

@@ -21,8 +21,8 @@ from tests.cli_helpers import (
     sim_stats,
     simulator,
     start_cli,
-    wait_for,
 )
+from tests.support.hold import CONCURRENCY, held_after, pause_stopped, stop_args
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +86,12 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(
     sim_url: str, tmp_path: Path, reference_export: dict
 ) -> None:
     db = tmp_path / "killed.db"
-    args = collect_args(db, sim_url, *SMALL_PLAN, rate="60")
-    process = start_cli(args)
-    wait_for(lambda: movie_count(db) >= 20, timeout=60)
-    kill(process)
-    assert 20 <= movie_count(db) < len(reference_export)
+    args = collect_args(db, sim_url, *SMALL_PLAN, *stop_args())
+    with held_after(sim_url, 20) as gate:
+        process = start_cli(args)
+        gate.wait_stopped()
+        kill(process)
+    assert movie_count(db) == 20 < len(reference_export)
     resumed = run_cli(collect_args(db, sim_url, *SMALL_PLAN))
     assert resumed.returncode == 0, resumed.stderr
     assert export_json(db, tmp_path / "movies.json") == reference_export
@@ -101,14 +102,15 @@ def test_ctrl_c_pauses_and_the_same_command_resumes(
 ) -> None:
     db = tmp_path / "paused.db"
     args = ["collect", "--db", str(db), "--base-url", sim_url, "--no-progress", *SMALL_PLAN]
-    process = start_cli([*args, "--rate", "40"])
-    wait_for(lambda: movie_count(db) >= 10, timeout=60)
-    _, err = kill(process, signal.SIGINT)
+    with held_after(sim_url, 10) as gate:
+        process = start_cli([*args, *stop_args()])
+        gate.wait_stopped()
+        err = pause_stopped(process, gate)
     assert process.returncode == 130, err
     assert "Run the same command to resume" in err
     assert "Traceback" not in err
     paused_at = movie_count(db)
-    assert paused_at < len(reference_export)
+    assert paused_at == 10 + CONCURRENCY < len(reference_export)
     status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
     assert status["ids"]["done"] == paused_at
     assert run_cli([*args, "--rate", "40"]).returncode == 0
@@ -118,14 +120,15 @@ def test_ctrl_c_pauses_and_the_same_command_resumes(
 def test_a_second_collect_on_the_same_db_is_refused(sim_url: str, tmp_path: Path) -> None:
     db = tmp_path / "busy.db"
     args = ["collect", "--db", str(db), "--base-url", sim_url, "--no-progress", *SMALL_PLAN]
-    first = start_cli([*args, "--rate", "20"])
-    try:
-        wait_for(lambda: movie_count(db) >= 1, timeout=60)
-        second = run_cli([*args, "--rate", "20"])
-        assert second.returncode == 1
-        assert "another tmdb-collector process" in one_line_error(second)
-    finally:
-        kill(first)
+    with held_after(sim_url, 1) as gate:
+        first = start_cli([*args, *stop_args()])
+        try:
+            gate.wait_stopped()  # the first run holds the database, mid-collection
+            second = run_cli([*args, "--rate", "20"])
+            assert second.returncode == 1
+            assert "another tmdb-collector process" in one_line_error(second)
+        finally:
+            kill(first)
     assert run_cli(["status", "--db", str(db)]).returncode == 0
 
 
@@ -204,11 +207,12 @@ def test_an_existing_collection_resumes_without_its_plan_flags(
     and --parts alone changes only the parts."""
     db = tmp_path / "c.db"
     plan = ["--popular-pages", "2", "--genre-pages", "1", "--genres", "28"]
-    first = start_cli(collect_args(db, sim_url, *plan, rate="20"))
-    try:
-        wait_for(lambda: movie_count(db) >= 5)
-    finally:
-        kill(first, signal.SIGKILL)
+    with held_after(sim_url, 5) as gate:
+        first = start_cli(collect_args(db, sim_url, *plan, *stop_args()))
+        try:
+            gate.wait_stopped()
+        finally:
+            kill(first, signal.SIGKILL)
     bare = ["collect", "--db", str(db), "--base-url", sim_url, "--no-progress"]
     result = run_cli(bare)
     assert result.returncode == 0, result.stderr

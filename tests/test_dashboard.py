@@ -10,7 +10,6 @@ import asyncio
 import io
 import json
 import re
-import time
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -156,15 +155,14 @@ async def state(client: TestClient) -> dict[str, Any]:
 
 
 async def wait_for_state(
-    client: TestClient, check: Callable[[dict[str, Any]], bool], within: float = 15
+    client: TestClient, check: Callable[[dict[str, Any]], bool], within: float = 30
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + within
-    while True:
-        view = await state(client)
-        if check(view):
-            return view
-        assert time.monotonic() < deadline, f"timed out; last state {view}"
-        await asyncio.sleep(0.02)
+    """The first state ``check`` accepts, read from the page's event stream (/api/events sends
+    the state with every progress event): a blocking read, bounded by ``within`` seconds."""
+    _, events = await read_events(
+        client, lambda events: any(check(view) for view in progress_of(events)), within=within
+    )
+    return next(view for view in progress_of(events) if check(view))
 
 
 def details_done(count: int) -> Callable[[dict[str, Any]], bool]:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.cli_helpers import wait_for
+from tests.support.hold import Gate, held_after
 from tmdb_collector.simulator.process import SimulatorProcess, simulator_process
 
 pytestmark = pytest.mark.browser
@@ -135,19 +135,13 @@ def wait_for_movies(page: Page, more_than: int) -> None:
 
 
 @pytest.fixture
-def held(sim: SimulatorProcess) -> Iterator[SimulatorProcess]:
+def gate(sim: SimulatorProcess) -> Iterator[Gate]:
     """The simulator holding the details requests after GRANTED; released at the end."""
-    sim.hold_details(after=GRANTED)
-    try:
-        yield sim
-    finally:
-        sim.release_details()
+    with held_after(sim.base_url, GRANTED) as gate:
+        yield gate
 
 
-def test_start_pause_reload_resume_download(
-    page: Page, dashboard: str, held: SimulatorProcess
-) -> None:
-    sim = held
+def test_start_pause_reload_resume_download(page: Page, dashboard: str, gate: Gate) -> None:
     page.goto(dashboard)
     state = page.locator("#state")
     expect(state).to_have_text("Idle")
@@ -160,16 +154,16 @@ def test_start_pause_reload_resume_download(
     wait_for_movies(page, 0)
     expect(page.locator("#stage")).to_contain_text("Stage")
 
-    # (2) Once the simulator holds the run, Pause; the requests in flight may then finish, and
+    # (2) Once the simulator holds every worker, Pause; the requests in flight then land, and
     # the counts hold.
-    wait_for(lambda: sim.details_waiting() > 0, timeout=60)
+    gate.wait_stopped(CONCURRENCY)
     page.click("#pause")
     expect(state).to_have_text("Pausing…")
-    sim.release_details()
+    gate.release()
     expect(state).to_have_text("Paused", timeout=15_000)
     held = figures(page)
     held_movies = number(page, "#movies")
-    assert 0 < held_movies <= GRANTED + CONCURRENCY, held  # and those in flight at the pause
+    assert held_movies == GRANTED + CONCURRENCY, held  # and those in flight at the pause
     expect(page.locator("#download")).to_be_enabled()
 
     # (3) Reload: the same numbers, from the server: nothing moved while paused.

@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.cli_helpers import cli_env, movie_count, run_cli, sim_stats, simulator, wait_for
+from tests.cli_helpers import cli_env, movie_count, run_cli, sim_stats, simulator
 from tests.conftest import FakeClock
-from tests.httpx_wire import mock_wire, movie_body
+from tests.httpx_wire import mock_client, movie_body
 from tests.support.checks import (
     check_store,
     compare_exports,
@@ -40,13 +40,10 @@ from tests.support.checks import (
 from tests.support.crash import (
     collect_command,
 )
+from tests.support.hold import CONCURRENCY, held_after, pause_stopped, stop_args
+from tests.support.lines import Lines
 from tests.support.outage import send_whole
-from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import TRANSIENT_ROUNDS, Collector
-from tmdb_collector.fetch.client import TMDBClient
-from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
-from tmdb_collector.fetch.retry import RetryPolicy
-from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
 
@@ -214,14 +211,8 @@ async def test_a_unit_whose_retries_are_spent_gets_a_later_round(
         return httpx.Response(200, json=movie_body(movie_id))
 
     plan = Plan(popular_pages=1, genre_pages=0)
-    settings = ClientSettings(base_url="http://127.0.0.1:9/3", rate=1000, concurrency=2)
-    client = TMDBClient(
-        settings,
-        Credentials(api_key="faults-test-key-0042"),
-        limiter=AdaptiveRateLimiter(1000, clock=fake_clock),
-        policy=RetryPolicy(max_attempts=2),
-        clock=fake_clock,
-        transport=mock_wire(server),
+    client = mock_client(
+        server, fake_clock, key="faults-test-key-0042", max_attempts=2, concurrency=2
     )
     with Store.create_or_open(db_path, plan) as store:
         async with client:
@@ -237,32 +228,6 @@ async def test_a_unit_whose_retries_are_spent_gets_a_later_round(
 # ---- signals --------------------------------------------------------------------------------
 
 
-class _Lines:
-    """Everything a process writes to ``stream``, read line by line in a thread."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.lines: list[str] = []
-        self._added = threading.Condition()
-        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self._thread.start()
-
-    def _read(self, stream: IO[str]) -> None:
-        for line in stream:
-            with self._added:
-                self.lines.append(line)
-                self._added.notify_all()
-
-    def wait_for(self, text: str, timeout: float = 60) -> None:
-        with self._added:
-            seen = self._added.wait_for(lambda: any(text in line for line in self.lines), timeout)
-        assert seen, "".join(self.lines)
-
-    def all(self, timeout: float = 60) -> str:
-        """Everything, once the stream has ended."""
-        self._thread.join(timeout)
-        return "".join(self.lines)
-
-
 def _start(args: list[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env()
@@ -273,10 +238,10 @@ def test_sigterm_pauses_like_ctrl_c_and_the_same_command_resumes(
     sim_url: str, tmp_path: Path, reference: dict[str, Any]
 ) -> None:
     db = tmp_path / "term.db"
-    process = _start(collect_command(db, sim_url, PLAN, "--rate", "30"))
-    wait_for(lambda: movie_count(db) >= 10, timeout=60)
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=30)
+    with held_after(sim_url, 10) as gate:
+        process = _start(collect_command(db, sim_url, PLAN, "--rate", "500", *stop_args()))
+        gate.wait_stopped()  # 10 movies saved, one request held per worker
+        err = pause_stopped(process, gate, signal.SIGTERM)
     assert process.returncode == 130, err
     assert "Pausing" in err
     assert "Run the same command to resume" in err
@@ -284,7 +249,7 @@ def test_sigterm_pauses_like_ctrl_c_and_the_same_command_resumes(
     # State is flushed: every movie committed is counted; nothing half-written.
     paused = read_progress(db)
     assert paused is not None
-    assert 10 <= paused.movies < len(reference)
+    assert paused.movies == 10 + CONCURRENCY < len(reference)
     assert check_store(db) == []
     status = json.loads(run_cli(["status", "--db", str(db), "--json"]).stdout)
     assert status["ids"]["done"] == paused.movies
@@ -297,17 +262,15 @@ def test_a_second_ctrl_c_exits_at_once_and_the_store_stays_consistent(
     sim_url: str, tmp_path: Path, reference: dict[str, Any]
 ) -> None:
     db = tmp_path / "twice.db"
-    # Every request is in flight this long, so a clean pause would wait for the ones in flight
-    # and end with "Paused."; a second Ctrl-C sent as soon as the first one is acknowledged must
-    # not wait for them.
-    latency = 2.5
+    # The requests in flight are held, so a clean pause would wait for them and end with
+    # "Paused."; a second Ctrl-C sent as soon as the first one is acknowledged must not wait.
     with (
-        simulator("--seed", SEED, "--latency-ms", str(latency * 1000)) as slow,
-        _start(collect_command(db, slow.base_url, PLAN, "--rate", "500")) as process,
+        held_after(sim_url, 1) as gate,
+        _start(collect_command(db, sim_url, PLAN, "--rate", "500", *stop_args())) as process,
     ):
         assert process.stderr is not None
-        stderr = _Lines(process.stderr)
-        wait_for(lambda: movie_count(db) >= 1, timeout=120)
+        stderr = Lines(process.stderr)
+        gate.wait_stopped()
         process.send_signal(signal.SIGINT)
         stderr.wait_for("Pausing")
         process.send_signal(signal.SIGINT)
@@ -318,6 +281,7 @@ def test_a_second_ctrl_c_exits_at_once_and_the_store_stays_consistent(
     assert "Paused." not in err  # it did not wait for the pause to land
     assert "Traceback" not in err
     assert check_store(db) == []
+    assert movie_count(db) == 1  # the one let through; the held ones were never answered
     status = run_cli(["status", "--db", str(db), "--json"])
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["ids"]["done"] == movie_count(db)

@@ -24,11 +24,12 @@ from tests.cli_helpers import (
     simulator,
     start_cli,
     update_args,
-    wait_for,
 )
+from tests.support.hold import held_after, stop_args
 from tmdb_collector.history.availability import offers
 from tmdb_collector.simulator import Catalog
 from tmdb_collector.simulator.catalog import DEFAULT_TODAY
+from tmdb_collector.simulator.hold import PARTS
 from tmdb_collector.simulator.render import movie_part
 
 SEED, SIZE = 7, 3000
@@ -225,18 +226,18 @@ def test_a_kill_during_update_leaves_whole_versions_and_resumes(tmp_path: Path) 
             assert run_cli(collect_args(path, sim.base_url, *PLAN)).returncode == 0
     with simulator(*sim_args(DAYS[1])) as sim:
         assert run_cli(update_args(reference, sim.base_url, *REFRESH)).returncode == 0
-        slow = [*update_args(db, sim.base_url, *REFRESH)]
-        slow[slow.index("--rate") + 1] = "40"
-        process = start_cli(slow)
-        wait_for(lambda: refreshed_so_far(db) >= 3)
-        kill(process)
+        # Each refreshed title is one watch/providers request: stop after exactly 3.
+        with held_after(sim.base_url, 3, PARTS) as gate:
+            process = start_cli(update_args(db, sim.base_url, *REFRESH, *stop_args()))
+            gate.wait_stopped()
+            kill(process)
         done_before = refreshed_so_far(db)
         requests_before = sim_stats(sim)["requests"]
         resumed = run_cli(update_args(db, sim.base_url, *REFRESH))
         assert resumed.returncode == 0, resumed.stderr
         again = sim_stats(sim)["requests"] - requests_before
     held = len(held_ids(db))
-    assert 3 <= done_before < held  # killed part way
+    assert done_before == 3 < held  # killed part way
     assert again == held - done_before + 1  # resumed: only the rest asked, and the probe
     assert version_table(db) == version_table(reference)
 

@@ -4,9 +4,7 @@ entity the titles name once, a rerun sends no request, and bad input writes noth
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.cli_helpers import SMALL_PLAN, collect_args, run_cli, start_cli
+from tests.cli_helpers import SMALL_PLAN, collect_args, kill, run_cli, start_cli
+from tests.support.hold import held_after, stop_args
 from tmdb_collector.api import Collection
 from tmdb_collector.media.links import PeopleBound, credited
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
@@ -154,16 +153,17 @@ def test_a_kill_in_the_linked_stage_loses_nothing_and_a_rerun_goes_on(
     sim: RunningSimulator, tmp_path: Path
 ) -> None:
     db = tmp_path / "c.db"
-    args = collect_args(db, sim.base_url, *PLAN, "--linked", "all", rate="60")
-    child = start_cli(args)
-    try:
-        while _linked_saved(db) < 20:
-            assert child.poll() is None, "the run ended before the kill"
-            time.sleep(0.02)
-        child.send_signal(signal.SIGKILL)
-    finally:
-        child.communicate(timeout=60)
+    titles = run_cli(collect_args(db, sim.base_url, *PLAN, rate="1000"))
+    assert titles.returncode == 0, titles.stderr
+    # Only entities are left to fetch: stop the linked stage after exactly 20 of them.
+    with held_after(sim.base_url, 20) as gate:
+        child = start_cli(collect_args(db, sim.base_url, *PLAN, "--linked", "all", *stop_args()))
+        try:
+            gate.wait_stopped()
+        finally:
+            kill(child)
     killed_at = _linked_saved(db)
+    assert killed_at == 20
     rerun = collect_args(db, sim.base_url, *PLAN, "--linked", "all", rate="1000")
     done = run_cli([arg for arg in rerun if arg != "--no-progress"] + ["--progress", "json"])
     assert done.returncode == 0, done.stderr

@@ -19,12 +19,11 @@ from tests.cli_helpers import (
     SMALL_PLAN,
     TEST_KEY,
     collect_args,
-    movie_count,
     one_line_error,
     simulator,
     start_cli,
-    wait_for,
 )
+from tests.support.hold import held_after, stop_args
 from tests.test_store_errors import damage
 from tmdb_collector.cli import main
 from tmdb_collector.credentials import Credentials
@@ -116,11 +115,12 @@ def test_an_unexpected_error_outside_a_run_is_one_line_with_the_traceback_under_
 
 def test_a_database_damaged_mid_run_ends_collect_with_one_line(tmp_path: Path) -> None:
     db = tmp_path / "damaged.db"
-    with simulator("--latency-ms", "20") as sim:
-        process = start_cli(collect_args(db, sim.base_url, *SMALL_PLAN, rate="60"))
+    with simulator() as sim:
+        process = start_cli(collect_args(db, sim.base_url, *SMALL_PLAN, *stop_args()))
         try:
-            wait_for(lambda: movie_count(db) >= 5, timeout=HANG_GUARD)
-            damage(db)
+            with held_after(sim.base_url, 5) as gate:
+                gate.wait_stopped()  # 5 movies in: damage the database under the stopped run
+                damage(db)
             _, stderr = process.communicate(timeout=HANG_GUARD)
         finally:
             if process.poll() is None:

@@ -29,11 +29,11 @@ from tests.cli_helpers import (
     cli_env,
     collect_args,
     export_json,
-    movie_count,
     simulator,
     start_cli,
     wait_for,
 )
+from tests.support.hold import held_after, stop_args
 from tests.support.outage import OutageProxy
 from tmdb_collector.simulator.process import SimulatorProcess
 
@@ -104,9 +104,10 @@ def outage_run(
 ) -> tuple[subprocess.Popen[str], Stderr]:
     log = db.with_suffix(".log")
     args = collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config), *extra)
-    process = start_cli([*args, "--log-file", str(log)])
-    wait_for(lambda: movie_count(db) >= 20, timeout=HANG_GUARD)
-    proxy.refuse()
+    with held_after(proxy.upstream, 20) as gate:
+        process = start_cli([*args, "--log-file", str(log), *stop_args()])
+        gate.wait_stopped()  # 20 movies in; the requests in flight are answered after this
+        proxy.refuse()
     return process, Stderr(process)
 
 

@@ -10,14 +10,20 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.cli_helpers import SMALL_PLAN, collect_args, movie_count, run_cli, start_cli, wait_for
+from tests.cli_helpers import SMALL_PLAN, collect_args, run_cli, start_cli
 from tests.conftest import TINY_PLAN, FakeClock, SmallCollection
+from tests.httpx_wire import mock_client
+from tests.support.hold import held_after, stop_args
 from tests.support.outage import OutageProxy
+from tmdb_collector.engine.collector import Collector
 from tmdb_collector.engine.events import ProgressEvents
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.media import MOVIE
+from tmdb_collector.plan.plan import Plan
+from tmdb_collector.store.store import Store
 
 
 def events_of(stderr: str) -> list[dict[str, Any]]:
@@ -151,14 +157,15 @@ def test_an_outage_is_bracketed_by_outage_start_and_outage_end(
     proxy = OutageProxy(sim_url.removesuffix("/3"))
     try:
         args = collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config))
-        process = start_cli([*args, "--rate", "60", "--progress", "json"])
-        lines: queue.Queue[str] = queue.Queue()
-        assert process.stderr is not None
-        stderr = process.stderr
-        reader = threading.Thread(target=lambda: [lines.put(x) for x in stderr], daemon=True)
-        reader.start()
-        wait_for(lambda: movie_count(db) >= 20, timeout=120)
-        proxy.refuse()
+        with held_after(sim_url, 20) as gate:
+            process = start_cli([*args, "--progress", "json", *stop_args()])
+            lines: queue.Queue[str] = queue.Queue()
+            assert process.stderr is not None
+            stderr = process.stderr
+            reader = threading.Thread(target=lambda: [lines.put(x) for x in stderr], daemon=True)
+            reader.start()
+            gate.wait_stopped()  # 20 movies in; the requests in flight land after this
+            proxy.refuse()
         seen = [json.loads(lines.get(timeout=120))]
         while seen[-1]["event"] != "outage_start":
             seen.append(json.loads(lines.get(timeout=120)))
@@ -177,3 +184,33 @@ def test_an_outage_is_bracketed_by_outage_start_and_outage_end(
     assert order.index("outage_start") < order.index("outage_end") < order.index("finish")
     assert "connection refused" in seen[order.index("outage_start")]["reason"]
     assert seen[-1]["exit_code"] == 0
+
+
+async def test_the_finish_of_an_unreachable_run_counts_its_requests(
+    db_path: Path, fake_clock: FakeClock
+) -> None:
+    """A run that never reached TMDB still made requests (its first one, retried, and the
+    outage probes): the finish counters say how many, not 0."""
+    attempts: list[str] = []
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        attempts.append(request.url.path)
+        raise httpx.ConnectError("connection refused")
+
+    client = mock_client(
+        unreachable,
+        fake_clock,
+        key="unreachable-test-key-01",
+        max_attempts=2,
+        concurrency=2,
+        give_up_after=5,
+    )
+    plan = Plan(popular_pages=1, genre_pages=0)
+    with Store.create_or_open(db_path, plan) as store:
+        async with client:
+            collector = Collector(store, client, plan, concurrency=2)
+            outcome = await collector.run()
+    assert outcome.status == "failed"
+    counters = collector.progress.snapshot()
+    assert counters["requests"] == client.stats.requests > 0
+    assert counters["errors"] > 0

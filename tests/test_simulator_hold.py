@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.test_simulator_outage import TOKEN, eventually
+from tests.test_simulator_outage import TOKEN
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 
 HANG_GUARD = 60.0
@@ -35,7 +35,8 @@ def test_details_after_the_allowance_wait_for_the_release(sim: RunningSimulator)
         assert [http.get(f"/movie/{i}").status_code for i in ids[:2]] == [200, 200]
         with ThreadPoolExecutor(2) as pool:
             held = [pool.submit(http.get, f"/movie/{i}") for i in ids[2:]]
-            eventually(lambda: http.get(hold_route(sim)).json()["waiting"] == 2)
+            # answered once both are held: a wait on the server, no polling
+            assert http.get(hold_route(sim), params={"waiting": "2"}).json()["waiting"] == 2
             assert not any(future.done() for future in held)
             # Lists, sub-resources and the configuration are answered meanwhile.
             assert http.get("/movie/popular", params={"page": 2}).status_code == 200
@@ -50,5 +51,23 @@ def test_details_after_the_allowance_wait_for_the_release(sim: RunningSimulator)
 def test_a_bad_allowance_is_a_400(sim: RunningSimulator) -> None:
     with httpx.Client(timeout=HANG_GUARD) as http:
         answer = http.post(hold_route(sim), params={"after": "-1"})
+        other = http.post(hold_route(sim), params={"after": "1", "what": "lists"})
     assert answer.status_code == 400
     assert "whole number" in answer.json()["error"]
+    assert other.status_code == 400
+    assert "what one of details, parts" in other.json()["error"]
+
+
+def test_a_wait_for_more_held_requests_than_come_is_a_504(sim: RunningSimulator) -> None:
+    with httpx.Client(timeout=HANG_GUARD) as http:
+        http.post(hold_route(sim), params={"after": "0"})
+        answer = http.get(hold_route(sim), params={"waiting": "1", "timeout": "0.05"})
+        assert answer.status_code == 504
+        assert answer.json() == {
+            "error": "1 requests not held after 0.05 s",
+            "closed": True,
+            "waiting": 0,
+        }
+        for bad in ({"waiting": "x"}, {"waiting": "1", "timeout": "0"}):
+            assert http.get(hold_route(sim), params=bad).status_code == 400
+        assert http.get(hold_route(sim), params={"waiting": "0"}).status_code == 200

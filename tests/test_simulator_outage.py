@@ -41,7 +41,8 @@ def refused(sim: RunningSimulator) -> bool:
 
 
 def eventually(condition: Callable[[], bool]) -> None:
-    """Wait for a condition the server loop brings about (polls; generous bound)."""
+    """Wait for a condition a simulator in another process brings about, which it cannot
+    signal here: a refusing port answers no control route (polls; generous bound)."""
     pause = threading.Event()
     for _ in range(int(PATIENCE / 0.02)):
         if condition():
@@ -121,15 +122,15 @@ def test_control_route(sim: RunningSimulator) -> None:
         answer = http.post(route, params={"kind": "refuse", "duration": "0.3"})
     assert answer.json() == {"kind": "refuse", "duration": 0.3}
     # The refuse outage begins after the answer: wait for it to have begun, then ended.
-    eventually(lambda: sim.outage.started >= 2 and sim.outage.kind is None)
+    assert sim.outage.wait_until(lambda o: o.started >= 2 and o.kind is None, PATIENCE)
     assert fresh_get(sim).status_code == 200
 
 
 def test_scheduled_window() -> None:
     config = SimulatorConfig(catalog_size=SMALL, outages=(OutageWindow(0.0, 0.3, "html503"),))
     with running_simulator(config) as sim:
-        eventually(lambda: sim.outage.started == 1)
-        eventually(lambda: sim.outage.kind is None)
+        assert sim.outage.wait_until(lambda o: o.started == 1, PATIENCE)
+        assert sim.outage.wait_until(lambda o: o.kind is None, PATIENCE)
         assert fresh_get(sim).status_code == 200
 
 

@@ -81,7 +81,7 @@ def test_movie_statuses_and_counts(db_path: Path) -> None:
 
 def test_plan_mismatch_is_explained(db_path: Path) -> None:
     Store.create_or_open(db_path, Plan()).close()
-    with pytest.raises(PlanMismatchError, match=r"popular_pages: 250 -> 10.*--force-plan"):
+    with pytest.raises(PlanMismatchError, match=r"popular_pages: 250 -> 10.*force_plan=True"):
         Store.create_or_open(db_path, Plan(popular_pages=10))
     with Store.create_or_open(db_path, Plan(popular_pages=10), force_plan=True) as store:
         assert store.plan() == Plan(popular_pages=10)

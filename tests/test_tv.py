@@ -86,7 +86,9 @@ def test_a_database_holds_one_media_type(db_path: Path) -> None:
         with pytest.raises(PlanMismatchError) as caught:
             Store.create_or_open(db_path, Plan(media="tv"), force_plan=force)
         assert "holds movies" in str(caught.value)
-        assert "--media tv" in str(caught.value)
+        assert "(media tv)" in str(caught.value)
+        assert "--" not in str(caught.value)  # the library does not speak CLI flags
+        assert "--media tv" in caught.value.cli_message
     with Store.open_existing(db_path) as store:
         assert store.media_type is MOVIE
 

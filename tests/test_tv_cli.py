@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.cli_helpers import collect_args, kill, movie_count, run_cli, start_cli, wait_for
+from tests.cli_helpers import collect_args, kill, movie_count, run_cli, start_cli
+from tests.support.hold import held_after, stop_args
 from tests.tv_fake import FakeTV
 from tests.tv_server import tv_server
 
@@ -72,10 +73,11 @@ def test_a_kill_at_any_moment_then_a_resume_equals_an_uninterrupted_run(
     api: str, reference: dict[str, Any], tmp_path: Path
 ) -> None:
     db = tmp_path / "killed.db"
-    process = start_cli(collect_args(db, api, *TV_PLAN, rate="20"))
-    wait_for(lambda: movie_count(db) >= 5, timeout=60)
-    kill(process)
-    assert 5 <= movie_count(db) < len(reference)
+    with held_after(api, 5) as gate:
+        process = start_cli(collect_args(db, api, *TV_PLAN, *stop_args()))
+        gate.wait_stopped()
+        kill(process)
+    assert movie_count(db) == 5 < len(reference)
     resumed = run_cli(collect_args(db, api, *TV_PLAN))
     assert resumed.returncode == 0, resumed.stderr
     out = tmp_path / "tv.json"

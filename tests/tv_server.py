@@ -4,6 +4,7 @@ subprocess: an aiohttp server on its own thread and event loop."""
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,18 +13,25 @@ import httpx
 from aiohttp import web
 
 from tests.tv_fake import FakeTV
+from tmdb_collector.simulator.hold import HOLD_ROUTE, Hold, hold_control
+
+SERIES_DETAILS = re.compile(r"^/3/tv/\d+$")
 
 
 @contextmanager
 def tv_server(fake: FakeTV, *, latency: float = 0.0) -> Iterator[str]:
     """Serve ``fake`` until the block ends; yields the API root (``http://127.0.0.1:N/3``).
-    ``latency`` seconds are added to every answer (so a run lasts long enough to kill)."""
+    ``latency`` seconds are added to every answer. The simulator's hold (``HOLD_ROUTE``)
+    holds the series details requests when a test closes it (tests/support/hold.py)."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     lock = threading.Lock()  # the fake is plain Python state; one request at a time touches it
     port: list[int] = []
+    hold = Hold()
 
     async def handle(request: web.Request) -> web.Response:
+        if SERIES_DETAILS.match(request.path):
+            await hold.admit()
         if latency:
             await asyncio.sleep(latency)
         with lock:
@@ -37,6 +45,7 @@ def tv_server(fake: FakeTV, *, latency: float = 0.0) -> Iterator[str]:
         )
 
     app = web.Application()
+    app.router.add_route("*", HOLD_ROUTE, hold_control(hold))
     app.router.add_get("/{tail:.*}", handle)
     runner = web.AppRunner(app)
 

@@ -21,8 +21,10 @@
     └── TMDBError                  an HTTP exchange with TMDB went wrong
         ├── PermanentError         retrying cannot help (retryable = False)
         │   ├── AuthError          401: the key or token is invalid; stops the whole run
-        │   │   └── NetworkAccessError   a proxy refused (403 / 407) or the TLS certificate is
-        │   │                            not trusted (--ca-file); stops the whole run too
+        │   │   ├── NetworkAccessError   a proxy refused (403 / 407) or the TLS certificate is
+        │   │   │                        not trusted (--ca-file); stops the whole run too
+        │   │   └── NotImplementedByServerError   501: the server does not serve the route;
+        │   │                            stops the whole run too, without a retry
         │   ├── NotFoundError      404: unknown or deleted id
         │   └── RequestRejectedError   400 / 422: TMDB refused the parameters
         └── TransientError         worth retrying with backoff (retryable = True)
@@ -46,9 +48,14 @@ EXIT_PAUSED = 130  # paused by Ctrl-C / SIGTERM (or the dashboard); resumable
 
 
 class CollectorError(Exception):
-    """Base of every error we raise on purpose. ``str(err)`` is a one-line user message."""
+    """Base of every error we raise on purpose. ``str(err)`` is a one-line user message;
+    ``cli_message`` the same for the command line (which may name its flags)."""
 
     exit_code = EXIT_RUNTIME
+
+    @property
+    def cli_message(self) -> str:
+        return str(self)
 
 
 class UsageError(CollectorError):
@@ -76,7 +83,18 @@ class NotOurDatabaseError(StoreError):
 
 
 class PlanMismatchError(StoreError):
+    """``str()`` speaks the library API (``force_plan``, a new database); ``cli_message`` the
+    command line's flags (--force-plan, --db), for the CLI to show instead."""
+
     exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, cli: str) -> None:
+        super().__init__(message)
+        self._cli = cli
+
+    @property
+    def cli_message(self) -> str:
+        return self._cli
 
 
 class StoreLockedError(StoreError):
@@ -161,6 +179,14 @@ class AuthError(PermanentError):
 
 class NetworkAccessError(AuthError):
     """The way to TMDB is closed to us, whatever the request: every unit would fail alike."""
+
+    def _format(self) -> str:
+        return TMDBError._format(self)
+
+
+class NotImplementedByServerError(AuthError):
+    """501 Not Implemented: the server (the simulator, for a TMDB route it does not serve)
+    will answer every request of the kind alike, so retrying cannot help."""
 
     def _format(self) -> str:
         return TMDBError._format(self)

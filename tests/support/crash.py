@@ -2,7 +2,9 @@
 
 Shared by ``tests/test_crash.py`` (a few kill points in CI) and ``scripts/stress.py`` (many
 random ones). Everything goes through the real CLI in subprocesses, against a simulator child
-process; kill moments are chosen by polling the checkpoint database read-only:
+process; a ``details`` kill comes when the simulator's hold has stopped the run after exactly
+the ids wanted (tests/support/hold.py), the other kill moments are chosen by polling the
+checkpoint database read-only:
 
 * ``popular``  - stage 1: some /movie/popular pages are committed, not all;
 * ``discover`` - stage 2: popular is complete, some /discover/movie pages are committed;
@@ -39,6 +41,7 @@ from tests.support.checks import (
     run_collect,
 )
 from tests.support.cli import collect_args
+from tests.support.hold import held_after, stop_args
 
 POLL_SECONDS = 0.02
 
@@ -142,11 +145,15 @@ def kill_at(
     env: dict[str, str],
     *,
     timeout: float = 300,
+    base_url: str | None = None,
 ) -> KillResult:
     """Start ``command`` (a ``collect`` into ``db``) and SIGKILL it at ``point``.
 
     The kill waits for at least one unit committed by this very run, so each kill lands in
-    the middle of work, not before the resumed process has started.
+    the middle of work, not before the resumed process has started. A ``details`` point with
+    the simulator's ``base_url`` (and ``command`` run with ``stop_args()``) is reached on the
+    simulator's hold: the kill comes once exactly the ids needed are resolved, and the harvest
+    is over (workers take list pages first); the other points poll the database.
     """
     before = read_progress(db)
     start_units = before.units if before is not None else 0
@@ -159,6 +166,12 @@ def kill_at(
         try:
             if point.stage == STARTUP:
                 killed = _kill_at_startup(process, db, point.target / 1e6, timeout)
+            elif point.stage == "details" and base_url is not None:
+                resolved = before.resolved if before is not None else 0
+                with held_after(base_url, max(1, point.target - resolved)) as gate:
+                    gate.wait_stopped()
+                    process.send_signal(signal.SIGKILL)
+                killed = True
             else:
                 killed = _kill_when(process, db, point, totals, start_units, timeout)
         finally:
@@ -265,8 +278,17 @@ def run_episode(
     kills: list[KillResult] = []
     problems: list[str] = []
     for point in points:
-        command = collect_command(db, base_url, plan, "--rate", rates.for_point(point), *extra)
-        result = kill_at(point, command, db, totals, env)
+        held = point.stage == "details"  # stopped on the simulator's hold (see kill_at)
+        command = collect_command(
+            db,
+            base_url,
+            plan,
+            "--rate",
+            rates.for_point(point),
+            *extra,
+            *(stop_args() if held else []),
+        )
+        result = kill_at(point, command, db, totals, env, base_url=base_url if held else None)
         kills.append(result)
         problems += result.problems
         if not result.killed:

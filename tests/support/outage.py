@@ -34,6 +34,7 @@ class OutageProxy:
     refused), ``restore()`` listens again on the same port."""
 
     def __init__(self, root_url: str) -> None:
+        self.upstream = root_url
         parts = urlsplit(root_url)
         self._target = (parts.hostname or "127.0.0.1", parts.port or 80)
         with socket.socket() as probe:

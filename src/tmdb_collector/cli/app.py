@@ -76,8 +76,8 @@ def main() -> None:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_PAUSED)
     except CollectorError as exc:
-        in_files(str(exc))
-        click.echo(f"error: {redact(str(exc))}", err=True)
+        in_files(exc.cli_message)
+        click.echo(f"error: {redact(exc.cli_message)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

@@ -12,6 +12,7 @@ from tmdb_collector import api
 from tmdb_collector.cli.options import (
     AttributedCommand,
     db_option,
+    no_progress_option,
 )
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS, default_export_path
@@ -85,6 +86,7 @@ def status(db: Path, as_json: bool) -> None:
     help="With --language: the languages to take a text from, in order, where the first has"
     " none (e.g. en-US or fr-FR,en-US); after them, the details' own text.",
 )
+@no_progress_option
 def export_command(
     db: Path,
     fmt: str,
@@ -96,9 +98,11 @@ def export_command(
     entity: str | None,
     language: str | None,
     fallback: str | None,
+    no_progress: bool,
 ) -> None:
     """Export the collected movies or series (movies.json or tv.json, in the seed's shape, by
     default), or with --entity the people, collections, companies or networks they link to."""
+    del no_progress  # taken as by every command; an export draws no bars
     if entity is not None:
         if out is None:
             raise UsageError("export --entity needs --out FILE")

@@ -160,6 +160,7 @@ class Collector:
         finally:
             breaker.unlisten(self.progress.set_outage)
             self.progress.outage = None
+            self._sync_client_stats()  # a run that failed before its workers counts too
             self._report_failures()
         assert self._fatal is not None
         self.progress.finish("failed", str(self._fatal))

@@ -44,7 +44,7 @@ from tmdb_collector.export.atomic import check_output_dir, staging_directory
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.csv_text import rows_text, table_csv
-from tmdb_collector.export.formats import TABLE_FORMATS
+from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS
 from tmdb_collector.export.history_batches import history_batches
 from tmdb_collector.export.localize import LOCALIZED, Localizer
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
@@ -241,6 +241,11 @@ def _prepare_directory(out: Path) -> bool:
         )
     created = False
     if not out.exists():
+        if out.suffix.lower().lstrip(".") in FORMATS:
+            raise UsageError(
+                f"--out {out} names a file, but parquet and csv exports write one file per"
+                f" table into a directory: name the directory (e.g. --out {out.parent})"
+            )
         parent = out.absolute().parent
         if not parent.exists():
             raise UsageError(f"cannot create --out {out}: directory {parent} does not exist")

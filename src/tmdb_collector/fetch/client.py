@@ -24,6 +24,7 @@ from tmdb_collector.errors import (
     BadResponseError,
     NetworkError,
     NotFoundError,
+    NotImplementedByServerError,
     NotTMDBError,
     RateLimitedError,
     RequestRejectedError,
@@ -262,6 +263,8 @@ class TMDBClient:
             error_type = AuthError
         elif status == 404:
             error_type = NotFoundError
+        elif status == 501:  # a route the server does not serve: never worth a retry
+            error_type = NotImplementedByServerError
         elif status >= 500:
             error_type = ServerError
         else:

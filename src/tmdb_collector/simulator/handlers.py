@@ -21,7 +21,7 @@ from tmdb_collector.simulator.discover_items import discover_indices
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.endpoints import tmdb_endpoint
 from tmdb_collector.simulator.faults import FaultInjector
-from tmdb_collector.simulator.hold import Hold
+from tmdb_collector.simulator.hold import PARTS, Hold
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.linked import served_templates
 from tmdb_collector.simulator.lists import list_page
@@ -298,6 +298,7 @@ async def sub_resource(request: web.Request) -> web.StreamResponse:
     """``/movie/{id}/<part>``, ``/tv/{id}/<part>``, ``/tv/{id}/season/{n}`` (with its
     ``append_to_response``) and ``/tv/{id}/season/{n}/<part>``."""
     st = request.app[STATE]
+    await st.hold.admit(PARTS)
     media = _media(request)
     sub = request.match_info["sub"]
     renderer = await st.shelf.renderer(media)

@@ -90,7 +90,7 @@ class Outage:
 
     def __init__(self) -> None:
         self._kind: str | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()  # guards the state; notified when it changes
         self._loop: asyncio.AbstractEventLoop | None = None
         self._close_listener: Hook | None = None
         self._open_listener: Hook | None = None
@@ -124,21 +124,28 @@ class Outage:
             # for "no outage" is never refused.
             await self._open_listener()
             self._refusing = False
-        with self._lock:
-            if kind is not None and kind != self._kind:
-                self.started += 1
-            self._kind = kind
+        self._set(kind)
         if want_refuse and not self._refusing and self._close_listener is not None:
             self._refusing = True
             await self._close_listener()
 
+    def _set(self, kind: str | None) -> None:
+        with self._lock:
+            if kind is not None and kind != self._kind:
+                self.started += 1
+            self._kind = kind
+            self._lock.notify_all()
+
+    def wait_until(self, reached: Callable[[Outage], bool], timeout: float) -> bool:
+        """Block (on a thread other than the server's) until ``reached(self)`` holds, as
+        outages begin and end; False if ``timeout`` seconds pass first."""
+        with self._lock:
+            return self._lock.wait_for(lambda: reached(self), timeout)
+
     def _run(self, kind: str | None) -> None:
         loop = self._loop
         if loop is None or not loop.is_running():
-            with self._lock:  # not serving yet: the runner applies it when it listens
-                if kind is not None and kind != self._kind:
-                    self.started += 1
-                self._kind = kind
+            self._set(kind)  # not serving yet: the runner applies it when it listens
             return
         try:
             running = asyncio.get_running_loop()

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tmdb_collector.errors import CollectorError
+from tmdb_collector.simulator.hold import HOLD_ROUTE
 
 READY_PREFIX = "Simulated TMDB listening on "
 
@@ -42,14 +43,14 @@ class SimulatorProcess:
 
     def hold_details(self, after: int) -> None:
         """Hold the item-details requests after the next ``after`` (see ``simulator.hold``)."""
-        self._control("POST", f"/__sim/hold?after={after}")
+        self._control("POST", f"{HOLD_ROUTE}?after={after}")
 
     def release_details(self) -> None:
-        self._control("DELETE", "/__sim/hold")
+        self._control("DELETE", HOLD_ROUTE)
 
     def details_waiting(self) -> int:
         """How many details requests the hold keeps waiting."""
-        waiting: int = json.loads(self._control("GET", "/__sim/hold"))["waiting"]
+        waiting: int = json.loads(self._control("GET", HOLD_ROUTE))["waiting"]
         return waiting
 
     def _control(self, method: str, path: str) -> bytes:

@@ -12,6 +12,7 @@ from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.graph import Graph
 from tmdb_collector.simulator.handlers import STATE, Gate, Handler, SimState
+from tmdb_collector.simulator.hold import HOLD_ROUTE, hold_control
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
@@ -150,20 +151,6 @@ async def _outage_control(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _hold_control(request: web.Request) -> web.StreamResponse:
-    """``POST /__sim/hold?after=N`` holds the details requests after the next N; ``DELETE``
-    releases them; ``GET`` reads the hold (see :mod:`.hold`)."""
-    hold = request.app[STATE].hold
-    if request.method == "POST":
-        raw = request.query.get("after", "0")
-        if not raw.isdigit():
-            return web.json_response({"error": "after must be a whole number"}, status=400)
-        hold.close_after(int(raw))
-    elif request.method == "DELETE":
-        hold.release()
-    return web.json_response(hold.view())
-
-
 async def _health(request: web.Request) -> web.StreamResponse:
     return web.Response(body=dumps({"ok": True}), content_type="application/json")
 
@@ -178,7 +165,7 @@ def _routes(app: web.Application) -> None:
     r.add_get("/__sim/health", _health)
     r.add_get("/__sim/stats", _stats)
     r.add_route("*", "/__sim/outage", _outage_control)
-    r.add_route("*", "/__sim/hold", _hold_control)
+    r.add_route("*", HOLD_ROUTE, hold_control(app[STATE].hold))
     r.add_get("/p/exports/{name}", handlers.export_file)
     r.add_get(images.IMAGE_ROUTE, images.image)
     for route in handlers.ROUTES:

@@ -121,19 +121,22 @@ class Database:
         held = self.media_type
         if plan.media != held.name:
             self.close()
+            holds, wants = (held.plural, held.name), (plan.media_type.plural, plan.media)
             raise PlanMismatchError(
-                f"{self.path} holds {held.plural} (--media {held.name}); it cannot collect"
-                f" {plan.media_type.plural} (--media {plan.media}), not even with --force-plan:"
-                " use a new --db"
+                f"{self.path} holds {holds[0]} (media {holds[1]}); it cannot collect"
+                f" {wants[0]} (media {wants[1]}), not even with force_plan: use a new database",
+                cli=f"{self.path} holds {holds[0]} (--media {holds[1]}); it cannot collect"
+                f" {wants[0]} (--media {wants[1]}), not even with --force-plan: use a new --db",
             )
         conflicts = stored.conflicts(plan)
         if conflicts and not force_plan:
             self.close()
+            differs = f"{self.path} was created with a different plan ({'; '.join(conflicts)})"
             raise PlanMismatchError(
-                f"{self.path} was created with a different plan ("
-                + "; ".join(conflicts)
-                + "); re-run with the original settings, pass --force-plan to adopt the "
-                "new plan and keep what was collected, or use a new --db"
+                f"{differs}; open it with its own plan, pass force_plan=True to adopt the new"
+                " plan and keep what was collected, or use a new database",
+                cli=f"{differs}; re-run with the original settings, pass --force-plan to adopt"
+                " the new plan and keep what was collected, or use a new --db",
             )
         self._write(lambda: self._set_meta(meta_keys.PLAN, json.dumps(plan.to_dict())))
 

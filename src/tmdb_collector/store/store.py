@@ -119,10 +119,11 @@ class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncRead
             "SELECT max_pages, split FROM queries WHERE key = ?", (query.key,)
         ).fetchone()
         if row is not None and row[1] and row[0] != str(query.max_pages):
-            raise PlanMismatchError(
+            split = (
                 f"{query.key} was split by date to reach past page 500, so its page count"
-                f" cannot change ({row[0]} -> {query.max_pages}); use a new --db"
+                f" cannot change ({row[0]} -> {query.max_pages})"
             )
+            raise PlanMismatchError(f"{split}; use a new database", cli=f"{split}; use a new --db")
 
     def split_query(self, key: str, children: Iterable[HarvestQuery]) -> None:
         """Replace a query that has more than 500 pages by narrower ones, atomically."""
