@@ -11,24 +11,28 @@ import gzip
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import dlt
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from tests.cli_helpers import collect_args, run_cli, simulator, update_args
+from tmdb_collector.dlt import DELETED, tmdb_source
+from tmdb_collector.dlt.changes import changes
+from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.simulator.catalog import DEFAULT_TODAY
-
-dlt = pytest.importorskip("dlt")
-from tmdb_collector.dlt import DELETED, tmdb_source  # noqa: E402
+from tmdb_collector.store.store import Store
 
 SIZE, SEED = "3000", "7"
 PLAN = ["--popular-pages", "10", "--genre-pages", "0"]
 PARTS = ["--parts", "credits,keywords,recommendations,watch/providers"]
-DAY0, DAY7 = DEFAULT_TODAY, DEFAULT_TODAY + dt.timedelta(days=7)
+DAY0, DAY7, DAY14 = (DEFAULT_TODAY + dt.timedelta(days=n) for n in (0, 7, 14))
 GONE = 4  # titles left out of the later day's daily export
 
 
@@ -164,6 +168,80 @@ def test_a_first_run_loads_the_parquet_tables_and_a_second_only_the_changes(
     assert_same_tables(tmp_path / "loaded.duckdb", second)
 
     pipeline = run_pipeline(db, tmp_path)  # nothing changed since: nothing loaded
-    counts = pipeline.last_trace.last_normalize_info.row_counts
-    assert not {name for name in counts if not name.startswith("_dlt")}
+    assert not data_loaded(pipeline)
     assert_same_tables(tmp_path / "loaded.duckdb", second)
+
+    # A week on: the gone titles are listed again, and a partial refetch of every title's
+    # watch providers (which leaves fetched_at as it was) changes some of them.
+    whole = write_daily_export(tmp_path / "whole.json.gz", held)
+    with simulator(*sim_args(DAY14)) as sim:
+        for extra in (["--ids-from", whole], ["--refresh-parts", "watch/providers"]):
+            result = run_cli(update_args(db, sim.base_url, *extra))
+            assert result.returncode == 0, result.stderr
+    third = export_tables(db, tmp_path / "day14")
+    assert len(third["movies"]) == len(first["movies"])
+    pipeline = run_pipeline(db, tmp_path)
+    moved = {row["title_id"] for row in third["part_versions"] if row["fetched_on"] == DAY14}
+    assert moved
+    assert data_loaded(pipeline)["availability"] < len(third["availability"])
+    assert_same_tables(tmp_path / "loaded.duckdb", third)
+
+
+def data_loaded(pipeline: Any) -> dict[str, int]:
+    """The rows the pipeline's last run loaded, by table (dlt's own tables left out)."""
+    counts: dict[str, int] = pipeline.last_trace.last_normalize_info.row_counts
+    return {name: n for name, n in counts.items() if not name.startswith("_dlt")}
+
+
+def test_a_title_that_lost_every_row_of_a_table_has_none_left_there(
+    collected: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "c.db"
+    shutil.copy(collected, db)
+    run_pipeline(db, tmp_path)
+    with Store.open_existing(db) as store:
+        parts = store.plan().parts
+        title = max(store.ids_with_status("done"))
+        row = store.item_row(title, parts)
+        assert row is not None
+        bodies = dict(zip(parts, row[2], strict=True))
+        bodies["credits"] = json.dumps({"id": title, "cast": [], "crew": []})
+        later = dt.datetime.combine(DAY7, dt.time(), dt.UTC)
+        store.save_item(ItemRecord(title, row[1], bodies, later))
+    pipeline = run_pipeline(db, tmp_path)
+    assert data_loaded(pipeline)["movies"] == 1
+    tables = export_tables(db, tmp_path / "out")
+    assert not [r for r in tables["cast"] if r["movie_id"] == title]
+    assert_same_tables(tmp_path / "loaded.duckdb", tables)
+
+
+def test_titles_fetched_within_the_last_loads_second_are_loaded_next_time(
+    collected: Path, tmp_path: Path
+) -> None:
+    """A collection running during a load stores more titles with the same fetch time (the
+    server's clock, to the second): the next load takes those, and only those."""
+    db = tmp_path / "c.db"
+    shutil.copy(collected, db)
+    state: dict[str, Any] = {}
+    with Store.open_existing(db) as store:
+        assert changes(store, state).first
+        newest = max(at for _, at in store.fetched_at() if at is not None)
+        title = min(store.ids_with_status("done"))
+        row = store.item_row(title, store.plan().parts)
+        assert row is not None
+        bodies = dict(zip(store.plan().parts, row[2], strict=True))
+        store.save_item(ItemRecord(title, row[1], bodies, dt.datetime.fromisoformat(newest)))
+        assert changes(store, state).load == {title}
+        assert changes(store, state).load == frozenset()
+
+
+def test_without_dlt_the_import_names_the_extra_and_the_package_still_works() -> None:
+    code = (
+        "import sys; sys.modules['dlt'] = None\n"
+        "import tmdb_collector.api, tmdb_collector.cli\n"
+        "try:\n    import tmdb_collector.dlt\n"
+        "except ImportError as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "pip install 'tmdb-collector[dlt]'" in result.stdout

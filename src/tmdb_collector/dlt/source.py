@@ -34,7 +34,7 @@ from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, columns_table
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media.table_schema import Column
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
-from tmdb_collector.store.items import RawItemRow
+from tmdb_collector.store.codec import Stored
 from tmdb_collector.store.store import Store
 
 SOURCE_NAME = "tmdb"
@@ -126,17 +126,16 @@ def _tombstones(columns: tuple[Column, ...], owner: str, ids: list[int]) -> Any:
 
 def _titles(
     store: Store, parts: Sequence[str], load: frozenset[int] | None, include_removed: bool
-) -> Iterator[RawItemRow]:
-    """The exported titles among ``load`` (None: all), each with the bodies of ``parts``, as
-    UTF-8 bytes (what :func:`batch_tables` builds from), by ascending id."""
+) -> Iterator[tuple[int, Stored, tuple[Stored, ...]]]:
+    """The exported titles among ``load`` (None: all), each with its details and the bodies
+    of ``parts`` as stored (:attr:`Store.codec` decodes them), by ascending id."""
     if load is None:
-        yield from store.iter_raw_items(parts, include_removed=include_removed)
+        yield from store.iter_stored_items(parts, include_removed=include_removed)
         return
     for item_id in sorted(load):
         row = store.item_row(item_id, parts, include_removed=include_removed)
         if row is not None:
-            key, details, bodies = row
-            yield key, details.encode(), tuple(body.encode() for body in bodies)
+            yield row
 
 
 def _bodies(media: TableSet, name: str, feeding: Sequence[str]) -> _Build:
@@ -147,11 +146,15 @@ def _bodies(media: TableSet, name: str, feeding: Sequence[str]) -> _Build:
         store: Store, parts: Sequence[str], load: frozenset[int] | None, include_removed: bool
     ) -> Tables:
         # Only the titles with every part the export asks are exported: read with them all,
-        # build from the bodies this table needs.
+        # decode and build from the bodies this table needs.
         index = [parts.index(part) for part in feeding]
+        decode = store.codec.decode
         rows = _titles(store, parts, load, include_removed)
         while batch := list(islice(rows, BATCH_SIZE)):
-            needed = [(key, details, tuple(b[i] for i in index)) for key, details, b in batch]
+            needed = [
+                (key, decode(details), tuple(decode(bodies[i]) for i in index))
+                for key, details, bodies in batch
+            ]
             table = batch_tables(needed, feeding, media).get(name)
             if table is not None:
                 yield table
@@ -165,12 +168,7 @@ def _provenance(media: TableSet) -> _Build:
     def build(
         store: Store, parts: Sequence[str], load: frozenset[int] | None, include_removed: bool
     ) -> Tables:
-        if load is None:  # every exported title: read as stored, nothing to decode
-            exported = {
-                row[0] for row in store.iter_stored_items(parts, include_removed=include_removed)
-            }
-        else:
-            exported = {row[0] for row in _titles(store, parts, load, include_removed)}
+        exported = {row[0] for row in _titles(store, parts, load, include_removed)}
         rows = (tuple(row) for row in store.iter_provenance() if row[0] in exported)
         yield from _chunks(media.tables[PROVENANCE], rows)
 
