@@ -32,6 +32,7 @@ from tmdb_collector.store.store import Store
 SIZE, SEED = "3000", "7"
 PLAN = ["--popular-pages", "10", "--genre-pages", "0"]
 PARTS = ["--parts", "credits,keywords,recommendations,watch/providers"]
+LINKED = ["--linked", "collections"]  # no changes feed: the update reads none
 DAY0, DAY7, DAY14 = (DEFAULT_TODAY + dt.timedelta(days=n) for n in (0, 7, 14))
 GONE = 4  # titles left out of the later day's daily export
 
@@ -132,7 +133,7 @@ def no_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
 def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("dlt") / "c.db"
     with simulator(*sim_args(DAY0)) as sim:
-        result = run_cli(collect_args(db, sim.base_url, *PLAN, *PARTS))
+        result = run_cli(collect_args(db, sim.base_url, *PLAN, *PARTS, *LINKED))
         assert result.returncode == 0, result.stderr
     return db
 
@@ -145,7 +146,8 @@ def test_a_first_run_loads_the_parquet_tables_and_a_second_only_the_changes(
     pipeline = run_pipeline(db, tmp_path)
     first = export_tables(db, tmp_path / "day0")
     assert len(first["movies"]) > 100
-    assert all(first[name] for name in ("cast", "keywords", "provenance", "availability"))
+    for name in ("cast", "keywords", "provenance", "availability", "collection_parts"):
+        assert first[name], name
     assert_same_tables(tmp_path / "loaded.duckdb", first)
 
     held = sorted(ids_of(db, "SELECT id FROM items"))
@@ -212,6 +214,27 @@ def test_a_title_that_lost_every_row_of_a_table_has_none_left_there(
     assert data_loaded(pipeline)["movies"] == 1
     tables = export_tables(db, tmp_path / "out")
     assert not [r for r in tables["cast"] if r["movie_id"] == title]
+    assert_same_tables(tmp_path / "loaded.duckdb", tables)
+
+
+def test_a_refetched_linked_entity_has_its_rows_replaced(collected: Path, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    shutil.copy(collected, db)
+    run_pipeline(db, tmp_path)
+    with Store.open_existing(db) as store:
+        media = store.held_linked()["collections"]
+        parts = store.linked_parts(media)
+        key, details, bodies = next(store.iter_linked(media.name, parts))
+        body = json.loads(details)
+        assert body["parts"]
+        body["parts"] = []  # the collection's movies: its collection_parts rows
+        later = dt.datetime.combine(DAY7, dt.time(), dt.UTC)
+        record = ItemRecord(key, json.dumps(body), dict(zip(parts, bodies, strict=True)), later)
+        store.save_linked(media.name, record)
+    pipeline = run_pipeline(db, tmp_path)
+    assert data_loaded(pipeline)["collections"] == 1
+    tables = export_tables(db, tmp_path / "out")
+    assert not [r for r in tables["collection_parts"] if r["collection_id"] == key]
     assert_same_tables(tmp_path / "loaded.duckdb", tables)
 
 

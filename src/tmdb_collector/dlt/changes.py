@@ -86,3 +86,11 @@ def _advance(rows: Iterable[tuple[int, str]], state: State, key: str) -> set[int
     if newest is not None:
         state[key] = {"last": newest, "at": sorted(at_newest)}
     return found
+
+
+def linked_changes(store: Store, entity: str, state: State) -> Changes:
+    """As :func:`changes`, for a linked entity type's tables (``collect --linked``): its
+    entities fetched since the last load (an entity, once held, stays in the export)."""
+    first = FETCHED not in state
+    fetched = _advance(store.linked_fetched_at(entity), state, FETCHED)
+    return Changes(None if first else frozenset(fetched), frozenset())

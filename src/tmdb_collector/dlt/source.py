@@ -10,7 +10,10 @@ it carries and inserts their rows anew, so a changed title's cast, genres, ... a
 never duplicated. Which titles a load carries is :mod:`.changes`' rule, kept per resource in
 its dlt state: a first load every exported title, later loads those changed since.
 
-A title that changed or left the export also gets one *tombstone* row in each table (its
+The linked entities a collection holds (``collect --linked``: people, collections, companies,
+networks) have their tables too, as the export writes them, keyed by the entity.
+
+A title (or entity) that changed or left the export also gets one *tombstone* row in each table (its
 owner column set, :data:`DELETED` true, every other column null): dlt's ``hard_delete`` hint
 makes the merge delete the title's rows without inserting the tombstone, which is how a title
 that lost all its rows in a table, or left the export, is cleared there. :data:`DELETED` is
@@ -20,6 +23,7 @@ therefore a column of every loaded table, null in every row it holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -27,11 +31,12 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
-from tmdb_collector.dlt.changes import Changes, changes
+from tmdb_collector.dlt.changes import Changes, State, changes, linked_changes
 from tmdb_collector.export.arrow_types import arrow_schema
 from tmdb_collector.export.exporter import export_parts
-from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, columns_table
+from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, columns_table, linked_names
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
+from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Stored
@@ -40,8 +45,29 @@ from tmdb_collector.store.store import Store
 SOURCE_NAME = "tmdb"
 DELETED = "_tmdb_deleted"  # dlt's hard_delete column: true in a tombstone, null in every row
 Tables = Iterator[Any]  # the pa.Table batches a resource yields
-# A table's rows for the titles ``load`` (None: every exported title), as Arrow batches.
-_Build = Callable[[Store, Sequence[str], "frozenset[int] | None", bool], Tables]
+Load = frozenset[int] | None  # the titles a load carries; None: every one exported
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One table of the source: its columns, what a load of it carries and how its rows
+    for those are built (with a store each load opens)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    keys: tuple[str, ...] | None  # the table's key, if it has one
+    todo: Callable[[Store, State], Changes]
+    build: Callable[[Store, Load], Tables]
+
+    @property
+    def owner(self) -> str:
+        """The id of the title (or entity) a row belongs to: every table's first column."""
+        return self.columns[0].name
+
+    @property
+    def single(self) -> bool:
+        """One row per owner: merged by that primary key."""
+        return self.keys == (self.owner,)
 
 
 @dlt.source(name=SOURCE_NAME)
@@ -52,63 +78,78 @@ def tmdb_source(db: str | Path, parts: object = None, include_removed: bool = Fa
     path = Path(db)
     with Store.open_existing(path) as store:
         chosen = export_parts(store, parts)
-        media = store.media_type.tables
-        history = [name for name, _ in history_tables(store, chosen)]
-    tables: list[tuple[str, tuple[Column, ...], _Build]] = [
-        (name, media.tables[name], _builder(media, name, chosen)) for name in media.names(chosen)
+        tables = _title_tables(store, chosen, include_removed)
+        tables += _linked_tables(store, {table.name for table in tables})
+    return [
+        dlt.resource(
+            _rows(path, table),
+            name=table.name,
+            write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+            primary_key=table.owner if table.single else (),
+            merge_key=() if table.single else table.owner,
+            columns={DELETED: {"data_type": "bool", "hard_delete": True}},
+        )
+        for table in tables
     ]
-    tables += [(name, HISTORY_TABLES[name], _history(name)) for name in history]
-    resources = []
-    for name, columns, build in tables:
-        owner = columns[0].name  # every table's first column is its title's id
-        single = media.keys.get(name) == (owner,)  # one row per title: a primary key
-        resources.append(
-            dlt.resource(
-                _load(path, owner, single, columns, chosen, include_removed, build),
-                name=name,
-                write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-                primary_key=owner if single else (),
-                merge_key=() if single else owner,
-                columns={DELETED: {"data_type": "bool", "hard_delete": True}},
-            )
-        )
-    return resources
 
 
-def _builder(media: TableSet, name: str, parts: Sequence[str]) -> _Build:
-    if name == PROVENANCE:
-        return _provenance(media)
-    return _bodies(media, name, [part for part in parts if name in media.part_tables[part]])
+def _title_tables(store: Store, parts: Sequence[str], include_removed: bool) -> list[_Table]:
+    """The titles' tables, provenance and the history tables, as the export writes them."""
+    media = store.media_type.tables
+
+    def todo(opened: Store, state: State) -> Changes:
+        return changes(opened, state, include_removed=include_removed)
+
+    found = []
+    for name in media.names(parts):
+        if name == PROVENANCE:
+            build = _provenance(media, parts, include_removed)
+        else:
+            build = _bodies(media, name, parts, include_removed)
+        found.append(_Table(name, media.tables[name], media.keys.get(name), todo, build))
+    for name, _ in history_tables(store, parts):
+        build = _history(name, parts, include_removed)
+        found.append(_Table(name, HISTORY_TABLES[name], None, todo, build))
+    return found
 
 
-def _load(
-    path: Path,
-    owner: str,
-    single: bool,
-    columns: tuple[Column, ...],
-    parts: Sequence[str],
-    include_removed: bool,
-    build: _Build,
-) -> Tables:
-    """The resource's data: the changed titles' rows (each batch with a null :data:`DELETED`
-    column), then the tombstones of the titles to clear."""
+def _linked_tables(store: Store, taken: set[str]) -> list[_Table]:
+    """The tables of the linked entities the collection holds, named as the export names
+    them."""
+    found: list[_Table] = []
+    for media in store.held_linked().values():
+        parts = store.linked_parts(media)
+
+        def todo(opened: Store, state: State, entity: str = media.name) -> Changes:
+            return linked_changes(opened, entity, state)
+
+        for table, name in linked_names(media, parts, taken).items():
+            build = _linked(media, table, parts)
+            columns, keys = media.tables.tables[table], media.tables.keys.get(table)
+            found.append(_Table(name, columns, keys, todo, build))
+        taken |= {table.name for table in found}
+    return found
+
+
+def _rows(path: Path, table: _Table) -> Tables:
+    """A resource's data: the rows of the titles its load carries (each batch with a null
+    :data:`DELETED` column), then the tombstones of the titles to clear."""
+    owner = table.owner
     with Store.open_existing(path) as store:
-        todo: Changes = changes(
-            store, dlt.current.resource_state(), include_removed=include_removed
-        )
+        todo = table.todo(store, dlt.current.resource_state())
         loaded: set[int] = set()
-        for table in build(store, parts, todo.load, include_removed):
-            if table.num_rows:
-                loaded.update(table.column(owner).to_pylist())
-                yield table.append_column(DELETED, pa.nulls(table.num_rows, pa.bool_()))
+        for rows in table.build(store, todo.load):
+            if rows.num_rows:
+                loaded.update(rows.column(owner).to_pylist())
+                yield rows.append_column(DELETED, pa.nulls(rows.num_rows, pa.bool_()))
     if todo.load is None:
         return  # a first load: nothing to clear
     # A table of one row per title: the titles without a row this load (the row of one that
     # has replaces the old by the primary key); any other: each title loaded or gone, since a
     # title may have no row left there.
-    clear = todo.gone | (todo.load - loaded if single else todo.load)
+    clear = todo.gone | (todo.load - loaded if table.single else todo.load)
     if clear:
-        yield _tombstones(columns, owner, sorted(clear))
+        yield _tombstones(table.columns, owner, sorted(clear))
 
 
 def _tombstones(columns: tuple[Column, ...], owner: str, ids: list[int]) -> Any:
@@ -125,7 +166,7 @@ def _tombstones(columns: tuple[Column, ...], owner: str, ids: list[int]) -> Any:
 
 
 def _titles(
-    store: Store, parts: Sequence[str], load: frozenset[int] | None, include_removed: bool
+    store: Store, parts: Sequence[str], load: Load, include_removed: bool
 ) -> Iterator[tuple[int, Stored, tuple[Stored, ...]]]:
     """The exported titles among ``load`` (None: all), each with its details and the bodies
     of ``parts`` as stored (:attr:`Store.codec` decodes them), by ascending id."""
@@ -138,16 +179,17 @@ def _titles(
             yield row
 
 
-def _bodies(media: TableSet, name: str, feeding: Sequence[str]) -> _Build:
-    """Table ``name``, built from the details and the parts ``feeding`` it (none: the
-    details' own tables) by the parquet export's :func:`batch_tables`."""
+def _bodies(
+    media: TableSet, name: str, parts: Sequence[str], include_removed: bool
+) -> Callable[[Store, Load], Tables]:
+    """Table ``name``, built by the parquet export's :func:`batch_tables` from the details
+    and the parts that feed it (none: a table of the details)."""
+    feeding = [part for part in parts if name in media.part_tables[part]]
+    index = [parts.index(part) for part in feeding]
 
-    def build(
-        store: Store, parts: Sequence[str], load: frozenset[int] | None, include_removed: bool
-    ) -> Tables:
-        # Only the titles with every part the export asks are exported: read with them all,
-        # decode and build from the bodies this table needs.
-        index = [parts.index(part) for part in feeding]
+    def build(store: Store, load: Load) -> Tables:
+        # Only the titles with every part asked are exported: read with them all, decode
+        # only the bodies this table is built from.
         decode = store.codec.decode
         rows = _titles(store, parts, load, include_removed)
         while batch := list(islice(rows, BATCH_SIZE)):
@@ -162,12 +204,12 @@ def _bodies(media: TableSet, name: str, feeding: Sequence[str]) -> _Build:
     return build
 
 
-def _provenance(media: TableSet) -> _Build:
+def _provenance(
+    media: TableSet, parts: Sequence[str], include_removed: bool
+) -> Callable[[Store, Load], Tables]:
     """Provenance, of the exported titles only, as the parquet export writes it."""
 
-    def build(
-        store: Store, parts: Sequence[str], load: frozenset[int] | None, include_removed: bool
-    ) -> Tables:
+    def build(store: Store, load: Load) -> Tables:
         exported = {row[0] for row in _titles(store, parts, load, include_removed)}
         rows = (tuple(row) for row in store.iter_provenance() if row[0] in exported)
         yield from _chunks(media.tables[PROVENANCE], rows)
@@ -175,17 +217,32 @@ def _provenance(media: TableSet) -> _Build:
     return build
 
 
-def _history(name: str) -> _Build:
-    """A history table (``availability``, ``part_versions``), its rows by the exports'
-    builder, of the titles ``load``."""
+def _history(
+    name: str, parts: Sequence[str], include_removed: bool
+) -> Callable[[Store, Load], Tables]:
+    """A history table (``availability``, ``part_versions``) by the exports' builder."""
 
-    def build(
-        store: Store, parts: Sequence[str], load: frozenset[int] | None, include_removed: bool
-    ) -> Tables:
+    def build(store: Store, load: Load) -> Tables:
         for table, rows in history_tables(store, parts, include_removed=include_removed):
             if table == name:
                 chosen = (row for row in rows if load is None or row[0] in load)
                 yield from _chunks(HISTORY_TABLES[name], chosen)
+
+    return build
+
+
+def _linked(media: MediaType, table: str, parts: Sequence[str]) -> Callable[[Store, Load], Tables]:
+    """A linked entity type's table, built from its bodies as the export builds it."""
+
+    def build(store: Store, load: Load) -> Tables:
+        rows = (
+            (key, details.encode(), tuple(body.encode() for body in bodies))
+            for key, details, bodies in store.iter_linked(media.name, parts, load)
+        )
+        while batch := list(islice(rows, BATCH_SIZE)):
+            built = batch_tables(batch, parts, media.tables).get(table)
+            if built is not None:
+                yield built
 
     return build
 

@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -46,6 +46,7 @@ from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import TABLE_FORMATS
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
+from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
@@ -286,6 +287,17 @@ def _write_tables(
     return count, {sink.path.name: sink.rows for sink in sinks.values()}
 
 
+def linked_names(media: MediaType, parts: Sequence[str], taken: Container[str]) -> dict[str, str]:
+    """The tables of the linked entity type ``media`` (of ``parts``) that an export writes,
+    each with its name there: ``linked_<table>`` when ``taken`` (the tables written before)
+    has one of that name, as a TV export's own ``networks``."""
+    return {
+        table: f"linked_{table}" if table in taken else table
+        for table in media.linked_tables
+        if table in media.tables.names(parts)
+    }
+
+
 def _write_linked(
     store: Store, staging: Path, sink_type: type[_Sink], sinks: dict[str, _Sink], fmt: str
 ) -> None:
@@ -294,11 +306,7 @@ def _write_linked(
     for media in store.held_linked().values():
         parts = store.linked_parts(media)
         tables = media.tables
-        names = {
-            table: f"linked_{table}" if table in sinks else table
-            for table in media.linked_tables
-            if table in tables.names(parts)
-        }
+        names = linked_names(media, parts, sinks)
         for table, name in names.items():
             sinks[name] = sink_type(staging / f"{name}.{fmt}", tables.tables[table])
         rows = (

@@ -139,11 +139,22 @@ class LinkedStore(ItemReads):
         )
         return [int(row[0]) for row in rows]
 
-    def iter_linked(self, entity: str, parts: Sequence[str]) -> Iterator[ItemRow]:
-        """The held entities of ``entity`` that have every one of ``parts``, by id, decoded
-        (details, then the parts' bodies in the order asked)."""
+    def linked_fetched_at(self, entity: str) -> Iterator[tuple[int, str]]:
+        """``(id, fetched_at)`` of every held entity of ``entity`` (the server's clock)."""
+        return self._db.execute(
+            "SELECT id, fetched_at FROM linked_ids WHERE entity = ? AND fetched_at IS NOT NULL",
+            (entity,),
+        )
+
+    def iter_linked(
+        self, entity: str, parts: Sequence[str], ids: Iterable[int] | None = None
+    ) -> Iterator[ItemRow]:
+        """The held entities of ``entity`` (those among ``ids`` when given) that have every
+        one of ``parts``, by id, decoded (details, then the parts' bodies in the order
+        asked)."""
         decode = self.codec.decode_text
-        for item_id in self.linked_held(entity):
+        held = self.linked_held(entity)
+        for item_id in held if ids is None else sorted(set(ids) & set(held)):
             found = dict(
                 self._db.execute(
                     "SELECT name, body FROM linked_parts WHERE entity = ? AND item_id = ?",
