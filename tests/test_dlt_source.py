@@ -31,7 +31,7 @@ from tmdb_collector.store.store import Store
 
 SIZE, SEED = "3000", "7"
 PLAN = ["--popular-pages", "10", "--genre-pages", "0"]
-PARTS = ["--parts", "credits,keywords,recommendations,watch/providers"]
+PARTS = ["--parts", "credits,keywords,recommendations,watch/providers,reviews"]
 LINKED = ["--linked", "collections"]  # no changes feed: the update reads none
 DAY0, DAY7, DAY14 = (DEFAULT_TODAY + dt.timedelta(days=n) for n in (0, 7, 14))
 GONE = 4  # titles left out of the later day's daily export
@@ -124,11 +124,6 @@ def ids_of(db: Path, sql: str) -> set[int]:
         return {int(row[0]) for row in connection.execute(sql)}
 
 
-@pytest.fixture(autouse=True)
-def no_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")  # no traffic off this machine
-
-
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("dlt") / "c.db"
@@ -146,7 +141,7 @@ def test_a_first_run_loads_the_parquet_tables_and_a_second_only_the_changes(
     pipeline = run_pipeline(db, tmp_path)
     first = export_tables(db, tmp_path / "day0")
     assert len(first["movies"]) > 100
-    for name in ("cast", "keywords", "provenance", "availability", "collection_parts"):
+    for name in ("cast", "reviews", "provenance", "availability", "collection_parts"):
         assert first[name], name
     assert_same_tables(tmp_path / "loaded.duckdb", first)
 

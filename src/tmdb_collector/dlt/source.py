@@ -30,6 +30,7 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
+from dlt.common.schema.typing import TColumnSchema
 
 from tmdb_collector.dlt.changes import Changes, State, changes, linked_changes
 from tmdb_collector.export.arrow_types import arrow_schema
@@ -87,10 +88,21 @@ def tmdb_source(db: str | Path, parts: object = None, include_removed: bool = Fa
             write_disposition={"disposition": "merge", "strategy": "delete-insert"},
             primary_key=table.owner if table.single else (),
             merge_key=() if table.single else table.owner,
-            columns={DELETED: {"data_type": "bool", "hard_delete": True}},
+            columns=_hints(table.columns),
         )
         for table in tables
     ]
+
+
+def _hints(columns: tuple[Column, ...]) -> dict[str, TColumnSchema]:
+    """dlt's hints beyond the Arrow schema: the hard-delete column, and timestamps (exact to
+    the millisecond) at the destinations' default precision, microseconds: DuckDB's timestamp
+    with time zone has no other, and dlt warns when it is asked for milliseconds."""
+    hints: dict[str, TColumnSchema] = {DELETED: {"data_type": "bool", "hard_delete": True}}
+    for column in columns:
+        if column.kind == "timestamp":
+            hints[column.name] = {"data_type": "timestamp", "timezone": True, "precision": 6}
+    return hints
 
 
 def _title_tables(store: Store, parts: Sequence[str], include_removed: bool) -> list[_Table]:
