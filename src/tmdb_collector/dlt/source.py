@@ -247,9 +247,14 @@ def _linked(media: MediaType, table: str, parts: Sequence[str]) -> Callable[[Sto
     """A linked entity type's table, built from its bodies as the export builds it."""
 
     def build(store: Store, load: Load) -> Tables:
+        held = (
+            store.iter_linked(media.name, parts)
+            if load is None
+            else store.linked_of(media.name, load, parts)
+        )
         rows = (
             (key, details.encode(), tuple(body.encode() for body in bodies))
-            for key, details, bodies in store.iter_linked(media.name, parts, load)
+            for key, details, bodies in held
         )
         while batch := list(islice(rows, BATCH_SIZE)):
             built = batch_tables(batch, parts, media.tables).get(table)

@@ -131,6 +131,13 @@ class LinkedStore(ItemReads):
         )
         return [int(row[0]) for row in rows]
 
+    def linked_fetched_at(self, entity: str) -> Iterator[tuple[int, str]]:
+        """``(id, fetched_at)`` of every held entity of ``entity`` (the server's clock)."""
+        return self._db.execute(
+            "SELECT id, fetched_at FROM linked_ids WHERE entity = ? AND fetched_at IS NOT NULL",
+            (entity,),
+        )
+
     def linked_fetched_before(self, entity: str, when: str) -> list[int]:
         """Held entities fetched before ``when`` (ISO time): what ``--max-age`` refetches."""
         rows = self._db.execute(
@@ -139,22 +146,16 @@ class LinkedStore(ItemReads):
         )
         return [int(row[0]) for row in rows]
 
-    def linked_fetched_at(self, entity: str) -> Iterator[tuple[int, str]]:
-        """``(id, fetched_at)`` of every held entity of ``entity`` (the server's clock)."""
-        return self._db.execute(
-            "SELECT id, fetched_at FROM linked_ids WHERE entity = ? AND fetched_at IS NOT NULL",
-            (entity,),
-        )
+    def iter_linked(self, entity: str, parts: Sequence[str]) -> Iterator[ItemRow]:
+        """The held entities of ``entity`` that have every one of ``parts``, by id, decoded
+        (details, then the parts' bodies in the order asked)."""
+        return self.linked_of(entity, self.linked_held(entity), parts)
 
-    def iter_linked(
-        self, entity: str, parts: Sequence[str], ids: Iterable[int] | None = None
-    ) -> Iterator[ItemRow]:
-        """The held entities of ``entity`` (those among ``ids`` when given) that have every
-        one of ``parts``, by id, decoded (details, then the parts' bodies in the order
-        asked)."""
+    def linked_of(self, entity: str, ids: Iterable[int], parts: Sequence[str]) -> Iterator[ItemRow]:
+        """The records of the held ``entity`` ids that have every one of ``parts``, by id, as
+        :meth:`iter_linked` yields them (``sync`` reads the changed ones)."""
         decode = self.codec.decode_text
-        held = self.linked_held(entity)
-        for item_id in held if ids is None else sorted(set(ids) & set(held)):
+        for item_id in sorted(ids):
             found = dict(
                 self._db.execute(
                     "SELECT name, body FROM linked_parts WHERE entity = ? AND item_id = ?",
