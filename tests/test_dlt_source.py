@@ -1,29 +1,29 @@
-"""Issue 26, item 2: the dlt source. A simulator-built collection loaded into DuckDB through
-dlt holds the parquet export's tables row for row; after ``update`` on a later simulated day
-(titles refetched, some gone from the daily export), a second run loads only the changed and
-removed titles and the tables match the new parquet export again."""
+"""Issue 26, item 2: the dlt source. A simulator-built collection loaded through dlt holds the
+parquet export's tables row for row; after ``update`` on a later simulated day (titles
+refetched, some gone from the daily export), a second run loads only the changed and removed
+titles and the tables match the new parquet export again. Each test runs against DuckDB, and
+against a real PostgreSQL server where the session has one (the ``pg_server`` fixture)."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import gzip
+import hashlib
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import dlt
-import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from tests.cli_helpers import collect_args, run_cli, simulator, update_args
-from tmdb_collector.dlt import DELETED, tmdb_source
+from tests.support.dlt_tables import assert_same_tables, data_loaded, export_tables
+from tmdb_collector.dlt import tmdb_source
 from tmdb_collector.dlt.changes import changes
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.simulator.catalog import DEFAULT_TODAY
@@ -41,75 +41,30 @@ def sim_args(day: dt.date) -> list[str]:
     return ["--catalog-size", SIZE, "--seed", SEED, "--today", day.isoformat()]
 
 
-def export_tables(db: Path, out: Path) -> dict[str, list[dict[str, Any]]]:
-    result = run_cli(["export", "--db", str(db), "--format", "parquet", "--out", str(out)])
-    assert result.returncode == 0, result.stderr
-    return {path.stem: pq.read_table(path).to_pylist() for path in sorted(out.glob("*.parquet"))}
+@pytest.fixture(params=["duckdb", "postgres"])
+def destination(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A fresh dlt destination: a DuckDB file, or the session's PostgreSQL server."""
+    if request.param == "duckdb":
+        return dlt.destinations.duckdb(str(tmp_path / "loaded.duckdb"))
+    try:
+        server = request.getfixturevalue("pg_server")
+    except pytest.FixtureLookupError:
+        pytest.skip("no PostgreSQL server fixture (pg_server, tests/support/postgres.py) here")
+    return dlt.destinations.postgres(server.dsn())
 
 
-def loaded_tables(
-    database: Path, names: list[str], columns: dict[str, list[str]]
-) -> dict[str, list[dict[str, Any]]]:
-    """Each table as dlt loaded it, with the parquet table's columns (lists come back from
-    DuckDB's JSON columns as text)."""
-    found: dict[str, list[dict[str, Any]]] = {}
-    with contextlib.closing(duckdb.connect(str(database), read_only=True)) as db:
-        db.execute("SET TimeZone = 'UTC'")
-        for name in names:
-            cols = ", ".join(f'"{c}"' for c in columns[name])
-            cursor = db.execute(f'SELECT {cols} FROM tmdb."{name}"')
-            kinds = [d[1] for d in cursor.description]
-            found[name] = [
-                {
-                    c: json.loads(v) if kind == "JSON" and v is not None else v
-                    for c, v, kind in zip(columns[name], row, kinds, strict=True)
-                }
-                for row in cursor.fetchall()
-            ]
-    return found
-
-
-def as_counter(rows: list[dict[str, Any]]) -> Counter[str]:
-    return Counter(json.dumps(row, sort_keys=True, default=str) for row in rows)
-
-
-def assert_same_tables(database: Path, expected: dict[str, list[dict[str, Any]]]) -> None:
-    columns = {name: list(rows[0]) if rows else [] for name, rows in expected.items()}
-    with contextlib.closing(duckdb.connect(str(database), read_only=True)) as db:
-        present = {
-            row[0]
-            for row in db.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'tmdb'"
-                " AND table_name NOT LIKE '_dlt%'"
-            ).fetchall()
-        }
-        # nothing but the parquet columns and the hard-delete column, which is always null
-        for name in present:
-            cols = [r[0] for r in db.execute(f'DESCRIBE tmdb."{name}"').fetchall()]
-            if expected.get(name):
-                assert sorted(cols) == sorted([*columns[name], DELETED]), name
-            assert db.execute(
-                f'SELECT count(*) FROM tmdb."{name}" WHERE "{DELETED}" IS NOT NULL'
-            ).fetchone() == (0,)
-    non_empty = [name for name, rows in expected.items() if rows]
-    assert set(non_empty) <= present
-    loaded = loaded_tables(database, non_empty, columns)
-    for name in non_empty:
-        assert len(loaded[name]) == len(expected[name]), name
-        assert as_counter(loaded[name]) == as_counter(expected[name]), name
-    for name in present - set(non_empty):  # a table whose titles all left: emptied
-        with contextlib.closing(duckdb.connect(str(database), read_only=True)) as db:
-            assert db.execute(f'SELECT count(*) FROM tmdb."{name}"').fetchone() == (0,), name
-
-
-def run_pipeline(db: Path, work: Path) -> Any:
+def run_pipeline(db: Path, work: Path, destination: Any) -> Any:
+    """Load ``db`` with the source; the pipeline's state lives in ``work``, its tables in a
+    dataset of its own (a test's PostgreSQL schema)."""
     pipeline = dlt.pipeline(
         pipeline_name="tmdb_test",
-        destination=dlt.destinations.duckdb(str(work / "loaded.duckdb")),
-        dataset_name="tmdb",
+        destination=destination,
+        dataset_name="tmdb_" + hashlib.sha1(str(work).encode()).hexdigest()[:12],
         pipelines_dir=str(work / "pipelines"),
     )
-    pipeline.run(tmdb_source(db))
+    # dlt loads Arrow into PostgreSQL as CSV by default, which has no list columns
+    postgres = destination.destination_type.endswith("postgres")
+    pipeline.run(tmdb_source(db), loader_file_format="insert_values" if postgres else None)
     return pipeline
 
 
@@ -134,16 +89,16 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_first_run_loads_the_parquet_tables_and_a_second_only_the_changes(
-    collected: Path, tmp_path: Path
+    collected: Path, tmp_path: Path, destination: Any
 ) -> None:
     db = tmp_path / "c.db"
     shutil.copy(collected, db)
-    pipeline = run_pipeline(db, tmp_path)
+    pipeline = run_pipeline(db, tmp_path, destination)
     first = export_tables(db, tmp_path / "day0")
     assert len(first["movies"]) > 100
     for name in ("cast", "reviews", "provenance", "availability", "collection_parts"):
         assert first[name], name
-    assert_same_tables(tmp_path / "loaded.duckdb", first)
+    assert_same_tables(pipeline, first)
 
     held = sorted(ids_of(db, "SELECT id FROM items"))
     gone = set(held[:GONE])
@@ -154,7 +109,7 @@ def test_a_first_run_loads_the_parquet_tables_and_a_second_only_the_changes(
     refetched = ids_of(db, f"SELECT id FROM items WHERE fetched_at >= '{DAY7}'") - gone
     assert 0 < len(refetched) < len(held) // 2
 
-    pipeline = run_pipeline(db, tmp_path)
+    pipeline = run_pipeline(db, tmp_path, destination)
     counts = pipeline.last_trace.last_normalize_info.row_counts
     # one row per refetched title, one tombstone per title gone
     assert counts["movies"] == len(refetched) + len(gone)
@@ -162,11 +117,11 @@ def test_a_first_run_loads_the_parquet_tables_and_a_second_only_the_changes(
     assert len(second["movies"]) == len(first["movies"]) - len(gone)
     cast_of_changed = sum(1 for row in second["cast"] if row["movie_id"] in refetched)
     assert counts["cast"] == cast_of_changed + len(refetched) + len(gone)  # rows + tombstones
-    assert_same_tables(tmp_path / "loaded.duckdb", second)
+    assert_same_tables(pipeline, second)
 
-    pipeline = run_pipeline(db, tmp_path)  # nothing changed since: nothing loaded
+    pipeline = run_pipeline(db, tmp_path, destination)  # nothing changed since: nothing loaded
     assert not data_loaded(pipeline)
-    assert_same_tables(tmp_path / "loaded.duckdb", second)
+    assert_same_tables(pipeline, second)
 
     # A week on: the gone titles are listed again, and a partial refetch of every title's
     # watch providers (which leaves fetched_at as it was) changes some of them.
@@ -177,25 +132,19 @@ def test_a_first_run_loads_the_parquet_tables_and_a_second_only_the_changes(
             assert result.returncode == 0, result.stderr
     third = export_tables(db, tmp_path / "day14")
     assert len(third["movies"]) == len(first["movies"])
-    pipeline = run_pipeline(db, tmp_path)
+    pipeline = run_pipeline(db, tmp_path, destination)
     moved = {row["title_id"] for row in third["part_versions"] if row["fetched_on"] == DAY14}
     assert moved
     assert data_loaded(pipeline)["availability"] < len(third["availability"])
-    assert_same_tables(tmp_path / "loaded.duckdb", third)
-
-
-def data_loaded(pipeline: Any) -> dict[str, int]:
-    """The rows the pipeline's last run loaded, by table (dlt's own tables left out)."""
-    counts: dict[str, int] = pipeline.last_trace.last_normalize_info.row_counts
-    return {name: n for name, n in counts.items() if not name.startswith("_dlt")}
+    assert_same_tables(pipeline, third)
 
 
 def test_a_title_that_lost_every_row_of_a_table_has_none_left_there(
-    collected: Path, tmp_path: Path
+    collected: Path, tmp_path: Path, destination: Any
 ) -> None:
     db = tmp_path / "c.db"
     shutil.copy(collected, db)
-    run_pipeline(db, tmp_path)
+    run_pipeline(db, tmp_path, destination)
     with Store.open_existing(db) as store:
         parts = store.plan().parts
         title = max(store.ids_with_status("done"))
@@ -205,17 +154,19 @@ def test_a_title_that_lost_every_row_of_a_table_has_none_left_there(
         bodies["credits"] = json.dumps({"id": title, "cast": [], "crew": []})
         later = dt.datetime.combine(DAY7, dt.time(), dt.UTC)
         store.save_item(ItemRecord(title, row[1], bodies, later))
-    pipeline = run_pipeline(db, tmp_path)
+    pipeline = run_pipeline(db, tmp_path, destination)
     assert data_loaded(pipeline)["movies"] == 1
     tables = export_tables(db, tmp_path / "out")
     assert not [r for r in tables["cast"] if r["movie_id"] == title]
-    assert_same_tables(tmp_path / "loaded.duckdb", tables)
+    assert_same_tables(pipeline, tables)
 
 
-def test_a_refetched_linked_entity_has_its_rows_replaced(collected: Path, tmp_path: Path) -> None:
+def test_a_refetched_linked_entity_has_its_rows_replaced(
+    collected: Path, tmp_path: Path, destination: Any
+) -> None:
     db = tmp_path / "c.db"
     shutil.copy(collected, db)
-    run_pipeline(db, tmp_path)
+    run_pipeline(db, tmp_path, destination)
     with Store.open_existing(db) as store:
         media = store.held_linked()["collections"]
         parts = store.linked_parts(media)
@@ -226,11 +177,11 @@ def test_a_refetched_linked_entity_has_its_rows_replaced(collected: Path, tmp_pa
         later = dt.datetime.combine(DAY7, dt.time(), dt.UTC)
         record = ItemRecord(key, json.dumps(body), dict(zip(parts, bodies, strict=True)), later)
         store.save_linked(media.name, record)
-    pipeline = run_pipeline(db, tmp_path)
+    pipeline = run_pipeline(db, tmp_path, destination)
     assert data_loaded(pipeline)["collections"] == 1
     tables = export_tables(db, tmp_path / "out")
     assert not [r for r in tables["collection_parts"] if r["collection_id"] == key]
-    assert_same_tables(tmp_path / "loaded.duckdb", tables)
+    assert_same_tables(pipeline, tables)
 
 
 def test_titles_fetched_within_the_last_loads_second_are_loaded_next_time(
