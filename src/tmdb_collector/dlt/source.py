@@ -13,11 +13,11 @@ its dlt state: a first load every exported title, later loads those changed sinc
 The linked entities a collection holds (``collect --linked``: people, collections, companies,
 networks) have their tables too, as the export writes them, keyed by the entity.
 
-A title (or entity) that changed or left the export also gets one *tombstone* row in each table (its
-owner column set, :data:`DELETED` true, every other column null): dlt's ``hard_delete`` hint
-makes the merge delete the title's rows without inserting the tombstone, which is how a title
-that lost all its rows in a table, or left the export, is cleared there. :data:`DELETED` is
-therefore a column of every loaded table, null in every row it holds.
+A title (or entity) that changed or left the export also gets one *tombstone* row in each
+table (its owner column set, :data:`DELETED` true, every other column null): dlt's
+``hard_delete`` hint makes the merge delete the title's rows without inserting the tombstone,
+which is how a title that lost all its rows in a table, or left the export, is cleared there.
+:data:`DELETED` is therefore a column of every loaded table, null in every row it holds.
 """
 
 from __future__ import annotations
@@ -146,14 +146,15 @@ def _linked_tables(store: Store, taken: set[str]) -> list[_Table]:
 def _rows(path: Path, table: _Table) -> Tables:
     """A resource's data: the rows of the titles its load carries (each batch with a null
     :data:`DELETED` column), then the tombstones of the titles to clear."""
-    owner = table.owner
+    owner, schema = table.owner, _schema(table)
     with Store.open_existing(path) as store:
         todo = table.todo(store, dlt.current.resource_state())
         loaded: set[int] = set()
         for rows in table.build(store, todo.load):
             if rows.num_rows:
                 loaded.update(rows.column(owner).to_pylist())
-                yield rows.append_column(DELETED, pa.nulls(rows.num_rows, pa.bool_()))
+                deleted = pa.nulls(rows.num_rows, pa.bool_())
+                yield pa.Table.from_arrays([*rows.columns, deleted], schema=schema)
     if todo.load is None:
         return  # a first load: nothing to clear
     # A table of one row per title: the titles without a row this load (the row of one that
@@ -161,11 +162,19 @@ def _rows(path: Path, table: _Table) -> Tables:
     # title may have no row left there.
     clear = todo.gone | (todo.load - loaded if table.single else todo.load)
     if clear:
-        yield _tombstones(table.columns, owner, sorted(clear))
+        yield _tombstones(schema, owner, sorted(clear))
 
 
-def _tombstones(columns: tuple[Column, ...], owner: str, ids: list[int]) -> Any:
-    schema = arrow_schema(columns).append(pa.field(DELETED, pa.bool_()))
+def _schema(table: _Table) -> Any:
+    """The Arrow schema of what a resource yields: the export's, its key column not null (as
+    dlt makes a primary or merge key), and :data:`DELETED`."""
+    schema = arrow_schema(table.columns)
+    index = schema.get_field_index(table.owner)
+    schema = schema.set(index, schema.field(index).with_nullable(False))
+    return schema.append(pa.field(DELETED, pa.bool_()))
+
+
+def _tombstones(schema: Any, owner: str, ids: list[int]) -> Any:
     arrays = [
         pa.array(ids, field.type)
         if field.name == owner
