@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint wheel-check dist bench stress browser-deps clean
+.PHONY: install demo test lint wheel-check dist bench stress browser-deps postgres-deps clean
 
 install: $(STAMP)
 
@@ -17,20 +17,31 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/tmdb-collector demo --out demo-output
 
-# Debian's Chromium drives the dashboard test. As root with apt (CI), install it when missing;
-# otherwise say loudly that the browser test will be skipped, and let the other tests run.
-browser-deps:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# A Debian package a group of tests needs. As root with apt (CI), installed when missing;
+# otherwise say loudly that those tests will be skipped, and let the other tests run.
+# $(1): a shell test that it is there; $(2): the packages; $(3): the tests that need them.
+define debian_deps
+	@if $(1); then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian chromium for the browser test"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "installing Debian $(2) for $(3)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	else \
-		echo "*** WARNING: chromium is missing and cannot be installed without root:" >&2; \
-		echo "*** the browser test (tests/test_dashboard_browser.py) will be SKIPPED." >&2; \
-		echo "*** Install it with: sudo apt-get install chromium" >&2; \
+		echo "*** WARNING: $(2) is missing and cannot be installed without root:" >&2; \
+		echo "*** $(3) will be SKIPPED." >&2; \
+		echo "*** Install it with: sudo apt-get install $(2)" >&2; \
 	fi
+endef
 
-test: install browser-deps
+# Debian's Chromium drives the dashboard test.
+browser-deps:
+	$(call debian_deps,command -v chromium >/dev/null 2>&1,chromium,the browser test (tests/test_dashboard_browser.py))
+
+# Debian's PostgreSQL server binaries (initdb, pg_ctl) for the sync tests, which start their own
+# server in a temporary directory (tests/support/postgres.py).
+postgres-deps:
+	$(call debian_deps,ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1,postgresql,the sync tests (tests/test_pg_sync.py))
+
+test: install browser-deps postgres-deps
 	$(BIN)/python -m pytest -m "not slow and not wheel" -q
 
 # The sdist, and the wheel built from it, into dist/.
@@ -47,11 +58,13 @@ lint: install
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
-bench: install
+bench: install postgres-deps
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_tables.py
 	$(BIN)/python scripts/bench_compact.py
 	$(BIN)/python scripts/bench_graph.py
+	$(BIN)/python scripts/bench_sync.py
+	$(BIN)/python scripts/bench_images.py
 
 stress: install
 	$(BIN)/python scripts/stress.py

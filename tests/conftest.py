@@ -15,6 +15,7 @@ from hypothesis import settings
 
 from tests.cli_helpers import collect_args, run_cli, simulator
 from tests.httpx_wire import mock_wire
+from tests.support.postgres import PgServer, postgres_server
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter
@@ -97,6 +98,17 @@ def small_collection(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     result = run_cli(collect_args(db, sim_url, *TINY_PLAN))
     assert result.returncode == 0, result.stderr
     return SmallCollection(db, sim_url)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for the session (tests/support/postgres.py); the tests that
+    need it are skipped, loudly, only where Debian's binaries are not installed."""
+    try:
+        with postgres_server() as server:
+            yield server
+    except FileNotFoundError as exc:
+        pytest.skip(f"*** NO POSTGRESQL SERVER: {exc} ***")
 
 
 def mock_client(

@@ -34,6 +34,7 @@ def collected(sim_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["--concurrency", "0"], "concurrency"),
         (["--base-url", "htp:/nowhere"], "malformed base URL"),
         (["--genres", "28,12345"], "unknown genre id 12345"),
+        (["--language", "german"], "--language must be a language code, xx or xx-YY"),
         (["--timeout", "-1"], "timeout"),
         (["--no-such-flag"], "no-such-flag"),
     ],

@@ -178,7 +178,7 @@ async def test_5xx_and_resets_and_truncation_are_retried(fake_clock: FakeClock) 
 
     settings_policy = RetryPolicy(max_attempts=5, initial_backoff=0.1)
     client = make_client(handler, fake_clock)
-    client._policy = settings_policy
+    client._guard.policy = settings_policy
     async with client:
         response = await client.get_json("/genre/movie/list")
     assert response.body["genres"][0]["name"] == "Action"

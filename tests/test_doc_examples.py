@@ -2,7 +2,8 @@
 
 They run against a small collection, with every part, exported the way the docs name the
 outputs, in a working directory holding ``tmdb_collection.db``, ``movies.json``,
-``movies.jsonl``, ``movies.duckdb``, ``tables/`` (parquet) and ``out/`` (parquet and csv),
+``movies.jsonl``, ``movies.duckdb``, ``tables/`` (parquet), ``out/`` (parquet and csv) and
+``tables-de/`` (parquet, ``--language de-DE --fallback en-US``),
 and a small TV collection (on the fake TV API) as ``tv.db``, ``tv.json`` and ``tv-out/``.
 Python blocks run each on its own, as a reader would paste them; SQL blocks run in an in-memory
 DuckDB from that directory, so relative paths such as ``'tables/crew.parquet'`` resolve.
@@ -25,6 +26,7 @@ from tests.conftest import REPO, TINY_PLAN, FakeClock, SmallCollection, mock_cli
 from tests.tv_fake import FakeTV
 from tmdb_collector.engine.collector import Collector
 from tmdb_collector.export.exporter import export
+from tmdb_collector.export.localize import Localization
 from tmdb_collector.media import TV
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store.store import Store
@@ -66,6 +68,7 @@ def workdir(small_collection: SmallCollection, tmp_path_factory: pytest.TempPath
     with Store.open_existing(database) as store:
         for fmt, name in EXPORTS:
             export(store, fmt, folder / name)
+        export(store, "parquet", folder / "tables-de", locale=Localization("de-DE", ("en-US",)))
     asyncio.run(_tv_collection(folder))
     return folder
 

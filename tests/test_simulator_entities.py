@@ -12,7 +12,16 @@ import httpx
 import pytest
 
 from tests.test_simulator_support import TOKEN, _openapi, assert_same_shape, spec_example
-from tmdb_collector.simulator import Catalog, RunningSimulator, SimulatorConfig, running_simulator
+from tmdb_collector.simulator import (
+    Catalog,
+    RunningSimulator,
+    SimulatorConfig,
+    bodies,
+    running_simulator,
+    tv,
+)
+from tmdb_collector.simulator.graph import Graph
+from tmdb_collector.simulator.text import person_id as pool_person_id
 
 PARTS = {
     "person": ("combined_credits", "movie_credits", "tv_credits", "external_ids", "images",
@@ -249,3 +258,25 @@ def test_daily_exports(
     assert all(list(line) == keys for line in lines)
     for line in lines[:: max(1, len(lines) // 5)]:
         assert ok(client, f"/{entity}/{line['id']}")["name"] == line["name"]
+
+
+def test_no_person_is_credited_in_a_large_share_of_titles() -> None:
+    """Credit skew like TMDB's: famous people are credited more, but the most credited person
+    of a 6,000-movie, 2,000-series catalogue is in under 2% of its titles (before the credits
+    drew from a Lomax-like head, one person was in about a third of them), and each of a
+    person's entries is the very entry the title's credits list."""
+    movies = Catalog(6000, seed=7)
+    series = Catalog(2000, seed=7, media="tv")
+    graph = Graph(lambda: movies, lambda: series)
+    counts = {p: len(graph.titles_of(pool_person_id(p))) for p in range(graph.people)}
+    assert max(counts.values()) < 0.02 * (movies.size + series.size)
+    assert sum(1 for n in counts.values() if n > 1) > 1000  # people are shared by titles
+    for index in [*sorted(counts, key=counts.__getitem__)[-3:], 2500, 4000]:
+        pid = pool_person_id(index)
+        for credit in graph.credits_of(pid):
+            body = (
+                bodies.credits(movies, credit.slot)
+                if credit.catalog is movies
+                else tv.aggregate_credits(series, credit.slot)
+            )
+            assert credit.entry in body[credit.kind]

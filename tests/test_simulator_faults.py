@@ -80,7 +80,7 @@ def test_bucket_burst_and_retry_after() -> None:
 async def test_burst_over_the_limit_gets_429() -> None:
     app = build_app(SimulatorConfig(catalog_size=SMALL, rate_limit=5.0))
     # Time stands still for the bucket: its one second of burst is all the test gets.
-    app[STATE].bucket = TokenBucket(5.0, clock=ManualClock())
+    app[STATE].api_gate.bucket = TokenBucket(5.0, clock=ManualClock())
     async with TestClient(TestServer(app)) as client:
         responses = [await client.get("/3/genre/movie/list", headers=TOKEN) for _ in range(20)]
         assert [r.status for r in responses] == [200] * 5 + [429] * 15

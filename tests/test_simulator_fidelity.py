@@ -90,9 +90,12 @@ TITLE = {"movie": "title", "tv": "name"}
 
 
 def german(client: httpx.Client, media: str, item_id: int) -> dict[str, Any]:
-    """The title's German translation data ({} when it has none)."""
+    """The title's German translation data: its de-DE one, else its first German one
+    ({} when it has none)."""
     found = ok(client, f"/{media}/{item_id}/translations")["translations"]
-    return next((t["data"] for t in found if t["iso_639_1"] == "de"), {})
+    german = [t for t in found if t["iso_639_1"] == "de"]
+    german.sort(key=lambda t: t["iso_3166_1"] != "DE")
+    return german[0]["data"] if german else {}
 
 
 @pytest.mark.parametrize("media", ["movie", "tv"])

@@ -28,11 +28,11 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import RunOutcome
-from tmdb_collector.engine.events import ProgressEvents
+from tmdb_collector.engine.events import ProgressEvents, Snapshots
 from tmdb_collector.engine.id_loading import check_new_source
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.runner import run_collection, run_update_with_progress
@@ -45,10 +45,18 @@ from tmdb_collector.export.exporter import (
     missing_from_export,
 )
 from tmdb_collector.export.formats import check_format
+from tmdb_collector.export.localize import Localization, Localizer
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
 from tmdb_collector.history.as_of import as_of as collection_as_of
 from tmdb_collector.history.availability import Event
 from tmdb_collector.history.availability import events as availability_events
+from tmdb_collector.images import (
+    DEFAULT_IMAGE_CONCURRENCY,
+    DEFAULT_IMAGE_RATE,
+    ImageProgress,
+    ImagesResult,
+    download_images,
+)
 from tmdb_collector.media import MediaType
 from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
@@ -57,6 +65,10 @@ from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.compaction import BATCH_ROWS, CompactResult, Progress
 from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
+from tmdb_collector.sync import DEFAULT_SCHEMA
+
+if TYPE_CHECKING:
+    from tmdb_collector.sync.run import SyncResult
 
 PathLike = str | os.PathLike[str]
 ProgressCallback = Callable[[dict[str, Any]], None]
@@ -136,18 +148,26 @@ class Collection:
         return self._store.count_exported(export_parts(self._store, None))
 
     def items(
-        self, parts: object = None, *, include_removed: bool = False
+        self,
+        parts: object = None,
+        *,
+        include_removed: bool = False,
+        language: str | None = None,
+        fallback: str | Sequence[str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every collected item in the ``movies.json`` value shape, by ascending id, streamed
         from the database (memory does not grow with the collection). ``parts`` (names, a
         comma-separated list or ``"all"``) defaults to the collection's; items lacking one
         are left out. These are the items :meth:`export` writes: those gone from TMDB's daily
-        export (``removed`` by ``update --ids-from``) only with ``include_removed``."""
+        export (``removed`` by ``update --ids-from``) only with ``include_removed``; with a
+        ``language`` (and ``fallback`` languages), each with its ``localized`` texts as
+        :meth:`export` writes them."""
         chosen = export_parts(self._store, parts)
+        localizer = self._localizer(chosen, language, fallback)
         rows = self._store.iter_items(chosen, include_removed=include_removed)
         try:
             for row in rows:
-                yield json.loads(item_record_json(row, chosen))
+                yield json.loads(item_record_json(row, chosen, localizer))
         finally:
             close = getattr(rows, "close", None)  # the database cursor, even if not exhausted
             if close is not None:
@@ -160,13 +180,23 @@ class Collection:
         return self.items(parts, include_removed=include_removed)
 
     def get(
-        self, item_id: int, parts: object = None, *, include_removed: bool = False
+        self,
+        item_id: int,
+        parts: object = None,
+        *,
+        include_removed: bool = False,
+        language: str | None = None,
+        fallback: str | Sequence[str] | None = None,
     ) -> dict[str, Any] | None:
-        """One item's record as :meth:`items` yields it (with the same ``parts`` and
-        ``include_removed``), or None if :meth:`items` leaves it out."""
+        """One item's record as :meth:`items` yields it (with the same ``parts``,
+        ``include_removed``, ``language`` and ``fallback``), or None if :meth:`items` leaves
+        it out."""
         chosen = export_parts(self._store, parts)
+        localizer = self._localizer(chosen, language, fallback)
         row = self._store.item_row(item_id, chosen, include_removed=include_removed)
-        return None if row is None else dict(json.loads(item_record_json(row, chosen)))
+        if row is None:
+            return None
+        return dict(json.loads(item_record_json(row, chosen, localizer)))
 
     def export(
         self,
@@ -176,19 +206,41 @@ class Collection:
         *,
         include_removed: bool = False,
         as_of: dt.date | str | None = None,
+        language: str | None = None,
+        fallback: str | Sequence[str] | None = None,
+        tables: object = None,
     ) -> int:
         """Write an export (json, jsonl, parquet, csv, duckdb) of ``parts`` (default: the
         collection's) to ``out``, atomically and with its manifest, as ``tmdb-collector
         export`` does; returns the number of items. Items gone from TMDB's daily export
         (``removed`` by ``update --ids-from``) only with ``include_removed``. ``as_of`` (a
         day) exports the collection as it was then: each part's version current that day,
-        titles not yet collected left out (docs/history.md)."""
+        titles not yet collected left out (docs/history.md). ``language`` (``xx`` or
+        ``xx-YY``) and ``fallback`` (languages in order, a list or comma-separated) add each
+        item's texts in that language, from its ``translations`` part (export/localize.py):
+        a ``localized`` object per record, or a ``localized`` table. ``tables`` (names or a
+        comma-separated list; parquet, csv, duckdb): only those tables are built and
+        written (``export --tables``)."""
         check_format(format)
+        locale = Localization.of(language, fallback)
         day = _day(as_of, "as_of")
+        if locale is not None and day is not None:  # refused before the collection is copied
+            Localizer.of(locale, self._store.media_type, export_parts(self._store, parts))
+        options: dict[str, Any] = {
+            "include_removed": include_removed,
+            "locale": locale,
+            "tables": tables,
+        }
         if day is None:
-            return export(self._store, format, Path(out), parts, include_removed=include_removed)
+            return export(self._store, format, Path(out), parts, **options)
         with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:
-            return export(past, format, Path(out), parts, include_removed=include_removed)
+            return export(past, format, Path(out), parts, **options)
+
+    def _localizer(
+        self, parts: Sequence[str], language: str | None, fallback: str | Sequence[str] | None
+    ) -> Localizer | None:
+        locale = Localization.of(language, fallback)
+        return None if locale is None else Localizer.of(locale, self._store.media_type, parts)
 
     def export_entity(self, entity: str, out: PathLike, format: str = "json") -> int:
         """Write the linked ``entity`` (people, collections, companies, networks) the
@@ -213,6 +265,23 @@ class Collection:
         from tmdb_collector.export.tables import earlier_tables
 
         return earlier_tables(self._store, format, Path(out))
+
+    def sync(
+        self,
+        to: str,
+        schema: str = DEFAULT_SCHEMA,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> SyncResult:
+        """Bring the PostgreSQL schema ``schema`` at ``to`` (``postgresql://user@host:port/db``;
+        the password from it, ``PGPASSWORD`` or ``~/.pgpass``) to this collection's tables, in
+        one transaction: the first time every row, later only the titles and linked entities
+        that changed since the last sync, as ``tmdb-collector sync`` does (docs/sync.md).
+        ``progress(stage, done, total)`` is called as it goes."""
+        # psycopg and the table builders load only when a sync runs, not at every CLI start
+        from tmdb_collector.sync.run import sync as sync_to
+        from tmdb_collector.sync.target import parse_target
+
+        return sync_to(self._store, parse_target(to, schema), progress)
 
     def lacking(self, parts: object = None) -> int:
         """Collected items an export of ``parts`` leaves out because they lack one of them."""
@@ -323,7 +392,7 @@ class _Run:
             interval=options.get("progress_interval", PROGRESS_INTERVAL),
         )
 
-    async def reporting(self, run: Awaitable[T], progress: RunProgress) -> T:
+    async def reporting(self, run: Awaitable[T], progress: Snapshots) -> T:
         """Await ``run``, calling ``on_progress`` meanwhile and once more when it ends."""
         on_progress = self.on_progress
 
@@ -466,6 +535,71 @@ def compact(
     with Store.open_existing(Path(db)) as store:
         store.lock()
         return store.compact(on_progress, batch)
+
+
+def images(
+    db: PathLike,
+    out: PathLike,
+    *,
+    kinds: str | Sequence[str] | None = None,
+    size: str | None = None,
+    per_title: int | None = None,
+    image_base_url: str | None = None,
+    rate: float = DEFAULT_IMAGE_RATE,
+    concurrency: int = DEFAULT_IMAGE_CONCURRENCY,
+    settings: ClientSettings | None = None,
+    credentials: Credentials | None = None,
+    api_key: str | None = None,
+    bearer_token: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    view: RunView | None = None,
+) -> ImagesResult:
+    """Download the image files the collection ``db`` names into ``out``, as
+    ``<out>/<size><file_path>``: ``tmdb-collector images``.
+
+    ``kinds``: any of poster, backdrop, logo, still, profile (default poster); ``size`` one
+    of the sizes TMDB's /configuration lists for each (default: one per kind for a library
+    view); ``per_title`` N: the first N of each kind from the ``images`` part instead of each
+    record's own picture. ``rate`` (files/s) and ``concurrency`` are the downloads' own;
+    ``settings`` (the API's: base URL, proxy, CAs) reach /configuration, whose
+    ``secure_base_url`` is the image base unless ``image_base_url`` is given. Files already
+    in ``out`` cost no request; a manifest of every file is kept in the database (table
+    ``image_files``). ``on_progress`` gets the counters (see
+    :class:`~tmdb_collector.images.progress.ImageProgress`) about once a second; the key and
+    ``view`` are as for :func:`collect`. Bad input raises a :class:`UsageError` before
+    anything is written; a full disk an :class:`~tmdb_collector.errors.ImageWriteError`.
+    """
+    progress = ImageProgress()
+    chosen = _Run.of(
+        {
+            "settings": settings,
+            "credentials": credentials,
+            "api_key": api_key,
+            "bearer_token": bearer_token,
+            "on_progress": on_progress,
+            "view": view,
+        }
+    )
+
+    async def run() -> ImagesResult:
+        download = download_images(
+            Path(db),
+            Path(out),
+            settings=chosen.client,
+            credentials=chosen.credentials,
+            kinds=kinds,
+            size=size,
+            per_title=per_title,
+            image_base_url=image_base_url,
+            rate=rate,
+            concurrency=concurrency,
+            progress=progress,
+            bars=chosen.view.show_bars,
+            events=chosen.view.events,
+        )
+        return await chosen.reporting(download, progress)
+
+    return _run_blocking(run)
 
 
 def _raise_fatal(outcome: RunOutcome) -> None:

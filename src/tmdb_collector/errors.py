@@ -14,6 +14,8 @@
     │   ├── StoreCorruptError      the file was damaged (SQLITE_CORRUPT / SQLITE_NOTADB)
     │   └── StoreIntegrityError    a constraint failed: a bug, reported, never hidden
     ├── ExportError                an export could not be written; nothing was replaced
+    ├── ImageWriteError            an image file could not be written (a full disk); no
+    │                              partial file is left
     ├── UnexpectedError            an exception we did not foresee (a bug): the run stops
     ├── OutageGiveUpError          TMDB unreachable for longer than --give-up-after
     └── TMDBError                  an HTTP exchange with TMDB went wrong
@@ -95,6 +97,10 @@ class StoreIntegrityError(StoreError):
 
 class ExportError(CollectorError):
     pass
+
+
+class ImageWriteError(CollectorError):
+    """``images`` could not write a file under ``--out``; its temporary file is removed."""
 
 
 class OutageGiveUpError(CollectorError):

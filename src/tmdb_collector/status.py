@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tmdb_collector.media import media_type
+from tmdb_collector.media import MEDIA_TYPES, media_type
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.harvest_progress import (
     StageConsistency,
@@ -65,6 +65,9 @@ def collection_status(store: Store) -> dict[str, Any]:
     }
     if linked:
         report["linked"] = linked
+    images = store.image_counts()
+    if images:  # `tmdb-collector images` ran: files held per kind (store/images.py)
+        report["images"] = images
     return report
 
 
@@ -143,10 +146,11 @@ def format_status(report: dict[str, Any]) -> str:
     others = sorted(set(counts) - set(parts["chosen"]))
     if others:
         lines.append("           also stored: " + ", ".join(f"{n} {counts[n]}" for n in others))
-    for plural, held in report.get("linked", {}).items():
+    lines += [linked_line(plural, held) for plural, held in report.get("linked", {}).items()]
+    for kind, held in report.get("images", {}).items():
         lines.append(
-            f"linked:    {held['held']} {plural} held, {held['lacking']} lacking,"
-            f" {held['failed']} failed, {held['not_found']} not found"
+            f"images:    {held['held']} {kind} files held ({held['bytes'] / 1e6:,.1f} MB),"
+            f" {held['not_found']} not found"
         )
     if report.get("last_sync"):
         lines.append(f"last sync: {report['last_sync']}")
@@ -162,3 +166,12 @@ def format_status(report: dict[str, Any]) -> str:
             f"  page failed {failure['query']} page {failure['page']}: {failure['reason']}"
         )
     return "\n".join(lines)
+
+
+def linked_line(plural: str, held: dict[str, int]) -> str:
+    """A linked entity type's counts (the report's, keyed by its plural) in its own words."""
+    entity = next(m for m in MEDIA_TYPES.values() if m.plural == plural)
+    return (
+        f"linked:    {entity.counted(held['held'])} held, {held['lacking']} lacking,"
+        f" {held['failed']} failed, {held['not_found']} not found"
+    )

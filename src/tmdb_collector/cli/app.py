@@ -13,8 +13,10 @@ from tmdb_collector.cli.collect import collect, update
 from tmdb_collector.cli.compact import compact
 from tmdb_collector.cli.export import export_command, status
 from tmdb_collector.cli.history import availability, versions
+from tmdb_collector.cli.images import images
 from tmdb_collector.cli.local import demo, serve, simulate
 from tmdb_collector.cli.options import AttributedGroup
+from tmdb_collector.cli.sync import sync
 from tmdb_collector.credentials import redact
 from tmdb_collector.errors import (
     EXIT_PAUSED,
@@ -23,7 +25,7 @@ from tmdb_collector.errors import (
     CollectorError,
     UnexpectedError,
 )
-from tmdb_collector.export.allocator import choose_arrow_allocator
+from tmdb_collector.export.allocator import choose_arrow_allocator, keep_pandas_out
 from tmdb_collector.logs import LOGGER, in_files
 
 
@@ -42,6 +44,8 @@ for command in (
     update,
     status,
     export_command,
+    sync,
+    images,
     compact,
     availability,
     versions,
@@ -55,6 +59,7 @@ for command in (
 def main() -> None:
     """Console entry point: our errors become one redacted line and an exit code."""
     choose_arrow_allocator()  # before anything loads pyarrow
+    keep_pandas_out()
     # SIGTERM stops a command as Ctrl-C does, so that it cleans up (an export's staging files)
     # on the way out; collect and serve turn it into a pause while they run.
     signal.signal(signal.SIGTERM, _interrupt)

@@ -20,6 +20,7 @@ from tmdb_collector.cli.options import (
     progress_option,
     resolve_client_settings,
     resolve_settings,
+    run_view,
     verbosity_options,
 )
 from tmdb_collector.credentials import Credentials
@@ -82,7 +83,7 @@ def collect(
             retry_failed=retry_failed,
             harvest_only=harvest_only,
             reharvest=_reharvest_stages(reharvest),
-            view=_view(no_progress, progress_mode, events),
+            view=run_view(no_progress, progress_mode, events),
         )
         if retry_failed:
             tell(events, f"Retrying {result.retried} failed ids.")
@@ -136,9 +137,11 @@ def _finish(
 
 def summary_line(outcome: RunOutcome, media: MediaType) -> str:
     rate = outcome.requests / outcome.elapsed if outcome.elapsed > 0 else 0.0
+    linked = ", ".join(media_type(name).counted(n) for name, n in outcome.linked.items())
     return (
-        f"{outcome.movies:,} {media.plural} collected ({outcome.not_found} not found, "
-        f"{outcome.failed} failed); {outcome.requests:,} requests in {outcome.elapsed:.1f} s "
+        f"{media.counted(outcome.movies)} collected ({outcome.not_found} not found, "
+        f"{outcome.failed} failed){f'; linked: {linked}' if linked else ''}; "
+        f"{outcome.requests:,} requests in {outcome.elapsed:.1f} s "
         f"({rate:.1f} req/s, {outcome.throttled} rate-limited)"
     )
 
@@ -195,7 +198,7 @@ def update(
             refresh_parts=[p.strip() for p in (refresh_parts or "").split(",") if p.strip()],
             settings=resolve_client_settings(options),
             credentials=Credentials.from_env(),
-            view=_view(no_progress, progress_mode, events),
+            view=run_view(no_progress, progress_mode, events),
         )
         catalogue = result.catalogue
         if catalogue is not None:
@@ -213,19 +216,13 @@ def update(
         if refresh_parts:
             click.echo(
                 f"Parts {refresh_parts} refetched for {result.refreshed:,} held"
-                f" {media_type(result.status['media']).plural}."
+                f" {media_type(result.status['media']).noun(result.refreshed)}."
             )
         else:
             click.echo(
                 f"Changes {result.since}..{result.until}: {result.changed:,} ids changed on TMDB;"
-                f" {result.refreshed:,} collected {media_type(result.status['media']).plural}"
+                f" {result.refreshed:,} collected"
+                f" {media_type(result.status['media']).noun(result.refreshed)}"
                 f" refetched ({result.stale:,} for age)."
             )
         _finish(result.outcome, result.status, events)
-
-
-def _view(no_progress: bool, progress_mode: str, events: ProgressEvents | None) -> api.RunView:
-    """How a command's run shows itself: bars on a terminal unless told otherwise, or JSON
-    events; Ctrl-C pauses it."""
-    show_bars = not no_progress and progress_mode == "auto"
-    return api.RunView(show_bars=show_bars, events=events, handle_signals=True)

@@ -50,6 +50,12 @@ def status(db: Path, as_json: bool) -> None:
     " lacking one are left out.",
 )
 @click.option(
+    "--tables",
+    metavar="LIST",
+    help="Table exports (parquet, csv, duckdb): only these tables (comma-separated, e.g."
+    " availability or people,person_credits); the others are neither built nor written.",
+)
+@click.option(
     "--include-removed",
     is_flag=True,
     help="Also export items gone from TMDB's daily export (see update --ids-from).",
@@ -65,14 +71,31 @@ def status(db: Path, as_json: bool) -> None:
     help="Export the linked entities of `collect --linked` instead: people, collections,"
     " companies or networks (json or jsonl; --out required).",
 )
+@click.option(
+    "--language",
+    metavar="xx-YY",
+    help="Also give each title's texts (a movie's title, overview, tagline; a series' name,"
+    " overview, tagline) in this language (xx or xx-YY), from its translations part, with the"
+    " language each came from: a 'localized' object per json/jsonl record, a 'localized'"
+    " table in parquet, csv and duckdb.",
+)
+@click.option(
+    "--fallback",
+    metavar="LIST",
+    help="With --language: the languages to take a text from, in order, where the first has"
+    " none (e.g. en-US or fr-FR,en-US); after them, the details' own text.",
+)
 def export_command(
     db: Path,
     fmt: str,
     out: Path | None,
     parts: str | None,
+    tables: str | None,
     include_removed: bool,
     as_of: Any,
     entity: str | None,
+    language: str | None,
+    fallback: str | None,
 ) -> None:
     """Export the collected movies or series (movies.json or tv.json, in the seed's shape, by
     default), or with --entity the people, collections, companies or networks they link to."""
@@ -83,6 +106,10 @@ def export_command(
             raise UsageError(
                 "export --entity does not take --as-of (linked entities keep no versions)"
             )
+        if language is not None or fallback is not None:
+            raise UsageError("export --entity does not take --language or --fallback")
+        if tables is not None:
+            raise UsageError("export --entity does not take --tables (it writes json or jsonl)")
         with api.Collection.open(db) as collection:
             count = collection.export_entity(entity, out, format=fmt)
         click.echo(f"Wrote {count:,} {entity} to {out} ({fmt}).")
@@ -96,6 +123,9 @@ def export_command(
             parts=parts,
             include_removed=include_removed,
             as_of=as_of.date() if as_of else None,
+            language=language,
+            fallback=fallback,
+            tables=tables,
         )
         missing = collection.lacking(parts)
         earlier = collection.earlier_tables(fmt, target) if fmt in TABLE_FORMATS else []

@@ -79,6 +79,25 @@ def _outage_windows(
     help="How long a 'slow' fault stalls.",
 )
 @click.option(
+    "--image-latency-ms",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Delay added to every image (/t/p/<size>/<file_path>).",
+)
+@click.option(
+    "--image-rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Images/s before 429 (the image CDN's own limit).",
+)
+@click.option(
+    "--image-fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of image requests given a transient fault.",
+)
+@click.option(
     "--media",
     type=click.Choice(list(MEDIA_TYPES)),
     default=DEFAULT_MEDIA,
@@ -122,6 +141,9 @@ def simulate(
     rate_limit: float | None,
     fault_rate: float,
     slow_ms: float,
+    image_latency_ms: float,
+    image_rate_limit: float | None,
+    image_fault_rate: float,
     media: str,
     catalog_size: int | None,
     seed: int,
@@ -141,6 +163,9 @@ def simulate(
         "rate_limit": rate_limit,
         "fault_rate": fault_rate,
         "slow_ms": slow_ms,
+        "image_latency_ms": image_latency_ms,
+        "image_rate_limit": image_rate_limit,
+        "image_fault_rate": image_fault_rate,
         "seed": seed,
         "outages": outages,
         "drift": drift,

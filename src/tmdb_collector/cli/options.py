@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from tmdb_collector.about import ATTRIBUTION
+from tmdb_collector.api import RunView
+from tmdb_collector.engine.events import ProgressEvents
 from tmdb_collector.errors import CollectorError, UsageError
 from tmdb_collector.fetch.settings import (
     BASE_URL_ENV,
@@ -21,6 +23,7 @@ from tmdb_collector.fetch.settings import (
 )
 from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, ExpandingPart, MediaType
 from tmdb_collector.media.base import APPEND_LIMIT
+from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.config import build_plan, read_config
 from tmdb_collector.plan.linked import DEFAULT_PERSON_PARTS, PERSON_PARTS, linkable
 from tmdb_collector.plan.plan import (
@@ -46,6 +49,10 @@ def _genres(ctx: click.Context, param: click.Parameter, value: str | None) -> ob
     if value is not None:
         _as_usage(lambda: parse_genres(value, known={}))
     return value
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    return None if value is None else _as_usage(lambda: language_code(value, param.opts[0]))
 
 
 def _as_usage(parse: Callable[[], object]) -> object:
@@ -251,6 +258,14 @@ def plan_options(func: F) -> F:
             "--include-video", is_flag=True, default=None, help="With --ids-from: keep video."
         ),
         parts_option("Stage 3: the parts appended to each details request (one request an item)"),
+        click.option(
+            "--language",
+            metavar="xx-YY",
+            callback=_language,
+            help="The language TMDB answers the lists and details in (xx or xx-YY; default"
+            f" {Plan.language}): titles, overviews, taglines and genre names where it has them"
+            " in that language, the default ones elsewhere.",
+        ),
         media_languages_option("image"),
         media_languages_option("video"),
         *linked_options(),
@@ -342,6 +357,13 @@ def verbosity_options(func: F) -> F:
     )(func)
     func = click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")(func)
     return func
+
+
+def run_view(no_progress: bool, progress_mode: str, events: ProgressEvents | None) -> RunView:
+    """How a command's run shows itself: bars on a terminal unless told otherwise, or JSON
+    events; Ctrl-C pauses it."""
+    show_bars = not no_progress and progress_mode == "auto"
+    return RunView(show_bars=show_bars, events=events, handle_signals=True)
 
 
 class AttributedCommand(click.Command):

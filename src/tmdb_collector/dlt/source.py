@@ -33,9 +33,9 @@ import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema
 
 from tmdb_collector.dlt.changes import Changes, State, changes, linked_changes
-from tmdb_collector.export.arrow_types import arrow_schema
+from tmdb_collector.export.arrow_types import arrow_schema, columns_table
 from tmdb_collector.export.exporter import export_parts
-from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, columns_table, linked_names
+from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, linked_names
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column
@@ -127,19 +127,18 @@ def _title_tables(store: Store, parts: Sequence[str], include_removed: bool) -> 
 
 def _linked_tables(store: Store, taken: set[str]) -> list[_Table]:
     """The tables of the linked entities the collection holds, named as the export names
-    them."""
+    them (:func:`~tmdb_collector.export.tables.linked_names`)."""
     found: list[_Table] = []
-    for media in store.held_linked().values():
+    for media, names in linked_names(store, taken):
         parts = store.linked_parts(media)
 
         def todo(opened: Store, state: State, entity: str = media.name) -> Changes:
             return linked_changes(opened, entity, state)
 
-        for table, name in linked_names(media, parts, taken).items():
+        for table, name in names.items():
             build = _linked(media, table, parts)
             columns, keys = media.tables.tables[table], media.tables.keys.get(table)
             found.append(_Table(name, columns, keys, todo, build))
-        taken |= {table.name for table in found}
     return found
 
 

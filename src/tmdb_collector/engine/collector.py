@@ -14,7 +14,8 @@ import logging
 import sqlite3
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tmdb_collector.engine.harvest import HarvestPlanner, PageTask, parse_list
@@ -76,6 +77,8 @@ class RunOutcome:
     elapsed: float
     failed_pages: int = 0
     error: CollectorError | None = None
+    # Linked entities this run fetched, failed or found gone, by entity type ("person": 120).
+    linked: Mapping[str, int] = field(default_factory=dict)
 
 
 def trust_earlier_answers(store: Store, client: TMDBClient) -> None:
@@ -360,6 +363,15 @@ class Collector:
         self._put(HARVEST_PRIORITY if isinstance(task, PageTask) else ITEM_PRIORITY, task)
         return True
 
+    def _defer_or_fail(self, task: Task, exc: TMDBError) -> bool:
+        """A unit whose retries are spent: True when it is deferred to a later round, else it
+        is logged and recorded as failed (its handler marks it failed in the store)."""
+        if self._defer(task, exc):
+            return True
+        log.info("%s failed: %s", self._describe(task), exc)
+        self._record_failure(task, exc)
+        return False
+
     async def _harvest_page(self, task: PageTask) -> bool:
         query, page = task.query, task.page
         params = {**query.params, "page": str(page)}
@@ -370,10 +382,8 @@ class Collector:
         except (AuthError, StoreError):
             raise
         except TMDBError as exc:
-            if self._defer(task, exc):
+            if self._defer_or_fail(task, exc):
                 return True
-            log.info("%s failed: %s", self._describe(task), exc)
-            self._record_failure(task, exc)
             self._store.fail_page(query, page, str(exc))
             return False
         new_ids = self._store.save_page(
@@ -403,10 +413,8 @@ class Collector:
         except (AuthError, StoreError):
             raise
         except TMDBError as exc:
-            if self._defer(task, exc):
+            if self._defer_or_fail(task, exc):
                 return True
-            log.info("%s failed: %s", self._describe(task), exc)
-            self._record_failure(task, exc)
             self._store.mark(item_id, "failed", str(exc))
             self.progress.failed += 1
         else:
@@ -431,10 +439,8 @@ class Collector:
         except (AuthError, StoreError):
             raise
         except TMDBError as exc:
-            if self._defer(task, exc):
+            if self._defer_or_fail(task, exc):
                 return True
-            log.info("%s failed: %s", self._describe(task), exc)
-            self._record_failure(task, exc)
             self._store.mark_linked(entity, item_id, "failed", str(exc))
         else:
             self._store.save_linked(entity, record)
@@ -480,6 +486,7 @@ class Collector:
             elapsed=time.monotonic() - started,
             failed_pages=pages,
             error=error,
+            linked={name: s.done for name, s in self.progress.linked.items() if s.done},
         )
         log.info(
             "run ended (%s): %d %s collected, %d not found, %d failed, %d pages failed;"

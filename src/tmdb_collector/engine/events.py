@@ -26,10 +26,9 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from tmdb_collector.credentials import redact
-from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import EXIT_PAUSED, CollectorError
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.logs import in_files
@@ -48,6 +47,12 @@ COUNTERS = (
     "request_rate",
     "elapsed",
     "eta",
+    # tmdb-collector images (images/progress.py)
+    "total",
+    "files",
+    "bytes",
+    "skipped",
+    "failed",
 )
 STATUS_BY_EXIT = {
     0: "complete",
@@ -56,6 +61,13 @@ STATUS_BY_EXIT = {
     3: "finished-with-failures",
     130: "paused",
 }
+
+
+class Snapshots(Protocol):
+    """A run's progress (:class:`~tmdb_collector.engine.run_progress.RunProgress`, an images
+    run's): its counters as of now."""
+
+    def snapshot(self) -> dict[str, Any]: ...
 
 
 def _now() -> str:
@@ -139,7 +151,7 @@ class ProgressEvents:
 
 
 @contextlib.asynccontextmanager
-async def report_progress(progress: RunProgress, events: ProgressEvents) -> AsyncIterator[None]:
+async def report_progress(progress: Snapshots, events: ProgressEvents) -> AsyncIterator[None]:
     """Emit ``events`` from ``progress`` while the body runs, and the final counters after."""
 
     async def poll() -> None:

@@ -22,6 +22,41 @@ RunState = Literal["idle", "running", "pausing", "paused", "complete", "failed"]
 RATE_WINDOW = 10.0  # seconds of history behind the live request rate
 
 
+def outage_after(view: OutageView) -> OutageView | None:
+    """The outage after the breaker's news ``view``: None once it ended (or gave up)."""
+    return None if view.kind in ("end", "gave-up") else view
+
+
+def outage_as_of(view: OutageView | None, seen_at: float) -> dict[str, Any] | None:
+    """An outage seen at ``seen_at`` (monotonic) as of now: since when, for how long, and
+    when the next probe goes."""
+    if view is None:
+        return None
+    aged = time.monotonic() - seen_at
+    next_in = None if view.next_probe_in is None else max(0.0, view.next_probe_in - aged)
+    return {
+        "since": view.since.strftime("%H:%M:%S"),
+        "reason": view.reason,
+        "elapsed": round(view.elapsed + aged, 1),
+        "next_probe_in": None if next_in is None else round(next_in, 1),
+    }
+
+
+@dataclass
+class OutageWatch:
+    """What a breaker listener last heard (for a run that keeps no :class:`RunProgress`)."""
+
+    view: OutageView | None = None
+    seen_at: float = 0.0
+
+    def hear(self, view: OutageView) -> None:
+        self.view = outage_after(view)
+        self.seen_at = time.monotonic()
+
+    def snapshot(self) -> dict[str, Any] | None:
+        return outage_as_of(self.view, self.seen_at)
+
+
 @dataclass
 class StageProgress:
     label: str
@@ -105,23 +140,12 @@ class RunProgress:
 
     def set_outage(self, view: OutageView) -> None:
         """The breaker's news: an outage started, a probe is scheduled, or it ended."""
-        ended = view.kind in ("end", "gave-up")
-        self.outage = None if ended else view
+        self.outage = outage_after(view)
         self._outage_seen_at = time.monotonic()
 
     def outage_snapshot(self) -> dict[str, Any] | None:
         """Since when, for how long, and when the next probe goes, as of now."""
-        view = self.outage
-        if view is None:
-            return None
-        aged = time.monotonic() - self._outage_seen_at
-        next_in = None if view.next_probe_in is None else max(0.0, view.next_probe_in - aged)
-        return {
-            "since": view.since.strftime("%H:%M:%S"),
-            "reason": view.reason,
-            "elapsed": round(view.elapsed + aged, 1),
-            "next_probe_in": None if next_in is None else round(next_in, 1),
-        }
+        return outage_as_of(self.outage, self._outage_seen_at)
 
     def record_requests(self, total: int) -> None:
         """Called with the client's running request count; keeps the rate window fresh."""

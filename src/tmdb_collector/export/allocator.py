@@ -1,4 +1,5 @@
-"""The allocator Arrow uses in our own processes (the CLI, and the bench's children).
+"""How Arrow is set up in our own processes (the CLI, and the bench's children): its allocator,
+and pandas kept out.
 
 Arrow reads ``ARROW_DEFAULT_MEMORY_POOL`` once, when it is first loaded, so this runs before
 anything imports pyarrow. Measured in docs/benchmarks.md: with the system allocator a
@@ -11,6 +12,7 @@ build lacks makes Arrow log a warning. A choice made in the environment wins.
 
 from __future__ import annotations
 
+import importlib.abc
 import os
 import sys
 
@@ -20,3 +22,24 @@ VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 def choose_arrow_allocator() -> str:
     """Set Arrow's allocator unless the environment chose one; returns the one in effect."""
     return os.environ.setdefault(VARIABLE, "jemalloc" if sys.platform == "linux" else "system")
+
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """An import finder that answers ``import pandas`` with ``ModuleNotFoundError``."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError("pandas is kept out of the tmdb-collector CLI", name=name)
+
+
+def keep_pandas_out() -> None:
+    """Keep pandas from being imported into this process (unless it already is).
+
+    pyarrow imports pandas, when it is installed, at its first conversion of a Python list, only
+    to ask whether the list is a pandas object: 0.33 CPU s of every table export's process on
+    the 2-core VM (docs/benchmarks.md), as much as the json dump of a few thousand movies
+    spends in all. The CLI never holds a pandas object, so for pyarrow pandas is absent there
+    (a ``ModuleNotFoundError``, which it expects). Only the console entry point calls this: a
+    Python program using the API keeps its pandas."""
+    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoPandas())

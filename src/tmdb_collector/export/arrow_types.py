@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tmdb_collector.media.table_schema import Column, Kind
+from tmdb_collector.media.table_schema import Column, Kind, Row
 
 ARROW_TYPES: dict[Kind, Any] = {
     "int": pa.int64(),
@@ -23,3 +23,13 @@ ARROW_TYPES: dict[Kind, Any] = {
 
 def arrow_schema(columns: tuple[Column, ...]) -> Any:
     return pa.schema([pa.field(column.name, ARROW_TYPES[column.kind]) for column in columns])
+
+
+def columns_table(spec: tuple[Column, ...], rows: list[Row]) -> Any:
+    """Rows (tuples in column order) -> a ``pa.Table`` of the columns ``spec``."""
+    schema = arrow_schema(spec)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    arrays = [
+        pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)

@@ -24,6 +24,7 @@ from tmdb_collector.export.atomic import (
     staging_directory,
 )
 from tmdb_collector.export.formats import default_export_path
+from tmdb_collector.export.localize import Localizer
 from tmdb_collector.export.manifest import (
     MANIFEST_NAME,
     build_manifest,
@@ -36,25 +37,37 @@ from tmdb_collector.store.store import Store
 
 
 def export_duckdb(
-    store: Store, out: Path, parts: Sequence[str] | None = None, *, include_removed: bool = False
+    store: Store,
+    out: Path,
+    parts: Sequence[str] | None = None,
+    *,
+    include_removed: bool = False,
+    localizer: Localizer | None = None,
+    tables: Sequence[str] | None = None,
 ) -> int:
-    """Write the tables of ``parts`` (default: the collection's) into the DuckDB file ``out``;
-    returns the items exported (those gone from the daily export only with
-    ``include_removed``)."""
+    """Write the tables of ``parts`` (default: the collection's; only those named in
+    ``tables`` if given) into the DuckDB file ``out``; returns the items exported (those gone
+    from the daily export only with ``include_removed``). A ``localizer`` adds the
+    ``localized`` table (export --language)."""
     check_output_file(out, default_export_path(store.media_type, "duckdb").name)
     staging = staging_directory(out.parent)
     try:
         count = export_tables(
-            store, "parquet", staging / "tables", parts, include_removed=include_removed
+            store,
+            "parquet",
+            staging / "tables",
+            parts,
+            include_removed=include_removed,
+            localizer=localizer,
+            tables=tables,
         )
         database = staging / out.name
         rows = _load(staging / "tables", database, store.media_type.tables)
         manifest = staging / MANIFEST_NAME
         files = {out.name: count}
-        manifest.write_text(
-            manifest_text(build_manifest(store, "duckdb", files, tables=rows, parts=parts)),
-            encoding="utf-8",
-        )
+        locale = None if localizer is None else localizer.locale
+        built = build_manifest(store, "duckdb", files, tables=rows, parts=parts, locale=locale)
+        manifest.write_text(manifest_text(built), encoding="utf-8")
         for path in (database, manifest):
             fsync_path(path)
         os.replace(database, out)

@@ -28,42 +28,58 @@ from tmdb_collector.export.formats import (
     check_format,
     default_export_path,
 )
+from tmdb_collector.export.localize import LOCALIZED, Localization, Localizer
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
 from tmdb_collector.store.database import database_files
 from tmdb_collector.store.store import ItemRow, Store
 
 
-def item_record_json(row: ItemRow, keys: Sequence[str]) -> str:
+def item_record_json(row: ItemRow, keys: Sequence[str], localizer: Localizer | None = None) -> str:
     """One item as the seed's record, assembled from stored JSON text without re-parsing:
-    ``{"id", "details", <one key per part>}``, the key spelled as the part."""
+    ``{"id", "details", <one key per part>}``, the key spelled as the part; with a
+    ``localizer`` (export --language), its ``localized`` object last."""
     item_id, details, bodies = row
     tail = "".join(f',"{key}":{body}' for key, body in zip(keys, bodies, strict=True))
+    if localizer is not None:
+        tail += localizer.record_tail(row)
     return f'{{"id":{item_id},"details":{details}{tail}}}'
 
 
-def movie_text(rows: Iterable[ItemRow], keys: Sequence[str], fmt: str) -> Iterator[str]:
+def movie_text(
+    rows: Iterable[ItemRow], keys: Sequence[str], fmt: str, localizer: Localizer | None = None
+) -> Iterator[str]:
     """The text of a json or jsonl export, one piece per item (json adds its braces)."""
     if fmt == "jsonl":
         for row in rows:
-            yield item_record_json(row, keys) + "\n"
+            yield item_record_json(row, keys, localizer) + "\n"
         return
     separator = "\n"
     yield "{"
     for row in rows:
-        yield f'{separator}"{row[0]}":{item_record_json(row, keys)}'
+        yield f'{separator}"{row[0]}":{item_record_json(row, keys, localizer)}'
         separator = ",\n"
     yield "\n}\n"
 
 
-def write_movies_json(rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str]) -> int:
-    return _write(rows, keys, "json", out)
+def write_movies_json(
+    rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str], localizer: Localizer | None = None
+) -> int:
+    return _write(rows, keys, "json", out, localizer)
 
 
-def write_movies_jsonl(rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str]) -> int:
-    return _write(rows, keys, "jsonl", out)
+def write_movies_jsonl(
+    rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str], localizer: Localizer | None = None
+) -> int:
+    return _write(rows, keys, "jsonl", out, localizer)
 
 
-def _write(rows: Iterable[ItemRow], keys: Sequence[str], fmt: str, out: IO[str]) -> int:
+def _write(
+    rows: Iterable[ItemRow],
+    keys: Sequence[str],
+    fmt: str,
+    out: IO[str],
+    localizer: Localizer | None = None,
+) -> int:
     count = 0
 
     def counted() -> Iterator[ItemRow]:
@@ -72,7 +88,7 @@ def _write(rows: Iterable[ItemRow], keys: Sequence[str], fmt: str, out: IO[str])
             count += 1
             yield row
 
-    for piece in movie_text(counted(), keys, fmt):
+    for piece in movie_text(counted(), keys, fmt, localizer):
         out.write(piece)
     return count
 
@@ -89,13 +105,25 @@ def export_parts(store: Store, parts: object = None) -> tuple[str, ...]:
 
 
 def export(
-    store: Store, fmt: str, out: Path, parts: object = None, *, include_removed: bool = False
+    store: Store,
+    fmt: str,
+    out: Path,
+    parts: object = None,
+    *,
+    include_removed: bool = False,
+    locale: Localization | None = None,
+    tables: object = None,
 ) -> int:
     """Write ``store`` as ``fmt`` to ``out``; returns the number of items written. Items gone
-    from TMDB's daily export only with ``include_removed``."""
+    from TMDB's daily export only with ``include_removed``. With a ``locale`` (export
+    --language), each item's texts in that language too (export/localize.py). ``tables``
+    (names, or a comma-separated list): a table export (parquet, csv, duckdb) of those tables
+    only."""
     check_format(fmt)
     chosen = export_parts(store, parts)
-    files = _data_files(store, fmt, out, chosen)
+    only = export_tables_named(fmt, tables)
+    localizer = None if locale is None else Localizer.of(locale, store.media_type, chosen)
+    files = _data_files(store, fmt, out, chosen, only, localizer)
     _spare_database(store, fmt, out, files)
     _spare_an_export_from_nothing(store, out, files, chosen, include_removed)
     if fmt in FILE_FORMATS:
@@ -103,24 +131,65 @@ def export(
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
         rows = store.iter_items(chosen, include_removed=include_removed)
         with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
-            count = writer(rows, chosen, data)
-            text = manifest_text(build_manifest(store, fmt, {out.name: count}, parts=chosen))
-            manifest.write(text)
+            if localizer is None:  # the default export, exactly as before --language
+                count = writer(rows, chosen, data)
+            else:
+                count = writer(rows, chosen, data, localizer)
+            built = build_manifest(store, fmt, {out.name: count}, parts=chosen, locale=locale)
+            manifest.write(manifest_text(built))
         return count
     if fmt in DATABASE_FORMATS:
         from tmdb_collector.export.duckdb_file import export_duckdb
 
-        return export_duckdb(store, out, chosen, include_removed=include_removed)
+        return export_duckdb(
+            store, out, chosen, include_removed=include_removed, localizer=localizer, tables=only
+        )
     from tmdb_collector.export.tables import export_tables
 
-    return export_tables(store, fmt, out, chosen, include_removed=include_removed)
+    return export_tables(
+        store,
+        fmt,
+        out,
+        chosen,
+        include_removed=include_removed,
+        localizer=localizer,
+        tables=only,
+    )
 
 
-def _data_files(store: Store, fmt: str, out: Path, parts: Sequence[str]) -> list[Path]:
-    """The files an export of ``parts`` to ``out`` writes, but its manifest."""
+def export_tables_named(fmt: str, tables: object) -> tuple[str, ...] | None:
+    """``export --tables LIST`` (names, or a comma-separated list) as names; only a table
+    export (parquet, csv, duckdb) takes it."""
+    if tables is None:
+        return None
+    if fmt in FILE_FORMATS:
+        raise UsageError(
+            f"--tables is for the table exports ({', '.join(TABLE_FORMATS)},"
+            f" {', '.join(DATABASE_FORMATS)}), not {fmt}"
+        )
+    if isinstance(tables, str):
+        names = tables.split(",")
+    elif isinstance(tables, Iterable):
+        names = [str(name) for name in tables]
+    else:
+        raise UsageError(f"--tables takes table names, not {tables!r}")
+    return tuple(name.strip() for name in names if name.strip())
+
+
+def _data_files(
+    store: Store,
+    fmt: str,
+    out: Path,
+    parts: Sequence[str],
+    only: Sequence[str] | None,
+    localizer: Localizer | None,
+) -> list[Path]:
+    """The files an export of ``parts`` (of the tables ``only``, if given) to ``out``
+    writes, but its manifest."""
     if fmt in FILE_FORMATS or fmt in DATABASE_FORMATS:
         return [out]
-    return [out / f"{name}.{fmt}" for name in store.media_type.tables.names(parts)]
+    names = [name for name in store.media_type.tables.names(parts) if only is None or name in only]
+    return [out / f"{name}.{fmt}" for name in [*names, *([LOCALIZED] if localizer else [])]]
 
 
 def _spare_database(store: Store, fmt: str, out: Path, files: Sequence[Path]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tmdb_collector.about import ATTRIBUTION, __version__
+from tmdb_collector.export.localize import Localization
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.store import Store
 
@@ -53,11 +54,13 @@ def build_manifest(
     rows: Mapping[str, int],
     tables: Mapping[str, int] | None = None,
     parts: Sequence[str] | None = None,
+    locale: Localization | None = None,
 ) -> dict[str, Any]:
     """The manifest of exporting ``parts`` (default: the collection's) of ``store`` as ``fmt``
     into files named by ``rows`` (-> count).
 
-    A database file (duckdb) also lists the rows of each of its ``tables``.
+    A database file (duckdb) also lists the rows of each of its ``tables``; an export with
+    ``--language`` says which language and fallbacks (``export.localized``).
     """
     files: list[dict[str, Any]] = [{"name": name, "rows": count} for name, count in rows.items()]
     if tables is not None:
@@ -82,6 +85,7 @@ def build_manifest(
             "parts": list(store.plan().parts if parts is None else parts),
             "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "files": files,
+            **({} if locale is None else {"localized": locale.manifest()}),
         },
         "attribution": ATTRIBUTION,
         "terms": TMDB_TERMS,

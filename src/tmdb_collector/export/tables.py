@@ -22,11 +22,12 @@ The tables and their columns are the media type's (its
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
 from collections import deque
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -38,15 +39,16 @@ import pyarrow.parquet as pq
 
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import columnar
-from tmdb_collector.export.arrow_types import arrow_schema
+from tmdb_collector.export.arrow_types import arrow_schema, columns_table
 from tmdb_collector.export.atomic import check_output_dir, staging_directory
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
 from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import TABLE_FORMATS
+from tmdb_collector.export.history_batches import history_batches
+from tmdb_collector.export.localize import LOCALIZED, Localizer
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
-from tmdb_collector.media import MediaType
+from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
@@ -179,22 +181,27 @@ def export_tables(
     parts: Sequence[str] | None = None,
     *,
     include_removed: bool = False,
+    localizer: Localizer | None = None,
+    tables: Sequence[str] | None = None,
 ) -> int:
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
-    directory ``out``; returns the number of items (those gone from the daily export only with
-    ``include_removed``)."""
+    directory ``out``, only those named in ``tables`` if given (see :func:`chosen_tables`);
+    returns the number of items (those gone from the daily export only with
+    ``include_removed``). A ``localizer`` adds the ``localized`` table (export --language)."""
     parts = store.plan().parts if parts is None else tuple(parts)
-    tables = store.media_type.tables
-    names = tables.names(parts)
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
+    wanted = chosen_tables(store, parts, tables)
     created = _prepare_directory(out)
     done = False
     try:
         staging = staging_directory(out)
         try:
-            count, rows = _write_tables(store, fmt, staging, parts, tables, names, include_removed)
-            manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts))
+            count, rows = _write_tables(store, fmt, staging, parts, wanted, include_removed)
+            if localizer is not None:
+                rows |= _write_localized(store, fmt, staging, parts, localizer, include_removed)
+            locale = None if localizer is None else localizer.locale
+            manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts, locale=locale))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
             _fsync_file(staging / MANIFEST_NAME)
             _publish(staging, out, [*rows, MANIFEST_NAME])
@@ -221,7 +228,7 @@ def earlier_tables(store: Store, fmt: str, out: Path) -> list[str]:
         listed = {entry["name"] for entry in manifest["export"]["files"]}
     except (OSError, ValueError, KeyError, TypeError):
         return []
-    names = (f"{table}.{fmt}" for table in store.media_type.tables.tables)
+    names = (f"{table}.{fmt}" for table in [*store.media_type.tables.tables, LOCALIZED])
     return [name for name in names if name not in listed and (out / name).is_file()]
 
 
@@ -250,87 +257,220 @@ def _prepare_directory(out: Path) -> bool:
     return created
 
 
+def table_names(store: Store, parts: Sequence[str]) -> list[str]:
+    """Every table a table export of ``parts`` writes, in order: the items', the history's,
+    then the linked entities'."""
+    names = _own_names(store, parts)
+    linked = linked_names(store, set(names))
+    return names + [name for _, named in linked for name in named.values()]
+
+
+def _own_names(store: Store, parts: Sequence[str]) -> list[str]:
+    """The items' and the history's tables of an export of ``parts``."""
+    names = list(store.media_type.tables.names(parts))
+    return names + [table for table, _ in history_batches(store, parts, BATCH_SIZE)]
+
+
+def chosen_tables(
+    store: Store, parts: Sequence[str], tables: Sequence[str] | None
+) -> frozenset[str]:
+    """The tables an export of ``parts`` writes: all (``tables`` None) or those named in
+    ``tables`` (``export --tables``), each of which must be one of them."""
+    names = table_names(store, parts)
+    if tables is None:
+        return frozenset(names)
+    unknown = [name for name in tables if name not in names]
+    if unknown or not tables:
+        which = f"no table {', '.join(unknown)} in" if unknown else "no table named for"
+        raise UsageError(
+            f"--tables: {which} this export of {store.media_type.plural};"
+            f" choose from {', '.join(names)}"
+        )
+    return frozenset(tables)
+
+
 def _write_tables(
     store: Store,
     fmt: str,
     staging: Path,
     parts: Sequence[str],
-    tables: TableSet,
-    names: Sequence[str],
+    wanted: frozenset[str],
     include_removed: bool,
 ) -> tuple[int, dict[str, int]]:
-    """Write the tables ``names`` into ``staging``; returns the items and each file's rows."""
+    """Write the tables ``wanted`` into ``staging``; returns the items and each file's rows.
+    Only the bodies those tables are built from are read and parsed."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
+    tables = store.media_type.tables
     sinks: dict[str, _Sink] = {}
-    # Both cursors' generators are closed here, not whenever they are garbage-collected.
-    with (
-        _closing(store.iter_stored_items(parts, include_removed=include_removed)) as movies,
-        _closing(store.iter_provenance()) as provenance,
-    ):
+    count = [0]  # items read so far, counted as they are read
+    with contextlib.ExitStack() as cursors:
         try:
-            for table in names:
-                sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
-            count = _stream(movies, parts, tables, _Provenance(provenance), sinks, store.codec)
-            for table, table_rows in history_tables(store, parts, include_removed=include_removed):
-                sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
-                while chunk := list(islice(table_rows, BATCH_SIZE)):
-                    sinks[table].write(
-                        sink_type.prepare(columns_table(HISTORY_TABLES[table], chunk))
-                    )
-            _write_linked(store, staging, sink_type, sinks, fmt)
+            for table in tables.names(parts):
+                if table in wanted:
+                    sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
+            streams: list[Iterator[Job]] = []
+            if sinks:
+                streams.append(
+                    _item_jobs(store, parts, set(sinks), include_removed, count, cursors)
+                )
+            else:
+                count[0] = store.count_exported(parts, include_removed=include_removed)
+            for table, batches in history_batches(
+                store, parts, BATCH_SIZE, include_removed=include_removed
+            ):
+                if table in wanted:
+                    sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
+                    streams.append(_table_jobs(table, batches))
+            taken = set(_own_names(store, parts))
+            streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken)
+            _stream(_interleaved(streams), sinks)
             for sink in sinks.values():
                 sink.close()
         except BaseException:
             for sink in sinks.values():
                 sink.abort()
             raise
-    return count, {sink.path.name: sink.rows for sink in sinks.values()}
+    return count[0], {sink.path.name: sink.rows for sink in sinks.values()}
 
 
-def linked_names(media: MediaType, parts: Sequence[str], taken: Container[str]) -> dict[str, str]:
-    """The tables of the linked entity type ``media`` (of ``parts``) that an export writes,
-    each with its name there: ``linked_<table>`` when ``taken`` (the tables written before)
-    has one of that name, as a TV export's own ``networks``."""
-    return {
-        table: f"linked_{table}" if table in taken else table
-        for table in media.linked_tables
-        if table in media.tables.names(parts)
-    }
-
-
-def _write_linked(
-    store: Store, staging: Path, sink_type: type[_Sink], sinks: dict[str, _Sink], fmt: str
-) -> None:
-    """The linked entities the collection holds (``collect --linked``): each entity type's
-    ``linked_tables``, built from its bodies as its own collection's are, added to ``sinks``."""
-    for media in store.held_linked().values():
-        parts = store.linked_parts(media)
-        tables = media.tables
-        names = linked_names(media, parts, sinks)
-        for table, name in names.items():
-            sinks[name] = sink_type(staging / f"{name}.{fmt}", tables.tables[table])
-        rows = (
-            (key, details.encode(), tuple(body.encode() for body in bodies))
-            for key, details, bodies in store.iter_linked(media.name, parts)
-        )
-        for batch in _batches(rows):
-            built = batch_tables(batch, parts, tables)
-            _write({names[t]: sink_type.prepare(built[t]) for t in names if t in built}, sinks)
-
-
-def _stream(
-    movies: Iterator[RawItemRow],
+def _write_localized(
+    store: Store,
+    fmt: str,
+    staging: Path,
     parts: Sequence[str],
-    tables: TableSet,
-    provenance: _Provenance,
+    localizer: Localizer,
+    include_removed: bool,
+) -> dict[str, int]:
+    """The ``localized`` table (export/localize.py), from a second read of the items; returns
+    its file's rows."""
+    spec = localizer.columns(store.media_type.id_column)
+    sink = (_ParquetSink if fmt == "parquet" else _CsvSink)(staging / f"{LOCALIZED}.{fmt}", spec)
+    rows = localizer.table_rows(store, parts, include_removed=include_removed)
+    try:
+        while chunk := list(islice(rows, BATCH_SIZE)):
+            sink.write(sink.prepare(columns_table(spec, chunk)))
+        sink.close()
+    except BaseException:
+        sink.abort()
+        raise
+    finally:
+        rows.close()
+    return {sink.path.name: sink.rows}
+
+
+Job = Callable[[], dict[str, Any]]  # builds one batch's tables: name -> ``pa.Table``
+
+
+def _item_jobs(
+    store: Store,
+    parts: Sequence[str],
+    wanted: set[str],
+    include_removed: bool,
+    count: list[int],
+    cursors: contextlib.ExitStack,
+) -> Iterator[Job]:
+    """The collection's items a batch at a time (read here, decompressed and built by the
+    job), their provenance merged in: only the bodies the ``wanted`` tables are built from
+    are read, of the items that hold every one of ``parts``."""
+    tables = store.media_type.tables
+    read = [part for part in parts if wanted & set(tables.part_tables.get(part, ()))]
+    bodies = None if len(read) == len(parts) else read
+    details = bool(wanted & set(tables.details.tables))
+    # The cursors' generators are closed with the export, not whenever they are collected.
+    movies = cursors.enter_context(
+        _closing(store.iter_stored_items(parts, include_removed=include_removed, bodies=bodies))
+    )
+    provenance = _Provenance(cursors.enter_context(_closing(store.iter_provenance())))
+    for batch in _batches(movies):
+        rows = [row for item in batch for row in provenance.rows_for(item[0])]
+        count[0] += len(batch)
+        yield functools.partial(_built, store.codec, batch, read, tables, rows, wanted, details)
+
+
+def _table_jobs(table: str, batches: Iterator[Callable[[], Any]]) -> Iterator[Job]:
+    """One table's batches (each a function that builds its ``pa.Table``) as jobs."""
+    for batch in batches:
+        yield functools.partial(_named, table, batch)
+
+
+def _named(table: str, batch: Callable[[], Any]) -> dict[str, Any]:
+    return {table: batch()}
+
+
+def linked_names(store: Store, taken: set[str]) -> list[tuple[Any, dict[str, str]]]:
+    """Each linked entity type the collection holds with its tables' file names (``linked_``
+    before a name the items' or another table already has)."""
+    found = []
+    for media in store.held_linked().values():
+        tables = media.tables
+        names = {}
+        for table in media.linked_tables:
+            if table in tables.names(store.linked_parts(media)):
+                names[table] = f"linked_{table}" if table in taken else table
+                taken.add(names[table])
+        found.append((media, names))
+    return found
+
+
+def _linked_jobs(
+    store: Store,
+    staging: Path,
+    sink_type: type[_Sink],
     sinks: dict[str, _Sink],
-    coder: Codec,
-) -> int:
-    """Turn the movies (as stored) into tables a batch at a time. This thread reads the
-    batches; they are decompressed and built on :data:`WORKERS` threads, and one writer
-    thread writes each to every table's file, one batch after the other in the order they were
-    read, stopping at the first failure."""
-    count = 0
+    fmt: str,
+    wanted: frozenset[str],
+    taken: set[str],
+) -> list[Iterator[Job]]:
+    """The linked entities the collection holds (``collect --linked``): each entity type's
+    ``linked_tables`` that are ``wanted``, built from its bodies as its own collection's
+    are, their files added to ``sinks`` now and their batches as jobs; ``taken``: the other
+    tables' names (see :func:`linked_names`)."""
+    streams = []
+    for media, all_names in linked_names(store, taken):
+        names = {table: name for table, name in all_names.items() if name in wanted}
+        if not names:
+            continue
+        for table, name in names.items():
+            sinks[name] = sink_type(staging / f"{name}.{fmt}", media.tables.tables[table])
+        parts = store.linked_parts(media)
+        streams.append(_entity_jobs(store, media.name, parts, media.tables, names))
+    return streams
+
+
+def _entity_jobs(
+    store: Store, entity: str, parts: Sequence[str], tables: TableSet, names: dict[str, str]
+) -> Iterator[Job]:
+    rows = (
+        (key, details.encode(), tuple(body.encode() for body in bodies))
+        for key, details, bodies in store.iter_linked(entity, parts)
+    )
+    for batch in _batches(rows):
+
+        def job(batch: list[RawItemRow] = batch) -> dict[str, Any]:
+            built = batch_tables(batch, parts, tables)
+            return {names[t]: built[t] for t in names if t in built}
+
+        yield job
+
+
+def _interleaved(streams: list[Iterator[Job]]) -> Iterator[Job]:
+    """The jobs of every stream, one of each in turn, so that the tables built from other
+    reads (history, linked entities) are built beside the items' instead of after them."""
+    active = list(streams)
+    while active:
+        for stream in list(active):
+            job = next(stream, None)
+            if job is None:
+                active.remove(stream)
+            else:
+                yield job
+
+
+def _stream(jobs: Iterator[Job], sinks: dict[str, _Sink]) -> None:
+    """Run the jobs (each reads its batch here) on :data:`WORKERS` threads: the batches are
+    decompressed and built there, made ready for their files, and one writer thread writes
+    each to its tables' files, one batch after the other in the order they were read,
+    stopping at the first failure."""
     prepare = next(iter(sinks.values())).prepare if sinks else _ParquetSink.prepare
     builds: deque[Future[dict[str, Any]]] = deque()
     writing: Future[None] | None = None
@@ -346,10 +486,8 @@ def _stream(
             return writer.submit(_write, built, sinks)
 
         try:
-            for batch in _batches(movies):
-                rows = [row for item in batch for row in provenance.rows_for(item[0])]
-                builds.append(pool.submit(_built, coder, batch, parts, tables, rows, prepare))
-                count += len(batch)
+            for job in jobs:
+                builds.append(pool.submit(_prepared, job, prepare))
                 if len(builds) > WORKERS:
                     writing = write_next()
             while builds:
@@ -360,7 +498,11 @@ def _stream(
             for future in builds:
                 future.cancel()
             raise
-    return count
+
+
+def _prepared(job: Job, prepare: Callable[[Any], Any]) -> dict[str, Any]:
+    """A job's tables that have rows, each made ready for its file (:meth:`_CsvSink.prepare`)."""
+    return {name: prepare(table) for name, table in job().items() if table.num_rows}
 
 
 def _batches(movies: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
@@ -384,12 +526,14 @@ def _built(
     parts: Sequence[str],
     tables: TableSet,
     provenance: list[Row],
-    prepare: Callable[[Any], Any],
+    wanted: set[str],
+    details: bool,
 ) -> dict[str, Any]:
-    """A batch's tables, each made ready for its file (:meth:`_CsvSink.prepare`)."""
-    built = batch_tables(coder.decode_rows(stored), parts, tables)
+    """A batch of items' ``wanted`` tables, their provenance among them, from the bodies of
+    ``parts`` (and the details when ``details``)."""
+    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details)
     built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
-    return {name: prepare(table) for name, table in built.items() if table.num_rows}
+    return {name: table for name, table in built.items() if name in wanted}
 
 
 def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
@@ -399,13 +543,14 @@ def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
 
 
 def batch_tables(
-    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet
+    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet, *, details: bool = True
 ) -> dict[str, Any]:
-    """Every table's rows for a batch of items, but provenance: each body's tables by the
-    columnar fast path where it has one and the batch is regular, else row by row."""
+    """Every table's rows for a batch of items, but provenance (and the details' tables
+    only with ``details``): each body's tables by the columnar fast path where it has one
+    and the batch is regular, else row by row."""
     ids = pa.array([item[0] for item in batch], pa.int64())
     built: dict[str, Any] = {}
-    columns = [("details", [item[1] for item in batch])]
+    columns = [("details", [item[1] for item in batch])] if details else []
     columns += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
     fast_paths = columnar.fast_paths(tables)
     for part, texts in columns:
@@ -447,16 +592,6 @@ def _row_by_row(
 def rows_table(name: str, rows: list[Row], tables: TableSet) -> Any:
     """Rows (tuples in column order) -> a ``pa.Table`` of table ``name``'s schema."""
     return columns_table(tables.tables[name], rows)
-
-
-def columns_table(spec: tuple[Column, ...], rows: list[Row]) -> Any:
-    """Rows (tuples in column order) -> a ``pa.Table`` of the columns ``spec``."""
-    schema = arrow_schema(spec)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-    arrays = [
-        pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 @contextlib.contextmanager

@@ -30,15 +30,11 @@ from tmdb_collector.errors import (
     ServerError,
     TMDBError,
 )
-from tmdb_collector.fetch.breaker import (
-    BreakerSettings,
-    CircuitBreaker,
-    is_outage_error,
-    outage_reason,
-)
+from tmdb_collector.fetch.breaker import BreakerSettings, CircuitBreaker, outage_reason
+from tmdb_collector.fetch.guard import Guard
 from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
 from tmdb_collector.fetch.records import ItemRecord, encode
-from tmdb_collector.fetch.retry import RetryPolicy, call_with_retries
+from tmdb_collector.fetch.retry import RetryPolicy
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import AiohttpTransport, RawResponse, Transport
 from tmdb_collector.media import MediaType
@@ -90,11 +86,7 @@ class TMDBClient:
             clock=self._clock,
         )
         self.breaker.set_probe(self._probe)
-        # TMDB answered this client, or the caller knows it answers at this URL (a collection
-        # made there). Until then a request that cannot reach TMDB fails after its retries,
-        # so that a wrong --base-url does not wait forever; from then on an outage that only
-        # one or two requests meet is waited out too (the breaker decides).
-        self.answered = False
+        self._guard = Guard(self.breaker, self._policy, self._clock)
         self._awaiting_slot: set[asyncio.Task[Any]] = set()  # requests the limiter holds back
         self._holding = False
 
@@ -111,6 +103,16 @@ class TMDBClient:
         run has ended; another may start on this client)."""
         self._holding = False
         self.limiter.forget_bookings()
+
+    @property
+    def answered(self) -> bool:
+        """TMDB answered this client, or the caller knows it answers at this URL (a
+        collection made there): see :mod:`.guard`."""
+        return self._guard.answered
+
+    @answered.setter
+    def answered(self, value: bool) -> None:
+        self._guard.answered = value
 
     @property
     def base_url(self) -> str:
@@ -143,30 +145,11 @@ class TMDBClient:
         an outage explains is not charged to this unit's attempts."""
         params = params or {}
         unit = f"{path}?page={params.get('page', '')}"
-        attempts = 0
 
-        async def attempt() -> T:
-            nonlocal attempts
-            attempts += 1
-            while True:
-                await self.breaker.wait_closed()
-                try:
-                    response = await self._get_once(path, params)
-                except TMDBError as exc:
-                    if not is_outage_error(exc):
-                        self._answered_by_tmdb()  # if only to refuse
-                        raise
-                    self.breaker.record_failure(exc, unit)
-                    last = attempts >= self._policy.max_attempts
-                    if self.breaker.is_open or (
-                        last and self.answered and await self.breaker.decide()
-                    ):
-                        continue  # held until TMDB is back; no attempt spent
-                    raise
-                self._answered_by_tmdb()
-                return parse(response)
+        async def once() -> T:
+            return parse(await self._get_once(path, params))
 
-        return await call_with_retries(attempt, self._policy, self._clock)
+        return await self._guard.call(unit, once)
 
     async def fetch_item(
         self,
@@ -216,10 +199,6 @@ class TMDBClient:
         path = f"{media.path_of(item_id)}/{part}"
         body, fetched_at = await self.get(path, _params(language, ()), parse)
         return ItemRecord(item_id, "", {part: body}, fetched_at)
-
-    def _answered_by_tmdb(self) -> None:
-        self.answered = True
-        self.breaker.record_success()
 
     async def _probe(self) -> str | None:
         """One cheap request, outside the limiter: None when TMDB answered, else why not."""
@@ -275,7 +254,7 @@ class TMDBClient:
         message, code = _error_details(response)
         if status == 429:
             self.stats.throttled += 1
-            retry_after = _retry_after(response)
+            retry_after = retry_after_seconds(response.headers)
             self.limiter.on_throttled(retry_after)
             raise self._failed(RateLimitedError(message, path=path, retry_after=retry_after))
         error_type: type[TMDBError]
@@ -327,8 +306,9 @@ def _error_details(response: RawResponse) -> tuple[str, int | None]:
     return response.reason or "no details", None
 
 
-def _retry_after(response: RawResponse) -> float | None:
-    value = response.headers.get("Retry-After")
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """A 429's ``Retry-After`` (seconds or an HTTP date) in seconds, or None."""
+    value = headers.get("Retry-After")
     if value is None:
         return None
     try:

@@ -17,7 +17,7 @@ import aiohttp
 
 from tmdb_collector.credentials import redact
 from tmdb_collector.errors import NetworkAccessError, NetworkError
-from tmdb_collector.fetch.network import proxy_for, ssl_context
+from tmdb_collector.fetch.network import Proxy, proxy_for, ssl_context
 from tmdb_collector.fetch.settings import ClientSettings
 
 USER_AGENT = "tmdb-collector/0.1"
@@ -44,6 +44,21 @@ class Transport(Protocol):
 def network_failure(exc: BaseException) -> NetworkError:
     text = redact(str(exc))
     return NetworkError(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+
+def proxy_refused(proxy: Proxy, status: int, reason: str) -> NetworkAccessError:
+    """The proxy refused (403 / 407, or a CONNECT): every request would fail alike."""
+    hint = " (check the proxy's user and password)" if status == 407 else ""
+    return NetworkAccessError(
+        f"the proxy {redact(proxy.url)} refused: {reason}{hint}", status=status
+    )
+
+
+def untrusted(exc: aiohttp.ClientConnectorCertificateError) -> NetworkAccessError:
+    return NetworkAccessError(
+        f"the TLS certificate is not trusted ({redact(str(exc.certificate_error))});"
+        " behind a TLS-intercepting proxy, pass its CA with --ca-file",
+    )
 
 
 class AiohttpTransport:
@@ -84,18 +99,13 @@ class AiohttpTransport:
         except aiohttp.ClientHttpProxyError as exc:  # the proxy refused a CONNECT
             raise self._refused(exc.status, exc.message) from None
         except aiohttp.ClientConnectorCertificateError as exc:
-            raise NetworkAccessError(
-                f"the TLS certificate is not trusted ({redact(str(exc.certificate_error))});"
-                " behind a TLS-intercepting proxy, pass its CA with --ca-file",
-            ) from None
+            raise untrusted(exc) from None
         except aiohttp.ClientError as exc:
             raise network_failure(exc) from None
 
     def _refused(self, status: int, reason: str) -> NetworkAccessError:
         assert self._proxy is not None
-        hint = " (check the proxy's user and password)" if status == 407 else ""
-        where = redact(self._proxy.url)
-        return NetworkAccessError(f"the proxy {where} refused: {reason}{hint}", status=status)
+        return proxy_refused(self._proxy, status, reason)
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -36,6 +36,18 @@ class Interval:
     available_from: dt.date
     available_to: dt.date | None
 
+    def row(self) -> tuple[int, str, int, str, str, dt.date, dt.date | None]:
+        """The interval as a row of the ``availability`` table (its columns in order)."""
+        return (
+            self.title_id,
+            self.country,
+            self.provider_id,
+            self.provider_name,
+            self.offer_type,
+            self.available_from,
+            self.available_to,
+        )
+
 
 @dataclass(frozen=True)
 class Event:

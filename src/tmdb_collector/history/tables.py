@@ -35,15 +35,7 @@ def history_tables(
 
 def _availability_rows(store: Store, include_removed: bool) -> Iterator[Row]:
     for x in availability(store, include_removed=include_removed):
-        yield (
-            x.title_id,
-            x.country,
-            x.provider_id,
-            x.provider_name,
-            x.offer_type,
-            x.available_from,
-            x.available_to,
-        )
+        yield x.row()
 
 
 def _version_rows(store: Store, parts: Sequence[str], include_removed: bool) -> Iterator[Row]:

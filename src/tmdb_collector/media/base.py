@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tmdb_collector.errors import BadResponseError, ConfigError
+from tmdb_collector.media.images import ImageSource
 from tmdb_collector.media.links import Link
 from tmdb_collector.media.table_sets import TableSet
+from tmdb_collector.media.translated import TranslatedTexts
 
 ALL_PARTS = "all"
 NO_PARTS = "none"  # --parts none: the details alone
@@ -119,6 +121,10 @@ class MediaType:
     # Linked to by titles: its tables a title collection's table export carries when it holds
     # such entities (named ``linked_<table>`` if a title table has the name).
     linked_tables: tuple[str, ...] = ()
+    # The image files its records name, by kind (media/images.py): `tmdb-collector images`.
+    images: tuple[ImageSource, ...] = ()
+    # The texts its translations localise (export --language); None: it has none.
+    translated: TranslatedTexts | None = None
     _by_name: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -162,6 +168,14 @@ class MediaType:
     def title(self) -> str:
         """The plural for a heading or a label: "Movies", "Series"."""
         return self.plural[:1].upper() + self.plural[1:]
+
+    def noun(self, count: int) -> str:
+        """The word for ``count`` of this type: "company" for one, else "companies"."""
+        return self.word if count == 1 else self.plural
+
+    def counted(self, count: int) -> str:
+        """``count`` of this type in words: "1 company", "2,000 companies", "1 series"."""
+        return f"{count:,} {self.noun(count)}"
 
     def words(self) -> dict[str, str]:
         """The words a page or a message uses for this media type."""

@@ -13,9 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.images import titles_images
 from tmdb_collector.media.rows import Custom, Images, Rows, Target, Translations, objects
 from tmdb_collector.media.table_schema import columns
 from tmdb_collector.media.table_sets import TableSet, common_keys, common_tables
+from tmdb_collector.media.translated import TRANSLATIONS, TranslatedTexts
 
 ID = "collection_id"
 _TABLES = {
@@ -70,11 +72,14 @@ COLLECTION = MediaType(
     daily_export_title="name",
     details_check=("name", str),
     # Standalone, the id comes first in both.
-    parts=(Part("images", ("posters", list)), Part("translations", ("translations", list))),
+    parts=(Part("images", ("posters", list)), Part(TRANSLATIONS, ("translations", list))),
     default_parts=("images", "translations"),
     export_filename="collections.json",
     tables=TABLES,
     listed=False,
     changes=False,
     linked_tables=("collections", "collection_parts"),
+    images=titles_images(),
+    # Its name is ``title`` in its translations' data.
+    translated=TranslatedTexts({"name": "title", "overview": "overview"}),
 )

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.images import titles_images
 from tmdb_collector.media.links import DETAILS, Link, credited, listed, named
 from tmdb_collector.media.rows import (
     Credits,
@@ -29,6 +30,7 @@ from tmdb_collector.media.rows import (
 )
 from tmdb_collector.media.table_schema import as_int_list, as_object, as_str_list, columns
 from tmdb_collector.media.table_sets import TableSet, common_keys, common_tables
+from tmdb_collector.media.translated import TRANSLATIONS, TranslatedTexts
 
 # TMDB's 19 movie genres, as /3/genre/movie/list returns them (English names).
 GENRES: dict[int, str] = {
@@ -81,7 +83,7 @@ PARTS = (
     Part("release_dates", ("results", list)),
     Part("reviews", ("results", list)),
     Part("similar", ("results", list), id_at=None),
-    Part("translations"),  # TMDB may append an empty object
+    Part(TRANSLATIONS),  # TMDB may append an empty object
     Part("videos", ("results", list)),
     Part("watch/providers", ("results", dict)),
 )
@@ -151,7 +153,10 @@ TOP_CAST = 5  # actors listed in movie_summary.top_cast
 
 
 def views(tables: set[str]) -> list[str]:
-    """The duckdb export's views over the exported ``tables`` (docs/tables.md)."""
+    """The duckdb export's views over the exported ``tables`` (docs/tables.md): none
+    without ``movies`` (``export --tables`` may leave it out)."""
+    if "movies" not in tables:
+        return []
 
     def listed(table: str, expression: str, where: str = "", order: str = "") -> str:
         if table not in tables:
@@ -226,9 +231,11 @@ MOVIE = MediaType(
     export_filename="movies.json",
     tables=TABLES,
     sort_orders=SORT_ORDERS,
+    translated=TranslatedTexts({"title": "title", "overview": "overview", "tagline": "tagline"}),
     links=(
         Link("person", ("credits",), credited),
         Link("collection", (DETAILS,), named("belongs_to_collection")),
         Link("company", (DETAILS,), listed("production_companies")),
     ),
+    images=titles_images(),
 )

@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.images import PROFILE, gallery, own
 from tmdb_collector.media.rows import Custom, Images, Rows, Target, Whole, objects
 from tmdb_collector.media.table_schema import as_object, columns
 from tmdb_collector.media.table_sets import TableSet, common_tables
+from tmdb_collector.media.translated import TRANSLATIONS, TranslatedTexts
 
 # The sub-resources of /person/{id}. Standalone, the credits carry the id after cast and crew,
 # the others first; appended, none does.
@@ -28,7 +30,7 @@ PARTS = (
     Part("images", ("profiles", list)),
     Part("movie_credits", ("cast", list), id_at=2),
     Part("tagged_images", ("results", list)),
-    Part("translations", ("translations", list)),
+    Part(TRANSLATIONS, ("translations", list)),
     Part("tv_credits", ("cast", list), id_at=2),
 )
 
@@ -155,4 +157,6 @@ PERSON = MediaType(
     tables=TABLES,
     listed=False,
     linked_tables=("people", "person_credits"),
+    images=(own(PROFILE, "profile_path"), gallery(PROFILE, "profiles")),
+    translated=TranslatedTexts({"biography": "biography"}),
 )

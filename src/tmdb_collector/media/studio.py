@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
+from tmdb_collector.media.images import logos_images
 from tmdb_collector.media.rows import Custom, Images, Rows, Target, each
 from tmdb_collector.media.table_schema import as_object, columns
 from tmdb_collector.media.table_sets import TableSet, common_tables
@@ -60,4 +61,5 @@ def studio_type(
         listed=False,
         changes=False,
         linked_tables=(table,),
+        images=logos_images(),
     )

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector.media.base import ExpandingPart, MediaType, Part
+from tmdb_collector.media.images import episode_stills, titles_images
 from tmdb_collector.media.links import DETAILS, Link, credited, listed
 from tmdb_collector.media.rows import (
     Credits,
@@ -43,6 +44,7 @@ from tmdb_collector.media.table_schema import (
     columns,
 )
 from tmdb_collector.media.table_sets import TableSet, common_keys, common_tables
+from tmdb_collector.media.translated import TRANSLATIONS, TranslatedTexts
 
 # TMDB's 16 TV genres, as /3/genre/tv/list returns them (English names).
 GENRES: dict[int, str] = {
@@ -108,13 +110,15 @@ PARTS = (
     Part("reviews", ("results", list)),
     Part("screened_theatrically", ("results", list)),
     Part("similar", ("results", list), id_at=None),
-    Part("translations"),
+    Part(TRANSLATIONS),
     Part("videos", ("results", list)),
     Part("watch/providers", ("results", dict)),
     ExpandingPart("seasons", ("episodes", list), id_at=None, subpaths=season_subpaths),
 )
 
 ID = "series_id"
+# A series' title is its name, in its details and in its translations' data alike.
+TEXTS = TranslatedTexts({"name": "name", "overview": "overview", "tagline": "tagline"})
 _PERSON = (
     f"{ID}:int person_id:int name:str original_name:str gender:int"
     " known_for_department:str popularity:float profile_path:str adult:bool"
@@ -293,7 +297,7 @@ TABLES = TableSet(
         "reviews": Reviews(),
         "screened_theatrically": each("screened_theatrically", "results", episode_id="id"),
         "similar": ranked("series_similar", "similar_id"),
-        "translations": Translations(title_from="name"),  # a series' data has its name
+        "translations": Translations(title_from=TEXTS.fields["name"]),
         "videos": each(
             "videos", "results", video_id="id", language="iso_639_1", country="iso_3166_1"
         ),
@@ -328,9 +332,11 @@ TV = MediaType(
     export_filename="tv.json",
     tables=TABLES,
     sort_orders=SORT_ORDERS,
+    translated=TEXTS,
     links=(
         Link("person", ("aggregate_credits", "credits"), credited),
         Link("company", (DETAILS,), listed("production_companies")),
         Link("network", (DETAILS,), listed("networks")),
     ),
+    images=(*titles_images(), episode_stills("seasons")),
 )

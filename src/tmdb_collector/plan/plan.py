@@ -18,6 +18,7 @@ from tmdb_collector.media import DEFAULT_MEDIA, PERSON, MediaType, media_type
 from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.media.links import PeopleBound
 from tmdb_collector.media.movie import GENRES as GENRES  # re-exported: the default genres
+from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
 from tmdb_collector.plan.linked import (
     LinkedEntity,
@@ -30,7 +31,6 @@ from tmdb_collector.plan.linked import (
 
 ALL_PAGES: Literal["all"] = "all"
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
-_LOCALE = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 
 PageCount = int | Literal["all"]
 # Appended images and videos follow ``language`` unless these name more (TMDB's rule): with
@@ -115,8 +115,7 @@ class Plan:
             value = getattr(self, name)
             if not isinstance(value, str) or not _LANGUAGE.match(value):
                 raise ConfigError(f"{name} must be an ISO-639-1 code such as 'en', not {value!r}")
-        if not isinstance(self.language, str) or not _LOCALE.match(self.language):
-            raise ConfigError(f"language must look like 'en-US', not {self.language!r}")
+        language_code(self.language, "language")
         if not media.listed and self.ids_from is None:
             raise ConfigError(
                 f"TMDB has no lists of {media.plural} to harvest: give --ids-from"

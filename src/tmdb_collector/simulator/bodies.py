@@ -26,7 +26,7 @@ from tmdb_collector.simulator.generate import FLAG_ADULT, FLAG_VIDEO
 from tmdb_collector.simulator.parts import Subject
 from tmdb_collector.simulator.text import (
     COMPANIES_PER_LANGUAGE,
-    character_name,
+    character_from,
     company,
     money,
     overview,
@@ -157,9 +157,25 @@ def details(cat: Catalog, idx: int) -> JSONDict:
     }
 
 
+PEOPLE_PER_TITLE = 3  # the cast and crew pool per title of a catalogue (TMDB: ~3.5M people)
+_HEAD = 0.2  # the pool's head: with density ~ (x + pool/4)**-2, a quarter of it takes 5/8 of
+# the credits and the most credited person about 5 in ``pool`` (no one is in a large share)
+
+
+def person_at(draw: float, pool: int) -> int:
+    """The pool index a uniform ``draw`` in [0, 1) picks: small indices are the famous people,
+    credited more often, but each at most ~5/pool of the time (a Lomax-like inverse CDF)."""
+    return int(pool * _HEAD * draw / (1.0 - (1.0 - _HEAD) * draw))
+
+
 def person_index(rng: random.Random, pool: int) -> int:
-    """Skewed towards small indices: famous people appear in many movies."""
-    return int(pool * rng.random() ** 2.2)
+    """A person of the pool, skewed towards small indices (famous people)."""
+    return person_at(rng.random(), pool)
+
+
+def cast_pool(size: int) -> int:
+    """How many people the credits of a catalogue of ``size`` titles draw from."""
+    return max(2000, PEOPLE_PER_TITLE * size)
 
 
 def person_fields(seed: int, index: int) -> JSONDict:
@@ -183,37 +199,59 @@ def _sizes(cat: Catalog, idx: int, rng: random.Random) -> tuple[int, int]:
     return min(n_cast, 40), min(n_crew, 60)
 
 
+Credited = tuple[list[int], list[int]]  # a title's credited pool indices, in two lists
+
+
+def credited_people(cat: Catalog, idx: int) -> Credited:
+    """The pool indices of the movie's crew and cast, in credit order, from a stream of their
+    own (so that the graph's reverse index draws them without building the bodies). The crew
+    comes first: the cast grows as the movie changes, the crew stays."""
+    rng = rng_for(cat.seed, SALT_CREDITS, cat.cols.ids[idx], 3)
+    n_cast, n_crew = _sizes(cat, idx, rng)
+    n_cast += min(40 - n_cast, cat.changes.version(idx) // 5)
+    pool = cast_pool(cat.size)
+    draws = [person_at(rng.random(), pool) for _ in range(n_crew + n_cast)]
+    return draws[:n_crew], draws[n_crew:]
+
+
 def credits(cat: Catalog, idx: int) -> JSONDict:
     """``{id, cast, crew}``; the crew always contains a Director."""
-    mid = cat.cols.ids[idx]
+    return {"id": cat.cols.ids[idx], **credit_entries(cat, idx)}
+
+
+def credit_entries(
+    cat: Catalog, idx: int, only: int | None = None, people: Credited | None = None
+) -> dict[str, list[JSONDict]]:
+    """The movie's ``cast`` and ``crew`` entries, or only those of pool index ``only``: each
+    entry is drawn from a hash of its own, so one costs the same without the others.
+    ``people``: :func:`credited_people`'s answer, if the caller holds it."""
     seed = cat.seed
-    rng = rng_for(seed, SALT_CREDITS, mid)
-    pool = max(2000, cat.size // 2)
-    n_cast, n_crew = _sizes(cat, idx, rng)
-    crew_rng = rng_for(seed, SALT_CREDITS, mid, 2)  # independent of the versioned cast
-    extra = min(40 - n_cast, cat.changes.version(idx) // 5)
+    crew_people, cast_people = people or credited_people(cat, idx)
+    title = hash_ints(seed, SALT_CREDITS, cat.cols.ids[idx], 4)
+    director_at = title % len(crew_people)
     cast: list[JSONDict] = []
-    cast_id = rng.randint(1, 5)
-    for order in range(n_cast + extra):
-        item = person_fields(seed, person_index(rng, pool))
-        item["cast_id"] = cast_id
-        item["character"] = character_name(rng)
-        item["credit_id"] = f"{rng.getrandbits(96):024x}"
-        item["order"] = order
-        cast.append(item)
-        cast_id += rng.randint(1, 3)
-    director_at = crew_rng.randrange(n_crew)
+    for order, index in enumerate(cast_people):
+        if only is None or index == only:
+            h = hash_ints(title, 0, order)
+            item = person_fields(seed, index)
+            item["cast_id"] = 2 * order + 1 + (h & 1)  # ascending, with gaps as on TMDB
+            item["character"] = character_from(h >> 1)
+            item["credit_id"] = hex24(h)
+            item["order"] = order
+            cast.append(item)
     crew: list[JSONDict] = []
-    for slot in range(n_crew):
-        department, job = ("Directing", "Director")
-        if slot != director_at:
-            department, job = CREW_JOBS[int(crew_rng.random() * len(CREW_JOBS))]
-        item = person_fields(seed, person_index(crew_rng, pool))
-        item["credit_id"] = f"{crew_rng.getrandbits(96):024x}"
-        item["department"] = department
-        item["job"] = job
-        crew.append(item)
-    return {"id": mid, "cast": cast, "crew": crew}
+    for slot, index in enumerate(crew_people):
+        if only is None or index == only:
+            h = hash_ints(title, 1, slot)
+            department, job = ("Directing", "Director")
+            if slot != director_at:
+                department, job = CREW_JOBS[h % len(CREW_JOBS)]
+            item = person_fields(seed, index)
+            item["credit_id"] = hex24(h)
+            item["department"] = department
+            item["job"] = job
+            crew.append(item)
+    return {"cast": cast, "crew": crew}
 
 
 def keyword_item(k: int) -> JSONDict:

@@ -38,6 +38,10 @@ class SimulatorConfig:
     deleted_fraction: float = DEFAULT_DELETED_FRACTION
     fault_kinds: tuple[str, ...] = FAULT_KINDS  # subset of FAULT_KINDS to draw from
     outages: tuple[OutageWindow, ...] = ()  # scheduled outages, from server start
+    # The image CDN (/t/p/<size>/<file_path>): its own latency, rate limit and faults.
+    image_latency_ms: float = 0.0
+    image_rate_limit: float | None = None  # images/s; None = unlimited
+    image_fault_rate: float = 0.0
     drift: float = 0.0  # chance a page boundary of a popularity ranking is swapped, per request
 
     def __post_init__(self) -> None:
@@ -45,8 +49,12 @@ class SimulatorConfig:
             raise ValueError("drift must be within 0..1")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be within 0..1")
-        if self.rate_limit is not None and self.rate_limit <= 0:
-            raise ValueError("rate_limit must be positive or None")
+        if not 0.0 <= self.image_fault_rate <= 1.0:
+            raise ValueError("image_fault_rate must be within 0..1")
+        for name in ("rate_limit", "image_rate_limit"):
+            limit = getattr(self, name)
+            if limit is not None and limit <= 0:
+                raise ValueError(f"{name} must be positive or None")
         unknown = set(self.fault_kinds) - set(FAULT_KINDS)
         if unknown or not self.fault_kinds:
             raise ValueError(f"fault_kinds must be a non-empty subset of {FAULT_KINDS}")

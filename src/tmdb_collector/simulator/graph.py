@@ -5,9 +5,12 @@ movie and series bodies already name. A person is an index into the pool the cre
 (:func:`.text.person`), a company an index into :func:`.text.company`'s blocks, a network one of
 the vocabulary's, and a collection whatever a movie's ``belongs_to_collection`` names. So that
 ``/person/{id}`` and ``/collection/{id}`` list exactly the titles that name them, the reverse
-indexes are built from the very bodies the title routes serve (each once, on first use, off the
-event loop): a person's credits are found in the credits of the titles that list them, with the
-same character, job and ``credit_id``.
+indexes are built from what the title routes serve (each once, on first use, off the event
+loop). The people's index reads only the credits' people streams (:func:`.bodies.credited_people`,
+:func:`.tv.credited_people`), not the bodies; a person's entries are then drawn alone from each
+title that lists them (:func:`.bodies.credit_entries`, :func:`.tv.aggregate_entries`, each entry
+from a hash of its own), with the same character, job and ``credit_id`` as the title's credits:
+a person costs O(their credits).
 """
 
 from __future__ import annotations
@@ -18,22 +21,24 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from tmdb_collector.simulator import bodies, tv
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_DELETED
-from tmdb_collector.simulator.text import COMPANIES_PER_LANGUAGE, PERSON_ID_BITS
+from tmdb_collector.simulator.lists import list_item, similar_item
+from tmdb_collector.simulator.text import COMPANIES_PER_LANGUAGE, PERSON_ID_BITS, person_id
 from tmdb_collector.simulator.tv_seasons import _ANY_NETWORK
 from tmdb_collector.simulator.vocab import LANGUAGES
 from tmdb_collector.simulator.vocab_parts import NETWORKS, Network
 
+T = TypeVar("T")
 CREDITS_CACHE = 64  # people whose credits are kept
+TITLES_CACHE = 8192  # titles whose credited people and list item are kept
 MOVIE_CODE, TV_CODE = 0, 1  # a credited title: slot * 2 + code
 _PERSON_MASK = (1 << PERSON_ID_BITS) - 1
 _PERSON_INVERSE = pow(2654435761, -1, 1 << PERSON_ID_BITS)  # undoes text.person_id
-# The people the series draw outside the cast pool: creators and crew (see simulator.tv).
-_SERIES_POOLS = (3000, 4000)
 
 
 def person_slot(person_id: int) -> int:
@@ -81,8 +86,11 @@ class Graph:
         self._movies = movies
         self._series = series
         self._lock = threading.Lock()
-        self._built: dict[str, dict[int, array[int]]] = {}
+        self._built: dict[str, object] = {}
         self._credits: OrderedDict[int, list[Credit]] = OrderedDict()
+        # Per title (slot * 2 + media code): many people share a title (lru_cache locks).
+        self._credited = lru_cache(maxsize=TITLES_CACHE)(self._credited_people)
+        self.title_item = lru_cache(maxsize=TITLES_CACHE)(self._title_item)
 
     @property
     def movies(self) -> Catalog:
@@ -96,8 +104,7 @@ class Graph:
     @property
     def people(self) -> int:
         """How many people there are: the largest pool any credit draws from."""
-        movie_pool = max(2000, self.movies.size // 2)
-        return max(movie_pool, max(2000, self.series.size), *_SERIES_POOLS)
+        return max(bodies.cast_pool(self.movies.size), *tv.pools(self.series), tv.CREATOR_POOL)
 
     def person_index(self, person_id: int) -> int | None:
         if not 1 <= person_id <= 1 << PERSON_ID_BITS:
@@ -121,63 +128,76 @@ class Graph:
         return found
 
     def _find_credits(self, person_id: int) -> Iterator[Credit]:
-        for code in self.credited().get(person_id, ()):
+        index = self.person_index(person_id)
+        for code in self.titles_of(person_id):
             slot, media = divmod(code, 2)
-            if media == MOVIE_CODE:
-                body = bodies.credits(self.movies, slot)
-                catalog = self.movies
-            else:
-                body = self._series_credits(slot)
-                catalog = self.series
+            people = self._credited(code)
+            catalog, entries = (
+                (self.movies, bodies.credit_entries(self.movies, slot, index, people))
+                if media == MOVIE_CODE
+                else (self.series, tv.aggregate_entries(self.series, slot, index, people))
+            )
             for kind in ("cast", "crew"):
-                for entry in body[kind]:
-                    if entry["id"] == person_id:
-                        yield Credit(catalog, slot, kind, entry)
+                for entry in entries[kind]:
+                    yield Credit(catalog, slot, kind, entry)
 
-    def _series_credits(self, slot: int) -> dict[str, Any]:
-        return tv.aggregate_credits(self.series, slot)
+    def _credited_people(self, code: int) -> bodies.Credited:
+        slot, media = divmod(code, 2)
+        if media == MOVIE_CODE:
+            return bodies.credited_people(self.movies, slot)
+        return tv.credited_people(self.series, slot)
 
-    def _index(
-        self, name: str, build: Callable[[], dict[int, array[int]]]
-    ) -> dict[int, array[int]]:
+    def _title_item(self, catalog: Catalog, slot: int) -> dict[str, Any]:
+        """A credited title as a person's credits show it (a movie's list item, a series'
+        /similar item); shared, not to be changed."""
+        if catalog is self.movies:
+            return list_item(catalog, slot)
+        return similar_item(catalog, slot)
+
+    def _index(self, name: str, build: Callable[[], T]) -> T:
         found = self._built.get(name)
         if found is None:
             with self._lock:
                 found = self._built.get(name)
                 if found is None:
                     found = self._built[name] = build()
-        return found
+        return cast(T, found)
 
-    def credited(self) -> dict[int, array[int]]:
-        """Person id -> the titles whose credits list them (slot * 2 + media code)."""
-        return self._index("people", self._build_people)
+    def titles_of(self, person_id: int) -> array[int]:
+        """The titles whose credits list the person (slot * 2 + media code), movies first,
+        each in catalogue order."""
+        index = self.person_index(person_id)
+        credited = self._index("people", self._build_people)
+        return credited[index] if index is not None else array("i")
 
-    def _build_people(self) -> dict[int, array[int]]:
-        found: dict[int, array[int]] = {}
-        for catalog, code, credits in (
-            (self.movies, MOVIE_CODE, bodies.credits),
-            (self.series, TV_CODE, tv.aggregate_credits),
+    def _build_people(self) -> list[array[int]]:
+        """Each pool index's titles, drawn from the credits' own people streams
+        (:func:`.bodies.credited_people`, :func:`.tv.credited_people`): O(credits), no bodies."""
+        found = [array("i") for _ in range(self.people)]
+        for catalog, code, credited in (
+            (self.movies, MOVIE_CODE, bodies.credited_people),
+            (self.series, TV_CODE, tv.credited_people),
         ):
             for slot in _available(catalog):
-                body = credits(catalog, slot)
-                ids = {entry["id"] for kind in ("cast", "crew") for entry in body[kind]}
-                for person_id in sorted(ids):
-                    found.setdefault(person_id, array("i")).append(slot * 2 + code)
+                value = slot * 2 + code
+                first, second = credited(catalog, slot)
+                for index in {*first, *second}:
+                    found[index].append(value)
         return found
 
     def changed_people(self, start: date, end: date) -> list[int]:
         """The people ``/person/changes`` lists for ``start``..``end``: everyone credited by a
         title that changed then (a person's combined credits are built from those titles)."""
         found: set[int] = set()
-        for catalog, credits in (
-            (self.movies, bodies.credits),
-            (self.series, tv.aggregate_credits),
+        for catalog, credited in (
+            (self.movies, bodies.credited_people),
+            (self.series, tv.credited_people),
         ):
             flags = catalog.cols.flags
             for slot in catalog.changes.changed_indices(start, end):
                 if not flags[slot] & FLAG_DELETED:
-                    body = credits(catalog, slot)
-                    found.update(entry["id"] for kind in ("cast", "crew") for entry in body[kind])
+                    first, second = credited(catalog, slot)
+                    found.update(map(person_id, (*first, *second)))
         return sorted(found)
 
     # ------------------------------------------------------------- collections

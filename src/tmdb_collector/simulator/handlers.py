@@ -121,6 +121,16 @@ class Shelf:
 
 
 @dataclass
+class Gate:
+    """What a request passes before its handler: a rate limit, a latency, faults. The API
+    (``/3``) and the image CDN (``/t/p``) have one each."""
+
+    bucket: TokenBucket | None
+    latency_ms: float
+    faults: FaultInjector
+
+
+@dataclass
 class SimState:
     """Everything the handlers share for one app."""
 
@@ -129,8 +139,8 @@ class SimState:
     responder: Responder
     exports: CatalogueCache
     stats: SimulatorStats
-    bucket: TokenBucket | None
-    faults: FaultInjector
+    api_gate: Gate
+    image_gate: Gate
     outage: Outage
     shelf: Shelf
     drift: Drift
@@ -342,7 +352,10 @@ def changes_page(entries: Sequence[tuple[int, bool | None]], page: int) -> bytes
 
 
 async def configuration(request: web.Request) -> web.StreamResponse:
-    return request.app[STATE].responder.ok(dumps(CONFIGURATION))
+    """TMDB's configuration, its image base this simulator's own address (``/t/p/``)."""
+    base = f"{request.scheme}://{request.host}/t/p/"
+    images = {**CONFIGURATION["images"], "base_url": base, "secure_base_url": base}
+    return request.app[STATE].responder.ok(dumps({**CONFIGURATION, "images": images}))
 
 
 async def authentication(request: web.Request) -> web.StreamResponse:

@@ -3,8 +3,10 @@
 ``POST /__sim/hold?after=N`` lets N more item-details requests (``/movie/{id}``, ``/tv/{id}``)
 through and holds every later one, unanswered, until ``DELETE /__sim/hold`` releases them;
 ``GET`` reads how many are waiting. Harvest pages, sub-resources and the control routes are
-never held. A test can so stop a run after a known number of items, whatever the machine's
-pace, and wait until the collector is blocked there instead of guessing with a sleep.
+never held. Images (``/t/p/...``, :mod:`.images`) count too, and are held half-sent: their
+headers and half their bytes go out, the rest waits. A test can so stop a run after a known
+number of items, whatever the machine's pace, and wait until the collector is blocked there
+instead of guessing with a sleep.
 """
 
 from __future__ import annotations

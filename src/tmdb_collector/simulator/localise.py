@@ -1,7 +1,8 @@
 """``language`` on details and lists, as TMDB honours it: the title (TV: name), overview and
-tagline come from the title's translation into that language where the translation has them
-(a non-empty value), else they stay the default (``en-US``) ones; genre names are localised
-where the vocabulary has the language (German). ``language=en`` or none changes nothing.
+tagline come from the title's translation into that language (the one of the region asked,
+``de-DE``, else the first of that language) where the translation has them (a non-empty value),
+else they stay the default (``en-US``) ones; genre names are localised where the vocabulary has
+the language (German). ``language=en`` or none changes nothing.
 """
 
 from __future__ import annotations
@@ -24,23 +25,33 @@ _FIELDS = {"title": "title", "name": "name", "overview": "overview", "tagline": 
 
 
 def language_of(query: Mapping[str, str]) -> str | None:
-    """The ISO-639-1 code asked for (``de-DE`` -> ``de``), or None for the default."""
-    code = query.get("language", "").strip().split("-")[0].lower()
-    return None if code in ("", DEFAULT) else code
+    """The language asked, as ``xx`` or ``xx-YY`` (``de-de`` -> ``de-DE``), or None for the
+    default."""
+    code, _, region = query.get("language", "").strip().partition("-")
+    code = code.lower()
+    if code in ("", DEFAULT):
+        return None
+    return f"{code}-{region.upper()}" if region else code
 
 
 def genre_name(genre: Genre, language: str | None) -> str:
-    return genre.name_de if language == "de" else genre.name
+    return (
+        genre.name_de if language is not None and language.partition("-")[0] == "de" else genre.name
+    )
 
 
 def translation(cat: Catalog, idx: int, language: str) -> JSONDict:
-    """The ``data`` of the title's translation into ``language`` (empty when it has none)."""
+    """The ``data`` of the title's translation into ``language`` (``xx-YY``: that region's
+    if it has one, else the first of the language; empty when it has none)."""
+    code, _, region = language.partition("-")
     subject = (tv.subject if cat.media == "tv" else bodies.subject)(cat, idx)
-    for item in parts.translations(cat.seed, subject)["translations"]:
-        if item["iso_639_1"] == language:
-            data: JSONDict = item["data"]
-            return data
-    return {}
+    found = [
+        item
+        for item in parts.translations(cat.seed, subject)["translations"]
+        if item["iso_639_1"] == code
+    ]
+    found.sort(key=lambda item: item["iso_3166_1"] != region)
+    return found[0]["data"] if found else {}
 
 
 def localise(cat: Catalog, idx: int, body: JSONDict, language: str | None) -> JSONDict:

@@ -231,8 +231,20 @@ def videos(seed: int, s: Subject, allowed: Languages = None) -> JSONDict:
 
 
 # ------------------------------------------------------------------------ translations
+# Regions a language is also translated for besides its home one (TMDB has es-MX beside es-ES,
+# pt-PT beside pt-BR, fr-CA beside fr-FR, de-AT and de-CH beside de-DE...).
+_OTHER_REGIONS = {"de": ("AT", "CH"), "es": ("MX",), "fr": ("CA",), "pt": ("PT",), "zh": ("TW",)}
+# How often a translation has each text (title, overview, tagline), as TMDB's have them: most
+# give an overview, fewer a title of their own (none where it equals the original), few a
+# tagline. The second region of a language is sparser still.
+_FILLED = {"home": (0.7, 0.75, 0.35), "original": (1.0, 0.85, 0.4), "region": (0.6, 0.5, 0.2)}
+
+
 def translations(seed: int, s: Subject) -> JSONDict:
-    """``{"translations": [...]}``: English first, the original language, then others."""
+    """``{"translations": [...]}``: English first, the original language, then others; a
+    language may have a second region's translation right after it, or only another region's.
+    Texts are missing (``""``) as in TMDB's: English leaves the title empty where it is the
+    original one, and the others lack a title, an overview or a tagline now and then."""
     rng = part_rng(seed, s, 30)
     picked = [0]
     if s.lang_index != 0:
@@ -244,31 +256,65 @@ def translations(seed: int, s: Subject) -> JSONDict:
     out: list[JSONDict] = []
     for lang in picked:
         x = LANGUAGES[lang]
+        others = _OTHER_REGIONS.get(x.code, ())
         if lang == 0:
-            title, overview, tagline = s.title, s.overview, s.tagline
-        elif lang == s.lang_index:
-            title, overview, tagline = s.original_title, "", ""
-        else:
-            title = _local_title(rng, lang, s.title) if rng.random() < 0.7 else ""
-            overview, tagline = "", ""
-        runtime = s.runtime if rng.random() < 0.5 or lang == 0 else 0
-        data: JSONDict
-        if s.media == "movie":
-            data = {"homepage": "", "overview": overview, "runtime": runtime}
-            data |= {"tagline": tagline, "title": title}
-        else:
-            data = {"name": title, "overview": overview, "homepage": "", "tagline": tagline}
-        country = "US" if lang == 0 else x.country
-        out.append(
-            {
-                "iso_3166_1": country,
-                "iso_639_1": x.code,
-                "name": x.name,
-                "english_name": x.english_name,
-                "data": data,
-            }
-        )
+            title = "" if s.title == s.original_title else s.title
+            out.append(_translation(s, lang, x.country, (title, s.overview, s.tagline), s.runtime))
+            continue
+        region = x.country
+        if others and rng.random() < 0.15:  # only another region's translation
+            region = rng.choice(others)
+        kind = "original" if lang == s.lang_index else "home"
+        out.append(_translation(s, lang, region, _texts(rng, s, lang, kind), _runtime(rng, s)))
+        if others and rng.random() < 0.2 + 0.4 * fame(s):
+            second = rng.choice([r for r in (x.country, *others) if r != region])
+            texts = _texts(rng, s, lang, "region")
+            out.append(_translation(s, lang, second, texts, _runtime(rng, s)))
     return {"translations": out}
+
+
+def _texts(rng: random.Random, s: Subject, lang: int, kind: str) -> tuple[str, str, str]:
+    """A translation's title, overview and tagline, each ``""`` where it has none."""
+    title_odds, overview_odds, tagline_odds = _FILLED[kind]
+    if kind == "original":
+        title = s.original_title
+    else:
+        title = _local_title(rng, lang, s.title) if rng.random() < title_odds else ""
+    overview = _local_text(rng, lang, 12, 30) if rng.random() < overview_odds else ""
+    tagline = ""
+    if s.tagline and rng.random() < tagline_odds:
+        tagline = _local_text(rng, lang, 2, 5)
+    return title, overview, tagline
+
+
+def _local_text(rng: random.Random, lang: int, low: int, high: int) -> str:
+    """A sentence of ``low``..``high`` words of the language's vocabulary."""
+    words = " ".join(rng.choice(LANGUAGES[lang].words) for _ in range(rng.randint(low, high)))
+    return words[:1].upper() + words[1:] + "."
+
+
+def _runtime(rng: random.Random, s: Subject) -> int:
+    return s.runtime if rng.random() < 0.5 else 0
+
+
+def _translation(
+    s: Subject, lang: int, region: str, texts: tuple[str, str, str], runtime: int
+) -> JSONDict:
+    x = LANGUAGES[lang]
+    title, overview, tagline = texts
+    data: JSONDict
+    if s.media == "movie":
+        data = {"homepage": "", "overview": overview, "runtime": runtime}
+        data |= {"tagline": tagline, "title": title}
+    else:
+        data = {"name": title, "overview": overview, "homepage": "", "tagline": tagline}
+    return {
+        "iso_3166_1": region,
+        "iso_639_1": x.code,
+        "name": x.name,
+        "english_name": x.english_name,
+        "data": data,
+    }
 
 
 # ---------------------------------------------------------------------- reviews, lists

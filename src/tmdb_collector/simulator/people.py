@@ -13,7 +13,7 @@ from typing import Any
 
 from tmdb_collector.simulator._hash import hash_ints, hex24, image_path, number, rng_for
 from tmdb_collector.simulator.graph import Credit, Graph
-from tmdb_collector.simulator.lists import list_item, recommendation_item, similar_item
+from tmdb_collector.simulator.lists import recommendation_item
 from tmdb_collector.simulator.text import person
 from tmdb_collector.simulator.vocab import COUNTRIES, LANGUAGES
 
@@ -170,13 +170,12 @@ _MOVIE_CREW = ("credit_id", "department", "job")
 def _entries(graph: Graph, credit: Credit, combined: bool) -> list[JSONDict]:
     """The person's entries for one credit: one per role or job of a series."""
     entry = credit.entry
+    title = graph.title_item(credit.catalog, credit.slot)
     if credit.catalog is graph.movies:
-        title = list_item(credit.catalog, credit.slot)
         keys = _MOVIE_CAST if credit.kind == "cast" else _MOVIE_CREW
         own = [{key: entry[key] for key in keys}]
         media = "movie"
     else:
-        title = similar_item(credit.catalog, credit.slot)
         media = "tv"
         if credit.kind == "cast":
             own = [

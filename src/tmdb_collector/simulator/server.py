@@ -6,12 +6,12 @@ import asyncio
 
 from aiohttp import web
 
-from tmdb_collector.simulator import entities, faults, handlers, outage
+from tmdb_collector.simulator import entities, faults, handlers, images, outage
 from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.graph import Graph
-from tmdb_collector.simulator.handlers import STATE, Handler, SimState
+from tmdb_collector.simulator.handlers import STATE, Gate, Handler, SimState
 from tmdb_collector.simulator.id_catalogue import CatalogueCache
 from tmdb_collector.simulator.ratelimit import TokenBucket
 from tmdb_collector.simulator.responses import (
@@ -48,10 +48,20 @@ async def _dispatch(request: web.Request, handler: Handler, st: SimState) -> web
 async def _api(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Rate limit -> latency -> fault draw -> auth -> route, for every /3 request."""
     st = request.app[STATE]
-    stats, bucket, injector = st.stats, st.bucket, st.faults
+
+    async def authorized(request: web.Request) -> web.StreamResponse:
+        return await _dispatch(request, handler, st)
+
+    return await _gated(request, authorized, st.api_gate)
+
+
+async def _gated(request: web.Request, handler: Handler, gate: Gate) -> web.StreamResponse:
+    """Rate limit -> latency -> fault draw -> ``handler``: the API's gate, or the images'."""
+    st = request.app[STATE]
+    stats, bucket, injector = st.stats, gate.bucket, gate.faults
     wait = bucket.acquire() if bucket is not None else None
-    if st.config.latency_ms > 0:
-        await asyncio.sleep(st.config.latency_ms / 1000.0)
+    if gate.latency_ms > 0:
+        await asyncio.sleep(gate.latency_ms / 1000.0)
     if bucket is not None and wait is not None:
         body = rate_limited_body(bucket.recent_count, bucket.rate)
         extra = {"Retry-After": str(bucket.retry_after(wait))}
@@ -70,7 +80,7 @@ async def _api(request: web.Request, handler: Handler) -> web.StreamResponse:
     if fault == faults.SLOW:
         stats.record_fault(fault, served=True)
         await asyncio.sleep(st.config.slow_ms / 1000.0)
-    response = await _dispatch(request, handler, st)
+    response = await handler(request)
     if fault == faults.TRUNCATED and isinstance(response, web.Response):
         stats.record_fault(fault)
         return await faults.send_truncated(request, response)
@@ -86,6 +96,8 @@ async def simulator_middleware(request: web.Request, handler: Handler) -> web.St
             return _outage_answer(request, kind)
     if request.path == "/3" or request.path.startswith("/3/"):
         return await _api(request, handler)
+    if request.path.startswith(images.IMAGE_PREFIX):
+        return await _gated(request, handler, request.app[STATE].image_gate)
     response = await handler(request)
     if not request.path.startswith("/__sim/"):
         request.app[STATE].stats.record_status(response.status)
@@ -168,6 +180,7 @@ def _routes(app: web.Application) -> None:
     r.add_route("*", "/__sim/outage", _outage_control)
     r.add_route("*", "/__sim/hold", _hold_control)
     r.add_get("/p/exports/{name}", handlers.export_file)
+    r.add_get(images.IMAGE_ROUTE, images.image)
     for route in handlers.ROUTES:
         r.add_get(route.path, route.handler)
     entities.add_routes(r)  # /person/{id}, /collection/{id}, /company/{id}, /network/{id}
@@ -195,8 +208,16 @@ def build_app(config: SimulatorConfig, catalog: Catalog | None = None) -> web.Ap
             catalog, lambda: shelf.catalog_now("tv"), entities.export_builders(graph)
         ),
         stats=SimulatorStats(),
-        bucket=TokenBucket(config.rate_limit) if config.rate_limit else None,
-        faults=faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),
+        api_gate=Gate(
+            TokenBucket(config.rate_limit) if config.rate_limit else None,
+            config.latency_ms,
+            faults.FaultInjector(config.fault_rate, config.seed, config.fault_kinds),
+        ),
+        image_gate=Gate(
+            TokenBucket(config.image_rate_limit) if config.image_rate_limit else None,
+            config.image_latency_ms,
+            faults.FaultInjector(config.image_fault_rate, config.seed + 1, config.fault_kinds),
+        ),
         outage=outage.Outage(),
         shelf=shelf,
         drift=Drift(config.drift, config.seed),

@@ -159,6 +159,14 @@ def person(seed: int, index: int) -> Person:
     return Person(person_id(index), gender, department, name, popularity, profile)
 
 
+def character_from(h: int) -> str:
+    """A character's name from a 64-bit hash (one credit's own draw, no stream)."""
+    if unit(h) < 0.3:
+        return CHARACTER_ROLES[(h >> 8) % len(CHARACTER_ROLES)]
+    h = mix64(h)
+    return f"{_ALL_FIRST[h % len(_ALL_FIRST)]} {LAST_NAMES[(h >> 16) % len(LAST_NAMES)]}"
+
+
 def character_name(rng: random.Random) -> str:
     if rng.random() < 0.3:
         return rng.choice(CHARACTER_ROLES)

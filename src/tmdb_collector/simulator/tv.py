@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from tmdb_collector.simulator._hash import SALT_TV, hash_ints, hex24, number
+from tmdb_collector.simulator._hash import SALT_TV, hash_ints, hex24, mix64, number
 from tmdb_collector.simulator.bodies import (
+    Credited,
+    cast_pool,
     company_list,
     keyword_item,
     maturity,
+    person_at,
     person_fields,
     person_index,
     spoken_languages,
@@ -24,7 +27,7 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.generate import FLAG_ADULT
 from tmdb_collector.simulator.lists import series_country
 from tmdb_collector.simulator.parts import Subject
-from tmdb_collector.simulator.text import character_name, overview, poster_backdrop
+from tmdb_collector.simulator.text import character_from, overview, poster_backdrop
 from tmdb_collector.simulator.tv_seasons import (
     Season,
     air_day,
@@ -41,6 +44,7 @@ from tmdb_collector.simulator.vocab import COUNTRIES, KEYWORDS, LANGUAGES, TV_GE
 JSONDict = dict[str, Any]
 
 
+CREATOR_POOL, CREW_POOL = 3000, 4000  # the people ``created_by`` and the crew draw from
 _TYPES_BY_GENRE = {99: "Documentary", 10763: "News", 10764: "Reality", 10767: "Talk Show"}
 
 
@@ -49,7 +53,7 @@ def _created_by(cat: Catalog, idx: int) -> list[JSONDict]:
     rng = series_rng(cat, sid, 4)
     out: list[JSONDict] = []
     for _ in range(rng.choice((0, 1, 1, 2))):
-        p = person_fields(cat.seed, person_index(rng, 3000))
+        p = person_fields(cat.seed, person_index(rng, CREATOR_POOL))
         out.append(
             {
                 "id": p["id"],
@@ -146,18 +150,41 @@ class _Regular(NamedTuple):
     credit_id: str  # one per role: a person can hold two roles in a series
 
 
-def _regulars(cat: Catalog, idx: int) -> list[_Regular]:
-    sid = cat.cols.ids[idx]
-    rng = series_rng(cat, sid, 8)
-    seasons = [s.number for s in layout(cat, idx) if s.number > 0]
+def credited_people(cat: Catalog, idx: int) -> Credited:
+    """The pool indices of the series' regulars and crew (``aggregate_credits``' order), from
+    a stream of their own so that the graph's reverse index draws them without the bodies."""
+    rng = series_rng(cat, cat.cols.ids[idx], 17)
     fame = min(1.0, cat.cols.popularity[idx] / 40.0)
-    out: list[_Regular] = []
-    for slot in range(3 + int(12 * fame * rng.random()) + rng.randint(0, 4)):
-        first = rng.choice(seasons)
-        last = rng.choice([n for n in seasons if n >= first])
-        person = person_fields(cat.seed, person_index(rng, max(2000, cat.size)))
+    n_cast = 3 + int(12 * fame * rng.random()) + rng.randint(0, 4)
+    n_crew = rng.randint(3, len(_CREW_JOBS))
+    cast_from, crew_from = pools(cat)
+    cast = [person_at(rng.random(), cast_from) for _ in range(n_cast)]
+    return cast, [person_at(rng.random(), crew_from) for _ in range(n_crew)]
+
+
+def pools(cat: Catalog) -> tuple[int, int]:
+    """The people the series' cast and crew draw from."""
+    return cast_pool(cat.size), max(CREW_POOL, cat.size)
+
+
+def _regulars(
+    cat: Catalog, idx: int, only: int | None = None, people: Credited | None = None
+) -> list[tuple[int, _Regular]]:
+    """The series' regulars with their order (or only pool index ``only``'s), each drawn from
+    a hash of its own. ``people``: :func:`credited_people`'s answer, if the caller holds it."""
+    sid = cat.cols.ids[idx]
+    seasons = [s.number for s in layout(cat, idx) if s.number > 0]
+    out: list[tuple[int, _Regular]] = []
+    for slot, index in enumerate((people or credited_people(cat, idx))[0]):
+        if only is not None and index != only:
+            continue
+        h = hash_ints(cat.seed, SALT_TV, sid, 8, slot)
+        first = seasons[h % len(seasons)]
+        later = [n for n in seasons if n >= first]
+        last = later[(h >> 20) % len(later)]
+        person = person_fields(cat.seed, index)
         credit_id = hex24(cat.seed, SALT_TV, sid, person["id"], 9, slot)
-        out.append(_Regular(person, character_name(rng), first, last, credit_id))
+        out.append((slot, _Regular(person, character_from(mix64(h)), first, last, credit_id)))
     return out
 
 
@@ -167,19 +194,30 @@ def _episodes_between(cat: Catalog, idx: int, first: int, last: int) -> int:
 
 def aggregate_credits(cat: Catalog, idx: int) -> JSONDict:
     """Every season's cast (``roles``) and crew (``jobs``) with episode counts."""
+    return aggregate_entries(cat, idx)
+
+
+def aggregate_entries(
+    cat: Catalog, idx: int, only: int | None = None, people: Credited | None = None
+) -> JSONDict:
+    """``aggregate_credits``' ``cast`` and ``crew``, or only pool index ``only``'s entries
+    (``people``: :func:`credited_people`'s answer, if the caller holds it)."""
+    people = people or credited_people(cat, idx)
     sid = cat.cols.ids[idx]
     cast: list[JSONDict] = []
-    for order, r in enumerate(_regulars(cat, idx)):
+    for order, r in _regulars(cat, idx, only, people):
         episodes = _episodes_between(cat, idx, r.first, r.last)
         role = {"credit_id": r.credit_id, "character": r.character, "episode_count": episodes}
         cast.append({**r.person, "roles": [role], "total_episode_count": episodes, "order": order})
-    rng = series_rng(cat, sid, 10)
     seasons = [s.number for s in layout(cat, idx) if s.number > 0]
     crew: list[JSONDict] = []
-    for n, (department, job) in enumerate(_CREW_JOBS[: rng.randint(3, len(_CREW_JOBS))]):
-        first = rng.choice(seasons)
+    crew_people = people[1]
+    for n, ((department, job), index) in enumerate(zip(_CREW_JOBS, crew_people, strict=False)):
+        if only is not None and index != only:
+            continue
+        first = seasons[hash_ints(cat.seed, SALT_TV, sid, 10, n) % len(seasons)]
         episodes = _episodes_between(cat, idx, first, seasons[-1])
-        person = person_fields(cat.seed, person_index(rng, 4000))
+        person = person_fields(cat.seed, index)
         jobs = [{"credit_id": hex24(cat.seed, SALT_TV, sid, n, 11), "job": job,
                  "episode_count": episodes}]  # fmt: skip
         crew.append({**person, "jobs": jobs, "department": department,
@@ -199,7 +237,8 @@ def credits(cat: Catalog, idx: int, number: int | None = None) -> JSONDict:
     if number is None:
         number = max(s.number for s in layout(cat, idx))
     cast = []
-    for order, r in enumerate(x for x in _regulars(cat, idx) if x.first <= number <= x.last):
+    held = (x for _, x in _regulars(cat, idx) if x.first <= number <= x.last)
+    for order, r in enumerate(held):
         cast.append({**r.person, "character": r.character, "credit_id": r.credit_id,
                      "order": order})  # fmt: skip
     crew = []
@@ -216,9 +255,8 @@ def credits(cat: Catalog, idx: int, number: int | None = None) -> JSONDict:
 def season_regulars(cat: Catalog, idx: int, number: int) -> list[JSONDict]:
     """The aggregate cast members who play in season ``number``."""
     cast = aggregate_credits(cat, idx)["cast"]
-    return [
-        m for m, r in zip(cast, _regulars(cat, idx), strict=True) if r.first <= number <= r.last
-    ]
+    held = _regulars(cat, idx)
+    return [m for m, (_, r) in zip(cast, held, strict=True) if r.first <= number <= r.last]
 
 
 _AGGREGATE_ONLY = frozenset({"jobs", "department", "total_episode_count"})

@@ -144,38 +144,46 @@ class ItemReads(Database):
                 rows.close()
 
     def iter_stored_items(
-        self, parts: Sequence[str], *, include_removed: bool = False
+        self,
+        parts: Sequence[str],
+        *,
+        include_removed: bool = False,
+        bodies: Sequence[str] | None = None,
     ) -> Generator[RawItemRow]:
         """Stored items that have every one of ``parts``, by ascending id, each with its
-        details and those parts' bodies in the order asked, as stored (frames or plain text
-        as bytes: :attr:`codec` decodes them, on any thread); items whose id was later found
+        details and those parts' bodies in the order asked (only those of ``bodies``, a
+        subset of ``parts`` in their order, when given), as stored (frames or plain text as
+        bytes: :attr:`codec` decodes them, on any thread); items whose id was later found
         deleted are left out, and so are those gone from the daily export unless
         ``include_removed`` (:func:`left_out_statuses`). Two cursors walked in step (both by
         id): bounded memory, and much faster than one join per part."""
         text = "CAST({} AS BLOB)"
+        checked = () if bodies is None else tuple(parts)  # held, checked here, not read
+        read = tuple(parts) if bodies is None else tuple(bodies)
         items = self._db.execute(
-            f"SELECT i.id, {text.format('i.details')} {self._exported((), include_removed)}"
-            " ORDER BY i.id"
+            f"SELECT i.id, {text.format('i.details')} {self._exported(checked, include_removed)}"
+            " ORDER BY i.id",
+            checked,
         )
-        if not parts:
+        if not read:
             for item_id, details in items:
                 yield item_id, details, ()
             return
-        marks = ",".join("?" for _ in parts)
-        bodies = self._db.execute(
+        marks = ",".join("?" for _ in read)
+        found_bodies = self._db.execute(
             f"SELECT item_id, name, {text.format('body')} FROM parts WHERE name IN ({marks})"
             " ORDER BY item_id, name",
-            tuple(parts),
+            read,
         )
-        pending = next(bodies, None)
+        pending = next(found_bodies, None)
         for item_id, details in items:
             found: dict[str, Any] = {}
             while pending is not None and pending[0] <= item_id:
                 if pending[0] == item_id:
                     found[pending[1]] = pending[2]
-                pending = next(bodies, None)
-            if len(found) == len(parts):
-                yield item_id, details, tuple(found[name] for name in parts)
+                pending = next(found_bodies, None)
+            if len(found) == len(read):
+                yield item_id, details, tuple(found[name] for name in read)
 
     def item_row(
         self, item_id: int, parts: Sequence[str], *, include_removed: bool = False

@@ -15,3 +15,4 @@ REHARVEST_AFTER = "reharvest_after"  # the harvest order of the last id seen bef
 DEMO_CATALOGUE = "demo_catalogue"  # the simulator arguments a demo collected from
 REFRESH_PARTS = "refresh_parts"  # the parts an unfinished `update --refresh-parts` refetches
 VERSIONS = "versions"  # "off": refetches keep no part versions (`tmdb-collector versions --off`)
+PG_SYNC = "pg_sync"  # `sync --to postgresql://...`: each target's last sync point (JSON)

@@ -27,10 +27,12 @@ from tmdb_collector.store.catalogue import Catalogue
 from tmdb_collector.store.compaction import Compaction
 from tmdb_collector.store.database import APP_NAME, database_error, now
 from tmdb_collector.store.id_status import IdStatus
+from tmdb_collector.store.images import ImageManifest
 from tmdb_collector.store.items import ItemRow, RawItemRow
 from tmdb_collector.store.linked import LinkedStore
 from tmdb_collector.store.listings import Listings
 from tmdb_collector.store.schema import SCHEMA_VERSION
+from tmdb_collector.store.sync_reads import SyncReads
 from tmdb_collector.store.training import Training
 from tmdb_collector.store.version_reads import VersionReads
 
@@ -64,7 +66,7 @@ class StatusCounts:
     removed: int = 0
 
 
-class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore):
+class Store(Listings, Catalogue, Compaction, VersionReads, LinkedStore, SyncReads, ImageManifest):
     """The collection's reads and writes: the harvest (queries, pages, ids, provenance) and the
     items with their parts (read for export by :class:`.items.ItemReads`)."""
 

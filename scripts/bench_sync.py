@@ -1,0 +1,151 @@
+"""`make bench` (sync): ``sync --to postgresql://`` against a real server, at scale.
+
+A few hundred movies are collected from the simulator (``--parts all``) and copied under new
+ids into a collection of ``--movies`` movies with the default parts (bench_tables.py's
+``build``). A PostgreSQL server is started as the tests start it (tests/support/postgres.py).
+Measured, each a child process timed by bench.py's launcher (wall seconds):
+
+* the first sync (every table created, loaded with COPY, keys and indexes added);
+* against it, the hand-made route: ``export --format parquet`` of the same collection plus
+  the server's COPY of those files (each parquet file read with pyarrow and sent with
+  ``COPY ... FROM STDIN``, into tables without keys or indexes);
+* an incremental sync after ``--changed`` (default 1%) of the titles were saved again (their
+  ``ids.updated_at`` moved, as a refetch moves it), which rewrites those titles' rows only;
+  before it the server is settled (VACUUM ANALYZE, what autovacuum does after a bulk load
+  long before the next day's sync).
+
+    .venv/bin/python scripts/bench_sync.py                    # 100,000 movies
+    .venv/bin/python scripts/bench_sync.py --movies 20000     # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/support
+
+from bench import check_child, child_env, cli, run_child
+from bench_tables import build, collect_source
+from tests.support.postgres import PgServer, postgres_server
+
+from tmdb_collector.history.tables import HISTORY_TABLES
+from tmdb_collector.media import MOVIE
+from tmdb_collector.sync.target import PASSWORD_ENV
+
+TARGET_INCREMENTAL = 0.05  # an incremental sync of 1% changed: under 5% of the first's time
+
+
+def sync(db: Path, server: PgServer, schema: str, workdir: Path) -> float:
+    """One ``sync`` (the password in PGPASSWORD, as the docs advise): its wall seconds."""
+    env = {**child_env(), PASSWORD_ENV: server.password}
+    child = run_child(
+        cli("sync", "--db", str(db), "--to", server.dsn(password=""), "--schema", schema),
+        env,
+        workdir,
+    )
+    check_child(child, f"sync --schema {schema}")
+    print("   ", child.stdout.strip()[:300], flush=True)
+    return child.wall
+
+
+def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
+    """``export --format parquet`` (a child), then every file COPYed into schema ``handmade``
+    (in this process): the seconds of each."""
+    import psycopg
+    import pyarrow.parquet as pq
+
+    from tmdb_collector.sync.copy_text import copy_bytes, copy_statement, create_table
+
+    out = workdir / "parquet"
+    child = run_child(
+        cli("export", "--db", str(db), "--format", "parquet", "--out", str(out)),
+        child_env(),
+        workdir,
+    )
+    check_child(child, "export --format parquet")
+    tables = {**MOVIE.tables.tables, **HISTORY_TABLES}
+    began = time.monotonic()
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("CREATE SCHEMA handmade")
+        for path in sorted(out.glob("*.parquet")):
+            columns = tables[path.stem]
+            cur.execute(create_table("handmade", path.stem, columns).encode())
+            # Not vacuumed behind the incremental sync's back (only there to be timed).
+            cur.execute(f"ALTER TABLE handmade.{path.stem} SET (autovacuum_enabled = false)")
+            statement = copy_statement("handmade", path.stem, columns).encode()
+            with cur.copy(statement) as copy:
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
+                    copy.write(copy_bytes(batch))
+        took = time.monotonic() - began
+        cur.execute("DROP SCHEMA handmade CASCADE")
+    return child.wall, took
+
+
+def settle(dsn: str) -> None:
+    """VACUUM ANALYZE the synced tables, as autovacuum would have done by the next day's sync
+    (right after a bulk load it is still at work, competing for the 2 cores)."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def touch(db: Path, share: float) -> int:
+    """Mark ``share`` of the titles saved again (every n-th id); returns how many."""
+    with sqlite3.connect(db) as con:
+        ids = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id")]
+        step = max(1, round(1 / share))
+        chosen = ids[::step]
+        con.executemany(
+            "UPDATE ids SET updated_at = '2099-01-01T00:00:00+00:00' WHERE id = ?",
+            [(i,) for i in chosen],
+        )
+    return len(chosen)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--movies", type=int, default=100_000)
+    parser.add_argument("--changed", type=float, default=0.01, help="share of titles changed")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp, postgres_server() as server:
+        workdir = Path(tmp)
+        print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
+        source = collect_source(workdir)
+        db = workdir / "big.db"
+        build(source, db, args.movies, MOVIE.default_parts)
+        dsn = server.dsn()
+        print("first sync:", flush=True)
+        first = sync(db, server, "tmdb", workdir)
+        print(f"  {first:.1f} s ({args.movies / first:,.0f} movies/s)", flush=True)
+        exported, copied = export_and_copy(db, dsn, workdir)
+        print(
+            f"parquet export + COPY of its files: {exported:.1f} + {copied:.1f}"
+            f" = {exported + copied:.1f} s",
+            flush=True,
+        )
+        settle(dsn)
+        changed = touch(db, args.changed)
+        print(f"incremental sync, {changed:,} titles changed:", flush=True)
+        again = sync(db, server, "tmdb", workdir)
+        share = again / first
+        print(f"  {again:.1f} s = {share:.1%} of the first sync's time", flush=True)
+        verdict_first = "ok" if first <= exported + copied else "SLOWER"
+        verdict_again = "ok" if share < TARGET_INCREMENTAL else "OVER"
+        print(
+            f"summary: {args.movies:,} movies; first sync {first:.1f} s vs export+COPY"
+            f" {exported + copied:.1f} s ({verdict_first}); incremental {again:.1f} s ="
+            f" {share:.1%} of the first (target < {TARGET_INCREMENTAL:.0%}: {verdict_again})"
+        )
+    if verdict_first != "ok" or verdict_again != "ok":
+        raise SystemExit("bench: a sync target was missed (see the summary)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""What a warehouse sync (``tmdb-collector sync``) reads from the store: a fingerprint of each
+item an export holds, and the stored rows of a chosen few.
+
+An item's fingerprint changes whenever anything the table export writes for it can: a save
+(full or ``--refresh-parts``) or a status change stamps ``ids.updated_at``; a refetch moves
+``fetched_at``; a newly harvested page adds provenance rows; a refetch or a prune changes its
+part versions. A linked entity's changes with its save or status (``linked_ids``). The sync
+keeps the fingerprints it wrote beside the rows, so comparing them finds what changed; it
+reads the changed linked entities with :meth:`.linked.LinkedStore.linked_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from tmdb_collector.media.links import DETAILS
+from tmdb_collector.store.items import ItemReads, RawItemRow
+
+CHUNK = 500  # ids per query when reading a chosen few
+
+
+class SyncReads(ItemReads):
+    def item_fingerprints(
+        self, parts: Sequence[str], *, include_removed: bool = False
+    ) -> dict[int, str]:
+        """Each stored item an export may write rows of, by id: a text that changes whenever
+        its exported rows can. That is every item a read yields whatever its parts (the
+        history tables hold those lacking one of ``parts`` too); how many of ``parts`` it has
+        is part of the text."""
+        entity = self.media_type.name
+        held = self._parts_held(parts) if parts else "0"
+        rows = self._db.execute(
+            "SELECT i.id, s.updated_at || '|' || COALESCE(i.fetched_at, '')"
+            " || '|' || (SELECT COUNT(*) FROM provenance p WHERE p.item_id = i.id)"
+            " || '|' || (SELECT COUNT(*) FROM part_versions v"
+            f"   WHERE v.entity = ? AND v.item_id = i.id) || '|' || {held}"
+            f" {self._exported((), include_removed)}",
+            (entity, *parts),
+        )
+        return {int(item_id): str(mark) for item_id, mark in rows}
+
+    def stored_items_of(self, ids: Iterable[int], parts: Sequence[str]) -> Iterator[RawItemRow]:
+        """The stored rows (as :meth:`iter_stored_items` yields them) of the items ``ids``,
+        by ascending id; an id that read would leave out is skipped."""
+        text = "CAST({} AS BLOB)"
+        chosen = sorted(ids)
+        for start in range(0, len(chosen), CHUNK):
+            chunk = chosen[start : start + CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            items = self._db.execute(
+                f"SELECT id, {text.format('details')} FROM items WHERE id IN ({marks}) ORDER BY id",
+                chunk,
+            ).fetchall()
+            bodies: dict[int, dict[str, bytes]] = {}
+            if parts:
+                names = ",".join("?" for _ in parts)
+                for item_id, name, body in self._db.execute(
+                    f"SELECT item_id, name, {text.format('body')} FROM parts"
+                    f" WHERE item_id IN ({marks}) AND name IN ({names})",
+                    (*chunk, *parts),
+                ):
+                    bodies.setdefault(int(item_id), {})[str(name)] = body
+            for item_id, details in items:
+                found = bodies.get(int(item_id), {})
+                if len(found) == len(parts):
+                    yield int(item_id), details, tuple(found[name] for name in parts)
+
+    def provenance_of(self, ids: Iterable[int]) -> list[tuple[int, str, int | None, str, int, int]]:
+        """The provenance rows of the items ``ids``, as :meth:`iter_provenance` orders them."""
+        chosen = sorted(ids)
+        found: list[tuple[int, str, int | None, str, int, int]] = []
+        for start in range(0, len(chosen), CHUNK):
+            chunk = chosen[start : start + CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            found += self._db.execute(
+                "SELECT item_id, stage, genre, query_key, page, position FROM provenance"
+                f" WHERE item_id IN ({marks}) ORDER BY item_id, stage, query_key, page",
+                chunk,
+            ).fetchall()
+        return found
+
+    def linked_fingerprints(self, entity: str, parts: Sequence[str]) -> dict[int, str]:
+        """Each held ``entity`` that has every one of ``parts`` (what :meth:`iter_linked`
+        yields), by id: a text that changes with its save or status."""
+        names = (DETAILS, *parts)
+        marks = ",".join("?" for _ in names)
+        rows = self._db.execute(
+            "SELECT l.id, l.updated_at || '|' || l.fetched_at FROM linked_ids l"
+            " WHERE l.entity = ? AND l.fetched_at IS NOT NULL AND (SELECT COUNT(*)"
+            "  FROM linked_parts p WHERE p.entity = l.entity AND p.item_id = l.id"
+            f"  AND p.name IN ({marks})) = ?",
+            (entity, *names, len(names)),
+        )
+        return {int(item_id): str(mark) for item_id, mark in rows}

@@ -1,0 +1,517 @@
+"""``tmdb-collector sync --to postgresql://...``: keep a PostgreSQL schema equal to the
+collection's parquet export, writing only what changed since the last sync.
+
+Each sync is one transaction: killed at any moment, the server keeps the previous sync's state
+and the next run does the work again. Beside the tables the schema holds :data:`STATE` (which
+collection it mirrors, the sync number, the tables and their columns) and :data:`UNITS` (each
+title's and linked entity's fingerprint as last written, :mod:`.store.sync_reads`). A sync
+compares the collection's fingerprints with those: the units whose fingerprint differs have all
+their rows deleted and written again, those gone are deleted, new ones inserted, and the rest
+are not touched. The first sync (or one whose tables changed, e.g. other parts) creates the
+tables and loads every row with COPY, then adds the primary keys and the indexes.
+
+The sync point (the number) is also kept in the collection (meta ``pg_sync``), so a server
+restored to an earlier sync, or a collection restored to an earlier file, is noticed; since the
+fingerprints travel in the server's own transaction, the difference written is right either
+way. A schema that mirrors another collection is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import errors, sql
+
+from tmdb_collector.errors import CollectorError, ExportError, UsageError
+from tmdb_collector.media.table_schema import Column
+from tmdb_collector.store import meta_keys
+from tmdb_collector.store.store import Store
+from tmdb_collector.sync.copy_text import (
+    PG_UDT,
+    copy_statement,
+    create_table,
+    quoted,
+)
+from tmdb_collector.sync.source import Built, Scope, SyncTable, scopes
+from tmdb_collector.sync.target import Target, connect, server_reason
+
+STATE = "_tmdb_sync"  # one row: the collection mirrored, the sync number, the tables
+UNITS = "_tmdb_sync_units"  # (scope, id, fingerprint) of every unit written
+# The state's and the fingerprints' format: a sync that finds another one loads everything
+# anew (with COPY) rather than finding every title changed and rewriting each.
+STATE_VERSION = 2
+INDEX_MEMORY = "256MB"  # maintenance_work_mem while the first load builds keys and indexes
+# (stage, units done, units to write): stages "comparing", "writing", "indexing", "committing"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class TableCounts:
+    inserted: int = 0  # rows of new titles (or entities)
+    replaced: int = 0  # rows of changed ones, written again
+    deleted: int = 0  # rows of removed ones
+
+
+@dataclass
+class UnitCounts:
+    """What a sync did to one kind of unit (titles, or a linked entity type)."""
+
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class SyncResult:
+    target: str
+    schema: str
+    number: int  # this sync's number in the schema (1: the first)
+    full: bool  # every row loaded (first sync, or the tables changed)
+    units: dict[str, UnitCounts] = field(default_factory=dict)  # by plural: movies, people...
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: the units, then rows inserted, replaced and deleted per table."""
+        how = "full load" if self.full else "changes only"
+        units = "; ".join(
+            f"{name} {u.new:,} new, {u.changed:,} changed, {u.removed:,} removed,"
+            f" {u.unchanged:,} unchanged"
+            for name, u in self.units.items()
+        )
+        per_table = "; ".join(
+            f"{name} +{c.inserted:,} ~{c.replaced:,} -{c.deleted:,}"
+            for name, c in self.tables.items()
+            if c.inserted or c.replaced or c.deleted
+        )
+        return (
+            f"Synced to {self.target} schema {self.schema} (sync {self.number}, {how}):"
+            f" {units}; rows (+inserted ~replaced -deleted): {per_table or 'none'}"
+        )
+
+
+@dataclass(frozen=True)
+class _Diff:
+    new: frozenset[int]
+    changed: frozenset[int]
+    removed: frozenset[int]
+    unchanged: int
+
+
+def sync(store: Store, target: Target, progress: Progress | None = None) -> SyncResult:
+    """Bring ``target``'s schema to the collection's tables in one transaction."""
+    report = progress or (lambda stage, done, total: None)
+    report("comparing", 0, 0)
+    found = scopes(store)
+    local = {scope.name: scope.fingerprints() for scope in found}
+    identity = f"{store.media_type.name} collection created {store.meta(meta_keys.CREATED_AT)}"
+    last = last_point(store, target)
+    with connect(target) as conn:
+        try:
+            result = _in_transaction(conn, target, found, local, identity, last, report)
+        except psycopg.Error as exc:
+            raise _failure(exc, target) from None
+    try:
+        _remember(store, target, result)
+    except CollectorError as exc:  # the server has the sync: only the collection's note is lost
+        result.notices.append(f"the collection could not record sync {result.number} ({exc})")
+    return result
+
+
+def _in_transaction(
+    conn: psycopg.Connection[Any],
+    target: Target,
+    found: list[Scope],
+    local: dict[str, dict[int, str]],
+    identity: str,
+    last: int | None,
+    report: Progress,
+) -> SyncResult:
+    schema = target.schema
+    with conn.transaction(), conn.cursor() as cur:
+        _claim_schema(cur, target)
+        state = _state(cur, schema)
+        existing = _existing_tables(cur, schema)
+        wanted = {t.name: t for scope in found for t in scope.tables}
+        _check_tables(target, wanted, existing, state)
+        if state is not None and state["collection"] != identity:
+            raise UsageError(
+                f"schema {schema} on {target.shown} mirrors another collection"
+                f" ({state['collection']}), not this one ({identity}); sync into another"
+                " --schema"
+            )
+        number = 1 if state is None else int(state["number"]) + 1
+        shapes = {name: table.shape() for name, table in wanted.items()}
+        full = (
+            state is None
+            or state["version"] != STATE_VERSION
+            or _as_shapes(state["tables"]) != _as_shapes(shapes)
+            or any(name not in existing for name in wanted)  # one dropped since: load anew
+        )
+        result = SyncResult(target.shown, schema, number, full)
+        result.tables = {name: TableCounts() for name in wanted}
+        result.units = {scope.label: UnitCounts() for scope in found}
+        _notice_restores(target, state, last, result)
+        job = _Job(cur, schema, found, local, result, report)
+        if full:
+            old = [] if state is None else [name for name in state["tables"] if name in existing]
+            job.load_all(old)
+        else:
+            job.write_changes()
+        report("committing", 1, 1)
+        cur.execute(sql.SQL("DELETE FROM {}.{}").format(sql.Identifier(schema), _ident(STATE)))
+        cur.execute(
+            sql.SQL(
+                "INSERT INTO {}.{} (version, collection, number, synced_at, tables)"
+                " VALUES (%s, %s, %s, %s, %s)"
+            ).format(sql.Identifier(schema), _ident(STATE)),
+            (STATE_VERSION, identity, number, _now(), json.dumps(shapes)),
+        )
+    return result
+
+
+def _ident(name: str) -> sql.Identifier:
+    return sql.Identifier(name)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _as_shapes(value: Any) -> dict[str, list[tuple[str, str]]]:
+    return {name: [tuple(column) for column in columns] for name, columns in value.items()}
+
+
+# ---- the schema and its tables -----------------------------------------------------------
+
+
+def _claim_schema(cur: psycopg.Cursor[Any], target: Target) -> None:
+    """The schema, made if missing and refused if another role owns it; and the lock that
+    keeps two syncs into it from running at once."""
+    schema = target.schema
+    cur.execute(
+        "SELECT pg_get_userbyid(nspowner), current_user FROM pg_namespace WHERE nspname = %s",
+        (schema,),
+    )
+    row = cur.fetchone()
+    if row is not None and row[0] != row[1]:
+        raise UsageError(
+            f"schema {schema} on {target.shown} is owned by role {row[0]}, not {row[1]};"
+            " sync into a schema of your own (--schema NAME)"
+        )
+    if row is None:
+        try:
+            cur.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        except errors.InsufficientPrivilege:
+            raise UsageError(
+                f"role may not create schema {schema} on {target.shown}; create it for the"
+                " role first, or grant CREATE on the database"
+            ) from None
+    cur.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", (f"tmdb-collector {schema}",))
+    locked = cur.fetchone()
+    if not locked or not locked[0]:
+        raise ExportError(
+            f"another sync into schema {schema} on {target.shown} is running; try again when"
+            " it has finished"
+        )
+    cur.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} (version integer NOT NULL, collection text NOT"
+            " NULL, number bigint NOT NULL, synced_at timestamptz NOT NULL, tables jsonb NOT"
+            " NULL)"
+        ).format(sql.Identifier(schema), _ident(STATE))
+    )
+    cur.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} (scope text NOT NULL, id bigint NOT NULL,"
+            " fingerprint text NOT NULL, PRIMARY KEY (scope, id))"
+        ).format(sql.Identifier(schema), _ident(UNITS))
+    )
+
+
+def _state(cur: psycopg.Cursor[Any], schema: str) -> dict[str, Any] | None:
+    cur.execute(
+        sql.SQL("SELECT collection, number, tables, version FROM {}.{}").format(
+            sql.Identifier(schema), _ident(STATE)
+        )
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return {"collection": row[0], "number": row[1], "tables": row[2], "version": row[3]}
+
+
+def _existing_tables(cur: psycopg.Cursor[Any], schema: str) -> dict[str, list[tuple[str, str]]]:
+    """Every table of the schema but ours, with its columns (name, type) in order."""
+    cur.execute(
+        "SELECT table_name, column_name, udt_name FROM information_schema.columns"
+        " WHERE table_schema = %s ORDER BY table_name, ordinal_position",
+        (schema,),
+    )
+    found: dict[str, list[tuple[str, str]]] = {}
+    for table, column, udt in cur.fetchall():
+        if table not in (STATE, UNITS):
+            found.setdefault(str(table), []).append((str(column), str(udt)))
+    return found
+
+
+def _pg_shape(columns: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name, PG_UDT[kind]) for name, kind in columns]  # type: ignore[index]
+
+
+def _check_tables(
+    target: Target,
+    wanted: dict[str, SyncTable],
+    existing: dict[str, list[tuple[str, str]]],
+    state: dict[str, Any] | None,
+) -> None:
+    """A table of the schema that a sync would write must be one an earlier sync made, as
+    it made it (a full load replaces it); anything else is refused before a row is written."""
+    ours = {} if state is None else _as_shapes(state["tables"])
+    for name in sorted(set(wanted) | set(ours)):
+        if name not in existing:
+            continue
+        if name in ours and _pg_shape(ours[name]) == existing[name]:
+            continue
+        expected = _pg_shape(wanted[name].shape()) if name in wanted else None
+        if name not in ours and existing[name] == expected:
+            why = "was not written by tmdb-collector sync"
+        else:
+            why = "has other columns than the export's table of that name"
+        raise UsageError(
+            f"table {target.schema}.{name} on {target.shown} {why}; drop it, or sync into"
+            " another --schema"
+        )
+
+
+def _notice_restores(
+    target: Target, state: dict[str, Any] | None, last: int | None, result: SyncResult
+) -> None:
+    """Say when the server's sync point and the collection's disagree (the server restored,
+    or the collection, or a run stopped between the server's commit and the collection's)."""
+    held = None if state is None else int(state["number"])
+    where = f"schema {target.schema} on {target.shown}"
+    if held == last:
+        return
+    if held is None:
+        result.notices.append(
+            f"{where} holds no sync though this collection wrote sync {last} there (a new or"
+            " restored database): loading everything"
+        )
+    elif last is None or held > last:
+        recorded = "no sync" if last is None else f"sync {last}"
+        result.notices.append(
+            f"{where} holds sync {held} of this collection, which recorded {recorded} there"
+            " (a collection restored from an earlier file, or a run stopped just after the"
+            " server's commit): writing the difference from what the server holds"
+        )
+    else:
+        result.notices.append(
+            f"{where} holds sync {held}, but this collection wrote sync {last} there (the"
+            " server was restored to an earlier state): writing the difference from what it"
+            " holds"
+        )
+
+
+# ---- writing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One sync's transaction: its cursor and schema, the scopes with the collection's
+    fingerprints, and what it reports."""
+
+    cur: psycopg.Cursor[Any]
+    schema: str
+    found: list[Scope]
+    local: dict[str, dict[int, str]]
+    result: SyncResult
+    report: Progress
+
+    def load_all(self, old: list[str]) -> None:
+        """Every table made anew (the ``old`` ones of an earlier sync dropped) and loaded with
+        COPY; keys and indexes added after."""
+        for name in old:
+            self.cur.execute(
+                sql.SQL("DROP TABLE {}.{}").format(
+                    sql.Identifier(self.schema), sql.Identifier(name)
+                )
+            )
+        self.cur.execute(
+            sql.SQL("TRUNCATE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
+        )
+        for scope in self.found:
+            for table in scope.tables:
+                self.cur.execute(create_table(self.schema, table.name, table.columns).encode())
+        total = sum(len(units) for units in self.local.values())
+        done = 0
+        self.report("writing", done, total)
+        for scope in self.found:
+            units = self.local[scope.name]
+            every = frozenset(units)
+            for built in scope.rows(every, every, True):
+                done += self.copy_built(scope, built, freeze=True)
+                self.report("writing", min(done, total), total)
+            _copy_units(self.cur, self.schema, scope.name, units.items())
+            self.result.units[scope.label].new = len(units)
+        self.report("indexing", 0, 1)
+        self.cur.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'".encode())
+        for scope in self.found:
+            for table in scope.tables:
+                _add_keys(self.cur, self.schema, table)
+                # Statistics now, not when autovacuum comes by: the next sync's deletes by
+                # title would otherwise be planned blind (as scans of whole tables).
+                self.cur.execute(f"ANALYZE {quoted(self.schema)}.{quoted(table.name)}".encode())
+        self.cur.execute(
+            sql.SQL("ANALYZE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
+        )
+
+    def write_changes(self) -> None:
+        """Only the changed, removed and new units' rows; the others are not touched."""
+        diffs = {
+            scope.name: _diff(self.cur, self.schema, scope.name, self.local[scope.name])
+            for scope in self.found
+        }
+        total = sum(len(d.new) + len(d.changed) for d in diffs.values())
+        done = 0
+        self.report("writing", done, total)
+        for scope in self.found:
+            diff = diffs[scope.name]
+            self.result.units[scope.label] = UnitCounts(
+                len(diff.new), len(diff.changed), len(diff.removed), diff.unchanged
+            )
+            gone = sorted(diff.changed | diff.removed)
+            if not gone and not diff.new:
+                continue
+            for table in scope.tables:
+                counts = self.result.tables[table.name]
+                for ids, replaced in ((sorted(diff.changed), True), (sorted(diff.removed), False)):
+                    if not ids:
+                        continue
+                    self.cur.execute(
+                        sql.SQL("DELETE FROM {}.{} WHERE {} = ANY(%s)").format(
+                            sql.Identifier(self.schema),
+                            sql.Identifier(table.name),
+                            sql.Identifier(table.unit_column),
+                        ),
+                        (ids,),
+                    )
+                    if not replaced:
+                        counts.deleted += self.cur.rowcount
+            written = diff.new | diff.changed
+            if written:
+                for built in scope.rows(written, diff.new, False):
+                    done += self.copy_built(scope, built)
+                    self.report("writing", min(done, total), total)
+            self.cur.execute(
+                sql.SQL("DELETE FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
+                    sql.Identifier(self.schema), _ident(UNITS)
+                ),
+                (scope.name, gone),
+            )
+            units = self.local[scope.name]
+            _copy_units(self.cur, self.schema, scope.name, ((i, units[i]) for i in sorted(written)))
+
+    def copy_built(self, scope: Scope, built: Built, *, freeze: bool = False) -> int:
+        """One batch's rows into their tables (``freeze``: made in this transaction); returns
+        how many units it wrote (the rows of the scope's own table: one per unit)."""
+        by_name = {table.name: table for table in scope.tables}
+        for name, (rows, fresh, data) in built.items():
+            columns = by_name[name].columns
+            statement = copy_statement(self.schema, name, columns, freeze=freeze)
+            with self.cur.copy(statement.encode()) as copy:
+                copy.write(data)
+            counts = self.result.tables[name]
+            counts.inserted += fresh
+            counts.replaced += rows - fresh
+        unit_table = scope.tables[0].name
+        return built[unit_table][0] if unit_table in built else 0
+
+
+def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, str]) -> _Diff:
+    cur.execute(
+        sql.SQL("SELECT id, fingerprint FROM {}.{} WHERE scope = %s").format(
+            sql.Identifier(schema), _ident(UNITS)
+        ),
+        (scope,),
+    )
+    written = {int(i): str(mark) for i, mark in cur.fetchall()}
+    new = frozenset(local.keys() - written.keys())
+    removed = frozenset(written.keys() - local.keys())
+    changed = frozenset(i for i in local.keys() & written.keys() if local[i] != written[i])
+    unchanged = len(local) - len(new) - len(changed)
+    return _Diff(new, changed, removed, unchanged)
+
+
+def _copy_units(
+    cur: psycopg.Cursor[Any], schema: str, scope: str, units: Iterable[tuple[int, str]]
+) -> None:
+    statement = sql.SQL("COPY {}.{} (scope, id, fingerprint) FROM STDIN").format(
+        sql.Identifier(schema), _ident(UNITS)
+    )
+    with cur.copy(statement) as copy:
+        for item_id, mark in units:
+            copy.write_row((scope, item_id, mark))
+
+
+def _add_keys(cur: psycopg.Cursor[Any], schema: str, table: SyncTable) -> None:
+    """The table's primary key, and an index on each join key (its unit column, and every
+    other ``*_id`` column) that does not lead the primary key."""
+    name = f"{quoted(schema)}.{quoted(table.name)}"
+    if table.key:
+        keys = ", ".join(quoted(column) for column in table.key)
+        cur.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({keys})".encode())
+    leading = table.key[0] if table.key else None
+    for column in _join_keys(table.columns, table.unit_column):
+        if column != leading:
+            index = quoted(f"{table.name}_{column}_idx"[:63])
+            cur.execute(f"CREATE INDEX {index} ON {name} ({quoted(column)})".encode())
+
+
+def _join_keys(columns: tuple[Column, ...], unit_column: str) -> Iterator[str]:
+    yield unit_column
+    for column in columns:
+        if column.name != unit_column and column.kind == "int" and column.name.endswith("_id"):
+            yield column.name
+
+
+# ---- the collection's side of the sync point ---------------------------------------------
+
+
+def _point_key(target: Target) -> str:
+    return f"{target.shown} {target.schema}"
+
+
+def _remember(store: Store, target: Target, result: SyncResult) -> None:
+    """Record this sync's number in the collection (after the server committed it)."""
+    try:
+        points = json.loads(store.meta(meta_keys.PG_SYNC) or "{}")
+    except ValueError:
+        points = {}
+    points[_point_key(target)] = {"number": result.number, "synced_at": _now().isoformat()}
+    store.set_meta(meta_keys.PG_SYNC, json.dumps(points, sort_keys=True))
+
+
+def last_point(store: Store, target: Target) -> int | None:
+    """The number of the last sync of this collection to ``target``'s schema, if any."""
+    try:
+        points = json.loads(store.meta(meta_keys.PG_SYNC) or "{}")
+        return int(points[_point_key(target)]["number"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _failure(exc: psycopg.Error, target: Target) -> CollectorError:
+    reason = server_reason(exc, target)
+    if isinstance(exc, errors.InsufficientPrivilege):
+        return UsageError(f"{target.shown} refused the sync: {reason}; nothing was written")
+    return ExportError(
+        f"the sync to {target.shown} failed ({reason}); the server keeps the previous sync's"
+        " state, run the same command again"
+    )

@@ -1,0 +1,212 @@
+"""What a sync writes: the parquet export's tables, grouped by what identifies their rows.
+
+A *scope* is a kind of unit whose rows a sync replaces together: the collection's titles (every
+table of the export of the collection's parts, the history tables and provenance included,
+each naming the title in one column), and each linked entity type the collection holds
+(``people``, ``person_credits``...: named as the table export names them). The rows are built
+by the table export's own functions (:func:`~tmdb_collector.export.tables.batch_tables`), so
+they are the parquet files' rows, a batch of units at a time, on :data:`WORKERS` threads.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tmdb_collector.export.arrow_types import columns_table
+from tmdb_collector.export.tables import BATCH_SIZE, WORKERS, batch_tables, rows_table
+from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
+from tmdb_collector.media import MediaType
+from tmdb_collector.media.table_schema import Column, Row
+from tmdb_collector.media.table_sets import PROVENANCE
+from tmdb_collector.store.items import ItemRow, RawItemRow
+from tmdb_collector.store.store import Store
+from tmdb_collector.sync.copy_text import copy_bytes
+
+TITLE_COLUMN = "title_id"  # the history tables' title column
+# table -> (rows, rows of new units, COPY text) of one batch
+Built = dict[str, tuple[int, int, bytes]]
+_B = TypeVar("_B")
+
+
+@dataclass(frozen=True)
+class SyncTable:
+    name: str
+    columns: tuple[Column, ...]
+    unit_column: str  # the column naming the unit (title or entity) a row belongs to
+    key: tuple[str, ...]  # the primary key, or () when the export declares none
+
+    def shape(self) -> list[tuple[str, str]]:
+        return [(column.name, column.kind) for column in self.columns]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One kind of unit and its tables; ``rows`` builds them for some units (all: None)."""
+
+    name: str  # "movie", "tv" or a linked entity type's name
+    label: str  # its plural, for people: "movies", "people"
+    tables: tuple[SyncTable, ...]
+    fingerprints: Callable[[], dict[int, str]]
+    # (the units to build, those of them that are new, whether they are nearly all: read the
+    # collection through and keep theirs) -> batches of their rows. Only the units asked are
+    # written, even if the collection gained some since their fingerprints were read.
+    rows: Callable[[frozenset[int], frozenset[int], bool], Iterator[Built]]
+
+
+def scopes(store: Store) -> list[Scope]:
+    """The collection's scope, then each linked entity type's, as the table export has them."""
+    found = [_titles(store)]
+    taken = {table.name for table in found[0].tables}
+    for media in store.held_linked().values():
+        found.append(_linked(store, media, taken))
+    return found
+
+
+def _unit_column(columns: tuple[Column, ...], id_column: str) -> str:
+    names = [column.name for column in columns]
+    for name in (id_column, TITLE_COLUMN):
+        if name in names:
+            return name
+    return names[0]  # the unit's own table: its id first
+
+
+def _titles(store: Store) -> Scope:
+    media = store.media_type
+    parts = store.plan().parts
+    table_set = media.tables
+    tables = [
+        SyncTable(
+            name,
+            table_set.tables[name],
+            _unit_column(table_set.tables[name], table_set.id_column),
+            tuple(table_set.keys.get(name, ())),
+        )
+        for name in table_set.names(parts)
+    ]
+    history = [name for name, _rows in history_tables(store, parts)]
+    tables += [SyncTable(name, HISTORY_TABLES[name], TITLE_COLUMN, ()) for name in history]
+
+    units = {table.name: table.unit_column for table in tables}
+
+    def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
+        if whole:
+            every = store.iter_stored_items(parts)
+            stored: Iterator[RawItemRow] = (item for item in every if item[0] in chosen)
+        else:
+            stored = store.stored_items_of(chosen, parts)
+
+        coder = store.codec  # loaded on this thread: the database is read here only
+
+        def build(batch: tuple[list[RawItemRow], list[Row]]) -> Built:
+            items, provenance = batch
+            built = batch_tables(coder.decode_rows(items), parts, table_set)
+            built[PROVENANCE] = rows_table(PROVENANCE, provenance, table_set)
+            return _as_copy(built, units, new)
+
+        # The database is read on this thread only: each batch with its provenance.
+        batches = (
+            (batch, list(store.provenance_of(item[0] for item in batch)))
+            for batch in _batches(stored)
+        )
+        try:
+            yield from _in_order(batches, build)
+        finally:
+            close = getattr(every if whole else stored, "close", None)
+            if close is not None:
+                close()
+        for name, table_rows in history_tables(store, parts):
+            kept = (row for row in table_rows if row[0] in chosen)
+            while chunk := list(islice(kept, BATCH_SIZE)):
+                yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, new)
+
+    return Scope(
+        media.name, media.plural, tuple(tables), lambda: store.item_fingerprints(parts), rows
+    )
+
+
+def _linked(store: Store, media: MediaType, taken: set[str]) -> Scope:
+    """A linked entity type's tables, named ``linked_<table>`` when the titles have one of
+    the same name (as the table export names them)."""
+    parts = store.linked_parts(media)
+    table_set = media.tables
+    names = {
+        table: f"linked_{table}" if table in taken else table
+        for table in media.linked_tables
+        if table in table_set.names(parts)
+    }
+    tables = tuple(
+        SyncTable(
+            names[table],
+            table_set.tables[table],
+            _unit_column(table_set.tables[table], table_set.id_column),
+            tuple(table_set.keys.get(table, ())),
+        )
+        for table in names
+    )
+
+    units = {table.name: table.unit_column for table in tables}
+
+    def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
+        if whole:
+            every = store.iter_linked(media.name, parts)
+            records: Iterator[ItemRow] = (record for record in every if record[0] in chosen)
+        else:
+            records = store.linked_of(media.name, chosen, parts)
+        encoded = (
+            (key, details.encode(), tuple(body.encode() for body in bodies))
+            for key, details, bodies in records
+        )
+
+        def build(batch: list[RawItemRow]) -> Built:
+            built = batch_tables(batch, parts, table_set)
+            return _as_copy({names[t]: built[t] for t in names if t in built}, units, new)
+
+        yield from _in_order(_batches(encoded), build)
+
+    fingerprints = lambda: store.linked_fingerprints(media.name, parts)  # noqa: E731
+    return Scope(media.name, media.plural, tables, fingerprints, rows)
+
+
+def _as_copy(built: dict[str, Any], units: dict[str, str], new: frozenset[int]) -> Built:
+    """Each table's rows as COPY text, with how many of them belong to ``new`` units."""
+    found: Built = {}
+    for name, table in built.items():
+        if table.num_rows:
+            fresh = _count_in(table.column(units[name]), new) if new else 0
+            found[name] = (table.num_rows, fresh, copy_bytes(table))
+    return found
+
+
+def _count_in(values: Any, chosen: frozenset[int]) -> int:
+    inside = pc.is_in(values, value_set=pa.array(sorted(chosen), pa.int64()))
+    return int(pc.sum(inside).as_py() or 0)
+
+
+def _batches(rows: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
+    while batch := list(islice(rows, BATCH_SIZE)):
+        yield batch
+
+
+def _in_order(batches: Iterator[_B], build: Callable[[_B], Built]) -> Iterator[Built]:
+    """Each batch built on :data:`WORKERS` threads, yielded in the order read, at most
+    ``WORKERS + 1`` batches in hand."""
+    ahead: deque[Future[Built]] = deque()
+    with ThreadPoolExecutor(WORKERS, thread_name_prefix="sync-build") as pool:
+        try:
+            for batch in batches:
+                ahead.append(pool.submit(build, batch))
+                if len(ahead) > WORKERS:
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
+        finally:
+            for future in ahead:
+                future.cancel()

@@ -1,0 +1,314 @@
+"""`sync --to postgresql://...` against a real PostgreSQL server (tests/support/postgres.py):
+the first sync equals the parquet export table by table and row for row; after `update` on a
+later simulated day the next one rewrites only the changed titles and equals it again; a sync
+killed mid-way leaves the previous state and a rerun completes; bad input is one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pyarrow.parquet as pq
+import pytest
+
+from tests.cli_helpers import collect_args, kill, run_cli, start_cli, update_args
+from tests.support.postgres import PgServer
+from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
+from tmdb_collector.store.store import Store
+
+DAY0, DAY7 = dt.date(2026, 11, 10), dt.date(2026, 11, 17)
+PLAN = [
+    "--popular-pages",
+    "2",
+    "--genre-pages",
+    "1",
+    "--genres",
+    "28,35",
+    "--parts",
+    "credits,keywords,watch/providers",
+    "--linked",
+    "people,collections",
+    "--linked-cast",
+    "2",
+    "--linked-crew",
+    "none",
+]
+STATE, UNITS = "_tmdb_sync", "_tmdb_sync_units"
+
+
+def simulator(today: dt.date) -> AbstractContextManager[RunningSimulator]:
+    config = SimulatorConfig(catalog_size=2000, tv_catalog_size=300, seed=7, today=today)
+    return running_simulator(config)
+
+
+@pytest.fixture(scope="module")
+def collections(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The same collection on DAY0 and, after `update` on DAY7, a copy of it."""
+    folder = tmp_path_factory.mktemp("pg-sync")
+    day0, day7 = folder / "day0.db", folder / "day7.db"
+    with simulator(DAY0) as sim:
+        first = run_cli(collect_args(day0, sim.base_url, *PLAN, rate="1000"))
+        assert first.returncode == 0, first.stderr
+    shutil.copy(day0, day7)
+    with simulator(DAY7) as sim:
+        update = run_cli(update_args(day7, sim.base_url))
+        assert update.returncode == 0, update.stderr
+    return {"day0": day0, "day7": day7}
+
+
+def sync_args(db: Path, dsn: str, *extra: str, progress: str = "plain") -> list[str]:
+    return ["sync", "--db", str(db), "--to", dsn, "--progress", progress, *extra]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _sorted(rows: Iterator[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return sorted((tuple(_plain(v) for v in row) for row in rows), key=repr)
+
+
+def parquet_rows(folder: Path) -> dict[str, list[tuple[Any, ...]]]:
+    found = {}
+    for path in sorted(folder.glob("*.parquet")):
+        table = pq.read_table(path)
+        found[path.stem] = _sorted(iter(zip(*table.to_pydict().values(), strict=True)))
+    return found
+
+
+def pg_rows(dsn: str, schema: str) -> dict[str, list[tuple[Any, ...]]]:
+    with psycopg.connect(dsn) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (schema,),
+            )
+            if row[0] not in (STATE, UNITS)
+        ]
+        return {name: _sorted(conn.execute(f'SELECT * FROM {schema}."{name}"')) for name in names}
+
+
+def export_parquet(db: Path, out: Path) -> dict[str, list[tuple[Any, ...]]]:
+    result = run_cli(["export", "--db", str(db), "--format", "parquet", "--out", str(out)])
+    assert result.returncode == 0, result.stderr
+    return parquet_rows(out)
+
+
+def assert_same(pg: dict[str, Any], parquet: dict[str, Any]) -> None:
+    assert sorted(pg) == sorted(parquet)
+    for name in parquet:
+        assert len(pg[name]) == len(parquet[name]), name
+        assert pg[name] == parquet[name], name
+
+
+def sync_number(dsn: str, schema: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(f"SELECT number FROM {schema}.{STATE}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_first_sync_then_changes_only_match_the_parquet_export(
+    pg_server: PgServer, collections: dict[str, Path], tmp_path: Path
+) -> None:
+    dsn, day0 = pg_server.dsn(), tmp_path / "c.db"
+    shutil.copy(collections["day0"], day0)
+    first = run_cli(sync_args(day0, dsn))
+    assert first.returncode == 0, first.stderr
+    assert "sync 1, full load" in first.stdout
+    assert pg_server.password not in first.stdout + first.stderr
+    expected = export_parquet(day0, tmp_path / "day0")
+    assert {"movies", "cast", "provenance", "availability", "part_versions", "people"} <= set(
+        expected
+    )
+    assert_same(pg_rows(dsn, "tmdb"), expected)
+    with Store.open_existing(day0) as store:
+        before = store.item_fingerprints(store.plan().parts)
+    with psycopg.connect(dsn) as conn:
+        versions = dict(conn.execute("SELECT id, xmin::text FROM tmdb.movies").fetchall())
+
+    # The same collection after a week of `update` (a copy keeps the collection's identity).
+    shutil.copy(collections["day7"], day0)
+    second = run_cli(sync_args(day0, dsn))
+    assert second.returncode == 0, second.stderr
+    assert "sync 2, changes only" in second.stdout
+    assert_same(pg_rows(dsn, "tmdb"), export_parquet(day0, tmp_path / "day7"))
+    with Store.open_existing(day0) as store:
+        after = store.item_fingerprints(store.plan().parts)
+    changed = {i for i in before.keys() & after.keys() if before[i] != after[i]}
+    assert 0 < len(changed) < len(after)
+    with psycopg.connect(dsn) as conn:
+        now = dict(conn.execute("SELECT id, xmin::text FROM tmdb.movies").fetchall())
+    rewritten = {i for i in now.keys() & versions.keys() if now[i] != versions[i]}
+    assert rewritten == changed  # the unchanged titles' rows were not touched
+    assert f"movies 0 new, {len(changed)} changed, 0 removed" in second.stdout
+
+    third = run_cli(sync_args(day0, dsn))  # nothing changed since
+    assert "movies 0 new, 0 changed, 0 removed" in third.stdout, third.stdout
+    assert "people 0 new, 0 changed, 0 removed" in third.stdout, third.stdout
+    assert sync_number(dsn, "tmdb") == 3
+
+
+def _touch(db: Path, ids: list[int]) -> None:
+    """Make titles look saved again (as a refetch would), without the simulator."""
+    with sqlite3.connect(db) as con:
+        con.executemany(
+            "UPDATE ids SET updated_at = '2099-01-01T00:00:00+00:00' WHERE id = ?",
+            [(i,) for i in ids],
+        )
+
+
+def _wait_for_lock_wait(conn: psycopg.Connection[Any], sync: subprocess.Popen[str]) -> None:
+    """Until the sync's backend waits for the row lock this test holds (or it exits)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and sync.poll() is None:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND pid <> pg_backend_pid()"
+        ).fetchone()
+        if row and row[0]:
+            return
+        conn.execute("SELECT pg_sleep(0.05)")  # the server's own wait between two looks
+    raise AssertionError(f"the sync never waited for the lock: {sync.poll()}")
+
+
+def test_a_sync_killed_mid_way_keeps_the_previous_state(
+    pg_server: PgServer, collections: dict[str, Path], tmp_path: Path
+) -> None:
+    dsn, db, schema = pg_server.dsn(), tmp_path / "c.db", "killed"
+    shutil.copy(collections["day0"], db)
+    assert run_cli(sync_args(db, dsn, "--schema", schema)).returncode == 0
+    before = pg_rows(dsn, schema)
+    with sqlite3.connect(db) as con:
+        ids = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id LIMIT 5")]
+    _touch(db, ids)
+    with sqlite3.connect(db) as con:  # two titles TMDB deleted since: their rows must go
+        gone = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id DESC LIMIT 2")]
+        con.executemany("UPDATE ids SET status = 'not_found' WHERE id = ?", [(i,) for i in gone])
+        # and one that lost a part: its rows leave the title tables (its history stays)
+        (lacking,) = con.execute("SELECT id FROM items ORDER BY id LIMIT 1 OFFSET 10").fetchone()
+        con.execute("DELETE FROM parts WHERE item_id = ? AND name = 'keywords'", (lacking,))
+    with psycopg.connect(dsn, autocommit=True) as watcher, psycopg.connect(dsn) as holder:
+        holder.execute(f"SELECT * FROM {schema}.{STATE} FOR UPDATE")  # its commit waits on us
+        sync = start_cli(sync_args(db, dsn, "--schema", schema, progress="json"))
+        try:
+            _wait_for_lock_wait(watcher, sync)  # every row written, the commit not yet made
+        finally:
+            _out, err = kill(sync, signal.SIGKILL)
+        holder.rollback()
+    assert sync.returncode == -signal.SIGKILL, err
+    assert pg_rows(dsn, schema) == before
+    assert sync_number(dsn, schema) == 1
+    again = run_cli(sync_args(db, dsn, "--schema", schema))
+    assert again.returncode == 0, again.stderr
+    assert "movies 0 new, 6 changed, 2 removed" in again.stdout
+    assert sync_number(dsn, schema) == 2
+    assert_same(pg_rows(dsn, schema), export_parquet(db, tmp_path / "tables"))
+
+
+def test_bad_input_is_one_line_and_writes_nothing(
+    pg_server: PgServer, collections: dict[str, Path], tmp_path: Path
+) -> None:
+    db = tmp_path / "c.db"
+    shutil.copy(collections["day0"], db)
+    secret = pg_server.password
+    outputs = []
+
+    def refused(dsn: str, *extra: str, code: int) -> str:
+        result = run_cli(sync_args(db, dsn, *extra))
+        outputs.append(result.stdout + result.stderr)
+        assert result.returncode == code, result.stderr
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        return lines[0]
+
+    closed = pg_server.dsn().replace(f":{pg_server.port}/", ":1/")
+    line = refused(closed, code=1)
+    assert "cannot connect to postgresql://postgres@127.0.0.1:1/postgres" in line
+    line = refused(pg_server.dsn(password="wrong-password"), code=2)
+    assert "refused the credentials" in line
+    assert "password authentication failed" in line
+    line = refused(pg_server.dsn(password=""), code=2)
+    assert "asks for a password: give it in the URL, PGPASSWORD or ~/.pgpass" in line
+
+    dsn = pg_server.dsn()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE ROLE other")
+        conn.execute("CREATE SCHEMA theirs AUTHORIZATION other")
+        conn.execute("CREATE SCHEMA clash")
+        conn.execute("CREATE TABLE clash.movies (id integer, title text)")
+    line = refused(dsn, "--schema", "theirs", code=2)
+    assert "schema theirs on postgresql://postgres@127.0.0.1" in line
+    assert "owned by role other" in line
+    line = refused(dsn, "--schema", "clash", code=2)
+    assert "table clash.movies" in line
+    assert "other columns" in line
+    with psycopg.connect(dsn) as conn:
+        tables = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+            " WHERE table_schema IN ('theirs', 'clash')"
+        ).fetchall()
+    assert tables == [("clash", "movies")]  # nothing half-written beside it
+
+    # A schema that mirrors another collection is refused.
+    assert run_cli(sync_args(db, dsn, "--schema", "mine")).returncode == 0
+    other = tmp_path / "other.db"
+    with simulator(DAY0) as sim:
+        made = run_cli(collect_args(other, sim.base_url, "--popular-pages", "1", rate="1000"))
+        assert made.returncode == 0, made.stderr
+    with sqlite3.connect(other) as con:
+        con.execute("UPDATE meta SET value = '2000-01-01T00:00:00+00:00' WHERE key='created_at'")
+    result = run_cli(sync_args(other, dsn, "--schema", "mine"))
+    outputs.append(result.stdout + result.stderr)
+    assert result.returncode == 2
+    assert "mirrors another collection" in result.stderr
+    assert all(secret not in text for text in outputs)
+    assert secret.encode() not in db.read_bytes()
+
+
+def test_a_restored_server_is_noticed_and_brought_up_to_date(
+    pg_server: PgServer, collections: dict[str, Path], tmp_path: Path
+) -> None:
+    dsn, db = pg_server.dsn(), tmp_path / "c.db"
+    shutil.copy(collections["day0"], db)
+    assert run_cli(sync_args(db, dsn, "--schema", "restored")).returncode == 0
+    with sqlite3.connect(db) as con:  # as if the server had since lost syncs 2 to 4
+        (points,) = con.execute("SELECT value FROM meta WHERE key = 'pg_sync'").fetchone()
+        marks = {key: {**value, "number": 4} for key, value in json.loads(points).items()}
+        con.execute("UPDATE meta SET value = ? WHERE key = 'pg_sync'", (json.dumps(marks),))
+    result = run_cli(sync_args(db, dsn, "--schema", "restored"))
+    assert result.returncode == 0, result.stderr
+    assert "restored to an earlier state" in result.stderr
+    assert sync_number(dsn, "restored") == 2
+
+
+def test_a_tv_collection_syncs_its_own_tables(pg_server: PgServer, tmp_path: Path) -> None:
+    """Nothing in the sync asks which media type it writes: a TV collection's tables (with
+    its seasons and the networks it links to) arrive as its parquet export has them."""
+    db, dsn = tmp_path / "tv.db", pg_server.dsn()
+    plan = ["--media", "tv", "--popular-pages", "1", "--genre-pages", "1", "--linked", "networks"]
+    with simulator(DAY0) as sim:
+        made = run_cli(collect_args(db, sim.base_url, *plan, rate="1000"))
+        assert made.returncode == 0, made.stderr
+    result = run_cli(sync_args(db, dsn, "--schema", "tv"))
+    assert result.returncode == 0, result.stderr
+    assert "series " in result.stdout
+    expected = export_parquet(db, tmp_path / "tables")
+    assert "networks" in expected
+    assert_same(pg_rows(dsn, "tv"), expected)
