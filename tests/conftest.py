@@ -27,6 +27,20 @@ settings.register_profile("tmdb", deadline=None)
 settings.load_profile("tmdb")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def dlt_offline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """dlt (tmdb_collector.dlt's tests, the docs' examples) sends no usage telemetry off this
+    machine, and keeps its pipelines' working state in the session's temporary directory,
+    not in the home directory's ~/.dlt."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    patch.setenv("DLT_DATA_DIR", str(tmp_path_factory.mktemp("dlt-data")))
+    yield
+    patch.undo()
+
+
 REFERENCE = REPO.parent / "shared" / "tmdb-reference"
 SAMPLES = REFERENCE / "samples"
 

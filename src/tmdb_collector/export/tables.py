@@ -266,7 +266,7 @@ def table_names(store: Store, parts: Sequence[str]) -> list[str]:
     """Every table a table export of ``parts`` writes, in order: the items', the history's,
     then the linked entities'."""
     names = _own_names(store, parts)
-    linked = _linked_names(store, set(names))
+    linked = linked_names(store, set(names))
     return names + [name for _, named in linked for name in named.values()]
 
 
@@ -402,7 +402,7 @@ def _named(table: str, batch: Callable[[], Any]) -> dict[str, Any]:
     return {table: batch()}
 
 
-def _linked_names(store: Store, taken: set[str]) -> list[tuple[Any, dict[str, str]]]:
+def linked_names(store: Store, taken: set[str]) -> list[tuple[Any, dict[str, str]]]:
     """Each linked entity type the collection holds with its tables' file names (``linked_``
     before a name the items' or another table already has)."""
     found = []
@@ -429,9 +429,9 @@ def _linked_jobs(
     """The linked entities the collection holds (``collect --linked``): each entity type's
     ``linked_tables`` that are ``wanted``, built from its bodies as its own collection's
     are, their files added to ``sinks`` now and their batches as jobs; ``taken``: the other
-    tables' names (see :func:`_linked_names`)."""
+    tables' names (see :func:`linked_names`)."""
     streams = []
-    for media, all_names in _linked_names(store, taken):
+    for media, all_names in linked_names(store, taken):
         names = {table: name for table, name in all_names.items() if name in wanted}
         if not names:
             continue

@@ -190,6 +190,13 @@ class LinkedStore(ItemReads):
         )
         return [int(row[0]) for row in rows]
 
+    def linked_fetched_at(self, entity: str) -> Iterator[tuple[int, str]]:
+        """``(id, fetched_at)`` of every held entity of ``entity`` (the server's clock)."""
+        return self._db.execute(
+            "SELECT id, fetched_at FROM linked_ids WHERE entity = ? AND fetched_at IS NOT NULL",
+            (entity,),
+        )
+
     def linked_fetched_before(self, entity: str, when: str) -> list[int]:
         """Held entities fetched before ``when`` (ISO time): what ``--max-age`` refetches."""
         rows = self._db.execute(

@@ -95,6 +95,16 @@ class VersionReads(ItemReads):
                 if stored is not None:
                     yield item_id, part, day, replaced, stored
 
+    def part_change_days(self) -> Iterator[tuple[int, str]]:
+        """``(item_id, day)``: the last day a refetch changed one of each item's parts (not
+        its details) by the server's clock, for the items where one did. A partial refetch
+        (``update --refresh-parts``) leaves ``fetched_at`` as it was and is seen here only."""
+        return self._db.execute(
+            "SELECT item_id, MAX(fetched_on) FROM part_versions WHERE entity = ? AND part != ?"
+            " AND body IS NULL GROUP BY item_id",
+            (self.media_type.name, DETAILS),
+        )
+
     def _current(self, item_id: int, part: str) -> codec.Stored | None:
         """The stored body of an item's part now (``details``: its details)."""
         if part == DETAILS:
