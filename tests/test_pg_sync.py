@@ -1,7 +1,8 @@
 """`sync --to postgresql://...` against a real PostgreSQL server (tests/support/postgres.py):
-the first sync equals the parquet export table by table and row for row; after `update` on a
-later simulated day the next one rewrites only the changed titles and equals it again; a sync
-killed mid-way leaves the previous state and a rerun completes; bad input is one line."""
+the first sync equals the parquet export table by table and row for row; after a week of daily
+`update` runs (one per simulated day) the next one rewrites only the changed titles and equals
+it again; a first sync or a later one killed mid-way leaves the previous state (none at all for
+a first) and a rerun completes; bad input is one line."""
 
 from __future__ import annotations
 
@@ -26,12 +27,13 @@ from tests.support.postgres import PgServer
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.store.store import Store
 
-DAY0, DAY7 = dt.date(2026, 11, 10), dt.date(2026, 11, 17)
+DAY0 = dt.date(2026, 11, 10)
+WEEK = [DAY0 + dt.timedelta(days=n) for n in range(1, 8)]  # a daily `update` on each
 PLAN = [
     "--popular-pages",
-    "2",
+    "5",
     "--genre-pages",
-    "1",
+    "2",
     "--genres",
     "28,35",
     "--parts",
@@ -43,27 +45,44 @@ PLAN = [
     "--linked-crew",
     "none",
 ]
+CATALOG = 80  # movies: small enough that each day changes some the collection holds
 STATE, UNITS = "_tmdb_sync", "_tmdb_sync_units"
 
 
 def simulator(today: dt.date) -> AbstractContextManager[RunningSimulator]:
-    config = SimulatorConfig(catalog_size=2000, tv_catalog_size=300, seed=7, today=today)
+    config = SimulatorConfig(catalog_size=CATALOG, tv_catalog_size=300, seed=7, today=today)
     return running_simulator(config)
+
+
+def fingerprints(db: Path) -> dict[int, str]:
+    with Store.open_existing(db) as store:
+        return store.item_fingerprints(store.plan().parts)
+
+
+def changed_titles(before: dict[int, str], after: dict[int, str]) -> set[int]:
+    return {i for i in before.keys() & after.keys() if before[i] != after[i]}
 
 
 @pytest.fixture(scope="module")
 def collections(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The same collection on DAY0 and, after `update` on DAY7, a copy of it."""
+    """The same collection on DAY0 and, after a week of daily `update` runs (each against
+    the simulator of its day), a copy of it."""
     folder = tmp_path_factory.mktemp("pg-sync")
-    day0, day7 = folder / "day0.db", folder / "day7.db"
+    day0, week = folder / "day0.db", folder / "week.db"
     with simulator(DAY0) as sim:
         first = run_cli(collect_args(day0, sim.base_url, *PLAN, rate="1000"))
         assert first.returncode == 0, first.stderr
-    shutil.copy(day0, day7)
-    with simulator(DAY7) as sim:
-        update = run_cli(update_args(day7, sim.base_url))
-        assert update.returncode == 0, update.stderr
-    return {"day0": day0, "day7": day7}
+    shutil.copy(day0, week)
+    changed_on: list[int] = []  # titles each day's update changed
+    for day in WEEK:
+        before = fingerprints(week)
+        with simulator(day) as sim:
+            update = run_cli(update_args(week, sim.base_url))
+            assert update.returncode == 0, update.stderr
+        changed_on.append(len(changed_titles(before, fingerprints(week))))
+    # A week of updates, not one: titles changed on several of its days.
+    assert sum(1 for count in changed_on if count) >= 3, changed_on
+    return {"day0": day0, "week": week}
 
 
 def sync_args(db: Path, dsn: str, *extra: str, progress: str = "plain") -> list[str]:
@@ -137,20 +156,18 @@ def test_first_sync_then_changes_only_match_the_parquet_export(
         expected
     )
     assert_same(pg_rows(dsn, "tmdb"), expected)
-    with Store.open_existing(day0) as store:
-        before = store.item_fingerprints(store.plan().parts)
+    before = fingerprints(day0)
     with psycopg.connect(dsn) as conn:
         versions = dict(conn.execute("SELECT id, xmin::text FROM tmdb.movies").fetchall())
 
-    # The same collection after a week of `update` (a copy keeps the collection's identity).
-    shutil.copy(collections["day7"], day0)
+    # The same collection after a week of daily `update` runs (a copy keeps its identity).
+    shutil.copy(collections["week"], day0)
     second = run_cli(sync_args(day0, dsn))
     assert second.returncode == 0, second.stderr
     assert "sync 2, changes only" in second.stdout
-    assert_same(pg_rows(dsn, "tmdb"), export_parquet(day0, tmp_path / "day7"))
-    with Store.open_existing(day0) as store:
-        after = store.item_fingerprints(store.plan().parts)
-    changed = {i for i in before.keys() & after.keys() if before[i] != after[i]}
+    assert_same(pg_rows(dsn, "tmdb"), export_parquet(day0, tmp_path / "week"))
+    after = fingerprints(day0)
+    changed = changed_titles(before, after)
     assert 0 < len(changed) < len(after)
     with psycopg.connect(dsn) as conn:
         now = dict(conn.execute("SELECT id, xmin::text FROM tmdb.movies").fetchall())
@@ -173,18 +190,100 @@ def _touch(db: Path, ids: list[int]) -> None:
         )
 
 
-def _wait_for_lock_wait(conn: psycopg.Connection[Any], sync: subprocess.Popen[str]) -> None:
-    """Until the sync's backend waits for the row lock this test holds (or it exits)."""
+def _wait_for_lock_wait(conn: psycopg.Connection[Any], sync: subprocess.Popen[str]) -> str:
+    """Until the sync's backend (in ``conn``'s database) waits for a lock this test holds (or
+    it exits); returns the statement it waits in."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and sync.poll() is None:
         row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-            " AND pid <> pg_backend_pid()"
+            "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND pid <> pg_backend_pid() AND datname = current_database()"
         ).fetchone()
-        if row and row[0]:
-            return
+        if row:
+            return str(row[0])
         conn.execute("SELECT pg_sleep(0.05)")  # the server's own wait between two looks
     raise AssertionError(f"the sync never waited for the lock: {sync.poll()}")
+
+
+def _wait_for_no_other_backend(conn: psycopg.Connection[Any]) -> None:
+    """Until no other session is left in ``conn``'s database (a killed client's backend
+    notices the closed connection once its statement ends, and rolls back)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+        if row is not None and row[0] == 0:
+            return
+        conn.execute("SELECT pg_sleep(0.05)")
+    raise AssertionError("the killed sync's backend never ended")
+
+
+HOLD = 2626  # the advisory lock the test holds and the first sync's indexing asks for
+
+
+def test_a_first_sync_killed_mid_load_leaves_nothing(
+    pg_server: PgServer, collections: dict[str, Path], tmp_path: Path
+) -> None:
+    """SIGKILL during the first load (every row copied, the keys being added, nothing
+    committed): the server has no schema, table or sync point, nor has the collection; the
+    rerun loads everything and equals the parquet export."""
+    db = tmp_path / "c.db"
+    shutil.copy(collections["day0"], db)
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE firstload")
+    dsn = pg_server.dsn("firstload")
+    with psycopg.connect(dsn, autocommit=True) as watcher:
+        # In this database only: every ALTER TABLE / CREATE INDEX (the load's keys, added
+        # after its COPYs) first takes the advisory lock the test holds.
+        watcher.execute(
+            "CREATE FUNCTION public.hold() RETURNS event_trigger LANGUAGE plpgsql AS"
+            f" $$ BEGIN PERFORM pg_advisory_xact_lock({HOLD}); END $$"
+        )
+        watcher.execute(
+            "CREATE EVENT TRIGGER hold ON ddl_command_end"
+            " WHEN TAG IN ('ALTER TABLE', 'CREATE INDEX') EXECUTE FUNCTION public.hold()"
+        )
+        watcher.execute("SELECT pg_advisory_lock(%s)", (HOLD,))
+        sync = start_cli(sync_args(db, dsn, progress="json"))
+        try:
+            assert sync.stderr is not None
+            stages = []
+            for line in sync.stderr:  # its stage events, up to the keys
+                event = json.loads(line)
+                if event.get("event") == "stage":
+                    stages.append(event["stage"])
+                    if event["stage"] == "indexing":
+                        break
+            waiting_in = _wait_for_lock_wait(watcher, sync)
+        finally:
+            _out, err = kill(sync, signal.SIGKILL)
+        assert sync.returncode == -signal.SIGKILL, err
+        assert stages == ["comparing", "writing", "indexing"], stages
+        assert "committing" not in err
+        assert waiting_in.startswith(("ALTER TABLE", "CREATE INDEX")), waiting_in
+        watcher.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
+        _wait_for_no_other_backend(watcher)
+        watcher.execute("DROP EVENT TRIGGER hold")
+        found = watcher.execute(
+            "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n"
+            " ON n.oid = c.relnamespace WHERE n.nspname = 'tmdb' OR c.relname = %s",
+            (STATE,),
+        ).fetchall()
+        schema = watcher.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'tmdb'").fetchone()
+    assert found == []  # no half-written table, no sync point
+    assert schema is None
+    with sqlite3.connect(db) as con:
+        point = con.execute("SELECT value FROM meta WHERE key = 'pg_sync'").fetchone()
+    assert point is None  # nor does the collection think a sync was made
+
+    again = run_cli(sync_args(db, dsn))
+    assert again.returncode == 0, again.stderr
+    assert "sync 1, full load" in again.stdout
+    assert "notice" not in again.stderr.lower(), again.stderr
+    assert sync_number(dsn, "tmdb") == 1
+    assert_same(pg_rows(dsn, "tmdb"), export_parquet(db, tmp_path / "tables"))
 
 
 def test_a_sync_killed_mid_way_keeps_the_previous_state(
