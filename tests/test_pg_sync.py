@@ -205,6 +205,33 @@ def _wait_for_lock_wait(conn: psycopg.Connection[Any], sync: subprocess.Popen[st
     raise AssertionError(f"the sync never waited for the lock: {sync.poll()}")
 
 
+def test_a_server_error_mid_sync_names_the_problem(
+    pg_server: PgServer, collections: dict[str, Path], tmp_path: Path
+) -> None:
+    """The server cancels the sync (its role's lock_timeout, while the test holds the row the
+    commit rewrites): the one-line error says why, not only where, and nothing changed."""
+    dsn, db, schema = pg_server.dsn(), tmp_path / "c.db", "cancelled"
+    shutil.copy(collections["day0"], db)
+    assert run_cli(sync_args(db, dsn, "--schema", schema)).returncode == 0
+    before = pg_rows(dsn, schema)
+    with sqlite3.connect(db) as con:
+        ids = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id LIMIT 3")]
+    _touch(db, ids)
+    impatient = dsn + "?options=-c%20lock_timeout%3D100"
+    with psycopg.connect(dsn) as holder:
+        holder.execute(f"SELECT * FROM {schema}.{STATE} FOR UPDATE")
+        result = run_cli(sync_args(db, impatient, "--schema", schema))
+        holder.rollback()
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "canceling statement due to lock timeout" in lines[0]
+    assert "keeps the previous sync's state" in lines[0]
+    assert pg_server.password not in result.stdout + result.stderr
+    assert pg_rows(dsn, schema) == before
+    assert sync_number(dsn, schema) == 1
+
+
 def _wait_for_no_other_backend(conn: psycopg.Connection[Any]) -> None:
     """Until no other session is left in ``conn``'s database (a killed client's backend
     notices the closed connection once its statement ends, and rolls back)."""

@@ -79,10 +79,13 @@ def connect(target: Target) -> psycopg.Connection[Any]:
 
 
 def server_reason(exc: BaseException, target: Target) -> str:
-    """The one line of a server or libpq error that says what went wrong, redacted."""
+    """The one line of a server or libpq error that says what went wrong, redacted: a
+    failed connection's last reason, else the server's primary message (not the DETAIL or
+    CONTEXT lines that follow it)."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     fatal = [line for line in lines if "FATAL" in line or "failed:" in line]
-    line = (fatal or lines or [type(exc).__name__])[-1]
+    primary = exc.diag.message_primary if isinstance(exc, psycopg.Error) else None
+    line = (fatal or ([primary] if primary else lines) or [type(exc).__name__])[-1]
     line = re.sub(r"^.*?FATAL:\s*", "", line)
     line = re.sub(r"^connection to server at .*? failed:\s*", "", line)
     if "password" in target.dsn:
