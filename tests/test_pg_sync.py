@@ -190,6 +190,19 @@ def _touch(db: Path, ids: list[int]) -> None:
         )
 
 
+def _synced_then_touched(
+    source: Path, db: Path, dsn: str, schema: str, count: int
+) -> dict[str, list[tuple[Any, ...]]]:
+    """A copy of ``source`` synced once into ``schema`` (its rows returned), then its first
+    ``count`` titles made to look saved again."""
+    shutil.copy(source, db)
+    assert run_cli(sync_args(db, dsn, "--schema", schema)).returncode == 0
+    with sqlite3.connect(db) as con:
+        ids = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id LIMIT ?", (count,))]
+    _touch(db, ids)
+    return pg_rows(dsn, schema)
+
+
 def _wait_for_lock_wait(conn: psycopg.Connection[Any], sync: subprocess.Popen[str]) -> str:
     """Until the sync's backend (in ``conn``'s database) waits for a lock this test holds (or
     it exits); returns the statement it waits in."""
@@ -211,12 +224,7 @@ def test_a_server_error_mid_sync_names_the_problem(
     """The server cancels the sync (its role's lock_timeout, while the test holds the row the
     commit rewrites): the one-line error says why, not only where, and nothing changed."""
     dsn, db, schema = pg_server.dsn(), tmp_path / "c.db", "cancelled"
-    shutil.copy(collections["day0"], db)
-    assert run_cli(sync_args(db, dsn, "--schema", schema)).returncode == 0
-    before = pg_rows(dsn, schema)
-    with sqlite3.connect(db) as con:
-        ids = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id LIMIT 3")]
-    _touch(db, ids)
+    before = _synced_then_touched(collections["day0"], db, dsn, schema, 3)
     impatient = dsn + "?options=-c%20lock_timeout%3D100"
     with psycopg.connect(dsn) as holder:
         holder.execute(f"SELECT * FROM {schema}.{STATE} FOR UPDATE")
@@ -317,12 +325,7 @@ def test_a_sync_killed_mid_way_keeps_the_previous_state(
     pg_server: PgServer, collections: dict[str, Path], tmp_path: Path
 ) -> None:
     dsn, db, schema = pg_server.dsn(), tmp_path / "c.db", "killed"
-    shutil.copy(collections["day0"], db)
-    assert run_cli(sync_args(db, dsn, "--schema", schema)).returncode == 0
-    before = pg_rows(dsn, schema)
-    with sqlite3.connect(db) as con:
-        ids = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id LIMIT 5")]
-    _touch(db, ids)
+    before = _synced_then_touched(collections["day0"], db, dsn, schema, 5)
     with sqlite3.connect(db) as con:  # two titles TMDB deleted since: their rows must go
         gone = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id DESC LIMIT 2")]
         con.executemany("UPDATE ids SET status = 'not_found' WHERE id = ?", [(i,) for i in gone])
