@@ -327,7 +327,7 @@ def _write_tables(
                     sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
                     streams.append(_table_jobs(table, batches))
             taken = set(_own_names(store, parts))
-            streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken)
+            streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken, cursors)
             _stream(_interleaved(streams), sinks)
             for sink in sinks.values():
                 sink.close()
@@ -425,6 +425,7 @@ def _linked_jobs(
     fmt: str,
     wanted: frozenset[str],
     taken: set[str],
+    cursors: contextlib.ExitStack,
 ) -> list[Iterator[Job]]:
     """The linked entities the collection holds (``collect --linked``): each entity type's
     ``linked_tables`` that are ``wanted``, built from its bodies as its own collection's
@@ -438,24 +439,36 @@ def _linked_jobs(
         for table, name in names.items():
             sinks[name] = sink_type(staging / f"{name}.{fmt}", media.tables.tables[table])
         parts = store.linked_parts(media)
-        streams.append(_entity_jobs(store, media.name, parts, media.tables, names))
+        streams.append(_entity_jobs(store, media.name, parts, media.tables, names, cursors))
     return streams
 
 
 def _entity_jobs(
-    store: Store, entity: str, parts: Sequence[str], tables: TableSet, names: dict[str, str]
+    store: Store,
+    entity: str,
+    parts: Sequence[str],
+    tables: TableSet,
+    names: dict[str, str],
+    cursors: contextlib.ExitStack,
 ) -> Iterator[Job]:
-    rows = (
-        (key, details.encode(), tuple(body.encode() for body in bodies))
-        for key, details, bodies in store.iter_linked(entity, parts)
-    )
+    """An entity type's held records a batch at a time, read here as stored and decompressed
+    and built by the job (on a build thread), as :func:`_item_jobs` does the items'."""
+    rows = cursors.enter_context(_closing(store.iter_linked_raw(entity, parts)))
     for batch in _batches(rows):
+        yield functools.partial(entity_tables, store.codec, batch, parts, tables, names)
 
-        def job(batch: list[RawItemRow] = batch) -> dict[str, Any]:
-            built = batch_tables(batch, parts, tables)
-            return {names[t]: built[t] for t in names if t in built}
 
-        yield job
+def entity_tables(
+    coder: Codec,
+    stored: Sequence[RawItemRow],
+    parts: Sequence[str],
+    tables: TableSet,
+    names: dict[str, str],
+) -> dict[str, Any]:
+    """A batch of an entity type's tables named in ``names`` (under the names given there),
+    from its records as stored: decompressed here, on the calling (build) thread."""
+    built = batch_tables(coder.decode_rows(stored), parts, tables)
+    return {names[table]: built[table] for table in names if table in built}
 
 
 def _interleaved(streams: list[Iterator[Job]]) -> Iterator[Job]:
