@@ -413,8 +413,93 @@ def watch_providers(target: Target, shape: WatchProviders) -> Builder:
     return build
 
 
+def own_row(target: Target, shape: Custom) -> Builder:
+    """One row of the entity's own table from its details (a person's ``people``): the item's
+    id first, then each column read from the field of its name."""
+    (table,) = shape.tables
+    columns = target.tables[table]
+    read = columns[1:]
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        parsed = _parse(texts, [(c.name, _parse_type(c)) for c in read])
+        arrays = [ids, *(_cast(c, parsed[c.name]) for c in read)]
+        return {table: pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
+
+    return build
+
+
+# A person's credits (media/person.py credit_rows): a movie's fields, else a series'.
+_OR = {"title": "name", "original_title": "original_name", "release_date": "first_air_date"}
+_CREDIT_TYPES = ("cast", "crew")
+
+
+def person_credits(media_type: str | None, target: Target, shape: Custom) -> Builder:
+    """One row per cast, then crew, entry of each person. The row builders read ``title``
+    else ``name`` (...), and ``media_type`` else the part's default, by key: a batch whose
+    entries give one of those keys a null (or, with a default, name ``media_type`` at all)
+    goes row by row, as the reader cannot tell a null from an absent key."""
+    (table,) = shape.tables
+    columns = target.tables[table]
+    fixed_names = (target.id_column, "title_id", "credit_type", "media_type", *_OR)
+    element = pa.struct(
+        [("id", pa.int64()), ("media_type", pa.string())]
+        + [(c.name, _parse_type(c)) for c in columns if c.name not in fixed_names]
+        + [(name, pa.string()) for pair in _OR.items() for name in pair]
+    )
+    either = {name: _either(_column(columns, name), name, other) for name, other in _OR.items()}
+    ambiguous = "|".join(rf'"{name}"\s*:\s*null' for name in _OR)
+    if media_type is not None:
+        ambiguous += r'|"media_type"\s*:'
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        bodies = pa.array(texts, pa.binary())
+        if pc.any(pc.match_substring_regex(bodies, ambiguous), min_count=0).as_py():
+            raise Irregular
+        parsed = _parse(texts, [(kind, pa.list_(element)) for kind in _CREDIT_TYPES])
+        pieces, parents, ranks = [], [], []
+        for rank, credit_type in enumerate(_CREDIT_TYPES):
+            lists = parsed[credit_type]
+            fixed = dict(either)
+            fixed["credit_type"] = _constant(credit_type)
+            if media_type is not None:
+                fixed["media_type"] = _constant(media_type)
+            pieces.append(_exploded(target, table, ids, lists, {"title_id": "id"}, fixed))
+            parents.append(pc.list_parent_indices(lists))
+            ranks.append(pa.array([rank] * len(parents[-1]), pa.int8()))
+        rows = pa.concat_tables(pieces)
+        order = pa.table({"item": pa.concat_arrays(parents), "kind": pa.concat_arrays(ranks)})
+        keys = [("item", "ascending"), ("kind", "ascending")]
+        return {table: rows.take(pc.sort_indices(order, sort_keys=keys))}  # a stable sort
+
+    return build
+
+
+def _column(columns: Sequence[Column], name: str) -> Column:
+    return next(column for column in columns if column.name == name)
+
+
+def _constant(value: str) -> Callable[[Any], Any]:
+    """A column of ``value`` on every row."""
+    return lambda flat: pa.array([value] * len(flat), pa.string())
+
+
+def _either(column: Column, name: str, other: str) -> Callable[[Any], Any]:
+    """A column from the elements' field ``name``, else (null or absent) ``other``."""
+    return lambda flat: _cast(
+        column, pc.coalesce(pc.struct_field(flat, name), pc.struct_field(flat, other))
+    )
+
+
 # The fast paths of the media types' own bodies, by the name their Custom shape gives.
-CUSTOM: dict[str, Callable[[Target, Custom], Builder]] = {"movie_details": movie_details}
+CUSTOM: dict[str, Callable[[Target, Custom], Builder]] = {
+    "movie_details": movie_details,
+    "own_row": own_row,
+    # media/person.py credit_rows: "credits:" and the entries' default media type
+    **{
+        f"credits:{kind or ''}": functools.partial(person_credits, kind)
+        for kind in (None, "movie", "tv")
+    },
+}
 
 
 def fast_path(shape: Shape, target: Target) -> Builder | None:
