@@ -97,6 +97,8 @@ def first(body: dict[str, Any], kind: str = "cast") -> dict[str, Any]:
 # Bodies the fast paths build as the row builders do.
 REGULAR = [
     ("combined_credits", lambda b: first(b).pop("title", None)),  # a series' name read instead
+    ("combined_credits", lambda b: first(b).update(title="T", name="N", first_air_date="")),
+    ("combined_credits", lambda b: first(b, "crew").update(original_name="O", person_id=3)),
     ("combined_credits", lambda b: first(b).update(release_date="", media_type=None)),
     ("combined_credits", lambda b: b["cast"].append(None)),  # a null entry: an empty row
     ("combined_credits", lambda b: b.update(crew=None)),
