@@ -433,12 +433,14 @@ _OR = {"title": "name", "original_title": "original_name", "release_date": "firs
 _CREDIT_TYPES = ("cast", "crew")
 
 
-def person_credits(media_type: str | None, target: Target, shape: Custom) -> Builder:
-    """One row per cast, then crew, entry of each person. The row builders read ``title``
-    else ``name`` (...), and ``media_type`` else the part's default, by key: a batch whose
+def person_credits(target: Target, shape: Custom) -> Builder:
+    """One row per cast, then crew, entry of each person (``fast``: ``credits:`` and the
+    entries' default media type). The row builders read ``title`` else ``name`` (...), and
+    ``media_type`` else that default, by key: a batch whose
     entries give one of those keys a null (or, with a default, name ``media_type`` at all)
     goes row by row, as the reader cannot tell a null from an absent key."""
     (table,) = shape.tables
+    media_type = (shape.fast or "").partition(":")[2] or None
     columns = target.tables[table]
     fixed_names = (target.id_column, "title_id", "credit_type", "media_type", *_OR)
     element = pa.struct(
@@ -494,11 +496,7 @@ def _either(column: Column, name: str, other: str) -> Callable[[Any], Any]:
 CUSTOM: dict[str, Callable[[Target, Custom], Builder]] = {
     "movie_details": movie_details,
     "own_row": own_row,
-    # media/person.py credit_rows: "credits:" and the entries' default media type
-    **{
-        f"credits:{kind or ''}": functools.partial(person_credits, kind)
-        for kind in (None, "movie", "tv")
-    },
+    "credits": person_credits,  # media/person.py credit_rows
 }
 
 
@@ -522,7 +520,7 @@ def fast_path(shape: Shape, target: Target) -> Builder | None:
         case WatchProviders():
             return watch_providers(target, shape)
         case Custom(fast=str(name)):
-            return CUSTOM[name](target, shape)
+            return CUSTOM[name.partition(":")[0]](target, shape)
     return None
 
 
