@@ -58,7 +58,10 @@ class Irregular(Exception):
 
 
 def _parse(
-    texts: Sequence[bytes], fields: list[tuple[str, Any]], unexpected: str = "ignore"
+    texts: Sequence[bytes],
+    fields: list[tuple[str, Any]],
+    unexpected: str = "ignore",
+    refused: str | None = None,
 ) -> Any:
     # A body that is not an object is left to the row builders (pyarrow also crashes on a
     # top-level null); one body per line, so a body with a raw newline shows up in the count.
@@ -67,7 +70,9 @@ def _parse(
     schema = pa.schema(fields)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior=unexpected)
     data = pa.py_buffer(b"\n".join(texts))  # read in place: a BytesIO was copied once more
-    _check_utf8(data)
+    text = _checked_text(data)
+    if refused is not None and pc.any(pc.match_substring_regex(text, refused)).as_py():
+        raise Irregular  # a pattern only the row builders read as they mean
     table = pj.read_json(pa.BufferReader(data), read_options=READ_OPTIONS, parse_options=options)
     if table.num_rows != len(texts):
         raise Irregular
@@ -80,15 +85,17 @@ def _one_array(column: Any) -> Any:
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
-def _check_utf8(data: Any) -> None:
-    """The JSON reader copies text into string columns unchecked: invalid UTF-8 (which only a
-    damaged database holds) goes to the row builders, which report it."""
+def _checked_text(data: Any) -> Any:
+    """The whole block as one text value (no copy). The JSON reader copies text into string
+    columns unchecked: invalid UTF-8 (which only a damaged database holds) goes to the row
+    builders, which report it."""
     offsets = pa.array([0, data.size], pa.int64()).buffers()[1]
     text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, data])
     try:
         text.validate(full=True)
     except pa.ArrowInvalid:
         raise Irregular from None
+    return text
 
 
 def _parse_type(column: Column) -> Any:
@@ -454,10 +461,8 @@ def person_credits(target: Target, shape: Custom) -> Builder:
         ambiguous += r'|"media_type"\s*:'
 
     def build(ids: Any, texts: Sequence[bytes]) -> Tables:
-        bodies = pa.array(texts, pa.binary())
-        if pc.any(pc.match_substring_regex(bodies, ambiguous), min_count=0).as_py():
-            raise Irregular
-        parsed = _parse(texts, [(kind, pa.list_(element)) for kind in _CREDIT_TYPES])
+        fields = [(kind, pa.list_(element)) for kind in _CREDIT_TYPES]
+        parsed = _parse(texts, fields, refused=ambiguous)
         pieces, parents, ranks = [], [], []
         for rank, credit_type in enumerate(_CREDIT_TYPES):
             lists = parsed[credit_type]

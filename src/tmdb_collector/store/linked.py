@@ -213,9 +213,14 @@ class LinkedStore(ItemReads):
         for item_id, details, bodies in self.iter_linked_raw(entity, parts):
             yield item_id, decode(details), tuple(map(decode, bodies))
 
-    def iter_linked_raw(self, entity: str, parts: Sequence[str]) -> Iterator[RawItemRow]:
+    def iter_linked_raw(
+        self, entity: str, parts: Sequence[str], bodies: Sequence[str] | None = None
+    ) -> Iterator[RawItemRow]:
         """What :meth:`iter_linked` yields, as stored (a frame, or plain text's bytes): the
-        table export decodes them on its build threads. One read in id order."""
+        table export decodes them on its build threads. One read in id order. With
+        ``bodies``, only those parts' bodies (of the entities that have every one of
+        ``parts``)."""
+        read = parts if bodies is None else bodies
         names = (DETAILS, *parts)
         marks = ",".join("?" for _ in names)
         rows = self._db.execute(
@@ -226,9 +231,9 @@ class LinkedStore(ItemReads):
             (entity, *names),
         )
         for item_id, found in itertools.groupby(rows, key=lambda row: row[0]):
-            bodies = {name: _stored(body) for _, name, body in found}
-            if len(bodies) == len(names):
-                yield int(item_id), bodies[DETAILS], tuple(bodies[name] for name in parts)
+            held = {name: _stored(body) for _, name, body in found}
+            if len(held) == len(names):
+                yield int(item_id), held[DETAILS], tuple(held[name] for name in read)
 
     def linked_of(self, entity: str, ids: Iterable[int], parts: Sequence[str]) -> Iterator[ItemRow]:
         """The records of the held ``entity`` ids that have every one of ``parts``, by id, as
