@@ -31,7 +31,7 @@ from tmdb_collector.errors import (
     ServerError,
     TMDBError,
 )
-from tmdb_collector.fetch.breaker import BreakerSettings, CircuitBreaker, outage_reason
+from tmdb_collector.fetch.breaker import CircuitBreaker, outage_reason
 from tmdb_collector.fetch.guard import Guard
 from tmdb_collector.fetch.ratelimit import AdaptiveRateLimiter, Clock, SystemClock
 from tmdb_collector.fetch.records import ItemRecord, encode
@@ -77,15 +77,7 @@ class TMDBClient:
         self.settings = settings
         self._base_url = settings.base_url
         self._wire: Transport = transport or AiohttpTransport(settings)
-        self.breaker = breaker or CircuitBreaker(
-            BreakerSettings(
-                threshold=settings.outage_threshold,
-                probe_initial=settings.probe_initial,
-                probe_max=settings.probe_max,
-                give_up_after=settings.give_up_after,
-            ),
-            clock=self._clock,
-        )
+        self.breaker = breaker or CircuitBreaker(settings.breaker, clock=self._clock)
         self.breaker.set_probe(self._probe)
         self._guard = Guard(self.breaker, self._policy, self._clock)
         self._awaiting_slot: set[asyncio.Task[Any]] = set()  # requests the limiter holds back

@@ -27,7 +27,7 @@ from tmdb_collector.errors import (
     ServerError,
     TMDBError,
 )
-from tmdb_collector.fetch.breaker import BreakerSettings, CircuitBreaker, outage_reason
+from tmdb_collector.fetch.breaker import CircuitBreaker, outage_reason
 from tmdb_collector.fetch.client import retry_after_seconds
 from tmdb_collector.fetch.guard import Guard
 from tmdb_collector.fetch.network import proxy_for, ssl_context
@@ -80,15 +80,7 @@ class ImageFetcher:
         self._settings = settings
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.limiter = AdaptiveRateLimiter(settings.rate, clock=self._clock)
-        self.breaker = CircuitBreaker(
-            BreakerSettings(
-                threshold=settings.outage_threshold,
-                probe_initial=settings.probe_initial,
-                probe_max=settings.probe_max,
-                give_up_after=settings.give_up_after,
-            ),
-            clock=self._clock,
-        )
+        self.breaker = CircuitBreaker(settings.breaker, clock=self._clock)
         self.breaker.set_probe(self._probe)
         self._guard = Guard(
             self.breaker, policy or RetryPolicy(max_attempts=settings.max_attempts), self._clock

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tmdb_collector.errors import ConfigError
+from tmdb_collector.fetch.breaker import BreakerSettings
 from tmdb_collector.fetch.network import check_proxy
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
@@ -48,6 +49,16 @@ class ClientSettings:
             check_proxy(self.proxy)
         if self.ca_file is not None and not isinstance(self.ca_file, str):
             raise ConfigError(f"ca_file must be a file path, not {self.ca_file!r}")
+
+    @property
+    def breaker(self) -> BreakerSettings:
+        """The circuit breaker's settings (outages: docs/robustness.md)."""
+        return BreakerSettings(
+            threshold=self.outage_threshold,
+            probe_initial=self.probe_initial,
+            probe_max=self.probe_max,
+            give_up_after=self.give_up_after,
+        )
 
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
