@@ -443,9 +443,9 @@ _CREDIT_TYPES = ("cast", "crew")
 def person_credits(target: Target, shape: Custom) -> Builder:
     """One row per cast, then crew, entry of each person (``fast``: ``credits:`` and the
     entries' default media type). The row builders read ``title`` else ``name`` (...), and
-    ``media_type`` else that default, by key: a batch whose
-    entries give one of those keys a null (or, with a default, name ``media_type`` at all)
-    goes row by row, as the reader cannot tell a null from an absent key."""
+    ``media_type`` else that default, by key: a batch whose entries give one of those keys a
+    null (or, with a default, name ``media_type`` at all) goes row by row, as the reader
+    cannot tell a null from an absent key."""
     (table,) = shape.tables
     media_type = (shape.fast or "").partition(":")[2] or None
     columns = target.tables[table]
