@@ -456,6 +456,7 @@ def person_credits(target: Target, shape: Custom) -> Builder:
         + [(name, pa.string()) for pair in _OR.items() for name in pair]
     )
     either = {name: _either(_column(columns, name), name, other) for name, other in _OR.items()}
+    # Stored bodies are orjson's text (fetch/records.py encode): a key is never escaped.
     ambiguous = "|".join(rf'"{name}"\s*:\s*null' for name in _OR)
     if media_type is not None:
         ambiguous += r'|"media_type"\s*:'
