@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint wheel-check dist bench stress browser-deps postgres-deps clean
+.PHONY: install demo test lint wheel-check dist bench stress debian-deps browser-deps postgres-deps clean
 
 install: $(STAMP)
 
@@ -17,31 +17,30 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/tmdb-collector demo --out demo-output
 
-# A Debian package a group of tests needs. As root with apt (CI), installed when missing;
-# otherwise say loudly that those tests will be skipped, and let the other tests run.
-# $(1): a shell test that it is there; $(2): the packages; $(3): the tests that need them.
-define debian_deps
-	@if $(1); then :; \
+# The Debian packages groups of tests need: Chromium for the dashboard's browser test, and
+# PostgreSQL's server binaries (initdb, pg_ctl) for the sync and dlt tests, which start their
+# own server in a temporary directory (tests/support/postgres.py). As root with apt (CI), the
+# missing ones are installed with one `apt-get update`; otherwise say loudly which tests will
+# be skipped, and let the other tests run. browser-deps and postgres-deps are its old names.
+debian-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; } \
+		|| missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian $(2) for $(3)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+		echo "installing Debian$$missing for the browser and PostgreSQL tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "*** WARNING: $(2) is missing and cannot be installed without root:" >&2; \
-		echo "*** $(3) will be SKIPPED." >&2; \
-		echo "*** Install it with: sudo apt-get install $(2)" >&2; \
+		echo "*** WARNING:$$missing missing and cannot be installed without root:" >&2; \
+		echo "*** the tests that need them (tests/test_dashboard_browser.py for chromium;" >&2; \
+		echo "*** tests/test_pg_sync.py and the dlt PostgreSQL tests for postgresql) will be SKIPPED." >&2; \
+		echo "*** Install them with: sudo apt-get install$$missing" >&2; \
 	fi
-endef
 
-# Debian's Chromium drives the dashboard test.
-browser-deps:
-	$(call debian_deps,command -v chromium >/dev/null 2>&1,chromium,the browser test (tests/test_dashboard_browser.py))
+browser-deps postgres-deps: debian-deps
 
-# Debian's PostgreSQL server binaries (initdb, pg_ctl) for the sync tests, which start their own
-# server in a temporary directory (tests/support/postgres.py).
-postgres-deps:
-	$(call debian_deps,ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1,postgresql,the sync tests (tests/test_pg_sync.py))
-
-test: install browser-deps postgres-deps
+test: install debian-deps
 	$(BIN)/python -m pytest -m "not slow and not wheel" -q
 
 # The sdist, and the wheel built from it, into dist/.
@@ -58,7 +57,7 @@ lint: install
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
-bench: install postgres-deps
+bench: install debian-deps
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_tables.py
 	$(BIN)/python scripts/bench_compact.py
