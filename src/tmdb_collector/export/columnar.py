@@ -58,7 +58,10 @@ class Irregular(Exception):
 
 
 def _parse(
-    texts: Sequence[bytes], fields: list[tuple[str, Any]], unexpected: str = "ignore"
+    texts: Sequence[bytes],
+    fields: list[tuple[str, Any]],
+    unexpected: str = "ignore",
+    refused: str | None = None,
 ) -> Any:
     # A body that is not an object is left to the row builders (pyarrow also crashes on a
     # top-level null); one body per line, so a body with a raw newline shows up in the count.
@@ -67,7 +70,9 @@ def _parse(
     schema = pa.schema(fields)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior=unexpected)
     data = pa.py_buffer(b"\n".join(texts))  # read in place: a BytesIO was copied once more
-    _check_utf8(data)
+    text = _checked_text(data)
+    if refused is not None and pc.any(pc.match_substring_regex(text, refused)).as_py():
+        raise Irregular  # a pattern only the row builders read as they mean
     table = pj.read_json(pa.BufferReader(data), read_options=READ_OPTIONS, parse_options=options)
     if table.num_rows != len(texts):
         raise Irregular
@@ -80,15 +85,17 @@ def _one_array(column: Any) -> Any:
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
-def _check_utf8(data: Any) -> None:
-    """The JSON reader copies text into string columns unchecked: invalid UTF-8 (which only a
-    damaged database holds) goes to the row builders, which report it."""
+def _checked_text(data: Any) -> Any:
+    """The whole block as one text value (no copy). The JSON reader copies text into string
+    columns unchecked: invalid UTF-8 (which only a damaged database holds) goes to the row
+    builders, which report it."""
     offsets = pa.array([0, data.size], pa.int64()).buffers()[1]
     text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, data])
     try:
         text.validate(full=True)
     except pa.ArrowInvalid:
         raise Irregular from None
+    return text
 
 
 def _parse_type(column: Column) -> Any:
@@ -413,8 +420,90 @@ def watch_providers(target: Target, shape: WatchProviders) -> Builder:
     return build
 
 
+def own_row(target: Target, shape: Custom) -> Builder:
+    """One row of the entity's own table from its details (a person's ``people``): the item's
+    id first, then each column read from the field of its name."""
+    (table,) = shape.tables
+    columns = target.tables[table]
+    read = columns[1:]
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        parsed = _parse(texts, [(c.name, _parse_type(c)) for c in read])
+        arrays = [ids, *(_cast(c, parsed[c.name]) for c in read)]
+        return {table: pa.Table.from_arrays(arrays, schema=arrow_schema(columns))}
+
+    return build
+
+
+# A person's credits (media/person.py credit_rows): a movie's fields, else a series'.
+_OR = {"title": "name", "original_title": "original_name", "release_date": "first_air_date"}
+_CREDIT_TYPES = ("cast", "crew")
+
+
+def person_credits(target: Target, shape: Custom) -> Builder:
+    """One row per cast, then crew, entry of each person (``fast``: ``credits:`` and the
+    entries' default media type). The row builders read ``title`` else ``name`` (...), and
+    ``media_type`` else that default, by key: a batch whose entries give one of those keys a
+    null (or, with a default, name ``media_type`` at all) goes row by row, as the reader
+    cannot tell a null from an absent key."""
+    (table,) = shape.tables
+    media_type = (shape.fast or "").partition(":")[2] or None
+    columns = target.tables[table]
+    fixed_names = (target.id_column, "title_id", "credit_type", "media_type", *_OR)
+    element = pa.struct(
+        [("id", pa.int64()), ("media_type", pa.string())]
+        + [(c.name, _parse_type(c)) for c in columns if c.name not in fixed_names]
+        + [(name, pa.string()) for pair in _OR.items() for name in pair]
+    )
+    either = {name: _either(_column(columns, name), name, other) for name, other in _OR.items()}
+    # Stored bodies are orjson's text (fetch/records.py encode): a key is never escaped.
+    ambiguous = "|".join(rf'"{name}"\s*:\s*null' for name in _OR)
+    if media_type is not None:
+        ambiguous += r'|"media_type"\s*:'
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Tables:
+        fields = [(kind, pa.list_(element)) for kind in _CREDIT_TYPES]
+        parsed = _parse(texts, fields, refused=ambiguous)
+        pieces, parents, ranks = [], [], []
+        for rank, credit_type in enumerate(_CREDIT_TYPES):
+            lists = parsed[credit_type]
+            fixed = dict(either)
+            fixed["credit_type"] = _constant(credit_type)
+            if media_type is not None:
+                fixed["media_type"] = _constant(media_type)
+            pieces.append(_exploded(target, table, ids, lists, {"title_id": "id"}, fixed))
+            parents.append(pc.list_parent_indices(lists))
+            ranks.append(pa.array([rank] * len(parents[-1]), pa.int8()))
+        rows = pa.concat_tables(pieces)
+        order = pa.table({"item": pa.concat_arrays(parents), "kind": pa.concat_arrays(ranks)})
+        keys = [("item", "ascending"), ("kind", "ascending")]
+        return {table: rows.take(pc.sort_indices(order, sort_keys=keys))}  # a stable sort
+
+    return build
+
+
+def _column(columns: Sequence[Column], name: str) -> Column:
+    return next(column for column in columns if column.name == name)
+
+
+def _constant(value: str) -> Callable[[Any], Any]:
+    """A column of ``value`` on every row."""
+    return lambda flat: pa.array([value] * len(flat), pa.string())
+
+
+def _either(column: Column, name: str, other: str) -> Callable[[Any], Any]:
+    """A column from the elements' field ``name``, else (null or absent) ``other``."""
+    return lambda flat: _cast(
+        column, pc.coalesce(pc.struct_field(flat, name), pc.struct_field(flat, other))
+    )
+
+
 # The fast paths of the media types' own bodies, by the name their Custom shape gives.
-CUSTOM: dict[str, Callable[[Target, Custom], Builder]] = {"movie_details": movie_details}
+CUSTOM: dict[str, Callable[[Target, Custom], Builder]] = {
+    "movie_details": movie_details,
+    "own_row": own_row,
+    "credits": person_credits,  # media/person.py credit_rows
+}
 
 
 def fast_path(shape: Shape, target: Target) -> Builder | None:
@@ -437,7 +526,7 @@ def fast_path(shape: Shape, target: Target) -> Builder | None:
         case WatchProviders():
             return watch_providers(target, shape)
         case Custom(fast=str(name)):
-            return CUSTOM[name](target, shape)
+            return CUSTOM[name.partition(":")[0]](target, shape)
     return None
 
 

@@ -56,6 +56,9 @@ from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per batch at most; tests lower it
 BATCH_BYTES = 8 << 20  # stored JSON per batch at most (a batch has at least one movie)
+# A linked entity's batch: its tables take ~3.5 times its JSON in memory while built (a person's
+# credits), and WORKERS + 1 batches are in hand (docs/benchmarks.md, "#22 people's tables").
+ENTITY_BATCH_BYTES = 2 << 20
 ROW_GROUP_BYTES = 4 << 20  # a parquet row group gathers batches' rows up to this (Arrow) size
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # threads building batches' tables
 _T = TypeVar("_T")
@@ -327,7 +330,7 @@ def _write_tables(
                     sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
                     streams.append(_table_jobs(table, batches))
             taken = set(_own_names(store, parts))
-            streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken)
+            streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken, cursors)
             _stream(_interleaved(streams), sinks)
             for sink in sinks.values():
                 sink.close()
@@ -425,6 +428,7 @@ def _linked_jobs(
     fmt: str,
     wanted: frozenset[str],
     taken: set[str],
+    cursors: contextlib.ExitStack,
 ) -> list[Iterator[Job]]:
     """The linked entities the collection holds (``collect --linked``): each entity type's
     ``linked_tables`` that are ``wanted``, built from its bodies as its own collection's
@@ -438,24 +442,42 @@ def _linked_jobs(
         for table, name in names.items():
             sinks[name] = sink_type(staging / f"{name}.{fmt}", media.tables.tables[table])
         parts = store.linked_parts(media)
-        streams.append(_entity_jobs(store, media.name, parts, media.tables, names))
+        streams.append(_entity_jobs(store, media.name, parts, media.tables, names, cursors))
     return streams
 
 
 def _entity_jobs(
-    store: Store, entity: str, parts: Sequence[str], tables: TableSet, names: dict[str, str]
+    store: Store,
+    entity: str,
+    parts: Sequence[str],
+    tables: TableSet,
+    names: dict[str, str],
+    cursors: contextlib.ExitStack,
 ) -> Iterator[Job]:
-    rows = (
-        (key, details.encode(), tuple(body.encode() for body in bodies))
-        for key, details, bodies in store.iter_linked(entity, parts)
-    )
-    for batch in _batches(rows):
+    """An entity type's held records a batch at a time, read here as stored and decompressed
+    and built by the job (on a build thread), as :func:`_item_jobs` does the items': only the
+    bodies the tables in ``names`` are built from are read, in batches of at most
+    :data:`ENTITY_BATCH_BYTES`."""
+    read = [part for part in parts if set(names) & set(tables.part_tables.get(part, ()))]
+    details = bool(set(names) & set(tables.details.tables))
+    rows = cursors.enter_context(_closing(store.iter_linked_raw(entity, parts, read)))
+    for batch in _batches(rows, ENTITY_BATCH_BYTES):
+        yield functools.partial(entity_tables, store.codec, batch, read, tables, names, details)
 
-        def job(batch: list[RawItemRow] = batch) -> dict[str, Any]:
-            built = batch_tables(batch, parts, tables)
-            return {names[t]: built[t] for t in names if t in built}
 
-        yield job
+def entity_tables(
+    coder: Codec,
+    stored: Sequence[RawItemRow],
+    parts: Sequence[str],
+    tables: TableSet,
+    names: dict[str, str],
+    details: bool = True,
+) -> dict[str, Any]:
+    """A batch of an entity type's tables named in ``names`` (under the names given there),
+    from its records as stored (the details, and the bodies of ``parts``): decompressed here,
+    on the calling (build) thread."""
+    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details)
+    return {names[table]: built[table] for table in names if table in built}
 
 
 def _interleaved(streams: list[Iterator[Job]]) -> Iterator[Job]:
@@ -510,15 +532,17 @@ def _prepared(job: Job, prepare: Callable[[Any], Any]) -> dict[str, Any]:
     return {name: prepare(table) for name, table in job().items() if table.num_rows}
 
 
-def _batches(movies: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
-    """Consecutive movies, :data:`BATCH_SIZE` or :data:`BATCH_BYTES` of JSON (decompressed)
-    at most."""
+def _batches(
+    movies: Iterator[RawItemRow], most_bytes: int = BATCH_BYTES
+) -> Iterator[list[RawItemRow]]:
+    """Consecutive movies, :data:`BATCH_SIZE` or ``most_bytes`` of JSON (decompressed) at
+    most."""
     batch: list[RawItemRow] = []
     size = 0
     for item in movies:
         batch.append(item)
         size += stored_length(item[1]) + sum(stored_length(body) for body in item[2])
-        if len(batch) >= BATCH_SIZE or size >= BATCH_BYTES:
+        if len(batch) >= BATCH_SIZE or size >= most_bytes:
             yield batch
             batch, size = [], 0
     if batch:

@@ -92,7 +92,7 @@ def credit_rows(table: str, media_type: str | None) -> Custom:
         )
         return {table: target.rows(table, rows)}
 
-    return Custom((table,), build)
+    return Custom((table,), build, fast=f"credits:{media_type or ''}")  # see export/columnar.py
 
 
 def translation_rows(target: Target, person_id: int, body: Mapping[str, Any]) -> Rows:
@@ -130,7 +130,7 @@ TABLES = TableSet(
     id_column=ID,
     tables=_TABLES,
     always=("people",),
-    details=Custom(("people",), details_rows),
+    details=Custom(("people",), details_rows, fast="own_row"),
     parts={
         "combined_credits": credit_rows("person_credits", None),
         "external_ids": Whole("external_ids"),

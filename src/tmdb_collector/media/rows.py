@@ -322,7 +322,8 @@ class WatchProviders:
 @dataclass(frozen=True)
 class Custom:
     """A body of a media type's own kind: ``build(target, item_id, body)`` makes its rows.
-    ``fast`` names its fast path in :data:`.columnar.CUSTOM`, if it has one."""
+    ``fast`` names its fast path in :data:`.columnar.CUSTOM`, if it has one (after a colon,
+    what that path takes: ``credits:movie``)."""
 
     tables: tuple[str, ...]
     build: Callable[[Target, int, Mapping[str, Any]], Rows]

@@ -11,6 +11,7 @@ changed as the titles' refetches do (:mod:`.versions`, under the entity's name).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from tmdb_collector.fetch.records import ItemRecord
@@ -19,7 +20,7 @@ from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store import codec, meta_keys, versions
 from tmdb_collector.store.database import now
 from tmdb_collector.store.id_status import IdStatus
-from tmdb_collector.store.items import ItemReads, ItemRow
+from tmdb_collector.store.items import ItemReads, ItemRow, RawItemRow
 from tmdb_collector.store.training import Kinds
 
 
@@ -208,7 +209,31 @@ class LinkedStore(ItemReads):
     def iter_linked(self, entity: str, parts: Sequence[str]) -> Iterator[ItemRow]:
         """The held entities of ``entity`` that have every one of ``parts``, by id, decoded
         (details, then the parts' bodies in the order asked)."""
-        return self.linked_of(entity, self.linked_held(entity), parts)
+        decode = self.codec.decode_text
+        for item_id, details, bodies in self.iter_linked_raw(entity, parts):
+            yield item_id, decode(details), tuple(map(decode, bodies))
+
+    def iter_linked_raw(
+        self, entity: str, parts: Sequence[str], bodies: Sequence[str] | None = None
+    ) -> Iterator[RawItemRow]:
+        """What :meth:`iter_linked` yields, as stored (a frame, or plain text's bytes): the
+        table export decodes them on its build threads. One read in id order. With
+        ``bodies``, only those parts' bodies (of the entities that have every one of
+        ``parts``)."""
+        read = parts if bodies is None else bodies
+        names = (DETAILS, *parts)
+        marks = ",".join("?" for _ in names)
+        rows = self._db.execute(
+            "SELECT p.item_id, p.name, p.body FROM linked_parts p JOIN linked_ids l"
+            " ON l.entity = p.entity AND l.id = p.item_id"
+            f" WHERE p.entity = ? AND l.fetched_at IS NOT NULL AND p.name IN ({marks})"
+            " ORDER BY p.item_id",
+            (entity, *names),
+        )
+        for item_id, found in itertools.groupby(rows, key=lambda row: row[0]):
+            held = {name: _stored(body) for _, name, body in found}
+            if len(held) == len(names):
+                yield int(item_id), held[DETAILS], tuple(held[name] for name in read)
 
     def linked_of(self, entity: str, ids: Iterable[int], parts: Sequence[str]) -> Iterator[ItemRow]:
         """The records of the held ``entity`` ids that have every one of ``parts``, by id, as
@@ -224,3 +249,8 @@ class LinkedStore(ItemReads):
             if DETAILS in found and all(name in found for name in parts):
                 details = decode(found[DETAILS])
                 yield item_id, details, tuple(decode(found[name]) for name in parts)
+
+
+def _stored(body: str | bytes) -> bytes:
+    """A stored body as bytes (plain text from an earlier release is a ``str``)."""
+    return body.encode() if isinstance(body, str) else body

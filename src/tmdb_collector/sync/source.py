@@ -21,12 +21,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tmdb_collector.export.arrow_types import columns_table
-from tmdb_collector.export.tables import BATCH_SIZE, WORKERS, batch_tables, rows_table
+from tmdb_collector.export.tables import (
+    BATCH_SIZE,
+    WORKERS,
+    batch_tables,
+    entity_tables,
+    linked_names,
+    rows_table,
+)
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE
-from tmdb_collector.store.items import ItemRow, RawItemRow
+from tmdb_collector.store.items import RawItemRow
 from tmdb_collector.store.store import Store
 from tmdb_collector.sync.copy_text import copy_bytes
 
@@ -65,8 +72,8 @@ def scopes(store: Store) -> list[Scope]:
     """The collection's scope, then each linked entity type's, as the table export has them."""
     found = [_titles(store)]
     taken = {table.name for table in found[0].tables}
-    for media in store.held_linked().values():
-        found.append(_linked(store, media, taken))
+    for media, names in linked_names(store, taken):
+        found.append(_linked(store, media, names))
     return found
 
 
@@ -132,16 +139,11 @@ def _titles(store: Store) -> Scope:
     )
 
 
-def _linked(store: Store, media: MediaType, taken: set[str]) -> Scope:
-    """A linked entity type's tables, named ``linked_<table>`` when the titles have one of
-    the same name (as the table export names them)."""
+def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
+    """A linked entity type's tables, under the ``names`` the table export gives them
+    (:func:`~tmdb_collector.export.tables.linked_names`)."""
     parts = store.linked_parts(media)
     table_set = media.tables
-    names = {
-        table: f"linked_{table}" if table in taken else table
-        for table in media.linked_tables
-        if table in table_set.names(parts)
-    }
     tables = tuple(
         SyncTable(
             names[table],
@@ -156,20 +158,19 @@ def _linked(store: Store, media: MediaType, taken: set[str]) -> Scope:
 
     def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
         if whole:
-            every = store.iter_linked(media.name, parts)
-            records: Iterator[ItemRow] = (record for record in every if record[0] in chosen)
+            every = store.iter_linked_raw(media.name, parts)
+            records: Iterator[RawItemRow] = (record for record in every if record[0] in chosen)
         else:
-            records = store.linked_of(media.name, chosen, parts)
-        encoded = (
-            (key, details.encode(), tuple(body.encode() for body in bodies))
-            for key, details, bodies in records
-        )
+            records = (
+                (key, details.encode(), tuple(body.encode() for body in bodies))
+                for key, details, bodies in store.linked_of(media.name, chosen, parts)
+            )
+        coder = store.codec  # loaded on this thread: the database is read here only
 
         def build(batch: list[RawItemRow]) -> Built:
-            built = batch_tables(batch, parts, table_set)
-            return _as_copy({names[t]: built[t] for t in names if t in built}, units, new)
+            return _as_copy(entity_tables(coder, batch, parts, table_set, names), units, new)
 
-        yield from _in_order(_batches(encoded), build)
+        yield from _in_order(_batches(records), build)
 
     fingerprints = lambda: store.linked_fingerprints(media.name, parts)  # noqa: E731
     return Scope(media.name, media.plural, tables, fingerprints, rows)
