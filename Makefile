@@ -62,6 +62,7 @@ bench: install debian-deps
 	$(BIN)/python scripts/bench_tables.py
 	$(BIN)/python scripts/bench_compact.py
 	$(BIN)/python scripts/bench_graph.py
+	$(BIN)/python scripts/bench_people_memory.py
 	$(BIN)/python scripts/bench_sync.py
 	$(BIN)/python scripts/bench_images.py
 
