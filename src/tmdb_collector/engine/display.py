@@ -12,6 +12,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
@@ -22,6 +23,21 @@ from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.fetch.breaker import format_duration
 
 REFRESH_SECONDS = 0.25
+
+
+def bar_columns(label: str) -> tuple[ProgressColumn, ...]:
+    """The columns of every progress bar the CLI draws: ``label`` (a rich format of the task),
+    the bar, done of total, percent, elapsed, ETA and the task's ``info`` field."""
+    return (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+    )
 
 
 @contextlib.asynccontextmanager
@@ -36,18 +52,7 @@ async def show_progress(
     if not enabled or not console.is_terminal:
         yield
         return
-    bars = Progress(
-        TextColumn("[bold]{task.description:<14}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.percentage:>5.1f}%"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[info]}"),
-        console=console,
-        transient=False,
-    )
+    bars = Progress(*bar_columns("[bold]{task.description:<14}"), console=console, transient=False)
     tasks: dict[str, TaskID] = {
         name: bars.add_task(stage.label, total=None, info="")
         for name, stage in progress.stages.items()

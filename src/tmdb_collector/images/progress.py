@@ -18,16 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress
 
-from tmdb_collector.engine.display import REFRESH_SECONDS, waiting_line
+from tmdb_collector.engine.display import REFRESH_SECONDS, bar_columns, waiting_line
 from tmdb_collector.engine.events import ProgressEvents, report_progress
 from tmdb_collector.engine.run_progress import OutageWatch
 
@@ -90,17 +83,7 @@ async def shown(
     if not bars or not console.is_terminal:
         yield
         return
-    view = Progress(
-        TextColumn("[bold]Images"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.percentage:>5.1f}%"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[info]}"),
-        console=console,
-    )
+    view = Progress(*bar_columns("[bold]Images"), console=console)
     task = view.add_task("images", total=None, info="")
 
     def update() -> None:
