@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from rich.console import Console
@@ -41,6 +41,27 @@ def bar_columns(label: str) -> tuple[ProgressColumn, ...]:
 
 
 @contextlib.asynccontextmanager
+async def drawing(view: Progress, update: Callable[[], None]) -> AsyncIterator[None]:
+    """Show ``view`` while the body runs, calling ``update`` every :data:`REFRESH_SECONDS`
+    and once more at the end."""
+
+    async def refresh() -> None:
+        while True:
+            update()
+            await asyncio.sleep(REFRESH_SECONDS)
+
+    with view:
+        updater = asyncio.create_task(refresh())
+        try:
+            yield
+        finally:
+            updater.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await updater
+            update()
+
+
+@contextlib.asynccontextmanager
 async def show_progress(
     progress: RunProgress, *, enabled: bool, console: Console | None = None
 ) -> AsyncIterator[None]:
@@ -58,20 +79,8 @@ async def show_progress(
         for name, stage in progress.stages.items()
     }
 
-    async def refresh() -> None:
-        while True:
-            _update(bars, tasks, progress)
-            await asyncio.sleep(REFRESH_SECONDS)
-
-    with bars:
-        updater = asyncio.create_task(refresh())
-        try:
-            yield
-        finally:
-            updater.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await updater
-            _update(bars, tasks, progress)
+    async with drawing(bars, lambda: _update(bars, tasks, progress)):
+        yield
 
 
 def waiting_line(outage: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ unreachable.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -20,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress
 
-from tmdb_collector.engine.display import REFRESH_SECONDS, bar_columns, waiting_line
+from tmdb_collector.engine.display import bar_columns, drawing, waiting_line
 from tmdb_collector.engine.events import ProgressEvents, report_progress
 from tmdb_collector.engine.run_progress import OutageWatch
 
@@ -98,17 +97,5 @@ async def shown(
             info = waiting_line(outage)
         view.update(task, completed=progress.handled, total=progress.total or None, info=info)
 
-    async def refresh() -> None:
-        while True:
-            update()
-            await asyncio.sleep(REFRESH_SECONDS)
-
-    with view:
-        updater = asyncio.create_task(refresh())
-        try:
-            yield
-        finally:
-            updater.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await updater
-            update()
+    async with drawing(view, update):
+        yield
