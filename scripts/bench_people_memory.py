@@ -15,6 +15,10 @@
 
     .venv/bin/python scripts/bench_people_memory.py                  # 100,000 people
     .venv/bin/python scripts/bench_people_memory.py --people 20000   # a quicker look
+    .venv/bin/python scripts/bench_people_memory.py --db /tmp/people.db --only parquet
+
+``--db PATH`` keeps the database at PATH; when it exists already, steps 1 and 2 are skipped
+and the steps measured (``--only``, default all) run on it as it is.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from tmdb_collector.simulator.text import person_id
 from tmdb_collector.store.store import Store
 
 TARGET_RSS_MB = 200
+STEPS = ("collect", "status", "jsonl", "parquet")
 
 
 def fill(db: Path, people: int, pending: int, distinct: int) -> None:
@@ -85,39 +90,48 @@ def main() -> None:
     parser.add_argument("--pending", type=int, default=2_000, help="people left to collect")
     parser.add_argument("--distinct", type=int, default=2_000, help="distinct bodies built")
     parser.add_argument("--rate", default="2000")
+    parser.add_argument("--db", type=Path, help="keep the database here (reused if present)")
+    parser.add_argument(
+        "--only", action="append", choices=STEPS, help="measure only this step (repeatable)"
+    )
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     env = child_env()
     with tempfile.TemporaryDirectory() as folder, simulator_process([], api_key=BENCH_KEY) as sim:
         workdir = Path(folder)
-        db = workdir / "people.db"
-        warm(sim.base_url)
+        db = args.db or workdir / "people.db"
         collect = cli(
             "collect", "--db", str(db), "--base-url", sim.base_url, "--rate", args.rate,
             "--popular-pages", "1", "--genre-pages", "0", "--linked", "people", "--no-progress",
         )  # fmt: skip
-        first = run_child(collect, env, workdir)
-        check_child(first, "collect --linked people")
-        report("first collect (1 popular page)", first)
-        fill(db, args.people, args.pending, args.distinct)
+        if not db.exists():
+            warm(sim.base_url)
+            first = run_child(collect, env, workdir)
+            check_child(first, "collect --linked people")
+            report("first collect (1 popular page)", first)
+            fill(db, args.people, args.pending, args.distinct)
         with sqlite3.connect(db) as con:
             counts = dict(con.execute("SELECT status, COUNT(*) FROM linked_ids GROUP BY 1"))
         print(f"  linked_ids by status: {counts}; database {db.stat().st_size / 2**20:.0f} MiB")
         steps = (
-            ("collect (the pending people, the rest held)", collect),
-            ("status", cli("status", "--db", str(db))),
+            ("collect", "collect (the pending people, the rest held)", collect),
+            ("status", "status", cli("status", "--db", str(db))),
             (
+                "jsonl",
                 "export --entity people --format jsonl",
                 cli("export", "--db", str(db), "--entity", "people", "--format", "jsonl",
                     "--out", str(workdir / "people.jsonl")),
             ),
             (
+                "parquet",
                 "export --format parquet",
                 cli("export", "--db", str(db), "--format", "parquet",
                     "--out", str(workdir / "tables")),
             ),
         )  # fmt: skip
-        for what, command in steps:
+        for step, what, command in steps:
+            if args.only and step not in args.only:
+                continue
             child = run_child(command, env, workdir)
             check_child(child, what)
             report(what, child)
