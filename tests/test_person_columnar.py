@@ -102,6 +102,8 @@ REGULAR = [
     ("combined_credits", lambda b: first(b).update(release_date="", media_type=None)),
     ("combined_credits", lambda b: b["cast"].append(None)),  # a null entry: an empty row
     ("combined_credits", lambda b: b.update(crew=None)),
+    ("combined_credits", lambda b: b.update(cast=None)),  # crew only: placed after no cast
+    ("combined_credits", lambda b: b.update(cast=b["crew"][:2], crew=b["cast"][:1])),
     ("combined_credits", lambda b: b.update(cast=[], crew=[])),
     ("movie_credits", lambda b: first(b).update(vote_average=7, character='Ünïcode "q"')),
     ("details", lambda b: b.update(also_known_as=[], birthday="", deathday=None)),

@@ -445,57 +445,68 @@ def person_credits(target: Target, shape: Custom) -> Builder:
     entries' default media type). The row builders read ``title`` else ``name`` (...), and
     ``media_type`` else that default, by key: a batch whose entries give one of those keys a
     null (or, with a default, name ``media_type`` at all) goes row by row, as the reader
-    cannot tell a null from an absent key."""
+    cannot tell a null from an absent key. The entries are put in that order once, as one
+    array (:func:`_cast_then_crew`), and each column is read from it."""
     (table,) = shape.tables
     media_type = (shape.fast or "").partition(":")[2] or None
     columns = target.tables[table]
+    schema = arrow_schema(columns)
     fixed_names = (target.id_column, "title_id", "credit_type", "media_type", *_OR)
     element = pa.struct(
         [("id", pa.int64()), ("media_type", pa.string())]
         + [(c.name, _parse_type(c)) for c in columns if c.name not in fixed_names]
         + [(name, pa.string()) for pair in _OR.items() for name in pair]
     )
-    either = {name: _either(_column(columns, name), name, other) for name, other in _OR.items()}
+    fields = [(kind, pa.list_(element)) for kind in _CREDIT_TYPES]
     # Stored bodies are orjson's text (fetch/records.py encode): a key is never escaped.
     ambiguous = "|".join(rf'"{name}"\s*:\s*null' for name in _OR)
     if media_type is not None:
         ambiguous += r'|"media_type"\s*:'
 
     def build(ids: Any, texts: Sequence[bytes]) -> Tables:
-        fields = [(kind, pa.list_(element)) for kind in _CREDIT_TYPES]
         parsed = _parse(texts, fields, refused=ambiguous)
-        pieces, parents, ranks = [], [], []
-        for rank, credit_type in enumerate(_CREDIT_TYPES):
-            lists = parsed[credit_type]
-            fixed = dict(either)
-            fixed["credit_type"] = _constant(credit_type)
-            if media_type is not None:
-                fixed["media_type"] = _constant(media_type)
-            pieces.append(_exploded(target, table, ids, lists, {"title_id": "id"}, fixed))
-            parents.append(pc.list_parent_indices(lists))
-            ranks.append(pa.array([rank] * len(parents[-1]), pa.int8()))
-        rows = pa.concat_tables(pieces)
-        order = pa.table({"item": pa.concat_arrays(parents), "kind": pa.concat_arrays(ranks)})
-        keys = [("item", "ascending"), ("kind", "ascending")]
-        return {table: rows.take(pc.sort_indices(order, sort_keys=keys))}  # a stable sort
+        entries, parents, is_cast = _cast_then_crew(parsed["cast"], parsed["crew"])
+        arrays = []
+        for column in columns:
+            if column.name == target.id_column:
+                arrays.append(pc.take(ids, parents))
+            elif column.name == "credit_type":
+                arrays.append(pc.if_else(is_cast, *_CREDIT_TYPES))
+            elif column.name == "media_type" and media_type is not None:
+                arrays.append(pa.repeat(pa.scalar(media_type, pa.string()), len(entries)))
+            elif column.name in _OR:
+                values = pc.struct_field(entries, column.name)
+                other = pc.struct_field(entries, _OR[column.name])
+                arrays.append(_cast(column, pc.coalesce(values, other)))
+            else:
+                field = "id" if column.name == "title_id" else column.name
+                arrays.append(_cast(column, pc.struct_field(entries, field)))
+        return {table: pa.Table.from_arrays(arrays, schema=schema)}
 
     return build
 
 
-def _column(columns: Sequence[Column], name: str) -> Column:
-    return next(column for column in columns if column.name == name)
+def _cast_then_crew(cast: Any, crew: Any) -> tuple[Any, Any, Any]:
+    """The entries of two lists per item as one array, each item's ``cast`` then its ``crew``
+    (the row builders' order), with each entry's item and whether it is from ``cast``. An
+    entry's place is known without sorting: the ``k``-th cast entry of the batch, of item
+    ``i``, goes after the crew of the items before ``i``; the ``k``-th crew entry after the
+    cast of the items up to ``i``."""
+    cast_items, crew_items = pc.list_parent_indices(cast), pc.list_parent_indices(crew)
+    in_cast = len(cast_items)
+    counted = pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), in_cast + len(crew_items)))
+    index = pc.subtract(counted, 1)  # 0, 1, 2... over the cast entries, then the crew's
+    cast_places = pc.add(index[:in_cast], pc.take(_starts(crew), cast_items))
+    crew_places = pc.add(pc.subtract(index[in_cast:], in_cast), pc.take(_ends(cast), crew_items))
+    order = pc.inverse_permutation(pa.concat_arrays([cast_places, crew_places]))
+    entries = pa.concat_arrays([pc.list_flatten(cast), pc.list_flatten(crew)]).take(order)
+    items = pa.concat_arrays([cast_items, crew_items]).take(order)
+    return entries, items, pc.less(order, in_cast)
 
 
-def _constant(value: str) -> Callable[[Any], Any]:
-    """A column of ``value`` on every row."""
-    return lambda flat: pa.array([value] * len(flat), pa.string())
-
-
-def _either(column: Column, name: str, other: str) -> Callable[[Any], Any]:
-    """A column from the elements' field ``name``, else (null or absent) ``other``."""
-    return lambda flat: _cast(
-        column, pc.coalesce(pc.struct_field(flat, name), pc.struct_field(flat, other))
-    )
+def _ends(lists: Any) -> Any:
+    """Where each item's elements end in the flattened ``lists``."""
+    return pc.cumulative_sum(pc.cast(pc.fill_null(pc.list_value_length(lists), 0), pa.int64()))
 
 
 # The fast paths of the media types' own bodies, by the name their Custom shape gives.
