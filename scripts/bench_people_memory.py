@@ -77,10 +77,13 @@ def fill(db: Path, people: int, pending: int, distinct: int) -> None:
 
 
 def report(what: str, child: Child) -> None:
-    verdict = "met" if child.peak_rss_mib < TARGET_RSS_MB else "NOT met"
+    """The child's figures; the target is in MB (10^6 bytes), the RSS read in MiB."""
+    peak_mb = child.peak_rss_mib * 2**20 / 1e6
+    verdict = "met" if peak_mb < TARGET_RSS_MB else "NOT met"
     print(
         f"  {what}: {child.wall:.1f} s (CPU {child.cpu:.1f} s), peak RSS "
-        f"{child.peak_rss_mib:.0f} MiB (target < {TARGET_RSS_MB}: {verdict})"
+        f"{child.peak_rss_mib:.0f} MiB = {peak_mb:.1f} MB, {peak_mb / TARGET_RSS_MB:.3f} of the "
+        f"target (< {TARGET_RSS_MB} MB: {verdict}; load average {os.getloadavg()[0]:.1f})"
     )
 
 
