@@ -174,3 +174,12 @@ def test_a_new_media_type_takes_the_fast_paths_of_its_shapes(saga_db: Path) -> N
             name: t.to_pylist() for name, t in expected.items()
         }
 
+
+def test_a_misspelt_column_kind_fails_when_the_type_is_declared() -> None:
+    """``columns("id:int title:string")`` made a column of kind "string" unnoticed until an
+    export looked the kind up; now the declaration itself fails."""
+    from tmdb_collector.media.table_schema import columns
+
+    assert [column.kind for column in columns("id:int tags:list_str")] == ["int", "list_str"]
+    with pytest.raises(ValueError, match="unknown column kind 'string'"):
+        columns("id:int title:string")
