@@ -1,4 +1,5 @@
-"""The docs stay honest: every command has help text and appears in the README."""
+"""The docs stay honest: every command has help text and appears in the README, every command
+line in the docs names real flags, and the README's table of folders names every sub-package."""
 
 from __future__ import annotations
 
@@ -37,3 +38,47 @@ def test_quick_start_is_two_commands() -> None:
     quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
     commands = re.findall(r"^\$ (.+?)(?:\s+#.*)?$", quick, flags=re.MULTILINE)
     assert commands == ["make demo", "make test"]
+
+
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+COMMAND_LINE = re.compile(r"tmdb-collector ([a-z]+)\b([^\n`|#]*)")
+FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
+
+
+def _flags(command: click.Command) -> set[str]:
+    found = {"--help"}
+    for param in command.params:
+        if isinstance(param, click.Option):
+            found |= {*param.opts, *param.secondary_opts}
+    return found
+
+
+def test_every_command_line_in_the_docs_names_real_flags() -> None:
+    """``tmdb-collector COMMAND --flag ...`` in README.md and docs/: the command exists and
+    takes every flag written after it (continuation lines included)."""
+    wrong, seen = [], 0
+    for path in DOCS:
+        text = re.sub(r"\\\n\s*", " ", path.read_text(encoding="utf-8"))
+        for match in COMMAND_LINE.finditer(text):
+            name, rest = match.groups()
+            command = cli.commands.get(name)
+            if command is None:
+                if rest.lstrip().startswith("-"):  # not prose such as "tmdb-collector keeps"
+                    wrong.append(f"{path.name}: no command {name!r}: {match.group(0)}")
+                continue
+            seen += 1
+            wrong += [
+                f"{path.name}: {name} has no {flag}: {match.group(0).strip()}"
+                for flag in FLAG.findall(rest)
+                if flag not in _flags(command)
+            ]
+    assert seen > 50  # the pattern finds the docs' command lines
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_readme_names_every_folder_of_the_package() -> None:
+    package = REPO / "src" / "tmdb_collector"
+    folders = sorted(p.name for p in package.iterdir() if (p / "__init__.py").exists())
+    assert "store" in folders
+    missing = [name for name in folders if f"| `{name}/` |" not in README]
+    assert not missing, f"README's table of folders lacks {missing}"
