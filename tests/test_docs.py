@@ -4,6 +4,7 @@ line in the docs names real flags, and the README's table of folders names every
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
@@ -43,6 +44,17 @@ def test_quick_start_is_two_commands() -> None:
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 COMMAND_LINE = re.compile(r"tmdb-collector ([a-z]+)\b([^\n`|#]*)")
 FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
+INLINE = re.compile(r"`([a-z]+) (--[^`]*)`")
+
+
+def _unknown_flags(
+    path: Path, command: click.Command, name: str, rest: str, line: str
+) -> list[str]:
+    return [
+        f"{path.name}: {name} has no {flag}: {line.strip()}"
+        for flag in FLAG.findall(rest)
+        if flag not in _flags(command)
+    ]
 
 
 def _flags(command: click.Command) -> set[str]:
@@ -67,12 +79,13 @@ def test_every_command_line_in_the_docs_names_real_flags() -> None:
                     wrong.append(f"{path.name}: no command {name!r}: {match.group(0)}")
                 continue
             seen += 1
-            wrong += [
-                f"{path.name}: {name} has no {flag}: {match.group(0).strip()}"
-                for flag in FLAG.findall(rest)
-                if flag not in _flags(command)
-            ]
-    assert seen > 50  # the pattern finds the docs' command lines
+            wrong += _unknown_flags(path, command, name, rest, match.group(0))
+        for match in INLINE.finditer(text):  # `update --max-age DAYS` in a sentence
+            name, rest = match.groups()
+            if name in cli.commands:
+                seen += 1
+                wrong += _unknown_flags(path, cli.commands[name], name, rest, match.group(0))
+    assert seen > 100  # the patterns find the docs' command lines
     assert not wrong, "\n".join(wrong)
 
 
