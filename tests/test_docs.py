@@ -1,5 +1,6 @@
 """The docs stay honest: every command has help text and appears in the README, every command
-line in the docs names real flags, and the README's table of folders names every sub-package."""
+line in the docs names real flags, the README's table of folders names every sub-package and
+its config file is one the collector reads."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from click.testing import CliRunner
 
 from tests.conftest import REPO
 from tmdb_collector.cli import cli
+from tmdb_collector.fetch.settings import build_client_settings
+from tmdb_collector.plan.config import build_plan, read_config
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -95,3 +98,19 @@ def test_the_readme_names_every_folder_of_the_package() -> None:
     assert "store" in folders
     missing = [name for name in folders if f"| `{name}/` |" not in README]
     assert not missing, f"README's table of folders lacks {missing}"
+
+
+def test_the_readme_config_file_is_one_the_collector_reads(tmp_path: Path) -> None:
+    """Its ```toml block: every [plan] and [client] key known, every value accepted."""
+    blocks = re.findall(r"^```toml\n(.*?)^```", README, flags=re.MULTILINE | re.DOTALL)
+    assert blocks
+    for number, block in enumerate(blocks):
+        path = tmp_path / f"readme-{number}.toml"
+        path.write_text(block, encoding="utf-8")
+        config = read_config(path)
+        assert config.plan
+        assert config.client
+        plan = build_plan(config, {})
+        settings = build_client_settings(config.client, {}, env={})
+        assert plan.parts == tuple(config.plan["parts"])
+        assert settings.rate == config.client["rate"]
