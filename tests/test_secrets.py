@@ -5,6 +5,7 @@ The dashboard's pages and responses are scanned by tests/test_dashboard.py
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from tests.cli_helpers import SMALL_PLAN, cli_env, collect_args, run_cli, simulator
@@ -94,3 +95,28 @@ def test_the_key_never_leaks(tmp_path: Path) -> None:
     assert any(path.parent.parent.name == "img" for path in files)  # an image file or two
     for path in files:
         assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_a_logged_traceback_is_redacted(tmp_path: Path) -> None:
+    """An unexpected error is logged with its traceback (cli/app.py, -v and --log-file): the
+    traceback's text passes through the redaction as the message does."""
+    from tmdb_collector.credentials import Credentials
+    from tmdb_collector.logs import LOGGER, configure
+
+    Credentials(api_key=SECRET)  # registers it, as a run does
+    log = tmp_path / "run.log"
+    root = logging.getLogger(LOGGER)
+    before = (list(root.handlers), root.propagate, root.level)
+    configure(verbose=1, log_file=log, console=False)
+    try:
+        raise ValueError(f"bad URL https://api.example/3/movie/1?api_key={SECRET}")
+    except ValueError as exc:
+        root.info("unexpected error", exc_info=exc)
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:], root.propagate = before[0], before[1]
+        root.setLevel(before[2])
+    text = log.read_text(encoding="utf-8")
+    assert "ValueError: bad URL https://api.example/3/movie/1?api_key=[REDACTED]" in text
+    assert SECRET not in text
