@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
+
 from tests.cli_helpers import SMALL_PLAN, cli_env, collect_args, run_cli, simulator
 
 SECRET = "zz-distinctive-secret-8c1f2e7d9b"
@@ -120,3 +122,14 @@ def test_a_logged_traceback_is_redacted(tmp_path: Path) -> None:
     text = log.read_text(encoding="utf-8")
     assert "ValueError: bad URL https://api.example/3/movie/1?api_key=[REDACTED]" in text
     assert SECRET not in text
+
+
+def test_a_plain_notice_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    """``tell`` (a failed image, a hint on stderr) passes what it prints through the redaction,
+    as the JSON events and the error line do."""
+    from tmdb_collector.credentials import Credentials
+    from tmdb_collector.engine.events import tell
+
+    Credentials(bearer_token=SECRET)
+    tell(None, f"failed: /t/p/w342/a.jpg?token={SECRET}: HTTP 500")
+    assert capsys.readouterr().err == "failed: /t/p/w342/a.jpg?token=[REDACTED]: HTTP 500\n"
