@@ -36,8 +36,9 @@ def keep_large_blocks_mapped() -> bool:
     MiB), after which blocks of that size come from its heaps. A table export allocates many
     (each batch's JSON joined for pyarrow's reader, 2 or 8 MiB, among the bodies): its heaps
     then fragmented and grew with the length of the run, 28 -> 45 MiB over the export of
-    100,000 people, where with the threshold kept they stayed at 30-40 MiB and the peak RSS was
-    ~5 MiB lower (docs/benchmarks.md, "#22 people's tables, memory"). Like the allocator's, a
+    100,000 people, where with the threshold kept they stayed at 27-40 MiB and the peak RSS was
+    ~5 MiB lower, for 2-3% more CPU in page faults (docs/benchmarks.md, "#22 people's tables:
+    memory at 100,000 people"). Like the allocator's, a
     choice made in the environment (``MALLOC_MMAP_THRESHOLD_``) wins; elsewhere than glibc
     (``mallopt`` absent, or a no-op as in musl) nothing changes."""
     if sys.platform != "linux" or "MALLOC_MMAP_THRESHOLD_" in os.environ:
@@ -69,7 +70,7 @@ def keep_pandas_and_numpy_out() -> None:
     the 2-core VM (docs/benchmarks.md), as much as the json dump of a few thousand movies
     spends in all. It imports numpy, when installed, as it is itself imported: with numpy (and
     its BLAS threads) a table export's process held 16 MiB more from the start and spent some
-    0.06 CPU s more ("#22 people's tables, memory" there). The CLI never holds a pandas or numpy
+    0.06 CPU s more ("#22 people's tables: memory at 100,000 people" there). The CLI never holds a pandas or numpy
     object and pyarrow does without both (neither is a dependency of ours or of pyarrow), so
     for pyarrow they are absent there (a ``ModuleNotFoundError``, which it expects). Only the
     console entry point calls this: a Python program using the API keeps its pandas and numpy."""
