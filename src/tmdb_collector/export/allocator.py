@@ -72,8 +72,9 @@ def keep_pandas_and_numpy_out() -> None:
     its BLAS threads) a table export's process held 16 MiB more from the start and spent some
     0.06 CPU s more ("#22 people's tables: memory at 100,000 people" there). The CLI never
     holds a pandas or numpy object and pyarrow does without both (neither is a dependency of
-    ours or of pyarrow), so for pyarrow they are absent there (a ``ModuleNotFoundError``, which it expects). Only the
-    console entry point calls this: a Python program using the API keeps its pandas and numpy."""
+    ours or of pyarrow), so for pyarrow they are absent there (a ``ModuleNotFoundError``, which
+    it expects). Only the console entry point calls this: a Python program using the API keeps
+    its pandas and numpy."""
     names = frozenset(name for name in _KEPT_OUT if name not in sys.modules)
     if names and not any(isinstance(f, _KeptOut) for f in sys.meta_path):
         sys.meta_path.insert(0, _KeptOut(names))
