@@ -14,6 +14,7 @@ class Lines:
 
     def __init__(self, stream: IO[str]) -> None:
         self.lines: list[str] = []
+        self._stream = stream
         self._added = threading.Condition()
         self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
         self._thread.start()
@@ -35,3 +36,8 @@ class Lines:
         """Everything, once the stream has ended."""
         self._thread.join(timeout)
         return "".join(self.lines)
+
+    def close(self, timeout: float = HANG_GUARD) -> None:
+        """Once the stream has ended (its writers gone), close it."""
+        self._thread.join(timeout)
+        self._stream.close()
