@@ -29,6 +29,7 @@ from tests.cli_helpers import (
     wait_for,
 )
 from tests.forward_proxy import forward_proxy
+from tests.support.durable import Durability
 from tmdb_collector import api
 from tmdb_collector.errors import EXIT_PAUSED, ImageWriteError
 from tmdb_collector.fetch.settings import ClientSettings
@@ -298,6 +299,19 @@ def manifest_exists(db: Path) -> bool:
     finally:
         connection.close()
     return found is not None
+
+
+def test_each_file_is_on_disk_before_it_takes_its_name(
+    sim: SimulatorProcess, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file in place is never fetched again: it must not be one a power cut left empty."""
+    out = tmp_path / "images"
+    durability = Durability(monkeypatch)
+    api.images(db, out, settings=ClientSettings(base_url=sim.base_url), api_key="k")
+    renamed = durability.replaced()
+    assert {target for _, target in renamed} == {str(path) for path in files_under(out)}
+    for source, _ in renamed:
+        assert durability.synced_before(source)
 
 
 class FullDisk(io.RawIOBase):

@@ -1,9 +1,10 @@
 """The image files on disk: ``<out>/<size><file_path>``, each written whole or not at all.
 
 A download goes to a temporary file in ``<out>/.partial/`` (named after the process, so two
-runs never share one), which is renamed into place once every byte is there: a kill at any
-moment leaves only complete files under the sizes' directories. The next run removes the
-temporary files a killed process left. A file already in place is never asked for again.
+runs never share one), which is flushed to disk (fsync) and renamed into place once every byte
+is there: a kill, or a power cut, at any moment leaves only complete files under the sizes'
+directories. The next run removes the temporary files a killed process left. A file already
+in place is never asked for again.
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ class TempFile:
             self._handle.write(chunk)
         except OSError as exc:
             self.discard()
+            raise _disk_error(self.target, exc) from None
+
+    def flush(self) -> None:
+        """Every byte written on disk (fsync), before :meth:`commit` renames the file into
+        place: a file in place is never fetched again, so it must not be one a power cut
+        left empty. Run on a thread: it may take a while."""
+        handle = self._handle
+        assert handle is not None
+        try:
+            os.fsync(handle.fileno())
+        except OSError as exc:
             raise _disk_error(self.target, exc) from None
 
     def commit(self) -> None:
