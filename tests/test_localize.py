@@ -184,7 +184,7 @@ def test_an_as_of_export_checks_once_before_the_copy(
     assert span is not None
     day = span[1]
     with Collection.open(collections["movie"]) as collection:
-        with pytest.raises(UsageError, match="--tables is for the table exports"):
+        with pytest.raises(UsageError, match="tables is for the table exports"):
             collection.export(tmp_path / "x.json", as_of=day, language="de-DE", tables="genres")
         assert copies == []
         count = collection.export(tmp_path / "t", "parquet", as_of=day, language="de-DE")

@@ -103,7 +103,7 @@ def export_parts(store: Store, parts: object = None) -> tuple[str, ...]:
     try:
         return store.media_type.parse_parts(parts)
     except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.cli_message) from None
 
 
 def export(
