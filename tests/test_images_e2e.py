@@ -36,6 +36,7 @@ from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.images import files as image_files
 from tmdb_collector.simulator.images import is_missing
 from tmdb_collector.simulator.process import SimulatorProcess
+from tmdb_collector.store.images import DONE, NOT_FOUND
 
 TINY = ["--popular-pages", "2", "--genre-pages", "0"]
 HANG_GUARD = 120.0
@@ -299,6 +300,35 @@ def manifest_exists(db: Path) -> bool:
     finally:
         connection.close()
     return found is not None
+
+
+def test_a_404_is_asked_again_only_with_retry_missing(
+    sim: SimulatorProcess, db: Path, tmp_path: Path
+) -> None:
+    """A file recorded as 404 (here: one the CDN has, recorded so by hand, its file gone)
+    is not asked again, unless retry_missing."""
+    out = tmp_path / "images"
+    settings = ClientSettings(base_url=sim.base_url)
+    first = api.images(db, out, settings=settings, api_key="k")
+    assert first.files > 0
+    gone = files_under(out)[0]
+    gone.unlink()
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "UPDATE image_files SET status = ?, bytes = NULL, sha256 = NULL WHERE file_path = ?",
+            (NOT_FOUND, "/" + gone.name),
+        )
+    connection.close()
+    before = sim_stats(sim)["requests"]
+    again = api.images(db, out, settings=settings, api_key="k")
+    assert sim_stats(sim)["requests"] == before + 1  # /configuration: no 404 asked again
+    assert (again.files, again.not_found) == (0, first.not_found + 1)
+    asked = api.images(db, out, settings=settings, api_key="k", retry_missing=True)
+    genuine = len({row["file_path"] for row in manifest(db) if row["status"] == NOT_FOUND})
+    assert sim_stats(sim)["requests"] == before + 3 + genuine  # each 404 asked again too
+    assert (asked.files, asked.not_found) == (1, first.not_found)
+    assert gone.is_file()
+    assert {row["status"] for row in manifest(db) if row["file_path"] == "/" + gone.name} == {DONE}
 
 
 def test_each_file_is_on_disk_before_it_takes_its_name(

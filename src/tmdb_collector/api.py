@@ -543,6 +543,7 @@ def images(
     image_base_url: str | None = None,
     rate: float = DEFAULT_IMAGE_RATE,
     concurrency: int = DEFAULT_IMAGE_CONCURRENCY,
+    retry_missing: bool = False,
     settings: ClientSettings | None = None,
     credentials: Credentials | None = None,
     api_key: str | None = None,
@@ -560,7 +561,8 @@ def images(
     ``settings`` (the API's: base URL, proxy, CAs) reach /configuration, whose
     ``secure_base_url`` is the image base unless ``image_base_url`` is given. Files already
     in ``out`` cost no request; a manifest of every file is kept in the database (table
-    ``image_files``). ``on_progress`` gets the counters (see
+    ``image_files``). A file TMDB answered 404 for is recorded and not asked again, unless
+    ``retry_missing``. ``on_progress`` gets the counters (see
     :class:`~tmdb_collector.images.progress.ImageProgress`) about once a second; the key and
     ``view`` are as for :func:`collect`. Bad input raises a :class:`UsageError` before
     anything is written; a full disk an :class:`~tmdb_collector.errors.ImageWriteError`.
@@ -589,6 +591,7 @@ def images(
             image_base_url=image_base_url,
             rate=rate,
             concurrency=concurrency,
+            retry_missing=retry_missing,
             progress=progress,
             bars=chosen.view.show_bars,
             events=chosen.view.events,

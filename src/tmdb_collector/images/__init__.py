@@ -40,6 +40,7 @@ async def download_images(
     image_base_url: str | None = None,
     rate: float = DEFAULT_IMAGE_RATE,
     concurrency: int = DEFAULT_IMAGE_CONCURRENCY,
+    retry_missing: bool = False,
     progress: ImageProgress | None = None,
     bars: bool = False,
     events: ProgressEvents | None = None,
@@ -63,7 +64,7 @@ async def download_images(
                 fetcher.breaker.listen(progress.outage.hear)
                 progress.requests = lambda: fetcher.requests
                 progress.throttled = lambda: fetcher.throttled
-                run = ImageRun(store, files, fetcher, choices, progress, concurrency)
+                run = ImageRun(store, files, fetcher, choices, progress, concurrency, retry_missing)
                 async with shown(progress, bars=bars, events=events):
                     return await run.run(wanted(store, chosen_kinds, per_title))
         finally:
