@@ -37,6 +37,7 @@ from tmdb_collector.images import files as image_files
 from tmdb_collector.simulator.images import is_missing
 from tmdb_collector.simulator.process import SimulatorProcess
 from tmdb_collector.store.images import DONE, NOT_FOUND
+from tmdb_collector.store.store import Store
 
 TINY = ["--popular-pages", "2", "--genre-pages", "0"]
 HANG_GUARD = 120.0
@@ -329,6 +330,26 @@ def test_a_404_is_asked_again_only_with_retry_missing(
     assert (asked.files, asked.not_found) == (1, first.not_found)
     assert gone.is_file()
     assert {row["status"] for row in manifest(db) if row["file_path"] == "/" + gone.name} == {DONE}
+
+
+def test_the_records_are_read_once_and_the_list_of_images_removed(
+    sim: SimulatorProcess, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The total is counted from the same read of the records the downloads take (their list
+    spooled to a temporary file, removed after)."""
+    reads: list[tuple[str, ...]] = []
+    read = Store.iter_items
+
+    def counted(store: Store, parts: Any, **options: Any) -> Any:
+        reads.append(tuple(parts))
+        return read(store, parts, **options)
+
+    monkeypatch.setattr(Store, "iter_items", counted)
+    out = tmp_path / "images"
+    result = api.images(db, out, settings=ClientSettings(base_url=sim.base_url), api_key="k")
+    assert len(reads) == 1
+    assert result.total == result.files + result.not_found > 0
+    assert not (out / image_files.PARTIAL_DIR).exists()
 
 
 def test_each_file_is_on_disk_before_it_takes_its_name(

@@ -140,6 +140,11 @@ class ImageFiles:
     def present(self, size: str, file_path: str) -> bool:
         return self.target(size, file_path).is_file()
 
+    def temporary_path(self, name: str) -> Path:
+        """A path for this process's own temporary file ``name`` in the temporary directory,
+        which a later run removes once this process is gone."""
+        return self._partial / f"{name}.{os.getpid()}.{next(self._names)}.part"
+
     def open_temp(self, size: str, file_path: str) -> TempFile:
         name = f"{size}-{file_path.lstrip('/')}.{os.getpid()}.{next(self._names)}.part"
         return TempFile(self._partial / name, self.target(size, file_path))
