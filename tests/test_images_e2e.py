@@ -30,6 +30,7 @@ from tests.cli_helpers import (
 )
 from tests.forward_proxy import forward_proxy
 from tests.support.durable import Durability
+from tests.support.hold import Gate, held_after
 from tmdb_collector import api
 from tmdb_collector.errors import EXIT_PAUSED, ImageWriteError
 from tmdb_collector.fetch.settings import ClientSettings
@@ -169,18 +170,14 @@ def test_a_kill_midway_leaves_no_partial_file_and_a_rerun_finishes(
     out = tmp_path / "images"
     expected = {path for path in named_paths(db, "poster_path") if not is_missing(path)}
     args = images_args(db, out, sim, "--concurrency", "3", "--no-progress")
-    sim.hold_details(after=4)  # images too: the fifth on are held half-sent
-    try:
+    with held_after(sim.base_url, 4) as gate:  # images too: the fifth on are held half-sent
         process = start_cli(args)
         try:
-            # Blocked mid-body: three downloads half-written to temporary files.
-            wait_until(lambda: sim.details_waiting() == 3 and len(partial(out)) == 3)
+            three_half_written(gate, out)
             kill(process)
         finally:
             if process.poll() is None:
                 kill(process)
-    finally:
-        sim.release_details()
     assert process.returncode != 0
     complete = [path for path in files_under(out) if path.parent.name == "w342"]
     assert len(complete) == 4
@@ -202,17 +199,14 @@ def test_sigterm_midway_drops_the_half_downloads_and_keeps_the_finished_ones(
 ) -> None:
     out = tmp_path / "images"
     args = images_args(db, out, sim, "--concurrency", "3", "--no-progress")
-    sim.hold_details(after=4)
-    try:
+    with held_after(sim.base_url, 4) as gate:
         process = start_cli(args)
         try:
-            wait_until(lambda: sim.details_waiting() == 3 and len(partial(out)) == 3)
+            three_half_written(gate, out)
             kill(process, signal.SIGTERM)
         finally:
             if process.poll() is None:
                 kill(process)
-    finally:
-        sim.release_details()
     assert process.returncode == EXIT_PAUSED
     assert not (out / image_files.PARTIAL_DIR).exists()  # removed on the way out
     finished = files_under(out)
@@ -226,9 +220,12 @@ def partial(out: Path) -> list[Path]:
     return [path for path in where.iterdir() if path.stat().st_size] if where.exists() else []
 
 
-def wait_until(condition: Any) -> None:
-    """Poll ``condition`` (the simulator's hold, files on disk) until it holds."""
-    wait_for(condition, timeout=HANG_GUARD)
+def three_half_written(gate: Gate, out: Path) -> None:
+    """Once the run with ``--concurrency 3`` is blocked mid-body, three downloads half-written
+    to temporary files: the simulator says when it holds the three (a wait on the server);
+    the half bodies it has sent are then polled for on disk, which nothing signals."""
+    gate.wait_held(3)
+    wait_for(lambda: len(partial(out)) == 3, timeout=HANG_GUARD)
 
 
 def test_an_outage_of_the_image_server_is_waited_out(
@@ -237,23 +234,22 @@ def test_an_outage_of_the_image_server_is_waited_out(
     out = tmp_path / "images"
     expected = {path for path in named_paths(db, "poster_path") if not is_missing(path)}
     args = images_args(db, out, sim, "--concurrency", "2", "--progress", "json")
-    sim.hold_details(after=2)
-    process = start_cli(args)
-    try:
-        wait_until(lambda: sim.details_waiting() == 2)
-        sim.start_outage("html503")  # what comes next meets a CDN's HTML 503
-        sim.release_details()
-        assert process.stderr is not None
-        for line in process.stderr:  # waits on the run's own events, no sleeping
-            if json.loads(line)["event"] == "outage_start":
-                break
-        sim.stop_outage()
-        stdout, stderr = process.communicate(timeout=HANG_GUARD)
-    finally:
-        sim.release_details()
-        sim.stop_outage()
-        if process.poll() is None:
-            kill(process)
+    with held_after(sim.base_url, 2) as gate:
+        process = start_cli(args)
+        try:
+            gate.wait_held(2)
+            sim.start_outage("html503")  # what comes next meets a CDN's HTML 503
+            gate.release()
+            assert process.stderr is not None
+            for line in process.stderr:  # waits on the run's own events, no sleeping
+                if json.loads(line)["event"] == "outage_start":
+                    break
+            sim.stop_outage()
+            stdout, stderr = process.communicate(timeout=HANG_GUARD)
+        finally:
+            sim.stop_outage()
+            if process.poll() is None:
+                kill(process)
     assert process.returncode == 0, stderr
     assert {"/" + path.name for path in files_under(out)} == expected
     assert "0 failed" in stdout
