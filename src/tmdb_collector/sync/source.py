@@ -111,12 +111,13 @@ def _titles(store: Store) -> Scope:
             stored = store.stored_items_of(chosen, parts)
 
         coder = store.codec  # loaded on this thread: the database is read here only
+        fresh = _counter(chosen, new)
 
         def build(batch: tuple[list[RawItemRow], list[Row]]) -> Built:
             items, provenance = batch
             built = batch_tables(coder.decode_rows(items), parts, table_set)
             built[PROVENANCE] = rows_table(PROVENANCE, provenance, table_set)
-            return _as_copy(built, units, new)
+            return _as_copy(built, units, fresh)
 
         # The database is read on this thread only: each batch with its provenance.
         batches = (
@@ -132,7 +133,7 @@ def _titles(store: Store) -> Scope:
         for name, table_rows in history_tables(store, parts):
             kept = (row for row in table_rows if row[0] in chosen)
             while chunk := list(islice(kept, BATCH_SIZE)):
-                yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, new)
+                yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, fresh)
 
     return Scope(
         media.name, media.plural, tuple(tables), lambda: store.item_fingerprints(parts), rows
@@ -166,9 +167,10 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
                 for key, details, bodies in store.linked_of(media.name, chosen, parts)
             )
         coder = store.codec  # loaded on this thread: the database is read here only
+        fresh = _counter(chosen, new)
 
         def build(batch: list[RawItemRow]) -> Built:
-            return _as_copy(entity_tables(coder, batch, parts, table_set, names), units, new)
+            return _as_copy(entity_tables(coder, batch, parts, table_set, names), units, fresh)
 
         yield from _in_order(_batches(records), build)
 
@@ -176,19 +178,25 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
     return Scope(media.name, media.plural, tables, fingerprints, rows)
 
 
-def _as_copy(built: dict[str, Any], units: dict[str, str], new: frozenset[int]) -> Built:
-    """Each table's rows as COPY text, with how many of them belong to ``new`` units."""
+def _as_copy(built: dict[str, Any], units: dict[str, str], fresh: Callable[[Any], int]) -> Built:
+    """Each table's rows as COPY text, with how many of them belong to new units (``fresh``
+    counts them in a column of unit ids)."""
     found: Built = {}
     for name, table in built.items():
         if table.num_rows:
-            fresh = _count_in(table.column(units[name]), new) if new else 0
-            found[name] = (table.num_rows, fresh, copy_bytes(table))
+            found[name] = (table.num_rows, fresh(table.column(units[name])), copy_bytes(table))
     return found
 
 
-def _count_in(values: Any, chosen: frozenset[int]) -> int:
-    inside = pc.is_in(values, value_set=pa.array(sorted(chosen), pa.int64()))
-    return int(pc.sum(inside).as_py() or 0)
+def _counter(chosen: frozenset[int], new: frozenset[int]) -> Callable[[Any], int]:
+    """How many of a column's unit ids are ``new`` ones, asked once per table and batch: with
+    every unit new (a first load) or none, without looking; else against one set of them."""
+    if not new:
+        return lambda values: 0
+    if new >= chosen:
+        return len
+    value_set = pa.array(sorted(new), pa.int64())
+    return lambda values: int(pc.sum(pc.is_in(values, value_set=value_set)).as_py() or 0)
 
 
 def _batches(rows: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
