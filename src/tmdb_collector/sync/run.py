@@ -22,6 +22,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -37,6 +38,7 @@ from tmdb_collector.sync.copy_text import (
     create_table,
     quoted,
 )
+from tmdb_collector.sync.sender import sending
 from tmdb_collector.sync.source import Built, Scope, SyncTable, scopes
 from tmdb_collector.sync.target import Target, connect, server_reason
 
@@ -350,16 +352,15 @@ class _Job:
             for table in scope.tables:
                 self.cur.execute(create_table(self.schema, table.name, table.columns).encode())
         total = sum(len(units) for units in self.local.values())
-        done = 0
-        self.report("writing", done, total)
-        for scope in self.found:
-            units = self.local[scope.name]
-            every = frozenset(units)
-            for built in scope.rows(every, every, True):
-                done += self.copy_built(scope, built, freeze=True)
-                self.report("writing", min(done, total), total)
-            _copy_units(self.cur, self.schema, scope.name, units.items())
-            self.result.units[scope.label].new = len(units)
+        written = _Written(self.report, total)
+        with sending() as sender:
+            for scope in self.found:
+                units = self.local[scope.name]
+                every = frozenset(units)
+                for built in scope.rows(every, every, True):
+                    sender.submit(partial(self.copy_built, scope, built, freeze=True), written.add)
+                sender.submit(partial(self.copy_units, scope.name, units))
+                self.result.units[scope.label].new = len(units)
         self.report("indexing", 0, 1)
         self.cur.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'".encode())
         for scope in self.found:
@@ -379,44 +380,54 @@ class _Job:
             for scope in self.found
         }
         total = sum(len(d.new) + len(d.changed) for d in diffs.values())
-        done = 0
-        self.report("writing", done, total)
-        for scope in self.found:
-            diff = diffs[scope.name]
-            self.result.units[scope.label] = UnitCounts(
-                len(diff.new), len(diff.changed), len(diff.removed), diff.unchanged
-            )
-            gone = sorted(diff.changed | diff.removed)
-            if not gone and not diff.new:
-                continue
-            for table in scope.tables:
-                counts = self.result.tables[table.name]
-                for ids, replaced in ((sorted(diff.changed), True), (sorted(diff.removed), False)):
-                    if not ids:
-                        continue
-                    self.cur.execute(
-                        sql.SQL("DELETE FROM {}.{} WHERE {} = ANY(%s)").format(
-                            sql.Identifier(self.schema),
-                            sql.Identifier(table.name),
-                            sql.Identifier(table.unit_column),
-                        ),
-                        (ids,),
-                    )
-                    if not replaced:
-                        counts.deleted += self.cur.rowcount
-            written = diff.new | diff.changed
-            if written:
-                for built in scope.rows(written, diff.new, False):
-                    done += self.copy_built(scope, built)
-                    self.report("writing", min(done, total), total)
-            self.cur.execute(
-                sql.SQL("DELETE FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
-                    sql.Identifier(self.schema), _ident(UNITS)
-                ),
-                (scope.name, gone),
-            )
-            units = self.local[scope.name]
-            _copy_units(self.cur, self.schema, scope.name, ((i, units[i]) for i in sorted(written)))
+        written = _Written(self.report, total)
+        with sending() as sender:
+            for scope in self.found:
+                diff = diffs[scope.name]
+                self.result.units[scope.label] = UnitCounts(
+                    len(diff.new), len(diff.changed), len(diff.removed), diff.unchanged
+                )
+                if diff.changed or diff.removed or diff.new:
+                    # the deletes go first on the sender's thread while the rows are built here
+                    sender.submit(partial(self.delete, scope, diff))
+                    chosen = diff.new | diff.changed
+                    for built in scope.rows(chosen, diff.new, False) if chosen else ():
+                        sender.submit(partial(self.copy_built, scope, built), written.add)
+                    units = self.local[scope.name]
+                    kept = {i: units[i] for i in sorted(chosen)}
+                    sender.submit(partial(self.copy_units, scope.name, kept))
+
+    def delete(self, scope: Scope, diff: _Diff) -> None:
+        """The rows of the changed and removed units, in each table, and their fingerprints."""
+        for table in scope.tables:
+            counts = self.result.tables[table.name]
+            for ids, replaced in ((sorted(diff.changed), True), (sorted(diff.removed), False)):
+                if not ids:
+                    continue
+                self.cur.execute(
+                    sql.SQL("DELETE FROM {}.{} WHERE {} = ANY(%s)").format(
+                        sql.Identifier(self.schema),
+                        sql.Identifier(table.name),
+                        sql.Identifier(table.unit_column),
+                    ),
+                    (ids,),
+                )
+                if not replaced:
+                    counts.deleted += self.cur.rowcount
+        self.cur.execute(
+            sql.SQL("DELETE FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
+                sql.Identifier(self.schema), _ident(UNITS)
+            ),
+            (scope.name, sorted(diff.changed | diff.removed)),
+        )
+
+    def copy_units(self, scope: str, units: dict[int, str]) -> None:
+        statement = sql.SQL("COPY {}.{} (scope, id, fingerprint) FROM STDIN").format(
+            sql.Identifier(self.schema), _ident(UNITS)
+        )
+        with self.cur.copy(statement) as copy:
+            for item_id, mark in units.items():
+                copy.write_row((scope, item_id, mark))
 
     def copy_built(self, scope: Scope, built: Built, *, freeze: bool = False) -> int:
         """One batch's rows into their tables (``freeze``: made in this transaction); returns
@@ -434,6 +445,18 @@ class _Job:
         return built[unit_table][0] if unit_table in built else 0
 
 
+class _Written:
+    """The units written so far, reported as each batch's COPY ends."""
+
+    def __init__(self, report: Progress, total: int) -> None:
+        self.report, self.total, self.done = report, total, 0
+        report("writing", 0, total)
+
+    def add(self, units: int) -> None:
+        self.done += units
+        self.report("writing", min(self.done, self.total), self.total)
+
+
 def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, str]) -> _Diff:
     cur.execute(
         sql.SQL("SELECT id, fingerprint FROM {}.{} WHERE scope = %s").format(
@@ -447,17 +470,6 @@ def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, st
     changed = frozenset(i for i in local.keys() & written.keys() if local[i] != written[i])
     unchanged = len(local) - len(new) - len(changed)
     return _Diff(new, changed, removed, unchanged)
-
-
-def _copy_units(
-    cur: psycopg.Cursor[Any], schema: str, scope: str, units: Iterable[tuple[int, str]]
-) -> None:
-    statement = sql.SQL("COPY {}.{} (scope, id, fingerprint) FROM STDIN").format(
-        sql.Identifier(schema), _ident(UNITS)
-    )
-    with cur.copy(statement) as copy:
-        for item_id, mark in units:
-            copy.write_row((scope, item_id, mark))
 
 
 def _add_keys(cur: psycopg.Cursor[Any], schema: str, table: SyncTable) -> None:

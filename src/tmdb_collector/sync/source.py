@@ -38,6 +38,8 @@ from tmdb_collector.store.store import Store
 from tmdb_collector.sync.copy_text import copy_bytes
 
 TITLE_COLUMN = "title_id"  # the history tables' title column
+SPLIT = 8  # a few units' rows are built in this many batches at least...
+SMALLEST_BATCH = 50  # ...of this many units at least
 # table -> (rows, rows of new units, COPY text) of one batch
 Built = dict[str, tuple[int, int, bytes]]
 _B = TypeVar("_B")
@@ -122,7 +124,7 @@ def _titles(store: Store) -> Scope:
         # The database is read on this thread only: each batch with its provenance.
         batches = (
             (batch, list(store.provenance_of(item[0] for item in batch)))
-            for batch in _batches(stored)
+            for batch in _batches(stored, len(chosen))
         )
         try:
             yield from _in_order(batches, build)
@@ -172,7 +174,7 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
         def build(batch: list[RawItemRow]) -> Built:
             return _as_copy(entity_tables(coder, batch, parts, table_set, names), units, fresh)
 
-        yield from _in_order(_batches(records), build)
+        yield from _in_order(_batches(records, len(chosen)), build)
 
     fingerprints = lambda: store.linked_fingerprints(media.name, parts)  # noqa: E731
     return Scope(media.name, media.plural, tables, fingerprints, rows)
@@ -199,8 +201,12 @@ def _counter(chosen: frozenset[int], new: frozenset[int]) -> Callable[[Any], int
     return lambda values: int(pc.sum(pc.is_in(values, value_set=value_set)).as_py() or 0)
 
 
-def _batches(rows: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
-    while batch := list(islice(rows, BATCH_SIZE)):
+def _batches(rows: Iterator[RawItemRow], units: int) -> Iterator[list[RawItemRow]]:
+    """``rows`` (of ``units`` units in all) in batches: at most :data:`BATCH_SIZE`, and for a
+    few units at least :data:`SPLIT` batches, so that the first is sent while the next are
+    built."""
+    size = max(SMALLEST_BATCH, min(BATCH_SIZE, -(-units // SPLIT)))
+    while batch := list(islice(rows, size)):
         yield batch
 
 
