@@ -47,6 +47,7 @@ UNITS = "_tmdb_sync_units"  # (scope, id, fingerprint) of every unit written
 # The state's and the fingerprints' format: a sync that finds another one loads everything
 # anew (with COPY) rather than finding every title changed and rewriting each.
 STATE_VERSION = 2
+CHANGES = "changes"  # the change log's mark at a sync, in the collection's record of it
 INDEX_MEMORY = "256MB"  # maintenance_work_mem while the first load builds keys and indexes
 # (stage, units done, units to write): stages "comparing", "writing", "indexing", "committing"
 Progress = Callable[[str, int, int], None]
@@ -104,6 +105,7 @@ class _Diff:
     changed: frozenset[int]
     removed: frozenset[int]
     unchanged: int
+    marks: dict[int, str]  # the collection's fingerprints, of the new and changed units at least
 
 
 def sync(store: Store, target: Target, progress: Progress | None = None) -> SyncResult:
@@ -111,7 +113,7 @@ def sync(store: Store, target: Target, progress: Progress | None = None) -> Sync
     report = progress or (lambda stage, done, total: None)
     report("comparing", 0, 0)
     found = scopes(store)
-    local = {scope.name: scope.fingerprints() for scope in found}
+    local = _Local(store, target)
     identity = f"{store.media_type.name} collection created {store.meta(meta_keys.CREATED_AT)}"
     last = last_point(store, target)
     with connect(target) as conn:
@@ -120,7 +122,7 @@ def sync(store: Store, target: Target, progress: Progress | None = None) -> Sync
         except psycopg.Error as exc:
             raise _failure(exc, target) from None
     try:
-        _remember(store, target, result)
+        _remember(store, target, result, local.mark)
     except CollectorError as exc:  # the server has the sync: only the collection's note is lost
         result.notices.append(f"the collection could not record sync {result.number} ({exc})")
     return result
@@ -130,7 +132,7 @@ def _in_transaction(
     conn: psycopg.Connection[Any],
     target: Target,
     found: list[Scope],
-    local: dict[str, dict[int, str]],
+    local: _Local,
     identity: str,
     last: int | None,
     report: Progress,
@@ -160,12 +162,16 @@ def _in_transaction(
         result.tables = {name: TableCounts() for name in wanted}
         result.units = {scope.label: UnitCounts() for scope in found}
         _notice_restores(target, state, last, result)
-        job = _Job(cur, schema, found, local, result, report)
         if full:
             old = [] if state is None else [name for name in state["tables"] if name in existing]
-            job.load_all(old)
+            every = {scope.name: scope.fingerprints(None) for scope in found}
+            _Job(cur, schema, found, result, report).load_all(old, every)
         else:
-            job.write_changes()
+            # The server holds this collection's last sync: what was written here since
+            # is all that can differ. Otherwise every unit is compared.
+            since = local.since if state is not None and int(state["number"]) == last else None
+            diffs = {scope.name: local.diff(cur, schema, scope, since) for scope in found}
+            _Job(cur, schema, found, result, report).write_changes(diffs)
         report("committing", 1, 1)
         cur.execute(sql.SQL("DELETE FROM {}.{}").format(sql.Identifier(schema), _ident(STATE)))
         cur.execute(
@@ -332,11 +338,10 @@ class _Job:
     cur: psycopg.Cursor[Any]
     schema: str
     found: list[Scope]
-    local: dict[str, dict[int, str]]
     result: SyncResult
     report: Progress
 
-    def load_all(self, old: list[str]) -> None:
+    def load_all(self, old: list[str], local: dict[str, dict[int, str]]) -> None:
         """Every table made anew (the ``old`` ones of an earlier sync dropped) and loaded with
         COPY; keys and indexes added after."""
         for name in old:
@@ -350,12 +355,13 @@ class _Job:
         )
         for scope in self.found:
             for table in scope.tables:
-                self.cur.execute(create_table(self.schema, table.name, table.columns).encode())
-        total = sum(len(units) for units in self.local.values())
+                key = table.key if _key_in_load_order(table) else ()
+                self.cur.execute(create_table(self.schema, table.name, table.columns, key).encode())
+        total = sum(len(units) for units in local.values())
         written = _Written(self.report, total)
         with sending() as sender:
             for scope in self.found:
-                units = self.local[scope.name]
+                units = local[scope.name]
                 every = frozenset(units)
                 for built in scope.rows(every, every, True):
                     sender.submit(partial(self.copy_built, scope, built, freeze=True), written.add)
@@ -373,12 +379,8 @@ class _Job:
             sql.SQL("ANALYZE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
         )
 
-    def write_changes(self) -> None:
+    def write_changes(self, diffs: dict[str, _Diff]) -> None:
         """Only the changed, removed and new units' rows; the others are not touched."""
-        diffs = {
-            scope.name: _diff(self.cur, self.schema, scope.name, self.local[scope.name])
-            for scope in self.found
-        }
         total = sum(len(d.new) + len(d.changed) for d in diffs.values())
         written = _Written(self.report, total)
         with sending() as sender:
@@ -393,8 +395,7 @@ class _Job:
                     chosen = diff.new | diff.changed
                     for built in scope.rows(chosen, diff.new, False) if chosen else ():
                         sender.submit(partial(self.copy_built, scope, built), written.add)
-                    units = self.local[scope.name]
-                    kept = {i: units[i] for i in sorted(chosen)}
+                    kept = {i: diff.marks[i] for i in sorted(chosen)}
                     sender.submit(partial(self.copy_units, scope.name, kept))
 
     def delete(self, scope: Scope, diff: _Diff) -> None:
@@ -457,6 +458,51 @@ class _Written:
         self.report("writing", min(self.done, self.total), self.total)
 
 
+class _Local:
+    """The collection's side of the comparison. The change log (:mod:`.store.change_log`) is
+    kept from the first sync on; its mark is read before any fingerprint, so a unit written
+    while this sync runs is found by the next one."""
+
+    def __init__(self, store: Store, target: Target) -> None:
+        self.store = store
+        try:
+            kept = store.track_changes()
+        except CollectorError:  # e.g. the file is read-only: every unit is compared
+            self.mark: int | None = None
+            self.since: int | None = None
+            return
+        self.mark = store.change_mark()
+        # The last sync's mark counts only if the log was kept since (not made by this sync).
+        self.since = _point(store, target, CHANGES) if kept else None
+
+    def diff(self, cur: psycopg.Cursor[Any], schema: str, scope: Scope, since: int | None) -> _Diff:
+        """What differs between the collection's units and the fingerprints the server holds:
+        those written since the mark ``since`` only, or (None) every unit."""
+        if since is None:
+            return _diff(cur, schema, scope.name, scope.fingerprints(None))
+        written = self.store.changed_since(scope.name, since)
+        local = scope.fingerprints(written)
+        cur.execute(
+            sql.SQL("SELECT id, fingerprint FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
+                sql.Identifier(schema), _ident(UNITS)
+            ),
+            (scope.name, sorted(written)),
+        )
+        held = {int(i): str(mark) for i, mark in cur.fetchall()}
+        cur.execute(
+            sql.SQL("SELECT count(*) FROM {}.{} WHERE scope = %s").format(
+                sql.Identifier(schema), _ident(UNITS)
+            ),
+            (scope.name,),
+        )
+        row = cur.fetchone()
+        total = int(row[0]) if row else 0
+        new = frozenset(local.keys() - held.keys())
+        removed = frozenset(held.keys() - local.keys())
+        changed = frozenset(i for i in local.keys() & held.keys() if local[i] != held[i])
+        return _Diff(new, changed, removed, total - len(removed) - len(changed), local)
+
+
 def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, str]) -> _Diff:
     cur.execute(
         sql.SQL("SELECT id, fingerprint FROM {}.{} WHERE scope = %s").format(
@@ -469,14 +515,14 @@ def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, st
     removed = frozenset(written.keys() - local.keys())
     changed = frozenset(i for i in local.keys() & written.keys() if local[i] != written[i])
     unchanged = len(local) - len(new) - len(changed)
-    return _Diff(new, changed, removed, unchanged)
+    return _Diff(new, changed, removed, unchanged, local)
 
 
 def _add_keys(cur: psycopg.Cursor[Any], schema: str, table: SyncTable) -> None:
     """The table's primary key, and an index on each join key (its unit column, and every
     other ``*_id`` column) that does not lead the primary key."""
     name = f"{quoted(schema)}.{quoted(table.name)}"
-    if table.key:
+    if table.key and not _key_in_load_order(table):
         keys = ", ".join(quoted(column) for column in table.key)
         cur.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({keys})".encode())
     leading = table.key[0] if table.key else None
@@ -484,6 +530,14 @@ def _add_keys(cur: psycopg.Cursor[Any], schema: str, table: SyncTable) -> None:
         if column != leading:
             index = quoted(f"{table.name}_{column}_idx"[:63])
             cur.execute(f"CREATE INDEX {index} ON {name} ({quoted(column)})".encode())
+
+
+def _key_in_load_order(table: SyncTable) -> bool:
+    """Whether the table's primary key leads with its unit column: a first load writes the
+    units in id order, so such a key is made with the table and grows at its end as the rows
+    arrive (on the server's core, while the next batches are built here), rather than
+    sorted after the load."""
+    return bool(table.key) and table.key[0] == table.unit_column
 
 
 def _join_keys(columns: tuple[Column, ...], unit_column: str) -> Iterator[str]:
@@ -500,23 +554,32 @@ def _point_key(target: Target) -> str:
     return f"{target.shown} {target.schema}"
 
 
-def _remember(store: Store, target: Target, result: SyncResult) -> None:
-    """Record this sync's number in the collection (after the server committed it)."""
+def _remember(store: Store, target: Target, result: SyncResult, mark: int | None) -> None:
+    """Record this sync's number in the collection (after the server committed it), with the
+    change log's mark read before it compared anything (if the log is kept)."""
     try:
         points = json.loads(store.meta(meta_keys.PG_SYNC) or "{}")
     except ValueError:
         points = {}
-    points[_point_key(target)] = {"number": result.number, "synced_at": _now().isoformat()}
+    point: dict[str, Any] = {"number": result.number, "synced_at": _now().isoformat()}
+    if mark is not None:
+        point[CHANGES] = mark
+    points[_point_key(target)] = point
     store.set_meta(meta_keys.PG_SYNC, json.dumps(points, sort_keys=True))
+
+
+def _point(store: Store, target: Target, key: str) -> int | None:
+    """A number the collection recorded at its last sync to ``target``'s schema, if any."""
+    try:
+        points = json.loads(store.meta(meta_keys.PG_SYNC) or "{}")
+        return int(points[_point_key(target)][key])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def last_point(store: Store, target: Target) -> int | None:
     """The number of the last sync of this collection to ``target``'s schema, if any."""
-    try:
-        points = json.loads(store.meta(meta_keys.PG_SYNC) or "{}")
-        return int(points[_point_key(target)]["number"])
-    except (ValueError, KeyError, TypeError):
-        return None
+    return _point(store, target, "number")
 
 
 def _failure(exc: psycopg.Error, target: Target) -> CollectorError:

@@ -10,6 +10,7 @@ batch's COPY text), so memory stays bounded however far the readers could run ah
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,11 +26,21 @@ class Sender:
         self._pool = pool
         self._ahead = ahead
         self._pending: deque[tuple[Future[Any], Callable[[Any], None]]] = deque()
+        self._failed = threading.Event()  # once a piece fails, those after it do not run
+
+    def _unless_failed(self, work: Callable[[], _T]) -> _T:
+        if self._failed.is_set():
+            raise _Skipped
+        try:
+            return work()
+        except BaseException:
+            self._failed.set()
+            raise
 
     def submit(self, work: Callable[[], _T], done: Callable[[_T], None] | None = None) -> None:
         """Queue ``work``; ``done(result)`` is called on the caller's thread once it is done
         (here, when too many wait, or in :meth:`drain`). A failure is raised there too."""
-        self._pending.append((self._pool.submit(work), done or _ignore))
+        self._pending.append((self._pool.submit(self._unless_failed, work), done or _ignore))
         while len(self._pending) > self._ahead:
             self._finish_one()
 
@@ -59,6 +70,10 @@ def sending(ahead: int = AHEAD) -> Iterator[Sender]:
             sender.drain()
         finally:
             sender._abandon()
+
+
+class _Skipped(Exception):
+    """A piece of work not run because one before it failed (that failure is raised first)."""
 
 
 def _ignore(_result: object) -> None:

@@ -11,7 +11,7 @@ they are the parquet files' rows, a batch of units at a time, on :data:`WORKERS`
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -63,7 +63,8 @@ class Scope:
     name: str  # "movie", "tv" or a linked entity type's name
     label: str  # its plural, for people: "movies", "people"
     tables: tuple[SyncTable, ...]
-    fingerprints: Callable[[], dict[int, str]]
+    # the fingerprints of every unit, or of some (the others are left out)
+    fingerprints: Callable[[Collection[int] | None], dict[int, str]]
     # (the units to build, those of them that are new, whether they are nearly all: read the
     # collection through and keep theirs) -> batches of their rows. Only the units asked are
     # written, even if the collection gained some since their fingerprints were read.
@@ -138,7 +139,11 @@ def _titles(store: Store) -> Scope:
                 yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, fresh)
 
     return Scope(
-        media.name, media.plural, tuple(tables), lambda: store.item_fingerprints(parts), rows
+        media.name,
+        media.plural,
+        tuple(tables),
+        lambda ids: store.item_fingerprints(parts, ids=ids),
+        rows,
     )
 
 
@@ -176,7 +181,7 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
 
         yield from _in_order(_batches(records, len(chosen)), build)
 
-    fingerprints = lambda: store.linked_fingerprints(media.name, parts)  # noqa: E731
+    fingerprints = lambda ids: store.linked_fingerprints(media.name, parts, ids)  # noqa: E731
     return Scope(media.name, media.plural, tables, fingerprints, rows)
 
 
