@@ -477,12 +477,28 @@ def test_every_table_gets_its_keys_and_join_indexes(
                 " FROM pg_indexes WHERE schemaname = 'keyed'"
             )
         }
+        analyzed = {
+            (str(table), str(column))
+            for table, column in conn.execute(
+                "SELECT tablename, attname FROM pg_stats WHERE schemaname = 'keyed'"
+            )
+        }
+        empty = {  # no statistics for a table without rows
+            table.name
+            for table in tables
+            if conn.execute(f'SELECT NOT EXISTS (SELECT FROM keyed."{table.name}")').fetchone()
+            == (True,)
+        }
     assert {name: columns for name, columns in keys.items() if name != UNITS} == expected_keys
     for table in tables:  # every join key leads an index (the key's or its own)
         assert (table.name, table.unit_column) in indexed, table.name
+        assert table.name in empty or (table.name, table.unit_column) in analyzed, table.name
         for column in table.columns:
             if column.kind == "int" and column.name.endswith("_id"):
                 assert (table.name, column.name) in indexed, (table.name, column.name)
+                assert table.name in empty or (table.name, column.name) in analyzed, column
+    # the other columns' statistics are autovacuum's, after the commit
+    assert ("movies", "overview") not in analyzed
 
 
 def test_after_a_sync_the_next_reads_only_the_titles_written_since(

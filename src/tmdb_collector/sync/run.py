@@ -372,9 +372,14 @@ class _Job:
         for scope in self.found:
             for table in scope.tables:
                 _add_keys(self.cur, self.schema, table)
-                # Statistics now, not when autovacuum comes by: the next sync's deletes by
-                # title would otherwise be planned blind (as scans of whole tables).
-                self.cur.execute(f"ANALYZE {quoted(self.schema)}.{quoted(table.name)}".encode())
+                # The join keys' statistics now, not when autovacuum comes by: the next sync's
+                # deletes by title would otherwise be planned blind (as scans of whole tables).
+                # Only theirs: an ANALYZE of some columns leaves the table counted as modified,
+                # so autovacuum still analyzes every column after the commit (off the clock).
+                columns = ", ".join(quoted(c) for c in _join_keys(table.columns, table.unit_column))
+                self.cur.execute(
+                    f"ANALYZE {quoted(self.schema)}.{quoted(table.name)} ({columns})".encode()
+                )
         self.cur.execute(
             sql.SQL("ANALYZE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
         )
