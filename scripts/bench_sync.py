@@ -166,7 +166,8 @@ def main() -> None:
         verdict_again = "ok" if share < TARGET_INCREMENTAL else "OVER"
         print(
             f"summary: {args.movies:,} movies; first sync {first:.1f} s vs export+COPY"
-            f" {exported + copied:.1f} s ({verdict_first}); incremental {again:.1f} s ="
+            f" {exported + copied:.1f} s = {first / (exported + copied):.2f} of its time"
+            f" (target <= 1: {verdict_first}); incremental {again:.1f} s ="
             f" {share:.1%} of the first (target < {TARGET_INCREMENTAL:.0%}: {verdict_again})"
         )
     if verdict_first != "ok" or verdict_again != "ok":

@@ -13,7 +13,9 @@ tables and loads every row with COPY, then adds the primary keys and the indexes
 The sync point (the number) is also kept in the collection (meta ``pg_sync``), so a server
 restored to an earlier sync, or a collection restored to an earlier file, is noticed; since the
 fingerprints travel in the server's own transaction, the difference written is right either
-way. A schema that mirrors another collection is refused.
+way. A schema that mirrors another collection is refused. When the two numbers agree, only the
+units the collection's change log (:mod:`.store.change_log`) names as written since the last
+sync are compared; otherwise every one.
 """
 
 from __future__ import annotations
@@ -113,10 +115,11 @@ def sync(store: Store, target: Target, progress: Progress | None = None) -> Sync
     report = progress or (lambda stage, done, total: None)
     report("comparing", 0, 0)
     found = scopes(store)
-    local = _Local(store, target)
     identity = f"{store.media_type.name} collection created {store.meta(meta_keys.CREATED_AT)}"
     last = last_point(store, target)
     with connect(target) as conn:
+        # Once the server answered: a sync that cannot connect leaves the collection as it was.
+        local = _Local(store, target)
         try:
             result = _in_transaction(conn, target, found, local, identity, last, report)
         except psycopg.Error as exc:
