@@ -44,10 +44,20 @@ TARGET_INCREMENTAL = 0.05  # an incremental sync of 1% changed: under 5% of the 
 
 def server_cpu(dsn: str) -> float:
     """CPU seconds of the server's processes that have ended (backends, parallel workers,
-    autovacuum workers): the postmaster's children's times."""
+    autovacuum workers): the postmaster's children's times, once every other client's
+    backend has ended (a closed connection's backend exits a moment later)."""
     import psycopg
 
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            others = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchone()
+            if others is not None and others[0] == 0:
+                break
+            conn.execute("SELECT pg_sleep(0.05)")
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
     assert row is not None
     stat = Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()
