@@ -59,9 +59,9 @@ def server_cpu(dsn: str) -> float:
                 break
             conn.execute("SELECT pg_sleep(0.05)")
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    assert row is not None
-    stat = Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()
-    fields = Path(f"/proc/{stat[1]}/stat").read_text().rsplit(")", 1)[1].split()
+        assert row is not None
+        stat = Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{stat[1]}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
