@@ -234,8 +234,9 @@ def reporting(events: ProgressEvents | None) -> Iterator[None]:
 
 
 def tell(events: ProgressEvents | None, message: str) -> None:
-    """A message for stderr: a notice event under --progress json, else a plain line."""
+    """A message for stderr: a notice event under --progress json (without the blank lines
+    that set it apart from the bars), else a plain line; both redacted."""
     if events is None:
-        print(message, file=sys.stderr, flush=True)
+        print(redact(message), file=sys.stderr, flush=True)
     else:
-        events.notice(message)
+        events.notice(message.strip())
