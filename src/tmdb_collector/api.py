@@ -31,11 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents, Snapshots
-from tmdb_collector.engine.id_loading import check_new_source
-from tmdb_collector.engine.run_progress import RunProgress
-from tmdb_collector.engine.runner import run_collection, run_update_with_progress
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.entities import entity_media, export_entity, iter_entity
 from tmdb_collector.export.exporter import (
@@ -49,14 +45,8 @@ from tmdb_collector.export.localize import Localization, Localizer
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
 from tmdb_collector.history.availability import Event
 from tmdb_collector.history.availability import events as availability_events
-from tmdb_collector.images import (
-    DEFAULT_IMAGE_CONCURRENCY,
-    DEFAULT_IMAGE_RATE,
-    ImageProgress,
-    ImagesResult,
-    download_images,
-)
 from tmdb_collector.media import MediaType
+from tmdb_collector.media.images import DEFAULT_IMAGE_CONCURRENCY, DEFAULT_IMAGE_RATE
 from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
@@ -66,7 +56,11 @@ from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 from tmdb_collector.sync import DEFAULT_SCHEMA
 
+# The collector's engine, the image downloads and the sync load where they run (the HTTP
+# client, asyncio's machinery and psycopg are not needed by the commands that do not fetch).
 if TYPE_CHECKING:
+    from tmdb_collector.engine.collector import RunOutcome
+    from tmdb_collector.images import ImagesResult
     from tmdb_collector.sync.run import SyncResult
 
 PathLike = str | os.PathLike[str]
@@ -421,6 +415,10 @@ async def collect_async(
     **options: Unpack[RunOptions],
 ) -> CollectResult:
     """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
+    from tmdb_collector.engine.id_loading import check_new_source
+    from tmdb_collector.engine.run_progress import RunProgress
+    from tmdb_collector.engine.runner import run_collection
+
     chosen = _plan(plan, Path(db), force_plan=force_plan)
     run = _Run.of(options)
     progress = RunProgress(chosen.media_type)
@@ -473,6 +471,9 @@ async def update_async(
     **options: Unpack[RunOptions],
 ) -> UpdateResult:
     """Refetch what changed in the collection ``db``; see :func:`update`."""
+    from tmdb_collector.engine.run_progress import RunProgress
+    from tmdb_collector.engine.runner import run_update_with_progress
+
     start = _since(since)
     run = _Run.of(options)
     with Store.open_existing(Path(db)) as store:
@@ -567,6 +568,8 @@ def images(
     ``view`` are as for :func:`collect`. Bad input raises a :class:`UsageError` before
     anything is written; a full disk an :class:`~tmdb_collector.errors.ImageWriteError`.
     """
+    from tmdb_collector.images import ImageProgress, download_images
+
     progress = ImageProgress()
     chosen = _Run.of(
         {

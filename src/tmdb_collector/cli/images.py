@@ -27,8 +27,12 @@ from tmdb_collector.cli.options import (
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.events import progress_events, reporting, tell
 from tmdb_collector.errors import EXIT_FAILED_IDS
-from tmdb_collector.images import DEFAULT_IMAGE_CONCURRENCY, DEFAULT_IMAGE_RATE
-from tmdb_collector.media.images import DEFAULT_SIZES, IMAGE_KINDS
+from tmdb_collector.media.images import (
+    DEFAULT_IMAGE_CONCURRENCY,
+    DEFAULT_IMAGE_RATE,
+    DEFAULT_SIZES,
+    IMAGE_KINDS,
+)
 
 
 @click.command("images", cls=AttributedCommand)

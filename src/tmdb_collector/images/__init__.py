@@ -24,10 +24,8 @@ from tmdb_collector.images.progress import ImageProgress, shown
 from tmdb_collector.images.run import ImageRun, ImagesResult
 from tmdb_collector.images.spool import Spool
 from tmdb_collector.images.wanted import check_per_title, wanted
+from tmdb_collector.media.images import DEFAULT_IMAGE_CONCURRENCY, DEFAULT_IMAGE_RATE
 from tmdb_collector.store.store import Store
-
-DEFAULT_IMAGE_RATE = 20.0  # files per second: polite to the CDN
-DEFAULT_IMAGE_CONCURRENCY = 10  # connections; the CDN allows about 20 per IP
 
 
 async def download_images(
