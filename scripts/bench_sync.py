@@ -21,6 +21,7 @@ Measured, each a child process timed by bench.py's launcher (wall seconds):
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 import tempfile
@@ -41,9 +42,33 @@ from tmdb_collector.sync.target import PASSWORD_ENV
 TARGET_INCREMENTAL = 0.05  # an incremental sync of 1% changed: under 5% of the first's time
 
 
+def server_cpu(dsn: str) -> float:
+    """CPU seconds of the server's processes that have ended (backends, parallel workers,
+    autovacuum workers): the postmaster's children's times, once every other client's
+    backend has ended (a closed connection's backend exits a moment later)."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            others = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchone()
+            if others is not None and others[0] == 0:
+                break
+            conn.execute("SELECT pg_sleep(0.05)")
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+        assert row is not None
+        stat = Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{stat[1]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
 def sync(db: Path, server: PgServer, schema: str, workdir: Path) -> float:
     """One ``sync`` (the password in PGPASSWORD, as the docs advise): its wall seconds."""
     env = {**child_env(), PASSWORD_ENV: server.password}
+    before = server_cpu(server.dsn())
     child = run_child(
         cli("sync", "--db", str(db), "--to", server.dsn(password=""), "--schema", schema),
         env,
@@ -51,6 +76,11 @@ def sync(db: Path, server: PgServer, schema: str, workdir: Path) -> float:
     )
     check_child(child, f"sync --schema {schema}")
     print("   ", child.stdout.strip()[:300], flush=True)
+    print(
+        f"    CPU: sync {child.cpu:.1f} s, server {server_cpu(server.dsn()) - before:.1f} s;"
+        f" load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     return child.wall
 
 
@@ -63,6 +93,7 @@ def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
     from tmdb_collector.sync.copy_text import copy_bytes, copy_statement, create_table
 
     out = workdir / "parquet"
+    before = server_cpu(dsn)
     child = run_child(
         cli("export", "--db", str(db), "--format", "parquet", "--out", str(out)),
         child_env(),
@@ -70,7 +101,7 @@ def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
     )
     check_child(child, "export --format parquet")
     tables = {**MOVIE.tables.tables, **HISTORY_TABLES}
-    began = time.monotonic()
+    began, began_cpu = time.monotonic(), time.process_time()
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("CREATE SCHEMA handmade")
         for path in sorted(out.glob("*.parquet")):
@@ -82,8 +113,13 @@ def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
             with cur.copy(statement) as copy:
                 for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
                     copy.write(copy_bytes(batch))
-        took = time.monotonic() - began
+        took, took_cpu = time.monotonic() - began, time.process_time() - began_cpu
         cur.execute("DROP SCHEMA handmade CASCADE")
+    print(
+        f"    CPU: export {child.cpu:.1f} s, COPY's client {took_cpu:.1f} s, server"
+        f" {server_cpu(dsn) - before:.1f} s; load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     return child.wall, took
 
 
@@ -140,7 +176,8 @@ def main() -> None:
         verdict_again = "ok" if share < TARGET_INCREMENTAL else "OVER"
         print(
             f"summary: {args.movies:,} movies; first sync {first:.1f} s vs export+COPY"
-            f" {exported + copied:.1f} s ({verdict_first}); incremental {again:.1f} s ="
+            f" {exported + copied:.1f} s = {first / (exported + copied):.2f} of its time"
+            f" (target <= 1: {verdict_first}); incremental {again:.1f} s ="
             f" {share:.1%} of the first (target < {TARGET_INCREMENTAL:.0%}: {verdict_again})"
         )
     if verdict_first != "ok" or verdict_again != "ok":

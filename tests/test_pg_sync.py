@@ -441,3 +441,119 @@ def test_a_tv_collection_syncs_its_own_tables(pg_server: PgServer, tmp_path: Pat
     expected = export_parquet(db, tmp_path / "tables")
     assert "networks" in expected
     assert_same(pg_rows(dsn, "tv"), expected)
+
+
+def test_every_table_gets_its_keys_and_join_indexes(
+    pg_server: PgServer, collections: dict[str, Path], tmp_path: Path
+) -> None:
+    """A first load's primary keys (those leading with the title's or entity's id are made
+    with the table, the others after the load) and its indexes on the join keys, as
+    docs/sync.md lists them; a later sync keeps them."""
+    from tmdb_collector.sync.source import scopes
+
+    dsn, db = pg_server.dsn(), tmp_path / "c.db"
+    shutil.copy(collections["day0"], db)
+    assert run_cli(sync_args(db, dsn, "--schema", "keyed")).returncode == 0
+    with Store.open_existing(db) as store:
+        tables = [table for scope in scopes(store) for table in scope.tables]
+    expected_keys = {table.name: list(table.key) for table in tables if table.key}
+    assert {"movies", "cast", "people"} <= set(expected_keys)
+    with psycopg.connect(dsn) as conn:
+        keys = {
+            str(table): [str(column) for column in columns]
+            for table, columns in conn.execute(
+                "SELECT r.relname, array_agg(a.attname ORDER BY k.n)"
+                " FROM pg_constraint c CROSS JOIN unnest(c.conkey) WITH ORDINALITY k(attnum, n)"
+                " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum"
+                " JOIN pg_class r ON r.oid = c.conrelid"
+                " WHERE c.contype = 'p' AND c.connamespace = 'keyed'::regnamespace"
+                " GROUP BY r.relname"
+            )
+        }
+        indexed = {
+            (str(table), str(column))
+            for table, column in conn.execute(
+                "SELECT tablename, substring(indexdef from '\\(([^,)]*)[,)]')"
+                " FROM pg_indexes WHERE schemaname = 'keyed'"
+            )
+        }
+        analyzed = {
+            (str(table), str(column))
+            for table, column in conn.execute(
+                "SELECT tablename, attname FROM pg_stats WHERE schemaname = 'keyed'"
+            )
+        }
+        empty = {  # no statistics for a table without rows
+            table.name
+            for table in tables
+            if conn.execute(f'SELECT NOT EXISTS (SELECT FROM keyed."{table.name}")').fetchone()
+            == (True,)
+        }
+    assert {name: columns for name, columns in keys.items() if name != UNITS} == expected_keys
+    for table in tables:  # every join key leads an index (the key's or its own)
+        assert (table.name, table.unit_column) in indexed, table.name
+        assert table.name in empty or (table.name, table.unit_column) in analyzed, table.name
+        for column in table.columns:
+            if column.kind == "int" and column.name.endswith("_id"):
+                assert (table.name, column.name) in indexed, (table.name, column.name)
+                assert table.name in empty or (table.name, column.name) in analyzed, column
+    # the other columns' statistics are autovacuum's, after the commit
+    assert ("movies", "overview") not in analyzed
+
+
+def test_after_a_sync_the_next_reads_only_the_titles_written_since(
+    pg_server: PgServer,
+    collections: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From its first sync on the collection keeps a change log: after days of `update` on it,
+    the next sync asks for the fingerprints of the titles written since only (not of every
+    title), rewrites those whose fingerprint changed and equals the parquet export again. A
+    copy of the collection from before (a file restored from a backup) is noticed, compared
+    title by title and brought back."""
+    from tmdb_collector.api import Collection
+
+    dsn, db, backup, schema = pg_server.dsn(), tmp_path / "c.db", tmp_path / "b.db", "logged"
+    shutil.copy(collections["day0"], db)
+    assert run_cli(sync_args(db, dsn, "--schema", schema)).returncode == 0
+    shutil.copy(db, backup)
+    before = fingerprints(db)
+    with psycopg.connect(dsn) as conn:
+        versions = dict(conn.execute(f"SELECT id, xmin::text FROM {schema}.movies").fetchall())
+    for day in WEEK[:3]:
+        with simulator(day) as sim:
+            update = run_cli(update_args(db, sim.base_url))
+            assert update.returncode == 0, update.stderr
+    after = fingerprints(db)
+    changed = changed_titles(before, after)
+    assert changed
+
+    asked: list[Any] = []
+    read = Store.item_fingerprints
+
+    def spy(self: Store, parts: Any, **options: Any) -> dict[int, str]:
+        asked.append(options.get("ids"))
+        return read(self, parts, **options)
+
+    monkeypatch.setattr(Store, "item_fingerprints", spy)
+    with Collection.open(db) as collection:
+        result = collection.sync(dsn, schema)
+    monkeypatch.undo()
+    assert len(asked) == 1
+    assert asked[0] is not None  # not every title's
+    assert changed <= set(asked[0])
+    assert len(asked[0]) < len(after)
+    assert result.units["movies"].changed == len(changed)
+    new = after.keys() - before.keys()
+    assert result.units["movies"].unchanged == len(after) - len(changed) - len(new)
+    assert_same(pg_rows(dsn, schema), export_parquet(db, tmp_path / "after"))
+    with psycopg.connect(dsn) as conn:
+        now = dict(conn.execute(f"SELECT id, xmin::text FROM {schema}.movies").fetchall())
+    assert {i for i in now.keys() & versions.keys() if now[i] != versions[i]} == changed
+
+    restored = run_cli(sync_args(backup, dsn, "--schema", schema))
+    assert restored.returncode == 0, restored.stderr
+    assert "a collection restored from an earlier file" in restored.stderr
+    assert f"{len(changed)} changed" in restored.stdout
+    assert_same(pg_rows(dsn, schema), export_parquet(backup, tmp_path / "backup"))

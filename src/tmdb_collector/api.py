@@ -31,11 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents, Snapshots
-from tmdb_collector.engine.id_loading import check_new_source
-from tmdb_collector.engine.run_progress import RunProgress
-from tmdb_collector.engine.runner import run_collection, run_update_with_progress
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.entities import entity_media, export_entity, iter_entity
 from tmdb_collector.export.exporter import (
@@ -47,17 +43,10 @@ from tmdb_collector.export.exporter import (
 from tmdb_collector.export.formats import check_format
 from tmdb_collector.export.localize import Localization, Localizer
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
-from tmdb_collector.history.as_of import as_of as collection_as_of
 from tmdb_collector.history.availability import Event
 from tmdb_collector.history.availability import events as availability_events
-from tmdb_collector.images import (
-    DEFAULT_IMAGE_CONCURRENCY,
-    DEFAULT_IMAGE_RATE,
-    ImageProgress,
-    ImagesResult,
-    download_images,
-)
 from tmdb_collector.media import MediaType
+from tmdb_collector.media.images import DEFAULT_IMAGE_CONCURRENCY, DEFAULT_IMAGE_RATE
 from tmdb_collector.plan.config import on_collection
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.status import collection_status
@@ -67,7 +56,11 @@ from tmdb_collector.store.database import stored_plan
 from tmdb_collector.store.store import Store
 from tmdb_collector.sync import DEFAULT_SCHEMA
 
+# The collector's engine, the image downloads and the sync load where they run (the HTTP
+# client, asyncio's machinery and psycopg are not needed by the commands that do not fetch).
 if TYPE_CHECKING:
+    from tmdb_collector.engine.collector import RunOutcome
+    from tmdb_collector.images import ImagesResult
     from tmdb_collector.sync.run import SyncResult
 
 PathLike = str | os.PathLike[str]
@@ -222,19 +215,16 @@ class Collection:
         comma-separated list; parquet, csv, duckdb): only those tables are built and
         written (``export --tables``)."""
         check_format(format)
-        locale = Localization.of(language, fallback)
-        day = _day(as_of, "as_of")
-        if locale is not None and day is not None:  # refused before the collection is copied
-            Localizer.of(locale, self._store.media_type, export_parts(self._store, parts))
-        options: dict[str, Any] = {
-            "include_removed": include_removed,
-            "locale": locale,
-            "tables": tables,
-        }
-        if day is None:
-            return export(self._store, format, Path(out), parts, **options)
-        with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:
-            return export(past, format, Path(out), parts, **options)
+        return export(
+            self._store,
+            format,
+            Path(out),
+            parts,
+            include_removed=include_removed,
+            locale=Localization.of(language, fallback),
+            tables=tables,
+            as_of=_day(as_of, "as_of"),
+        )
 
     def _localizer(
         self, parts: Sequence[str], language: str | None, fallback: str | Sequence[str] | None
@@ -425,6 +415,10 @@ async def collect_async(
     **options: Unpack[RunOptions],
 ) -> CollectResult:
     """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
+    from tmdb_collector.engine.id_loading import check_new_source
+    from tmdb_collector.engine.run_progress import RunProgress
+    from tmdb_collector.engine.runner import run_collection
+
     chosen = _plan(plan, Path(db), force_plan=force_plan)
     run = _Run.of(options)
     progress = RunProgress(chosen.media_type)
@@ -477,6 +471,9 @@ async def update_async(
     **options: Unpack[RunOptions],
 ) -> UpdateResult:
     """Refetch what changed in the collection ``db``; see :func:`update`."""
+    from tmdb_collector.engine.run_progress import RunProgress
+    from tmdb_collector.engine.runner import run_update_with_progress
+
     start = _since(since)
     run = _Run.of(options)
     with Store.open_existing(Path(db)) as store:
@@ -547,6 +544,7 @@ def images(
     image_base_url: str | None = None,
     rate: float = DEFAULT_IMAGE_RATE,
     concurrency: int = DEFAULT_IMAGE_CONCURRENCY,
+    retry_missing: bool = False,
     settings: ClientSettings | None = None,
     credentials: Credentials | None = None,
     api_key: str | None = None,
@@ -564,11 +562,14 @@ def images(
     ``settings`` (the API's: base URL, proxy, CAs) reach /configuration, whose
     ``secure_base_url`` is the image base unless ``image_base_url`` is given. Files already
     in ``out`` cost no request; a manifest of every file is kept in the database (table
-    ``image_files``). ``on_progress`` gets the counters (see
+    ``image_files``). A file TMDB answered 404 for is recorded and not asked again, unless
+    ``retry_missing``. ``on_progress`` gets the counters (see
     :class:`~tmdb_collector.images.progress.ImageProgress`) about once a second; the key and
     ``view`` are as for :func:`collect`. Bad input raises a :class:`UsageError` before
     anything is written; a full disk an :class:`~tmdb_collector.errors.ImageWriteError`.
     """
+    from tmdb_collector.images import ImageProgress, download_images
+
     progress = ImageProgress()
     chosen = _Run.of(
         {
@@ -593,6 +594,7 @@ def images(
             image_base_url=image_base_url,
             rate=rate,
             concurrency=concurrency,
+            retry_missing=retry_missing,
             progress=progress,
             bars=chosen.view.show_bars,
             events=chosen.view.events,

@@ -9,14 +9,8 @@ import sys
 import click
 
 from tmdb_collector.about import ATTRIBUTION, __version__
-from tmdb_collector.cli.collect import collect, update
-from tmdb_collector.cli.compact import compact
-from tmdb_collector.cli.export import export_command, status
-from tmdb_collector.cli.history import availability, versions
-from tmdb_collector.cli.images import images
-from tmdb_collector.cli.local import demo, serve, simulate
+from tmdb_collector.cli.lazy import LazyCommands
 from tmdb_collector.cli.options import AttributedGroup
-from tmdb_collector.cli.sync import sync
 from tmdb_collector.credentials import redact
 from tmdb_collector.errors import (
     EXIT_PAUSED,
@@ -32,32 +26,35 @@ from tmdb_collector.export.allocator import (
 )
 from tmdb_collector.logs import LOGGER, in_files
 
+# Each command's module is imported when the command is asked for (run, or listed by --help):
+# a sync or an export does not load the collector's HTTP client, and collect not psycopg.
+COMMANDS = LazyCommands(
+    {
+        "collect": ("tmdb_collector.cli.collect", "collect"),
+        "update": ("tmdb_collector.cli.collect", "update"),
+        "status": ("tmdb_collector.cli.export", "status"),
+        "export": ("tmdb_collector.cli.export", "export_command"),
+        "sync": ("tmdb_collector.cli.sync", "sync"),
+        "images": ("tmdb_collector.cli.images", "images"),
+        "compact": ("tmdb_collector.cli.compact", "compact"),
+        "availability": ("tmdb_collector.cli.history", "availability"),
+        "versions": ("tmdb_collector.cli.history", "versions"),
+        "simulate": ("tmdb_collector.cli.local", "simulate"),
+        "demo": ("tmdb_collector.cli.local", "demo"),
+        "serve": ("tmdb_collector.cli.local", "serve"),
+    }
+)
+
 
 @click.group(
     cls=AttributedGroup,
+    commands=COMMANDS,
     epilog=ATTRIBUTION,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="tmdb-collector")
 def cli() -> None:
     """Harvest a movie dataset from The Movie Database (TMDB) API."""
-
-
-for command in (
-    collect,
-    update,
-    status,
-    export_command,
-    sync,
-    images,
-    compact,
-    availability,
-    versions,
-    simulate,
-    demo,
-    serve,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,7 +25,6 @@ from tmdb_collector.cli.options import (
     verbosity_options,
 )
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.events import ProgressEvents, progress_events, reporting, tell
 from tmdb_collector.errors import (
     EXIT_FAILED_IDS,
@@ -34,6 +33,9 @@ from tmdb_collector.errors import (
 from tmdb_collector.media import MediaType, media_type
 from tmdb_collector.status import format_status
 from tmdb_collector.store.harvest_progress import HARVEST_STAGES
+
+if TYPE_CHECKING:  # the engine (and its HTTP client) loads only when a run starts
+    from tmdb_collector.engine.collector import RunOutcome
 
 
 @click.command(cls=AttributedCommand)

@@ -60,7 +60,7 @@ def _as_usage(parse: Callable[[], object]) -> object:
     try:
         return parse()
     except CollectorError as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise click.BadParameter(exc.cli_message) from None
 
 
 db_option = click.option(

@@ -221,8 +221,8 @@ def reporting(events: ProgressEvents | None) -> Iterator[None]:
         events.finish(exc.code if isinstance(exc.code, int) else 1)
         raise
     except CollectorError as exc:
-        in_files(str(exc))  # the --log-file has it too, as without JSON events
-        events.finish(exc.exit_code, error=str(exc))
+        in_files(exc.cli_message)  # the --log-file has it too, as without JSON events
+        events.finish(exc.exit_code, error=exc.cli_message)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         events.finish(EXIT_PAUSED)

@@ -19,6 +19,9 @@ from typing import Any
 
 from tmdb_collector.media.links import DETAILS
 
+DEFAULT_IMAGE_RATE = 20.0  # files per second: polite to the CDN
+DEFAULT_IMAGE_CONCURRENCY = 10  # connections; the CDN allows about 20 per IP
+
 POSTER, BACKDROP, LOGO, STILL, PROFILE = "poster", "backdrop", "logo", "still", "profile"
 IMAGE_KINDS = (POSTER, BACKDROP, LOGO, STILL, PROFILE)
 DEFAULT_KINDS = (POSTER,)

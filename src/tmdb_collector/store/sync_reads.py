@@ -11,9 +11,11 @@ reads the changed linked entities with :meth:`.linked.LinkedStore.linked_of`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any
 
 from tmdb_collector.media.links import DETAILS
+from tmdb_collector.store import change_log
 from tmdb_collector.store.items import ItemReads, RawItemRow
 
 CHUNK = 500  # ids per query when reading a chosen few
@@ -21,23 +23,57 @@ CHUNK = 500  # ids per query when reading a chosen few
 
 class SyncReads(ItemReads):
     def item_fingerprints(
-        self, parts: Sequence[str], *, include_removed: bool = False
+        self,
+        parts: Sequence[str],
+        *,
+        include_removed: bool = False,
+        ids: Collection[int] | None = None,
     ) -> dict[int, str]:
-        """Each stored item an export may write rows of, by id: a text that changes whenever
-        its exported rows can. That is every item a read yields whatever its parts (the
-        history tables hold those lacking one of ``parts`` too); how many of ``parts`` it has
-        is part of the text."""
+        """Each stored item an export may write rows of (of ``ids`` only, if given), by id: a
+        text that changes whenever its exported rows can. That is every item a read yields
+        whatever its parts (the history tables hold those lacking one of ``parts`` too); how
+        many of ``parts`` it has is part of the text."""
         entity = self.media_type.name
         held = self._parts_held(parts) if parts else "0"
-        rows = self._db.execute(
+        query = (
             "SELECT i.id, s.updated_at || '|' || COALESCE(i.fetched_at, '')"
             " || '|' || (SELECT COUNT(*) FROM provenance p WHERE p.item_id = i.id)"
             " || '|' || (SELECT COUNT(*) FROM part_versions v"
             f"   WHERE v.entity = ? AND v.item_id = i.id) || '|' || {held}"
-            f" {self._exported((), include_removed)}",
-            (entity, *parts),
+            f" {self._exported((), include_removed)}"
         )
-        return {int(item_id): str(mark) for item_id, mark in rows}
+        return self._marks(query, "i.id", (entity, *parts), ids)
+
+    def _marks(
+        self, query: str, id_column: str, params: tuple[Any, ...], ids: Collection[int] | None
+    ) -> dict[int, str]:
+        """(id, fingerprint) rows of ``query``, or of those of ``ids`` (a chunk at a time)."""
+        if ids is None:
+            return {int(item_id): str(mark) for item_id, mark in self._db.execute(query, params)}
+        found: dict[int, str] = {}
+        chosen = sorted(ids)
+        for start in range(0, len(chosen), CHUNK):
+            chunk = chosen[start : start + CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            rows = self._db.execute(f"{query} AND {id_column} IN ({marks})", (*params, *chunk))
+            found.update((int(item_id), str(mark)) for item_id, mark in rows)
+        return found
+
+    def track_changes(self) -> bool:
+        """Keep :mod:`.change_log` from now on (made if missing); returns whether it was
+        already kept (so that it holds every write since it was made)."""
+        if change_log.tracking(self._db):
+            return True
+        self._write(lambda: change_log.track(self._db, self.media_type.name))
+        return False
+
+    def change_mark(self) -> int:
+        """The number of the last write :mod:`.change_log` stamped (0: none yet)."""
+        return change_log.mark(self._db)
+
+    def changed_since(self, entity: str, mark: int) -> set[int]:
+        """The ids of the ``entity`` units written after ``mark``."""
+        return change_log.changed_since(self._db, entity, mark)
 
     def stored_items_of(self, ids: Iterable[int], parts: Sequence[str]) -> Iterator[RawItemRow]:
         """The stored rows (as :meth:`iter_stored_items` yields them) of the items ``ids``,
@@ -79,16 +115,18 @@ class SyncReads(ItemReads):
             ).fetchall()
         return found
 
-    def linked_fingerprints(self, entity: str, parts: Sequence[str]) -> dict[int, str]:
-        """Each held ``entity`` that has every one of ``parts`` (what :meth:`iter_linked`
-        yields), by id: a text that changes with its save or status."""
+    def linked_fingerprints(
+        self, entity: str, parts: Sequence[str], ids: Collection[int] | None = None
+    ) -> dict[int, str]:
+        """Each held ``entity`` (of ``ids`` only, if given) that has every one of ``parts``
+        (what :meth:`iter_linked` yields), by id: a text that changes with its save or
+        status."""
         names = (DETAILS, *parts)
         marks = ",".join("?" for _ in names)
-        rows = self._db.execute(
+        query = (
             "SELECT l.id, l.updated_at || '|' || l.fetched_at FROM linked_ids l"
             " WHERE l.entity = ? AND l.fetched_at IS NOT NULL AND (SELECT COUNT(*)"
             "  FROM linked_parts p WHERE p.entity = l.entity AND p.item_id = l.id"
-            f"  AND p.name IN ({marks})) = ?",
-            (entity, *names, len(names)),
+            f"  AND p.name IN ({marks})) = ?"
         )
-        return {int(item_id): str(mark) for item_id, mark in rows}
+        return self._marks(query, "l.id", (entity, *names, len(names)), ids)

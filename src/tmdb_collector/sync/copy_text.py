@@ -55,8 +55,12 @@ def column_list(columns: tuple[Column, ...]) -> str:
     return ", ".join(quoted(column.name) for column in columns)
 
 
-def create_table(schema: str, table: str, columns: tuple[Column, ...]) -> str:
+def create_table(
+    schema: str, table: str, columns: tuple[Column, ...], key: tuple[str, ...] = ()
+) -> str:
     body = ", ".join(f"{quoted(c.name)} {PG_TYPES[c.kind]}" for c in columns)
+    if key:
+        body += f", PRIMARY KEY ({', '.join(quoted(column) for column in key)})"
     return f"CREATE TABLE {quoted(schema)}.{quoted(table)} ({body})"
 
 

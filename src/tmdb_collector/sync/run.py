@@ -13,7 +13,9 @@ tables and loads every row with COPY, then adds the primary keys and the indexes
 The sync point (the number) is also kept in the collection (meta ``pg_sync``), so a server
 restored to an earlier sync, or a collection restored to an earlier file, is noticed; since the
 fingerprints travel in the server's own transaction, the difference written is right either
-way. A schema that mirrors another collection is refused.
+way. A schema that mirrors another collection is refused. When the two numbers agree, only the
+units the collection's change log (:mod:`.store.change_log`) names as written since the last
+sync are compared; otherwise every one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -37,6 +40,7 @@ from tmdb_collector.sync.copy_text import (
     create_table,
     quoted,
 )
+from tmdb_collector.sync.sender import sending
 from tmdb_collector.sync.source import Built, Scope, SyncTable, scopes
 from tmdb_collector.sync.target import Target, connect, server_reason
 
@@ -45,6 +49,7 @@ UNITS = "_tmdb_sync_units"  # (scope, id, fingerprint) of every unit written
 # The state's and the fingerprints' format: a sync that finds another one loads everything
 # anew (with COPY) rather than finding every title changed and rewriting each.
 STATE_VERSION = 2
+CHANGES = "changes"  # the change log's mark at a sync, in the collection's record of it
 INDEX_MEMORY = "256MB"  # maintenance_work_mem while the first load builds keys and indexes
 # (stage, units done, units to write): stages "comparing", "writing", "indexing", "committing"
 Progress = Callable[[str, int, int], None]
@@ -102,6 +107,7 @@ class _Diff:
     changed: frozenset[int]
     removed: frozenset[int]
     unchanged: int
+    marks: dict[int, str]  # the collection's fingerprints, of the new and changed units at least
 
 
 def sync(store: Store, target: Target, progress: Progress | None = None) -> SyncResult:
@@ -109,16 +115,17 @@ def sync(store: Store, target: Target, progress: Progress | None = None) -> Sync
     report = progress or (lambda stage, done, total: None)
     report("comparing", 0, 0)
     found = scopes(store)
-    local = {scope.name: scope.fingerprints() for scope in found}
     identity = f"{store.media_type.name} collection created {store.meta(meta_keys.CREATED_AT)}"
     last = last_point(store, target)
     with connect(target) as conn:
+        # Once the server answered: a sync that cannot connect leaves the collection as it was.
+        local = _Local(store, target)
         try:
             result = _in_transaction(conn, target, found, local, identity, last, report)
         except psycopg.Error as exc:
             raise _failure(exc, target) from None
     try:
-        _remember(store, target, result)
+        _remember(store, target, result, local.mark)
     except CollectorError as exc:  # the server has the sync: only the collection's note is lost
         result.notices.append(f"the collection could not record sync {result.number} ({exc})")
     return result
@@ -128,7 +135,7 @@ def _in_transaction(
     conn: psycopg.Connection[Any],
     target: Target,
     found: list[Scope],
-    local: dict[str, dict[int, str]],
+    local: _Local,
     identity: str,
     last: int | None,
     report: Progress,
@@ -158,12 +165,16 @@ def _in_transaction(
         result.tables = {name: TableCounts() for name in wanted}
         result.units = {scope.label: UnitCounts() for scope in found}
         _notice_restores(target, state, last, result)
-        job = _Job(cur, schema, found, local, result, report)
         if full:
             old = [] if state is None else [name for name in state["tables"] if name in existing]
-            job.load_all(old)
+            every = {scope.name: scope.fingerprints(None) for scope in found}
+            _Job(cur, schema, found, result, report).load_all(old, every)
         else:
-            job.write_changes()
+            # The server holds this collection's last sync: what was written here since
+            # is all that can differ. Otherwise every unit is compared.
+            since = local.since if state is not None and int(state["number"]) == last else None
+            diffs = {scope.name: local.diff(cur, schema, scope, since) for scope in found}
+            _Job(cur, schema, found, result, report).write_changes(diffs)
         report("committing", 1, 1)
         cur.execute(sql.SQL("DELETE FROM {}.{}").format(sql.Identifier(schema), _ident(STATE)))
         cur.execute(
@@ -330,11 +341,10 @@ class _Job:
     cur: psycopg.Cursor[Any]
     schema: str
     found: list[Scope]
-    local: dict[str, dict[int, str]]
     result: SyncResult
     report: Progress
 
-    def load_all(self, old: list[str]) -> None:
+    def load_all(self, old: list[str], local: dict[str, dict[int, str]]) -> None:
         """Every table made anew (the ``old`` ones of an earlier sync dropped) and loaded with
         COPY; keys and indexes added after."""
         for name in old:
@@ -348,75 +358,85 @@ class _Job:
         )
         for scope in self.found:
             for table in scope.tables:
-                self.cur.execute(create_table(self.schema, table.name, table.columns).encode())
-        total = sum(len(units) for units in self.local.values())
-        done = 0
-        self.report("writing", done, total)
-        for scope in self.found:
-            units = self.local[scope.name]
-            every = frozenset(units)
-            for built in scope.rows(every, every, True):
-                done += self.copy_built(scope, built, freeze=True)
-                self.report("writing", min(done, total), total)
-            _copy_units(self.cur, self.schema, scope.name, units.items())
-            self.result.units[scope.label].new = len(units)
+                key = table.key if _key_in_load_order(table) else ()
+                self.cur.execute(create_table(self.schema, table.name, table.columns, key).encode())
+        total = sum(len(units) for units in local.values())
+        written = _Written(self.report, total)
+        with sending() as sender:
+            for scope in self.found:
+                units = local[scope.name]
+                every = frozenset(units)
+                for built in scope.rows(every, every, True):
+                    sender.submit(partial(self.copy_built, scope, built, freeze=True), written.add)
+                sender.submit(partial(self.copy_units, scope.name, units))
+                self.result.units[scope.label].new = len(units)
         self.report("indexing", 0, 1)
         self.cur.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'".encode())
         for scope in self.found:
             for table in scope.tables:
                 _add_keys(self.cur, self.schema, table)
-                # Statistics now, not when autovacuum comes by: the next sync's deletes by
-                # title would otherwise be planned blind (as scans of whole tables).
-                self.cur.execute(f"ANALYZE {quoted(self.schema)}.{quoted(table.name)}".encode())
+                # The join keys' statistics now, not when autovacuum comes by: the next sync's
+                # deletes by title would otherwise be planned blind (as scans of whole tables).
+                # Only theirs: an ANALYZE of some columns leaves the table counted as modified,
+                # so autovacuum still analyzes every column after the commit (off the clock).
+                columns = ", ".join(quoted(c) for c in _join_keys(table.columns, table.unit_column))
+                self.cur.execute(
+                    f"ANALYZE {quoted(self.schema)}.{quoted(table.name)} ({columns})".encode()
+                )
         self.cur.execute(
             sql.SQL("ANALYZE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
         )
 
-    def write_changes(self) -> None:
+    def write_changes(self, diffs: dict[str, _Diff]) -> None:
         """Only the changed, removed and new units' rows; the others are not touched."""
-        diffs = {
-            scope.name: _diff(self.cur, self.schema, scope.name, self.local[scope.name])
-            for scope in self.found
-        }
         total = sum(len(d.new) + len(d.changed) for d in diffs.values())
-        done = 0
-        self.report("writing", done, total)
-        for scope in self.found:
-            diff = diffs[scope.name]
-            self.result.units[scope.label] = UnitCounts(
-                len(diff.new), len(diff.changed), len(diff.removed), diff.unchanged
-            )
-            gone = sorted(diff.changed | diff.removed)
-            if not gone and not diff.new:
-                continue
-            for table in scope.tables:
-                counts = self.result.tables[table.name]
-                for ids, replaced in ((sorted(diff.changed), True), (sorted(diff.removed), False)):
-                    if not ids:
-                        continue
-                    self.cur.execute(
-                        sql.SQL("DELETE FROM {}.{} WHERE {} = ANY(%s)").format(
-                            sql.Identifier(self.schema),
-                            sql.Identifier(table.name),
-                            sql.Identifier(table.unit_column),
-                        ),
-                        (ids,),
-                    )
-                    if not replaced:
-                        counts.deleted += self.cur.rowcount
-            written = diff.new | diff.changed
-            if written:
-                for built in scope.rows(written, diff.new, False):
-                    done += self.copy_built(scope, built)
-                    self.report("writing", min(done, total), total)
-            self.cur.execute(
-                sql.SQL("DELETE FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
-                    sql.Identifier(self.schema), _ident(UNITS)
-                ),
-                (scope.name, gone),
-            )
-            units = self.local[scope.name]
-            _copy_units(self.cur, self.schema, scope.name, ((i, units[i]) for i in sorted(written)))
+        written = _Written(self.report, total)
+        with sending() as sender:
+            for scope in self.found:
+                diff = diffs[scope.name]
+                self.result.units[scope.label] = UnitCounts(
+                    len(diff.new), len(diff.changed), len(diff.removed), diff.unchanged
+                )
+                if diff.changed or diff.removed or diff.new:
+                    # the deletes go first on the sender's thread while the rows are built here
+                    sender.submit(partial(self.delete, scope, diff))
+                    chosen = diff.new | diff.changed
+                    for built in scope.rows(chosen, diff.new, False) if chosen else ():
+                        sender.submit(partial(self.copy_built, scope, built), written.add)
+                    kept = {i: diff.marks[i] for i in sorted(chosen)}
+                    sender.submit(partial(self.copy_units, scope.name, kept))
+
+    def delete(self, scope: Scope, diff: _Diff) -> None:
+        """The rows of the changed and removed units, in each table, and their fingerprints."""
+        for table in scope.tables:
+            counts = self.result.tables[table.name]
+            for ids, replaced in ((sorted(diff.changed), True), (sorted(diff.removed), False)):
+                if not ids:
+                    continue
+                self.cur.execute(
+                    sql.SQL("DELETE FROM {}.{} WHERE {} = ANY(%s)").format(
+                        sql.Identifier(self.schema),
+                        sql.Identifier(table.name),
+                        sql.Identifier(table.unit_column),
+                    ),
+                    (ids,),
+                )
+                if not replaced:
+                    counts.deleted += self.cur.rowcount
+        self.cur.execute(
+            sql.SQL("DELETE FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
+                sql.Identifier(self.schema), _ident(UNITS)
+            ),
+            (scope.name, sorted(diff.changed | diff.removed)),
+        )
+
+    def copy_units(self, scope: str, units: dict[int, str]) -> None:
+        statement = sql.SQL("COPY {}.{} (scope, id, fingerprint) FROM STDIN").format(
+            sql.Identifier(self.schema), _ident(UNITS)
+        )
+        with self.cur.copy(statement) as copy:
+            for item_id, mark in units.items():
+                copy.write_row((scope, item_id, mark))
 
     def copy_built(self, scope: Scope, built: Built, *, freeze: bool = False) -> int:
         """One batch's rows into their tables (``freeze``: made in this transaction); returns
@@ -434,6 +454,63 @@ class _Job:
         return built[unit_table][0] if unit_table in built else 0
 
 
+class _Written:
+    """The units written so far, reported as each batch's COPY ends."""
+
+    def __init__(self, report: Progress, total: int) -> None:
+        self.report, self.total, self.done = report, total, 0
+        report("writing", 0, total)
+
+    def add(self, units: int) -> None:
+        self.done += units
+        self.report("writing", min(self.done, self.total), self.total)
+
+
+class _Local:
+    """The collection's side of the comparison. The change log (:mod:`.store.change_log`) is
+    kept from the first sync on; its mark is read before any fingerprint, so a unit written
+    while this sync runs is found by the next one."""
+
+    def __init__(self, store: Store, target: Target) -> None:
+        self.store = store
+        try:
+            kept = store.track_changes()
+        except CollectorError:  # e.g. the file is read-only: every unit is compared
+            self.mark: int | None = None
+            self.since: int | None = None
+            return
+        self.mark = store.change_mark()
+        # The last sync's mark counts only if the log was kept since (not made by this sync).
+        self.since = _point(store, target, CHANGES) if kept else None
+
+    def diff(self, cur: psycopg.Cursor[Any], schema: str, scope: Scope, since: int | None) -> _Diff:
+        """What differs between the collection's units and the fingerprints the server holds:
+        those written since the mark ``since`` only, or (None) every unit."""
+        if since is None:
+            return _diff(cur, schema, scope.name, scope.fingerprints(None))
+        written = self.store.changed_since(scope.name, since)
+        local = scope.fingerprints(written)
+        cur.execute(
+            sql.SQL("SELECT id, fingerprint FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
+                sql.Identifier(schema), _ident(UNITS)
+            ),
+            (scope.name, sorted(written)),
+        )
+        held = {int(i): str(mark) for i, mark in cur.fetchall()}
+        cur.execute(
+            sql.SQL("SELECT count(*) FROM {}.{} WHERE scope = %s").format(
+                sql.Identifier(schema), _ident(UNITS)
+            ),
+            (scope.name,),
+        )
+        row = cur.fetchone()
+        total = int(row[0]) if row else 0
+        new = frozenset(local.keys() - held.keys())
+        removed = frozenset(held.keys() - local.keys())
+        changed = frozenset(i for i in local.keys() & held.keys() if local[i] != held[i])
+        return _Diff(new, changed, removed, total - len(removed) - len(changed), local)
+
+
 def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, str]) -> _Diff:
     cur.execute(
         sql.SQL("SELECT id, fingerprint FROM {}.{} WHERE scope = %s").format(
@@ -446,25 +523,14 @@ def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, st
     removed = frozenset(written.keys() - local.keys())
     changed = frozenset(i for i in local.keys() & written.keys() if local[i] != written[i])
     unchanged = len(local) - len(new) - len(changed)
-    return _Diff(new, changed, removed, unchanged)
-
-
-def _copy_units(
-    cur: psycopg.Cursor[Any], schema: str, scope: str, units: Iterable[tuple[int, str]]
-) -> None:
-    statement = sql.SQL("COPY {}.{} (scope, id, fingerprint) FROM STDIN").format(
-        sql.Identifier(schema), _ident(UNITS)
-    )
-    with cur.copy(statement) as copy:
-        for item_id, mark in units:
-            copy.write_row((scope, item_id, mark))
+    return _Diff(new, changed, removed, unchanged, local)
 
 
 def _add_keys(cur: psycopg.Cursor[Any], schema: str, table: SyncTable) -> None:
     """The table's primary key, and an index on each join key (its unit column, and every
     other ``*_id`` column) that does not lead the primary key."""
     name = f"{quoted(schema)}.{quoted(table.name)}"
-    if table.key:
+    if table.key and not _key_in_load_order(table):
         keys = ", ".join(quoted(column) for column in table.key)
         cur.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({keys})".encode())
     leading = table.key[0] if table.key else None
@@ -472,6 +538,14 @@ def _add_keys(cur: psycopg.Cursor[Any], schema: str, table: SyncTable) -> None:
         if column != leading:
             index = quoted(f"{table.name}_{column}_idx"[:63])
             cur.execute(f"CREATE INDEX {index} ON {name} ({quoted(column)})".encode())
+
+
+def _key_in_load_order(table: SyncTable) -> bool:
+    """Whether the table's primary key leads with its unit column: a first load writes the
+    units in id order, so such a key is made with the table and grows at its end as the rows
+    arrive (on the server's core, while the next batches are built here), rather than
+    sorted after the load."""
+    return bool(table.key) and table.key[0] == table.unit_column
 
 
 def _join_keys(columns: tuple[Column, ...], unit_column: str) -> Iterator[str]:
@@ -488,23 +562,32 @@ def _point_key(target: Target) -> str:
     return f"{target.shown} {target.schema}"
 
 
-def _remember(store: Store, target: Target, result: SyncResult) -> None:
-    """Record this sync's number in the collection (after the server committed it)."""
+def _remember(store: Store, target: Target, result: SyncResult, mark: int | None) -> None:
+    """Record this sync's number in the collection (after the server committed it), with the
+    change log's mark read before it compared anything (if the log is kept)."""
     try:
         points = json.loads(store.meta(meta_keys.PG_SYNC) or "{}")
     except ValueError:
         points = {}
-    points[_point_key(target)] = {"number": result.number, "synced_at": _now().isoformat()}
+    point: dict[str, Any] = {"number": result.number, "synced_at": _now().isoformat()}
+    if mark is not None:
+        point[CHANGES] = mark
+    points[_point_key(target)] = point
     store.set_meta(meta_keys.PG_SYNC, json.dumps(points, sort_keys=True))
+
+
+def _point(store: Store, target: Target, key: str) -> int | None:
+    """A number the collection recorded at its last sync to ``target``'s schema, if any."""
+    try:
+        points = json.loads(store.meta(meta_keys.PG_SYNC) or "{}")
+        return int(points[_point_key(target)][key])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def last_point(store: Store, target: Target) -> int | None:
     """The number of the last sync of this collection to ``target``'s schema, if any."""
-    try:
-        points = json.loads(store.meta(meta_keys.PG_SYNC) or "{}")
-        return int(points[_point_key(target)]["number"])
-    except (ValueError, KeyError, TypeError):
-        return None
+    return _point(store, target, "number")
 
 
 def _failure(exc: psycopg.Error, target: Target) -> CollectorError:

@@ -11,7 +11,7 @@ they are the parquet files' rows, a batch of units at a time, on :data:`WORKERS`
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -38,6 +38,8 @@ from tmdb_collector.store.store import Store
 from tmdb_collector.sync.copy_text import copy_bytes
 
 TITLE_COLUMN = "title_id"  # the history tables' title column
+SPLIT = 8  # a few units' rows are built in this many batches at least...
+SMALLEST_BATCH = 50  # ...of this many units at least
 # table -> (rows, rows of new units, COPY text) of one batch
 Built = dict[str, tuple[int, int, bytes]]
 _B = TypeVar("_B")
@@ -61,7 +63,8 @@ class Scope:
     name: str  # "movie", "tv" or a linked entity type's name
     label: str  # its plural, for people: "movies", "people"
     tables: tuple[SyncTable, ...]
-    fingerprints: Callable[[], dict[int, str]]
+    # the fingerprints of every unit, or of some (the others are left out)
+    fingerprints: Callable[[Collection[int] | None], dict[int, str]]
     # (the units to build, those of them that are new, whether they are nearly all: read the
     # collection through and keep theirs) -> batches of their rows. Only the units asked are
     # written, even if the collection gained some since their fingerprints were read.
@@ -111,17 +114,18 @@ def _titles(store: Store) -> Scope:
             stored = store.stored_items_of(chosen, parts)
 
         coder = store.codec  # loaded on this thread: the database is read here only
+        fresh = _counter(chosen, new)
 
         def build(batch: tuple[list[RawItemRow], list[Row]]) -> Built:
             items, provenance = batch
             built = batch_tables(coder.decode_rows(items), parts, table_set)
             built[PROVENANCE] = rows_table(PROVENANCE, provenance, table_set)
-            return _as_copy(built, units, new)
+            return _as_copy(built, units, fresh)
 
         # The database is read on this thread only: each batch with its provenance.
         batches = (
             (batch, list(store.provenance_of(item[0] for item in batch)))
-            for batch in _batches(stored)
+            for batch in _batches(stored, len(chosen))
         )
         try:
             yield from _in_order(batches, build)
@@ -132,10 +136,14 @@ def _titles(store: Store) -> Scope:
         for name, table_rows in history_tables(store, parts):
             kept = (row for row in table_rows if row[0] in chosen)
             while chunk := list(islice(kept, BATCH_SIZE)):
-                yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, new)
+                yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, fresh)
 
     return Scope(
-        media.name, media.plural, tuple(tables), lambda: store.item_fingerprints(parts), rows
+        media.name,
+        media.plural,
+        tuple(tables),
+        lambda ids: store.item_fingerprints(parts, ids=ids),
+        rows,
     )
 
 
@@ -166,33 +174,44 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
                 for key, details, bodies in store.linked_of(media.name, chosen, parts)
             )
         coder = store.codec  # loaded on this thread: the database is read here only
+        fresh = _counter(chosen, new)
 
         def build(batch: list[RawItemRow]) -> Built:
-            return _as_copy(entity_tables(coder, batch, parts, table_set, names), units, new)
+            return _as_copy(entity_tables(coder, batch, parts, table_set, names), units, fresh)
 
-        yield from _in_order(_batches(records), build)
+        yield from _in_order(_batches(records, len(chosen)), build)
 
-    fingerprints = lambda: store.linked_fingerprints(media.name, parts)  # noqa: E731
+    fingerprints = lambda ids: store.linked_fingerprints(media.name, parts, ids)  # noqa: E731
     return Scope(media.name, media.plural, tables, fingerprints, rows)
 
 
-def _as_copy(built: dict[str, Any], units: dict[str, str], new: frozenset[int]) -> Built:
-    """Each table's rows as COPY text, with how many of them belong to ``new`` units."""
+def _as_copy(built: dict[str, Any], units: dict[str, str], fresh: Callable[[Any], int]) -> Built:
+    """Each table's rows as COPY text, with how many of them belong to new units (``fresh``
+    counts them in a column of unit ids)."""
     found: Built = {}
     for name, table in built.items():
         if table.num_rows:
-            fresh = _count_in(table.column(units[name]), new) if new else 0
-            found[name] = (table.num_rows, fresh, copy_bytes(table))
+            found[name] = (table.num_rows, fresh(table.column(units[name])), copy_bytes(table))
     return found
 
 
-def _count_in(values: Any, chosen: frozenset[int]) -> int:
-    inside = pc.is_in(values, value_set=pa.array(sorted(chosen), pa.int64()))
-    return int(pc.sum(inside).as_py() or 0)
+def _counter(chosen: frozenset[int], new: frozenset[int]) -> Callable[[Any], int]:
+    """How many of a column's unit ids are ``new`` ones, asked once per table and batch: with
+    every unit new (a first load) or none, without looking; else against one set of them."""
+    if not new:
+        return lambda values: 0
+    if new >= chosen:
+        return len
+    value_set = pa.array(sorted(new), pa.int64())
+    return lambda values: int(pc.sum(pc.is_in(values, value_set=value_set)).as_py() or 0)
 
 
-def _batches(rows: Iterator[RawItemRow]) -> Iterator[list[RawItemRow]]:
-    while batch := list(islice(rows, BATCH_SIZE)):
+def _batches(rows: Iterator[RawItemRow], units: int) -> Iterator[list[RawItemRow]]:
+    """``rows`` (of ``units`` units in all) in batches: at most :data:`BATCH_SIZE`, and for a
+    few units at least :data:`SPLIT` batches, so that the first is sent while the next are
+    built."""
+    size = max(SMALLEST_BATCH, min(BATCH_SIZE, -(-units // SPLIT)))
+    while batch := list(islice(rows, size)):
         yield batch
 
 
