@@ -133,16 +133,45 @@ def test_the_manifest_counts_each_table(
     assert manifest["source"]["base_url"] == small_collection.base_url
 
 
+def test_every_table_as_duckdb_reads_the_parquet_export(exported: tuple[Path, Path]) -> None:
+    """The tables are appended from Arrow, not loaded from the parquet files: the same column
+    types and the same rows as DuckDB reads from the parquet export."""
+    database, tables = exported
+    with duckdb.connect(str(database), read_only=True) as db:
+        for path in tables.glob("*.parquet"):
+            source = f"read_parquet('{path}')"
+            kinds = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {})"
+            assert (
+                db.execute(kinds.format(f'"{path.stem}"')).fetchall()
+                == db.execute(kinds.format(source)).fetchall()
+            )
+            for one, other in ((f'"{path.stem}"', source), (source, f'"{path.stem}"')):
+                missing = f"SELECT count(*) FROM (FROM {one} EXCEPT ALL FROM {other})"
+                assert db.execute(missing).fetchone() == (0,), path.stem
+
+
+@pytest.mark.parametrize("where", ["_finish", "write"])
 def test_a_failed_export_keeps_the_previous_file(
-    small_collection: SmallCollection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_collection: SmallCollection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
 ) -> None:
     out = tmp_path / "movies.duckdb"
     out.write_bytes(b"the previous export")
+    calls = []
+    real_write = duckdb_file._DuckdbSink.write
 
-    def broken(tables: Path, database: Path, *keys: object) -> dict[str, int]:
-        raise duckdb.IOException("No space left on device")
+    def broken(*args: Any) -> None:
+        calls.append(args)
+        if where == "_finish" or len(calls) == 3:  # the keys, or midway through the tables
+            raise duckdb.IOException("No space left on device")
+        real_write(*args)
 
-    monkeypatch.setattr(duckdb_file, "_load", broken)
+    if where == "_finish":
+        monkeypatch.setattr(duckdb_file, "_finish", broken)
+    else:
+        monkeypatch.setattr(duckdb_file._DuckdbSink, "write", broken)
     with pytest.raises(ExportError, match=r"No space left on device.*unchanged"):
         run_export(small_collection, "duckdb", out)
     assert out.read_bytes() == b"the previous export"
