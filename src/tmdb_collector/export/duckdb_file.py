@@ -51,6 +51,8 @@ class _DuckdbSink(GatheringSink):
     from their Arrow types as DuckDB reads them from parquet) with its primary key, if it has
     one in ``table_set``, so that the key is built as the batches are appended, in order."""
 
+    closes_in_parallel = False  # the tables share one connection
+
     def __init__(
         self,
         db: duckdb.DuckDBPyConnection,

@@ -101,6 +101,8 @@ class GatheringSink:
 class _ParquetSink(GatheringSink):
     """One table's parquet file, a row group per gathered table."""
 
+    closes_in_parallel = True
+
     def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         super().__init__(path.name)
         self.path = path
@@ -149,6 +151,8 @@ class _CsvBatch:
 class _CsvSink:
     """One table's CSV file: UTF-8, a header row, RFC 4180 quoting and CRLF line ends."""
 
+    closes_in_parallel = True
+
     def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         self.path = path
         self.name = path.name
@@ -180,6 +184,7 @@ class Sink(Protocol):
 
     name: str  # the file's name, or the table's
     rows: int  # written so far
+    closes_in_parallel: bool  # whether close may run beside other sinks' (on other threads)
 
     def prepare(self, table: Any) -> Any: ...
     def write(self, batch: Any) -> None: ...
@@ -388,13 +393,24 @@ def _write_tables(
             taken = set(_own_names(store, parts))
             streams += _linked_jobs(store, make_sink, sinks, wanted, taken, cursors)
             _stream(_interleaved(streams), sinks)
-            for sink in sinks.values():
-                sink.close()
+            _close(list(sinks.values()))
         except BaseException:
             for sink in sinks.values():
                 sink.abort()
             raise
     return count[0], {sink.name: sink.rows for sink in sinks.values()}
+
+
+def _close(sinks: list[Sink]) -> None:
+    """Close every sink: each file's last row group and its fsync on :data:`WORKERS` threads
+    at once (they work without Python's lock), the sinks that share a connection in turn."""
+    with ThreadPoolExecutor(WORKERS, thread_name_prefix="export-close") as pool:
+        closing = [pool.submit(sink.close) for sink in sinks if sink.closes_in_parallel]
+        for future in closing:
+            future.result()
+    for sink in sinks:
+        if not sink.closes_in_parallel:
+            sink.close()
 
 
 def _write_localized(
