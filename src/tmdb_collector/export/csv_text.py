@@ -44,8 +44,8 @@ def table_csv(table: Any) -> bytes:
     if table.num_columns == 1:  # csv.writer quotes a row that is one empty cell
         return rows_text(zip(table.column(0).to_pylist(), strict=True)).encode()
     cells = [_cells(column.combine_chunks()) for column in table.columns]
-    lines = pc.binary_join_element_wise(*cells, ",")
-    return _joined(pc.binary_join_element_wise(lines, _EMPTY, LINE_END))
+    cells[-1] = pc.binary_join_element_wise(cells[-1], _EMPTY, LINE_END)  # the line's end
+    return _joined(pc.binary_join_element_wise(*cells, ","))
 
 
 def _joined(strings: Any) -> bytes:
