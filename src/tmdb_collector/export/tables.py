@@ -32,7 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -59,57 +59,25 @@ BATCH_BYTES = 8 << 20  # stored JSON per batch at most (a batch has at least one
 # A linked entity's batch: its tables take ~3.5 times its JSON in memory while built (a person's
 # credits), and WORKERS + 1 batches are in hand (docs/benchmarks.md, "#22 people's tables").
 ENTITY_BATCH_BYTES = 2 << 20
-ROW_GROUP_BYTES = 4 << 20  # a parquet row group (a DuckDB append) gathers batches' rows up to this
+ROW_GROUP_BYTES = 4 << 20  # a parquet row group gathers batches' rows up to this (Arrow) size
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # threads building batches' tables
 _T = TypeVar("_T")
 
 
-class GatheringSink:
-    """A table's batches (each a ``pa.Table``), handed on (:meth:`put`) gathered into tables
-    of about :data:`ROW_GROUP_BYTES` (in Arrow): a parquet row group per batch made small row
-    groups, which wrote slower and compressed worse, and each DuckDB append has a cost of its
-    own (docs/benchmarks.md)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.rows = 0
-        self._pending: list[Any] = []
-        self._pending_bytes = 0
-
-    @staticmethod
-    def prepare(table: Any) -> Any:
-        return table  # the batch's rows stay a ``pa.Table`` until they are written
-
-    def write(self, table: Any) -> None:
-        """One batch's rows, handed on once enough are gathered."""
-        self.rows += table.num_rows
-        self._pending.append(table)
-        self._pending_bytes += table.nbytes
-        if self._pending_bytes >= ROW_GROUP_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._pending:
-            rows = pa.concat_tables(self._pending)
-            self._pending, self._pending_bytes = [], 0
-            self.put(rows)
-
-    def put(self, rows: Any) -> None:
-        raise NotImplementedError
-
-
-class _ParquetSink(GatheringSink):
-    """One table's parquet file, a row group per gathered table."""
-
-    closes_in_parallel = True
+class _ParquetSink:
+    """One table's parquet file. Batches are gathered into row groups of about
+    :data:`ROW_GROUP_BYTES` (in Arrow): a row group per batch made small row groups, which
+    wrote slower and compressed worse (docs/benchmarks.md)."""
 
     def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
-        super().__init__(path.name)
         self.path = path
         self.schema = arrow_schema(columns)
         statistics = self.statistics_for(self.schema)
         self._writer: Any = pq.ParquetWriter(str(path), self.schema, write_statistics=statistics)
         self._open = True
+        self._pending: list[Any] = []
+        self._pending_bytes = 0
+        self.rows = 0
 
     @staticmethod
     def statistics_for(schema: Any) -> list[str]:
@@ -121,11 +89,26 @@ class _ParquetSink(GatheringSink):
             if not (pa.types.is_string(field.type) or pa.types.is_list(field.type))
         ]
 
-    def put(self, rows: Any) -> None:
-        self._writer.write_table(rows, row_group_size=max(1, rows.num_rows))
+    @staticmethod
+    def prepare(table: Any) -> Any:
+        return table  # the batch's rows stay a ``pa.Table`` until they are written
+
+    def write(self, table: Any) -> None:
+        """One batch's rows (a ``pa.Table``), written once a row group's worth is gathered."""
+        self.rows += table.num_rows
+        self._pending.append(table)
+        self._pending_bytes += table.nbytes
+        if self._pending_bytes >= ROW_GROUP_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            rows = pa.concat_tables(self._pending)
+            self._pending, self._pending_bytes = [], 0
+            self._writer.write_table(rows, row_group_size=max(1, rows.num_rows))
 
     def close(self) -> None:
-        self.flush()
+        self._flush()
         self._open = False
         self._writer.close()
         _fsync_file(self.path)
@@ -151,11 +134,8 @@ class _CsvBatch:
 class _CsvSink:
     """One table's CSV file: UTF-8, a header row, RFC 4180 quoting and CRLF line ends."""
 
-    closes_in_parallel = True
-
     def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         self.path = path
-        self.name = path.name
         self._file: IO[bytes] = open(path, "wb")  # noqa: SIM115
         self._file.write(rows_text([[column.name for column in columns]]).encode())
         self.rows = 0
@@ -178,31 +158,7 @@ class _CsvSink:
             self._file.close()
 
 
-class Sink(Protocol):
-    """Where one table's batches go (a file, or a table of a database): ``prepare`` runs on a
-    build thread, the other methods on the one writer thread, in the order batches were read."""
-
-    name: str  # the file's name, or the table's
-    rows: int  # written so far
-    closes_in_parallel: bool  # whether close may run beside other sinks' (on other threads)
-
-    def prepare(self, table: Any) -> Any: ...
-    def write(self, batch: Any) -> None: ...
-    def close(self) -> None: ...
-    def abort(self) -> None: ...
-
-
-SinkFactory = Callable[[str, tuple[Column, ...]], Sink]  # (table name, its columns) -> its sink
-
-
-def file_sinks(fmt: str, directory: Path) -> SinkFactory:
-    """Each table as the file ``<table>.<fmt>`` (parquet or csv) in ``directory``."""
-    sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
-
-    def make(table: str, columns: tuple[Column, ...]) -> Sink:
-        return sink_type(directory / f"{table}.{fmt}", columns)
-
-    return make
+_Sink = _ParquetSink | _CsvSink
 
 
 class _Provenance:
@@ -244,10 +200,9 @@ def export_tables(
     try:
         staging = staging_directory(out)
         try:
-            sinks = file_sinks(fmt, staging)
-            count, rows = write_tables(
-                store, sinks, parts, wanted, include_removed=include_removed, localizer=localizer
-            )
+            count, rows = _write_tables(store, fmt, staging, parts, wanted, include_removed)
+            if localizer is not None:
+                rows |= _write_localized(store, fmt, staging, parts, localizer, include_removed)
             locale = None if localizer is None else localizer.locale
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts, locale=locale))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
@@ -342,41 +297,25 @@ def chosen_tables(
     return frozenset(tables)
 
 
-def write_tables(
-    store: Store,
-    make_sink: SinkFactory,
-    parts: Sequence[str],
-    wanted: frozenset[str],
-    *,
-    include_removed: bool = False,
-    localizer: Localizer | None = None,
-) -> tuple[int, dict[str, int]]:
-    """Write the tables ``wanted`` (see :func:`chosen_tables`) of ``parts`` each to its sink
-    (``make_sink``), and the ``localized`` table with a ``localizer``; returns the items and
-    each sink's rows, by its name."""
-    count, rows = _write_tables(store, make_sink, parts, wanted, include_removed)
-    if localizer is not None:
-        rows |= _write_localized(store, make_sink, parts, localizer, include_removed)
-    return count, rows
-
-
 def _write_tables(
     store: Store,
-    make_sink: SinkFactory,
+    fmt: str,
+    staging: Path,
     parts: Sequence[str],
     wanted: frozenset[str],
     include_removed: bool,
 ) -> tuple[int, dict[str, int]]:
-    """Write the tables ``wanted`` each to its sink; returns the items and each sink's rows.
+    """Write the tables ``wanted`` into ``staging``; returns the items and each file's rows.
     Only the bodies those tables are built from are read and parsed."""
+    sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     tables = store.media_type.tables
-    sinks: dict[str, Sink] = {}
+    sinks: dict[str, _Sink] = {}
     count = [0]  # items read so far, counted as they are read
     with contextlib.ExitStack() as cursors:
         try:
             for table in tables.names(parts):
                 if table in wanted:
-                    sinks[table] = make_sink(table, tables.tables[table])
+                    sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
             streams: list[Iterator[Job]] = []
             if sinks:
                 streams.append(
@@ -388,42 +327,39 @@ def _write_tables(
                 store, parts, BATCH_SIZE, include_removed=include_removed
             ):
                 if table in wanted:
-                    sinks[table] = make_sink(table, HISTORY_TABLES[table])
+                    sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
                     streams.append(_table_jobs(table, batches))
             taken = set(_own_names(store, parts))
-            streams += _linked_jobs(store, make_sink, sinks, wanted, taken, cursors)
+            streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken, cursors)
             _stream(_interleaved(streams), sinks)
             _close(list(sinks.values()))
         except BaseException:
             for sink in sinks.values():
                 sink.abort()
             raise
-    return count[0], {sink.name: sink.rows for sink in sinks.values()}
+    return count[0], {sink.path.name: sink.rows for sink in sinks.values()}
 
 
-def _close(sinks: list[Sink]) -> None:
-    """Close every sink: each file's last row group and its fsync on :data:`WORKERS` threads
-    at once (they work without Python's lock), the sinks that share a connection in turn."""
+def _close(sinks: list[_Sink]) -> None:
+    """Close every file: each one's last row group and its fsync on :data:`WORKERS` threads at
+    once (they work without Python's lock), not one after the other after the last batch."""
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="export-close") as pool:
-        closing = [pool.submit(sink.close) for sink in sinks if sink.closes_in_parallel]
-        for future in closing:
+        for future in [pool.submit(sink.close) for sink in sinks]:
             future.result()
-    for sink in sinks:
-        if not sink.closes_in_parallel:
-            sink.close()
 
 
 def _write_localized(
     store: Store,
-    make_sink: SinkFactory,
+    fmt: str,
+    staging: Path,
     parts: Sequence[str],
     localizer: Localizer,
     include_removed: bool,
 ) -> dict[str, int]:
     """The ``localized`` table (export/localize.py), from a second read of the items; returns
-    its sink's rows."""
+    its file's rows."""
     spec = localizer.columns(store.media_type.id_column)
-    sink = make_sink(LOCALIZED, spec)
+    sink = (_ParquetSink if fmt == "parquet" else _CsvSink)(staging / f"{LOCALIZED}.{fmt}", spec)
     rows = localizer.table_rows(store, parts, include_removed=include_removed)
     try:
         while chunk := list(islice(rows, BATCH_SIZE)):
@@ -434,7 +370,7 @@ def _write_localized(
         raise
     finally:
         rows.close()
-    return {sink.name: sink.rows}
+    return {sink.path.name: sink.rows}
 
 
 Job = Callable[[], dict[str, Any]]  # builds one batch's tables: name -> ``pa.Table``
@@ -493,8 +429,10 @@ def linked_names(store: Store, taken: set[str]) -> list[tuple[Any, dict[str, str
 
 def _linked_jobs(
     store: Store,
-    make_sink: SinkFactory,
-    sinks: dict[str, Sink],
+    staging: Path,
+    sink_type: type[_Sink],
+    sinks: dict[str, _Sink],
+    fmt: str,
     wanted: frozenset[str],
     taken: set[str],
     cursors: contextlib.ExitStack,
@@ -509,7 +447,7 @@ def _linked_jobs(
         if not names:
             continue
         for table, name in names.items():
-            sinks[name] = make_sink(name, media.tables.tables[table])
+            sinks[name] = sink_type(staging / f"{name}.{fmt}", media.tables.tables[table])
         parts = store.linked_parts(media)
         streams.append(_entity_jobs(store, media.name, parts, media.tables, names, cursors))
     return streams
@@ -562,7 +500,7 @@ def _interleaved(streams: list[Iterator[Job]]) -> Iterator[Job]:
                 yield job
 
 
-def _stream(jobs: Iterator[Job], sinks: dict[str, Sink]) -> None:
+def _stream(jobs: Iterator[Job], sinks: dict[str, _Sink]) -> None:
     """Run the jobs (each reads its batch here) on :data:`WORKERS` threads: the batches are
     decompressed and built there, made ready for their files, and one writer thread writes
     each to its tables' files, one batch after the other in the order they were read,
@@ -634,7 +572,7 @@ def _built(
     return {name: table for name, table in built.items() if name in wanted}
 
 
-def _write(built: dict[str, Any], sinks: dict[str, Sink]) -> None:
+def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
     for name, table in built.items():
         if table.num_rows:
             sinks[name].write(table)
