@@ -55,13 +55,18 @@ def run_cli(
     )
 
 
-def start_cli(args: Sequence[str], *, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def start_cli(
+    args: Sequence[str], *, env: dict[str, str] | None = None, pass_fds: Sequence[int] = ()
+) -> subprocess.Popen[str]:
+    """The CLI as a child, its stdout and stderr piped; ``pass_fds``: descriptors it
+    inherits (a pipe's write end, to name as ``--log-file /dev/fd/N``)."""
     return subprocess.Popen(
         [sys.executable, "-m", "tmdb_collector", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env if env is not None else cli_env(),
+        pass_fds=tuple(pass_fds),
     )
 
 

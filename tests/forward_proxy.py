@@ -79,7 +79,9 @@ class TlsFront(LoopbackServer):
 
 
 class ForwardProxy(LoopbackServer):
-    def __init__(self, *, user: str | None = None, password: str = "", refuse: bool = False):
+    def __init__(
+        self, *, user: str | None = None, password: str = "", refuse: bool = False
+    ) -> None:
         super().__init__()
         self._expected = None
         if user is not None:

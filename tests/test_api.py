@@ -239,3 +239,23 @@ def test_update_a_simulated_week_later_through_the_api(tmp_path: Path) -> None:
         update(db, since="last week", base_url="http://127.0.0.1:9/3", api_key=TEST_KEY)
     with pytest.raises(TypeError, match="'max_age_days'"):  # the keyword is max_age
         update(db, max_age_days=30, base_url="http://127.0.0.1:9/3", api_key=TEST_KEY)
+
+
+def test_the_library_names_its_keywords_where_the_cli_names_its_flags(
+    small_collection: SmallCollection, tmp_path: Path
+) -> None:
+    """One message for both: a Python caller reads the API's keywords (``as_of``), the
+    command line its flags (``--as-of``); a quoted command stays as it is."""
+    with Collection.open(small_collection.db) as collection:
+        with pytest.raises(UsageError) as tables:
+            collection.export(tmp_path / "x.json", tables="genres")
+        with pytest.raises(UsageError) as day:
+            collection.export(tmp_path / "x.json", as_of="1999-01-01")
+    assert str(tables.value).startswith("tables is for the table exports")
+    assert tables.value.cli_message.startswith("--tables is for the table exports")
+    assert str(day.value).startswith("as_of 1999-01-01 is before the collection began")
+    assert day.value.cli_message.startswith("--as-of 1999-01-01 is before")
+    quoted = UsageError("--per-title reads images: run `tmdb-collector collect --parts images`")
+    assert str(quoted) == "per_title reads images: run `tmdb-collector collect --parts images`"
+    in_a_path = UsageError("--out a--b/--c (give --give-up-after)")
+    assert str(in_a_path) == "out a--b/--c (give give_up_after)"

@@ -2,9 +2,12 @@
 
 The import graph is built from the AST of every module under ``src/``: imports at the top of a
 module, inside functions and under ``TYPE_CHECKING`` alike, ``from . import x`` resolved to the
-module ``x`` when it is one. A circle between modules, or between sub-packages (``plan``,
-``store``, ...; a module directly under ``tmdb_collector`` counts as its own), fails with the
-circle spelled out, each step with the file and line of the import that makes it.
+module ``x`` when it is one, and ``importlib.import_module("...")`` with a literal name. Importing
+``a.b.c`` runs the ``__init__`` of ``a.b`` first, so it counts as importing that package too
+(unless the importer is inside it: its package is loaded before it). A circle between modules,
+or between sub-packages (``plan``, ``store``, ...; a module directly under ``tmdb_collector``
+counts as its own), fails with the circle spelled out, each step with the file and line of the
+import that makes it.
 """
 
 from __future__ import annotations
@@ -50,18 +53,46 @@ def _imported(node: ast.Import | ast.ImportFrom, package: str, known: set[str]) 
             yield name
 
 
+def _imported_by_name(node: ast.Call, known: set[str]) -> Iterator[str]:
+    """``importlib.import_module("tmdb_collector.x")``: the module it names, when ours."""
+    func = node.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if called == "import_module" and node.args:
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and first.value in known:
+            yield first.value
+
+
+def _with_packages(target: str, importer: str, packages: set[str]) -> Iterator[str]:
+    """``target`` and the packages above it whose ``__init__`` importing it runs first (not
+    the importer's own: they are loaded before it)."""
+    parts = target.split(".")
+    for end in range(2, len(parts)):
+        package = ".".join(parts[:end])
+        if package in packages and not (importer + ".").startswith(package + "."):
+            yield package
+    yield target
+
+
 def import_graph() -> dict[str, dict[str, str]]:
     modules = _modules()
     known = set(modules)
+    packages = {name for name, (_, is_package) in modules.items() if is_package}
     graph: dict[str, dict[str, str]] = {name: {} for name in modules}
     for name, (path, is_package) in modules.items():
         package = name if is_package else name.rpartition(".")[0]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                for target in _imported(node, package, known):
-                    if target != name:
+                targets = _imported(node, package, known)
+            elif isinstance(node, ast.Call):
+                targets = _imported_by_name(node, known)
+            else:
+                continue
+            for target in targets:
+                for step in _with_packages(target, name, packages):
+                    if step != name:
                         where = f"{path.relative_to(SRC.parent)}:{node.lineno}"
-                        graph[name].setdefault(target, where)
+                        graph[name].setdefault(step, where)
     return graph
 
 
@@ -153,6 +184,10 @@ def test_the_graph_sees_lazy_relative_and_type_checking_imports() -> None:
     graph = import_graph()
     assert "tmdb_collector.api" in graph[ROOT]  # function-level, from the package's __getattr__
     assert "tmdb_collector.cli.app" in graph["tmdb_collector.cli"]
+    # importlib with a literal name, and the package whose __init__ an import runs first
+    assert "tmdb_collector.export.tables" in graph["tmdb_collector.dashboard.server"]
+    assert "tmdb_collector.simulator" in graph["tmdb_collector.demo"]  # via simulator.process
+    assert "tmdb_collector.media" not in graph["tmdb_collector.media.movie"]
     assert cycles({"a": {"b": "x"}, "b": {"c": "y"}, "c": {"a": "z"}, "d": {"a": "w"}}) == [
         ["a", "b", "c", "a"]
     ]

@@ -162,15 +162,21 @@ def test_a_title_that_lost_every_row_of_a_table_has_none_left_there(
 
 
 def test_a_refetched_linked_entity_has_its_rows_replaced(
-    collected: Path, tmp_path: Path, destination: Any
+    collected: Path, tmp_path: Path, destination: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A refetched collection's rows are replaced at the next load. Its bodies are read as
+    stored: the source never decodes them to text (iter_linked, linked_of) to encode them
+    back."""
     db = tmp_path / "c.db"
     shutil.copy(collected, db)
-    run_pipeline(db, tmp_path, destination)
     with Store.open_existing(db) as store:
         media = store.held_linked()["collections"]
         parts = store.linked_parts(media)
         key, details, bodies = next(store.iter_linked(media.name, parts))
+    for decoding in ("iter_linked", "linked_of"):
+        monkeypatch.setattr(Store, decoding, lambda *args: pytest.fail("bodies decoded to text"))
+    run_pipeline(db, tmp_path, destination)
+    with Store.open_existing(db) as store:
         body = json.loads(details)
         assert body["parts"]
         body["parts"] = []  # the collection's movies: its collection_parts rows

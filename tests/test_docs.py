@@ -1,14 +1,19 @@
-"""The docs stay honest: every command has help text and appears in the README."""
+"""The docs stay honest: every command has help text and appears in the README, every command
+line in the docs names real flags, the README's table of folders names every sub-package and
+its config file is one the collector reads."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
 
 from tests.conftest import REPO
 from tmdb_collector.cli import cli
+from tmdb_collector.fetch.settings import build_client_settings
+from tmdb_collector.plan.config import build_plan, read_config
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -37,3 +42,75 @@ def test_quick_start_is_two_commands() -> None:
     quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
     commands = re.findall(r"^\$ (.+?)(?:\s+#.*)?$", quick, flags=re.MULTILINE)
     assert commands == ["make demo", "make test"]
+
+
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+COMMAND_LINE = re.compile(r"tmdb-collector ([a-z]+)\b([^\n`|#]*)")
+FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
+INLINE = re.compile(r"`([a-z]+) (--[^`]*)`")
+
+
+def _unknown_flags(
+    path: Path, command: click.Command, name: str, rest: str, line: str
+) -> list[str]:
+    return [
+        f"{path.name}: {name} has no {flag}: {line.strip()}"
+        for flag in FLAG.findall(rest)
+        if flag not in _flags(command)
+    ]
+
+
+def _flags(command: click.Command) -> set[str]:
+    found = {"--help"}
+    for param in command.params:
+        if isinstance(param, click.Option):
+            found |= {*param.opts, *param.secondary_opts}
+    return found
+
+
+def test_every_command_line_in_the_docs_names_real_flags() -> None:
+    """``tmdb-collector COMMAND --flag ...`` in README.md and docs/: the command exists and
+    takes every flag written after it (continuation lines included)."""
+    wrong, seen = [], 0
+    for path in DOCS:
+        text = re.sub(r"\\\n\s*", " ", path.read_text(encoding="utf-8"))
+        for match in COMMAND_LINE.finditer(text):
+            name, rest = match.groups()
+            command = cli.commands.get(name)
+            if command is None:
+                if rest.lstrip().startswith("-"):  # not prose such as "tmdb-collector keeps"
+                    wrong.append(f"{path.name}: no command {name!r}: {match.group(0)}")
+                continue
+            seen += 1
+            wrong += _unknown_flags(path, command, name, rest, match.group(0))
+        for match in INLINE.finditer(text):  # `update --max-age DAYS` in a sentence
+            name, rest = match.groups()
+            if name in cli.commands:
+                seen += 1
+                wrong += _unknown_flags(path, cli.commands[name], name, rest, match.group(0))
+    assert seen > 100  # the patterns find the docs' command lines
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_readme_names_every_folder_of_the_package() -> None:
+    package = REPO / "src" / "tmdb_collector"
+    folders = sorted(p.name for p in package.iterdir() if (p / "__init__.py").exists())
+    assert "store" in folders
+    missing = [name for name in folders if f"| `{name}/` |" not in README]
+    assert not missing, f"README's table of folders lacks {missing}"
+
+
+def test_the_readme_config_file_is_one_the_collector_reads(tmp_path: Path) -> None:
+    """Its ```toml block: every [plan] and [client] key known, every value accepted."""
+    blocks = re.findall(r"^```toml\n(.*?)^```", README, flags=re.MULTILINE | re.DOTALL)
+    assert blocks
+    for number, block in enumerate(blocks):
+        path = tmp_path / f"readme-{number}.toml"
+        path.write_text(block, encoding="utf-8")
+        config = read_config(path)
+        assert config.plan
+        assert config.client
+        plan = build_plan(config, {})
+        settings = build_client_settings(config.client, {}, env={})
+        assert plan.parts == tuple(config.plan["parts"])
+        assert settings.rate == config.client["rate"]

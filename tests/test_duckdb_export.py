@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import SmallCollection
+from tests.support.durable import Durability
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import duckdb_file
 from tmdb_collector.export.exporter import export
@@ -147,6 +148,23 @@ def test_every_table_as_duckdb_reads_the_parquet_export(exported: tuple[Path, Pa
             for one, other in ((f'"{path.stem}"', source), (source, f'"{path.stem}"')):
                 missing = f"SELECT count(*) FROM (FROM {one} EXCEPT ALL FROM {other})"
                 assert db.execute(missing).fetchone() == (0,), path.stem
+
+
+def test_the_file_and_its_manifest_are_on_disk_before_their_names_and_their_names_after(
+    small_collection: SmallCollection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    durability = Durability(monkeypatch)
+    out = tmp_path / "movies.duckdb"
+    run_export(small_collection, "duckdb", out)
+    renamed = [
+        (source, target)
+        for source, target in durability.replaced()
+        if target.startswith(str(tmp_path) + "/movies")
+    ]
+    assert [target for _, target in renamed] == [str(out), str(out) + ".manifest.json"]
+    for source, _ in renamed:
+        assert durability.synced_before(source)
+    assert durability.directory_synced_after(out.with_name(out.name + ".manifest.json"))
 
 
 def test_a_failed_export_keeps_the_previous_file(

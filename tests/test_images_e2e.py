@@ -29,12 +29,16 @@ from tests.cli_helpers import (
     wait_for,
 )
 from tests.forward_proxy import forward_proxy
+from tests.support.durable import Durability
+from tests.support.hold import Gate, held_after
 from tmdb_collector import api
 from tmdb_collector.errors import EXIT_PAUSED, ImageWriteError
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.images import files as image_files
 from tmdb_collector.simulator.images import is_missing
 from tmdb_collector.simulator.process import SimulatorProcess
+from tmdb_collector.store.images import DONE, NOT_FOUND
+from tmdb_collector.store.store import Store
 
 TINY = ["--popular-pages", "2", "--genre-pages", "0"]
 HANG_GUARD = 120.0
@@ -166,18 +170,14 @@ def test_a_kill_midway_leaves_no_partial_file_and_a_rerun_finishes(
     out = tmp_path / "images"
     expected = {path for path in named_paths(db, "poster_path") if not is_missing(path)}
     args = images_args(db, out, sim, "--concurrency", "3", "--no-progress")
-    sim.hold_details(after=4)  # images too: the fifth on are held half-sent
-    try:
+    with held_after(sim.base_url, 4) as gate:  # images too: the fifth on are held half-sent
         process = start_cli(args)
         try:
-            # Blocked mid-body: three downloads half-written to temporary files.
-            wait_until(lambda: sim.details_waiting() == 3 and len(partial(out)) == 3)
+            three_half_written(gate, out)
             kill(process)
         finally:
             if process.poll() is None:
                 kill(process)
-    finally:
-        sim.release_details()
     assert process.returncode != 0
     complete = [path for path in files_under(out) if path.parent.name == "w342"]
     assert len(complete) == 4
@@ -199,17 +199,14 @@ def test_sigterm_midway_drops_the_half_downloads_and_keeps_the_finished_ones(
 ) -> None:
     out = tmp_path / "images"
     args = images_args(db, out, sim, "--concurrency", "3", "--no-progress")
-    sim.hold_details(after=4)
-    try:
+    with held_after(sim.base_url, 4) as gate:
         process = start_cli(args)
         try:
-            wait_until(lambda: sim.details_waiting() == 3 and len(partial(out)) == 3)
+            three_half_written(gate, out)
             kill(process, signal.SIGTERM)
         finally:
             if process.poll() is None:
                 kill(process)
-    finally:
-        sim.release_details()
     assert process.returncode == EXIT_PAUSED
     assert not (out / image_files.PARTIAL_DIR).exists()  # removed on the way out
     finished = files_under(out)
@@ -223,9 +220,12 @@ def partial(out: Path) -> list[Path]:
     return [path for path in where.iterdir() if path.stat().st_size] if where.exists() else []
 
 
-def wait_until(condition: Any) -> None:
-    """Poll ``condition`` (the simulator's hold, files on disk) until it holds."""
-    wait_for(condition, timeout=HANG_GUARD)
+def three_half_written(gate: Gate, out: Path) -> None:
+    """Once the run with ``--concurrency 3`` is blocked mid-body, three downloads half-written
+    to temporary files: the simulator says when it holds the three (a wait on the server);
+    the half bodies it has sent are then polled for on disk, which nothing signals."""
+    gate.wait_held(3)
+    wait_for(lambda: len(partial(out)) == 3, timeout=HANG_GUARD)
 
 
 def test_an_outage_of_the_image_server_is_waited_out(
@@ -234,23 +234,22 @@ def test_an_outage_of_the_image_server_is_waited_out(
     out = tmp_path / "images"
     expected = {path for path in named_paths(db, "poster_path") if not is_missing(path)}
     args = images_args(db, out, sim, "--concurrency", "2", "--progress", "json")
-    sim.hold_details(after=2)
-    process = start_cli(args)
-    try:
-        wait_until(lambda: sim.details_waiting() == 2)
-        sim.start_outage("html503")  # what comes next meets a CDN's HTML 503
-        sim.release_details()
-        assert process.stderr is not None
-        for line in process.stderr:  # waits on the run's own events, no sleeping
-            if json.loads(line)["event"] == "outage_start":
-                break
-        sim.stop_outage()
-        stdout, stderr = process.communicate(timeout=HANG_GUARD)
-    finally:
-        sim.release_details()
-        sim.stop_outage()
-        if process.poll() is None:
-            kill(process)
+    with held_after(sim.base_url, 2) as gate:
+        process = start_cli(args)
+        try:
+            gate.wait_held(2)
+            sim.start_outage("html503")  # what comes next meets a CDN's HTML 503
+            gate.release()
+            assert process.stderr is not None
+            for line in process.stderr:  # waits on the run's own events, no sleeping
+                if json.loads(line)["event"] == "outage_start":
+                    break
+            sim.stop_outage()
+            stdout, stderr = process.communicate(timeout=HANG_GUARD)
+        finally:
+            sim.stop_outage()
+            if process.poll() is None:
+                kill(process)
     assert process.returncode == 0, stderr
     assert {"/" + path.name for path in files_under(out)} == expected
     assert "0 failed" in stdout
@@ -298,6 +297,68 @@ def manifest_exists(db: Path) -> bool:
     finally:
         connection.close()
     return found is not None
+
+
+def test_a_404_is_asked_again_only_with_retry_missing(
+    sim: SimulatorProcess, db: Path, tmp_path: Path
+) -> None:
+    """A file recorded as 404 (here: one the CDN has, recorded so by hand, its file gone)
+    is not asked again, unless retry_missing."""
+    out = tmp_path / "images"
+    settings = ClientSettings(base_url=sim.base_url)
+    first = api.images(db, out, settings=settings, api_key="k")
+    assert first.files > 0
+    gone = files_under(out)[0]
+    gone.unlink()
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "UPDATE image_files SET status = ?, bytes = NULL, sha256 = NULL WHERE file_path = ?",
+            (NOT_FOUND, "/" + gone.name),
+        )
+    connection.close()
+    before = sim_stats(sim)["requests"]
+    again = api.images(db, out, settings=settings, api_key="k")
+    assert sim_stats(sim)["requests"] == before + 1  # /configuration: no 404 asked again
+    assert (again.files, again.not_found) == (0, first.not_found + 1)
+    asked = api.images(db, out, settings=settings, api_key="k", retry_missing=True)
+    genuine = len({row["file_path"] for row in manifest(db) if row["status"] == NOT_FOUND})
+    assert sim_stats(sim)["requests"] == before + 3 + genuine  # each 404 asked again too
+    assert (asked.files, asked.not_found) == (1, first.not_found)
+    assert gone.is_file()
+    assert {row["status"] for row in manifest(db) if row["file_path"] == "/" + gone.name} == {DONE}
+
+
+def test_the_records_are_read_once_and_the_list_of_images_removed(
+    sim: SimulatorProcess, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The total is counted from the same read of the records the downloads take (their list
+    spooled to a temporary file, removed after)."""
+    reads: list[tuple[str, ...]] = []
+    read = Store.iter_items
+
+    def counted(store: Store, parts: Any, **options: Any) -> Any:
+        reads.append(tuple(parts))
+        return read(store, parts, **options)
+
+    monkeypatch.setattr(Store, "iter_items", counted)
+    out = tmp_path / "images"
+    result = api.images(db, out, settings=ClientSettings(base_url=sim.base_url), api_key="k")
+    assert len(reads) == 1
+    assert result.total == result.files + result.not_found > 0
+    assert not (out / image_files.PARTIAL_DIR).exists()
+
+
+def test_each_file_is_on_disk_before_it_takes_its_name(
+    sim: SimulatorProcess, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file in place is never fetched again: it must not be one a power cut left empty."""
+    out = tmp_path / "images"
+    durability = Durability(monkeypatch)
+    api.images(db, out, settings=ClientSettings(base_url=sim.base_url), api_key="k")
+    renamed = durability.replaced()
+    assert {target for _, target in renamed} == {str(path) for path in files_under(out)}
+    for source, _ in renamed:
+        assert durability.synced_before(source)
 
 
 class FullDisk(io.RawIOBase):

@@ -90,7 +90,7 @@ async def test_start_refuses_parts_the_linked_entities_need(db_path: Path, sim_u
         try:
             response = await client.post("/api/start", json={"parts": ["keywords"]})
             assert response.status == 400
-            assert "add it to --parts" in await response.text()
+            assert "add it to parts" in await response.text()  # the form, not the flag
             view = await state(client)
         finally:
             await client.close()

@@ -21,9 +21,10 @@ from tests.conftest import load_sample
 from tests.test_simulator_support import spec_example
 from tmdb_collector import Collection
 from tmdb_collector.errors import UsageError
-from tmdb_collector.export.localize import Localization, choose
+from tmdb_collector.export.localize import Localization, Localizer, choose
 from tmdb_collector.media import MOVIE
 from tmdb_collector.simulator.vocab import GENRES
+from tmdb_collector.store.store import Store
 
 # media -> (its texts: details field -> translation field, its id column)
 MEDIA = {
@@ -156,6 +157,39 @@ def test_bad_language_flags(
     assert out.read_text(encoding="utf-8") == "earlier"
     assert not (tmp_path / "tables").exists()
     assert not (tmp_path / "out.json.manifest.json").exists()
+
+
+def test_an_as_of_export_checks_once_before_the_copy(
+    collections: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """export --as-of --language: the localization is made once, from the collection, and
+    a refused export (here --tables with json) is refused before the collection is copied."""
+    built: list[Localization] = []
+    copies: list[Path] = []
+    made = Localizer.of
+    copy = Store.copy_to
+
+    def counted(locale: Localization, *args: Any) -> Localizer:
+        built.append(locale)
+        return made(locale, *args)
+
+    def counted_copy(store: Store, path: Path) -> None:
+        copies.append(path)
+        copy(store, path)
+
+    monkeypatch.setattr(Localizer, "of", staticmethod(counted))
+    monkeypatch.setattr(Store, "copy_to", counted_copy)
+    with Store.open_existing(collections["movie"]) as store:
+        span = store.history_span()
+    assert span is not None
+    day = span[1]
+    with Collection.open(collections["movie"]) as collection:
+        with pytest.raises(UsageError, match="tables is for the table exports"):
+            collection.export(tmp_path / "x.json", as_of=day, language="de-DE", tables="genres")
+        assert copies == []
+        count = collection.export(tmp_path / "t", "parquet", as_of=day, language="de-DE")
+    assert (built, len(copies)) == ([Localization("de-DE")], 1)
+    assert pq.read_table(tmp_path / "t" / "localized.parquet").num_rows == count
 
 
 def test_a_collection_without_translations_is_refused(sim_url: str, tmp_path: Path) -> None:

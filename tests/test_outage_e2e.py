@@ -9,16 +9,19 @@ stops accepting connections in the middle of stage 3 and comes back on the same 
 The outage starts once some movies are committed and ends after the collector has reported
 it and logged :data:`FAILED_PROBES` failed probes, which take several times a unit's retry
 budget (the probes back off from ``probe_initial`` to ``probe_max``); the test waits on those
-log lines, never on the clock, and its assertions are on outcomes only.
+log lines (its ``--log-file`` is a pipe the test reads), never on the clock, and its
+assertions are on outcomes only.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +34,9 @@ from tests.cli_helpers import (
     export_json,
     simulator,
     start_cli,
-    wait_for,
 )
 from tests.support.hold import held_after, stop_args
+from tests.support.lines import Lines
 from tests.support.outage import OutageProxy
 from tmdb_collector.simulator.process import SimulatorProcess
 
@@ -99,21 +102,30 @@ def reference(sim: SimulatorProcess, tmp_path_factory: pytest.TempPathFactory) -
     return export_json(folder / "ref.db", folder / "movies.json")
 
 
+@contextmanager
 def outage_run(
     proxy: OutageProxy, db: Path, config: Path, *extra: str
-) -> tuple[subprocess.Popen[str], Stderr]:
-    log = db.with_suffix(".log")
+) -> Iterator[tuple[subprocess.Popen[str], Stderr, Lines]]:
+    """The collect, TMDB refusing connections once 20 movies are in; its stderr, and its
+    log (every level), written to a pipe read here."""
     args = collect_args(db, proxy.base_url, *SMALL_PLAN, "--config", str(config), *extra)
-    with held_after(proxy.upstream, 20) as gate:
-        process = start_cli([*args, "--log-file", str(log), *stop_args()])
-        gate.wait_stopped()  # 20 movies in; the requests in flight are answered after this
-        proxy.refuse()
-    return process, Stderr(process)
-
-
-def failed_probes(log: Path) -> int:
-    """The probes the collector logged as failed (its log file gets every level)."""
-    return log.read_text(encoding="utf-8").count("TMDB probe ") if log.exists() else 0
+    read, write = os.pipe()
+    log = Lines(os.fdopen(read, encoding="utf-8"))
+    try:
+        with held_after(proxy.upstream, 20) as gate:
+            process = start_cli(
+                [*args, "--log-file", f"/dev/fd/{write}", *stop_args()], pass_fds=[write]
+            )
+            gate.wait_stopped()  # 20 movies in; the requests in flight are answered after this
+            proxy.refuse()
+    finally:
+        os.close(write)  # the child's copy is then the pipe's only writer: it ends with it
+    try:
+        yield process, Stderr(process), log
+    finally:
+        process.kill()  # if the test failed before it ended
+        process.wait(timeout=HANG_GUARD)
+        log.close()
 
 
 def _python() -> list[str]:
@@ -145,17 +157,16 @@ def test_an_outage_mid_collect_ends_clean_with_the_reference_export(
     proxy: OutageProxy, config: Path, reference: dict[str, Any], tmp_path: Path
 ) -> None:
     db = tmp_path / "outage.db"
-    process, stderr = outage_run(proxy, db, config, "--rate", "60")
-    started = stderr.wait_for("TMDB unreachable since")
-    assert "(connection refused)" in started
-    assert "Ctrl-C pauses" in started
-    log = db.with_suffix(".log")
-    wait_for(lambda: failed_probes(log) >= FAILED_PROBES, timeout=HANG_GUARD)
-    proxy.restore()
-    lines = stderr.all()
-    assert process.returncode == 0, lines
-    assert any(line.startswith("WARNING: TMDB reachable again after") for line in lines), lines
-    assert len(lines) <= 4, lines  # a handful: outage start, outage end
+    with outage_run(proxy, db, config, "--rate", "60") as (process, stderr, log):
+        started = stderr.wait_for("TMDB unreachable since")
+        assert "(connection refused)" in started
+        assert "Ctrl-C pauses" in started
+        log.wait_for(f"TMDB probe {FAILED_PROBES} failed (", timeout=HANG_GUARD)
+        proxy.restore()
+        lines = stderr.all()
+        assert process.returncode == 0, lines
+        assert any(line.startswith("WARNING: TMDB reachable again after") for line in lines), lines
+        assert len(lines) <= 4, lines  # a handful: outage start, outage end
     assert failed_ids(db) == 0
     assert export_json(db, tmp_path / "movies.json") == reference
 
@@ -164,8 +175,9 @@ def test_give_up_after_exits_1_with_nothing_failed_and_the_same_command_resumes(
     proxy: OutageProxy, config: Path, reference: dict[str, Any], tmp_path: Path
 ) -> None:
     db = tmp_path / "give-up.db"
-    process, stderr = outage_run(proxy, db, config, "--rate", "60", "--give-up-after", "3s")
-    lines = stderr.all()
+    with outage_run(proxy, db, config, "--rate", "60", "--give-up-after", "3s") as running:
+        process, stderr, _ = running
+        lines = stderr.all()
     assert process.returncode == 1, lines
     errors = [line for line in lines if line.startswith("error:")]
     assert len(errors) == 1, lines

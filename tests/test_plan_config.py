@@ -6,12 +6,13 @@ import pytest
 
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
+from tmdb_collector.media.movie import GENRES
 from tmdb_collector.plan.config import (
     build_plan,
     on_collection,
     read_config,
 )
-from tmdb_collector.plan.plan import GENRES, Plan, parse_genres, parse_pages
+from tmdb_collector.plan.plan import Plan, parse_genres, parse_pages
 
 
 def test_default_plan_is_the_seeds() -> None:

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from tmdb_collector.engine.harvest import split_by_date
 from tmdb_collector.engine.update import MAX_WINDOW_DAYS, windows
-from tmdb_collector.media.movie import SORT_ORDERS
+from tmdb_collector.media.movie import GENRES, SORT_ORDERS
 from tmdb_collector.media.table_schema import LIST_SEPARATOR, csv_cell
-from tmdb_collector.plan.plan import ALL_PAGES, GENRES, HarvestQuery, Plan
+from tmdb_collector.plan.plan import ALL_PAGES, HarvestQuery, Plan
 
 DAY = dt.timedelta(days=1)
 dates = st.dates(min_value=dt.date(1874, 1, 1), max_value=dt.date(2100, 12, 31))

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
-from tmdb_collector.simulator.outage import OUTAGE_KINDS, OutageWindow
+from tmdb_collector.simulator.outage import OUTAGE_KINDS, OUTAGE_OVER, OUTAGE_PREFIX, OutageWindow
 
 TOKEN = {"Authorization": "Bearer any-token"}
 SMALL = 1000
@@ -38,17 +37,6 @@ def refused(sim: RunningSimulator) -> bool:
     except httpx.TransportError:
         return True
     return False
-
-
-def eventually(condition: Callable[[], bool]) -> None:
-    """Wait for a condition a simulator in another process brings about, which it cannot
-    signal here: a refusing port answers no control route (polls; generous bound)."""
-    pause = threading.Event()
-    for _ in range(int(PATIENCE / 0.02)):
-        if condition():
-            return
-        pause.wait(0.02)
-    raise AssertionError("condition not reached")
 
 
 def test_refuse_closes_the_port_and_reopens_it(sim: RunningSimulator) -> None:
@@ -173,11 +161,13 @@ def test_child_process_outage_through_its_control_route() -> None:
         child.stop_outage()
         assert httpx.get(url, headers=TOKEN, timeout=30).status_code == 200
         child.start_outage("refuse", duration=0.3)
-
-        def answers() -> bool:
-            try:
-                return httpx.get(url, headers=TOKEN, timeout=30).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        eventually(answers)
+        # The child says when each outage is over: the html503 above, then this one, its
+        # port accepting connections again (a refusing port answers no control route).
+        assert child.outages_over(2, PATIENCE)
+        assert httpx.get(url, headers=TOKEN, timeout=30).status_code == 200
+        assert [line.strip() for line in child.output.lines] == [
+            f"{OUTAGE_PREFIX}html503",
+            f"{OUTAGE_PREFIX}{OUTAGE_OVER}",
+            f"{OUTAGE_PREFIX}refuse",
+            f"{OUTAGE_PREFIX}{OUTAGE_OVER}",
+        ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import load_sample
+from tests.support.durable import Durability
 from tests.support.store import queue_ids
 from tmdb_collector.errors import (
     ExportError,
@@ -221,3 +222,21 @@ def test_an_export_gets_the_mode_of_an_ordinary_file(tmp_path: Path) -> None:
         os.umask(old)
     for name in ("b.json", "b.json.manifest.json"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o644
+
+
+def test_an_export_is_on_disk_before_it_takes_its_name_and_its_name_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file is fsynced before its rename, and the directory after the renames: a power
+    cut leaves the old export or the whole new one."""
+    from tmdb_collector.export.atomic import atomic_text_files
+
+    durability = Durability(monkeypatch)
+    targets = [tmp_path / "b.json", tmp_path / "b.json.manifest.json"]
+    with atomic_text_files(targets) as files:
+        for text in files:
+            text.write("{}")
+    assert [target for _, target in durability.replaced()] == [str(t) for t in targets]
+    for source, _ in durability.replaced():
+        assert durability.synced_before(source)
+    assert durability.directory_synced_after(targets[-1])

@@ -47,7 +47,6 @@ from tmdb_collector.export.exporter import (
 from tmdb_collector.export.formats import check_format
 from tmdb_collector.export.localize import Localization, Localizer
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
-from tmdb_collector.history.as_of import as_of as collection_as_of
 from tmdb_collector.history.availability import Event
 from tmdb_collector.history.availability import events as availability_events
 from tmdb_collector.images import (
@@ -222,19 +221,16 @@ class Collection:
         comma-separated list; parquet, csv, duckdb): only those tables are built and
         written (``export --tables``)."""
         check_format(format)
-        locale = Localization.of(language, fallback)
-        day = _day(as_of, "as_of")
-        if locale is not None and day is not None:  # refused before the collection is copied
-            Localizer.of(locale, self._store.media_type, export_parts(self._store, parts))
-        options: dict[str, Any] = {
-            "include_removed": include_removed,
-            "locale": locale,
-            "tables": tables,
-        }
-        if day is None:
-            return export(self._store, format, Path(out), parts, **options)
-        with collection_as_of(self._store, day, dt.datetime.now(dt.UTC).date()) as past:
-            return export(past, format, Path(out), parts, **options)
+        return export(
+            self._store,
+            format,
+            Path(out),
+            parts,
+            include_removed=include_removed,
+            locale=Localization.of(language, fallback),
+            tables=tables,
+            as_of=_day(as_of, "as_of"),
+        )
 
     def _localizer(
         self, parts: Sequence[str], language: str | None, fallback: str | Sequence[str] | None
@@ -547,6 +543,7 @@ def images(
     image_base_url: str | None = None,
     rate: float = DEFAULT_IMAGE_RATE,
     concurrency: int = DEFAULT_IMAGE_CONCURRENCY,
+    retry_missing: bool = False,
     settings: ClientSettings | None = None,
     credentials: Credentials | None = None,
     api_key: str | None = None,
@@ -564,7 +561,8 @@ def images(
     ``settings`` (the API's: base URL, proxy, CAs) reach /configuration, whose
     ``secure_base_url`` is the image base unless ``image_base_url`` is given. Files already
     in ``out`` cost no request; a manifest of every file is kept in the database (table
-    ``image_files``). ``on_progress`` gets the counters (see
+    ``image_files``). A file TMDB answered 404 for is recorded and not asked again, unless
+    ``retry_missing``. ``on_progress`` gets the counters (see
     :class:`~tmdb_collector.images.progress.ImageProgress`) about once a second; the key and
     ``view`` are as for :func:`collect`. Bad input raises a :class:`UsageError` before
     anything is written; a full disk an :class:`~tmdb_collector.errors.ImageWriteError`.
@@ -593,6 +591,7 @@ def images(
             image_base_url=image_base_url,
             rate=rate,
             concurrency=concurrency,
+            retry_missing=retry_missing,
             progress=progress,
             bars=chosen.view.show_bars,
             events=chosen.view.events,

@@ -68,11 +68,19 @@ class Credentials:
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites every record so no registered secret reaches a handler."""
+    """Rewrites every record so no registered secret reaches a handler: its message, and the
+    traceback and stack it carries (an exception's text can hold a URL with ``api_key``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
+        if record.exc_info:  # formatted here, so the handler prints the redacted text
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import sys
 import threading
 import time
 import webbrowser
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -39,19 +41,9 @@ def run_demo(
     seed: int,
     show_bars: bool,
 ) -> None:
-    _make_output_dir(out)
-    api_key = secrets.token_hex(16)  # a throwaway key the simulator insists on
     started = time.monotonic()
-    sim_args = _simulator_args(seed, catalog_size, plan)
-    with (
-        _demo_store(out, plan, sim_args) as store,
-        simulator_process(sim_args, api_key=api_key) as sim,
-    ):
-        click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
-        settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
-        outcome = asyncio.run(
-            run_collection(store, plan, settings, Credentials(api_key=api_key), show_bars=show_bars)
-        )
+    with _on_simulator(out, plan, rate, concurrency, catalog_size, seed) as (store, settings, key):
+        outcome = asyncio.run(run_collection(store, plan, settings, key, show_bars=show_bars))
         if outcome.error is not None:
             raise outcome.error
         if outcome.status == "paused":  # the earlier export, if any, stays as it was
@@ -80,15 +72,24 @@ def run_demo_ui(
     """Serve the dashboard on the simulator until Ctrl-C; Start there collects into OUT."""
     from tmdb_collector.dashboard import serve_dashboard
 
-    _make_output_dir(out)
-    api_key = secrets.token_hex(16)
-
     def ready(url: str) -> None:
         click.echo(f"Dashboard on {url}")
         click.echo("Press Start Collection in the page; Ctrl-C here stops.", err=True)
         if open_browser:
             open_in_browser(url)
 
+    with _on_simulator(out, plan, rate, concurrency, catalog_size, seed) as (store, settings, key):
+        serve_dashboard(store, plan, settings, key, on_ready=ready)
+
+
+@contextlib.contextmanager
+def _on_simulator(
+    out: Path, plan: Plan, rate: float, concurrency: int, catalog_size: int | None, seed: int
+) -> Iterator[tuple[Store, ClientSettings, Credentials]]:
+    """OUT's store and a simulator in a child process, with the settings and the throwaway
+    key (the simulator insists on one) to reach it."""
+    _make_output_dir(out)
+    api_key = secrets.token_hex(16)
     sim_args = _simulator_args(seed, catalog_size, plan)
     with (
         _demo_store(out, plan, sim_args) as store,
@@ -96,7 +97,7 @@ def run_demo_ui(
     ):
         click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
-        serve_dashboard(store, plan, settings, Credentials(api_key=api_key), on_ready=ready)
+        yield store, settings, Credentials(api_key=api_key)
 
 
 def open_in_browser(url: str) -> None:

@@ -40,6 +40,8 @@ its query string, so the API key (a query parameter) can never reach a message.
 
 from __future__ import annotations
 
+import re
+
 # The process exit codes, all here: errors carry theirs as ``exit_code``.
 EXIT_RUNTIME = 1  # a runtime failure: network, TMDB, disk, database
 EXIT_USAGE = 2  # bad flag, config value or input
@@ -47,15 +49,39 @@ EXIT_FAILED_IDS = 3  # the run finished, but some ids or harvest pages failed
 EXIT_PAUSED = 130  # paused by Ctrl-C / SIGTERM (or the dashboard); resumable
 
 
+_FLAG = re.compile(r"(?<![\w/.-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)")
+_EXAMPLE = re.compile(r"`[^`]*`")  # a command line quoted whole: kept as it is
+
+
+def python_names(text: str) -> str:
+    """``text`` with each command-line flag (``--per-title``) named as the Python API's
+    keyword (``per_title``), except inside a quoted command (`` `tmdb-collector ...` ``)."""
+
+    def keywords(piece: str) -> str:
+        return _FLAG.sub(lambda flag: flag.group(1).replace("-", "_"), piece)
+
+    pieces, last = [], 0
+    for example in _EXAMPLE.finditer(text):
+        pieces += [keywords(text[last : example.start()]), example.group()]
+        last = example.end()
+    return "".join([*pieces, keywords(text[last:])])
+
+
 class CollectorError(Exception):
-    """Base of every error we raise on purpose. ``str(err)`` is a one-line user message;
-    ``cli_message`` the same for the command line (which may name its flags)."""
+    """Base of every error we raise on purpose: a one-line message, written once for both
+    callers. It names the command line's flags (``--per-title``): ``cli_message`` is that
+    text, which the CLI shows; ``str(err)``, what a Python caller reads, names each as the
+    API's keyword instead (``per_title``: every flag is its keyword with ``-`` for ``_``),
+    but in a quoted command (`` `tmdb-collector status --db PATH` ``)."""
 
     exit_code = EXIT_RUNTIME
 
+    def __str__(self) -> str:
+        return python_names(super().__str__())
+
     @property
     def cli_message(self) -> str:
-        return str(self)
+        return super().__str__()
 
 
 class UsageError(CollectorError):

@@ -20,6 +20,8 @@ def configure(
 ) -> None:
     """Warnings (-v: info, -vv: debug) to stderr, as text or through ``console_format``."""
     root = logging.getLogger(LOGGER)
+    for old in root.handlers:
+        old.close()  # a --log-file of an earlier configure
     root.handlers.clear()
     root.setLevel(logging.DEBUG)
     root.propagate = False

@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import threading
-from typing import IO
+from tmdb_collector.simulator.output import OutputLines
 
 HANG_GUARD = 120.0  # generous: a bound that fails the test instead of hanging it
 
 
-class Lines:
+class Lines(OutputLines):
     """Everything a process writes to ``stream``, as it comes; ``wait_for`` blocks on a
     condition the reader notifies (no polling)."""
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.lines: list[str] = []
-        self._added = threading.Condition()
-        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self._thread.start()
-
-    def _read(self, stream: IO[str]) -> None:
-        for line in stream:
-            with self._added:
-                self.lines.append(line)
-                self._added.notify_all()
-
     def wait_for(self, text: str, timeout: float = HANG_GUARD) -> str:
         """The first line holding ``text``, once it has been written."""
-        with self._added:
-            seen = self._added.wait_for(lambda: any(text in line for line in self.lines), timeout)
-        assert seen, f"never saw {text!r} in: {''.join(self.lines)}"
-        return next(line for line in self.lines if text in line)
+        seen = self.seen(text, timeout)
+        assert seen is not None, f"never saw {text!r} in: {''.join(self.lines)}"
+        return seen
 
     def all(self, timeout: float = HANG_GUARD) -> str:
         """Everything, once the stream has ended."""
-        self._thread.join(timeout)
+        self.join(timeout)
         return "".join(self.lines)
+
+    def close(self, timeout: float = HANG_GUARD) -> None:
+        super().close(timeout)

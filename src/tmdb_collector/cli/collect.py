@@ -10,6 +10,7 @@ import click
 
 from tmdb_collector import api
 from tmdb_collector.cli.options import (
+    DATE,
     AttributedCommand,
     check_log_file,
     client_options,
@@ -156,7 +157,7 @@ def summary_line(outcome: RunOutcome, media: MediaType) -> str:
 )
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Read the changes from DATE (YYYY-MM-DD) instead of from the last sync.",
 )
 @click.option(

@@ -10,6 +10,7 @@ import click
 
 from tmdb_collector import api
 from tmdb_collector.cli.options import (
+    DATE,
     AttributedCommand,
     db_option,
     no_progress_option,
@@ -63,7 +64,7 @@ def status(db: Path, as_json: bool) -> None:
 )
 @click.option(
     "--as-of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Export the collection as it was on DATE (YYYY-MM-DD), from the part versions kept.",
 )
 @click.option(

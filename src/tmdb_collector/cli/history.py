@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from tmdb_collector import api
-from tmdb_collector.cli.options import AttributedCommand, db_option
+from tmdb_collector.cli.options import DATE, AttributedCommand, db_option
 from tmdb_collector.errors import UsageError
 
 
@@ -17,9 +17,7 @@ from tmdb_collector.errors import UsageError
 @db_option
 @click.option("--country", required=True, metavar="CC", help="ISO 3166-1 country code: US, DE...")
 @click.option("--provider", metavar="ID_OR_NAME", help="Only this provider (its id or name).")
-@click.option(
-    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Only events on or after DATE (YYYY-MM-DD)."
-)
+@click.option("--since", type=DATE, help="Only events on or after DATE (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def availability(db: Path, country: str, provider: str | None, since: Any, as_json: bool) -> None:
     """List the titles that arrived on or left a streaming service in a country."""

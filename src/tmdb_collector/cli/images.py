@@ -77,6 +77,12 @@ from tmdb_collector.media.images import DEFAULT_SIZES, IMAGE_KINDS
     show_default=True,
     help="Downloads in flight (TMDB's CDN allows about 20 connections).",
 )
+@click.option(
+    "--retry-missing",
+    is_flag=True,
+    help="Ask again for the files TMDB answered 404 for in earlier runs (recorded, and"
+    " otherwise not asked again).",
+)
 @config_option
 @base_url_option
 @timeout_option
@@ -95,6 +101,7 @@ def images(
     image_base_url: str | None,
     rate: float,
     concurrency: int,
+    retry_missing: bool,
     no_progress: bool,
     progress_mode: str,
     verbose: int,
@@ -119,6 +126,7 @@ def images(
             image_base_url=image_base_url,
             rate=rate,
             concurrency=concurrency,
+            retry_missing=retry_missing,
             settings=resolve_client_settings(options),
             credentials=Credentials.from_env(),
             view=run_view(no_progress, progress_mode, events),

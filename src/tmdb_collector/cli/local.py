@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from tmdb_collector.cli.options import (
+    DATE,
     AttributedCommand,
     check_log_file,
     concurrency_option,
@@ -111,7 +112,7 @@ def _outage_windows(
 @click.option("--seed", type=int, default=42, show_default=True, help="Catalogue seed.")
 @click.option(
     "--today",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Simulated date (drives /movie/changes and /tv/changes).",
 )
 @click.option(

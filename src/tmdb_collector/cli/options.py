@@ -37,6 +37,7 @@ from tmdb_collector.store.database import database_files, stored_plan
 F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_MODES = ("auto", "plain", "json")
 DEFAULT_DB = Path("tmdb_collection.db")
+DATE = click.DateTime(["%Y-%m-%d"])  # --since, --as-of, --today: YYYY-MM-DD
 
 
 def _pages(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
@@ -59,7 +60,7 @@ def _as_usage(parse: Callable[[], object]) -> object:
     try:
         return parse()
     except CollectorError as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise click.BadParameter(exc.cli_message) from None
 
 
 db_option = click.option(

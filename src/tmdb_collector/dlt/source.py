@@ -252,20 +252,21 @@ def _history(
 
 
 def _linked(media: MediaType, table: str, parts: Sequence[str]) -> Callable[[Store, Load], Tables]:
-    """A linked entity type's table, built from its bodies as the export builds it."""
+    """A linked entity type's table, built from its bodies as the export builds it: read as
+    stored, only the bodies the table is built from decoded."""
+    tables = media.tables
+    read = [part for part in parts if table in tables.part_tables.get(part, ())]
+    details = table in tables.details.tables
 
     def build(store: Store, load: Load) -> Tables:
         held = (
-            store.iter_linked(media.name, parts)
+            store.iter_linked_raw(media.name, parts, read)
             if load is None
-            else store.linked_of(media.name, load, parts)
+            else store.linked_of_raw(media.name, load, parts, read)
         )
-        rows = (
-            (key, details.encode(), tuple(body.encode() for body in bodies))
-            for key, details, bodies in held
-        )
-        while batch := list(islice(rows, BATCH_SIZE)):
-            built = batch_tables(batch, parts, media.tables).get(table)
+        while batch := list(islice(held, BATCH_SIZE)):
+            rows = store.codec.decode_rows(batch)
+            built = batch_tables(rows, read, tables, details=details).get(table)
             if built is not None:
                 yield built
 

@@ -221,8 +221,8 @@ def reporting(events: ProgressEvents | None) -> Iterator[None]:
         events.finish(exc.code if isinstance(exc.code, int) else 1)
         raise
     except CollectorError as exc:
-        in_files(str(exc))  # the --log-file has it too, as without JSON events
-        events.finish(exc.exit_code, error=str(exc))
+        in_files(exc.cli_message)  # the --log-file has it too, as without JSON events
+        events.finish(exc.exit_code, error=exc.cli_message)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         events.finish(EXIT_PAUSED)
@@ -234,8 +234,9 @@ def reporting(events: ProgressEvents | None) -> Iterator[None]:
 
 
 def tell(events: ProgressEvents | None, message: str) -> None:
-    """A message for stderr: a notice event under --progress json, else a plain line."""
+    """A message for stderr: a notice event under --progress json (without the blank lines
+    that set it apart from the bars), else a plain line; both redacted."""
     if events is None:
-        print(message, file=sys.stderr, flush=True)
+        print(redact(message), file=sys.stderr, flush=True)
     else:
-        events.notice(message)
+        events.notice(message.strip())

@@ -6,13 +6,12 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.collector import Collector, RunOutcome
 from tmdb_collector.engine.display import show_progress
-from tmdb_collector.engine.events import ProgressEvents, report_progress
+from tmdb_collector.engine.events import ProgressEvents, report_progress, tell
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.engine.signals import on_stop_signals
 from tmdb_collector.engine.update import UpdateOutcome, run_update
@@ -103,20 +102,17 @@ def _pause_on_signals(
         return
     received = 0
 
-    def say(text: str) -> None:
-        if events is not None:
-            events.notice(text.strip())
-        else:
-            print(text, file=sys.stderr, flush=True)
-
     def on_signal() -> None:
         nonlocal received
         received += 1
         if received == 1:
-            say("\nPausing: letting requests in flight finish (Ctrl-C again to quit at once)...")
+            tell(
+                events,
+                "\nPausing: letting requests in flight finish (Ctrl-C again to quit at once)...",
+            )
             pause()
         else:
-            say("\nStopped. Run the same command to resume.")
+            tell(events, "\nStopped. Run the same command to resume.")
             if events is not None:
                 events.finish(EXIT_PAUSED)
             os._exit(EXIT_PAUSED)

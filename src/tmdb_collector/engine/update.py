@@ -25,7 +25,7 @@ from tmdb_collector.engine.collector import Collector, RunOutcome, trust_earlier
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import BadResponseError, UsageError
 from tmdb_collector.fetch.client import JsonResponse, TMDBClient
-from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.media.base import CONFIGURATION_PATH, MAX_PAGE
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.catalogue import CatalogueSync
 from tmdb_collector.store.store import Store
@@ -120,7 +120,7 @@ async def run_update(
     if refresh_parts:
         return await _refresh_parts(store, client, refresh_parts, concurrency, progress, stop)
     trust_earlier_answers(store, client)
-    probe = await client.get_json("/configuration")
+    probe = await client.get_json(CONFIGURATION_PATH)
     today = (probe.server_time or dt.datetime.now(dt.UTC)).date()
     if since is None:
         last_sync = store.meta(meta_keys.LAST_SYNC)

@@ -40,6 +40,7 @@ def atomic_text_files(paths: Sequence[Path]) -> Iterator[tuple[IO[str], ...]]:
 
     Each is written beside its target and fsynced; only then are they renamed, in order, so
     a failure anywhere before leaves every target as it was (an export and its manifest).
+    The directories are fsynced after the renames, so that the new names survive a crash.
     """
     staged: list[tuple[Path, IO[str]]] = []
     try:
@@ -65,6 +66,8 @@ def atomic_text_files(paths: Sequence[Path]) -> Iterator[tuple[IO[str], ...]]:
     except BaseException:
         _discard(staged)
         raise
+    for directory in dict.fromkeys(path.parent for path in paths):
+        fsync_directory(directory)
 
 
 def _staging_file(path: Path) -> tuple[int, str]:
@@ -108,6 +111,13 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make the renames into ``directory`` durable, where its file system can (some refuse
+    to fsync a directory: the files are in place all the same)."""
+    with contextlib.suppress(OSError):
+        fsync_path(directory)
 
 
 def error_reason(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ from tmdb_collector.errors import ExportError
 from tmdb_collector.export.atomic import (
     check_output_file,
     error_reason,
+    fsync_directory,
     fsync_path,
     staging_directory,
 )
@@ -72,6 +73,7 @@ def export_duckdb(
             fsync_path(path)
         os.replace(database, out)
         os.replace(manifest, manifest_path(out, directory=False))
+        fsync_directory(out.parent)
     except (OSError, duckdb.Error) as exc:
         raise ExportError(
             f"could not write {out} ({error_reason(exc)}); any previous {out.name} is unchanged"

@@ -14,6 +14,7 @@ which statuses are left out is the store's one rule (store/items.py, ``include_r
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ from tmdb_collector.export.formats import (
 )
 from tmdb_collector.export.localize import LOCALIZED, Localization, Localizer
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
+from tmdb_collector.history.as_of import as_of as collection_as_of
 from tmdb_collector.store.database import database_files
 from tmdb_collector.store.store import ItemRow, Store
 
@@ -101,7 +103,7 @@ def export_parts(store: Store, parts: object = None) -> tuple[str, ...]:
     try:
         return store.media_type.parse_parts(parts)
     except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.cli_message) from None
 
 
 def export(
@@ -113,21 +115,42 @@ def export(
     include_removed: bool = False,
     locale: Localization | None = None,
     tables: object = None,
+    as_of: dt.date | None = None,
 ) -> int:
     """Write ``store`` as ``fmt`` to ``out``; returns the number of items written. Items gone
     from TMDB's daily export only with ``include_removed``. With a ``locale`` (export
     --language), each item's texts in that language too (export/localize.py). ``tables``
     (names, or a comma-separated list): a table export (parquet, csv, duckdb) of those tables
-    only."""
+    only. ``as_of`` (a day): the collection as it was then (history/as_of.py), from a copy
+    made once the export's options have been checked."""
     check_format(fmt)
     chosen = export_parts(store, parts)
     only = export_tables_named(fmt, tables)
     localizer = None if locale is None else Localizer.of(locale, store.media_type, chosen)
     files = _data_files(store, fmt, out, chosen, only, localizer)
     _spare_database(store, fmt, out, files)
-    _spare_an_export_from_nothing(store, out, files, chosen, include_removed)
     if fmt in FILE_FORMATS:
         check_output_file(out, default_export_path(store.media_type, fmt).name)
+    if as_of is None:
+        return _write_export(store, fmt, out, chosen, files, only, localizer, include_removed)
+    with collection_as_of(store, as_of, dt.datetime.now(dt.UTC).date()) as past:
+        return _write_export(past, fmt, out, chosen, files, only, localizer, include_removed)
+
+
+def _write_export(
+    store: Store,
+    fmt: str,
+    out: Path,
+    chosen: Sequence[str],
+    files: Sequence[Path],
+    only: Sequence[str] | None,
+    localizer: Localizer | None,
+    include_removed: bool,
+) -> int:
+    """The export :func:`export` has checked, of ``store`` (the collection, or its copy as
+    of a past day)."""
+    _spare_an_export_from_nothing(store, out, files, chosen, include_removed)
+    if fmt in FILE_FORMATS:
         writer = write_movies_json if fmt == "json" else write_movies_jsonl
         rows = store.iter_items(chosen, include_removed=include_removed)
         with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
@@ -135,6 +158,7 @@ def export(
                 count = writer(rows, chosen, data)
             else:
                 count = writer(rows, chosen, data, localizer)
+            locale = None if localizer is None else localizer.locale
             built = build_manifest(store, fmt, {out.name: count}, parts=chosen, locale=locale)
             manifest.write(manifest_text(built))
         return count

@@ -76,7 +76,7 @@ class Localization:
                 tuple(language_code(code, "--fallback") for code in codes),
             )
         except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(exc.cli_message) from None
 
     @property
     def order(self) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ def outage_reason(exc: TMDBError) -> str:
 
 @dataclass(frozen=True)
 class BreakerSettings:
-    threshold: int = 5  # outage-like failures in a row, across units, that open the breaker
+    threshold: int = 8  # outage-like failures in a row, across units, that open the breaker
     probe_initial: float = 1.0  # seconds before the first probe
     probe_max: float = 60.0  # the backoff between probes never exceeds this
     give_up_after: float | None = None  # seconds of outage before the run gives up

@@ -39,6 +39,7 @@ from tmdb_collector.fetch.retry import RetryPolicy
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import AiohttpTransport, RawResponse, Transport
 from tmdb_collector.media import MediaType
+from tmdb_collector.media.base import CONFIGURATION_PATH
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -197,14 +198,14 @@ class TMDBClient:
         """One cheap request, outside the limiter: None when TMDB answered, else why not."""
         try:
             response = await self._wire.get(
-                f"{self._base_url}/configuration",
+                f"{self._base_url}{CONFIGURATION_PATH}",
                 self._credentials.query_params(),
                 self._credentials.headers(),
             )
         except NetworkError as exc:
             return outage_reason(exc)
         if _json_object(response.content) is None:
-            return outage_reason(_not_tmdb(response, "/configuration"))
+            return outage_reason(_not_tmdb(response, CONFIGURATION_PATH))
         if response.status >= 500:
             return f"HTTP {response.status}"
         return None

@@ -11,6 +11,7 @@ captive portal's HTML page) counts as an outage, as it does for the API.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -46,9 +47,12 @@ CHUNK = 1 << 16
 
 
 class FileSink(Protocol):
-    """Where one download's bytes go: written in order, then committed or discarded."""
+    """Where one download's bytes go: written in order, then flushed to disk (off the event
+    loop: it may take a while) and committed, or discarded."""
 
     def write(self, chunk: bytes) -> None: ...
+
+    def flush(self) -> None: ...
 
     def commit(self) -> None: ...
 
@@ -126,6 +130,7 @@ class ImageFetcher:
             sink = open_sink()
             try:
                 fetched = await self._stream(path, sink)
+                await asyncio.to_thread(sink.flush)
                 sink.commit()
             except BaseException:
                 sink.discard()

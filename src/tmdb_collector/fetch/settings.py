@@ -25,11 +25,12 @@ class ClientSettings:
     concurrency: int = 20  # requests in flight
     timeout: float = 15.0  # seconds per request
     max_attempts: int = 6  # per request, for transient errors
-    # Outages (fetch/breaker.py): failures in a row across units that mean "TMDB unreachable",
-    # the first and the longest wait between probes, and an optional bound on the outage.
-    outage_threshold: int = 8
-    probe_initial: float = 1.0
-    probe_max: float = 60.0
+    # Outages (fetch/breaker.py, where the defaults live): failures in a row across units that
+    # mean "TMDB unreachable", the first and the longest wait between probes, and an optional
+    # bound on the outage.
+    outage_threshold: int = BreakerSettings.threshold
+    probe_initial: float = BreakerSettings.probe_initial
+    probe_max: float = BreakerSettings.probe_max
     give_up_after: float | None = None  # seconds; "30m" / "2h" accepted; None: never
     proxy: str | None = field(default=None, repr=False)  # else HTTPS_PROXY etc.; fetch/network
     ca_file: str | None = None  # a PEM file of CAs to trust besides the system's

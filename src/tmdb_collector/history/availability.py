@@ -145,7 +145,9 @@ def events(
             if offer.country != country:
                 continue
             providers[offer.provider_id] = offer.provider_name
-            moves = [("left", offer.available_to)] if offer.available_to else []
+            moves: list[tuple[Literal["arrived", "left"], dt.date]] = []
+            if offer.available_to:
+                moves.append(("left", offer.available_to))
             if offer.available_from > first:
                 moves.append(("arrived", offer.available_from))
             for event, day in moves:
@@ -160,7 +162,7 @@ def events(
                         offer.provider_id,
                         offer.provider_name,
                         offer.offer_type,
-                        event,  # type: ignore[arg-type]
+                        event,
                         day,
                     )
                 )

@@ -2,8 +2,9 @@
 
 :func:`download_images` checks the request (kinds, ``--out``, ``--per-title``) before anything
 is written, reads the sizes and the image base from TMDB's ``/configuration``, then runs an
-:class:`~tmdb_collector.images.run.ImageRun`: files go to ``<out>/<size><file_path>``
-(:mod:`.files`), the manifest to the database (:mod:`tmdb_collector.store.images`).
+:class:`~tmdb_collector.images.run.ImageRun` over the images the records name, read once
+(:mod:`.spool`): files go to ``<out>/<size><file_path>`` (:mod:`.files`), the manifest to the
+database (:mod:`tmdb_collector.store.images`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tmdb_collector.images.choices import choose, parse_kinds, read_configuratio
 from tmdb_collector.images.files import ImageFiles, check_out_dir
 from tmdb_collector.images.progress import ImageProgress, shown
 from tmdb_collector.images.run import ImageRun, ImagesResult
+from tmdb_collector.images.spool import Spool
 from tmdb_collector.images.wanted import check_per_title, wanted
 from tmdb_collector.store.store import Store
 
@@ -40,6 +42,7 @@ async def download_images(
     image_base_url: str | None = None,
     rate: float = DEFAULT_IMAGE_RATE,
     concurrency: int = DEFAULT_IMAGE_CONCURRENCY,
+    retry_missing: bool = False,
     progress: ImageProgress | None = None,
     bars: bool = False,
     events: ProgressEvents | None = None,
@@ -57,16 +60,18 @@ async def download_images(
         files = ImageFiles(out)
         files.prepare()
         store.prepare_image_manifest()
-        progress.total = sum(1 for _ in wanted(store, chosen_kinds, per_title))
+        spool = Spool(files.temporary_path("wanted"))
         try:
+            progress.total = spool.fill(wanted(store, chosen_kinds, per_title))
             async with ImageFetcher(image_settings, choices.base_url) as fetcher:
                 fetcher.breaker.listen(progress.outage.hear)
                 progress.requests = lambda: fetcher.requests
                 progress.throttled = lambda: fetcher.throttled
-                run = ImageRun(store, files, fetcher, choices, progress, concurrency)
+                run = ImageRun(store, files, fetcher, choices, progress, concurrency, retry_missing)
                 async with shown(progress, bars=bars, events=events):
-                    return await run.run(wanted(store, chosen_kinds, per_title))
+                    return await run.run(spool.read())
         finally:
+            spool.close()
             files.tidy()
 
 

@@ -15,9 +15,8 @@ from typing import Any
 from tmdb_collector.errors import BadResponseError, UsageError
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import check_base_url
+from tmdb_collector.media.base import CONFIGURATION_PATH
 from tmdb_collector.media.images import DEFAULT_KINDS, DEFAULT_SIZES, IMAGE_KINDS, sizes_key
-
-CONFIGURATION_PATH = "/configuration"
 
 
 def parse_kinds(value: str | Sequence[str] | None) -> tuple[str, ...]:

@@ -1,9 +1,10 @@
 """The image files on disk: ``<out>/<size><file_path>``, each written whole or not at all.
 
 A download goes to a temporary file in ``<out>/.partial/`` (named after the process, so two
-runs never share one), which is renamed into place once every byte is there: a kill at any
-moment leaves only complete files under the sizes' directories. The next run removes the
-temporary files a killed process left. A file already in place is never asked for again.
+runs never share one), which is flushed to disk (fsync) and renamed into place once every byte
+is there: a kill, or a power cut, at any moment leaves only complete files under the sizes'
+directories. The next run removes the temporary files a killed process left. A file already
+in place is never asked for again.
 """
 
 from __future__ import annotations
@@ -77,6 +78,17 @@ class TempFile:
             self.discard()
             raise _disk_error(self.target, exc) from None
 
+    def flush(self) -> None:
+        """Every byte written on disk (fsync), before :meth:`commit` renames the file into
+        place: a file in place is never fetched again, so it must not be one a power cut
+        left empty. Run on a thread: it may take a while."""
+        handle = self._handle
+        assert handle is not None
+        try:
+            os.fsync(handle.fileno())
+        except OSError as exc:
+            raise _disk_error(self.target, exc) from None
+
     def commit(self) -> None:
         assert self._handle is not None
         try:
@@ -127,6 +139,11 @@ class ImageFiles:
 
     def present(self, size: str, file_path: str) -> bool:
         return self.target(size, file_path).is_file()
+
+    def temporary_path(self, name: str) -> Path:
+        """A path for this process's own temporary file ``name`` in the temporary directory,
+        which a later run removes once this process is gone."""
+        return self._partial / f"{name}.{os.getpid()}.{next(self._names)}.part"
 
     def open_temp(self, size: str, file_path: str) -> TempFile:
         name = f"{size}-{file_path.lstrip('/')}.{os.getpid()}.{next(self._names)}.part"

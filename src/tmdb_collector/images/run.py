@@ -3,8 +3,9 @@
 The records are walked one at a time (:mod:`.wanted`) and at most ``concurrency`` downloads
 are in flight, so memory stays flat however many files there are. A file already in place
 costs no request (its manifest row is written if missing, the bytes hashed from disk when no
-other row knows them); a file the CDN answered 404 for is recorded and never asked again; a
-file named by several records is fetched once. Manifest rows are committed in batches, and
+other row knows them); a file the CDN answered 404 for is recorded and not asked again (unless
+``retry_missing``: ``images --retry-missing``); a file named by several records is fetched
+once. Manifest rows are committed in batches, and
 whatever has been downloaded when a run stops is recorded on the way out.
 
 A failure that every request would meet ends the run at once, the downloads in flight
@@ -66,6 +67,7 @@ class ImageRun:
     choices: ImageChoices
     progress: ImageProgress
     concurrency: int
+    retry_missing: bool = False  # ask again for the files recorded as 404
     _rows: list[ImageRow] = field(default_factory=list)
     _failures: list[tuple[str, str]] = field(default_factory=list)
     _fatal: BaseException | None = None
@@ -183,6 +185,8 @@ class ImageRun:
         self._record(item, size, DONE, fetched)
 
     def _known_missing(self, item: Wanted, size: str) -> bool:
+        if self.retry_missing:
+            return False
         known = self.store.known_file(size, item.file_path)
         if known is None or known.status != NOT_FOUND:
             return False

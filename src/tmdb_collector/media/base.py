@@ -31,6 +31,7 @@ NO_PARTS = "none"  # --parts none: the details alone
 APPEND_LIMIT = 20  # TMDB serves at most 20 appended sub-resources per request
 PAGE_SIZE = 20  # results on every full page of a TMDB list (popular, discover, similar...)
 MAX_PAGE = 500  # TMDB refuses page > 500 with HTTP 422
+CONFIGURATION_PATH = "/configuration"  # TMDB's image base and sizes; answers any valid key
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ class MediaType:
     def probe_path(self) -> str:
         """The request a run sends first, alone (a bad key costs one 401): the genre list,
         or TMDB's configuration for a type without one."""
-        return self.genre_list_path if self.listed else "/configuration"
+        return self.genre_list_path if self.listed else CONFIGURATION_PATH
 
     @property
     def changes_path(self) -> str:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Kind = Literal["int", "float", "bool", "str", "date", "timestamp", "list_str", "list_int"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 Row = tuple[Any, ...]
 
 LIST_SEPARATOR = "|"  # how CSV joins a list cell; ISO codes and integer ids never contain it
@@ -32,9 +33,17 @@ def columns(spec: str) -> tuple[Column, ...]:
     """``"id:int title:str"`` -> columns, so each table reads as one line of names and kinds."""
     columns = []
     for item in spec.split():
-        name, kind = item.split(":")
-        columns.append(Column(name, kind))  # type: ignore[arg-type]
+        name, word = item.split(":")
+        columns.append(Column(name, _kind(word)))
     return tuple(columns)
+
+
+def _kind(word: str) -> Kind:
+    """A column kind by name; a misspelt one fails when its media type is declared."""
+    for kind in KINDS:
+        if kind == word:
+            return kind
+    raise ValueError(f"unknown column kind {word!r}; the kinds are {', '.join(KINDS)}")
 
 
 # ---- coercion to a column's kind ------------------------------------------------------------

@@ -17,7 +17,6 @@ from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import DEFAULT_MEDIA, PERSON, MediaType, media_type
 from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.media.links import PeopleBound
-from tmdb_collector.media.movie import GENRES as GENRES  # re-exported: the default genres
 from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
 from tmdb_collector.plan.linked import (

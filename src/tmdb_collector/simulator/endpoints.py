@@ -168,7 +168,6 @@ TMDB_ENDPOINTS: tuple[str, ...] = (
     "GET /3/watch/providers/tv",
 )
 # fmt: on
-_PARAM = re.compile(r"\{[^/}]+\}")
 
 
 class Endpoint(NamedTuple):

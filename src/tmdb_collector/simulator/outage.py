@@ -28,6 +28,8 @@ PORTAL200 = "portal200"
 OUTAGE_KINDS: tuple[str, ...] = (REFUSE, HTML503, PORTAL200)
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*(?::\s*([a-z0-9]+)\s*)?$")
 APPLY_TIMEOUT = 30.0
+# What ``simulate`` prints as each outage begins (the kind follows) and ends.
+OUTAGE_PREFIX, OUTAGE_OVER = "Simulated TMDB outage: ", "over"
 
 CDN_503_PAGE = (
     '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" '
@@ -97,6 +99,7 @@ class Outage:
         self._refusing = False
         self.started = 0  # outages begun so far (any kind)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._listeners: list[Callable[[str | None], None]] = []
 
     def _spawn(self, loop: asyncio.AbstractEventLoop, kind: str | None) -> None:
         task = loop.create_task(self.apply(kind))
@@ -129,12 +132,21 @@ class Outage:
             self._refusing = True
             await self._close_listener()
 
+    def listen(self, listener: Callable[[str | None], None]) -> None:
+        """Call ``listener(kind)`` as each outage begins and ends (``None``), on the server's
+        loop: once a refuse outage is over the port accepts connections again."""
+        self._listeners.append(listener)
+
     def _set(self, kind: str | None) -> None:
         with self._lock:
-            if kind is not None and kind != self._kind:
+            changed = kind != self._kind
+            if kind is not None and changed:
                 self.started += 1
             self._kind = kind
             self._lock.notify_all()
+        if changed:
+            for listener in self._listeners:
+                listener(kind)
 
     def wait_until(self, reached: Callable[[Outage], bool], timeout: float) -> bool:
         """Block (on a thread other than the server's) until ``reached(self)`` holds, as

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from tmdb_collector.errors import CollectorError
 from tmdb_collector.simulator.hold import HOLD_ROUTE
+from tmdb_collector.simulator.outage import OUTAGE_OVER, OUTAGE_PREFIX
+from tmdb_collector.simulator.output import OutputLines
 
 READY_PREFIX = "Simulated TMDB listening on "
 
@@ -27,6 +29,7 @@ READY_PREFIX = "Simulated TMDB listening on "
 class SimulatorProcess:
     base_url: str
     process: subprocess.Popen[str]
+    output: OutputLines  # what it prints after its listening line (its outages)
 
     @property
     def root_url(self) -> str:
@@ -40,6 +43,11 @@ class SimulatorProcess:
 
     def stop_outage(self) -> None:
         self._control("DELETE", "/__sim/outage")
+
+    def outages_over(self, count: int, timeout: float) -> bool:
+        """Wait until the child has said ``count`` outages are over (the port of a refuse
+        outage accepts connections again then); False if ``timeout`` seconds pass first."""
+        return self.output.seen(OUTAGE_PREFIX + OUTAGE_OVER, timeout, count) is not None
 
     def hold_details(self, after: int) -> None:
         """Hold the item-details requests after the next ``after`` (see ``simulator.hold``)."""
@@ -83,7 +91,9 @@ def simulator_process(
                 errors.seek(0)
                 last = (errors.read().strip().splitlines() or ["no output"])[-1]
                 raise CollectorError(f"the simulator did not start: {last}")
-            yield SimulatorProcess(line.removeprefix(READY_PREFIX), process)
+            yield SimulatorProcess(
+                line.removeprefix(READY_PREFIX), process, OutputLines(process.stdout)
+            )
         finally:
             _stop(process)
 

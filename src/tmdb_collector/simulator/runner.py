@@ -15,7 +15,7 @@ from tmdb_collector.simulator.catalog import Catalog
 from tmdb_collector.simulator.config import SimulatorConfig
 from tmdb_collector.simulator.drift import Drift
 from tmdb_collector.simulator.handlers import STATE, Shelf
-from tmdb_collector.simulator.outage import Outage
+from tmdb_collector.simulator.outage import OUTAGE_OVER, OUTAGE_PREFIX, Outage
 from tmdb_collector.simulator.server import build_app
 from tmdb_collector.simulator.stats import SimulatorStats
 
@@ -155,6 +155,9 @@ async def _serve(config: SimulatorConfig) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     print(f"Simulated TMDB listening on http://{config.host}:{port}/3", flush=True)
+    app[STATE].outage.listen(
+        lambda kind: print(f"{OUTAGE_PREFIX}{kind or OUTAGE_OVER}", flush=True)
+    )
     try:
         await stop.wait()
     finally:
@@ -162,5 +165,6 @@ async def _serve(config: SimulatorConfig) -> None:
 
 
 def run_forever(config: SimulatorConfig) -> None:
-    """Serve in the foreground until SIGINT/SIGTERM; prints one "listening" line."""
+    """Serve in the foreground until SIGINT/SIGTERM; prints a "listening" line, then one as
+    each outage begins (``Simulated TMDB outage: refuse``) and ends (``...: over``)."""
     asyncio.run(_serve(config))

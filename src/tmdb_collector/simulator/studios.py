@@ -11,7 +11,7 @@ from typing import Any
 
 from tmdb_collector.simulator import bodies
 from tmdb_collector.simulator._hash import hash_ints, hex24, image_path, number, rng_for
-from tmdb_collector.simulator.graph import NETWORK_BY_ID, Graph
+from tmdb_collector.simulator.graph import Graph
 from tmdb_collector.simulator.lists import recommendation_item
 from tmdb_collector.simulator.text import company, overview
 from tmdb_collector.simulator.vocab import LANGUAGES
@@ -171,7 +171,3 @@ def logos(seed: int, item_id: int, logo_path: str | None) -> JSONDict:
             }
         )
     return {"id": item_id, "logos": found}
-
-
-def network_of(network_id: int) -> Network | None:
-    return NETWORK_BY_ID.get(network_id)

@@ -239,6 +239,19 @@ class LinkedStore(ItemReads):
         """The records of the held ``entity`` ids that have every one of ``parts``, by id, as
         :meth:`iter_linked` yields them (``sync`` reads the changed ones)."""
         decode = self.codec.decode_text
+        for item_id, details, bodies in self.linked_of_raw(entity, ids, parts):
+            yield item_id, decode(details), tuple(map(decode, bodies))
+
+    def linked_of_raw(
+        self,
+        entity: str,
+        ids: Iterable[int],
+        parts: Sequence[str],
+        bodies: Sequence[str] | None = None,
+    ) -> Iterator[RawItemRow]:
+        """What :meth:`linked_of` yields, as stored (as :meth:`iter_linked_raw` does): with
+        ``bodies``, only those parts' bodies."""
+        read = parts if bodies is None else bodies
         for item_id in sorted(ids):
             found = dict(
                 self._db.execute(
@@ -247,8 +260,7 @@ class LinkedStore(ItemReads):
                 ).fetchall()
             )
             if DETAILS in found and all(name in found for name in parts):
-                details = decode(found[DETAILS])
-                yield item_id, details, tuple(decode(found[name]) for name in parts)
+                yield item_id, _stored(found[DETAILS]), tuple(_stored(found[n]) for n in read)
 
 
 def _stored(body: str | bytes) -> bytes:

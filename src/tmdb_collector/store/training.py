@@ -115,7 +115,7 @@ class Training:
     this module, which imports only what a training needs (a multiprocessing child would
     import the collector's whole CLI again), and hands the dictionaries back on its stdout."""
 
-    def __init__(self, path: Path, kinds: Kinds, last_id: int, held: int):
+    def __init__(self, path: Path, kinds: Kinds, last_id: int, held: int) -> None:
         self.kinds, self.last_id, self.held = kinds, last_id, held
         limits = {name: getattr(codec, name) for name in LIMITS}
         request = json.dumps(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tmdb_collector.media.links import DETAILS
@@ -139,19 +139,6 @@ def span(db: sqlite3.Connection, entity: str) -> tuple[str | None, str | None]:
 
 
 Timeline = list[tuple[str, codec.Stored]]  # (first day seen, stored body), oldest first
-
-
-def all_rows(
-    db: sqlite3.Connection, entity: str
-) -> Iterator[tuple[int, str, str, codec.Stored | None]]:
-    """Every ``(item_id, part, fetched_on, body)`` row of ``entity`` by item, part and day."""
-    return iter(
-        db.execute(
-            "SELECT item_id, part, fetched_on, body FROM part_versions WHERE entity = ?"
-            " ORDER BY item_id, part, fetched_on",
-            (entity,),
-        )
-    )
 
 
 def version_on(versions: Timeline, day: str) -> codec.Stored | None:
