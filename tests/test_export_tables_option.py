@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -101,21 +102,31 @@ def test_a_table_the_export_does_not_write_is_refused(
     assert not out.exists()
 
 
-def test_the_cli_keeps_pandas_out_of_a_table_export(collection: Path, tmp_path: Path) -> None:
-    """pyarrow would import pandas (0.33 CPU s) at its first list conversion; the CLI's
-    process never loads it (this failed before keep_pandas_out), and the export is whole."""
-    out = tmp_path / "out"
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "duckdb"])
+def test_the_cli_keeps_pandas_and_numpy_out_of_a_table_export(
+    collection: Path, tmp_path: Path, fmt: str
+) -> None:
+    """pyarrow would import pandas (0.33 CPU s) at its first list conversion, and numpy as it
+    is imported; the CLI's process never loads either (this failed before keep_pandas_out,
+    then for numpy before keep_pandas_and_numpy_out), and the export is whole."""
+    out = tmp_path / ("movies.duckdb" if fmt == "duckdb" else "out")
     script = (
         "import sys\n"
         "from tmdb_collector.cli import main\n"
         f"sys.argv = ['tmdb-collector', 'export', '--db', {str(collection)!r},"
-        f" '--format', 'parquet', '--out', {str(out)!r}]\n"
+        f" '--format', {fmt!r}, '--out', {str(out)!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print('pandas loaded' if 'pandas' in sys.modules else 'no pandas')\n"
+        "print(sorted({'pandas', 'numpy'} & set(sys.modules)))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "no pandas"
-    assert pq.read_table(out / "cast.parquet").num_rows > 0
+    assert done.stdout.splitlines()[-1] == "[]"
+    if fmt == "parquet":
+        assert pq.read_table(out / "cast.parquet").num_rows > 0
+    elif fmt == "csv":
+        assert (out / "cast.csv").read_text(encoding="utf-8").count("\n") > 1
+    else:
+        with duckdb.connect(str(out), read_only=True) as db:
+            assert db.execute('SELECT count(*) FROM "cast"').fetchone()[0] > 0

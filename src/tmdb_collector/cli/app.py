@@ -19,7 +19,7 @@ from tmdb_collector.errors import (
     CollectorError,
     UnexpectedError,
 )
-from tmdb_collector.export.allocator import choose_arrow_allocator, keep_pandas_out
+from tmdb_collector.export.allocator import choose_arrow_allocator, keep_pandas_and_numpy_out
 from tmdb_collector.logs import LOGGER, in_files
 
 # Each command's module is imported when the command is asked for (run, or listed by --help):
@@ -56,7 +56,7 @@ def cli() -> None:
 def main() -> None:
     """Console entry point: our errors become one redacted line and an exit code."""
     choose_arrow_allocator()  # before anything loads pyarrow
-    keep_pandas_out()
+    keep_pandas_and_numpy_out()
     # SIGTERM stops a command as Ctrl-C does, so that it cleans up (an export's staging files)
     # on the way out; collect and serve turn it into a pause while they run.
     signal.signal(signal.SIGTERM, _interrupt)

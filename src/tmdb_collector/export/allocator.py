@@ -1,5 +1,5 @@
 """How Arrow is set up in our own processes (the CLI, and the bench's children): its allocator,
-and pandas kept out.
+and pandas and numpy kept out.
 
 Arrow reads ``ARROW_DEFAULT_MEMORY_POOL`` once, when it is first loaded, so this runs before
 anything imports pyarrow. Measured in docs/benchmarks.md: with the system allocator a
@@ -24,22 +24,30 @@ def choose_arrow_allocator() -> str:
     return os.environ.setdefault(VARIABLE, "jemalloc" if sys.platform == "linux" else "system")
 
 
-class _NoPandas(importlib.abc.MetaPathFinder):
-    """An import finder that answers ``import pandas`` with ``ModuleNotFoundError``."""
+# Imported by pyarrow when installed, and never needed by the CLI (it holds no pandas or numpy
+# object): neither is a dependency of ours. docs/benchmarks.md measured what each costs.
+KEPT_OUT = ("pandas", "numpy")
+
+
+class _KeptOut(importlib.abc.MetaPathFinder):
+    """An import finder that answers ``import pandas`` (or numpy) with ``ModuleNotFoundError``."""
 
     def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name.partition(".")[0] == "pandas":
-            raise ModuleNotFoundError("pandas is kept out of the tmdb-collector CLI", name=name)
+        if name.partition(".")[0] in KEPT_OUT:
+            raise ModuleNotFoundError(f"{name} is kept out of the tmdb-collector CLI", name=name)
 
 
-def keep_pandas_out() -> None:
-    """Keep pandas from being imported into this process (unless it already is).
+def keep_pandas_and_numpy_out() -> None:
+    """Keep pandas and numpy from being imported into this process (unless one already is).
 
     pyarrow imports pandas, when it is installed, at its first conversion of a Python list, only
     to ask whether the list is a pandas object: 0.33 CPU s of every table export's process on
     the 2-core VM (docs/benchmarks.md), as much as the json dump of a few thousand movies
-    spends in all. The CLI never holds a pandas object, so for pyarrow pandas is absent there
-    (a ``ModuleNotFoundError``, which it expects). Only the console entry point calls this: a
-    Python program using the API keeps its pandas."""
-    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
-        sys.meta_path.insert(0, _NoPandas())
+    spends in all. It imports numpy, when installed, as it is itself imported: about 0.08 CPU
+    s of the table export's start, before any work. The CLI never holds a pandas or numpy
+    object, so for pyarrow they are absent there (a ``ModuleNotFoundError``, which it expects).
+    Only the console entry point calls this: a Python program using the API keeps its own."""
+    if any(name in sys.modules for name in KEPT_OUT):
+        return
+    if not any(isinstance(finder, _KeptOut) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _KeptOut())
