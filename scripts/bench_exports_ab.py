@@ -5,7 +5,7 @@ Runs ``tmdb-collector export`` of one database in rounds; in each round every so
 ``src``) runs the json dump and each table export in turn, so a load that comes and goes on a
 shared machine falls on all of them alike. Prints, per tree and export, the median wall and
 CPU seconds (user + system of the child) and the json dump's median wall divided by the
-export's (>= 1.0: at least as fast as the dump).
+export's, with #24's verdict (>= 1.0, at least as fast as the dump: "met").
 
     git archive main src | tar -x -C /tmp/main-tree
     .venv/bin/python scripts/bench_exports_ab.py --db DB --parts all --rounds 3 \\
@@ -91,9 +91,10 @@ def main() -> None:
             walls = [wall for wall, _ in times[(name, export)]]
             cpus = [cpu for _, cpu in times[(name, export)]]
             wall, cpu = statistics.median(walls), statistics.median(cpus)
+            verdict = "" if export == args.dump else (" met" if dump >= wall else " not met")
             print(
                 f"{name:8} {export:34} wall {wall:6.2f} cpu {cpu:6.2f}"
-                f" json dump / this {dump / wall:5.2f}"
+                f" json dump / this {dump / wall:5.2f}{verdict}"
             )
 
 

@@ -265,6 +265,27 @@ def test_watch_providers_rows_are_by_country_then_offer_type() -> None:
     ]  # fmt: skip
 
 
+def test_watch_providers_with_a_country_twice_are_built_row_by_row(
+    full_batch: list[RawItemRow],
+) -> None:
+    """The row builders keep a country's last object (a JSON object's last key wins): the
+    fast path, which reads both, leaves such a batch to them."""
+    text = (
+        b'{"id":5,"results":{"US":{"link":"a","buy":[{"provider_id":1}]},'
+        b'"DE":{"link":"d","rent":[{"provider_id":4}]},"US":{"link":"b","buy":[{"provider_id":2}]}}}'
+    )
+    batch = with_text(full_batch, "watch/providers", text)
+    ids = pa.array([item[0] for item in batch], pa.int64())
+    with pytest.raises(columnar.Irregular):
+        BUILDERS["watch/providers"](ids, texts_of(batch, "watch/providers"))
+    built = batch_tables(batch, MOVIE.part_names, MOVIE.tables)["watch_providers"]
+    first = [row for row in built.to_pylist() if row["movie_id"] == batch[0][0]]
+    assert [(row["country"], row["link"], row["provider_id"]) for row in first] == [
+        ("DE", "d", 4),
+        ("US", "b", 2),
+    ]
+
+
 def changed_body(batch: list[RawItemRow], part: str, change: Any) -> list[RawItemRow]:
     data = json.loads(batch[0][2][MOVIE.part_names.index(part)])
     change(data)

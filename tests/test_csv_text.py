@@ -19,6 +19,11 @@ from tmdb_collector.export.csv_text import rows_text, table_csv
 CHARS = ["a", "b", ",", '"', "\r", "\n", " ", "|", "é", "オ", ""]
 ODD_FLOATS = [0.0, -0.0, 1e-5, 1e-4, 1.2345e-4, 9.99e14, 1e15, 1e16, 2.5e-7, 1e300]
 ODD_FLOATS += [float("inf"), -float("inf"), float("nan"), 1234567890123456.7]
+ODD_STAMPS = [
+    dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(999, 12, 31, 23, 59, 59, 5000, tzinfo=dt.UTC),
+    dt.datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=dt.UTC),
+]
 
 
 def generators(r: random.Random) -> dict[str, Callable[[], Any]]:
@@ -40,6 +45,8 @@ def generators(r: random.Random) -> dict[str, Callable[[], Any]]:
     def stamp() -> dt.datetime | None:
         if r.random() < 0.2:
             return None
+        if r.random() < 0.1:  # the years Arrow's text pads, the last millisecond
+            return r.choice(ODD_STAMPS)
         millis = r.randint(0, 999) if r.random() < 0.1 else 0
         start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
         return start + dt.timedelta(seconds=r.randint(0, 10**9), milliseconds=millis)

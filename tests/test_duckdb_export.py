@@ -134,6 +134,22 @@ def test_the_manifest_counts_each_table(
     assert manifest["source"]["base_url"] == small_collection.base_url
 
 
+def test_every_table_as_duckdb_reads_the_parquet_export(exported: tuple[Path, Path]) -> None:
+    """The same column types and the same rows as DuckDB reads from the parquet export."""
+    database, tables = exported
+    with duckdb.connect(str(database), read_only=True) as db:
+        for path in tables.glob("*.parquet"):
+            source = f"read_parquet('{path}')"
+            kinds = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {})"
+            assert (
+                db.execute(kinds.format(f'"{path.stem}"')).fetchall()
+                == db.execute(kinds.format(source)).fetchall()
+            )
+            for one, other in ((f'"{path.stem}"', source), (source, f'"{path.stem}"')):
+                missing = f"SELECT count(*) FROM (FROM {one} EXCEPT ALL FROM {other})"
+                assert db.execute(missing).fetchone() == (0,), path.stem
+
+
 def test_the_file_and_its_manifest_are_on_disk_before_their_names_and_their_names_after(
     small_collection: SmallCollection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -38,9 +38,9 @@ def keep_large_blocks_mapped() -> bool:
     then fragmented and grew with the length of the run, 28 -> 45 MiB over the export of
     100,000 people, where with the threshold kept they stayed at 27-40 MiB and the peak RSS was
     ~5 MiB lower, for 2-3% more CPU in page faults (docs/benchmarks.md, "#22 people's tables:
-    memory at 100,000 people"). Like the allocator's, a
-    choice made in the environment (``MALLOC_MMAP_THRESHOLD_``) wins; elsewhere than glibc
-    (``mallopt`` absent, or a no-op as in musl) nothing changes."""
+    memory at 100,000 people"). Like the allocator's, a choice made in the environment
+    (``MALLOC_MMAP_THRESHOLD_``) wins; elsewhere than glibc (``mallopt`` absent, or a no-op as
+    in musl) nothing changes."""
     if sys.platform != "linux" or "MALLOC_MMAP_THRESHOLD_" in os.environ:
         return False
     try:
@@ -50,34 +50,30 @@ def keep_large_blocks_mapped() -> bool:
     return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
-class _KeptOut(importlib.abc.MetaPathFinder):
-    """An import finder that answers the import of any of ``names`` (and their submodules)
-    with ``ModuleNotFoundError``."""
+# Imported by pyarrow when installed, and never needed by the CLI (it holds no pandas or numpy
+# object): neither is a dependency of ours. docs/benchmarks.md measured what each costs.
+KEPT_OUT = ("pandas", "numpy")
 
-    def __init__(self, names: frozenset[str]) -> None:
-        self.names = names
+
+class _KeptOut(importlib.abc.MetaPathFinder):
+    """An import finder that answers ``import pandas`` (or numpy) with ``ModuleNotFoundError``."""
 
     def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name.partition(".")[0] in self.names:
+        if name.partition(".")[0] in KEPT_OUT:
             raise ModuleNotFoundError(f"{name} is kept out of the tmdb-collector CLI", name=name)
 
 
 def keep_pandas_and_numpy_out() -> None:
-    """Keep pandas and numpy from being imported into this process (those not already in it).
+    """Keep pandas and numpy from being imported into this process (unless one already is).
 
     pyarrow imports pandas, when it is installed, at its first conversion of a Python list, only
     to ask whether the list is a pandas object: 0.33 CPU s of every table export's process on
     the 2-core VM (docs/benchmarks.md), as much as the json dump of a few thousand movies
-    spends in all. It imports numpy, when installed, as it is itself imported: with numpy (and
-    its BLAS threads) a table export's process held 16 MiB more from the start and spent some
-    0.06 CPU s more ("#22 people's tables: memory at 100,000 people" there). The CLI never
-    holds a pandas or numpy object and pyarrow does without both (neither is a dependency of
-    ours or of pyarrow), so for pyarrow they are absent there (a ``ModuleNotFoundError``, which
-    it expects). Only the console entry point calls this: a Python program using the API keeps
-    its pandas and numpy."""
-    names = frozenset(name for name in _KEPT_OUT if name not in sys.modules)
-    if names and not any(isinstance(f, _KeptOut) for f in sys.meta_path):
-        sys.meta_path.insert(0, _KeptOut(names))
-
-
-_KEPT_OUT = ("pandas", "numpy")
+    spends in all. It imports numpy, when installed, as it is itself imported: about 0.08 CPU
+    s of the table export's start, before any work. The CLI never holds a pandas or numpy
+    object, so for pyarrow they are absent there (a ``ModuleNotFoundError``, which it expects).
+    Only the console entry point calls this: a Python program using the API keeps its own."""
+    if any(name in sys.modules for name in KEPT_OUT):
+        return
+    if not any(isinstance(finder, _KeptOut) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _KeptOut())

@@ -67,14 +67,25 @@ def _parse(
     # top-level null); one body per line, so a body with a raw newline shows up in the count.
     if not all(text.startswith(b"{") for text in texts):
         raise Irregular
+    data = pa.py_buffer(b"\n".join(texts))  # read in place: a BytesIO was copied once more
+    return _parse_lines(data, len(texts), fields, unexpected, refused)
+
+
+def _parse_lines(
+    data: Any,
+    count: int,
+    fields: list[tuple[str, Any]],
+    unexpected: str = "ignore",
+    refused: str | None = None,
+) -> Any:
+    """:func:`_parse` of ``count`` bodies already joined, one a line, in the buffer ``data``."""
     schema = pa.schema(fields)
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior=unexpected)
-    data = pa.py_buffer(b"\n".join(texts))  # read in place: a BytesIO was copied once more
     text = _checked_text(data)
     if refused is not None and pc.any(pc.match_substring_regex(text, refused)).as_py():
         raise Irregular  # a pattern only the row builders read as they mean
     table = pj.read_json(pa.BufferReader(data), read_options=READ_OPTIONS, parse_options=options)
-    if table.num_rows != len(texts):
+    if table.num_rows != count:
         raise Irregular
     return {name: _one_array(table.column(name)) for name in table.column_names}
 
@@ -371,6 +382,8 @@ def release_dates(target: Target, shape: ReleaseDates) -> Builder | None:
 # ends up invalid JSON or off the schema, and the batch goes row by row.
 _WATCH_START = r'^\{"id":\d+,"results":\{'
 _COUNTRY_KEY = r'([{,])"([A-Z]{2})":\{'
+_KEY_GROWTH = len('{"country":"XX",') - len('"XX":{')
+_BY_COUNTRY = [("item", "ascending"), ("country", "ascending")]
 
 
 def watch_providers(target: Target, shape: WatchProviders) -> Builder:
@@ -387,19 +400,24 @@ def watch_providers(target: Target, shape: WatchProviders) -> Builder:
         starts = pc.match_substring_regex(bodies, _WATCH_START)
         if not pc.all(pc.and_(starts, pc.ends_with(bodies, "}}")), min_count=0).as_py():
             raise Irregular
-        rewritten = pc.count_substring_regex(bodies, _COUNTRY_KEY)
+        before = pc.binary_length(bodies)
         bodies = pc.replace_substring_regex(bodies, _COUNTRY_KEY, r'\1{"country":"\2",')
+        # Each key rewritten adds _KEY_GROWTH bytes, so the lengths count them (one pass less).
+        rewritten = pc.divide(pc.subtract(pc.binary_length(bodies), before), _KEY_GROWTH)
         bodies = pc.replace_substring(bodies, '"results":{', '"results":[', max_replacements=1)
-        bodies = pc.binary_join_element_wise(pc.binary_slice(bodies, 0, -2), b"]}", b"")
-        parsed = _parse(bodies.to_pylist(), fields, unexpected="error")
+        lines = pc.binary_join_element_wise(pc.binary_slice(bodies, 0, -2), b"]}\n", b"")
+        parsed = _parse_lines(_joined(lines), len(texts), fields, unexpected="error")
         lengths = pc.list_value_length(parsed["results"])
         if not pc.all(pc.equal(lengths, rewritten), min_count=0).as_py():
             raise Irregular  # an object in results that was no country's: not TMDB's JSON
         countries = pc.list_flatten(parsed["results"])
         of_item = pc.list_parent_indices(parsed["results"])
         codes, links = pc.struct_field(countries, "country"), pc.struct_field(countries, "link")
-        keys = pa.table({"item": of_item, "country": codes})
-        if keys.group_by(["item", "country"]).aggregate([]).num_rows != len(keys):
+        # Each country's place among all the batch's countries, by item then country code.
+        places = pc.sort_indices(pa.table({"item": of_item, "country": codes}), _BY_COUNTRY)
+        place = pc.scatter(pa.array(range(len(places)), pa.int64()), places.cast(pa.int64()))
+        ordered = pa.table({"i": pc.take(of_item, places), "c": pc.take(codes, places)})
+        if ordered.group_by(["i", "c"]).aggregate([]).num_rows != len(ordered):
             raise Irregular  # a country twice in a body: the row builders keep the last
         country_ids = pc.take(ids, of_item)  # each country's item, for _exploded's id column
         pieces, order = [], []
@@ -410,14 +428,24 @@ def watch_providers(target: Target, shape: WatchProviders) -> Builder:
             fixed = {name: lambda flat, v=values: v for name, values in of_country.items()}
             fixed["offer_type"] = lambda flat, kind=offer_type: pa.array([kind] * len(flat))
             pieces.append(_exploded(target, table, country_ids, lists, {}, fixed))
-            kinds = pa.array([rank] * len(at), pa.int8())
-            item = pc.take(of_item, at)
-            order.append(pa.table({"item": item, "country": of_country["country"], "offer": kinds}))
-        rows, ranks = pa.concat_tables(pieces), pa.concat_tables(order)
-        sort = [("item", "ascending"), ("country", "ascending"), ("offer", "ascending")]
-        return {table: rows.take(pc.sort_indices(ranks, sort_keys=sort))}
+            key = pc.add(pc.multiply(pc.take(place, at), len(OFFER_TYPES)), rank)
+            order.append(key)
+        rows = pa.concat_tables(pieces)
+        return {table: rows.take(pc.sort_indices(pa.concat_arrays(order)))}  # a stable sort
 
     return build
+
+
+def _joined(lines: Any) -> Any:
+    """The bytes of a binary array's values one after the other (no nulls), as a buffer."""
+    offsets = lines.buffers()[1]
+    width = 4  # int32 offsets
+    first = int.from_bytes(offsets[lines.offset * width : (lines.offset + 1) * width], "little")
+    end = int.from_bytes(
+        offsets[(lines.offset + len(lines)) * width : (lines.offset + len(lines) + 1) * width],
+        "little",
+    )
+    return lines.buffers()[2][first:end]
 
 
 def own_row(target: Target, shape: Custom) -> Builder:

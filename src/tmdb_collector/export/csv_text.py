@@ -44,8 +44,8 @@ def table_csv(table: Any) -> bytes:
     if table.num_columns == 1:  # csv.writer quotes a row that is one empty cell
         return rows_text(zip(table.column(0).to_pylist(), strict=True)).encode()
     cells = [_cells(column.combine_chunks()) for column in table.columns]
-    lines = pc.binary_join_element_wise(*cells, ",")
-    return _joined(pc.binary_join_element_wise(lines, _EMPTY, LINE_END))
+    cells[-1] = pc.binary_join_element_wise(cells[-1], _EMPTY, LINE_END)  # the line's end
+    return _joined(pc.binary_join_element_wise(*cells, ","))
 
 
 def _joined(strings: Any) -> bytes:
@@ -78,9 +78,14 @@ def _cells(column: Any) -> Any:
 
 
 def _quoted(text: Any) -> Any:
-    """Cells holding a comma, a quote or a line end quoted, their quotes doubled."""
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', _EMPTY)
-    return pc.if_else(pc.match_substring_regex(text, NEEDS_QUOTES), quoted, text)
+    """Cells holding a comma, a quote or a line end quoted, their quotes doubled (only those
+    cells are rewritten: most columns have none)."""
+    needs = pc.match_substring_regex(text, NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return text
+    chosen = pc.filter(text, needs)
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(chosen, '"', '""'), '"', _EMPTY)
+    return pc.replace_with_mask(text, needs, quoted)
 
 
 def _float_cells(column: Any) -> Any:
@@ -100,15 +105,19 @@ def _float_cells(column: Any) -> Any:
 
 
 def _timestamp_cells(column: Any) -> Any:
-    """``datetime.isoformat()`` of UTC timestamps: whole seconds only, else cell by cell."""
-    if column.type.tz not in ("UTC", "+00:00"):
+    """``datetime.isoformat()`` of UTC timestamps: from Arrow's text of milliseconds
+    (``YYYY-MM-DD HH:MM:SS.mmm``, read without the zone: with it, 30 times slower), else cell
+    by cell."""
+    if column.type.tz not in ("UTC", "+00:00") or column.type.unit != "ms":
         return _python_cells(column)
-    ticks = pc.cast(column, pa.int64())
-    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[column.type.unit]
-    if pc.any(pc.not_equal(pc.remainder(ticks, per_second), 0)).as_py():
-        return _python_cells(column)
-    text = pc.strftime(pc.cast(column, pa.timestamp("s", tz="UTC")), "%Y-%m-%dT%H:%M:%S+00:00")
-    return pc.fill_null(text, "")
+    text = pc.cast(column.cast(pa.timestamp("ms")), pa.string())
+    if pc.any(pc.not_equal(pc.binary_length(text), len("YYYY-MM-DD HH:MM:SS.mmm"))).as_py():
+        return _python_cells(column)  # a year outside 1-9999
+    whole = pc.equal(pc.remainder(pc.cast(column, pa.int64()), 1_000), 0)
+    fraction = pc.binary_join_element_wise(pc.utf8_slice_codeunits(text, 19, 23), "000", "")
+    fraction = pc.if_else(whole, _EMPTY, fraction)  # isoformat: microseconds, or none
+    seconds = pc.replace_substring(pc.utf8_slice_codeunits(text, 0, 19), " ", "T")
+    return pc.fill_null(pc.binary_join_element_wise(seconds, fraction, "+00:00", ""), "")
 
 
 def _python_cells(column: Any) -> Any:
