@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tmdb_collector.errors import BadResponseError, ConfigError
 from tmdb_collector.media.images import ImageSource
@@ -26,7 +26,8 @@ from tmdb_collector.media.links import Link
 from tmdb_collector.media.table_sets import TableSet
 from tmdb_collector.media.translated import TranslatedTexts
 
-ALL_PARTS = "all"
+ALL: Literal["all"] = "all"  # every choice: parts, pages, languages, linked entity types
+ALL_PARTS = ALL
 NO_PARTS = "none"  # --parts none: the details alone
 APPEND_LIMIT = 20  # TMDB serves at most 20 appended sub-resources per request
 PAGE_SIZE = 20  # results on every full page of a TMDB list (popular, discover, similar...)

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import MEDIA_TYPES, PERSON, MediaType, media_type
-from tmdb_collector.media.base import ALL_PARTS, NO_PARTS
+from tmdb_collector.media.base import ALL, NO_PARTS
 from tmdb_collector.media.links import DETAILS, Link, PeopleBound
 
-ALL_LINKED = "all"
 PERSON_PARTS, DEFAULT_PERSON_PARTS = PERSON.part_names, PERSON.default_parts  # --person-parts
 
 
@@ -42,16 +41,16 @@ def parse_linked(value: object, media: MediaType) -> tuple[str, ...]:
     words = _words(value)
     if words in ([], [NO_PARTS]):
         return ()
-    if ALL_LINKED in words:
+    if ALL in words:
         return mine
     for word in words:
         if word not in linkable():
             raise ConfigError(
                 f"unknown --linked value {word!r}; accepted values are"
-                f" {', '.join(linkable())}, {ALL_LINKED}"
+                f" {', '.join(linkable())}, {ALL}"
             )
         if word not in mine:
-            accepted = f"{', '.join(mine)}, {ALL_LINKED}" if mine else "none"
+            accepted = f"{', '.join(mine)}, {ALL}" if mine else "none"
             raise ConfigError(
                 f"--linked {word} does not apply to a collection of {media.plural};"
                 f" accepted values here: {accepted}"
@@ -60,20 +59,20 @@ def parse_linked(value: object, media: MediaType) -> tuple[str, ...]:
 
 
 def parse_cast(value: object) -> int | None:
-    if value is None or value == ALL_PARTS:
+    if value is None or value == ALL:
         return None
     try:
         count = int(str(value))
     except ValueError:
         count = -1
     if count < 0:
-        raise ConfigError(f"linked_cast must be a whole number or 'all', not {value!r}")
+        raise ConfigError(f"linked_cast must be a whole number or '{ALL}', not {value!r}")
     return count
 
 
 def parse_crew(value: object) -> tuple[str, ...] | None:
     """Crew departments kept (None: all; empty: none)."""
-    if value is None or value == ALL_PARTS:
+    if value is None or value == ALL:
         return None
     words = _words(value)
     if words == [NO_PARTS]:

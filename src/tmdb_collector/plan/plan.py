@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import DEFAULT_MEDIA, PERSON, MediaType, media_type
-from tmdb_collector.media.base import MAX_PAGE
+from tmdb_collector.media.base import ALL, MAX_PAGE
 from tmdb_collector.media.links import PeopleBound
 from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
@@ -28,7 +28,7 @@ from tmdb_collector.plan.linked import (
     people_bound,
 )
 
-ALL_PAGES: Literal["all"] = "all"
+ALL_PAGES = ALL
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 PageCount = int | Literal["all"]
@@ -39,7 +39,7 @@ MEDIA_LANGUAGE_FILTERS = {
     "videos": ("video_languages", "include_video_language"),
 }
 DEFAULT_MEDIA_LANGUAGES = "en,null"  # English, and those with no language
-ALL_LANGUAGES = "all"  # no filter: every language, named (TMDB has no wildcard)
+ALL_LANGUAGES = ALL  # no filter: every language, named (TMDB has no wildcard)
 EVERY_LANGUAGE = ",".join((*TMDB_LANGUAGES, "null"))
 
 
