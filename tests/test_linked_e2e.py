@@ -91,6 +91,9 @@ def test_linked_people_collections_companies(sim: RunningSimulator, tmp_path: Pa
     assert refused.returncode == 2
     assert "accepted values: people, collections, companies" in refused.stderr
     assert not (tmp_path / "n").exists()
+    over_db = run_cli(["export", "--db", str(db), "--entity", "people", "--out", str(db)])
+    assert over_db.returncode == 2
+    assert "would overwrite the collection's database" in over_db.stderr
 
 
 def _check_tables(db: Path, tmp_path: Path, people: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """Atomic output: write beside the target, fsync, then rename over it.
 
 A failed or interrupted write (disk full, Ctrl-C) removes the temporary file and leaves any
-existing output untouched.
+existing output untouched. No export may write over the collection's own database
+(:func:`spare_database`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from tmdb_collector.errors import ExportError, UsageError
+from tmdb_collector.store.database import database_files
 
 STAGING_PREFIX = ".tmdb-export-"  # the hidden folders that table and duckdb exports are built in
 
@@ -32,6 +34,25 @@ def check_output_dir(directory: Path) -> None:
         raise UsageError(f"{directory} is not a directory")
     if not os.access(directory, os.W_OK):
         raise UsageError(f"output directory {directory} is not writable")
+
+
+def spare_database(database: Path, out: Path, targets: Sequence[Path]) -> None:
+    """Refuse an export to ``out`` whose ``targets`` (every file it writes) would replace the
+    collection's own ``database`` (or its journal)."""
+    guarded = database_files(database)
+    for target in targets:
+        if any(_same_file(target, path) for path in guarded):
+            raise UsageError(
+                f"--out {out} would overwrite the collection's database {database};"
+                " choose another path"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

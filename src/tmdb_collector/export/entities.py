@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tmdb_collector.errors import UsageError
-from tmdb_collector.export.atomic import atomic_text_files, check_output_file
-from tmdb_collector.export.exporter import _spare_database, write_movies_json, write_movies_jsonl
+from tmdb_collector.export.atomic import atomic_text_files, check_output_file, spare_database
+from tmdb_collector.export.exporter import write_movies_json, write_movies_jsonl
 from tmdb_collector.media import MediaType
 from tmdb_collector.store.store import ItemRow, Store
 
@@ -38,7 +38,7 @@ def export_entity(store: Store, entity: str, fmt: str, out: Path) -> int:
         raise UsageError(f"--entity exports as {' or '.join(ENTITY_FORMATS)}, not {fmt!r}")
     media = entity_media(store, entity)
     parts = store.linked_parts(media)
-    _spare_database(store, fmt, out, [out])
+    spare_database(store.path, out, [out])  # no manifest: the records alone
     check_output_file(out, media.export_filename)
     writer = write_movies_json if fmt == "json" else write_movies_jsonl
     with atomic_text_files([out]) as (data,):

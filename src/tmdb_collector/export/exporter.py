@@ -15,13 +15,12 @@ which statuses are left out is the store's one rule (store/items.py, ``include_r
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 from tmdb_collector.errors import ConfigError, UsageError
-from tmdb_collector.export.atomic import atomic_text_files, check_output_file
+from tmdb_collector.export.atomic import atomic_text_files, check_output_file, spare_database
 from tmdb_collector.export.formats import (
     DATABASE_FORMATS,
     FILE_FORMATS,
@@ -32,7 +31,6 @@ from tmdb_collector.export.formats import (
 from tmdb_collector.export.localize import LOCALIZED, Localization, Localizer
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
 from tmdb_collector.history.as_of import as_of as collection_as_of
-from tmdb_collector.store.database import database_files
 from tmdb_collector.store.store import ItemRow, Store
 
 
@@ -128,7 +126,7 @@ def export(
     only = export_tables_named(fmt, tables)
     localizer = None if locale is None else Localizer.of(locale, store.media_type, chosen)
     files = _data_files(store, fmt, out, chosen, only, localizer)
-    _spare_database(store, fmt, out, files)
+    spare_database(store.path, out, [*files, manifest_path(out, directory=fmt in TABLE_FORMATS)])
     if fmt in FILE_FORMATS:
         check_output_file(out, default_export_path(store.media_type, fmt).name)
     if as_of is None:
@@ -216,18 +214,6 @@ def _data_files(
     return [out / f"{name}.{fmt}" for name in [*names, *([LOCALIZED] if localizer else [])]]
 
 
-def _spare_database(store: Store, fmt: str, out: Path, files: Sequence[Path]) -> None:
-    """Refuse an export that would replace the collection's own database (or its journal)."""
-    manifest = manifest_path(out, directory=fmt in TABLE_FORMATS)
-    guarded = database_files(store.path)
-    for target in [*files, manifest]:
-        if any(_same_file(target, path) for path in guarded):
-            raise UsageError(
-                f"--out {out} would overwrite the collection's database {store.path};"
-                " choose another path"
-            )
-
-
 def _spare_an_export_from_nothing(
     store: Store, out: Path, files: Sequence[Path], parts: Sequence[str], include_removed: bool
 ) -> None:
@@ -243,13 +229,6 @@ def _spare_an_export_from_nothing(
         f"no collected {media.word} to export{asked}; {out} is left as it was"
         " (`status` shows what each part has)"
     )
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b or (a.exists() and b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
 
 
 def missing_from_export(store: Store, parts: object = None) -> int:
