@@ -27,8 +27,12 @@ import pyarrow.json as pj
 
 from tmdb_collector.export.arrow_types import ARROW_TYPES, arrow_schema
 from tmdb_collector.media.rows import (
+    CREDIT_TYPE,
+    CREDIT_TYPES,
+    CREDITED_TITLE,
     IMAGE_KINDS,
     OFFER_TYPES,
+    PERSON_ID,
     Credits,
     Custom,
     Each,
@@ -222,7 +226,7 @@ def movie_details(target: Target, shape: Custom) -> Builder:
     return build
 
 
-_PERSON = {"person_id": "id"}
+_PERSON = {PERSON_ID: "id"}
 
 
 def credits(target: Target, shape: Credits) -> Builder:
@@ -465,7 +469,6 @@ def own_row(target: Target, shape: Custom) -> Builder:
 
 # A person's credits (media/person.py credit_rows): a movie's fields, else a series'.
 _OR = {"title": "name", "original_title": "original_name", "release_date": "first_air_date"}
-_CREDIT_TYPES = ("cast", "crew")
 
 
 def person_credits(target: Target, shape: Custom) -> Builder:
@@ -479,13 +482,13 @@ def person_credits(target: Target, shape: Custom) -> Builder:
     media_type = (shape.fast or "").partition(":")[2] or None
     columns = target.tables[table]
     schema = arrow_schema(columns)
-    fixed_names = (target.id_column, "title_id", "credit_type", "media_type", *_OR)
+    fixed_names = (target.id_column, CREDITED_TITLE, CREDIT_TYPE, "media_type", *_OR)
     element = pa.struct(
         [("id", pa.int64()), ("media_type", pa.string())]
         + [(c.name, _parse_type(c)) for c in columns if c.name not in fixed_names]
         + [(name, pa.string()) for pair in _OR.items() for name in pair]
     )
-    fields = [(kind, pa.list_(element)) for kind in _CREDIT_TYPES]
+    fields = [(kind, pa.list_(element)) for kind in CREDIT_TYPES]
     # Stored bodies are orjson's text (fetch/records.py encode): a key is never escaped.
     ambiguous = "|".join(rf'"{name}"\s*:\s*null' for name in _OR)
     if media_type is not None:
@@ -498,8 +501,8 @@ def person_credits(target: Target, shape: Custom) -> Builder:
         for column in columns:
             if column.name == target.id_column:
                 arrays.append(pc.take(ids, parents))
-            elif column.name == "credit_type":
-                arrays.append(pc.if_else(is_cast, *_CREDIT_TYPES))
+            elif column.name == CREDIT_TYPE:
+                arrays.append(pc.if_else(is_cast, *CREDIT_TYPES))
             elif column.name == "media_type" and media_type is not None:
                 arrays.append(pa.repeat(pa.scalar(media_type, pa.string()), len(entries)))
             elif column.name in _OR:
@@ -507,7 +510,7 @@ def person_credits(target: Target, shape: Custom) -> Builder:
                 other = pc.struct_field(entries, _OR[column.name])
                 arrays.append(_cast(column, pc.coalesce(values, other)))
             else:
-                field = "id" if column.name == "title_id" else column.name
+                field = "id" if column.name == CREDITED_TITLE else column.name
                 arrays.append(_cast(column, pc.struct_field(entries, field)))
         return {table: pa.Table.from_arrays(arrays, schema=schema)}
 

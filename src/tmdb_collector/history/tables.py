@@ -14,12 +14,15 @@ from tmdb_collector.store.store import Store
 
 AVAILABILITY = "availability"
 PART_VERSIONS = "part_versions"
+TITLE_COLUMN = "title_id"  # the history tables' title column
 HISTORY_TABLES: dict[str, tuple[Column, ...]] = {
     AVAILABILITY: columns(
-        "title_id:int country:str provider_id:int provider_name:str offer_type:str"
+        f"{TITLE_COLUMN}:int country:str provider_id:int provider_name:str offer_type:str"
         " available_from:date available_to:date"
     ),
-    PART_VERSIONS: columns("title_id:int part:str fetched_on:date replaced_on:date body:str"),
+    PART_VERSIONS: columns(
+        f"{TITLE_COLUMN}:int part:str fetched_on:date replaced_on:date body:str"
+    ),
 }
 
 

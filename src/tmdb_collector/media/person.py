@@ -17,7 +17,18 @@ from typing import Any
 
 from tmdb_collector.media.base import MediaType, Part
 from tmdb_collector.media.images import PROFILE, gallery, own
-from tmdb_collector.media.rows import Custom, Images, Rows, Target, Whole, objects
+from tmdb_collector.media.rows import (
+    CREDIT_TYPE,
+    CREDIT_TYPES,
+    CREDITED_TITLE,
+    PERSON_ID,
+    Custom,
+    Images,
+    Rows,
+    Target,
+    Whole,
+    objects,
+)
 from tmdb_collector.media.table_schema import as_object, columns
 from tmdb_collector.media.table_sets import TableSet, common_tables
 from tmdb_collector.media.translated import TRANSLATIONS, TranslatedTexts
@@ -34,9 +45,9 @@ PARTS = (
     Part("tv_credits", ("cast", list), id_at=2),
 )
 
-ID = "person_id"
+ID = PERSON_ID
 _CREDITS = columns(
-    f"{ID}:int media_type:str title_id:int credit_type:str character:str department:str"
+    f"{ID}:int media_type:str {CREDITED_TITLE}:int {CREDIT_TYPE}:str character:str department:str"
     " job:str credit_id:str order:int episode_count:int title:str original_title:str"
     " original_language:str release_date:date popularity:float vote_average:float"
     " vote_count:int"
@@ -81,13 +92,13 @@ def credit_rows(table: str, media_type: str | None) -> Custom:
                 **entry,
                 ID: person_id,
                 "media_type": entry.get("media_type", media_type),
-                "title_id": entry.get("id"),
-                "credit_type": credit_type,
+                CREDITED_TITLE: entry.get("id"),
+                CREDIT_TYPE: credit_type,
                 "title": entry.get("title", entry.get("name")),
                 "original_title": entry.get("original_title", entry.get("original_name")),
                 "release_date": entry.get("release_date", entry.get("first_air_date")),
             }
-            for credit_type in ("cast", "crew")
+            for credit_type in CREDIT_TYPES
             for entry in objects(body, credit_type)
         )
         return {table: target.rows(table, rows)}

@@ -27,9 +27,14 @@ Builder = Callable[[int, Mapping[str, Any]], Rows]  # (item id, body) -> rows of
 IMAGE_KINDS = {"backdrops": "backdrop", "logos": "logo", "posters": "poster", "profiles": "profile"}
 OFFER_TYPES = ("flatrate", "free", "ads", "rent", "buy")  # watch/providers, in table order
 OFFER_RANK = {offer_type: rank for rank, offer_type in enumerate(OFFER_TYPES)}
+PERSON_ID = "person_id"  # the column naming a person: in credit rows, and the person's own
+CREDIT_TYPES = ("cast", "crew")  # a credits body's two lists, in row order
+# A person's credit rows (media/person.py): the title credited and the list it is from.
+CREDITED_TITLE = "title_id"
+CREDIT_TYPE = "credit_type"
 
 _PERSON = (
-    "person_id:int credit_id:str name:str original_name:str gender:int"
+    f"{PERSON_ID}:int credit_id:str name:str original_name:str gender:int"
     " known_for_department:str popularity:float profile_path:str adult:bool"
 )
 # The tables whose bodies have the same shape for every media type that has them, each without
@@ -184,11 +189,11 @@ class Credits:
 
         def build(item_id: int, body: Mapping[str, Any]) -> Rows:
             def person(credit: Mapping[str, Any]) -> dict[str, Any]:
-                return {**credit, id_column: item_id, "person_id": credit.get("id")}
+                return {**credit, id_column: item_id, PERSON_ID: credit.get("id")}
 
             return {
                 table: target.rows(table, map(person, objects(body, key)))
-                for table, key in zip(self.tables, ("cast", "crew"), strict=True)
+                for table, key in zip(self.tables, CREDIT_TYPES, strict=True)
             }
 
         return build

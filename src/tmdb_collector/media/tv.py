@@ -23,6 +23,7 @@ from tmdb_collector.media.base import ExpandingPart, MediaType, Part
 from tmdb_collector.media.images import episode_stills, titles_images
 from tmdb_collector.media.links import DETAILS, Link, credited, listed
 from tmdb_collector.media.rows import (
+    PERSON_ID,
     Credits,
     Custom,
     Images,
@@ -120,7 +121,7 @@ ID = "series_id"
 # A series' title is its name, in its details and in its translations' data alike.
 TEXTS = TranslatedTexts({"name": "name", "overview": "overview", "tagline": "tagline"})
 _PERSON = (
-    f"{ID}:int person_id:int name:str original_name:str gender:int"
+    f"{ID}:int {PERSON_ID}:int name:str original_name:str gender:int"
     " known_for_department:str popularity:float profile_path:str adult:bool"
 )
 _LISTED = (
@@ -141,7 +142,7 @@ _OWN = {
     "series_genres": columns(f"{ID}:int genre_id:int name:str"),
     "networks": columns(f"{ID}:int network_id:int name:str logo_path:str origin_country:str"),
     "created_by": columns(
-        f"{ID}:int person_id:int credit_id:str name:str original_name:str gender:int"
+        f"{ID}:int {PERSON_ID}:int credit_id:str name:str original_name:str gender:int"
         " profile_path:str"
     ),
     "seasons": columns(
@@ -200,7 +201,7 @@ _ALL = {**_OWN, **common_tables(ID)}
 _DETAILS_LISTS = {  # the details' lists with a table of their own: (key, the id's column)
     "series_genres": ("genres", "genre_id"),
     "networks": ("networks", "network_id"),
-    "created_by": ("created_by", "person_id"),
+    "created_by": ("created_by", PERSON_ID),
     "seasons": ("seasons", "season_id"),
 }
 
@@ -235,7 +236,7 @@ def aggregate_rows(target: Target, series_id: int, body: Mapping[str, Any]) -> R
     def rows(table: str, key: str, entries: str) -> list[Any]:
         found = []
         for person in objects(body, key):
-            base = {**person, ID: series_id, "person_id": person.get("id")}
+            base = {**person, ID: series_id, PERSON_ID: person.get("id")}
             found += [{**base, **entry} for entry in objects(person, entries)] or [base]
         return target.rows(table, found)
 

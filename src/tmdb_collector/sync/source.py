@@ -29,7 +29,7 @@ from tmdb_collector.export.tables import (
     linked_names,
     rows_table,
 )
-from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
+from tmdb_collector.history.tables import HISTORY_TABLES, TITLE_COLUMN, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE
@@ -37,7 +37,6 @@ from tmdb_collector.store.items import RawItemRow
 from tmdb_collector.store.store import Store
 from tmdb_collector.sync.copy_text import copy_bytes
 
-TITLE_COLUMN = "title_id"  # the history tables' title column
 SPLIT = 8  # a few units' rows are built in this many batches at least...
 SMALLEST_BATCH = 50  # ...of this many units at least
 # table -> (rows, rows of new units, COPY text) of one batch
