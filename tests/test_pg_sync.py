@@ -26,6 +26,7 @@ from tests.cli_helpers import collect_args, kill, run_cli, start_cli, update_arg
 from tests.support.postgres import PgServer
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.store.store import Store
+from tmdb_collector.sync.source import scopes
 
 DAY0 = dt.date(2026, 11, 10)
 WEEK = [DAY0 + dt.timedelta(days=n) for n in range(1, 8)]  # a daily `update` on each
@@ -557,3 +558,20 @@ def test_after_a_sync_the_next_reads_only_the_titles_written_since(
     assert "a collection restored from an earlier file" in restored.stderr
     assert f"{len(changed)} changed" in restored.stdout
     assert_same(pg_rows(dsn, schema), export_parquet(backup, tmp_path / "backup"))
+
+
+def test_changed_linked_entities_are_read_as_stored(
+    collections: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changes-only sync reads the changed linked entities as stored, as a full load does:
+    their bodies are never decoded to text (iter_linked, linked_of) to be encoded back."""
+    db = tmp_path / "c.db"
+    shutil.copy(collections["day0"], db)
+    with Store.open_existing(db) as store:
+        people = next(scope for scope in scopes(store) if scope.name == "person")
+        chosen = frozenset(sorted(people.fingerprints(None))[:3])
+        assert len(chosen) == 3
+        full = list(people.rows(chosen, frozenset(), True))
+        for decoding in ("iter_linked", "linked_of"):
+            monkeypatch.setattr(Store, decoding, lambda *args: pytest.fail("bodies decoded"))
+        assert list(people.rows(chosen, frozenset(), False)) == full

@@ -162,21 +162,22 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
     )
 
     units = {table.name: table.unit_column for table in tables}
+    # Read as stored, and only the bodies these tables are built from (as the export does).
+    read = [part for part in parts if set(names) & set(table_set.part_tables.get(part, ()))]
+    details = bool(set(names) & set(table_set.details.tables))
 
     def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
         if whole:
-            every = store.iter_linked_raw(media.name, parts)
+            every = store.iter_linked_raw(media.name, parts, read)
             records: Iterator[RawItemRow] = (record for record in every if record[0] in chosen)
         else:
-            records = (
-                (key, details.encode(), tuple(body.encode() for body in bodies))
-                for key, details, bodies in store.linked_of(media.name, chosen, parts)
-            )
+            records = store.linked_of_raw(media.name, chosen, parts, read)
         coder = store.codec  # loaded on this thread: the database is read here only
         fresh = _counter(chosen, new)
 
         def build(batch: list[RawItemRow]) -> Built:
-            return _as_copy(entity_tables(coder, batch, parts, table_set, names), units, fresh)
+            built = entity_tables(coder, batch, read, table_set, names, details)
+            return _as_copy(built, units, fresh)
 
         yield from _in_order(_batches(records, len(chosen)), build)
 
