@@ -255,8 +255,7 @@ def _linked(media: MediaType, table: str, parts: Sequence[str]) -> Callable[[Sto
     """A linked entity type's table, built from its bodies as the export builds it: read as
     stored, only the bodies the table is built from decoded."""
     tables = media.tables
-    read = [part for part in parts if table in tables.part_tables.get(part, ())]
-    details = table in tables.details.tables
+    read, details = tables.sources(parts, [table])
 
     def build(store: Store, load: Load) -> Tables:
         held = (

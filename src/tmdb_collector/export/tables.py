@@ -388,9 +388,8 @@ def _item_jobs(
     job), their provenance merged in: only the bodies the ``wanted`` tables are built from
     are read, of the items that hold every one of ``parts``."""
     tables = store.media_type.tables
-    read = [part for part in parts if wanted & set(tables.part_tables.get(part, ()))]
+    read, details = tables.sources(parts, wanted)
     bodies = None if len(read) == len(parts) else read
-    details = bool(wanted & set(tables.details.tables))
     # The cursors' generators are closed with the export, not whenever they are collected.
     movies = cursors.enter_context(
         _closing(store.iter_stored_items(parts, include_removed=include_removed, bodies=bodies))
@@ -465,8 +464,7 @@ def _entity_jobs(
     and built by the job (on a build thread), as :func:`_item_jobs` does the items': only the
     bodies the tables in ``names`` are built from are read, in batches of at most
     :data:`ENTITY_BATCH_BYTES`."""
-    read = [part for part in parts if set(names) & set(tables.part_tables.get(part, ()))]
-    details = bool(set(names) & set(tables.details.tables))
+    read, details = tables.sources(parts, names)
     rows = cursors.enter_context(_closing(store.iter_linked_raw(entity, parts, read)))
     for batch in _batches(rows, ENTITY_BATCH_BYTES):
         yield functools.partial(entity_tables, store.codec, batch, read, tables, names, details)

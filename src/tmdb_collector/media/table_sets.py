@@ -67,6 +67,13 @@ class TableSet:
         chosen = {table for part in parts for table in self.part_tables.get(part, ())}
         return tuple(name for name in self.tables if name in chosen or name in self.always)
 
+    def sources(self, parts: Iterable[str], tables: Iterable[str]) -> tuple[list[str], bool]:
+        """What ``tables`` are built from: the ``parts`` (in their order) whose bodies feed
+        one of them, and whether the details body does."""
+        wanted = set(tables)
+        read = [part for part in parts if wanted & set(self.part_tables.get(part, ()))]
+        return read, bool(wanted & set(self.details.tables))
+
     def body_rows(self, part: str, item_id: int, text: str | bytes) -> Rows:
         """The rows of one stored body: ``part`` is a part's name, or ``"details"``.
 

@@ -163,8 +163,7 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
 
     units = {table.name: table.unit_column for table in tables}
     # Read as stored, and only the bodies these tables are built from (as the export does).
-    read = [part for part in parts if set(names) & set(table_set.part_tables.get(part, ()))]
-    details = bool(set(names) & set(table_set.details.tables))
+    read, details = table_set.sources(parts, names)
 
     def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
         if whole:
