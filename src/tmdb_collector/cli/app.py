@@ -21,7 +21,6 @@ from tmdb_collector.errors import (
 )
 from tmdb_collector.export.allocator import (
     choose_arrow_allocator,
-    keep_large_blocks_mapped,
     keep_pandas_and_numpy_out,
 )
 from tmdb_collector.logs import LOGGER, in_files
@@ -60,7 +59,6 @@ def cli() -> None:
 def main() -> None:
     """Console entry point: our errors become one redacted line and an exit code."""
     choose_arrow_allocator()  # before anything loads pyarrow
-    keep_large_blocks_mapped()
     keep_pandas_and_numpy_out()
     # SIGTERM stops a command as Ctrl-C does, so that it cleans up (an export's staging files)
     # on the way out; collect and serve turn it into a pause while they run.

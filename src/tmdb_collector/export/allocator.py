@@ -12,42 +12,16 @@ build lacks makes Arrow log a warning. A choice made in the environment wins.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.abc
 import os
 import sys
 
 VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
-# glibc's mallopt() parameter, and the value it starts from (it then moves it, see below).
-_M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 128 << 10
 
 
 def choose_arrow_allocator() -> str:
     """Set Arrow's allocator unless the environment chose one; returns the one in effect."""
     return os.environ.setdefault(VARIABLE, "jemalloc" if sys.platform == "linux" else "system")
-
-
-def keep_large_blocks_mapped() -> bool:
-    """With glibc, give every allocation of :data:`MMAP_THRESHOLD` or more a mapping of its
-    own, returned to the system when it is freed; returns whether it was set.
-
-    glibc starts there but raises the threshold each time such a block is freed (up to 32
-    MiB), after which blocks of that size come from its heaps. A table export allocates many
-    (each batch's JSON joined for pyarrow's reader, 2 or 8 MiB, among the bodies): its heaps
-    then fragmented and grew with the length of the run, 28 -> 45 MiB over the export of
-    100,000 people, where with the threshold kept they stayed at 27-40 MiB and the peak RSS was
-    ~5 MiB lower, for 2-3% more CPU in page faults (docs/benchmarks.md, "#22 people's tables:
-    memory at 100,000 people"). Like the allocator's, a choice made in the environment
-    (``MALLOC_MMAP_THRESHOLD_``) wins; elsewhere than glibc (``mallopt`` absent, or a no-op as
-    in musl) nothing changes."""
-    if sys.platform != "linux" or "MALLOC_MMAP_THRESHOLD_" in os.environ:
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
 # Imported by pyarrow when installed, and never needed by the CLI (it holds no pandas or numpy
