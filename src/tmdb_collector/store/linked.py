@@ -235,13 +235,6 @@ class LinkedStore(ItemReads):
             if len(held) == len(names):
                 yield int(item_id), held[DETAILS], tuple(held[name] for name in read)
 
-    def linked_of(self, entity: str, ids: Iterable[int], parts: Sequence[str]) -> Iterator[ItemRow]:
-        """The records of the held ``entity`` ids that have every one of ``parts``, by id, as
-        :meth:`iter_linked` yields them (``sync`` reads the changed ones)."""
-        decode = self.codec.decode_text
-        for item_id, details, bodies in self.linked_of_raw(entity, ids, parts):
-            yield item_id, decode(details), tuple(map(decode, bodies))
-
     def linked_of_raw(
         self,
         entity: str,
@@ -249,8 +242,9 @@ class LinkedStore(ItemReads):
         parts: Sequence[str],
         bodies: Sequence[str] | None = None,
     ) -> Iterator[RawItemRow]:
-        """What :meth:`linked_of` yields, as stored (as :meth:`iter_linked_raw` does): with
-        ``bodies``, only those parts' bodies."""
+        """The held ``entity`` ids that have every one of ``parts``, by id, as
+        :meth:`iter_linked_raw` yields them (``sync`` and the dlt source read the changed
+        ones): with ``bodies``, only those parts' bodies."""
         read = parts if bodies is None else bodies
         for item_id in sorted(ids):
             found = dict(
