@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/support
 
 from bench import check_child, child_env, cli, run_child
 from bench_tables import build, collect_source
-from tests.support.postgres import PgServer, postgres_server
+from tests.support.postgres import PgServer, no_other_session, postgres_server
 
 from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import MOVIE
@@ -49,15 +49,7 @@ def server_cpu(dsn: str) -> float:
     import psycopg
 
     with psycopg.connect(dsn, autocommit=True) as conn:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            others = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
-            ).fetchone()
-            if others is not None and others[0] == 0:
-                break
-            conn.execute("SELECT pg_sleep(0.05)")
+        no_other_session(conn, "backend_type = 'client backend'", 10)
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
         assert row is not None
         stat = Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()

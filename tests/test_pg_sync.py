@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.cli_helpers import collect_args, kill, run_cli, start_cli, update_args
-from tests.support.postgres import PgServer
+from tests.support.postgres import PgServer, no_other_session
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.store.store import Store
 from tmdb_collector.sync.source import scopes
@@ -241,21 +241,6 @@ def test_a_server_error_mid_sync_names_the_problem(
     assert sync_number(dsn, schema) == 1
 
 
-def _wait_for_no_other_backend(conn: psycopg.Connection[Any]) -> None:
-    """Until no other session is left in ``conn``'s database (a killed client's backend
-    notices the closed connection once its statement ends, and rolls back)."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchone()
-        if row is not None and row[0] == 0:
-            return
-        conn.execute("SELECT pg_sleep(0.05)")
-    raise AssertionError("the killed sync's backend never ended")
-
-
 HOLD = 2626  # the advisory lock the test holds and the first sync's indexing asks for
 
 
@@ -300,7 +285,10 @@ def test_a_first_sync_killed_mid_load_leaves_nothing(
         assert "committing" not in err
         assert waiting_in.startswith(("ALTER TABLE", "CREATE INDEX")), waiting_in
         watcher.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
-        _wait_for_no_other_backend(watcher)
+        # a killed client's backend notices the closed connection once its statement ends,
+        # and rolls back
+        if not no_other_session(watcher, "datname = current_database()", 120):
+            raise AssertionError("the killed sync's backend never ended")
         watcher.execute("DROP EVENT TRIGGER hold")
         found = watcher.execute(
             "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n"

@@ -18,9 +18,14 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
 
 SUPERUSER = "postgres"
 PASSWORD = "s3cret-pg-password"
@@ -124,3 +129,18 @@ def postgres_server() -> Iterator[PgServer]:
             check=False,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+def no_other_session(conn: psycopg.Connection[Any], where: str, timeout: float) -> bool:
+    """Wait until no session but ``conn``'s own matches ``where`` (a condition on
+    ``pg_stat_activity``: a closed or killed client's backend ends a moment after its client),
+    looking again after a ``pg_sleep`` on the server; False if ``timeout`` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = conn.execute(
+            f"SELECT count(*) FROM pg_stat_activity WHERE ({where}) AND pid <> pg_backend_pid()"
+        ).fetchone()
+        if row is not None and row[0] == 0:
+            return True
+        conn.execute("SELECT pg_sleep(0.05)")
+    return False
