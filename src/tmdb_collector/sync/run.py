@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -486,44 +486,35 @@ class _Local:
     def diff(self, cur: psycopg.Cursor[Any], schema: str, scope: Scope, since: int | None) -> _Diff:
         """What differs between the collection's units and the fingerprints the server holds:
         those written since the mark ``since`` only, or (None) every unit."""
-        if since is None:
-            return _diff(cur, schema, scope.name, scope.fingerprints(None))
-        written = self.store.changed_since(scope.name, since)
-        local = scope.fingerprints(written)
-        cur.execute(
-            sql.SQL("SELECT id, fingerprint FROM {}.{} WHERE scope = %s AND id = ANY(%s)").format(
-                sql.Identifier(schema), _ident(UNITS)
-            ),
-            (scope.name, sorted(written)),
-        )
+        written = None if since is None else self.store.changed_since(scope.name, since)
+        return _diff(cur, schema, scope.name, scope.fingerprints(written), written)
+
+
+def _diff(
+    cur: psycopg.Cursor[Any],
+    schema: str,
+    scope: str,
+    local: dict[int, str],
+    ids: Collection[int] | None,
+) -> _Diff:
+    """``local`` (the collection's fingerprints: of ``ids`` only, if given) against those the
+    server holds for the same units; the units outside ``ids`` count as unchanged."""
+    units = sql.SQL("FROM {}.{} WHERE scope = %s").format(sql.Identifier(schema), _ident(UNITS))
+    fingerprints = sql.SQL("SELECT id, fingerprint ") + units
+    if ids is None:
+        cur.execute(fingerprints, (scope,))
         held = {int(i): str(mark) for i, mark in cur.fetchall()}
-        cur.execute(
-            sql.SQL("SELECT count(*) FROM {}.{} WHERE scope = %s").format(
-                sql.Identifier(schema), _ident(UNITS)
-            ),
-            (scope.name,),
-        )
+        total = len(held)
+    else:
+        cur.execute(fingerprints + sql.SQL(" AND id = ANY(%s)"), (scope, sorted(ids)))
+        held = {int(i): str(mark) for i, mark in cur.fetchall()}
+        cur.execute(sql.SQL("SELECT count(*) ") + units, (scope,))
         row = cur.fetchone()
         total = int(row[0]) if row else 0
-        new = frozenset(local.keys() - held.keys())
-        removed = frozenset(held.keys() - local.keys())
-        changed = frozenset(i for i in local.keys() & held.keys() if local[i] != held[i])
-        return _Diff(new, changed, removed, total - len(removed) - len(changed), local)
-
-
-def _diff(cur: psycopg.Cursor[Any], schema: str, scope: str, local: dict[int, str]) -> _Diff:
-    cur.execute(
-        sql.SQL("SELECT id, fingerprint FROM {}.{} WHERE scope = %s").format(
-            sql.Identifier(schema), _ident(UNITS)
-        ),
-        (scope,),
-    )
-    written = {int(i): str(mark) for i, mark in cur.fetchall()}
-    new = frozenset(local.keys() - written.keys())
-    removed = frozenset(written.keys() - local.keys())
-    changed = frozenset(i for i in local.keys() & written.keys() if local[i] != written[i])
-    unchanged = len(local) - len(new) - len(changed)
-    return _Diff(new, changed, removed, unchanged, local)
+    new = frozenset(local.keys() - held.keys())
+    removed = frozenset(held.keys() - local.keys())
+    changed = frozenset(i for i in local.keys() & held.keys() if local[i] != held[i])
+    return _Diff(new, changed, removed, total - len(removed) - len(changed), local)
 
 
 def _add_keys(cur: psycopg.Cursor[Any], schema: str, table: SyncTable) -> None:
