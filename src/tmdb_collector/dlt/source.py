@@ -35,7 +35,7 @@ from dlt.common.schema.typing import TColumnSchema
 from tmdb_collector.dlt.changes import Changes, State, changes, linked_changes
 from tmdb_collector.export.arrow_types import arrow_schema, columns_table
 from tmdb_collector.export.exporter import export_parts
-from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, linked_names
+from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, entity_tables, linked_names
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column
@@ -264,10 +264,9 @@ def _linked(media: MediaType, table: str, parts: Sequence[str]) -> Callable[[Sto
             else store.linked_of_raw(media.name, load, parts, read)
         )
         while batch := list(islice(held, BATCH_SIZE)):
-            rows = store.codec.decode_rows(batch)
-            built = batch_tables(rows, read, tables, details=details).get(table)
-            if built is not None:
-                yield built
+            built = entity_tables(store.codec, batch, read, tables, {table: table}, details)
+            if table in built:
+                yield built[table]
 
     return build
 
