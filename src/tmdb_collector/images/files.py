@@ -146,8 +146,8 @@ class ImageFiles:
         return self._partial / f"{name}.{os.getpid()}.{next(self._names)}.part"
 
     def open_temp(self, size: str, file_path: str) -> TempFile:
-        name = f"{size}-{file_path.lstrip('/')}.{os.getpid()}.{next(self._names)}.part"
-        return TempFile(self._partial / name, self.target(size, file_path))
+        name = f"{size}-{file_path.lstrip('/')}"
+        return TempFile(self.temporary_path(name), self.target(size, file_path))
 
     def describe(self, size: str, file_path: str) -> Fetched:
         """Bytes and SHA-256 of a file in place (one the manifest does not know yet)."""
