@@ -128,3 +128,21 @@ def export_json(db: Path, out: Path) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return data
+
+
+def modules_an_export_loads(args: Sequence[str], watched: set[str]) -> set[str]:
+    """Which of the ``watched`` modules the CLI's ``export ARGS`` loads, run through its console
+    entry point (``main``) in a fresh process; the export must succeed."""
+    script = (
+        "import json, sys\n"
+        "from tmdb_collector.cli import main\n"
+        f"sys.argv = ['tmdb-collector', 'export', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        f"print(json.dumps(sorted({sorted(watched)!r} & sys.modules.keys())))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return set(loaded)

@@ -4,15 +4,13 @@ export does not write is refused (exit 2, nothing written)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.cli_helpers import one_line_error, run_cli
+from tests.cli_helpers import modules_an_export_loads, one_line_error, run_cli
 from tests.support.store import queue_ids
 from tests.test_tables import EXPORTED, parts_550
 from tmdb_collector.export import columnar
@@ -110,19 +108,8 @@ def test_the_cli_keeps_pandas_and_numpy_out_of_a_table_export(
     is imported; the CLI's process never loads either (this failed before keep_pandas_out,
     then for numpy before keep_pandas_and_numpy_out), and the export is whole."""
     out = tmp_path / ("movies.duckdb" if fmt == "duckdb" else "out")
-    script = (
-        "import sys\n"
-        "from tmdb_collector.cli import main\n"
-        f"sys.argv = ['tmdb-collector', 'export', '--db', {str(collection)!r},"
-        f" '--format', {fmt!r}, '--out', {str(out)!r}]\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print(sorted({'pandas', 'numpy'} & set(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "[]"
+    args = ["--db", str(collection), "--format", fmt, "--out", str(out)]
+    assert modules_an_export_loads(args, {"pandas", "numpy"}) == set()
     if fmt == "parquet":
         assert pq.read_table(out / "cast.parquet").num_rows > 0
     elif fmt == "csv":

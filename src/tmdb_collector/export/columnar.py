@@ -22,9 +22,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from tmdb_collector.export import compute as pc
 from tmdb_collector.export.arrow_types import ARROW_TYPES, arrow_schema
 from tmdb_collector.media.rows import (
     CREDIT_TYPE,
@@ -530,8 +530,8 @@ def _cast_then_crew(cast: Any, crew: Any) -> tuple[Any, Any, Any]:
     cast_places = pc.add(index[:in_cast], pc.take(_starts(crew), cast_items))
     crew_places = pc.add(pc.subtract(index[in_cast:], in_cast), pc.take(_ends(cast), crew_items))
     order = pc.inverse_permutation(pa.concat_arrays([cast_places, crew_places]))
-    entries = pa.concat_arrays([pc.list_flatten(cast), pc.list_flatten(crew)]).take(order)
-    items = pa.concat_arrays([cast_items, crew_items]).take(order)
+    entries = pc.take(pa.concat_arrays([pc.list_flatten(cast), pc.list_flatten(crew)]), order)
+    items = pc.take(pa.concat_arrays([cast_items, crew_items]), order)
     return entries, items, pc.less(order, in_cast)
 
 
