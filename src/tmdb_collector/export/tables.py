@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import columnar
@@ -67,13 +66,13 @@ _T = TypeVar("_T")
 class _ParquetSink:
     """One table's parquet file. Batches are gathered into row groups of about
     :data:`ROW_GROUP_BYTES` (in Arrow): a row group per batch made small row groups, which
-    wrote slower and compressed worse (docs/benchmarks.md)."""
+    wrote slower and compressed worse (docs/benchmarks.md). The file is opened by its first
+    row group, or by :meth:`close` (see :meth:`_file`)."""
 
     def __init__(self, path: Path, columns: tuple[Column, ...]) -> None:
         self.path = path
         self.schema = arrow_schema(columns)
-        statistics = self.statistics_for(self.schema)
-        self._writer: Any = pq.ParquetWriter(str(path), self.schema, write_statistics=statistics)
+        self._writer: Any = None
         self._open = True
         self._pending: list[Any] = []
         self._pending_bytes = 0
@@ -105,19 +104,33 @@ class _ParquetSink:
         if self._pending:
             rows = pa.concat_tables(self._pending)
             self._pending, self._pending_bytes = [], 0
-            self._writer.write_table(rows, row_group_size=max(1, rows.num_rows))
+            self._file().write_table(rows, row_group_size=max(1, rows.num_rows))
+
+    def _file(self) -> Any:
+        """The file's writer, opened now if it is not yet: by the writer thread, so that the
+        import of ``pyarrow.parquet`` (~0.03 CPU s, docs/benchmarks.md "#22 people's tables:
+        the start") runs beside the first batches' builds, not before them."""
+        if self._writer is None:
+            import pyarrow.parquet as pq
+
+            statistics = self.statistics_for(self.schema)
+            self._writer = pq.ParquetWriter(
+                str(self.path), self.schema, write_statistics=statistics
+            )
+        return self._writer
 
     def close(self) -> None:
         self._flush()
         self._open = False
-        self._writer.close()
+        self._file().close()
         _fsync_file(self.path)
 
     def abort(self) -> None:
         if self._open:
             self._open = False
-            with contextlib.suppress(Exception):
-                self._writer.close()
+            if self._writer is not None:
+                with contextlib.suppress(Exception):
+                    self._writer.close()
 
 
 @dataclass(frozen=True)
