@@ -56,8 +56,9 @@ from tmdb_collector.store.store import RawItemRow, Store
 BATCH_SIZE = 500  # movies per batch at most; tests lower it
 BATCH_BYTES = 8 << 20  # stored JSON per batch at most (a batch has at least one movie)
 # A linked entity's batch: its tables take ~3.5 times its JSON in memory while built (a person's
-# credits), and WORKERS + 1 batches are in hand (docs/benchmarks.md, "#22 people's tables").
-ENTITY_BATCH_BYTES = 2 << 20
+# credits), and WORKERS + 1 batches are in hand; 3 MiB cost ~5% less CPU than 2 MiB for 3 MiB
+# more peak RSS with 100,000 people (docs/benchmarks.md, "#22 people's tables").
+ENTITY_BATCH_BYTES = 3 << 20
 ROW_GROUP_BYTES = 4 << 20  # a parquet row group gathers batches' rows up to this (Arrow) size
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # threads building batches' tables
 _T = TypeVar("_T")
