@@ -17,10 +17,11 @@ from typing import Any, Literal
 import orjson
 
 from tmdb_collector.errors import UsageError
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.store import codec
 from tmdb_collector.store.store import Store
 
-WATCH_PROVIDERS = "watch/providers"  # the part the timeline is read from
+TITLE_COLUMN = "title_id"  # the title's id: in the history tables and the events
 OfferKey = tuple[str, int, str]  # country, provider id, offer type
 
 
@@ -63,7 +64,7 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "title_id": self.title_id,
+            TITLE_COLUMN: self.title_id,
             "title": self.title,
             "provider_id": self.provider_id,
             "provider_name": self.provider_name,

@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from tmdb_collector.history.availability import WATCH_PROVIDERS, availability
+from tmdb_collector.history.availability import TITLE_COLUMN, availability
 from tmdb_collector.media.links import DETAILS
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.media.table_schema import Column, Row, columns
 from tmdb_collector.store.store import Store
 
 AVAILABILITY = "availability"
 PART_VERSIONS = "part_versions"
-TITLE_COLUMN = "title_id"  # the history tables' title column
 HISTORY_TABLES: dict[str, tuple[Column, ...]] = {
     AVAILABILITY: columns(
         f"{TITLE_COLUMN}:int country:str provider_id:int provider_name:str offer_type:str"

@@ -29,7 +29,8 @@ from tmdb_collector.export.tables import (
     linked_names,
     rows_table,
 )
-from tmdb_collector.history.tables import HISTORY_TABLES, TITLE_COLUMN, history_tables
+from tmdb_collector.history.availability import TITLE_COLUMN
+from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE
