@@ -17,6 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.cli_helpers import collect_args, run_cli, update_args
+from tests.support.store import raw_items
 from tests.test_dashboard import run_to_completion, state
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard.server import create_app
@@ -85,7 +86,7 @@ def same_rows_both_ways(db: Path, media: MediaType) -> None:
     """The parts the columnar fast paths build (images, external_ids, alternative_names,
     translations...) hold exactly the row-by-row builders' rows."""
     with Store.open_existing(db) as store:
-        batch = list(store.iter_raw_items(media.part_names))
+        batch = list(raw_items(store, media.part_names))
     fast = columnar.fast_paths(media.tables)
     assert fast
     ids = pa.array([item[0] for item in batch], pa.int64())

@@ -112,12 +112,6 @@ class ItemReads(Database):
         """Stored items that have every one of ``parts``: see :meth:`iter_stored_items`."""
         return self._decoded(parts, include_removed, self.codec.decode_text)
 
-    def iter_raw_items(
-        self, parts: Sequence[str], *, include_removed: bool = False
-    ) -> Iterator[RawItemRow]:
-        """As :meth:`iter_items`, the texts as UTF-8 ``bytes`` (not decoded: for parsers)."""
-        return self._decoded(parts, include_removed, self.codec.decode)
-
     def _decoded(
         self, parts: Sequence[str], include_removed: bool, decode: Callable[[bytes], T]
     ) -> Iterator[Row[T]]:
