@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from tests.conftest import REPO
 from tmdb_collector.cli import cli
 from tmdb_collector.fetch.settings import build_client_settings
+from tmdb_collector.history.tables import HISTORY_TABLES
+from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.config import build_plan, read_config
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -114,3 +116,51 @@ def test_the_readme_config_file_is_one_the_collector_reads(tmp_path: Path) -> No
         settings = build_client_settings(config.client, {}, env={})
         assert plan.parts == tuple(config.plan["parts"])
         assert settings.rate == config.client["rate"]
+
+
+TABLES_DOC = (REPO / "docs" / "tables.md").read_text(encoding="utf-8")
+DOC_KINDS = {
+    "int64": "int",
+    "float64": "float",
+    "bool": "bool",
+    "string": "str",
+    "date32": "date",
+    "timestamp": "timestamp",
+    "list\\<string\\>": "list_str",
+    "list\\<int64\\>": "list_int",
+}
+
+
+def _documented_columns() -> dict[str, list[tuple[str, str]]]:
+    """``{table: [(column, kind)]}`` of every ``## table`` section of docs/tables.md with a
+    ``| Column | Type |`` table (crew's "first ten columns ... as in `cast`" included)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    sections = re.split(r"^#{2,3} ", TABLES_DOC, flags=re.MULTILINE)
+    for section in sections:
+        name, _, body = section.partition("\n")
+        rows = re.findall(r"^\| (`[^|]+?) \| ([^|]+?) \|", body, flags=re.MULTILINE)
+        if not re.fullmatch(r"\w+", name) or not rows:
+            continue
+        listed = []
+        if same := re.search(r"first (\w+) columns are the same as in `(\w+)`", body):
+            count = {"ten": 10}[same.group(1)]
+            listed += found[same.group(2)][:count]
+        for cell, kind in rows:
+            named = re.findall(r"`(\w+)`", cell.split("(TV:")[0])
+            listed += [(column, DOC_KINDS.get(kind.split(" (")[0], kind)) for column in named]
+        found[name] = listed
+    return found
+
+
+def test_the_documented_movie_columns_are_the_exported_ones() -> None:
+    """docs/tables.md's column tables list each movie (and history) table's columns in the
+    order and with the types the export writes (``videos`` had ``type`` before ``size``)."""
+    documented = _documented_columns()
+    declared = {**MOVIE.tables.tables, **HISTORY_TABLES}
+    assert {"movies", "crew", "videos", "availability", "part_versions"} <= set(documented)
+    wrong = {
+        name: (columns, [(c.name, c.kind) for c in declared[name]])
+        for name, columns in documented.items()
+        if columns != [(c.name, c.kind) for c in declared[name]]
+    }
+    assert not wrong, wrong
