@@ -5,9 +5,11 @@ its config file is one the collector reads."""
 from __future__ import annotations
 
 import re
+import ssl
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO
@@ -102,14 +104,24 @@ def test_the_readme_names_every_folder_of_the_package() -> None:
     assert not missing, f"README's table of folders lacks {missing}"
 
 
-def test_the_readme_config_file_is_one_the_collector_reads(tmp_path: Path) -> None:
-    """Its ```toml block: every [plan] and [client] key known, every value accepted."""
+def test_the_readme_config_file_is_one_the_collector_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its ```toml block: every [plan] and [client] key known, every value accepted (its
+    ``ca_file`` is read: here a PEM file of one of the system's CAs)."""
     blocks = re.findall(r"^```toml\n(.*?)^```", README, flags=re.MULTILINE | re.DOTALL)
     assert blocks
+    monkeypatch.chdir(tmp_path)
+    system_cas = ssl.create_default_context().get_ca_certs(binary_form=True)
+    if not system_cas:
+        pytest.skip("no system CA certificates to stand for the README's ca_file")
     for number, block in enumerate(blocks):
         path = tmp_path / f"readme-{number}.toml"
         path.write_text(block, encoding="utf-8")
         config = read_config(path)
+        if "ca_file" in config.client:
+            pem = ssl.DER_cert_to_PEM_cert(system_cas[0])
+            Path(config.client["ca_file"]).write_text(pem, encoding="ascii")
         assert config.plan
         assert config.client
         plan = build_plan(config, {})
