@@ -40,6 +40,8 @@ def test_every_option_has_help() -> None:
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
                 assert param.help, f"{name} {param.opts}"
+                # an empty default list read "(default )" (companies' and networks' parts)
+                assert not re.search(r"\(default\s*\)", param.help), param.help
 
 
 def test_quick_start_is_two_commands() -> None:
