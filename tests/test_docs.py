@@ -178,3 +178,11 @@ def test_the_documented_movie_columns_are_the_exported_ones() -> None:
         if columns != [(c.name, c.kind) for c in declared[name]]
     }
     assert not wrong, wrong
+
+
+def test_the_readme_names_every_table_a_movie_export_writes() -> None:
+    """Its "Analysis-ready exports" list (it left out the history tables, written always)."""
+    section = README.split("## Analysis-ready exports", 1)[1].split("\n## ", 1)[0]
+    written = [*MOVIE.tables.names(MOVIE.part_names), *HISTORY_TABLES]
+    missing = [name for name in written if f"`{name}`" not in section]
+    assert not missing, missing
