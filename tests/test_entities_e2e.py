@@ -146,6 +146,19 @@ def test_another_entitys_daily_export_is_refused(sim: RunningSimulator, tmp_path
     assert not db.exists()
 
 
+def test_another_entitys_daily_export_url_is_refused(sim: RunningSimulator, tmp_path: Path) -> None:
+    """The same by URL: a network's line has the ``name`` a person's has, so only the URL's
+    file name tells them apart, checked before any collection is made (the download took
+    the name ids.json.gz, and the network ids were collected as people)."""
+    url = f"{sim.base_url[:-2]}/p/exports/tv_network_ids_11_24_2026.json.gz"
+    db = tmp_path / "p.db"
+    done = run_cli(collect_args(db, sim.base_url, "--media", "person", "--ids-from", url))
+    assert done.returncode == 2, done.stderr
+    assert f"{url} is the daily ID export of networks, not of people" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not db.exists()
+
+
 def test_update_of_an_entity_without_a_changes_feed(sim: RunningSimulator, tmp_path: Path) -> None:
     """TMDB has no /company/changes: update follows --ids-from (and --max-age) alone."""
     url = f"{sim.base_url[:-2]}/p/exports/production_company_ids_11_24_2026.json.gz"

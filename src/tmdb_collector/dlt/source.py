@@ -153,7 +153,9 @@ def _rows(path: Path, table: _Table) -> Tables:
             if rows.num_rows:
                 loaded.update(rows.column(owner).to_pylist())
                 deleted = pa.nulls(rows.num_rows, pa.bool_())
-                yield pa.Table.from_arrays([*rows.columns, deleted], schema=schema)
+                yield pa.Table.from_arrays([*rows.columns, deleted], names=schema.names).cast(
+                    schema
+                )
     if todo.load is None:
         return  # a first load: nothing to clear
     # A table of one row per title: the titles without a row this load (the row of one that
@@ -166,10 +168,14 @@ def _rows(path: Path, table: _Table) -> Tables:
 
 def _schema(table: _Table) -> Any:
     """The Arrow schema of what a resource yields: the export's, its key column not null (as
-    dlt makes a primary or merge key), and :data:`DELETED`."""
+    dlt makes a primary or merge key), its timestamps in microseconds (the precision of
+    :func:`_hints`: dlt warns when the two differ), and :data:`DELETED`."""
     schema = arrow_schema(table.columns)
     index = schema.get_field_index(table.owner)
     schema = schema.set(index, schema.field(index).with_nullable(False))
+    for index, field in enumerate(schema):
+        if pa.types.is_timestamp(field.type):
+            schema = schema.set(index, field.with_type(pa.timestamp("us", tz=field.type.tz)))
     return schema.append(pa.field(DELETED, pa.bool_()))
 
 
