@@ -106,11 +106,10 @@ def _titles(store: Store) -> Scope:
     units = {table.name: table.unit_column for table in tables}
 
     def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
-        if whole:
-            every = store.iter_stored_items(parts)
-            stored: Iterator[RawItemRow] = (item for item in every if item[0] in chosen)
-        else:
-            stored = store.stored_items_of(chosen, parts)
+        # A few units: only theirs are read (their history too); else every one, theirs kept.
+        only = None if whole else chosen
+        every = store.iter_stored_items(parts, ids=only)
+        stored: Iterator[RawItemRow] = (item for item in every if item[0] in chosen)
 
         coder = store.codec  # loaded on this thread: the database is read here only
         fresh = _counter(chosen, new)
@@ -129,10 +128,8 @@ def _titles(store: Store) -> Scope:
         try:
             yield from _in_order(batches, build)
         finally:
-            close = getattr(every if whole else stored, "close", None)
-            if close is not None:
-                close()
-        for name, table_rows in history_tables(store, parts):
+            every.close()
+        for name, table_rows in history_tables(store, parts, ids=only):
             kept = (row for row in table_rows if row[0] in chosen)
             while chunk := list(islice(kept, BATCH_SIZE)):
                 yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, fresh)
