@@ -14,13 +14,23 @@ Measured, each a child process timed by bench.py's launcher (wall seconds):
   before it the server is settled (VACUUM ANALYZE, what autovacuum does after a bulk load
   long before the next day's sync).
 
+With ``--history`` the collection also holds ``watch/providers``, each title with an earlier
+version of it (a week before) and its first day's marker, as a collection refreshed daily
+holds them: the sync then writes ``availability`` and ``part_versions`` too.
+
+The package's bytecode is compiled first (``compileall``, into its ``__pycache__``), as an
+installed wheel has it: with ``PYTHONDONTWRITEBYTECODE`` set (as in the VM's environment) an
+editable install's children would otherwise compile every module of ours at each start.
+
     .venv/bin/python scripts/bench_sync.py                    # 100,000 movies
     .venv/bin/python scripts/bench_sync.py --movies 20000     # quicker
+    .venv/bin/python scripts/bench_sync.py --history          # with availability's history
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import sqlite3
 import sys
@@ -35,8 +45,11 @@ from bench import check_child, child_env, cli, run_child
 from bench_tables import build, collect_source
 from tests.support.postgres import PgServer, no_other_session, postgres_server
 
+import tmdb_collector
+from tmdb_collector.history.availability import WATCH_PROVIDERS
 from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import MOVIE
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.sync.target import PASSWORD_ENV
 
 TARGET_INCREMENTAL = 0.05  # an incremental sync of 1% changed: under 5% of the first's time
@@ -137,17 +150,47 @@ def touch(db: Path, share: float) -> int:
     return len(chosen)
 
 
+def add_history(db: Path) -> None:
+    """Give each title the versions a daily refresh of ``watch/providers`` leaves: its first
+    day's marker, an earlier ``watch/providers`` (the next title's body) seen a week before
+    and a marker for the one held now (store/versions.py)."""
+    earlier, now = "2026-11-17", "2026-11-24"
+    with sqlite3.connect(db) as con:
+        con.execute(
+            "INSERT INTO part_versions SELECT 'movie', id, ?, ?, NULL FROM items",
+            (DETAILS, earlier),
+        )
+        con.execute(
+            "INSERT INTO part_versions SELECT 'movie', p.item_id, p.name, ?, COALESCE((SELECT"
+            " q.body FROM parts q WHERE q.name = p.name AND q.item_id = p.item_id + 7), p.body)"
+            " FROM parts p WHERE p.name = ?",
+            (earlier, WATCH_PROVIDERS),
+        )
+        con.execute(
+            "INSERT INTO part_versions SELECT 'movie', item_id, name, ?, NULL FROM parts"
+            " WHERE name = ?",
+            (now, WATCH_PROVIDERS),
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--movies", type=int, default=100_000)
     parser.add_argument("--changed", type=float, default=0.01, help="share of titles changed")
+    parser.add_argument(
+        "--history", action="store_true", help="with watch/providers and its versions"
+    )
     args = parser.parse_args()
+    compileall.compile_dir(Path(tmdb_collector.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp, postgres_server() as server:
         workdir = Path(tmp)
         print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
         source = collect_source(workdir)
         db = workdir / "big.db"
-        build(source, db, args.movies, MOVIE.default_parts)
+        parts = (*MOVIE.default_parts, WATCH_PROVIDERS) if args.history else MOVIE.default_parts
+        build(source, db, args.movies, parts)
+        if args.history:
+            add_history(db)
         dsn = server.dsn()
         print("first sync:", flush=True)
         first = sync(db, server, "tmdb", workdir)
