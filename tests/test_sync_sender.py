@@ -77,3 +77,21 @@ def test_the_sync_command_does_not_load_the_collectors_http_client() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_sync_reaches_the_server_before_it_loads_pyarrow() -> None:
+    """Everything a sync runs before its first statement (the CLI, the comparing, the scopes
+    and their tables) loads without pyarrow or the table export's builders: those load where
+    the rows are built, while a changes-only sync's deletes run on the server."""
+    probe = (
+        "import sys\n"
+        "from tmdb_collector.cli import cli\n"
+        "cli.commands['sync']\n"
+        "import tmdb_collector.sync.run\n"
+        "heavy = ('pyarrow', 'tmdb_collector.export.tables')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
