@@ -25,6 +25,8 @@ editable install's children would otherwise compile every module of ours at each
     .venv/bin/python scripts/bench_sync.py                    # 100,000 movies
     .venv/bin/python scripts/bench_sync.py --movies 20000     # quicker
     .venv/bin/python scripts/bench_sync.py --history          # with availability's history
+    git archive main src | tar -x -C /tmp/main-tree           # then main's tree against this one:
+    .venv/bin/python scripts/bench_sync.py --tree main=/tmp/main-tree/src --tree branch=src
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import argparse
 import compileall
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -70,9 +73,14 @@ def server_cpu(dsn: str) -> float:
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
-def sync(db: Path, server: PgServer, schema: str, workdir: Path) -> float:
-    """One ``sync`` (the password in PGPASSWORD, as the docs advise): its wall seconds."""
+def sync(
+    db: Path, server: PgServer, schema: str, workdir: Path, tree: Path | None = None
+) -> tuple[float, float, float]:
+    """One ``sync`` (the password in PGPASSWORD, as the docs advise; the package from ``tree``
+    if given): its wall seconds, its CPU seconds and the server's."""
     env = {**child_env(), PASSWORD_ENV: server.password}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree.resolve())
     before = server_cpu(server.dsn())
     child = run_child(
         cli("sync", "--db", str(db), "--to", server.dsn(password=""), "--schema", schema),
@@ -80,13 +88,41 @@ def sync(db: Path, server: PgServer, schema: str, workdir: Path) -> float:
         workdir,
     )
     check_child(child, f"sync --schema {schema}")
+    served = server_cpu(server.dsn()) - before
     print("   ", child.stdout.strip()[:300], flush=True)
     print(
-        f"    CPU: sync {child.cpu:.1f} s, server {server_cpu(server.dsn()) - before:.1f} s;"
+        f"    {child.wall:.2f} s; CPU: sync {child.cpu:.2f} s, server {served:.2f} s;"
         f" load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
-    return child.wall
+    return child.wall, child.cpu, served
+
+
+def interleaved(
+    db: Path, server: PgServer, workdir: Path, trees: dict[str, Path], rounds: int, share: float
+) -> None:
+    """``rounds`` more incremental syncs with each source tree (a directory holding the
+    ``tmdb_collector`` package, its bytecode compiled first), the trees taking turns (their
+    order reversed every other round), each after ``share`` of other titles changed: the
+    median wall, CPU and server CPU of each. The trees must keep the same sync state format
+    (``sync/run.py``'s STATE_VERSION), or each would load everything anew."""
+    for tree in trees.values():
+        compileall.compile_dir(tree / "tmdb_collector", quiet=1)
+    found: dict[str, list[tuple[float, float, float]]] = {name: [] for name in trees}
+    turn = 1
+    for n in range(rounds):
+        order = list(trees.items())
+        for name, tree in order if n % 2 == 0 else reversed(order):
+            changed = touch(db, share, turn)
+            turn += 1
+            print(f"round {n + 1}, {name}, {changed:,} titles changed:", flush=True)
+            found[name].append(sync(db, server, "tmdb", workdir, tree))
+    for name, runs in found.items():
+        wall, cpu, served = (statistics.median(run[i] for run in runs) for i in range(3))
+        print(
+            f"  {name}: median of {len(runs)}: {wall:.2f} s; CPU: sync {cpu:.2f} s,"
+            f" server {served:.2f} s"
+        )
 
 
 def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
@@ -137,16 +173,15 @@ def settle(dsn: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def touch(db: Path, share: float) -> int:
-    """Mark ``share`` of the titles saved again (every n-th id); returns how many."""
+def touch(db: Path, share: float, turn: int = 0) -> int:
+    """Mark ``share`` of the titles saved again (every n-th id, from the ``turn``-th on, with
+    a time of that turn's: other titles at each turn); returns how many."""
     with sqlite3.connect(db) as con:
         ids = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id")]
         step = max(1, round(1 / share))
-        chosen = ids[::step]
-        con.executemany(
-            "UPDATE ids SET updated_at = '2099-01-01T00:00:00+00:00' WHERE id = ?",
-            [(i,) for i in chosen],
-        )
+        chosen = ids[turn % step :: step]
+        stamp = f"2099-01-01T{turn // 3600 % 24:02d}:{turn // 60 % 60:02d}:{turn % 60:02d}+00:00"
+        con.executemany("UPDATE ids SET updated_at = ? WHERE id = ?", [(stamp, i) for i in chosen])
     return len(chosen)
 
 
@@ -180,7 +215,16 @@ def main() -> None:
     parser.add_argument(
         "--history", action="store_true", help="with watch/providers and its versions"
     )
+    parser.add_argument(
+        "--tree",
+        action="append",
+        default=[],
+        metavar="NAME=SRC",
+        help="then incremental syncs with each of these package trees in turn",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="incremental syncs per --tree")
     args = parser.parse_args()
+    trees = {name: Path(src) for name, src in (item.split("=", 1) for item in args.tree)}
     compileall.compile_dir(Path(tmdb_collector.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp, postgres_server() as server:
         workdir = Path(tmp)
@@ -193,7 +237,7 @@ def main() -> None:
             add_history(db)
         dsn = server.dsn()
         print("first sync:", flush=True)
-        first = sync(db, server, "tmdb", workdir)
+        first = sync(db, server, "tmdb", workdir)[0]
         print(f"  {first:.1f} s ({args.movies / first:,.0f} movies/s)", flush=True)
         exported, copied = export_and_copy(db, dsn, workdir)
         print(
@@ -204,7 +248,7 @@ def main() -> None:
         settle(dsn)
         changed = touch(db, args.changed)
         print(f"incremental sync, {changed:,} titles changed:", flush=True)
-        again = sync(db, server, "tmdb", workdir)
+        again = sync(db, server, "tmdb", workdir)[0]
         share = again / first
         print(f"  {again:.1f} s = {share:.1%} of the first sync's time", flush=True)
         verdict_first = "ok" if first <= exported + copied else "SLOWER"
@@ -215,6 +259,8 @@ def main() -> None:
             f" (target <= 1: {verdict_first}); incremental {again:.1f} s ="
             f" {share:.1%} of the first (target < {TARGET_INCREMENTAL:.0%}: {verdict_again})"
         )
+        if trees:
+            interleaved(db, server, workdir, trees, args.rounds, args.changed)
     if verdict_first != "ok" or verdict_again != "ok":
         raise SystemExit("bench: a sync target was missed (see the summary)")
 
