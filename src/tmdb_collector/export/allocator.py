@@ -63,5 +63,5 @@ def no_collection_at_exit() -> None:
     does anyway, and leaves any cycle among them to the process's end. Those collections walked
     every object that pyarrow, psycopg and our modules had made (mostly the modules' own
     functions and classes): 0.1 CPU s and 0.2-0.3 s of wall at the end of each ``sync`` on the
-    loaded 2-core VM (docs/benchmarks.md), a quarter of a sync of a few titles."""
+    loaded 2-core VM (docs/benchmarks.md)."""
     atexit.register(gc.freeze)

@@ -8,8 +8,8 @@ by the table export's own functions (:func:`~tmdb_collector.export.tables.batch_
 they are the parquet files' rows, a batch of units at a time, on the export's ``WORKERS`` threads.
 
 pyarrow and the table export's builders are imported where rows are built, not with this
-module: a changes-only sync's deletes are already on the server while they load (0.1 CPU s,
-about a tenth of a sync of a few titles).
+module: a changes-only sync's deletes are already on the server while they load (0.08 CPU s
+on the loaded VM, docs/benchmarks.md).
 """
 
 from __future__ import annotations
