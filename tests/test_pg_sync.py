@@ -554,3 +554,42 @@ def test_changed_linked_entities_are_read_as_stored(
         full = list(people.rows(chosen, frozenset(), True))
         monkeypatch.setattr(Store, "iter_linked", lambda *args: pytest.fail("bodies decoded"))
         assert list(people.rows(chosen, frozenset(), False)) == full
+
+
+def test_a_changes_only_sync_reads_only_the_changed_titles_history(
+    collections: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changes-only sync reads the changed titles' history only (their watch/providers
+    versions for ``availability``, their part versions for ``part_versions``), not the whole
+    collection's to keep theirs, and builds the same rows as that whole read does."""
+    db = tmp_path / "c.db"
+    shutil.copy(collections["week"], db)
+    with Store.open_existing(db) as store:
+        titles = scopes(store)[0]
+        assert {"availability", "part_versions"} <= {table.name for table in titles.tables}
+        parts = ("details", *store.plan().parts)
+        every = sorted(titles.fingerprints(None))
+        changed = sorted({row[0] for row in store.version_rows(parts)})  # with past versions
+        chosen = frozenset(changed[:2] + every[:1])
+        assert len(chosen) == 3
+        assert len(every) > 10
+        full = list(titles.rows(chosen, frozenset(), True))
+        assert {"availability", "part_versions"} <= {name for built in full for name in built}
+
+        read: list[int] = []  # the titles whose history was read, once per read
+
+        def spying(name: str) -> Any:
+            method = getattr(Store, name)
+
+            def spy(self: Store, *args: Any, **options: Any) -> Iterator[Any]:
+                for row in method(self, *args, **options):
+                    read.append(row[0])
+                    yield row
+
+            return spy
+
+        for name in ("part_timelines", "version_rows"):
+            monkeypatch.setattr(Store, name, spying(name))
+        assert list(titles.rows(chosen, frozenset(), False)) == full
+        assert read
+        assert set(read) <= chosen

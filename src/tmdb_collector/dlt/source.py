@@ -35,7 +35,8 @@ from dlt.common.schema.typing import TColumnSchema
 from tmdb_collector.dlt.changes import Changes, State, changes, linked_changes
 from tmdb_collector.export.arrow_types import arrow_schema, columns_table
 from tmdb_collector.export.exporter import export_parts
-from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, entity_tables, linked_names
+from tmdb_collector.export.linked_names import linked_names
+from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, entity_tables
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column
@@ -127,7 +128,7 @@ def _title_tables(store: Store, parts: Sequence[str], include_removed: bool) -> 
 
 def _linked_tables(store: Store, taken: set[str]) -> list[_Table]:
     """The tables of the linked entities the collection holds, named as the export names
-    them (:func:`~tmdb_collector.export.tables.linked_names`)."""
+    them (:func:`~tmdb_collector.export.linked_names.linked_names`)."""
     found: list[_Table] = []
     for media, names in linked_names(store, taken):
         parts = store.linked_parts(media)

@@ -10,7 +10,7 @@ an arrival within that week, on the day of the refresh that saw it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -112,11 +112,14 @@ def intervals(
     return done
 
 
-def availability(store: Store, *, include_removed: bool = False) -> Iterator[Interval]:
-    """Every offer interval of the collection's titles (as the exports read them), by id."""
+def availability(
+    store: Store, *, include_removed: bool = False, ids: Collection[int] | None = None
+) -> Iterator[Interval]:
+    """Every offer interval of the collection's titles (as the exports read them; of the
+    titles ``ids`` only, if given), by id."""
     coder = store.codec
     for title_id, _, timeline in store.part_timelines(
-        WATCH_PROVIDERS, include_removed=include_removed
+        WATCH_PROVIDERS, include_removed=include_removed, ids=ids
     ):
         yield from intervals(title_id, timeline, coder)
 
