@@ -1,5 +1,5 @@
 """Reading chosen linked entities (``Store.linked_of_raw``, what ``sync`` and the dlt source read
-of the changed ones): in chunks of ids, not one query per entity, and the same entities as the
+of the changed ones): one query for all the ids, not one per entity, and the same entities as the
 whole read."""
 
 from __future__ import annotations
@@ -7,11 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.plan.plan import Plan
-from tmdb_collector.store import linked
 from tmdb_collector.store.store import Store
 
 PARTS = ("combined_credits", "external_ids")
@@ -22,10 +19,7 @@ def person(n: int, parts: tuple[str, ...] = PARTS) -> ItemRecord:
     return ItemRecord(n, json.dumps({"id": n, "name": f"Person {n}"}), bodies)
 
 
-def test_chosen_linked_entities_are_read_a_chunk_of_ids_at_a_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(linked, "CHUNK", 5, raising=False)  # (no CHUNK: one read an id)
+def test_chosen_linked_entities_are_read_in_one_query(tmp_path: Path) -> None:
     with Store.create_or_open(tmp_path / "c.db", Plan(linked=("people",))) as store:
         store.queue_linked("person", range(1, 31))
         for n in range(1, 30):  # 30 is queued, never fetched
@@ -43,4 +37,4 @@ def test_chosen_linked_entities_are_read_a_chunk_of_ids_at_a_time(
     assert got == whole
     assert [row[0] for row in got] == [n for n in range(2, 24) if n != 7]
     assert only == [(n, details, bodies[1:]) for n, details, bodies in whole]
-    assert sum("linked_parts" in sql for sql in reads) == 2 * 5  # 24 ids, 5 a read, twice
+    assert sum("linked_parts" in sql for sql in reads) == 2  # 24 ids, one read each call
