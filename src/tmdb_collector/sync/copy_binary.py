@@ -23,6 +23,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tmdb_collector.sync.copy_text import CopyData
+
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # the signature, no flags, no header extension
 TRAILER = struct.pack(">h", -1)
 # What PostgreSQL's dates and timestamps count from: 2000-01-01, in days and microseconds
@@ -36,9 +38,6 @@ LOWER_BOUND = struct.pack(">i", 1)  # an array's first index
 _SWAPS = {array.array(code).itemsize: code for code in ("q", "l", "i", "h")}
 # A batch's rows are joined into one binary array (32-bit offsets): a larger one in parts.
 MAX_JOINED = (1 << 31) - 1
-
-# COPY's data for a batch: chunks written one after the other (views of Arrow's buffers).
-CopyData = tuple[bytes | memoryview, ...]
 
 
 def copy_data(table: Any) -> CopyData:

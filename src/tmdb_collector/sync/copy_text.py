@@ -30,6 +30,9 @@ PG_UDT: dict[Kind, str] = {
     "list_int": "_int8",
 }
 COPY_OPTIONS = "FORMAT binary"
+# What a COPY statement is given for a batch: chunks written one after the other (views of
+# Arrow's buffers, made by copy_binary.copy_data).
+CopyData = tuple[bytes | memoryview, ...]
 # Into a table made in the same transaction (a first load): rows written already frozen, so
 # the vacuum that follows a bulk load has nothing to rewrite.
 FREEZE = ", FREEZE"
