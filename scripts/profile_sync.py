@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import resource
 import sys
@@ -97,17 +98,25 @@ def _measured(cur: Any, statement: Any) -> Iterator[None]:
 def instrument() -> None:
     import psycopg
 
+    from tmdb_collector.export import tables
     from tmdb_collector.store import codec, sync_reads
-    from tmdb_collector.sync import source
+    from tmdb_collector.sync import copy_text, source
 
-    stages: list[tuple[Any, str, str]] = [
-        (source, "batch_tables", "building the Arrow tables"),
-        (source, "rows_table", "building the Arrow tables"),
-        (source, "copy_data", "making the COPY data"),
-        (source, "copy_bytes", "making the COPY data"),  # its name before binary COPY
-        (codec.Codec, "decode_rows", "decoding the stored bodies"),
-        (sync_reads.SyncReads, "item_fingerprints", "reading the fingerprints"),
-    ]
+    makers: list[Any] = [copy_text, source]
+    with contextlib.suppress(ImportError):  # a tree from before binary COPY has no copy_binary
+        makers.append(importlib.import_module("tmdb_collector.sync.copy_binary"))
+
+    # Patched where they are defined: the sync imports them where rows are built, or at its
+    # own import (an older tree's source.py: patched there too).
+    stages: list[tuple[Any, str, str]] = []
+    for owner in (tables, source):
+        stages.append((owner, "batch_tables", "building the Arrow tables"))
+        stages.append((owner, "rows_table", "building the Arrow tables"))
+    for owner in makers:
+        stages.append((owner, "copy_data", "making the COPY data"))
+        stages.append((owner, "copy_bytes", "making the COPY data"))  # its CSV name
+    stages.append((codec.Codec, "decode_rows", "decoding the stored bodies"))
+    stages.append((sync_reads.SyncReads, "item_fingerprints", "reading the fingerprints"))
     for owner, name, label in stages:
         if hasattr(owner, name):  # another tree's code (PYTHONPATH) may lack one
             setattr(owner, name, _timed(label, getattr(owner, name)))
