@@ -446,7 +446,8 @@ class _Job:
             columns = by_name[name].columns
             statement = copy_statement(self.schema, name, columns, freeze=freeze)
             with self.cur.copy(statement.encode()) as copy:
-                copy.write(data)
+                for chunk in data:
+                    copy.write(chunk)
             counts = self.result.tables[name]
             counts.inserted += fresh
             counts.replaced += rows - fresh

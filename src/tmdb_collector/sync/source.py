@@ -29,11 +29,12 @@ from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE
 from tmdb_collector.store.items import RawItemRow
 from tmdb_collector.store.store import Store
+from tmdb_collector.sync.copy_text import CopyData
 
 SPLIT = 8  # a few units' rows are built in this many batches at least...
 SMALLEST_BATCH = 50  # ...of this many units at least
-# table -> (rows, rows of new units, COPY text) of one batch
-Built = dict[str, tuple[int, int, bytes]]
+# table -> (rows, rows of new units, COPY data) of one batch
+Built = dict[str, tuple[int, int, CopyData]]
 _B = TypeVar("_B")
 
 
@@ -180,14 +181,14 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
 
 
 def _as_copy(built: dict[str, Any], units: dict[str, str], fresh: Callable[[Any], int]) -> Built:
-    """Each table's rows as COPY text, with how many of them belong to new units (``fresh``
+    """Each table's rows as COPY data, with how many of them belong to new units (``fresh``
     counts them in a column of unit ids)."""
-    from tmdb_collector.sync.copy_text import copy_bytes
+    from tmdb_collector.sync.copy_binary import copy_data
 
     found: Built = {}
     for name, table in built.items():
         if table.num_rows:
-            found[name] = (table.num_rows, fresh(table.column(units[name])), copy_bytes(table))
+            found[name] = (table.num_rows, fresh(table.column(units[name])), copy_data(table))
     return found
 
 

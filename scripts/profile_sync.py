@@ -1,0 +1,172 @@
+"""Where a first sync's CPU goes: the server's per statement kind, the client's per stage.
+
+A collection of ``--movies`` movies is built as bench_sync.py builds it (bench_tables.py's
+``build``), a PostgreSQL server started as the tests start it, and one first sync run in this
+process with its steps wrapped:
+
+* the server: its backend's CPU (``/proc``) around each statement, summed by kind (each
+  table's COPYs, CREATE INDEX, ANALYZE...), and its parallel workers' (the postmaster's ended
+  children) around each;
+* the client: each stage's thread CPU (decoding the stored bodies, building the Arrow tables,
+  making the COPY data, reading the fingerprints, sending), summed over the threads.
+
+    .venv/bin/python scripts/profile_sync.py --movies 100000
+    PYTHONPATH=../main/src .venv/bin/python scripts/profile_sync.py   # another tree's code
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/support
+
+from bench_tables import build, collect_source
+from tests.support.postgres import postgres_server
+
+from tmdb_collector.media import MOVIE
+
+_TICK = os.sysconf("SC_CLK_TCK")
+_lock = threading.Lock()
+client: dict[str, float] = defaultdict(float)
+server: dict[str, float] = defaultdict(float)
+
+
+def _proc_cpu(pid: int, children: bool = False) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    at = 13 if children else 11  # cutime, cstime / utime, stime
+    return (int(fields[at]) + int(fields[at + 1])) / _TICK
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _timed(name: str, work: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        began = time.thread_time()
+        try:
+            return work(*args, **kwargs)
+        finally:
+            with _lock:
+                client[name] += time.thread_time() - began
+
+    return wrapper
+
+
+def _kind(cur: Any, statement: Any) -> str:
+    if isinstance(statement, bytes):
+        text = statement.decode()
+    else:
+        text = statement.as_string(cur) if hasattr(statement, "as_string") else str(statement)
+    words = text.split()
+    if words[:1] == ["COPY"]:
+        return "COPY " + words[1].rsplit(".", 1)[-1].strip('"')
+    if "INDEX" in words[:3] or "PRIMARY" in words[:5]:
+        return "CREATE INDEX / ADD PRIMARY KEY"
+    return words[0] if words else "?"
+
+
+@contextlib.contextmanager
+def _measured(cur: Any, statement: Any) -> Iterator[None]:
+    pid = cur.connection.info.backend_pid
+    postmaster = _parent(pid)
+    backend, workers = _proc_cpu(pid), _proc_cpu(postmaster, True)
+    sending = time.thread_time()
+    try:
+        yield
+    finally:
+        kind = _kind(cur, statement)
+        server[kind] += _proc_cpu(pid) - backend
+        server[kind + " (parallel workers)"] += _proc_cpu(postmaster, True) - workers
+        with _lock:
+            client["sending (statements and COPY data)"] += time.thread_time() - sending
+
+
+def instrument() -> None:
+    import psycopg
+
+    from tmdb_collector.export import tables
+    from tmdb_collector.store import codec, sync_reads
+    from tmdb_collector.sync import copy_text, source
+
+    makers: list[Any] = [copy_text, source]
+    with contextlib.suppress(ImportError):  # a tree from before binary COPY has no copy_binary
+        makers.append(importlib.import_module("tmdb_collector.sync.copy_binary"))
+
+    # Patched where they are defined: the sync imports them where rows are built, or at its
+    # own import (an older tree's source.py: patched there too).
+    stages: list[tuple[Any, str, str]] = []
+    for owner in (tables, source):
+        stages.append((owner, "batch_tables", "building the Arrow tables"))
+        stages.append((owner, "rows_table", "building the Arrow tables"))
+    for owner in makers:
+        stages.append((owner, "copy_data", "making the COPY data"))
+        stages.append((owner, "copy_bytes", "making the COPY data"))  # its CSV name
+    stages.append((codec.Codec, "decode_rows", "decoding the stored bodies"))
+    stages.append((sync_reads.SyncReads, "item_fingerprints", "reading the fingerprints"))
+    for owner, name, label in stages:
+        if hasattr(owner, name):  # another tree's code (PYTHONPATH) may lack one
+            setattr(owner, name, _timed(label, getattr(owner, name)))
+    execute, copy = psycopg.Cursor.execute, psycopg.Cursor.copy
+
+    def timed_execute(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        with _measured(self, statement):
+            return execute(self, statement, *args, **kwargs)
+
+    @contextlib.contextmanager
+    def timed_copy(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        with _measured(self, statement), copy(self, statement, *args, **kwargs) as inner:
+            yield inner
+
+    for name, wrapper in (("execute", timed_execute), ("copy", timed_copy)):
+        setattr(psycopg.Cursor, name, wrapper)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--movies", type=int, default=100_000)
+    args = parser.parse_args()
+    from tmdb_collector.store.store import Store
+    from tmdb_collector.sync.run import sync
+    from tmdb_collector.sync.target import parse_target
+
+    with tempfile.TemporaryDirectory(prefix="profile-sync-") as tmp, postgres_server() as pg:
+        workdir = Path(tmp)
+        print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
+        db = workdir / "big.db"
+        build(collect_source(workdir), db, args.movies, MOVIE.default_parts)
+        instrument()
+        began, usage = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
+        with Store.open_existing(db) as store:
+            sync(store, parse_target(pg.dsn(), "tmdb"))
+        wall = time.monotonic() - began
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
+    print(
+        f"first sync of {args.movies:,} movies: {wall:.1f} s; load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"client CPU {cpu:.1f} s; by stage (thread CPU, summed over threads):")
+    for name, seconds in sorted(client.items(), key=lambda item: -item[1]):
+        print(f"  {seconds:6.2f} s  {name}")
+    print(f"  {cpu - sum(client.values()):6.2f} s  the rest (reading SQLite, starting, waiting)")
+    print(f"server CPU {sum(server.values()):.1f} s; by statement:")
+    for name, seconds in sorted(server.items(), key=lambda item: -item[1]):
+        if seconds >= 0.005:
+            print(f"  {seconds:6.2f} s  {name}")
+
+
+if __name__ == "__main__":
+    main()
