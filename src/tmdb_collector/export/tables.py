@@ -111,7 +111,6 @@ class _ParquetSink:
         self._flush()
         self._open = False
         self._writer.close()
-        _fsync_file(self.path)
 
     def abort(self) -> None:
         if self._open:
@@ -149,8 +148,6 @@ class _CsvSink:
         self._file.write(batch.data)
 
     def close(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
         self._file.close()
 
     def abort(self) -> None:
@@ -186,11 +183,14 @@ def export_tables(
     include_removed: bool = False,
     localizer: Localizer | None = None,
     tables: Sequence[str] | None = None,
+    durable: bool = True,
 ) -> int:
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
     directory ``out``, only those named in ``tables`` if given (see :func:`chosen_tables`);
     returns the number of items (those gone from the daily export only with
-    ``include_removed``). A ``localizer`` adds the ``localized`` table (export --language)."""
+    ``include_removed``). A ``localizer`` adds the ``localized`` table (export --language).
+    ``durable=False``: no file is flushed to disk (fsync), for a copy that is read once and
+    deleted (the duckdb export's staging tables)."""
     parts = store.plan().parts if parts is None else tuple(parts)
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
@@ -200,14 +200,19 @@ def export_tables(
     try:
         staging = staging_directory(out)
         try:
-            count, rows = _write_tables(store, fmt, staging, parts, wanted, include_removed)
+            count, rows = _write_tables(
+                store, fmt, staging, parts, wanted, include_removed, durable
+            )
             if localizer is not None:
-                rows |= _write_localized(store, fmt, staging, parts, localizer, include_removed)
+                rows |= _write_localized(
+                    store, fmt, staging, parts, localizer, include_removed, durable
+                )
             locale = None if localizer is None else localizer.locale
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts, locale=locale))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
-            _fsync_file(staging / MANIFEST_NAME)
-            _publish(staging, out, [*rows, MANIFEST_NAME])
+            if durable:
+                _fsync_file(staging / MANIFEST_NAME)
+            _publish(staging, out, [*rows, MANIFEST_NAME], durable)
         except (OSError, pa.ArrowException) as exc:
             raise ExportError(
                 f"could not write the {fmt} tables to {out} ({_reason(exc)});"
@@ -304,9 +309,11 @@ def _write_tables(
     parts: Sequence[str],
     wanted: frozenset[str],
     include_removed: bool,
+    durable: bool = True,
 ) -> tuple[int, dict[str, int]]:
     """Write the tables ``wanted`` into ``staging``; returns the items and each file's rows.
-    Only the bodies those tables are built from are read and parsed."""
+    Only the bodies those tables are built from are read and parsed; each file is flushed to
+    disk if ``durable``."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     tables = store.media_type.tables
     sinks: dict[str, _Sink] = {}
@@ -332,7 +339,7 @@ def _write_tables(
             taken = set(_own_names(store, parts))
             streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken, cursors)
             _stream(_interleaved(streams), sinks)
-            _close(list(sinks.values()))
+            _close(list(sinks.values()), durable)
         except BaseException:
             for sink in sinks.values():
                 sink.abort()
@@ -340,12 +347,20 @@ def _write_tables(
     return count[0], {sink.path.name: sink.rows for sink in sinks.values()}
 
 
-def _close(sinks: list[_Sink]) -> None:
-    """Close every file: each one's last row group and its fsync on :data:`WORKERS` threads at
-    once (they work without Python's lock), not one after the other after the last batch."""
+def _close(sinks: list[_Sink], durable: bool) -> None:
+    """Close every file: each one's last row group and its fsync (if ``durable``) on
+    :data:`WORKERS` threads at once (they work without Python's lock), not one after the other
+    after the last batch."""
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="export-close") as pool:
-        for future in [pool.submit(sink.close) for sink in sinks]:
+        closing = [pool.submit(_closed, sink, durable) for sink in sinks]
+        for future in closing:
             future.result()
+
+
+def _closed(sink: _Sink, durable: bool) -> None:
+    sink.close()
+    if durable:
+        _fsync_file(sink.path)
 
 
 def _write_localized(
@@ -355,6 +370,7 @@ def _write_localized(
     parts: Sequence[str],
     localizer: Localizer,
     include_removed: bool,
+    durable: bool,
 ) -> dict[str, int]:
     """The ``localized`` table (export/localize.py), from a second read of the items; returns
     its file's rows."""
@@ -364,7 +380,7 @@ def _write_localized(
     try:
         while chunk := list(islice(rows, BATCH_SIZE)):
             sink.write(sink.prepare(columns_table(spec, chunk)))
-        sink.close()
+        _closed(sink, durable)
     except BaseException:
         sink.abort()
         raise
@@ -639,8 +655,9 @@ def _closing(rows: Iterator[_T]) -> Iterator[Iterator[_T]]:
             close()
 
 
-def _publish(staging: Path, out: Path, names: list[str]) -> None:
-    """Move the finished files into ``out``; if one move fails, put the earlier ones back."""
+def _publish(staging: Path, out: Path, names: list[str], durable: bool) -> None:
+    """Move the finished files into ``out`` (and fsync it if ``durable``); if one move fails,
+    put the earlier ones back."""
     moved: list[tuple[Path, Path | None, bool]] = []
     try:
         for name in names:
@@ -661,4 +678,5 @@ def _publish(staging: Path, out: Path, names: list[str]) -> None:
                 elif not existed:
                     target.unlink()
         raise
-    _fsync_file(out)
+    if durable:
+        _fsync_file(out)
