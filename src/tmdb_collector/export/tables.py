@@ -43,12 +43,14 @@ from tmdb_collector.export.arrow_types import arrow_schema, columns_table
 from tmdb_collector.export.atomic import check_output_dir, staging_directory
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
+from tmdb_collector.export.availability_table import Current, InStep, batch_table
 from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS
 from tmdb_collector.export.history_batches import history_batches
 from tmdb_collector.export.localize import LOCALIZED, Localizer
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.history.tables import HISTORY_TABLES
+from tmdb_collector.history.availability import WATCH_PROVIDERS
+from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
@@ -324,9 +326,10 @@ def _write_tables(
                 if table in wanted:
                     sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
             streams: list[Iterator[Job]] = []
+            in_step = _in_step(store, parts, wanted, set(sinks), include_removed, cursors)
             if sinks:
                 streams.append(
-                    _item_jobs(store, parts, set(sinks), include_removed, count, cursors)
+                    _item_jobs(store, parts, set(sinks), include_removed, count, cursors, in_step)
                 )
             else:
                 count[0] = store.count_exported(parts, include_removed=include_removed)
@@ -335,7 +338,8 @@ def _write_tables(
             ):
                 if table in wanted:
                     sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
-                    streams.append(_table_jobs(table, batches))
+                    if not (table == AVAILABILITY and in_step is not None):
+                        streams.append(_table_jobs(table, batches))
             taken = set(_own_names(store, parts))
             streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken, cursors)
             _stream(_interleaved(streams), sinks)
@@ -392,6 +396,25 @@ def _write_localized(
 Job = Callable[[], dict[str, Any]]  # builds one batch's tables: name -> ``pa.Table``
 
 
+def _in_step(
+    store: Store,
+    parts: Sequence[str],
+    wanted: frozenset[str],
+    items: set[str],
+    include_removed: bool,
+    cursors: contextlib.ExitStack,
+) -> InStep | None:
+    """The titles' ``watch/providers`` versions read in step with the items, when the
+    ``availability`` table is wanted and the items' batches build ``watch_providers`` (whose
+    parse it then reuses: export/availability_table.py); else None."""
+    own = store.media_type.tables.part_tables.get(WATCH_PROVIDERS, ())
+    if AVAILABILITY not in wanted or WATCH_PROVIDERS not in parts or not set(own) & items:
+        return None
+    in_step = InStep(store, include_removed=include_removed)
+    cursors.callback(in_step.close)
+    return in_step if in_step.build is not None and len(own) == 1 else None
+
+
 def _item_jobs(
     store: Store,
     parts: Sequence[str],
@@ -399,10 +422,13 @@ def _item_jobs(
     include_removed: bool,
     count: list[int],
     cursors: contextlib.ExitStack,
+    in_step: InStep | None = None,
 ) -> Iterator[Job]:
     """The collection's items a batch at a time (read here, decompressed and built by the
     job), their provenance merged in: only the bodies the ``wanted`` tables are built from
-    are read, of the items that hold every one of ``parts``."""
+    are read, of the items that hold every one of ``parts``. With ``in_step``, each batch
+    builds the ``availability`` rows of the titles up to its last item, and the titles after
+    the last item follow as jobs of their own."""
     tables = store.media_type.tables
     read, details = tables.sources(parts, wanted)
     bodies = None if len(read) == len(parts) else read
@@ -411,10 +437,27 @@ def _item_jobs(
         _closing(store.iter_stored_items(parts, include_removed=include_removed, bodies=bodies))
     )
     provenance = _Provenance(cursors.enter_context(_closing(store.iter_provenance())))
+    columns = HISTORY_TABLES[AVAILABILITY]
+    if in_step is not None:
+        wanted = wanted | {AVAILABILITY}
     for batch in _batches(movies):
         rows = [row for item in batch for row in provenance.rows_for(item[0])]
         count[0] += len(batch)
-        yield functools.partial(_built, store.codec, batch, read, tables, rows, wanted, details)
+        history = None
+        if in_step is not None:
+            titles = in_step.through(batch[-1][0])
+            history = functools.partial(
+                batch_table, titles, store.codec, columns, in_step.build, in_step.id_column
+            )
+        yield functools.partial(
+            _built, store.codec, batch, read, tables, rows, wanted, details, history
+        )
+    if in_step is not None:
+        for titles in in_step.rest():
+            table = functools.partial(
+                batch_table, titles, store.codec, columns, in_step.build, in_step.id_column
+            )
+            yield functools.partial(_named, AVAILABILITY, table)
 
 
 def _table_jobs(table: str, batches: Iterator[Callable[[], Any]]) -> Iterator[Job]:
@@ -578,11 +621,22 @@ def _built(
     provenance: list[Row],
     wanted: set[str],
     details: bool,
+    availability: Callable[[Current | None], Any] | None = None,
 ) -> dict[str, Any]:
     """A batch of items' ``wanted`` tables, their provenance among them, from the bodies of
-    ``parts`` (and the details when ``details``)."""
-    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details)
+    ``parts`` (and the details when ``details``); with ``availability`` (which builds that
+    table's rows), the ``availability`` rows, from this batch's ``watch_providers`` where
+    its columnar path built it."""
+    fast: set[str] = set()
+    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details, fast=fast)
     built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
+    if availability is not None:
+        current = None
+        if WATCH_PROVIDERS in fast:
+            (name,) = tables.part_tables[WATCH_PROVIDERS]
+            index = parts.index(WATCH_PROVIDERS)
+            current = Current(built[name], {item[0]: item[2][index] for item in stored})
+        built[AVAILABILITY] = availability(current)
     return {name: table for name, table in built.items() if name in wanted}
 
 
@@ -593,21 +647,28 @@ def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
 
 
 def batch_tables(
-    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet, *, details: bool = True
+    batch: Sequence[RawItemRow],
+    parts: Sequence[str],
+    tables: TableSet,
+    *,
+    details: bool = True,
+    fast: set[str] | None = None,
 ) -> dict[str, Any]:
     """Every table's rows for a batch of items, but provenance (and the details' tables
     only with ``details``): each body's tables by the columnar fast path where it has one
-    and the batch is regular, else row by row."""
+    and the batch is regular (the part added to ``fast``, if given), else row by row."""
     ids = pa.array([item[0] for item in batch], pa.int64())
     built: dict[str, Any] = {}
     columns = [("details", [item[1] for item in batch])] if details else []
     columns += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
     fast_paths = columnar.fast_paths(tables)
     for part, texts in columns:
-        fast = fast_paths.get(part)
-        if fast is not None:
+        fast_path = fast_paths.get(part)
+        if fast_path is not None:
             try:
-                built.update(fast(ids, texts))
+                built.update(fast_path(ids, texts))
+                if fast is not None:
+                    fast.add(part)
                 continue
             except (columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError):
                 pass  # built row by row below, exactly as the builders define
