@@ -64,9 +64,9 @@ class InStep:
     of items, the titles up to its last id (those the items leave out too), then the rest."""
 
     def __init__(self, store: Store, *, include_removed: bool = False) -> None:
-        media = store.media_type.tables
-        self.build = columnar.fast_paths(media).get(WATCH_PROVIDERS)
-        self.id_column = media.target.id_column
+        tables = store.media_type.tables
+        self.build = columnar.fast_paths(tables).get(WATCH_PROVIDERS)
+        self.id_column = tables.target.id_column
         self._timelines = store.part_timelines(WATCH_PROVIDERS, include_removed=include_removed)
         self._next = next(self._timelines, None)
 

@@ -407,12 +407,15 @@ def _in_step(
     """The titles' ``watch/providers`` versions read in step with the items, when the
     ``availability`` table is wanted and the items' batches build ``watch_providers`` (whose
     parse it then reuses: export/availability_table.py); else None."""
-    own = store.media_type.tables.part_tables.get(WATCH_PROVIDERS, ())
+    tables = store.media_type.tables
+    own = tables.part_tables.get(WATCH_PROVIDERS, ())
     if AVAILABILITY not in wanted or WATCH_PROVIDERS not in parts or not set(own) & items:
+        return None
+    if len(own) != 1 or WATCH_PROVIDERS not in columnar.fast_paths(tables):
         return None
     in_step = InStep(store, include_removed=include_removed)
     cursors.callback(in_step.close)
-    return in_step if in_step.build is not None and len(own) == 1 else None
+    return in_step
 
 
 def _item_jobs(
