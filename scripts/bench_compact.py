@@ -42,6 +42,7 @@ from typing import Any
 
 import zstandard
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import (
@@ -55,6 +56,7 @@ from bench import (
     run_child,
     stage3,
 )
+from tests.support.store import raw_items
 
 from tmdb_collector.fetch.records import ItemRecord, encode
 from tmdb_collector.media import MOVIE
@@ -180,7 +182,7 @@ def bodies_by_kind(db: Path) -> dict[str, list[bytes]]:
     with Store.open_existing(db) as store:
         parts = sorted(store.part_counts())
         kinds: dict[str, list[bytes]] = {name: [] for name in ("details", *parts)}
-        for _, details, bodies in store.iter_raw_items(parts):
+        for _, details, bodies in raw_items(store, parts):
             kinds["details"].append(details)
             for name, body in zip(parts, bodies, strict=True):
                 kinds[name].append(body)
@@ -376,7 +378,7 @@ def distinct_people(db: Path, part: str) -> tuple[int, int]:
     people: set[int] = set()
     with Store.open_existing(db) as store:
         titles = 0
-        for _, _, (credits,) in store.iter_raw_items([part]):
+        for _, _, (credits,) in raw_items(store, [part]):
             titles += 1
             body = json.loads(credits)
             people.update(p["id"] for p in body.get("cast", []) + body.get("crew", []))

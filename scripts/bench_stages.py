@@ -11,11 +11,16 @@ from __future__ import annotations
 import argparse
 import collections
 import itertools
+import sys
 import time
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support
+
+from tests.support.store import raw_items
 
 from tmdb_collector.export import columnar
 from tmdb_collector.export.tables import BATCH_SIZE, _ParquetSink, _row_by_row
@@ -32,7 +37,7 @@ def main() -> None:
     spent: collections.Counter[str] = collections.Counter()
     movies = 0
     with Store.open_existing(args.db) as store:
-        rows = store.iter_raw_items(parts)
+        rows = raw_items(store, parts)
         while True:
             began = time.process_time()
             batch = list(itertools.islice(rows, BATCH_SIZE))

@@ -14,15 +14,28 @@ Measured, each a child process timed by bench.py's launcher (wall seconds):
   before it the server is settled (VACUUM ANALYZE, what autovacuum does after a bulk load
   long before the next day's sync).
 
+With ``--history`` the collection also holds ``watch/providers``, each title with an earlier
+version of it (a week before) and its first day's marker, as a collection refreshed daily
+holds them: the sync then writes ``availability`` and ``part_versions`` too.
+
+The package's bytecode is compiled first (``compileall``, into its ``__pycache__``), as an
+installed wheel has it: with ``PYTHONDONTWRITEBYTECODE`` set (as in the VM's environment) an
+editable install's children would otherwise compile every module of ours at each start.
+
     .venv/bin/python scripts/bench_sync.py                    # 100,000 movies
     .venv/bin/python scripts/bench_sync.py --movies 20000     # quicker
+    .venv/bin/python scripts/bench_sync.py --history          # with availability's history
+    git archive main src | tar -x -C /tmp/main-tree           # then main's tree against this one:
+    .venv/bin/python scripts/bench_sync.py --tree main=/tmp/main-tree/src --tree branch=src
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -35,8 +48,11 @@ from bench import check_child, child_env, cli, run_child
 from bench_tables import build, collect_source
 from tests.support.postgres import PgServer, no_other_session, postgres_server
 
+import tmdb_collector
+from tmdb_collector.history.availability import WATCH_PROVIDERS
 from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import MOVIE
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.sync.target import PASSWORD_ENV
 
 TARGET_INCREMENTAL = 0.05  # an incremental sync of 1% changed: under 5% of the first's time
@@ -57,9 +73,14 @@ def server_cpu(dsn: str) -> float:
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
-def sync(db: Path, server: PgServer, schema: str, workdir: Path) -> float:
-    """One ``sync`` (the password in PGPASSWORD, as the docs advise): its wall seconds."""
+def sync(
+    db: Path, server: PgServer, schema: str, workdir: Path, tree: Path | None = None
+) -> tuple[float, float, float]:
+    """One ``sync`` (the password in PGPASSWORD, as the docs advise; the package from ``tree``
+    if given): its wall seconds, its CPU seconds and the server's."""
     env = {**child_env(), PASSWORD_ENV: server.password}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree.resolve())
     before = server_cpu(server.dsn())
     child = run_child(
         cli("sync", "--db", str(db), "--to", server.dsn(password=""), "--schema", schema),
@@ -67,13 +88,41 @@ def sync(db: Path, server: PgServer, schema: str, workdir: Path) -> float:
         workdir,
     )
     check_child(child, f"sync --schema {schema}")
+    served = server_cpu(server.dsn()) - before
     print("   ", child.stdout.strip()[:300], flush=True)
     print(
-        f"    CPU: sync {child.cpu:.1f} s, server {server_cpu(server.dsn()) - before:.1f} s;"
+        f"    {child.wall:.2f} s; CPU: sync {child.cpu:.2f} s, server {served:.2f} s;"
         f" load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
-    return child.wall
+    return child.wall, child.cpu, served
+
+
+def interleaved(
+    db: Path, server: PgServer, workdir: Path, trees: dict[str, Path], rounds: int, share: float
+) -> None:
+    """``rounds`` more incremental syncs with each source tree (a directory holding the
+    ``tmdb_collector`` package, its bytecode compiled first), the trees taking turns (their
+    order reversed every other round), each after ``share`` of other titles changed: the
+    median wall, CPU and server CPU of each. The trees must keep the same sync state format
+    (``sync/run.py``'s STATE_VERSION), or each would load everything anew."""
+    for tree in trees.values():
+        compileall.compile_dir(tree / "tmdb_collector", quiet=1)
+    found: dict[str, list[tuple[float, float, float]]] = {name: [] for name in trees}
+    turn = 1
+    for n in range(rounds):
+        order = list(trees.items())
+        for name, tree in order if n % 2 == 0 else reversed(order):
+            changed = touch(db, share, turn)
+            turn += 1
+            print(f"round {n + 1}, {name}, {changed:,} titles changed:", flush=True)
+            found[name].append(sync(db, server, "tmdb", workdir, tree))
+    for name, runs in found.items():
+        wall, cpu, served = (statistics.median(run[i] for run in runs) for i in range(3))
+        print(
+            f"  {name}: median of {len(runs)}: {wall:.2f} s; CPU: sync {cpu:.2f} s,"
+            f" server {served:.2f} s"
+        )
 
 
 def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
@@ -124,33 +173,71 @@ def settle(dsn: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def touch(db: Path, share: float) -> int:
-    """Mark ``share`` of the titles saved again (every n-th id); returns how many."""
+def touch(db: Path, share: float, turn: int = 0) -> int:
+    """Mark ``share`` of the titles saved again (every n-th id, from the ``turn``-th on, with
+    a time of that turn's: other titles at each turn); returns how many."""
     with sqlite3.connect(db) as con:
         ids = [row[0] for row in con.execute("SELECT id FROM items ORDER BY id")]
         step = max(1, round(1 / share))
-        chosen = ids[::step]
-        con.executemany(
-            "UPDATE ids SET updated_at = '2099-01-01T00:00:00+00:00' WHERE id = ?",
-            [(i,) for i in chosen],
-        )
+        chosen = ids[turn % step :: step]
+        stamp = f"2099-01-01T{turn // 3600 % 24:02d}:{turn // 60 % 60:02d}:{turn % 60:02d}+00:00"
+        con.executemany("UPDATE ids SET updated_at = ? WHERE id = ?", [(stamp, i) for i in chosen])
     return len(chosen)
+
+
+def add_history(db: Path) -> None:
+    """Give each title the versions a daily refresh of ``watch/providers`` leaves: its first
+    day's marker, an earlier ``watch/providers`` (the next title's body) seen a week before
+    and a marker for the one held now (store/versions.py)."""
+    earlier, now = "2026-11-17", "2026-11-24"
+    with sqlite3.connect(db) as con:
+        con.execute(
+            "INSERT INTO part_versions SELECT 'movie', id, ?, ?, NULL FROM items",
+            (DETAILS, earlier),
+        )
+        con.execute(
+            "INSERT INTO part_versions SELECT 'movie', p.item_id, p.name, ?, COALESCE((SELECT"
+            " q.body FROM parts q WHERE q.name = p.name AND q.item_id = p.item_id + 7), p.body)"
+            " FROM parts p WHERE p.name = ?",
+            (earlier, WATCH_PROVIDERS),
+        )
+        con.execute(
+            "INSERT INTO part_versions SELECT 'movie', item_id, name, ?, NULL FROM parts"
+            " WHERE name = ?",
+            (now, WATCH_PROVIDERS),
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--movies", type=int, default=100_000)
     parser.add_argument("--changed", type=float, default=0.01, help="share of titles changed")
+    parser.add_argument(
+        "--history", action="store_true", help="with watch/providers and its versions"
+    )
+    parser.add_argument(
+        "--tree",
+        action="append",
+        default=[],
+        metavar="NAME=SRC",
+        help="then incremental syncs with each of these package trees in turn",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="incremental syncs per --tree")
     args = parser.parse_args()
+    trees = {name: Path(src) for name, src in (item.split("=", 1) for item in args.tree)}
+    compileall.compile_dir(Path(tmdb_collector.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp, postgres_server() as server:
         workdir = Path(tmp)
         print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
         source = collect_source(workdir)
         db = workdir / "big.db"
-        build(source, db, args.movies, MOVIE.default_parts)
+        parts = (*MOVIE.default_parts, WATCH_PROVIDERS) if args.history else MOVIE.default_parts
+        build(source, db, args.movies, parts)
+        if args.history:
+            add_history(db)
         dsn = server.dsn()
         print("first sync:", flush=True)
-        first = sync(db, server, "tmdb", workdir)
+        first = sync(db, server, "tmdb", workdir)[0]
         print(f"  {first:.1f} s ({args.movies / first:,.0f} movies/s)", flush=True)
         exported, copied = export_and_copy(db, dsn, workdir)
         print(
@@ -161,7 +248,7 @@ def main() -> None:
         settle(dsn)
         changed = touch(db, args.changed)
         print(f"incremental sync, {changed:,} titles changed:", flush=True)
-        again = sync(db, server, "tmdb", workdir)
+        again = sync(db, server, "tmdb", workdir)[0]
         share = again / first
         print(f"  {again:.1f} s = {share:.1%} of the first sync's time", flush=True)
         verdict_first = "ok" if first <= exported + copied else "SLOWER"
@@ -172,6 +259,8 @@ def main() -> None:
             f" (target <= 1: {verdict_first}); incremental {again:.1f} s ="
             f" {share:.1%} of the first (target < {TARGET_INCREMENTAL:.0%}: {verdict_again})"
         )
+        if trees:
+            interleaved(db, server, workdir, trees, args.rounds, args.changed)
     if verdict_first != "ok" or verdict_again != "ok":
         raise SystemExit("bench: a sync target was missed (see the summary)")
 

@@ -23,9 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import BENCH_KEY, check_child, child_env, cli, run_child
+from tests.support.store import raw_items
 
 from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.plan import Plan
@@ -46,7 +48,7 @@ def host_speed(source: Path) -> float:
     from tmdb_collector.export.tables import batch_tables
 
     with Store.open_existing(source) as store:
-        batch = list(store.iter_raw_items(MOVIE.default_parts))
+        batch = list(raw_items(store, MOVIE.default_parts))
     best = float("inf")
     for _ in range(5):
         began = time.process_time()

@@ -36,6 +36,7 @@ from typing import Any
 # The crash, check and outage helpers are the tests' own (tests/support), not the wheel's.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support.changes import Changes
 from tests.support.checks import (
     STAGES,
     STARTUP,
@@ -261,10 +262,13 @@ def outage_round(
         # Default client settings: no --rate, --concurrency or [client] overrides.
         command = collect_command(db, proxy.base_url, plan)
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        while (progress := read_progress(db)) is None or progress.movies < len(reference) // 4:
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
+
+        def a_quarter_saved() -> bool:
+            progress = read_progress(db)
+            return progress is not None and progress.movies >= len(reference) // 4
+
+        with Changes(db.parent) as changes:  # looked at again after each commit
+            changes.wait(a_quarter_saved, process, timeout=3600)
         movies_at_start = read_progress(db)
         proxy.refuse()
         time.sleep(minutes * 60)  # the outage

@@ -7,7 +7,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,18 +100,6 @@ def movie_count(db: Path) -> int:
             connection.close()
     except sqlite3.Error:
         return 0
-
-
-def wait_for(predicate: Any, timeout: float = 60, interval: float = 0.05) -> None:
-    """Poll ``predicate``: a last resort, for what nothing signals (a child's log file). Stop
-    a run on the simulator's hold instead (tests/support/hold.py), or read its output
-    (tests/support/lines.py)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:

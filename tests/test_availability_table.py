@@ -15,9 +15,10 @@ import pytest
 
 from tmdb_collector.export import columnar
 from tmdb_collector.export.availability_table import Current, batch_table
-from tmdb_collector.history.availability import WATCH_PROVIDERS, intervals
+from tmdb_collector.history.availability import intervals
 from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
 from tmdb_collector.media import MOVIE
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.store.codec import Codec
 from tmdb_collector.store.versions import Timeline
 

@@ -13,6 +13,7 @@ import httpx
 import pyarrow as pa
 import pytest
 
+from tests.support.store import raw_items
 from tests.test_tables import parts_550, variant_601, variant_602
 from tmdb_collector.errors import ExportError
 from tmdb_collector.export import columnar
@@ -32,7 +33,7 @@ def simulator_batch(tmp_path: Path) -> list[RawItemRow]:
     db = tmp_path / "v1.db"
     db.write_bytes(gzip.decompress(FIXTURE.read_bytes()))
     with Store.open_existing(db) as store:
-        return list(store.iter_raw_items(FAST_PARTS))
+        return list(raw_items(store, FAST_PARTS))
 
 
 def raw(body: Any) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -22,6 +23,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.support.hold import Gate, held_after
+from tests.support.lines import HANG_GUARD
 from tmdb_collector.simulator.process import SimulatorProcess, simulator_process
 
 pytestmark = pytest.mark.browser
@@ -46,6 +48,9 @@ PACE = ["--rate", "25", "--concurrency", str(CONCURRENCY)]
 GRANTED = 10
 READY_PREFIX = "Dashboard on "
 COUNTERS = ("#movies", "#requests", "#errors")
+# Playwright's waits are on a condition (the page's text, an attribute); this bound only fails
+# a hung test instead of letting it hang.
+HANG_MS = int(HANG_GUARD * 1000)
 BARS = ("#bar-overall", "#bar-popular", "#bar-discover", "#bar-details")
 
 # Where apt-get can install Chromium (as root: CI), a missing one is a failure, so CI never skips
@@ -128,10 +133,10 @@ def figures(page: Page) -> dict[str, object]:
     return shown
 
 
-def wait_for_movies(page: Page, more_than: int) -> None:
-    page.wait_for_function(
-        "n => Number(document.getElementById('movies').dataset.value) > n", arg=more_than
-    )
+def wait_for_movies(page: Page) -> None:
+    """Until the page shows a first movie saved."""
+    movies = page.locator("#movies")
+    expect(movies).to_have_attribute("data-value", re.compile(r"^[1-9]\d*$"), timeout=HANG_MS)
 
 
 @pytest.fixture
@@ -151,7 +156,7 @@ def test_start_pause_reload_resume_download(page: Page, dashboard: str, gate: Ga
     # (1) Start, and the counts rise.
     page.click("#start")
     expect(state).to_have_text("Running")
-    wait_for_movies(page, 0)
+    wait_for_movies(page)
     expect(page.locator("#stage")).to_contain_text("Stage")
 
     # (2) Once the simulator holds every worker, Pause; the requests in flight then land, and
@@ -160,7 +165,7 @@ def test_start_pause_reload_resume_download(page: Page, dashboard: str, gate: Ga
     page.click("#pause")
     expect(state).to_have_text("Pausing…")
     gate.release()
-    expect(state).to_have_text("Paused", timeout=15_000)
+    expect(state).to_have_text("Paused", timeout=HANG_MS)
     held = figures(page)
     held_movies = number(page, "#movies")
     assert held_movies == GRANTED + CONCURRENCY, held  # and those in flight at the pause
@@ -174,7 +179,7 @@ def test_start_pause_reload_resume_download(page: Page, dashboard: str, gate: Ga
 
     # (4) Resume and run to completion.
     page.click("#start")
-    expect(state).to_have_text("Complete", timeout=60_000)
+    expect(state).to_have_text("Complete", timeout=HANG_MS)
     shown = number(page, "#movies")
     assert shown > held_movies
     log = page.locator("#log")
@@ -223,7 +228,7 @@ def test_the_linked_stage_has_its_bars(
         expect(page.locator("#bar-linked-person .bar-label")).to_have_text("People")
         expect(page.locator("#bar-linked-collection .bar-label")).to_have_text("Collections")
         page.click("#start")
-        expect(page.locator("#state")).to_have_text("Complete", timeout=60_000)
+        expect(page.locator("#state")).to_have_text("Complete", timeout=HANG_MS)
         people = page.locator("#bar-linked-person")
         expect(people).to_have_class("bar-row entity finished")
         done, total = people.locator(".count").inner_text().split(" / ")

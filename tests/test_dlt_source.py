@@ -11,6 +11,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import logging
 import shutil
 import sqlite3
 import subprocess
@@ -137,6 +138,22 @@ def test_a_first_run_loads_the_parquet_tables_and_a_second_only_the_changes(
     assert moved
     assert data_loaded(pipeline)["availability"] < len(third["availability"])
     assert_same_tables(pipeline, third)
+
+
+def test_a_first_load_warns_of_nothing(
+    collected: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The README's example printed a dlt warning for each table with a timestamp (reviews'
+    created_at...): the hint asked for microseconds, the Arrow batches held milliseconds."""
+    db = tmp_path / "c.db"
+    shutil.copy(collected, db)
+    logger = logging.getLogger("dlt")  # dlt's own logger does not propagate to the root
+    logger.addHandler(caplog.handler)
+    try:
+        run_pipeline(db, tmp_path, dlt.destinations.duckdb(str(tmp_path / "loaded.duckdb")))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_a_title_that_lost_every_row_of_a_table_has_none_left_there(

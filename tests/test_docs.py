@@ -5,14 +5,18 @@ its config file is one the collector reads."""
 from __future__ import annotations
 
 import re
+import ssl
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO
 from tmdb_collector.cli import cli
 from tmdb_collector.fetch.settings import build_client_settings
+from tmdb_collector.history.tables import HISTORY_TABLES
+from tmdb_collector.media import MOVIE
 from tmdb_collector.plan.config import build_plan, read_config
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -36,6 +40,8 @@ def test_every_option_has_help() -> None:
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
                 assert param.help, f"{name} {param.opts}"
+                # an empty default list read "(default )" (companies' and networks' parts)
+                assert not re.search(r"\(default\s*\)", param.help), param.help
 
 
 def test_quick_start_is_two_commands() -> None:
@@ -100,17 +106,83 @@ def test_the_readme_names_every_folder_of_the_package() -> None:
     assert not missing, f"README's table of folders lacks {missing}"
 
 
-def test_the_readme_config_file_is_one_the_collector_reads(tmp_path: Path) -> None:
-    """Its ```toml block: every [plan] and [client] key known, every value accepted."""
+def test_the_readme_config_file_is_one_the_collector_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its ```toml block: every [plan] and [client] key known, every value accepted (its
+    ``ca_file`` is read: here a PEM file of one of the system's CAs)."""
     blocks = re.findall(r"^```toml\n(.*?)^```", README, flags=re.MULTILINE | re.DOTALL)
     assert blocks
+    monkeypatch.chdir(tmp_path)
+    system_cas = ssl.create_default_context().get_ca_certs(binary_form=True)
+    if not system_cas:
+        pytest.skip("no system CA certificates to stand for the README's ca_file")
     for number, block in enumerate(blocks):
         path = tmp_path / f"readme-{number}.toml"
         path.write_text(block, encoding="utf-8")
         config = read_config(path)
+        if "ca_file" in config.client:
+            pem = ssl.DER_cert_to_PEM_cert(system_cas[0])
+            Path(config.client["ca_file"]).write_text(pem, encoding="ascii")
         assert config.plan
         assert config.client
         plan = build_plan(config, {})
         settings = build_client_settings(config.client, {}, env={})
         assert plan.parts == tuple(config.plan["parts"])
         assert settings.rate == config.client["rate"]
+
+
+TABLES_DOC = (REPO / "docs" / "tables.md").read_text(encoding="utf-8")
+DOC_KINDS = {
+    "int64": "int",
+    "float64": "float",
+    "bool": "bool",
+    "string": "str",
+    "date32": "date",
+    "timestamp": "timestamp",
+    "list\\<string\\>": "list_str",
+    "list\\<int64\\>": "list_int",
+}
+
+
+def _documented_columns() -> dict[str, list[tuple[str, str]]]:
+    """``{table: [(column, kind)]}`` of every ``## table`` section of docs/tables.md with a
+    ``| Column | Type |`` table (crew's "first ten columns ... as in `cast`" included)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    sections = re.split(r"^#{2,3} ", TABLES_DOC, flags=re.MULTILINE)
+    for section in sections:
+        name, _, body = section.partition("\n")
+        rows = re.findall(r"^\| (`[^|]+?) \| ([^|]+?) \|", body, flags=re.MULTILINE)
+        if not re.fullmatch(r"\w+", name) or not rows:
+            continue
+        listed = []
+        if same := re.search(r"first (\w+) columns are the same as in `(\w+)`", body):
+            count = {"ten": 10}[same.group(1)]
+            listed += found[same.group(2)][:count]
+        for cell, kind in rows:
+            named = re.findall(r"`(\w+)`", cell.split("(TV:")[0])
+            listed += [(column, DOC_KINDS.get(kind.split(" (")[0], kind)) for column in named]
+        found[name] = listed
+    return found
+
+
+def test_the_documented_movie_columns_are_the_exported_ones() -> None:
+    """docs/tables.md's column tables list each movie (and history) table's columns in the
+    order and with the types the export writes (``videos`` had ``type`` before ``size``)."""
+    documented = _documented_columns()
+    declared = {**MOVIE.tables.tables, **HISTORY_TABLES}
+    assert {"movies", "crew", "videos", "availability", "part_versions"} <= set(documented)
+    wrong = {
+        name: (columns, [(c.name, c.kind) for c in declared[name]])
+        for name, columns in documented.items()
+        if columns != [(c.name, c.kind) for c in declared[name]]
+    }
+    assert not wrong, wrong
+
+
+def test_the_readme_names_every_table_a_movie_export_writes() -> None:
+    """Its "Analysis-ready exports" list (it left out the history tables, written always)."""
+    section = README.split("## Analysis-ready exports", 1)[1].split("\n## ", 1)[0]
+    written = [*MOVIE.tables.names(MOVIE.part_names), *HISTORY_TABLES]
+    missing = [name for name in written if f"`{name}`" not in section]
+    assert not missing, missing

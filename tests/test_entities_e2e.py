@@ -17,6 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.cli_helpers import collect_args, run_cli, update_args
+from tests.support.store import raw_items
 from tests.test_dashboard import run_to_completion, state
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard.server import create_app
@@ -85,7 +86,7 @@ def same_rows_both_ways(db: Path, media: MediaType) -> None:
     """The parts the columnar fast paths build (images, external_ids, alternative_names,
     translations...) hold exactly the row-by-row builders' rows."""
     with Store.open_existing(db) as store:
-        batch = list(store.iter_raw_items(media.part_names))
+        batch = list(raw_items(store, media.part_names))
     fast = columnar.fast_paths(media.tables)
     assert fast
     ids = pa.array([item[0] for item in batch], pa.int64())
@@ -141,6 +142,19 @@ def test_another_entitys_daily_export_is_refused(sim: RunningSimulator, tmp_path
     done = run_cli(collect_args(db, sim.base_url, "--media", "company", "--ids-from", str(source)))
     assert done.returncode == 2, done.stderr
     assert "use production_company_ids_MM_DD_YYYY.json.gz" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not db.exists()
+
+
+def test_another_entitys_daily_export_url_is_refused(sim: RunningSimulator, tmp_path: Path) -> None:
+    """The same by URL: a network's line has the ``name`` a person's has, so only the URL's
+    file name tells them apart, checked before any collection is made (the download took
+    the name ids.json.gz, and the network ids were collected as people)."""
+    url = f"{sim.base_url[:-2]}/p/exports/tv_network_ids_11_24_2026.json.gz"
+    db = tmp_path / "p.db"
+    done = run_cli(collect_args(db, sim.base_url, "--media", "person", "--ids-from", url))
+    assert done.returncode == 2, done.stderr
+    assert f"{url} is the daily ID export of networks, not of people" in done.stderr
     assert "Traceback" not in done.stderr
     assert not db.exists()
 

@@ -11,6 +11,7 @@ import io
 import json
 import signal
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,9 @@ from tests.cli_helpers import (
     sim_stats,
     simulator,
     start_cli,
-    wait_for,
 )
 from tests.forward_proxy import forward_proxy
+from tests.support.changes import Changes
 from tests.support.durable import Durability
 from tests.support.hold import Gate, held_after
 from tmdb_collector import api
@@ -173,7 +174,7 @@ def test_a_kill_midway_leaves_no_partial_file_and_a_rerun_finishes(
     with held_after(sim.base_url, 4) as gate:  # images too: the fifth on are held half-sent
         process = start_cli(args)
         try:
-            three_half_written(gate, out)
+            three_half_written(gate, out, process)
             kill(process)
         finally:
             if process.poll() is None:
@@ -202,7 +203,7 @@ def test_sigterm_midway_drops_the_half_downloads_and_keeps_the_finished_ones(
     with held_after(sim.base_url, 4) as gate:
         process = start_cli(args)
         try:
-            three_half_written(gate, out)
+            three_half_written(gate, out, process)
             kill(process, signal.SIGTERM)
         finally:
             if process.poll() is None:
@@ -220,12 +221,13 @@ def partial(out: Path) -> list[Path]:
     return [path for path in where.iterdir() if path.stat().st_size] if where.exists() else []
 
 
-def three_half_written(gate: Gate, out: Path) -> None:
+def three_half_written(gate: Gate, out: Path, process: subprocess.Popen[str]) -> None:
     """Once the run with ``--concurrency 3`` is blocked mid-body, three downloads half-written
-    to temporary files: the simulator says when it holds the three (a wait on the server);
-    the half bodies it has sent are then polled for on disk, which nothing signals."""
+    to temporary files: the simulator says when it holds the three (a wait on the server),
+    the kernel when the run writes to them (tests/support/changes.py)."""
     gate.wait_held(3)
-    wait_for(lambda: len(partial(out)) == 3, timeout=HANG_GUARD)
+    with Changes(out / image_files.PARTIAL_DIR) as changes:
+        assert changes.wait(lambda: len(partial(out)) == 3, process), "the run ended"
 
 
 def test_an_outage_of_the_image_server_is_waited_out(

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.fake_media import SAGA, bodies
-from tests.support.store import queue_ids
+from tests.support.store import queue_ids, raw_items
 from tmdb_collector.export import columnar
 from tmdb_collector.export.exporter import export
 from tmdb_collector.export.formats import default_export_path
@@ -162,7 +162,7 @@ def test_a_new_media_type_takes_the_fast_paths_of_its_shapes(saga_db: Path) -> N
     """Its parts of a shared shape are built by the columnar fast path, exactly as row by
     row; its own details body (declared with no fast path) row by row."""
     with Store.open_existing(saga_db) as store:
-        batch = list(store.iter_raw_items(SAGA.part_names))
+        batch = list(raw_items(store, SAGA.part_names))
     fast = columnar.fast_paths(SAGA.tables)
     assert set(fast) == {"images", "translations"}
     ids = pa.array([item[0] for item in batch], pa.int64())

@@ -131,3 +131,6 @@ def test_the_versions_command_turns_them_off_and_prunes(store: Store) -> None:
     both = run_cli(["versions", "--db", str(db), "--off", "--on"])
     assert both.returncode == 2
     assert one_line_error(both) == "error: --on and --off cannot be used together"
+    neither = run_cli(["versions", "--db", str(db)])  # did nothing, silently, with exit 0
+    assert neither.returncode == 2
+    assert one_line_error(neither) == "error: give --off, --on or --prune-older-than DAYS"

@@ -12,7 +12,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -22,8 +21,9 @@ import psycopg
 import pyarrow.parquet as pq
 import pytest
 
-from tests.cli_helpers import collect_args, kill, run_cli, start_cli, update_args
-from tests.support.postgres import PgServer, no_other_session
+from tests.cli_helpers import collect_args, run_cli, start_cli, update_args
+from tests.support.lines import HANG_GUARD, Lines
+from tests.support.postgres import PgServer
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.store.store import Store
 from tmdb_collector.sync.source import scopes
@@ -204,19 +204,23 @@ def _synced_then_touched(
     return pg_rows(dsn, schema)
 
 
-def _wait_for_lock_wait(conn: psycopg.Connection[Any], sync: subprocess.Popen[str]) -> str:
-    """Until the sync's backend (in ``conn``'s database) waits for a lock this test holds (or
-    it exits); returns the statement it waits in."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and sync.poll() is None:
-        row = conn.execute(
-            "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-            " AND pid <> pg_backend_pid() AND datname = current_database()"
-        ).fetchone()
-        if row:
-            return str(row[0])
-        conn.execute("SELECT pg_sleep(0.05)")  # the server's own wait between two looks
-    raise AssertionError(f"the sync never waited for the lock: {sync.poll()}")
+def _stopped_at(sync: subprocess.Popen[str], last: str) -> tuple[list[str], str]:
+    """SIGKILL the sync (run with ``--progress json``) once it says it has begun stage
+    ``last`` (its own event on stderr, read as written); its stage events up to there, and
+    all it wrote."""
+    assert sync.stderr is not None
+    lines = Lines(sync.stderr)
+    try:
+        lines.wait_for(f'"stage": "{last}"')
+    finally:
+        sync.send_signal(signal.SIGKILL)
+        sync.wait(timeout=HANG_GUARD)
+    text = lines.all()
+    for pipe in (sync.stdout, sync.stderr):
+        if pipe is not None:
+            pipe.close()
+    events = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    return [event["stage"] for event in events if event.get("event") == "stage"], text
 
 
 def test_a_server_error_mid_sync_names_the_problem(
@@ -268,27 +272,18 @@ def test_a_first_sync_killed_mid_load_leaves_nothing(
         )
         watcher.execute("SELECT pg_advisory_lock(%s)", (HOLD,))
         sync = start_cli(sync_args(db, dsn, progress="json"))
-        try:
-            assert sync.stderr is not None
-            stages = []
-            for line in sync.stderr:  # its stage events, up to the keys
-                event = json.loads(line)
-                if event.get("event") == "stage":
-                    stages.append(event["stage"])
-                    if event["stage"] == "indexing":
-                        break
-            waiting_in = _wait_for_lock_wait(watcher, sync)
-        finally:
-            _out, err = kill(sync, signal.SIGKILL)
+        # Killed in the keys' stage: its first ALTER TABLE / CREATE INDEX waits on the hold.
+        stages, err = _stopped_at(sync, "indexing")
         assert sync.returncode == -signal.SIGKILL, err
         assert stages == ["comparing", "writing", "indexing"], stages
         assert "committing" not in err
-        assert waiting_in.startswith(("ALTER TABLE", "CREATE INDEX")), waiting_in
         watcher.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
-        # a killed client's backend notices the closed connection once its statement ends,
-        # and rolls back
-        if not no_other_session(watcher, "datname = current_database()", 120):
-            raise AssertionError("the killed sync's backend never ended")
+        # The killed client's backend (queued first) takes the hold, notices the closed
+        # connection once its statement ends, and rolls back, which lets the hold go: taking
+        # it again waits on that, on the server (the timeout only fails a hang).
+        watcher.execute(f"SET lock_timeout = '{int(HANG_GUARD)}s'")
+        watcher.execute("SELECT pg_advisory_lock(%s)", (HOLD,))
+        watcher.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
         watcher.execute("DROP EVENT TRIGGER hold")
         found = watcher.execute(
             "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n"
@@ -321,13 +316,10 @@ def test_a_sync_killed_mid_way_keeps_the_previous_state(
         # and one that lost a part: its rows leave the title tables (its history stays)
         (lacking,) = con.execute("SELECT id FROM items ORDER BY id LIMIT 1 OFFSET 10").fetchone()
         con.execute("DELETE FROM parts WHERE item_id = ? AND name = 'keywords'", (lacking,))
-    with psycopg.connect(dsn, autocommit=True) as watcher, psycopg.connect(dsn) as holder:
+    with psycopg.connect(dsn) as holder:
         holder.execute(f"SELECT * FROM {schema}.{STATE} FOR UPDATE")  # its commit waits on us
         sync = start_cli(sync_args(db, dsn, "--schema", schema, progress="json"))
-        try:
-            _wait_for_lock_wait(watcher, sync)  # every row written, the commit not yet made
-        finally:
-            _out, err = kill(sync, signal.SIGKILL)
+        _, err = _stopped_at(sync, "committing")  # every row written, the commit not made
         holder.rollback()
     assert sync.returncode == -signal.SIGKILL, err
     assert pg_rows(dsn, schema) == before
@@ -562,3 +554,42 @@ def test_changed_linked_entities_are_read_as_stored(
         full = list(people.rows(chosen, frozenset(), True))
         monkeypatch.setattr(Store, "iter_linked", lambda *args: pytest.fail("bodies decoded"))
         assert list(people.rows(chosen, frozenset(), False)) == full
+
+
+def test_a_changes_only_sync_reads_only_the_changed_titles_history(
+    collections: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changes-only sync reads the changed titles' history only (their watch/providers
+    versions for ``availability``, their part versions for ``part_versions``), not the whole
+    collection's to keep theirs, and builds the same rows as that whole read does."""
+    db = tmp_path / "c.db"
+    shutil.copy(collections["week"], db)
+    with Store.open_existing(db) as store:
+        titles = scopes(store)[0]
+        assert {"availability", "part_versions"} <= {table.name for table in titles.tables}
+        parts = ("details", *store.plan().parts)
+        every = sorted(titles.fingerprints(None))
+        changed = sorted({row[0] for row in store.version_rows(parts)})  # with past versions
+        chosen = frozenset(changed[:2] + every[:1])
+        assert len(chosen) == 3
+        assert len(every) > 10
+        full = list(titles.rows(chosen, frozenset(), True))
+        assert {"availability", "part_versions"} <= {name for built in full for name in built}
+
+        read: list[int] = []  # the titles whose history was read, once per read
+
+        def spying(name: str) -> Any:
+            method = getattr(Store, name)
+
+            def spy(self: Store, *args: Any, **options: Any) -> Iterator[Any]:
+                for row in method(self, *args, **options):
+                    read.append(row[0])
+                    yield row
+
+            return spy
+
+        for name in ("part_timelines", "version_rows"):
+            monkeypatch.setattr(Store, name, spying(name))
+        assert list(titles.rows(chosen, frozenset(), False)) == full
+        assert read
+        assert set(read) <= chosen

@@ -197,6 +197,21 @@ def test_https_through_a_proxy_tunnel_with_its_ca(
     assert "nope.pem: no such file" in one_line_error(missing)
 
 
+def test_a_bad_ca_file_is_refused_before_a_collection_is_made(tmp_path: Path) -> None:
+    """A missing or non-PEM --ca-file is exit 2 with one line, and leaves no database (the
+    file was read only when the client started, after the new database was made)."""
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n", encoding="utf-8")
+    for ca_file, said in ((tmp_path / "nope.pem", "no such file"), (junk, "not a PEM")):
+        db = tmp_path / "new.db"
+        done = run_cli(
+            [*collect_args(db, "http://127.0.0.1:9/3", *PLAN), "--ca-file", str(ca_file)]
+        )
+        assert done.returncode == 2, done.stderr
+        assert said in one_line_error(done)
+        assert not db.exists()
+
+
 def test_the_daily_export_is_downloaded_through_the_proxy_flag_too(
     sim_url: str, tmp_path: Path
 ) -> None:

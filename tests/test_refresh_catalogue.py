@@ -21,6 +21,7 @@ from tests.cli_helpers import (
     simulator,
     update_args,
 )
+from tests.support.catalog import discover_ids
 from tmdb_collector.media import MOVIE
 from tmdb_collector.simulator import Catalog
 
@@ -120,7 +121,7 @@ def test_more_than_500_pages_are_split_by_release_date(tmp_path: Path) -> None:
         "primary_release_date.lte": "2024-12-31",
         "with_original_language": "en",
     }
-    expected = set(Catalog(100_000, int(SEED), dt.date(2026, 11, 24)).discover_ids(query))
+    expected = set(discover_ids(Catalog(100_000, int(SEED), dt.date(2026, 11, 24)), query))
     assert len(expected) > 500 * 20
     with sqlite3.connect(db) as connection:
         harvested = {row[0] for row in connection.execute("SELECT id FROM ids")}

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.support.catalog import GENRE_IDS, discover_ids, is_deleted, popular_ids
 from tests.test_simulator_support import (
     DEFAULT_PLAN_FILTERS,
     default_catalog,
@@ -19,7 +20,6 @@ from tmdb_collector.simulator.changes import CHANGES_EPOCH
 from tmdb_collector.simulator.famous import FAMOUS
 from tmdb_collector.simulator.lists import list_page
 from tmdb_collector.simulator.render import movie_details, movie_part
-from tmdb_collector.simulator.vocab import GENRE_IDS
 
 SMALL = 4000
 
@@ -30,7 +30,7 @@ def small() -> Catalog:
 
 
 def _available(catalog: Catalog, limit: int) -> list[int]:
-    return [i for i in catalog.popular_ids() if not catalog.is_deleted(i)][:limit]
+    return [i for i in popular_ids(catalog) if not is_deleted(catalog, i)][:limit]
 
 
 def test_default_plan_union_is_about_6000() -> None:
@@ -77,7 +77,7 @@ def test_a_150k_catalogue_builds_with_unique_ids() -> None:
 
 
 def test_popular_ordering(small: Catalog) -> None:
-    ids = small.popular_ids()
+    ids = popular_ids(small)
     movies = [small.movie(i) for i in ids]
     keys = [(-m.popularity, m.id) for m in movies if m]
     assert keys == sorted(keys)
@@ -88,7 +88,7 @@ def test_popular_ordering(small: Catalog) -> None:
 @pytest.mark.parametrize("genre", GENRE_IDS)
 def test_discover_default_plan_filters(genre: int) -> None:
     catalog = default_catalog()
-    ids = catalog.discover_ids(dict(DEFAULT_PLAN_FILTERS, with_genres=str(genre)))
+    ids = discover_ids(catalog, dict(DEFAULT_PLAN_FILTERS, with_genres=str(genre)))
     assert ids, "every genre has matches"
     movies = [catalog.movie(i) for i in ids]
     for m in movies:
@@ -104,33 +104,33 @@ def test_discover_default_plan_filters(genre: int) -> None:
 
 
 def test_discover_genre_and_or_semantics(small: Catalog) -> None:
-    both = set(small.discover_ids({"with_genres": "28,12"}))
-    either = set(small.discover_ids({"with_genres": "28|12"}))
-    action = set(small.discover_ids({"with_genres": "28"}))
-    adventure = set(small.discover_ids({"with_genres": "12"}))
+    both = set(discover_ids(small, {"with_genres": "28,12"}))
+    either = set(discover_ids(small, {"with_genres": "28|12"}))
+    action = set(discover_ids(small, {"with_genres": "28"}))
+    adventure = set(discover_ids(small, {"with_genres": "12"}))
     assert both == action & adventure
     assert either == action | adventure
     assert both
     assert len(either) > len(action)
-    without = set(small.discover_ids({"with_genres": "28", "without_genres": "12"}))
+    without = set(discover_ids(small, {"with_genres": "28", "without_genres": "12"}))
     assert without == action - adventure
 
 
 def test_discover_sorting_and_other_filters(small: Catalog) -> None:
-    ids = small.discover_ids(
-        {"sort_by": "primary_release_date.asc", "primary_release_year": "1999"}
+    ids = discover_ids(
+        small, {"sort_by": "primary_release_date.asc", "primary_release_year": "1999"}
     )
     movies = [small.movie(i) for i in ids]
     assert movies
     assert all(m and m.release_date.startswith("1999-") for m in movies)
     keys = [(m.release_date, m.id) for m in movies if m]
     assert keys == sorted(keys)
-    desc = [small.movie(i) for i in small.discover_ids({"sort_by": "vote_average.desc"})]
+    desc = [small.movie(i) for i in discover_ids(small, {"sort_by": "vote_average.desc"})]
     values = [m.vote_average for m in desc if m]
     assert values == sorted(values, reverse=True)
-    lo = small.discover_ids({"vote_average.gte": "7", "vote_count.lte": "10"})
+    lo = discover_ids(small, {"vote_average.gte": "7", "vote_count.lte": "10"})
     assert all((m := small.movie(i)) and m.vote_average >= 7 and m.vote_count <= 10 for i in lo)
-    with_adult = small.discover_ids({"include_adult": "true", "include_video": "true"})
+    with_adult = discover_ids(small, {"include_adult": "true", "include_video": "true"})
     assert len(with_adult) == SMALL
 
 
@@ -147,7 +147,7 @@ def test_recommendations_point_at_existing_movies() -> None:
             for item in page["results"]:
                 assert item["id"] != movie_id
                 assert item["media_type"] == "movie"
-                assert not catalog.is_deleted(item["id"])
+                assert not is_deleted(catalog, item["id"])
                 assert catalog.movie(item["id"]) is not None
                 assert not item["adult"]
         if first["total_results"] == 40:
@@ -192,7 +192,7 @@ def test_determinism_and_seed_sensitivity(small: Catalog) -> None:
         assert movie_details(small, movie_id) == movie_details(again, movie_id)
         for kind in ("credits", "keywords", "recommendations"):
             assert movie_part(small, kind, movie_id) == movie_part(again, kind, movie_id)
-    assert small.popular_ids() == again.popular_ids()
+    assert popular_ids(small) == popular_ids(again)
     assert list(small.ids()) != list(other.ids())
     famous = {f.id for f in FAMOUS["movie"]}  # in every catalogue, shaped like their samples
     shared = [i for i in small.ids() if other.movie(i) is not None and i not in famous]
@@ -202,10 +202,10 @@ def test_determinism_and_seed_sensitivity(small: Catalog) -> None:
 
 def test_deleted_ids_listed_but_unavailable() -> None:
     catalog = default_catalog()
-    listed = catalog.popular_ids()[:5000]
-    deleted = [i for i in listed if catalog.is_deleted(i)]
+    listed = popular_ids(catalog)[:5000]
+    deleted = [i for i in listed if is_deleted(catalog, i)]
     assert deleted, "some deleted ids are still listed"
-    share = sum(1 for i in catalog.ids() if catalog.is_deleted(i)) / catalog.size
+    share = sum(1 for i in catalog.ids() if is_deleted(catalog, i)) / catalog.size
     assert 0.001 < share < 0.004
     for movie_id in deleted:
         assert movie_details(catalog, movie_id) is None
@@ -224,10 +224,10 @@ def test_changed_ids_match_body_differences() -> None:
     differs = {
         movie_id
         for movie_id in after.ids()
-        if not after.is_deleted(movie_id)
+        if not is_deleted(after, movie_id)
         and movie_details(before, movie_id) != movie_details(after, movie_id)
     }
-    available_changed = {i for i in changed if not after.is_deleted(i)}
+    available_changed = {i for i in changed if not is_deleted(after, i)}
     assert differs == available_changed
     for movie_id in list(changed)[:50]:
         assert after.version(movie_id) > before.version(movie_id)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.catalog import popular_ids
 from tests.test_simulator_support import TOKEN
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.simulator.drift import Drift
@@ -37,7 +38,7 @@ def harvest(sim: RunningSimulator, path: str, **params: str) -> tuple[list[int],
 
 
 def test_drift_duplicates_and_misses_and_replays(drifting: RunningSimulator) -> None:
-    ranked = drifting.catalog.popular_ids()[: PAGES * 20]
+    ranked = popular_ids(drifting.catalog)[: PAGES * 20]
     seen, total = harvest(drifting, "/movie/popular")
     counts = Counter(seen)
     duplicated = [i for i, n in counts.items() if n > 1]
@@ -45,8 +46,8 @@ def test_drift_duplicates_and_misses_and_replays(drifting: RunningSimulator) -> 
     assert duplicated, "some item showed on two consecutive pages"
     assert missed, "some item fell between pages"
     assert len(seen) == PAGES * 20
-    assert total == len(drifting.catalog.popular_ids())  # totals never drift
-    assert set(seen) <= set(drifting.catalog.popular_ids()[: PAGES * 20 + 1])
+    assert total == len(popular_ids(drifting.catalog))  # totals never drift
+    assert set(seen) <= set(popular_ids(drifting.catalog)[: PAGES * 20 + 1])
     assert drifting.drift.tick == PAGES
     drifting.drift.set_tick(0)
     again, _ = harvest(drifting, "/movie/popular")
@@ -56,7 +57,7 @@ def test_drift_duplicates_and_misses_and_replays(drifting: RunningSimulator) -> 
 def test_no_drift_by_default_and_only_for_popularity() -> None:
     with running_simulator(SimulatorConfig(catalog_size=SMALL)) as sim:
         seen, _ = harvest(sim, "/movie/popular")
-        assert seen == sim.catalog.popular_ids()[: PAGES * 20]
+        assert seen == popular_ids(sim.catalog)[: PAGES * 20]
         assert sim.drift.tick == 0
     with running_simulator(SimulatorConfig(catalog_size=SMALL, drift=0.5)) as sim:
         by_votes, _ = harvest(sim, "/discover/movie", sort_by="vote_count.desc")

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.catalog import is_deleted, popular_ids
 from tests.test_simulator_support import TOKEN, _openapi, assert_same_shape, spec_example
 from tmdb_collector.simulator import (
     Catalog,
@@ -49,7 +50,7 @@ def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
 
 
 def live(catalog: Catalog) -> list[int]:
-    return [i for i in catalog.popular_ids() if not catalog.is_deleted(i)]
+    return [i for i in popular_ids(catalog) if not is_deleted(catalog, i)]
 
 
 def ok(client: httpx.Client, path: str, **params: str) -> Any:

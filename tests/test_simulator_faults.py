@@ -9,6 +9,7 @@ import httpx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.support.catalog import is_deleted, popular_ids
 from tmdb_collector.simulator import (
     RunningSimulator,
     SimulatorConfig,
@@ -36,7 +37,7 @@ def _faulty(kind: str, slow_ms: float = 30_000.0) -> SimulatorConfig:
 
 
 def _first_movie(sim: RunningSimulator) -> int:
-    return next(i for i in sim.catalog.popular_ids() if not sim.catalog.is_deleted(i))
+    return next(i for i in popular_ids(sim.catalog) if not is_deleted(sim.catalog, i))
 
 
 def _drain(response: httpx.Response, sink: list[bytes]) -> None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import load_sample
+from tests.support.catalog import is_deleted, popular_ids
 from tests.test_simulator_support import REFERENCE, TOKEN, assert_same_shape, spec_example
 from tmdb_collector.api import Collection, collect
 from tmdb_collector.media import TV
@@ -44,7 +45,7 @@ def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
 
 def live(catalog: Any, count: int) -> list[int]:
     """The ``count`` most popular ids that answer (not deleted)."""
-    return [i for i in catalog.popular_ids() if not catalog.is_deleted(i)][:count]
+    return [i for i in popular_ids(catalog) if not is_deleted(catalog, i)][:count]
 
 
 def ok(client: httpx.Client, path: str, **params: str) -> Any:
@@ -157,7 +158,7 @@ def dates_in(body: Any, where: str = "$") -> Iterator[tuple[str, str]]:
 
 def sample(catalog: Any, count: int) -> list[int]:
     """The most popular ids and an even spread over the rest (long tail included)."""
-    ids = [i for i in catalog.ids() if not catalog.is_deleted(i)]
+    ids = [i for i in catalog.ids() if not is_deleted(catalog, i)]
     step = max(1, len(ids) // count)
     return live(catalog, count) + ids[::step][:count]
 
@@ -239,7 +240,7 @@ def test_tv_changes_are_served_standalone_and_appended(
 ) -> None:
     cat = sim.tv_catalog
     start = cat.today - timedelta(days=13)
-    changed = [i for i in cat.changed_ids(start, cat.today) if not cat.is_deleted(i)][:5]
+    changed = [i for i in cat.changed_ids(start, cat.today) if not is_deleted(cat, i)][:5]
     assert changed
     for series_id in changed:
         alone = ok(

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.catalog import is_deleted, popular_ids
 from tests.test_simulator_support import (
     DEFAULT_PLAN_FILTERS,
     SAMPLES,
@@ -47,7 +48,7 @@ def ok(client: httpx.Client, path: str, **params: str | int) -> Any:
 
 def available_ids(sim: RunningSimulator, count: int) -> list[int]:
     cat = sim.catalog
-    return [i for i in cat.popular_ids() if not cat.is_deleted(i)][:count]
+    return [i for i in popular_ids(cat) if not is_deleted(cat, i)][:count]
 
 
 def with_recommendations(sim: RunningSimulator, total: int) -> int:
@@ -207,7 +208,7 @@ def test_append_limit(sim: RunningSimulator, client: httpx.Client) -> None:
 
 
 def test_not_found_variants(sim: RunningSimulator, client: httpx.Client) -> None:
-    deleted = [i for i in sim.catalog.popular_ids()[:5000] if sim.catalog.is_deleted(i)]
+    deleted = [i for i in popular_ids(sim.catalog)[:5000] if is_deleted(sim.catalog, i)]
     assert deleted
     listed = {
         r["id"]
@@ -343,7 +344,7 @@ def test_daily_export(sim: RunningSimulator) -> None:
     ids = [r["id"] for r in records]
     assert ids != sorted(ids)
     cat = sim.catalog
-    expected = {i for i in cat.ids() if not cat.is_deleted(i) and not cat.movie(i).adult}  # type: ignore[union-attr]
+    expected = {i for i in cat.ids() if not is_deleted(cat, i) and not cat.movie(i).adult}  # type: ignore[union-attr]
     assert set(ids) == expected
     assert len(ids) == len(expected)
     assert any(r["video"] for r in records)
@@ -365,7 +366,7 @@ def test_health_and_stats(sim: RunningSimulator, client: httpx.Client) -> None:
 
 def test_movie_changes_sub_resource(sim: RunningSimulator, client: httpx.Client) -> None:
     start, end = sim.catalog.default_changes_window()
-    changed = [i for i in sim.catalog.changed_ids(start, end) if not sim.catalog.is_deleted(i)]
+    changed = [i for i in sim.catalog.changed_ids(start, end) if not is_deleted(sim.catalog, i)]
     body = ok(client, f"/movie/{changed[0]}/changes")
     assert list(body) == ["changes"]
     assert body["changes"]

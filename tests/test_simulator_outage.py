@@ -6,13 +6,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
-from tmdb_collector.simulator.outage import OUTAGE_KINDS, OUTAGE_OVER, OUTAGE_PREFIX, OutageWindow
+from tmdb_collector.simulator.outage import (
+    OUTAGE_KINDS,
+    OUTAGE_OVER,
+    OUTAGE_PREFIX,
+    Outage,
+    OutageWindow,
+)
 
 TOKEN = {"Authorization": "Bearer any-token"}
 SMALL = 1000
@@ -29,6 +36,20 @@ def fresh_get(sim: RunningSimulator, path: str = "/configuration") -> httpx.Resp
     """A request on a brand-new connection."""
     with httpx.Client(base_url=sim.base_url, headers=TOKEN, timeout=30.0) as http:
         return http.get(path)
+
+
+def wait_until(outage: Outage, reached: Callable[[Outage], bool], timeout: float) -> bool:
+    """Block until ``reached(outage)`` holds, looked at again as each outage begins and ends
+    (the simulator's own listener hook, no polling); False if ``timeout`` seconds pass first."""
+    changed = threading.Condition()
+
+    def heard(_kind: str | None) -> None:
+        with changed:
+            changed.notify_all()
+
+    outage.listen(heard)
+    with changed:
+        return changed.wait_for(lambda: reached(outage), timeout)
 
 
 def refused(sim: RunningSimulator) -> bool:
@@ -110,15 +131,15 @@ def test_control_route(sim: RunningSimulator) -> None:
         answer = http.post(route, params={"kind": "refuse", "duration": "0.3"})
     assert answer.json() == {"kind": "refuse", "duration": 0.3}
     # The refuse outage begins after the answer: wait for it to have begun, then ended.
-    assert sim.outage.wait_until(lambda o: o.started >= 2 and o.kind is None, PATIENCE)
+    assert wait_until(sim.outage, lambda o: o.started >= 2 and o.kind is None, PATIENCE)
     assert fresh_get(sim).status_code == 200
 
 
 def test_scheduled_window() -> None:
     config = SimulatorConfig(catalog_size=SMALL, outages=(OutageWindow(0.0, 0.3, "html503"),))
     with running_simulator(config) as sim:
-        assert sim.outage.wait_until(lambda o: o.started == 1, PATIENCE)
-        assert sim.outage.wait_until(lambda o: o.kind is None, PATIENCE)
+        assert wait_until(sim.outage, lambda o: o.started == 1, PATIENCE)
+        assert wait_until(sim.outage, lambda o: o.kind is None, PATIENCE)
         assert fresh_get(sim).status_code == 200
 
 

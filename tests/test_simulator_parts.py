@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.catalog import is_deleted, popular_ids
 from tests.test_simulator_support import (
     assert_same_shape,
     load_capture,
@@ -36,7 +37,7 @@ def ok(client: httpx.Client, path: str, **params: str) -> Any:
 
 def popular(sim: RunningSimulator, count: int) -> list[int]:
     cat = sim.catalog
-    return [i for i in cat.popular_ids() if not cat.is_deleted(i)][:count]
+    return [i for i in popular_ids(cat) if not is_deleted(cat, i)][:count]
 
 
 def test_all_thirteen_parts_in_one_request_match_standalone(

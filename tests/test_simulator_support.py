@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.catalog import GENRE_IDS, discover_ids, popular_ids
 from tmdb_collector.simulator import Catalog, RunningSimulator, SimulatorConfig, running_simulator
-from tmdb_collector.simulator.vocab import GENRE_IDS
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "tmdb-reference"
 SAMPLES = REFERENCE / "samples"
@@ -150,7 +150,7 @@ def assert_same_shape(actual: object, expected: object, path: str = "$") -> None
 
 def default_plan_ids(catalog: Catalog) -> set[int]:
     """Union of the collector's default plan, computed from the query helpers."""
-    popular = catalog.popular_ids()[: 250 * 20]
+    popular = popular_ids(catalog)[: 250 * 20]
     ids: set[int] = set()
     for movie_id in popular:
         movie = catalog.movie(movie_id)
@@ -159,7 +159,7 @@ def default_plan_ids(catalog: Catalog) -> set[int]:
             ids.add(movie_id)
     for genre in GENRE_IDS:
         params = dict(DEFAULT_PLAN_FILTERS, with_genres=str(genre))
-        ids.update(catalog.discover_ids(params)[: 25 * 20])
+        ids.update(discover_ids(catalog, params)[: 25 * 20])
     return ids
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.catalog import is_deleted, popular_ids
 from tests.test_simulator_support import TOKEN, assert_same_shape, spec_example
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.simulator.vocab_parts import TV_RATINGS
@@ -50,7 +51,7 @@ def ok(client: httpx.Client, path: str, **params: str) -> Any:
 
 def series(sim: RunningSimulator, count: int) -> list[int]:
     cat = sim.tv_catalog
-    return [i for i in cat.popular_ids() if not cat.is_deleted(i)][:count]
+    return [i for i in popular_ids(cat) if not is_deleted(cat, i)][:count]
 
 
 def test_genre_list_is_tmdbs_sixteen(client: httpx.Client) -> None:
@@ -172,14 +173,14 @@ def test_separate_id_spaces(sim: RunningSimulator, client: httpx.Client) -> None
     tv_ids = set(sim.tv_catalog.ids())
     movie_ids = set(sim.catalog.ids())
     assert max(tv_ids) <= 320_000
-    only_movie = next(i for i in sim.catalog.popular_ids() if i not in tv_ids)
+    only_movie = next(i for i in popular_ids(sim.catalog) if i not in tv_ids)
     assert client.get(f"/tv/{only_movie}").status_code == 404
     only_tv = next(i for i in series(sim, 500) if i not in movie_ids)
     assert client.get(f"/movie/{only_tv}").status_code == 404
     both = sorted(tv_ids & movie_ids)
     assert both, "a few ids exist in both spaces, as on TMDB"
     shared = both[0]
-    if not sim.tv_catalog.is_deleted(shared) and not sim.catalog.is_deleted(shared):
+    if not is_deleted(sim.tv_catalog, shared) and not is_deleted(sim.catalog, shared):
         assert ok(client, f"/tv/{shared}")["name"] != ok(client, f"/movie/{shared}")["title"]
 
 

@@ -63,17 +63,30 @@ def test_new_units_rows_are_counted_whether_all_none_or_some_are_new() -> None:
     assert _counter(chosen, frozenset({1, 2}))(column) == 3
 
 
-def test_the_sync_command_does_not_load_the_collectors_http_client() -> None:
-    """`sync` (and the CLI it runs in) imports what a sync needs: not aiohttp, tenacity or
-    rich, which only the fetching commands use (a second and more of CPU at every start)."""
+def _loaded_by_sync(*modules: str) -> list[str]:
+    """Which of ``modules`` a fresh process has loaded once it has the CLI, its ``sync``
+    command and :mod:`tmdb_collector.sync.run`."""
     probe = (
         "import sys\n"
         "from tmdb_collector.cli import cli\n"
         "cli.commands['sync']\n"
         "import tmdb_collector.sync.run\n"
-        "print(sorted(m for m in ('aiohttp', 'tenacity', 'rich') if m in sys.modules))\n"
+        f"print(' '.join(m for m in {modules!r} if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
-    assert out.strip() == "[]"
+    return out.split()
+
+
+def test_the_sync_command_does_not_load_the_collectors_http_client() -> None:
+    """`sync` (and the CLI it runs in) imports what a sync needs: not aiohttp, tenacity or
+    rich, which only the fetching commands use (a second and more of CPU at every start)."""
+    assert _loaded_by_sync("aiohttp", "tenacity", "rich") == []
+
+
+def test_a_sync_reaches_the_server_before_it_loads_pyarrow() -> None:
+    """Everything a sync runs before its first statement (the CLI, the comparing, the scopes
+    and their tables) loads without pyarrow or the table export's builders: those load where
+    the rows are built, while a changes-only sync's deletes run on the server."""
+    assert _loaded_by_sync("pyarrow", "tmdb_collector.export.tables") == []

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import secrets
-import sys
-import threading
 import time
-import webbrowser
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
 from tmdb_collector.credentials import Credentials
+from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.runner import run_collection
-from tmdb_collector.errors import EXIT_PAUSED, UsageError
+from tmdb_collector.errors import UsageError
 from tmdb_collector.export.atomic import check_output_dir
 from tmdb_collector.export.exporter import export
 from tmdb_collector.fetch.settings import ClientSettings
@@ -29,6 +25,22 @@ from tmdb_collector.store.database import stored_media
 from tmdb_collector.store.store import Store
 
 DEMO_DB = "tmdb_collection.db"
+Announce = Callable[[str], None]  # told a URL: the simulator's, or the dashboard's
+
+
+def _unheard(url: str) -> None:
+    """The default :data:`Announce`: nobody is told."""
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """A demo's collection and its export: ``path`` (``exported`` items), or None when the
+    collection was paused (the earlier export, if any, stays as it was)."""
+
+    outcome: RunOutcome
+    path: Path | None
+    exported: int
+    seconds: float  # the whole demo: simulator, collection and export
 
 
 def run_demo(
@@ -40,23 +52,21 @@ def run_demo(
     catalog_size: int | None,
     seed: int,
     show_bars: bool,
-) -> None:
+    on_simulator: Announce = _unheard,
+) -> DemoRun:
+    """Collect ``plan`` from a simulator (``on_simulator`` is told its URL once it runs) into
+    OUT's database, then export it as OUT's json; raises the collection's error, if any."""
     started = time.monotonic()
     with _on_simulator(out, plan, rate, concurrency, catalog_size, seed) as (store, settings, key):
+        on_simulator(settings.base_url)
         outcome = asyncio.run(run_collection(store, plan, settings, key, show_bars=show_bars))
         if outcome.error is not None:
             raise outcome.error
-        if outcome.status == "paused":  # the earlier export, if any, stays as it was
-            click.echo("Paused. Run the same command to resume.", err=True)
-            sys.exit(EXIT_PAUSED)
-        media = plan.media_type
-        movies_json = out / media.export_filename
-        written = export(store, "json", movies_json)
-    elapsed = time.monotonic() - started
-    click.echo(
-        f"Demo finished: {written:,} {media.plural}, {outcome.requests:,} requests,"
-        f" {elapsed:.1f} s total -> {movies_json}"
-    )
+        if outcome.status == "paused":
+            return DemoRun(outcome, None, 0, time.monotonic() - started)
+        path = out / plan.media_type.export_filename
+        written = export(store, "json", path)
+    return DemoRun(outcome, path, written, time.monotonic() - started)
 
 
 def run_demo_ui(
@@ -67,19 +77,16 @@ def run_demo_ui(
     concurrency: int,
     catalog_size: int | None,
     seed: int,
-    open_browser: bool,
+    on_ready: Announce = _unheard,
+    on_simulator: Announce = _unheard,
 ) -> None:
-    """Serve the dashboard on the simulator until Ctrl-C; Start there collects into OUT."""
+    """Serve the dashboard on the simulator until Ctrl-C (``on_ready`` is told its URL once it
+    listens); Start there collects into OUT."""
     from tmdb_collector.dashboard import serve_dashboard
 
-    def ready(url: str) -> None:
-        click.echo(f"Dashboard on {url}")
-        click.echo("Press Start Collection in the page; Ctrl-C here stops.", err=True)
-        if open_browser:
-            open_in_browser(url)
-
     with _on_simulator(out, plan, rate, concurrency, catalog_size, seed) as (store, settings, key):
-        serve_dashboard(store, plan, settings, key, on_ready=ready)
+        on_simulator(settings.base_url)
+        serve_dashboard(store, plan, settings, key, on_ready=on_ready)
 
 
 @contextlib.contextmanager
@@ -95,19 +102,8 @@ def _on_simulator(
         _demo_store(out, plan, sim_args) as store,
         simulator_process(sim_args, api_key=api_key) as sim,
     ):
-        click.echo(f"Simulated TMDB running at {sim.base_url}", err=True)
         settings = ClientSettings(base_url=sim.base_url, rate=rate, concurrency=concurrency)
         yield store, settings, Credentials(api_key=api_key)
-
-
-def open_in_browser(url: str) -> None:
-    """Best effort, in the background. Without a display it could only start a console
-    browser that takes over the terminal, so it is skipped there."""
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
-        return
-    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
 def _demo_store(out: Path, plan: Plan, sim_args: list[str]) -> Store:

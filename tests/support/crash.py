@@ -3,8 +3,8 @@
 Shared by ``tests/test_crash.py`` (a few kill points in CI) and ``scripts/stress.py`` (many
 random ones). Everything goes through the real CLI in subprocesses, against a simulator child
 process; a ``details`` kill comes when the simulator's hold has stopped the run after exactly
-the ids wanted (tests/support/hold.py), the other kill moments are chosen by polling the
-checkpoint database read-only:
+the ids wanted (tests/support/hold.py), the other kill moments by reading the checkpoint
+database read-only again after each write to its folder (tests/support/changes.py):
 
 * ``popular``  - stage 1: some /movie/popular pages are committed, not all;
 * ``discover`` - stage 2: popular is complete, some /discover/movie pages are committed;
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.changes import Changes
 from tests.support.checks import (
     STAGES,
     STARTUP,
@@ -42,9 +43,6 @@ from tests.support.checks import (
 )
 from tests.support.cli import collect_args
 from tests.support.hold import held_after, stop_args
-
-POLL_SECONDS = 0.02
-
 
 # ---- kill points ----------------------------------------------------------------------------
 
@@ -90,7 +88,7 @@ def draw_kill_points(rng: random.Random, totals: Totals, stages: Sequence[str]) 
         if stage == STARTUP:
             points.append(KillPoint(STARTUP, rng.randrange(0, 20_000)))
             continue
-        # Leave room at the end: commits go on between the poll that sees the target and
+        # Leave room at the end: commits go on between the read that sees the target and
         # the kill, and a kill after the last commit would not land inside the stage.
         room = max(1, size[stage] // (20 if stage == "details" else 25))
         if size[stage] - room < 2:
@@ -153,7 +151,8 @@ def kill_at(
     the middle of work, not before the resumed process has started. A ``details`` point with
     the simulator's ``base_url`` (and ``command`` run with ``stop_args()``) is reached on the
     simulator's hold: the kill comes once exactly the ids needed are resolved, and the harvest
-    is over (workers take list pages first); the other points poll the database.
+    is over (workers take list pages first); the other points read the database again
+    after each write to its folder.
     """
     before = read_progress(db)
     start_units = before.units if before is not None else 0
@@ -204,33 +203,29 @@ def _kill_when(
     start_units: int,
     timeout: float,
 ) -> bool:
-    deadline = time.monotonic() + timeout
-    while process.poll() is None:
+    def reached() -> bool:
         progress = read_progress(db)
-        if (
+        return (
             progress is not None
             and progress.units > start_units
             and point.reached(progress, totals)
-        ):
-            process.send_signal(signal.SIGKILL)
-            return True
-        if time.monotonic() > deadline:
-            raise AssertionError(f"kill point {point} not reached in {timeout} s")
-        time.sleep(POLL_SECONDS)
-    return False
+        )
+
+    with Changes(db.parent) as changes:
+        if not changes.wait(reached, process, timeout):
+            return False
+    process.send_signal(signal.SIGKILL)
+    return True
 
 
 def _kill_at_startup(
     process: subprocess.Popen[str], db: Path, delay: float, timeout: float
 ) -> bool:
-    """SIGKILL ``delay`` seconds after ``db`` appears: while the schema is being created."""
-    deadline = time.monotonic() + timeout
-    while not db.exists():
-        if process.poll() is not None:
+    """SIGKILL ``delay`` seconds after ``db`` appears: while the schema is being created. The
+    delay is the kill's chosen moment (drawn at random), not a wait for anything."""
+    with Changes(db.parent) as changes:
+        if not changes.wait(db.exists, process, timeout):
             return False
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{db} did not appear in {timeout} s")
-        time.sleep(0.0002)
     time.sleep(delay)
     if process.poll() is not None:
         return False

@@ -22,6 +22,7 @@ from tmdb_collector.errors import (
 from tmdb_collector.export.allocator import (
     choose_arrow_allocator,
     keep_pandas_and_numpy_out,
+    no_collection_at_exit,
 )
 from tmdb_collector.logs import LOGGER, in_files
 
@@ -60,6 +61,7 @@ def main() -> None:
     """Console entry point: our errors become one redacted line and an exit code."""
     choose_arrow_allocator()  # before anything loads pyarrow
     keep_pandas_and_numpy_out()
+    no_collection_at_exit()
     # SIGTERM stops a command as Ctrl-C does, so that it cleans up (an export's staging files)
     # on the way out; collect and serve turn it into a pause while they run.
     signal.signal(signal.SIGTERM, _interrupt)

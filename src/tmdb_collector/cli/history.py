@@ -55,6 +55,8 @@ def versions(db: Path, off: bool, on: bool, prune_older_than: int | None) -> Non
     """Turn part versions on or off for a collection, or prune the old ones."""
     if off and on:
         raise UsageError("--on and --off cannot be used together")
+    if not (off or on or prune_older_than is not None):
+        raise UsageError("give --off, --on or --prune-older-than DAYS")
     with api.Collection.open(db) as collection:
         if off or on:
             collection.set_versions(on)

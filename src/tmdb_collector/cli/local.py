@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import webbrowser
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +27,7 @@ from tmdb_collector.cli.options import (
 )
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.id_loading import check_new_source
-from tmdb_collector.errors import UsageError
+from tmdb_collector.errors import EXIT_PAUSED, UsageError
 from tmdb_collector.logs import configure as configure_logging
 from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES
 from tmdb_collector.plan.plan import Plan
@@ -227,6 +231,13 @@ def demo(
     values = {"media": media} if parts is None else {"media": media, "parts": parts}
     plan = Plan.from_dict(values, source="--parts")
     if ui:
+
+        def ready(url: str) -> None:
+            click.echo(f"Dashboard on {url}")
+            click.echo("Press Start Collection in the page; Ctrl-C here stops.", err=True)
+            if not no_browser:
+                open_in_browser(url)
+
         run_demo_ui(
             out,
             plan,
@@ -234,10 +245,11 @@ def demo(
             concurrency=concurrency,
             catalog_size=catalog_size,
             seed=seed,
-            open_browser=not no_browser,
+            on_simulator=_simulator_running,
+            on_ready=ready,
         )
         return
-    run_demo(
+    run = run_demo(
         out,
         plan,
         rate=rate,
@@ -245,7 +257,29 @@ def demo(
         catalog_size=catalog_size,
         seed=seed,
         show_bars=not no_progress,
+        on_simulator=_simulator_running,
     )
+    if run.path is None:  # paused: the earlier export, if any, stays as it was
+        click.echo("Paused. Run the same command to resume.", err=True)
+        sys.exit(EXIT_PAUSED)
+    click.echo(
+        f"Demo finished: {run.exported:,} {plan.media_type.plural},"
+        f" {run.outcome.requests:,} requests, {run.seconds:.1f} s total -> {run.path}"
+    )
+
+
+def _simulator_running(url: str) -> None:
+    click.echo(f"Simulated TMDB running at {url}", err=True)
+
+
+def open_in_browser(url: str) -> None:
+    """Best effort, in the background. Without a display it could only start a console
+    browser that takes over the terminal, so it is skipped there."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
 @click.command(cls=AttributedCommand)

@@ -178,7 +178,7 @@ def _parts_of(media: MediaType) -> str:
     )
     return (
         f"{media.title}: {', '.join(media.part_names)}"
-        f" (default {','.join(media.default_parts)}{costs})."
+        f" (default {','.join(media.default_parts) or 'none'}{costs})."
     )
 
 

@@ -35,7 +35,8 @@ from dlt.common.schema.typing import TColumnSchema
 from tmdb_collector.dlt.changes import Changes, State, changes, linked_changes
 from tmdb_collector.export.arrow_types import arrow_schema, columns_table
 from tmdb_collector.export.exporter import export_parts
-from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, entity_tables, linked_names
+from tmdb_collector.export.linked_names import linked_names
+from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, entity_tables
 from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column
@@ -127,7 +128,7 @@ def _title_tables(store: Store, parts: Sequence[str], include_removed: bool) -> 
 
 def _linked_tables(store: Store, taken: set[str]) -> list[_Table]:
     """The tables of the linked entities the collection holds, named as the export names
-    them (:func:`~tmdb_collector.export.tables.linked_names`)."""
+    them (:func:`~tmdb_collector.export.linked_names.linked_names`)."""
     found: list[_Table] = []
     for media, names in linked_names(store, taken):
         parts = store.linked_parts(media)
@@ -153,7 +154,9 @@ def _rows(path: Path, table: _Table) -> Tables:
             if rows.num_rows:
                 loaded.update(rows.column(owner).to_pylist())
                 deleted = pa.nulls(rows.num_rows, pa.bool_())
-                yield pa.Table.from_arrays([*rows.columns, deleted], schema=schema)
+                yield pa.Table.from_arrays([*rows.columns, deleted], names=schema.names).cast(
+                    schema
+                )
     if todo.load is None:
         return  # a first load: nothing to clear
     # A table of one row per title: the titles without a row this load (the row of one that
@@ -166,10 +169,14 @@ def _rows(path: Path, table: _Table) -> Tables:
 
 def _schema(table: _Table) -> Any:
     """The Arrow schema of what a resource yields: the export's, its key column not null (as
-    dlt makes a primary or merge key), and :data:`DELETED`."""
+    dlt makes a primary or merge key), its timestamps in microseconds (the precision of
+    :func:`_hints`: dlt warns when the two differ), and :data:`DELETED`."""
     schema = arrow_schema(table.columns)
     index = schema.get_field_index(table.owner)
     schema = schema.set(index, schema.field(index).with_nullable(False))
+    for index, field in enumerate(schema):
+        if pa.types.is_timestamp(field.type):
+            schema = schema.set(index, field.with_type(pa.timestamp("us", tz=field.type.tz)))
     return schema.append(pa.field(DELETED, pa.bool_()))
 
 

@@ -15,9 +15,14 @@ from pathlib import Path
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.errors import NetworkError
 from tmdb_collector.fetch.breaker import CircuitBreaker
-from tmdb_collector.fetch.download import existing_file, is_url, local_copy
+from tmdb_collector.fetch.download import existing_file, is_url, local_copy, url_file_name
 from tmdb_collector.fetch.settings import ClientSettings
-from tmdb_collector.plan.id_catalogue import iter_catalogue, iter_catalogue_ids, take
+from tmdb_collector.plan.id_catalogue import (
+    check_name,
+    iter_catalogue,
+    iter_catalogue_ids,
+    take,
+)
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.database import stored_plan
@@ -30,10 +35,14 @@ LOAD_BATCH = 5000  # daily-export ids per transaction; the loop runs between bat
 def check_new_source(db: Path, plan: Plan) -> None:
     """Before ``db`` is created for a plan whose ids come from a daily export, so that a wrong
     ``--ids-from`` leaves no collection behind: a URL is taken as it is (its download waits
-    out outages), a file must exist and be the plan's media's daily export."""
+    out outages) if its file name is not another media's export, a file must exist and be the
+    plan's media's daily export."""
     source = plan.ids_from
-    if source is None or stored_plan(db) is not None or is_url(source):
-        return  # an existing collection (an empty file is none), or a download
+    if source is None or stored_plan(db) is not None:
+        return  # an existing collection (an empty file is none)
+    if is_url(source):
+        check_name(url_file_name(source), plan.media_type, source)
+        return
     path = existing_file(source)
     next(iter_catalogue(path, plan), None)  # reads up to the first entry, checking it
 

@@ -26,7 +26,8 @@ import pyarrow.compute as pc
 
 from tmdb_collector.export import columnar
 from tmdb_collector.export.arrow_types import columns_table
-from tmdb_collector.history.availability import WATCH_PROVIDERS, intervals
+from tmdb_collector.history.availability import intervals
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.media.table_schema import Column
 from tmdb_collector.store import codec
 from tmdb_collector.store.store import Store

@@ -47,10 +47,11 @@ from tmdb_collector.export.availability_table import Current, InStep, batch_tabl
 from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS
 from tmdb_collector.export.history_batches import history_batches
+from tmdb_collector.export.linked_names import linked_names
 from tmdb_collector.export.localize import LOCALIZED, Localizer
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.history.availability import WATCH_PROVIDERS
 from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
@@ -471,21 +472,6 @@ def _table_jobs(table: str, batches: Iterator[Callable[[], Any]]) -> Iterator[Jo
 
 def _named(table: str, batch: Callable[[], Any]) -> dict[str, Any]:
     return {table: batch()}
-
-
-def linked_names(store: Store, taken: set[str]) -> list[tuple[Any, dict[str, str]]]:
-    """Each linked entity type the collection holds with its tables' file names (``linked_``
-    before a name the items' or another table already has)."""
-    found = []
-    for media in store.held_linked().values():
-        tables = media.tables
-        names = {}
-        for table in media.linked_tables:
-            if table in tables.names(store.linked_parts(media)):
-                names[table] = f"linked_{table}" if table in taken else table
-                taken.add(names[table])
-        found.append((media, names))
-    return found
 
 
 def _linked_jobs(

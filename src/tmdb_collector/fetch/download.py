@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -46,7 +46,7 @@ async def local_copy(
         yield existing_file(source)
         return
     with tempfile.TemporaryDirectory(prefix="tmdb-ids-") as folder:
-        target = Path(folder) / "ids.json.gz"
+        target = Path(folder) / url_file_name(source)  # TMDB's name tells the entity apart
         while True:
             try:
                 await download(source, target, stall_seconds, network)
@@ -55,6 +55,12 @@ async def local_copy(
                 if retry is None or not await retry(exc):
                     raise
         yield target
+
+
+def url_file_name(url: str) -> str:
+    """The file name a URL ends in (``movie_ids_11_24_2026.json.gz``), else ``ids.json.gz``."""
+    name = PurePosixPath(urlsplit(url).path).name
+    return name if name not in ("", ".", "..") else "ids.json.gz"
 
 
 def existing_file(source: str) -> Path:

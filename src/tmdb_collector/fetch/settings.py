@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.fetch.breaker import BreakerSettings
-from tmdb_collector.fetch.network import check_proxy
+from tmdb_collector.fetch.network import check_proxy, ssl_context
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
 BASE_URL_ENV = "TMDB_BASE_URL"
@@ -50,6 +50,8 @@ class ClientSettings:
             check_proxy(self.proxy)
         if self.ca_file is not None and not isinstance(self.ca_file, str):
             raise ConfigError(f"ca_file must be a file path, not {self.ca_file!r}")
+        if self.ca_file is not None:
+            ssl_context(self.ca_file)  # read now: a bad file is refused before any collection
 
     @property
     def breaker(self) -> BreakerSettings:

@@ -10,17 +10,18 @@ an arrival within that week, on the day of the refresh that saw it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
 
 from tmdb_collector.errors import UsageError
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.store import codec
 from tmdb_collector.store.store import Store
 
-WATCH_PROVIDERS = "watch/providers"  # the part the timeline is read from
+TITLE_COLUMN = "title_id"  # the title's id: in the history tables and the events
 OfferKey = tuple[str, int, str]  # country, provider id, offer type
 
 
@@ -63,7 +64,7 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "title_id": self.title_id,
+            TITLE_COLUMN: self.title_id,
             "title": self.title,
             "provider_id": self.provider_id,
             "provider_name": self.provider_name,
@@ -111,11 +112,14 @@ def intervals(
     return done
 
 
-def availability(store: Store, *, include_removed: bool = False) -> Iterator[Interval]:
-    """Every offer interval of the collection's titles (as the exports read them), by id."""
+def availability(
+    store: Store, *, include_removed: bool = False, ids: Collection[int] | None = None
+) -> Iterator[Interval]:
+    """Every offer interval of the collection's titles (as the exports read them; of the
+    titles ``ids`` only, if given), by id."""
     coder = store.codec
     for title_id, _, timeline in store.part_timelines(
-        WATCH_PROVIDERS, include_removed=include_removed
+        WATCH_PROVIDERS, include_removed=include_removed, ids=ids
     ):
         yield from intervals(title_id, timeline, coder)
 

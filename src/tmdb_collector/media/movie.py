@@ -14,6 +14,7 @@ from tmdb_collector.media.base import MediaType, Part
 from tmdb_collector.media.images import titles_images
 from tmdb_collector.media.links import DETAILS, Link, credited, listed, named
 from tmdb_collector.media.rows import (
+    WATCH_PROVIDERS,
     Credits,
     Custom,
     Images,
@@ -85,7 +86,7 @@ PARTS = (
     Part("similar", ("results", list), id_at=None),
     Part(TRANSLATIONS),  # TMDB may append an empty object
     Part("videos", ("results", list)),
-    Part("watch/providers", ("results", dict)),
+    Part(WATCH_PROVIDERS, ("results", dict)),
 )
 
 ID = "movie_id"
@@ -202,7 +203,7 @@ TABLES = TableSet(
         "videos": each(
             "videos", "results", video_id="id", language="iso_639_1", country="iso_3166_1"
         ),
-        "watch/providers": WatchProviders(),
+        WATCH_PROVIDERS: WatchProviders(),
     },
     # TMDB's ids are unique within their lists
     keys={

@@ -25,6 +25,7 @@ Rows = dict[str, list[Row]]
 Builder = Callable[[int, Mapping[str, Any]], Rows]  # (item id, body) -> rows of its tables
 
 IMAGE_KINDS = {"backdrops": "backdrop", "logos": "logo", "posters": "poster", "profiles": "profile"}
+WATCH_PROVIDERS = "watch/providers"  # the part of a title's offers (the availability timeline)
 OFFER_TYPES = ("flatrate", "free", "ads", "rent", "buy")  # watch/providers, in table order
 OFFER_RANK = {offer_type: rank for rank, offer_type in enumerate(OFFER_TYPES)}
 PERSON_ID = "person_id"  # the column naming a person: in credit rows, and the person's own

@@ -24,6 +24,7 @@ from tmdb_collector.media.images import episode_stills, titles_images
 from tmdb_collector.media.links import DETAILS, Link, credited, listed
 from tmdb_collector.media.rows import (
     PERSON_ID,
+    WATCH_PROVIDERS,
     Credits,
     Custom,
     Images,
@@ -113,7 +114,7 @@ PARTS = (
     Part("similar", ("results", list), id_at=None),
     Part(TRANSLATIONS),
     Part("videos", ("results", list)),
-    Part("watch/providers", ("results", dict)),
+    Part(WATCH_PROVIDERS, ("results", dict)),
     ExpandingPart("seasons", ("episodes", list), id_at=None, subpaths=season_subpaths),
 )
 
@@ -302,7 +303,7 @@ TABLES = TableSet(
         "videos": each(
             "videos", "results", video_id="id", language="iso_639_1", country="iso_3166_1"
         ),
-        "watch/providers": WatchProviders(),
+        WATCH_PROVIDERS: WatchProviders(),
         "seasons": Custom(("episodes",), episode_rows),
     },
     keys={

@@ -68,18 +68,23 @@ def _parse_line(line: str, number: int, path: Path) -> dict[str, Any]:
     return entry
 
 
-def _check_media(entry: dict[str, Any], media: MediaType, path: Path) -> None:
-    """A line of another daily export (the movies' for a TV collection, people's...) names
-    its item otherwise, and a file keeps TMDB's name (the lines of collections, companies and
-    networks are alike): refused before any of its ids could be queued or marked removed."""
-    named = next(
-        (other for other in MEDIA_TYPES.values() if path.name.startswith(_prefix(other))), None
-    )
+def check_name(name: str, media: MediaType, shown: str) -> None:
+    """A file (or URL, ``shown``) whose name ``name`` is TMDB's for another entity's daily
+    export (``tv_network_ids_...`` for people) is refused: the lines of collections,
+    companies and networks are alike, and a person's line has a ``name`` too."""
+    named = next((other for other in MEDIA_TYPES.values() if name.startswith(_prefix(other))), None)
     if named is not None and named is not media:
         raise UsageError(
-            f"{path} is the {named.plural}' daily ID export, not the {media.plural}'; use"
+            f"{shown} is the daily ID export of {named.plural}, not of {media.plural}; use"
             f" {media.daily_export_prefix}_MM_DD_YYYY.json.gz"
         )
+
+
+def _check_media(entry: dict[str, Any], media: MediaType, path: Path) -> None:
+    """A line of another daily export (the movies' for a TV collection, people's...) names
+    its item otherwise, and a file keeps TMDB's name (:func:`check_name`): refused before any
+    of its ids could be queued or marked removed."""
+    check_name(path.name, media, str(path))
     if media.daily_export_title in entry:
         return
     others = [key for key in (*_CATALOGUE_TITLES, "name") if key in entry]

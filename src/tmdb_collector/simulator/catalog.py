@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from tmdb_collector.simulator._hash import SALT_TV, hash_ints
 from tmdb_collector.simulator.changes import ChangeLog
-from tmdb_collector.simulator.discover import DiscoverQuery, parse_discover_params, run_query
+from tmdb_collector.simulator.discover import DiscoverQuery, run_query
 from tmdb_collector.simulator.famous import FAMOUS_TITLES
 from tmdb_collector.simulator.generate import (
     FLAG_ADULT,
@@ -113,10 +113,6 @@ class Catalog:
             return None
         return idx
 
-    def is_deleted(self, movie_id: int) -> bool:
-        idx = self.index_of(movie_id)
-        return idx is not None and bool(self.cols.flags[idx] & FLAG_DELETED)
-
     def version(self, movie_id: int) -> int:
         idx = self.index_of(movie_id)
         if idx is None:
@@ -187,11 +183,6 @@ class Catalog:
         return self.today - timedelta(days=1), self.today
 
     # ---------------------------------------------------------------- queries
-    def popular_ids(self) -> list[int]:
-        """All non-adult movies by popularity desc (id asc on ties), mixed languages."""
-        ids = self.cols.ids
-        return [ids[i] for i in self.popular_indices]
-
     def discover_indices(self, query: DiscoverQuery) -> list[int]:
         cached = self._queries.get(query)
         if cached is not None:
@@ -202,15 +193,6 @@ class Catalog:
         if len(self._queries) > QUERY_CACHE_SIZE:
             self._queries.popitem(last=False)
         return found
-
-    def discover_ids(self, query: DiscoverQuery | Mapping[str, str]) -> list[int]:
-        """Ids matching a discover query's column filters (a parsed query or raw query
-        parameters); the filters answered from each title's bodies (runtime, keywords…) are
-        :func:`.discover_items.discover_indices`'s, which the served discover applies too."""
-        if not isinstance(query, DiscoverQuery):
-            query = parse_discover_params(query, self.media)
-        ids = self.cols.ids
-        return [ids[i] for i in self.discover_indices(query)]
 
     def revenue_of(self, idx: int) -> int:
         return money(self.seed, self.cols.ids[idx])[1]

@@ -92,7 +92,7 @@ class Outage:
 
     def __init__(self) -> None:
         self._kind: str | None = None
-        self._lock = threading.Condition()  # guards the state; notified when it changes
+        self._lock = threading.Lock()  # guards the state
         self._loop: asyncio.AbstractEventLoop | None = None
         self._close_listener: Hook | None = None
         self._open_listener: Hook | None = None
@@ -143,16 +143,9 @@ class Outage:
             if kind is not None and changed:
                 self.started += 1
             self._kind = kind
-            self._lock.notify_all()
         if changed:
             for listener in self._listeners:
                 listener(kind)
-
-    def wait_until(self, reached: Callable[[Outage], bool], timeout: float) -> bool:
-        """Block (on a thread other than the server's) until ``reached(self)`` holds, as
-        outages begin and end; False if ``timeout`` seconds pass first."""
-        with self._lock:
-            return self._lock.wait_for(lambda: reached(self), timeout)
 
     def _run(self, kind: str | None) -> None:
         loop = self._loop

@@ -34,7 +34,6 @@ GENRES: tuple[Genre, ...] = (
     Genre(10752, "War", "Kriegsfilm", 1.5),
     Genre(37, "Western", "Western", 1.5),
 )
-GENRE_IDS: tuple[int, ...] = tuple(g.id for g in GENRES)
 GENRE_BIT: dict[int, int] = {g.id: 1 << i for i, g in enumerate(GENRES)}
 GENRE_NAME: dict[int, str] = {g.id: g.name for g in GENRES}
 

@@ -11,9 +11,10 @@ Bodies are stored compressed or, written before schema 4, as plain text;
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -36,6 +37,14 @@ def left_out_statuses(*, include_removed: bool) -> tuple[str, ...]:
     it was collected) always, ``removed`` (gone from the daily export) unless
     ``include_removed``."""
     return ("not_found",) if include_removed else ("not_found", "removed")
+
+
+def among(column: str, ids: Collection[int] | None) -> tuple[str, tuple[str, ...]]:
+    """SQL `` AND column IN (...)`` that keeps the rows of ``ids`` only (one parameter, a JSON
+    list, however many), with its parameters; nothing when ``ids`` is None (every id)."""
+    if ids is None:
+        return "", ()
+    return f" AND {column} IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),)
 
 
 class ItemReads(Database):
@@ -112,12 +121,6 @@ class ItemReads(Database):
         """Stored items that have every one of ``parts``: see :meth:`iter_stored_items`."""
         return self._decoded(parts, include_removed, self.codec.decode_text)
 
-    def iter_raw_items(
-        self, parts: Sequence[str], *, include_removed: bool = False
-    ) -> Iterator[RawItemRow]:
-        """As :meth:`iter_items`, the texts as UTF-8 ``bytes`` (not decoded: for parsers)."""
-        return self._decoded(parts, include_removed, self.codec.decode)
-
     def _decoded(
         self, parts: Sequence[str], include_removed: bool, decode: Callable[[bytes], T]
     ) -> Iterator[Row[T]]:
@@ -149,31 +152,35 @@ class ItemReads(Database):
         *,
         include_removed: bool = False,
         bodies: Sequence[str] | None = None,
+        ids: Collection[int] | None = None,
     ) -> Generator[RawItemRow]:
         """Stored items that have every one of ``parts``, by ascending id, each with its
         details and those parts' bodies in the order asked (only those of ``bodies``, a
         subset of ``parts`` in their order, when given), as stored (frames or plain text as
         bytes: :attr:`codec` decodes them, on any thread); items whose id was later found
         deleted are left out, and so are those gone from the daily export unless
-        ``include_removed`` (:func:`left_out_statuses`). Two cursors walked in step (both by
-        id): bounded memory, and much faster than one join per part."""
+        ``include_removed`` (:func:`left_out_statuses`); of ``ids`` only, if given (a few
+        items' read: see :func:`among`). Two cursors walked in step (both by id): bounded
+        memory, and much faster than one join per part."""
         text = "CAST({} AS BLOB)"
         checked = () if bodies is None else tuple(parts)  # held, checked here, not read
         read = tuple(parts) if bodies is None else tuple(bodies)
+        only_items, chosen = among("i.id", ids)
         items = self._db.execute(
             f"SELECT i.id, {text.format('i.details')} {self._exported(checked, include_removed)}"
-            " ORDER BY i.id",
-            checked,
+            f"{only_items} ORDER BY i.id",
+            (*checked, *chosen),
         )
         if not read:
             for item_id, details in items:
                 yield item_id, details, ()
             return
         marks = ",".join("?" for _ in read)
+        only_bodies, _ = among("item_id", ids)
         found_bodies = self._db.execute(
             f"SELECT item_id, name, {text.format('body')} FROM parts WHERE name IN ({marks})"
-            " ORDER BY item_id, name",
-            read,
+            f"{only_bodies} ORDER BY item_id, name",
+            (*read, *chosen),
         )
         pending = next(found_bodies, None)
         for item_id, details in items:

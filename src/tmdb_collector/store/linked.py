@@ -20,7 +20,7 @@ from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store import codec, meta_keys, versions
 from tmdb_collector.store.database import now
 from tmdb_collector.store.id_status import IdStatus
-from tmdb_collector.store.items import ItemReads, ItemRow, RawItemRow
+from tmdb_collector.store.items import ItemReads, ItemRow, RawItemRow, among
 from tmdb_collector.store.training import Kinds
 
 
@@ -244,17 +244,24 @@ class LinkedStore(ItemReads):
     ) -> Iterator[RawItemRow]:
         """The held ``entity`` ids that have every one of ``parts``, by id, as
         :meth:`iter_linked_raw` yields them (``sync`` and the dlt source read the changed
-        ones): with ``bodies``, only those parts' bodies."""
+        ones): with ``bodies``, only those parts' bodies. One read, however many ids
+        (:func:`.items.among`)."""
         read = parts if bodies is None else bodies
-        for item_id in sorted(ids):
-            found = dict(
-                self._db.execute(
-                    "SELECT name, body FROM linked_parts WHERE entity = ? AND item_id = ?",
-                    (entity, item_id),
-                ).fetchall()
-            )
-            if DETAILS in found and all(name in found for name in parts):
-                yield item_id, _stored(found[DETAILS]), tuple(_stored(found[n]) for n in read)
+        names = (DETAILS, *parts)
+        only, chosen = among("item_id", set(ids))
+        rows = self._db.execute(
+            "SELECT item_id, name, body FROM linked_parts WHERE entity = ?"
+            f"{only} AND name IN ({','.join('?' * len(names))}) ORDER BY item_id",
+            (entity, *chosen, *names),
+        )
+        for item_id, found in itertools.groupby(rows, key=lambda row: row[0]):
+            held = {name: body for _, name, body in found}
+            if all(name in held for name in names):
+                yield (
+                    int(item_id),
+                    _stored(held[DETAILS]),
+                    tuple(_stored(held[name]) for name in read),
+                )
 
 
 def _stored(body: str | bytes) -> bytes:

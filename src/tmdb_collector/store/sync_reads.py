@@ -1,5 +1,6 @@
 """What a warehouse sync (``tmdb-collector sync``) reads from the store: a fingerprint of each
-item an export holds, and the stored rows of a chosen few.
+item an export holds, and the provenance of a chosen few (their stored rows and history are the
+exports' own reads, given those ids: :func:`.items.among`).
 
 An item's fingerprint changes whenever anything the table export writes for it can: a save
 (full or ``--refresh-parts``) or a status change stamps ``ids.updated_at``; a refetch moves
@@ -11,14 +12,12 @@ reads the changed linked entities with :meth:`.linked.LinkedStore.linked_of_raw`
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store import change_log
-from tmdb_collector.store.items import ItemReads, RawItemRow
-
-CHUNK = 500  # ids per query when reading a chosen few
+from tmdb_collector.store.items import ItemReads, among
 
 
 class SyncReads(ItemReads):
@@ -47,17 +46,10 @@ class SyncReads(ItemReads):
     def _marks(
         self, query: str, id_column: str, params: tuple[Any, ...], ids: Collection[int] | None
     ) -> dict[int, str]:
-        """(id, fingerprint) rows of ``query``, or of those of ``ids`` (a chunk at a time)."""
-        if ids is None:
-            return {int(item_id): str(mark) for item_id, mark in self._db.execute(query, params)}
-        found: dict[int, str] = {}
-        chosen = sorted(ids)
-        for start in range(0, len(chosen), CHUNK):
-            chunk = chosen[start : start + CHUNK]
-            marks = ",".join("?" for _ in chunk)
-            rows = self._db.execute(f"{query} AND {id_column} IN ({marks})", (*params, *chunk))
-            found.update((int(item_id), str(mark)) for item_id, mark in rows)
-        return found
+        """(id, fingerprint) rows of ``query``, or of those of ``ids``."""
+        only, chosen = among(id_column, ids)
+        rows = self._db.execute(query + only, (*params, *chosen))
+        return {int(item_id): str(mark) for item_id, mark in rows}
 
     def track_changes(self) -> bool:
         """Keep :mod:`.change_log` from now on (made if missing); returns whether it was
@@ -75,45 +67,14 @@ class SyncReads(ItemReads):
         """The ids of the ``entity`` units written after ``mark``."""
         return change_log.changed_since(self._db, entity, mark)
 
-    def stored_items_of(self, ids: Iterable[int], parts: Sequence[str]) -> Iterator[RawItemRow]:
-        """The stored rows (as :meth:`iter_stored_items` yields them) of the items ``ids``,
-        by ascending id; an id that read would leave out is skipped."""
-        text = "CAST({} AS BLOB)"
-        chosen = sorted(ids)
-        for start in range(0, len(chosen), CHUNK):
-            chunk = chosen[start : start + CHUNK]
-            marks = ",".join("?" for _ in chunk)
-            items = self._db.execute(
-                f"SELECT id, {text.format('details')} FROM items WHERE id IN ({marks}) ORDER BY id",
-                chunk,
-            ).fetchall()
-            bodies: dict[int, dict[str, bytes]] = {}
-            if parts:
-                names = ",".join("?" for _ in parts)
-                for item_id, name, body in self._db.execute(
-                    f"SELECT item_id, name, {text.format('body')} FROM parts"
-                    f" WHERE item_id IN ({marks}) AND name IN ({names})",
-                    (*chunk, *parts),
-                ):
-                    bodies.setdefault(int(item_id), {})[str(name)] = body
-            for item_id, details in items:
-                found = bodies.get(int(item_id), {})
-                if len(found) == len(parts):
-                    yield int(item_id), details, tuple(found[name] for name in parts)
-
     def provenance_of(self, ids: Iterable[int]) -> list[tuple[int, str, int | None, str, int, int]]:
         """The provenance rows of the items ``ids``, as :meth:`iter_provenance` orders them."""
-        chosen = sorted(ids)
-        found: list[tuple[int, str, int | None, str, int, int]] = []
-        for start in range(0, len(chosen), CHUNK):
-            chunk = chosen[start : start + CHUNK]
-            marks = ",".join("?" for _ in chunk)
-            found += self._db.execute(
-                "SELECT item_id, stage, genre, query_key, page, position FROM provenance"
-                f" WHERE item_id IN ({marks}) ORDER BY item_id, stage, query_key, page",
-                chunk,
-            ).fetchall()
-        return found
+        only, chosen = among("item_id", list(ids))
+        return self._db.execute(
+            "SELECT item_id, stage, genre, query_key, page, position FROM provenance"
+            f" WHERE TRUE{only} ORDER BY item_id, stage, query_key, page",
+            chosen,
+        ).fetchall()
 
     def linked_fingerprints(
         self, entity: str, parts: Sequence[str], ids: Collection[int] | None = None

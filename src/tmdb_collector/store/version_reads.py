@@ -5,14 +5,14 @@ availability timeline and ``export --as-of``."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store import codec, versions
-from tmdb_collector.store.items import ItemReads, left_out_statuses
+from tmdb_collector.store.items import ItemReads, among, left_out_statuses
 
 
 class _InStep:
@@ -34,35 +34,38 @@ class _InStep:
 class VersionReads(ItemReads):
     """The part versions of the collection's items."""
 
-    def _first_days(self) -> _InStep:
+    def _first_days(self, ids: Collection[int] | None) -> _InStep:
         """Each item's first day: its earliest version row, else the day it was fetched."""
+        only, chosen = among("i.id", ids)
         return _InStep(
             self._db.execute(
                 "SELECT i.id, COALESCE((SELECT MIN(v.fetched_on) FROM part_versions v"
                 " WHERE v.entity = ? AND v.item_id = i.id), substr(i.fetched_at, 1, 10))"
-                " FROM items i ORDER BY i.id",
-                (self.media_type.name,),
+                f" FROM items i WHERE TRUE{only} ORDER BY i.id",
+                (self.media_type.name, *chosen),
             )
         )
 
-    def _rows_of(self, part: str) -> _InStep:
+    def _rows_of(self, part: str, ids: Collection[int] | None) -> _InStep:
+        only, chosen = among("item_id", ids)
         return _InStep(
             self._db.execute(
                 "SELECT item_id, fetched_on, body FROM part_versions WHERE entity = ?"
-                " AND part = ? ORDER BY item_id, fetched_on",
-                (self.media_type.name, part),
+                f" AND part = ?{only} ORDER BY item_id, fetched_on",
+                (self.media_type.name, part, *chosen),
             )
         )
 
     def part_timelines(
-        self, part: str, *, include_removed: bool = False
+        self, part: str, *, include_removed: bool = False, ids: Collection[int] | None = None
     ) -> Iterator[tuple[int, codec.Stored, versions.Timeline]]:
         """``(item_id, stored details, versions of part)`` of every item an export of
-        ``part`` reads, by ascending id; each version ``(first day seen, stored body)``."""
-        firsts, rows = self._first_days(), self._rows_of(part)
+        ``part`` reads (of ``ids`` only, if given), by ascending id; each version ``(first
+        day seen, stored body)``."""
+        firsts, rows = self._first_days(ids), self._rows_of(part, ids)
         parts = () if part == DETAILS else (part,)
         for item_id, details, bodies in self.iter_stored_items(
-            parts, include_removed=include_removed
+            parts, include_removed=include_removed, ids=ids
         ):
             first = next((str(row[1]) for row in firsts.take(item_id)), "")
             current = bodies[0] if bodies else details
@@ -70,22 +73,27 @@ class VersionReads(ItemReads):
             yield item_id, details, _versions(found, current, first)
 
     def version_rows(
-        self, parts: Sequence[str], *, include_removed: bool = False
+        self,
+        parts: Sequence[str],
+        *,
+        include_removed: bool = False,
+        ids: Collection[int] | None = None,
     ) -> Iterator[tuple[int, str, str, str | None, codec.Stored]]:
         """``(item_id, part, first day seen, day replaced or None, stored body)`` of every
         version of each of ``parts`` (``details`` among them) that changed at least once,
         the current version included, by item, part and day; items as the exports read them
-        (:func:`.items.left_out_statuses`)."""
+        (:func:`.items.left_out_statuses`), of ``ids`` only if given."""
         statuses = ", ".join(f"'{s}'" for s in left_out_statuses(include_removed=include_removed))
         marks = ",".join("?" for _ in parts)
+        only, chosen = among("v.item_id", ids)
         rows = self._db.execute(
             "SELECT v.item_id, v.part, v.fetched_on, v.body FROM part_versions v"
             f" JOIN ids s ON s.id = v.item_id WHERE s.status NOT IN ({statuses})"
-            f" AND v.entity = ? AND v.part IN ({marks}) AND EXISTS (SELECT 1 FROM"
+            f" AND v.entity = ? AND v.part IN ({marks}){only} AND EXISTS (SELECT 1 FROM"
             " part_versions w WHERE w.entity = v.entity AND w.item_id = v.item_id"
             " AND w.part = v.part AND w.body IS NOT NULL)"
             " ORDER BY v.item_id, v.part, v.fetched_on",
-            (self.media_type.name, *parts),
+            (self.media_type.name, *parts, *chosen),
         ).fetchall()
         for (item_id, part), group in groupby(rows, key=lambda row: (row[0], row[1])):
             found = list(group)

@@ -4,17 +4,14 @@ csv)``, made by Arrow's CSV writer without Python's lock.
 
 Arrow quotes every string and leaves a null unquoted and empty, which is how PostgreSQL's CSV
 tells an empty string from NULL. A list becomes an array literal (``{"a","b"}``) first. Text
-cannot hold NUL in PostgreSQL: a NUL character in a string is dropped.
+cannot hold NUL in PostgreSQL: a NUL character in a string is dropped. pyarrow is imported
+where a batch is converted (:mod:`.source` says why).
 """
 
 from __future__ import annotations
 
 import io
 from typing import Any
-
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
 from tmdb_collector.media.table_schema import Column, Kind
 
@@ -44,7 +41,6 @@ COPY_OPTIONS = "FORMAT csv"
 # Into a table made in the same transaction (a first load): rows written already frozen, so
 # the vacuum that follows a bulk load has nothing to rewrite.
 FREEZE = ", FREEZE"
-_WRITE = pa_csv.WriteOptions(include_header=False)
 
 
 def quoted(name: str) -> str:
@@ -73,14 +69,19 @@ def copy_statement(
 
 def copy_bytes(table: Any) -> bytes:
     """A batch's rows as COPY's CSV text."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     arrays = [_for_copy(column) for column in table.columns]
     plain = pa.Table.from_arrays(arrays, names=table.column_names)
     out = io.BytesIO()
-    pa_csv.write_csv(plain, out, _WRITE)
+    pa_csv.write_csv(plain, out, pa_csv.WriteOptions(include_header=False))
     return out.getvalue()
 
 
 def _for_copy(column: Any) -> Any:
+    import pyarrow as pa
+
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     kind = column.type
     if pa.types.is_string(kind):
@@ -91,11 +92,16 @@ def _for_copy(column: Any) -> Any:
 
 
 def _no_nul(values: Any) -> Any:
+    import pyarrow.compute as pc
+
     return pc.replace_substring(values, "\x00", "")
 
 
 def _array_literal(lists: Any) -> Any:
     """``[a, b]`` -> ``{"a","b"}`` (each element quoted, ``\\`` and ``"`` escaped)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     flat = pc.list_flatten(lists)
     text = _no_nul(flat.cast(pa.string()))
     text = pc.replace_substring(text, "\\", "\\\\")

@@ -5,7 +5,11 @@ table of the export of the collection's parts, the history tables and provenance
 each naming the title in one column), and each linked entity type the collection holds
 (``people``, ``person_credits``...: named as the table export names them). The rows are built
 by the table export's own functions (:func:`~tmdb_collector.export.tables.batch_tables`), so
-they are the parquet files' rows, a batch of units at a time, on :data:`WORKERS` threads.
+they are the parquet files' rows, a batch of units at a time, on the export's ``WORKERS`` threads.
+
+pyarrow and the table export's builders are imported where rows are built, not with this
+module: a changes-only sync's deletes are already on the server while they load (0.08 CPU s
+on the loaded VM, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -17,25 +21,14 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from tmdb_collector.export.arrow_types import columns_table
-from tmdb_collector.export.tables import (
-    BATCH_SIZE,
-    WORKERS,
-    batch_tables,
-    entity_tables,
-    linked_names,
-    rows_table,
-)
-from tmdb_collector.history.tables import HISTORY_TABLES, TITLE_COLUMN, history_tables
+from tmdb_collector.export.linked_names import linked_names
+from tmdb_collector.history.availability import TITLE_COLUMN
+from tmdb_collector.history.tables import HISTORY_TABLES, history_tables
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE
 from tmdb_collector.store.items import RawItemRow
 from tmdb_collector.store.store import Store
-from tmdb_collector.sync.copy_text import copy_bytes
 
 SPLIT = 8  # a few units' rows are built in this many batches at least...
 SMALLEST_BATCH = 50  # ...of this many units at least
@@ -106,11 +99,13 @@ def _titles(store: Store) -> Scope:
     units = {table.name: table.unit_column for table in tables}
 
     def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
-        if whole:
-            every = store.iter_stored_items(parts)
-            stored: Iterator[RawItemRow] = (item for item in every if item[0] in chosen)
-        else:
-            stored = store.stored_items_of(chosen, parts)
+        from tmdb_collector.export.arrow_types import columns_table
+        from tmdb_collector.export.tables import BATCH_SIZE, batch_tables, rows_table
+
+        # A few units: only theirs are read (their history too); else every one, theirs kept.
+        only = None if whole else chosen
+        every = store.iter_stored_items(parts, ids=only)
+        stored: Iterator[RawItemRow] = (item for item in every if item[0] in chosen)
 
         coder = store.codec  # loaded on this thread: the database is read here only
         fresh = _counter(chosen, new)
@@ -129,10 +124,8 @@ def _titles(store: Store) -> Scope:
         try:
             yield from _in_order(batches, build)
         finally:
-            close = getattr(every if whole else stored, "close", None)
-            if close is not None:
-                close()
-        for name, table_rows in history_tables(store, parts):
+            every.close()
+        for name, table_rows in history_tables(store, parts, ids=only):
             kept = (row for row in table_rows if row[0] in chosen)
             while chunk := list(islice(kept, BATCH_SIZE)):
                 yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, fresh)
@@ -148,7 +141,7 @@ def _titles(store: Store) -> Scope:
 
 def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
     """A linked entity type's tables, under the ``names`` the table export gives them
-    (:func:`~tmdb_collector.export.tables.linked_names`)."""
+    (:func:`~tmdb_collector.export.linked_names.linked_names`)."""
     parts = store.linked_parts(media)
     table_set = media.tables
     tables = tuple(
@@ -166,6 +159,8 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
     read, details = table_set.sources(parts, names)
 
     def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
+        from tmdb_collector.export.tables import entity_tables
+
         if whole:
             every = store.iter_linked_raw(media.name, parts, read)
             records: Iterator[RawItemRow] = (record for record in every if record[0] in chosen)
@@ -187,6 +182,8 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
 def _as_copy(built: dict[str, Any], units: dict[str, str], fresh: Callable[[Any], int]) -> Built:
     """Each table's rows as COPY text, with how many of them belong to new units (``fresh``
     counts them in a column of unit ids)."""
+    from tmdb_collector.sync.copy_text import copy_bytes
+
     found: Built = {}
     for name, table in built.items():
         if table.num_rows:
@@ -201,6 +198,9 @@ def _counter(chosen: frozenset[int], new: frozenset[int]) -> Callable[[Any], int
         return lambda values: 0
     if new >= chosen:
         return len
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     value_set = pa.array(sorted(new), pa.int64())
     return lambda values: int(pc.sum(pc.is_in(values, value_set=value_set)).as_py() or 0)
 
@@ -209,6 +209,8 @@ def _batches(rows: Iterator[RawItemRow], units: int) -> Iterator[list[RawItemRow
     """``rows`` (of ``units`` units in all) in batches: at most :data:`BATCH_SIZE`, and for a
     few units at least :data:`SPLIT` batches, so that the first is sent while the next are
     built."""
+    from tmdb_collector.export.tables import BATCH_SIZE
+
     size = max(SMALLEST_BATCH, min(BATCH_SIZE, -(-units // SPLIT)))
     while batch := list(islice(rows, size)):
         yield batch
@@ -217,6 +219,8 @@ def _batches(rows: Iterator[RawItemRow], units: int) -> Iterator[list[RawItemRow
 def _in_order(batches: Iterator[_B], build: Callable[[_B], Built]) -> Iterator[Built]:
     """Each batch built on :data:`WORKERS` threads, yielded in the order read, at most
     ``WORKERS + 1`` batches in hand."""
+    from tmdb_collector.export.tables import WORKERS
+
     ahead: deque[Future[Built]] = deque()
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="sync-build") as pool:
         try:
