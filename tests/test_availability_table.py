@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from tmdb_collector.export import columnar
-from tmdb_collector.export.availability_table import batch_table
+from tmdb_collector.export.availability_table import Current, batch_table
 from tmdb_collector.history.availability import intervals
 from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
 from tmdb_collector.media import MOVIE
@@ -89,3 +91,25 @@ def test_an_offer_listed_twice_in_a_version_keeps_the_last_name() -> None:
     built = batch_table(titles, CODEC, COLUMNS, BUILD, ID_COLUMN)
     assert built.equals(by_rule(titles))
     assert built.column("provider_name").to_pylist() == ["B3"]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_current_versions_taken_from_the_batch_equal_those_parsed(seed: int) -> None:
+    """The titles' last versions whose rows the batch's ``watch_providers`` table holds are
+    not parsed again; the older versions, and the titles the batch leaves out, are."""
+    rng = random.Random(seed)
+    titles = [(title_id, random_timeline(rng, title_id)) for title_id in range(1, 40)]
+    in_batch = [title_id for title_id, _ in titles if title_id % 3]
+    current = {title_id: timeline[-1][1] for title_id, timeline in titles if title_id % 3}
+    current[in_batch[0]] = body(in_batch[0], {"US": {"buy": [provider(9)]}})  # moved on since
+    ids = pa.array(in_batch, pa.int64())
+    (table,) = BUILD(ids, [CODEC.decode(current[title_id]) for title_id in in_batch]).values()
+    parsed: list[bytes] = []
+
+    def build(ids: Any, texts: Sequence[bytes]) -> Any:
+        parsed.extend(texts)
+        return BUILD(ids, texts)
+
+    built = batch_table(titles, CODEC, COLUMNS, build, ID_COLUMN, Current(table, current))
+    assert built.equals(by_rule(titles))
+    assert len(parsed) == sum(len(timeline) for _, timeline in titles) - len(in_batch) + 1

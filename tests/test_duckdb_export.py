@@ -153,6 +153,8 @@ def test_every_table_as_duckdb_reads_the_parquet_export(exported: tuple[Path, Pa
 def test_the_file_and_its_manifest_are_on_disk_before_their_names_and_their_names_after(
     small_collection: SmallCollection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """And nothing else is flushed to disk: the staging parquet tables are read once and
+    deleted (each was fsynced)."""
     durability = Durability(monkeypatch)
     out = tmp_path / "movies.duckdb"
     run_export(small_collection, "duckdb", out)
@@ -165,6 +167,38 @@ def test_the_file_and_its_manifest_are_on_disk_before_their_names_and_their_name
     for source, _ in renamed:
         assert durability.synced_before(source)
     assert durability.directory_synced_after(out.with_name(out.name + ".manifest.json"))
+    synced = {event[1] for event in durability.events if event[0] == "fsync"}
+    assert synced == {source for source, _ in renamed} | {str(tmp_path.resolve())}
+
+
+def test_duckdb_does_not_flush_each_commit_of_the_staging_file(
+    small_collection: SmallCollection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's fsync of the WAL at every table's commit: none (the file is flushed once,
+    complete, as the test above shows)."""
+    connect = duckdb.connect
+    settings = "SELECT count(*) FROM duckdb_settings() WHERE name = 'fsync_mode'"
+    with connect() as db:
+        if not db.execute(settings).fetchone()[0]:
+            pytest.skip("this DuckDB has no fsync_mode")
+    modes: list[str] = []
+
+    class Watched:
+        def __init__(self, db: duckdb.DuckDBPyConnection) -> None:
+            self._db = db
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._db, name)
+
+        def close(self) -> None:
+            modes.append(self._db.execute("SELECT current_setting('fsync_mode')").fetchone()[0])
+            self._db.close()
+
+    monkeypatch.setattr(
+        duckdb, "connect", lambda *args, **kwargs: Watched(connect(*args, **kwargs))
+    )
+    run_export(small_collection, "duckdb", tmp_path / "movies.duckdb")
+    assert [mode.upper() for mode in modes] == ["NONE"]
 
 
 def test_a_failed_export_keeps_the_previous_file(

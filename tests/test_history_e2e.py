@@ -132,6 +132,13 @@ def test_availability_table_matches_the_simulated_days(three_days: Path, tmp_pat
     assert any(row[4] > DAYS[0] for row in rows)
     versions = pq.read_table(out / "part_versions.parquet").to_pylist()
     assert {v["part"] for v in versions} == {"watch/providers"}  # only that part changed
+    # Built alone, it parses every version; beside watch_providers, it takes each title's
+    # current version from that table's batch (export/availability_table.py): the same rows.
+    alone = tmp_path / "alone"
+    args = ["export", "--db", str(three_days), "--format", "parquet", "--out", str(alone)]
+    result = run_cli([*args, "--tables", "availability"])
+    assert result.returncode == 0, result.stderr
+    assert pq.read_table(alone / "availability.parquet").equals(table)
     assert {v["fetched_on"] for v in versions} <= set(DAYS)
 
 

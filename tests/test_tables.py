@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO, load_sample
+from tests.support.durable import Durability
 from tests.support.store import queue_ids
 from tmdb_collector.cli import cli
 from tmdb_collector.errors import ExportError, UsageError
@@ -421,6 +422,22 @@ def test_a_successful_export_replaces_tables_and_keeps_other_files(
     assert pq.read_table(out / "movies.parquet").num_rows == 3
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert not [name for name in os.listdir(out) if name.startswith(".")]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_every_table_is_on_disk_before_it_takes_its_name_and_its_name_after(
+    collection: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Each file (the manifest too) is fsynced before it is moved into --out, and --out after
+    the moves (the duckdb export's staging tables are not: tests/test_duckdb_export.py)."""
+    durability = Durability(monkeypatch)
+    out = tmp_path / "out"
+    run_export(collection, fmt, out)
+    moved = durability.replaced()
+    assert sorted(Path(target).name for _, target in moved) == sorted(os.listdir(out))
+    for source, _ in moved:
+        assert durability.synced_before(source)
+    assert durability.directory_synced_after(out / "manifest.json")
 
 
 def test_out_handling(collection: Path, tmp_path: Path) -> None:

@@ -6,12 +6,18 @@ consecutive versions holding the same offer become intervals: no Python object p
 The result equals :func:`tmdb_collector.history.availability.intervals` exactly (the rule);
 a batch holding anything that path would not read the same way (an offer listed twice in one
 version, a body of another shape) is built by that rule instead.
+
+When the same export builds the ``watch_providers`` table, the titles' current versions are
+not parsed again: :class:`InStep` walks the titles in step with the export's batches of items,
+and each batch's ``availability`` takes their rows from that batch's ``watch_providers``
+(:class:`Current`), parsing only the older versions and the titles the items leave out.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -45,17 +51,64 @@ def availability_batches(
         yield functools.partial(batch_table, titles, store.codec, columns, build, id_column)
 
 
+@dataclass(frozen=True)
+class Current:
+    """A batch of items' ``watch_providers`` table, as its columnar path built it, and each
+    item's stored ``watch/providers`` body (the current version) by id."""
+
+    table: Any
+    bodies: dict[int, codec.Stored]
+
+
+class InStep:
+    """The titles' timelines read in step with the export's items (both by id): for each batch
+    of items, the titles up to its last id (those the items leave out too), then the rest."""
+
+    def __init__(self, store: Store, *, include_removed: bool = False) -> None:
+        tables = store.media_type.tables
+        self.build = columnar.fast_paths(tables).get(WATCH_PROVIDERS)
+        self.id_column = tables.target.id_column
+        self._timelines = store.part_timelines(WATCH_PROVIDERS, include_removed=include_removed)
+        self._next = next(self._timelines, None)
+
+    def through(self, last_id: int) -> list[tuple[int, Timeline]]:
+        """The titles not taken yet, up to ``last_id``."""
+        found = []
+        while self._next is not None and self._next[0] <= last_id:
+            found.append((self._next[0], self._next[2]))
+            self._next = next(self._timelines, None)
+        return found
+
+    def rest(self) -> Iterator[list[tuple[int, Timeline]]]:
+        """The titles not taken yet, :data:`BATCH_TITLES` at a time."""
+        while self._next is not None:
+            chunk = [(self._next[0], self._next[2])]
+            chunk += [
+                (title, timeline)
+                for title, _, timeline in islice(self._timelines, BATCH_TITLES - 1)
+            ]
+            self._next = next(self._timelines, None)
+            yield chunk
+
+    def close(self) -> None:
+        close = getattr(self._timelines, "close", None)
+        if close is not None:
+            close()
+
+
 def batch_table(
     titles: Sequence[tuple[int, Timeline]],
     coder: codec.Codec,
     columns: tuple[Column, ...],
     build: columnar.Builder | None,
     id_column: str,
+    current: Current | None = None,
 ) -> Any:
-    """The intervals of ``titles`` (each ``(title_id, versions)``) as one ``pa.Table``."""
+    """The intervals of ``titles`` (each ``(title_id, versions)``) as one ``pa.Table``; a
+    title's last version that is its body in ``current`` is taken from there, not parsed."""
     if build is not None:
         try:
-            return _columnar(titles, coder, columns, build, id_column)
+            return _columnar(titles, coder, columns, build, id_column, current)
         except (columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # built by the rule below, exactly
     rows = [x.row() for title_id, timeline in titles for x in intervals(title_id, timeline, coder)]
@@ -68,21 +121,28 @@ def _columnar(
     columns: tuple[Column, ...],
     build: columnar.Builder,
     id_column: str,
+    current: Current | None = None,
 ) -> Any:
     owner: list[int] = []  # each version's title
     days: list[str] = []  # the first day each version was seen
     ends: list[str | None] = []  # the first day of the version after it (None: the last)
+    parsed: list[int] = []  # the versions parsed here
     bodies: list[bytes] = []
+    taken: dict[int, int] = {}  # title -> its last version, whose rows are in ``current``
     for title_id, timeline in titles:
         for n, (day, body) in enumerate(timeline):
             owner.append(title_id)
             days.append(day)
-            ends.append(timeline[n + 1][0] if n + 1 < len(timeline) else None)
-            bodies.append(coder.decode(body))
-    if not bodies:
+            last = n + 1 == len(timeline)
+            ends.append(None if last else timeline[n + 1][0])
+            if last and current is not None and current.bodies.get(title_id) == body:
+                taken[title_id] = len(owner) - 1
+            else:
+                parsed.append(len(owner) - 1)
+                bodies.append(coder.decode(body))
+    if not owner:
         return columns_table(columns, [])
-    versions = pa.array(range(len(bodies)), pa.int64())
-    (offers,) = build(versions, bodies).values()  # one row per version and offer
+    offers = _offers(pa.array(parsed, pa.int64()), bodies, build, id_column, current, taken)
     offers = offers.filter(pc.is_valid(offers.column("provider_id")))  # as offers() skips
     version = offers.column(id_column)
     keyed = pa.table({"version": version, **{name: offers.column(name) for name in _KEY}})
@@ -109,6 +169,31 @@ def _columnar(
         pc.take(next_day, runs_end),
     ]
     return pa.Table.from_arrays(arrays, schema=columns_table(columns, []).schema)
+
+
+def _offers(
+    versions: Any,
+    bodies: list[bytes],
+    build: columnar.Builder,
+    id_column: str,
+    current: Current | None,
+    taken: dict[int, int],
+) -> Any:
+    """One row per version and offer, by version (its index in the id column): the
+    ``versions`` parsed from their ``bodies``, then those ``taken`` from ``current``'s table
+    (each title's last: after its older versions, as a stable sort by title needs)."""
+    pieces = []
+    if bodies:
+        (table,) = build(versions, bodies).values()
+        pieces.append(table)
+    if taken and current is not None:
+        titles = pa.array(list(taken), pa.int64())
+        table = current.table.filter(pc.is_in(current.table.column(id_column), titles))
+        place = pc.index_in(table.column(id_column), value_set=titles)
+        version = pc.take(pa.array(list(taken.values()), pa.int64()), place)
+        table = table.set_column(table.schema.get_field_index(id_column), id_column, version)
+        pieces.append(table)
+    return pa.concat_tables(pieces)
 
 
 def _run_starts(ordered: Any) -> Any:

@@ -3,7 +3,8 @@
 The tables are exactly the parquet export's (export/tables.py): they are written as parquet into
 a hidden staging directory beside FILE, loaded into a new DuckDB file there, given their primary
 keys and the documented views (docs/tables.md), and only then renamed over FILE, together with
-``FILE.manifest.json``. A failure at any point leaves an existing FILE untouched.
+``FILE.manifest.json``. A failure at any point leaves an existing FILE untouched. Nothing in the
+staging directory is flushed to disk but the finished FILE and its manifest, before the renames.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def export_duckdb(
             include_removed=include_removed,
             localizer=localizer,
             tables=tables,
+            durable=False,  # read once below, then deleted
         )
         database = staging / out.name
         rows = _load(staging / "tables", database, store.media_type.tables)
@@ -88,6 +90,7 @@ def _load(tables: Path, database: Path, table_set: TableSet) -> dict[str, int]:
     names = sorted(path.stem for path in tables.glob("*.parquet"))
     rows: dict[str, int] = {}
     with contextlib.closing(duckdb.connect(str(database))) as db:
+        _no_syncs(db)
         for name in names:
             source = str(tables / f"{name}.parquet").replace("'", "''")
             db.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet('{source}')")
@@ -99,6 +102,16 @@ def _load(tables: Path, database: Path, table_set: TableSet) -> dict[str, int]:
             db.execute(statement)
         db.execute("CHECKPOINT")
     return rows
+
+
+def _no_syncs(db: duckdb.DuckDBPyConnection) -> None:
+    """No flush to disk at each commit (a DuckDB with ``fsync_mode``; 1.1 has none): the file
+    is new, under a staging name, and flushed once it is complete (:func:`export_duckdb`), so
+    a crash before then loses only the staging copy. DuckDB flushed its WAL at each table's
+    CREATE and again at its key: wall time waiting on the disk (docs/benchmarks.md)."""
+    settings = "SELECT count(*) FROM duckdb_settings() WHERE name = 'fsync_mode'"
+    if (db.execute(settings).fetchone() or (0,))[0]:
+        db.execute("SET fsync_mode = 'NONE'")
 
 
 def _quoted(columns: tuple[str, ...]) -> str:

@@ -42,13 +42,15 @@ from tmdb_collector.export.arrow_types import arrow_schema, columns_table
 from tmdb_collector.export.atomic import check_output_dir, staging_directory
 from tmdb_collector.export.atomic import error_reason as _reason
 from tmdb_collector.export.atomic import fsync_path as _fsync_file
+from tmdb_collector.export.availability_table import Current, InStep, batch_table
 from tmdb_collector.export.csv_text import rows_text, table_csv
 from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS
 from tmdb_collector.export.history_batches import history_batches
 from tmdb_collector.export.linked_names import linked_names
 from tmdb_collector.export.localize import LOCALIZED, Localizer
 from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
-from tmdb_collector.history.tables import HISTORY_TABLES
+from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
@@ -125,7 +127,6 @@ class _ParquetSink:
         self._flush()
         self._open = False
         self._file().close()
-        _fsync_file(self.path)
 
     def abort(self) -> None:
         if self._open:
@@ -164,8 +165,6 @@ class _CsvSink:
         self._file.write(batch.data)
 
     def close(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
         self._file.close()
 
     def abort(self) -> None:
@@ -201,11 +200,14 @@ def export_tables(
     include_removed: bool = False,
     localizer: Localizer | None = None,
     tables: Sequence[str] | None = None,
+    durable: bool = True,
 ) -> int:
     """Write the tables of ``parts`` (default: the collection's) as ``fmt`` files into
     directory ``out``, only those named in ``tables`` if given (see :func:`chosen_tables`);
     returns the number of items (those gone from the daily export only with
-    ``include_removed``). A ``localizer`` adds the ``localized`` table (export --language)."""
+    ``include_removed``). A ``localizer`` adds the ``localized`` table (export --language).
+    ``durable=False``: no file is flushed to disk (fsync), for a copy that is read once and
+    deleted (the duckdb export's staging tables)."""
     parts = store.plan().parts if parts is None else tuple(parts)
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}")
@@ -215,14 +217,19 @@ def export_tables(
     try:
         staging = staging_directory(out)
         try:
-            count, rows = _write_tables(store, fmt, staging, parts, wanted, include_removed)
+            count, rows = _write_tables(
+                store, fmt, staging, parts, wanted, include_removed, durable
+            )
             if localizer is not None:
-                rows |= _write_localized(store, fmt, staging, parts, localizer, include_removed)
+                rows |= _write_localized(
+                    store, fmt, staging, parts, localizer, include_removed, durable
+                )
             locale = None if localizer is None else localizer.locale
             manifest = manifest_text(build_manifest(store, fmt, rows, parts=parts, locale=locale))
             (staging / MANIFEST_NAME).write_text(manifest, encoding="utf-8")
-            _fsync_file(staging / MANIFEST_NAME)
-            _publish(staging, out, [*rows, MANIFEST_NAME])
+            if durable:
+                _fsync_file(staging / MANIFEST_NAME)
+            _publish(staging, out, [*rows, MANIFEST_NAME], durable)
         except (OSError, pa.ArrowException) as exc:
             raise ExportError(
                 f"could not write the {fmt} tables to {out} ({_reason(exc)});"
@@ -319,9 +326,11 @@ def _write_tables(
     parts: Sequence[str],
     wanted: frozenset[str],
     include_removed: bool,
+    durable: bool = True,
 ) -> tuple[int, dict[str, int]]:
     """Write the tables ``wanted`` into ``staging``; returns the items and each file's rows.
-    Only the bodies those tables are built from are read and parsed."""
+    Only the bodies those tables are built from are read and parsed; each file is flushed to
+    disk if ``durable``."""
     sink_type = _ParquetSink if fmt == "parquet" else _CsvSink
     tables = store.media_type.tables
     sinks: dict[str, _Sink] = {}
@@ -332,9 +341,10 @@ def _write_tables(
                 if table in wanted:
                     sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
             streams: list[Iterator[Job]] = []
+            in_step = _in_step(store, parts, wanted, set(sinks), include_removed, cursors)
             if sinks:
                 streams.append(
-                    _item_jobs(store, parts, set(sinks), include_removed, count, cursors)
+                    _item_jobs(store, parts, set(sinks), include_removed, count, cursors, in_step)
                 )
             else:
                 count[0] = store.count_exported(parts, include_removed=include_removed)
@@ -343,11 +353,12 @@ def _write_tables(
             ):
                 if table in wanted:
                     sinks[table] = sink_type(staging / f"{table}.{fmt}", HISTORY_TABLES[table])
-                    streams.append(_table_jobs(table, batches))
+                    if not (table == AVAILABILITY and in_step is not None):
+                        streams.append(_table_jobs(table, batches))
             taken = set(_own_names(store, parts))
             streams += _linked_jobs(store, staging, sink_type, sinks, fmt, wanted, taken, cursors)
             _stream(_interleaved(streams), sinks)
-            _close(list(sinks.values()))
+            _close(list(sinks.values()), durable)
         except BaseException:
             for sink in sinks.values():
                 sink.abort()
@@ -355,12 +366,20 @@ def _write_tables(
     return count[0], {sink.path.name: sink.rows for sink in sinks.values()}
 
 
-def _close(sinks: list[_Sink]) -> None:
-    """Close every file: each one's last row group and its fsync on :data:`WORKERS` threads at
-    once (they work without Python's lock), not one after the other after the last batch."""
+def _close(sinks: list[_Sink], durable: bool) -> None:
+    """Close every file: each one's last row group and its fsync (if ``durable``) on
+    :data:`WORKERS` threads at once (they work without Python's lock), not one after the other
+    after the last batch."""
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="export-close") as pool:
-        for future in [pool.submit(sink.close) for sink in sinks]:
+        closing = [pool.submit(_closed, sink, durable) for sink in sinks]
+        for future in closing:
             future.result()
+
+
+def _closed(sink: _Sink, durable: bool) -> None:
+    sink.close()
+    if durable:
+        _fsync_file(sink.path)
 
 
 def _write_localized(
@@ -370,6 +389,7 @@ def _write_localized(
     parts: Sequence[str],
     localizer: Localizer,
     include_removed: bool,
+    durable: bool,
 ) -> dict[str, int]:
     """The ``localized`` table (export/localize.py), from a second read of the items; returns
     its file's rows."""
@@ -379,7 +399,7 @@ def _write_localized(
     try:
         while chunk := list(islice(rows, BATCH_SIZE)):
             sink.write(sink.prepare(columns_table(spec, chunk)))
-        sink.close()
+        _closed(sink, durable)
     except BaseException:
         sink.abort()
         raise
@@ -391,6 +411,28 @@ def _write_localized(
 Job = Callable[[], dict[str, Any]]  # builds one batch's tables: name -> ``pa.Table``
 
 
+def _in_step(
+    store: Store,
+    parts: Sequence[str],
+    wanted: frozenset[str],
+    items: set[str],
+    include_removed: bool,
+    cursors: contextlib.ExitStack,
+) -> InStep | None:
+    """The titles' ``watch/providers`` versions read in step with the items, when the
+    ``availability`` table is wanted and the items' batches build ``watch_providers`` (whose
+    parse it then reuses: export/availability_table.py); else None."""
+    tables = store.media_type.tables
+    own = tables.part_tables.get(WATCH_PROVIDERS, ())
+    if AVAILABILITY not in wanted or WATCH_PROVIDERS not in parts or not set(own) & items:
+        return None
+    if len(own) != 1 or WATCH_PROVIDERS not in columnar.fast_paths(tables):
+        return None
+    in_step = InStep(store, include_removed=include_removed)
+    cursors.callback(in_step.close)
+    return in_step
+
+
 def _item_jobs(
     store: Store,
     parts: Sequence[str],
@@ -398,10 +440,13 @@ def _item_jobs(
     include_removed: bool,
     count: list[int],
     cursors: contextlib.ExitStack,
+    in_step: InStep | None = None,
 ) -> Iterator[Job]:
     """The collection's items a batch at a time (read here, decompressed and built by the
     job), their provenance merged in: only the bodies the ``wanted`` tables are built from
-    are read, of the items that hold every one of ``parts``."""
+    are read, of the items that hold every one of ``parts``. With ``in_step``, each batch
+    builds the ``availability`` rows of the titles up to its last item, and the titles after
+    the last item follow as jobs of their own."""
     tables = store.media_type.tables
     read, details = tables.sources(parts, wanted)
     bodies = None if len(read) == len(parts) else read
@@ -410,10 +455,27 @@ def _item_jobs(
         _closing(store.iter_stored_items(parts, include_removed=include_removed, bodies=bodies))
     )
     provenance = _Provenance(cursors.enter_context(_closing(store.iter_provenance())))
+    columns = HISTORY_TABLES[AVAILABILITY]
+    if in_step is not None:
+        wanted = wanted | {AVAILABILITY}
     for batch in _batches(movies):
         rows = [row for item in batch for row in provenance.rows_for(item[0])]
         count[0] += len(batch)
-        yield functools.partial(_built, store.codec, batch, read, tables, rows, wanted, details)
+        history = None
+        if in_step is not None:
+            titles = in_step.through(batch[-1][0])
+            history = functools.partial(
+                batch_table, titles, store.codec, columns, in_step.build, in_step.id_column
+            )
+        yield functools.partial(
+            _built, store.codec, batch, read, tables, rows, wanted, details, history
+        )
+    if in_step is not None:
+        for titles in in_step.rest():
+            table = functools.partial(
+                batch_table, titles, store.codec, columns, in_step.build, in_step.id_column
+            )
+            yield functools.partial(_named, AVAILABILITY, table)
 
 
 def _table_jobs(table: str, batches: Iterator[Callable[[], Any]]) -> Iterator[Job]:
@@ -562,11 +624,22 @@ def _built(
     provenance: list[Row],
     wanted: set[str],
     details: bool,
+    availability: Callable[[Current | None], Any] | None = None,
 ) -> dict[str, Any]:
     """A batch of items' ``wanted`` tables, their provenance among them, from the bodies of
-    ``parts`` (and the details when ``details``)."""
-    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details)
+    ``parts`` (and the details when ``details``); with ``availability`` (which builds that
+    table's rows), the ``availability`` rows, from this batch's ``watch_providers`` where
+    its columnar path built it."""
+    fast: set[str] = set()
+    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details, fast=fast)
     built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
+    if availability is not None:
+        current = None
+        if WATCH_PROVIDERS in fast:
+            (name,) = tables.part_tables[WATCH_PROVIDERS]
+            index = parts.index(WATCH_PROVIDERS)
+            current = Current(built[name], {item[0]: item[2][index] for item in stored})
+        built[AVAILABILITY] = availability(current)
     return {name: table for name, table in built.items() if name in wanted}
 
 
@@ -577,21 +650,28 @@ def _write(built: dict[str, Any], sinks: dict[str, _Sink]) -> None:
 
 
 def batch_tables(
-    batch: Sequence[RawItemRow], parts: Sequence[str], tables: TableSet, *, details: bool = True
+    batch: Sequence[RawItemRow],
+    parts: Sequence[str],
+    tables: TableSet,
+    *,
+    details: bool = True,
+    fast: set[str] | None = None,
 ) -> dict[str, Any]:
     """Every table's rows for a batch of items, but provenance (and the details' tables
     only with ``details``): each body's tables by the columnar fast path where it has one
-    and the batch is regular, else row by row."""
+    and the batch is regular (the part added to ``fast``, if given), else row by row."""
     ids = pa.array([item[0] for item in batch], pa.int64())
     built: dict[str, Any] = {}
     columns = [("details", [item[1] for item in batch])] if details else []
     columns += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
     fast_paths = columnar.fast_paths(tables)
     for part, texts in columns:
-        fast = fast_paths.get(part)
-        if fast is not None:
+        fast_path = fast_paths.get(part)
+        if fast_path is not None:
             try:
-                built.update(fast(ids, texts))
+                built.update(fast_path(ids, texts))
+                if fast is not None:
+                    fast.add(part)
                 continue
             except (columnar.Irregular, pa.ArrowInvalid, pa.ArrowTypeError):
                 pass  # built row by row below, exactly as the builders define
@@ -639,8 +719,9 @@ def _closing(rows: Iterator[_T]) -> Iterator[Iterator[_T]]:
             close()
 
 
-def _publish(staging: Path, out: Path, names: list[str]) -> None:
-    """Move the finished files into ``out``; if one move fails, put the earlier ones back."""
+def _publish(staging: Path, out: Path, names: list[str], durable: bool) -> None:
+    """Move the finished files into ``out`` (and fsync it if ``durable``); if one move fails,
+    put the earlier ones back."""
     moved: list[tuple[Path, Path | None, bool]] = []
     try:
         for name in names:
@@ -661,4 +742,5 @@ def _publish(staging: Path, out: Path, names: list[str]) -> None:
                 elif not existed:
                     target.unlink()
         raise
-    _fsync_file(out)
+    if durable:
+        _fsync_file(out)
