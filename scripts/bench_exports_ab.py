@@ -29,9 +29,9 @@ import time
 from pathlib import Path
 
 
-def run(tree: Path, db: Path, export: str, parts: str, out: Path) -> tuple[float, float] | None:
-    """One export in a child process: its wall and CPU seconds (None: the tree's export
-    refused it, e.g. an option it does not have)."""
+def run(tree: Path, db: Path, export: str, parts: str, out: Path) -> tuple[float, float] | str:
+    """One export in a child process: its wall and CPU seconds, or the last line of its error
+    (the tree's export refused it, e.g. an option it does not have)."""
     fmt, *rest = shlex.split(export)
     args = [sys.executable, "-m", "tmdb_collector", "export", "--db", str(db)]
     args += ["--format", fmt, "--out", str(out), *rest]
@@ -39,10 +39,11 @@ def run(tree: Path, db: Path, export: str, parts: str, out: Path) -> tuple[float
     env = {**os.environ, "PYTHONPATH": str(tree.resolve())}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.monotonic()
-    done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.monotonic() - began
     if done.returncode != 0:
-        return None
+        lines = done.stderr.decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else f"exit {done.returncode}"
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if out.is_dir():
@@ -68,13 +69,15 @@ def main() -> None:
     args = parser.parse_args()
     trees = dict(item.split("=", 1) for item in args.tree)
     exports = [args.dump, *args.export]
+    args.workdir.mkdir(parents=True, exist_ok=True)
     times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for n in range(args.rounds):
         for name, src in trees.items():
             for export in exports:
                 out = args.workdir / f"bench-ab-{os.getpid()}-{n}"
                 figure = run(Path(src), args.db, export, args.parts, out)
-                if figure is None:
+                if isinstance(figure, str):
+                    print(f"round {n + 1} {name:8} {export:34} failed: {figure}", flush=True)
                     continue
                 times.setdefault((name, export), []).append(figure)
                 print(
@@ -84,6 +87,9 @@ def main() -> None:
                 )
     print(f"\nmedians of {args.rounds} rounds, --parts {args.parts}:")
     for name in trees:
+        if (name, args.dump) not in times:
+            print(f"{name:8} {args.dump:34} failed in every round: no ratio")
+            continue
         dump = statistics.median(wall for wall, _ in times[(name, args.dump)])
         for export in exports:
             if (name, export) not in times:
