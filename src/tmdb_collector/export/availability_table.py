@@ -22,9 +22,9 @@ from itertools import islice
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tmdb_collector.export import columnar
-from tmdb_collector.export import compute as pc
 from tmdb_collector.export.arrow_types import columns_table
 from tmdb_collector.history.availability import intervals
 from tmdb_collector.media.rows import WATCH_PROVIDERS

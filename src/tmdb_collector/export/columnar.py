@@ -22,9 +22,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from tmdb_collector.export import compute as pc
 from tmdb_collector.export.arrow_types import ARROW_TYPES, arrow_schema
 from tmdb_collector.media.rows import (
     CREDIT_TYPE,

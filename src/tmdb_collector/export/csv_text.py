@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from tmdb_collector.export import compute as pc
 from tmdb_collector.media.table_schema import LIST_SEPARATOR, csv_cell
 
 LINE_END = "\r\n"
