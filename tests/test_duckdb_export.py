@@ -181,7 +181,15 @@ def test_duckdb_does_not_flush_each_commit_of_the_staging_file(
     with connect() as db:
         if not db.execute(settings).fetchone()[0]:
             pytest.skip("this DuckDB has no fsync_mode")
-    modes: list[str] = []
+    modes = settings_at_close(monkeypatch, "fsync_mode")
+    run_export(small_collection, "duckdb", tmp_path / "movies.duckdb")
+    assert [mode[0].upper() for mode in modes] == ["NONE"]
+
+
+def settings_at_close(monkeypatch: pytest.MonkeyPatch, *names: str) -> list[tuple[str, ...]]:
+    """The settings ``names`` of each DuckDB connection the export makes, as it closes it."""
+    connect = duckdb.connect
+    seen: list[tuple[str, ...]] = []
 
     class Watched:
         def __init__(self, db: duckdb.DuckDBPyConnection) -> None:
@@ -191,14 +199,43 @@ def test_duckdb_does_not_flush_each_commit_of_the_staging_file(
             return getattr(self._db, name)
 
         def close(self) -> None:
-            modes.append(self._db.execute("SELECT current_setting('fsync_mode')").fetchone()[0])
+            settings = ", ".join(f"current_setting('{name}')::VARCHAR" for name in names)
+            seen.append(tuple(self._db.execute(f"SELECT {settings}").fetchone()))
             self._db.close()
 
     monkeypatch.setattr(
         duckdb, "connect", lambda *args, **kwargs: Watched(connect(*args, **kwargs))
     )
+    return seen
+
+
+def test_duckdb_loads_within_a_memory_limit_and_spills_into_the_staging_directory(
+    small_collection: SmallCollection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's default takes 80% of the machine's memory and a thread a core, and its peak
+    grew with the collection (issue #24, docs/benchmarks.md): capped for the load."""
+    seen = settings_at_close(monkeypatch, "memory_limit", "threads", "temp_directory")
     run_export(small_collection, "duckdb", tmp_path / "movies.duckdb")
-    assert [mode.upper() for mode in modes] == ["NONE"]
+    [(limit, threads, spill)] = seen
+    amount, unit = limit.split()
+    assert unit == "MiB"
+    assert float(amount) <= 128
+    assert threads == "1"
+    assert Path(spill).parent.parent == tmp_path.resolve()
+    assert Path(spill).parent.name.startswith(".tmdb-export-")
+
+
+def test_the_rows_loaded_in_slices_keep_the_parquet_files_order(
+    small_collection: SmallCollection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(duckdb_file, "ROWS_PER_INSERT", 7)
+    run_export(small_collection, "duckdb", tmp_path / "movies.duckdb")
+    run_export(small_collection, "parquet", tmp_path / "tables")
+    with duckdb.connect(str(tmp_path / "movies.duckdb"), read_only=True) as db:
+        for path in (tmp_path / "tables").glob("*.parquet"):
+            rows = db.execute(f'SELECT * FROM "{path.stem}" ORDER BY rowid').fetchall()
+            assert rows == db.execute(f"FROM read_parquet('{path}')").fetchall(), path.stem
+            assert len(rows) > 7 or path.stem not in ("movies", "cast"), path.stem
 
 
 def test_a_failed_export_keeps_the_previous_file(

@@ -37,6 +37,15 @@ from tmdb_collector.export.tables import export_tables
 from tmdb_collector.media.table_sets import TableSet
 from tmdb_collector.store.store import Store
 
+# DuckDB's bounds while it loads the staged tables (docs/duckdb.md, docs/benchmarks.md): by
+# default it may take 80% of the machine's memory and a thread a core, and a primary key added
+# to a whole table took memory outside its limit, growing with the table. Here the key comes
+# first and the rows follow in slices, each checkpointed (the key's index written to the file,
+# where DuckDB may evict it); what passes the limit spills into the staging directory.
+MEMORY_LIMIT = "128MB"
+THREADS = 1
+ROWS_PER_INSERT = 500_000
+
 
 def export_duckdb(
     store: Store,
@@ -91,17 +100,34 @@ def _load(tables: Path, database: Path, table_set: TableSet) -> dict[str, int]:
     rows: dict[str, int] = {}
     with contextlib.closing(duckdb.connect(str(database))) as db:
         _no_syncs(db)
+        _bounded(db, database.parent / "spill")
         for name in names:
             source = str(tables / f"{name}.parquet").replace("'", "''")
-            db.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet('{source}')")
+            parquet = f"read_parquet('{source}')"
+            db.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {parquet} LIMIT 0')
             key = table_set.keys.get(name)
             if key:
                 db.execute(f'ALTER TABLE "{name}" ADD PRIMARY KEY ({_quoted(key)})')
+            _insert(db, name, source)
             (rows[name],) = db.execute(f'SELECT count(*) FROM "{name}"').fetchone() or (0,)
         for statement in table_set.views(set(names)):
             db.execute(statement)
         db.execute("CHECKPOINT")
     return rows
+
+
+def _insert(db: duckdb.DuckDBPyConnection, name: str, source: str) -> None:
+    """The rows of the parquet file ``source`` into the table ``name``, in file order, by
+    :data:`ROWS_PER_INSERT`, each slice checkpointed: the memory a slice takes, not a table."""
+    numbered = f"read_parquet('{source}', file_row_number = true)"
+    (total,) = db.execute(f"SELECT count(*) FROM read_parquet('{source}')").fetchone() or (0,)
+    for start in range(0, total, ROWS_PER_INSERT):
+        end = start + ROWS_PER_INSERT
+        db.execute(
+            f'INSERT INTO "{name}" SELECT * EXCLUDE (file_row_number) FROM {numbered}'
+            f" WHERE file_row_number >= {start} AND file_row_number < {end}"
+        )
+        db.execute("CHECKPOINT")
 
 
 def _no_syncs(db: duckdb.DuckDBPyConnection) -> None:
@@ -112,6 +138,15 @@ def _no_syncs(db: duckdb.DuckDBPyConnection) -> None:
     settings = "SELECT count(*) FROM duckdb_settings() WHERE name = 'fsync_mode'"
     if (db.execute(settings).fetchone() or (0,))[0]:
         db.execute("SET fsync_mode = 'NONE'")
+
+
+def _bounded(db: duckdb.DuckDBPyConnection, spill: Path) -> None:
+    """DuckDB's memory capped for the load (:data:`MEMORY_LIMIT`, :data:`THREADS`), its
+    spills in ``spill``, inside the staging directory that is removed with it."""
+    folder = str(spill).replace("'", "''")
+    db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    db.execute(f"SET threads = {THREADS}")
+    db.execute(f"SET temp_directory = '{folder}'")
 
 
 def _quoted(columns: tuple[str, ...]) -> str:
