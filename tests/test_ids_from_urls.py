@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli_helpers import collect_args, one_line_error, run_cli
+from tests.cli_helpers import collect_args, one_line_error, run_cli, update_args
 
 SERIES = gzip.compress(b'{"id":1,"original_name":"Pride","popularity":3.8}\n')
 NOT_AN_EXPORT = b"<xml>not a daily export</xml>\n"
@@ -62,6 +62,7 @@ def test_a_wrong_url_leaves_no_collection_behind(
     assert result.returncode == 2, result.stderr
     line = one_line_error(result)
     assert message in line
+    assert url in line  # the URL given, not the temporary download's path
     assert not db.exists()  # so the right --ids-from is not refused as another plan
 
 
@@ -73,3 +74,18 @@ def test_an_empty_file_stays_empty(files: str, sim_url: str, tmp_path: Path) -> 
     assert result.returncode == 2, result.stderr
     assert db.stat().st_size == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == ["c.db"]
+
+
+def test_update_names_the_url_it_refuses(files: str, sim_url: str, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    plan = ["--popular-pages", "1", "--genre-pages", "0"]
+    assert run_cli(collect_args(db, sim_url, *plan)).returncode == 0
+    before = db.read_bytes()
+    for name in ("series.json.gz", "data.bin"):
+        url = f"{files}/{name}"
+        result = run_cli(update_args(db, sim_url, "--ids-from", url))
+        assert result.returncode == 2, result.stderr
+        line = one_line_error(result)
+        assert f"error: {url} " in line
+        assert "tmdb-ids-" not in line  # the temporary download
+    assert db.read_bytes() == before

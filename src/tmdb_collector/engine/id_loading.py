@@ -71,7 +71,7 @@ def check_new_source(db: Path, plan: Plan) -> UncheckedDownload | None:
         check_name(url_file_name(source), plan.media_type, source)
         return UncheckedDownload(db, was_empty_file=db.is_file())
     path = existing_file(source)
-    next(iter_catalogue(path, plan), None)  # reads up to the first entry, checking it
+    next(iter_catalogue(path, plan, source), None)  # reads up to the first entry, checking it
     return None
 
 
@@ -116,7 +116,7 @@ async def _load_batches(
     store: Store, plan: Plan, progress: RunProgress, stop: asyncio.Event, path: Path, source: str
 ) -> int:
     added = read = 0
-    entries = iter_catalogue_ids(path, plan)
+    entries = iter_catalogue_ids(path, plan, source)
     while not stop.is_set():
         batch = await asyncio.to_thread(take, entries, LOAD_BATCH)
         last = len(batch) < LOAD_BATCH
