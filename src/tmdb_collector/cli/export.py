@@ -135,6 +135,12 @@ def export_command(
         missing = collection.lacking(parts)
         earlier = collection.earlier_tables(fmt, target) if fmt in TABLE_FORMATS else []
     click.echo(f"Wrote {count:,} {media.plural} to {target} ({fmt}).")
+    if not count:  # the rule the refusal over an earlier export says too
+        click.echo(
+            f"{target} holds no {media.word}: an empty export is written only where there was"
+            " none; it never replaces an earlier export (that is refused, exit 2).",
+            err=True,
+        )
     if earlier:
         shown = ", ".join(earlier[:4]) + (", ..." if len(earlier) > 4 else "")
         tables = "1 table" if len(earlier) == 1 else f"{len(earlier)} tables"
