@@ -256,8 +256,11 @@ def test_an_export_of_nothing_never_replaces_an_earlier_export(
         "--parts",
         "alternative_titles",
     ]
-    assert run_cli(export).returncode == 0
+    written = run_cli(export)
+    assert written.returncode == 0, written.stderr
     assert fresh.read_text().split() == ["{", "}"]
+    assert f"{fresh} holds no movie: an empty export is written only where" in written.stderr
+    assert "it never replaces an earlier export" in written.stderr
 
 
 def test_export_never_overwrites_its_own_database(collected: Path, tmp_path: Path) -> None:

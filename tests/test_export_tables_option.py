@@ -117,3 +117,27 @@ def test_the_cli_keeps_pandas_and_numpy_out_of_a_table_export(
     else:
         with duckdb.connect(str(out), read_only=True) as db:
             assert db.execute('SELECT count(*) FROM "cast"').fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "duckdb"])
+def test_the_message_counts_the_rows_of_the_tables_written(
+    collection: Path, tmp_path: Path, fmt: str
+) -> None:
+    """Not the titles (``Wrote 3 movies``), which --tables may not write at all."""
+    out = tmp_path / ("some.duckdb" if fmt == "duckdb" else "some")
+    args = ["--format", fmt, "--out", str(out), "--tables", "keywords,provenance"]
+    done = run_cli(["export", "--db", str(collection), *args])
+    assert done.returncode == 0, done.stderr
+    if fmt == "duckdb":
+        with duckdb.connect(str(out), read_only=True) as db:
+            rows = {
+                name: db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # type: ignore[index]
+                for name in ("keywords", "provenance")
+            }
+    else:
+        rows = {name: pq.read_table(out / f"{name}.parquet").num_rows if fmt == "parquet"
+                else len((out / f"{name}.csv").read_text().splitlines()) - 1
+                for name in ("keywords", "provenance")}  # fmt: skip
+    assert all(rows.values())
+    shown = ", ".join(f"{name} ({count:,} rows)" for name, count in rows.items())
+    assert done.stdout == f"Wrote {shown} to {out} ({fmt}).\n"

@@ -415,14 +415,14 @@ async def collect_async(
     **options: Unpack[RunOptions],
 ) -> CollectResult:
     """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
-    from tmdb_collector.engine.id_loading import check_new_source
+    from tmdb_collector.engine.id_loading import UncheckedDownload, check_new_source
     from tmdb_collector.engine.run_progress import RunProgress
     from tmdb_collector.engine.runner import run_collection
 
     chosen = _plan(plan, Path(db), force_plan=force_plan)
     run = _Run.of(options)
     progress = RunProgress(chosen.media_type)
-    check_new_source(Path(db), chosen)
+    unchecked = check_new_source(Path(db), chosen)
     with Store.create_or_open(Path(db), chosen, force_plan=force_plan) as store:
         retried = store.requeue(store.ids_with_status("failed")) if retry_failed else 0
         # The stages ("popular", "discover") whose list pages are fetched again.
@@ -439,8 +439,14 @@ async def collect_async(
             events=run.view.events,
         )
         outcome = await run.reporting(collecting, progress)
-        _raise_fatal(outcome)
-        return CollectResult(outcome, retried, collection_status(store), reharvested)
+        refused = isinstance(outcome.error, UsageError) and unchecked is not None
+        if not (refused and UncheckedDownload.unloaded(store)):
+            _raise_fatal(outcome)
+            return CollectResult(outcome, retried, collection_status(store), reharvested)
+    assert unchecked is not None
+    assert outcome.error is not None
+    unchecked.remove()  # a refused --ids-from URL leaves no collection behind
+    raise outcome.error
 
 
 def collect(

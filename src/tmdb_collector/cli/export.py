@@ -17,7 +17,7 @@ from tmdb_collector.cli.options import (
 )
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS, default_export_path
-from tmdb_collector.export.manifest import MANIFEST_NAME
+from tmdb_collector.export.manifest import MANIFEST_NAME, manifest_path
 from tmdb_collector.status import format_status
 
 
@@ -134,7 +134,14 @@ def export_command(
         )
         missing = collection.lacking(parts)
         earlier = collection.earlier_tables(fmt, target) if fmt in TABLE_FORMATS else []
-    click.echo(f"Wrote {count:,} {media.plural} to {target} ({fmt}).")
+    written = f"{count:,} {media.plural}" if tables is None else _tables_written(fmt, target)
+    click.echo(f"Wrote {written} to {target} ({fmt}).")
+    if not count:  # the rule the refusal over an earlier export says too
+        click.echo(
+            f"{target} holds no {media.word}: an empty export is written only where there was"
+            " none; it never replaces an earlier export (that is refused, exit 2).",
+            err=True,
+        )
     if earlier:
         shown = ", ".join(earlier[:4]) + (", ..." if len(earlier) > 4 else "")
         tables = "1 table" if len(earlier) == 1 else f"{len(earlier)} tables"
@@ -149,3 +156,18 @@ def export_command(
             " `collect --parts ...` with the same parts fetches them.",
             err=True,
         )
+
+
+def _tables_written(fmt: str, target: Path) -> str:
+    """What an ``export --tables`` wrote, as its manifest counts it: the rows of each table
+    (the titles it counts were maybe not written at all, as with ``--tables people``)."""
+    directory = fmt in TABLE_FORMATS
+    manifest = json.loads(manifest_path(target, directory=directory).read_text(encoding="utf-8"))
+    files = manifest["export"]["files"]
+    if directory:
+        rows = {Path(entry["name"]).stem: entry["rows"] for entry in files}
+    else:  # one database file, counting the rows of each of its tables
+        rows = files[0]["tables"]
+    return ", ".join(
+        f"{name} ({count:,} {'row' if count == 1 else 'rows'})" for name, count in rows.items()
+    )

@@ -26,7 +26,7 @@ async def sync_with_catalogue(store: Store, source: str, network: ClientSettings
     """Follow the daily ID export at ``source``, downloaded through ``network``'s proxy and CAs."""
     plan = store.plan()
     async with local_copy(source, network=network) as path:
-        entries = iter_catalogue(path, plan)
+        entries = iter_catalogue(path, plan, source)
         first = True
         while True:
             batch = await asyncio.to_thread(take, entries, STAGE_BATCH)

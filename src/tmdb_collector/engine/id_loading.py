@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from tmdb_collector.engine.run_progress import RunProgress
@@ -25,26 +26,53 @@ from tmdb_collector.plan.id_catalogue import (
 )
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store import meta_keys
-from tmdb_collector.store.database import stored_plan
+from tmdb_collector.store.database import database_files, stored_plan
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
 LOAD_BATCH = 5000  # daily-export ids per transaction; the loop runs between batches
 
 
-def check_new_source(db: Path, plan: Plan) -> None:
+@dataclass(frozen=True)
+class UncheckedDownload:
+    """A new collection whose daily export is a URL, checked only once downloaded (the
+    download waits out outages, inside the run): :meth:`remove` removes what this command made
+    of ``db`` when the run refused the download, so a wrong URL leaves nothing behind."""
+
+    db: Path
+    was_empty_file: bool  # an empty file is no collection; it is left empty again
+
+    @staticmethod
+    def unloaded(store: Store) -> bool:
+        """True while the download is not loaded (nothing was fetched before it): after a
+        refusal, ``db`` is then removed with :meth:`remove` once ``store`` is closed."""
+        return store.meta(meta_keys.IDS_LOADED) is None
+
+    def remove(self) -> None:
+        main, *journals = database_files(self.db)
+        for journal in journals:
+            journal.unlink(missing_ok=True)
+        if self.was_empty_file:
+            main.write_bytes(b"")
+        else:
+            main.unlink(missing_ok=True)
+
+
+def check_new_source(db: Path, plan: Plan) -> UncheckedDownload | None:
     """Before ``db`` is created for a plan whose ids come from a daily export, so that a wrong
-    ``--ids-from`` leaves no collection behind: a URL is taken as it is (its download waits
-    out outages) if its file name is not another media's export, a file must exist and be the
-    plan's media's daily export."""
+    ``--ids-from`` leaves no collection behind: a file must exist and be the plan's media's
+    daily export; a URL's file name must not be another media's export, and its content is
+    checked once the run downloads it (the download waits out outages): the result then says
+    how to remove the new collection if that check refuses it."""
     source = plan.ids_from
     if source is None or stored_plan(db) is not None:
-        return  # an existing collection (an empty file is none)
+        return None  # an existing collection (an empty file is none)
     if is_url(source):
         check_name(url_file_name(source), plan.media_type, source)
-        return
+        return UncheckedDownload(db, was_empty_file=db.is_file())
     path = existing_file(source)
-    next(iter_catalogue(path, plan), None)  # reads up to the first entry, checking it
+    next(iter_catalogue(path, plan, source), None)  # reads up to the first entry, checking it
+    return None
 
 
 async def load_catalogue_ids(
@@ -88,7 +116,7 @@ async def _load_batches(
     store: Store, plan: Plan, progress: RunProgress, stop: asyncio.Event, path: Path, source: str
 ) -> int:
     added = read = 0
-    entries = iter_catalogue_ids(path, plan)
+    entries = iter_catalogue_ids(path, plan, source)
     while not stop.is_set():
         batch = await asyncio.to_thread(take, entries, LOAD_BATCH)
         last = len(batch) < LOAD_BATCH

@@ -31,13 +31,18 @@ def take(entries: Iterator[T], count: int) -> list[T]:
     return list(itertools.islice(entries, count))
 
 
-def iter_catalogue_ids(path: Path, plan: Plan) -> Iterator[tuple[int, int]]:
+def iter_catalogue_ids(path: Path, plan: Plan, source: str) -> Iterator[tuple[int, int]]:
     """``(line_number, id)`` for every entry the plan's filters keep."""
-    return ((number, item_id) for number, item_id, kept in iter_catalogue(path, plan) if kept)
+    entries = iter_catalogue(path, plan, source)
+    return ((number, item_id) for number, item_id, kept in entries if kept)
 
 
-def iter_catalogue(path: Path, plan: Plan) -> Iterator[tuple[int, int, bool]]:
-    """``(line_number, id, kept)`` for every entry; ``kept``: the plan's filters keep it."""
+def iter_catalogue(
+    path: Path, plan: Plan, source: str | None = None
+) -> Iterator[tuple[int, int, bool]]:
+    """``(line_number, id, kept)`` for every entry; ``kept``: the plan's filters keep it.
+    Errors name ``source`` (the file or URL the user gave; ``path`` may be its download)."""
+    shown = source or str(path)
     with path.open("rb") as probe:
         compressed = probe.read(2) == GZIP_MAGIC
     opener = gzip.open if compressed else open
@@ -47,24 +52,24 @@ def iter_catalogue(path: Path, plan: Plan) -> Iterator[tuple[int, int, bool]]:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
-                entry = _parse_line(line, number, path)
+                entry = _parse_line(line, number, shown)
                 if not checked:
-                    _check_media(entry, plan.media_type, path)
+                    _check_media(entry, plan.media_type, path.name, shown)
                     checked = True
                 yield number, entry["id"], _keep(entry, plan)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path} is not a readable daily ID export: {exc}") from None
+        raise UsageError(f"{shown} is not a readable daily ID export: {exc}") from None
     if not checked:  # not one entry: an empty file, not TMDB's daily ID export
-        raise UsageError(f"{path} has no entries: not a TMDB daily ID export")
+        raise UsageError(f"{shown} has no entries: not a TMDB daily ID export")
 
 
-def _parse_line(line: str, number: int, path: Path) -> dict[str, Any]:
+def _parse_line(line: str, number: int, shown: str) -> dict[str, Any]:
     try:
         entry = json.loads(line)
     except ValueError:
-        raise UsageError(f"{path} line {number} is not JSON: not a TMDB daily ID export") from None
+        raise UsageError(f"{shown} line {number} is not JSON: not a TMDB daily ID export") from None
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
-        raise UsageError(f"{path} line {number} has no integer id: not a TMDB daily ID export")
+        raise UsageError(f"{shown} line {number} has no integer id: not a TMDB daily ID export")
     return entry
 
 
@@ -80,17 +85,17 @@ def check_name(name: str, media: MediaType, shown: str) -> None:
         )
 
 
-def _check_media(entry: dict[str, Any], media: MediaType, path: Path) -> None:
+def _check_media(entry: dict[str, Any], media: MediaType, name: str, shown: str) -> None:
     """A line of another daily export (the movies' for a TV collection, people's...) names
     its item otherwise, and a file keeps TMDB's name (:func:`check_name`): refused before any
     of its ids could be queued or marked removed."""
-    check_name(path.name, media, str(path))
+    check_name(name, media, shown)
     if media.daily_export_title in entry:
         return
     others = [key for key in (*_CATALOGUE_TITLES, "name") if key in entry]
     if others:
         raise UsageError(
-            f"{path} is not a {media.word} daily ID export (its lines have {others[0]!r}, not"
+            f"{shown} is not a {media.word} daily ID export (its lines have {others[0]!r}, not"
             f" {media.daily_export_title!r}); use {media.daily_export_prefix}_MM_DD_YYYY.json.gz"
         )
 
