@@ -265,3 +265,25 @@ def test_no_constant_is_defined_in_two_modules() -> None:
     assert not twice, "constants with more than one home:\n" + "\n".join(
         f"  {fact}: {', '.join(at)}" for fact, at in twice.items()
     )
+
+
+def test_only_the_cli_ends_the_process() -> None:
+    """The library raises its errors; the CLI prints them and exits (a thin CLI over the API).
+    ``sys.exit`` and ``click.echo`` belong to cli/ (and the package's ``__main__``)."""
+    package = SRC / "tmdb_collector"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] == "cli" or relative.name == "__main__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and (
+                (node.attr == "exit" and _named(node.value, "sys"))
+                or (node.attr == "echo" and _named(node.value, "click"))
+            ):
+                found.append(f"{relative}:{node.lineno}")
+    assert found == []
+
+
+def _named(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name

@@ -15,7 +15,8 @@ from tmdb_collector.cli.options import (
     no_progress_option,
     progress_option,
 )
-from tmdb_collector.engine.events import progress_events, reporting
+from tmdb_collector.cli.reporting import reporting
+from tmdb_collector.engine.events import progress_events
 
 
 @click.command(cls=AttributedCommand)

@@ -24,8 +24,9 @@ from tmdb_collector.cli.options import (
     timeout_option,
     verbosity_options,
 )
+from tmdb_collector.cli.reporting import reporting
 from tmdb_collector.credentials import Credentials
-from tmdb_collector.engine.events import progress_events, reporting, tell
+from tmdb_collector.engine.events import progress_events, tell
 from tmdb_collector.errors import EXIT_FAILED_IDS
 from tmdb_collector.media.images import (
     DEFAULT_IMAGE_CONCURRENCY,

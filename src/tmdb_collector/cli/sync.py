@@ -17,7 +17,8 @@ from tmdb_collector.cli.options import (
     no_progress_option,
     progress_option,
 )
-from tmdb_collector.engine.events import ProgressEvents, progress_events, reporting, tell
+from tmdb_collector.cli.reporting import reporting
+from tmdb_collector.engine.events import ProgressEvents, progress_events, tell
 from tmdb_collector.sync import DEFAULT_SCHEMA
 
 Report = Callable[[str, int, int], None]

@@ -24,14 +24,12 @@ import json
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from tmdb_collector.credentials import redact
-from tmdb_collector.errors import EXIT_PAUSED, CollectorError
 from tmdb_collector.logs import configure as configure_logging
-from tmdb_collector.logs import in_files
 
 INTERVAL = 5.0  # seconds between two "progress" events
 POLL_SECONDS = 0.25  # how often the snapshot is read for stage and outage changes
@@ -203,34 +201,6 @@ def progress_events(
         return None
     configure_logging(verbose, log_file, console_format=JsonLogFormatter())
     return ProgressEvents(command)
-
-
-@contextlib.contextmanager
-def reporting(events: ProgressEvents | None) -> Iterator[None]:
-    """With JSON events: ``start`` first, ``finish`` with the exit status last, whatever happens.
-
-    A failure is told by the finish event alone (its ``error``), so stderr stays JSON.
-    """
-    if events is None:
-        yield
-        return
-    events.start()
-    try:
-        yield
-    except SystemExit as exc:
-        events.finish(exc.code if isinstance(exc.code, int) else 1)
-        raise
-    except CollectorError as exc:
-        in_files(exc.cli_message)  # the --log-file has it too, as without JSON events
-        events.finish(exc.exit_code, error=exc.cli_message)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        events.finish(EXIT_PAUSED)
-        raise
-    except Exception as exc:
-        events.finish(1, error=f"{type(exc).__name__}: {exc}")
-        raise
-    events.finish(0)
 
 
 def tell(events: ProgressEvents | None, message: str) -> None:
