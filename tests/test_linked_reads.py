@@ -1,6 +1,6 @@
-"""Reading chosen linked entities (``Store.linked_of_raw``, what ``sync`` and the dlt source read
-of the changed ones): one query for all the ids, not one per entity, and the same entities as the
-whole read."""
+"""Reading chosen linked entities (``Store.iter_linked_raw`` given ``ids``, what ``sync`` and the
+dlt source read of the changed ones): one query for all the ids, not one per entity, and the same
+entities as the whole read."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def test_chosen_linked_entities_are_read_in_one_query(tmp_path: Path) -> None:
         reads: list[str] = []
         store._db.set_trace_callback(reads.append)
         try:
-            got = list(store.linked_of_raw("person", chosen, PARTS))
-            only = list(store.linked_of_raw("person", chosen, PARTS, PARTS[1:]))
+            got = list(store.iter_linked_raw("person", PARTS, ids=chosen))
+            only = list(store.iter_linked_raw("person", PARTS, PARTS[1:], ids=chosen))
         finally:
             store._db.set_trace_callback(None)
     assert got == whole

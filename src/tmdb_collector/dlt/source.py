@@ -265,11 +265,7 @@ def _linked(media: MediaType, table: str, parts: Sequence[str]) -> Callable[[Sto
     read, details = tables.sources(parts, [table])
 
     def build(store: Store, load: Load) -> Tables:
-        held = (
-            store.iter_linked_raw(media.name, parts, read)
-            if load is None
-            else store.linked_of_raw(media.name, load, parts, read)
-        )
+        held = store.iter_linked_raw(media.name, parts, read, ids=load)
         while batch := list(islice(held, BATCH_SIZE)):
             built = entity_tables(store.codec, batch, read, tables, {table: table}, details)
             if table in built:

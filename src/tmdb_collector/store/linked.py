@@ -12,7 +12,7 @@ changed as the titles' refetches do (:mod:`.versions`, under the entity's name).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 from tmdb_collector.fetch.records import ItemRecord
 from tmdb_collector.media import MEDIA_TYPES, MediaType
@@ -216,54 +216,33 @@ class LinkedStore(ItemReads):
             yield item_id, decode(details), tuple(map(decode, bodies))
 
     def iter_linked_raw(
-        self, entity: str, parts: Sequence[str], bodies: Sequence[str] | None = None
+        self,
+        entity: str,
+        parts: Sequence[str],
+        bodies: Sequence[str] | None = None,
+        *,
+        ids: Collection[int] | None = None,
     ) -> Iterator[RawItemRow]:
         """What :meth:`iter_linked` yields, as stored (a frame, or plain text's bytes): the
         table export decodes them on its build threads. One read in id order. With
         ``bodies``, only those parts' bodies (of the entities that have every one of
-        ``parts``)."""
+        ``parts``); of ``ids`` only, if given (``sync`` and the dlt source read the changed
+        ones: :func:`.items.among`)."""
         read = parts if bodies is None else bodies
         names = (DETAILS, *parts)
         marks = ",".join("?" for _ in names)
+        only, chosen = among("p.item_id", ids)
         rows = self._db.execute(
             "SELECT p.item_id, p.name, p.body FROM linked_parts p JOIN linked_ids l"
             " ON l.entity = p.entity AND l.id = p.item_id"
-            f" WHERE p.entity = ? AND l.fetched_at IS NOT NULL AND p.name IN ({marks})"
+            f" WHERE p.entity = ? AND l.fetched_at IS NOT NULL AND p.name IN ({marks}){only}"
             " ORDER BY p.item_id",
-            (entity, *names),
+            (entity, *names, *chosen),
         )
         for item_id, found in itertools.groupby(rows, key=lambda row: row[0]):
             held = {name: _stored(body) for _, name, body in found}
             if len(held) == len(names):
                 yield int(item_id), held[DETAILS], tuple(held[name] for name in read)
-
-    def linked_of_raw(
-        self,
-        entity: str,
-        ids: Iterable[int],
-        parts: Sequence[str],
-        bodies: Sequence[str] | None = None,
-    ) -> Iterator[RawItemRow]:
-        """The held ``entity`` ids that have every one of ``parts``, by id, as
-        :meth:`iter_linked_raw` yields them (``sync`` and the dlt source read the changed
-        ones): with ``bodies``, only those parts' bodies. One read, however many ids
-        (:func:`.items.among`)."""
-        read = parts if bodies is None else bodies
-        names = (DETAILS, *parts)
-        only, chosen = among("item_id", set(ids))
-        rows = self._db.execute(
-            "SELECT item_id, name, body FROM linked_parts WHERE entity = ?"
-            f"{only} AND name IN ({','.join('?' * len(names))}) ORDER BY item_id",
-            (entity, *chosen, *names),
-        )
-        for item_id, found in itertools.groupby(rows, key=lambda row: row[0]):
-            held = {name: body for _, name, body in found}
-            if all(name in held for name in names):
-                yield (
-                    int(item_id),
-                    _stored(held[DETAILS]),
-                    tuple(_stored(held[name]) for name in read),
-                )
 
 
 def _stored(body: str | bytes) -> bytes:

@@ -7,7 +7,8 @@ An item's fingerprint changes whenever anything the table export writes for it c
 ``fetched_at``; a newly harvested page adds provenance rows; a refetch or a prune changes its
 part versions. A linked entity's changes with its save or status (``linked_ids``). The sync
 keeps the fingerprints it wrote beside the rows, so comparing them finds what changed; it
-reads the changed linked entities with :meth:`.linked.LinkedStore.linked_of_raw`.
+reads the changed linked entities with :meth:`.linked.LinkedStore.iter_linked_raw` (given
+their ids).
 """
 
 from __future__ import annotations

@@ -162,11 +162,9 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
     def rows(chosen: frozenset[int], new: frozenset[int], whole: bool) -> Iterator[Built]:
         from tmdb_collector.export.tables import entity_tables
 
-        if whole:
-            every = store.iter_linked_raw(media.name, parts, read)
-            records: Iterator[RawItemRow] = (record for record in every if record[0] in chosen)
-        else:
-            records = store.linked_of_raw(media.name, chosen, parts, read)
+        # A few units: only theirs are read; else every one, theirs kept.
+        every = store.iter_linked_raw(media.name, parts, read, ids=None if whole else chosen)
+        records = (record for record in every if record[0] in chosen)
         coder = store.codec  # loaded on this thread: the database is read here only
         fresh = _counter(chosen, new)
 
