@@ -146,12 +146,12 @@ def _columnar(
     offers = offers.filter(pc.is_valid(offers.column("provider_id")))  # as offers() skips
     version = offers.column(id_column)
     keyed = pa.table({"version": version, **{name: offers.column(name) for name in _KEY}})
-    if keyed.group_by(list(keyed.column_names)).aggregate([]).num_rows != len(keyed):
-        raise columnar.Irregular  # an offer twice in a version: the rule keeps the last name
     title = pc.take(pa.array(owner, pa.int64()), version)
     keyed = keyed.append_column("title", title)
     order = pc.sort_indices(keyed, sort_keys=[(n, "ascending") for n in ("title", *_KEY)])
     ordered = keyed.take(order).combine_chunks()  # a stable sort: versions stay in order
+    if columnar.repeats(*(ordered.column(name) for name in ("version", *_KEY))):
+        raise columnar.Irregular  # an offer twice in a version: the rule keeps the last name
     names = pc.fill_null(pc.take(offers.column("provider_name"), order), "")
     starts = _run_starts(ordered)
     last = pa.concat_arrays([starts[1:], pa.array([True])])  # ends a run

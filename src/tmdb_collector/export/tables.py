@@ -5,7 +5,7 @@ The tables and their columns are the media type's (its
 :mod:`tmdb_collector.media.table_schema` holds the machinery.
 
 * Streamed: items are read from the database cursor in batches of at most :data:`BATCH_SIZE`
-  items and :data:`BATCH_BYTES` of stored JSON, so memory depends on the batch, never on the
+  items and :func:`batch_bytes` of stored JSON, so memory depends on the batch, never on the
   collection. Provenance is merged in by item id alongside (both cursors are ordered by id),
   which also restricts it to the items that are exported.
 * Parallel: each batch's bodies are decompressed and its tables built on a pool of
@@ -57,7 +57,14 @@ from tmdb_collector.store.codec import Codec, stored_length
 from tmdb_collector.store.store import RawItemRow, Store
 
 BATCH_SIZE = 500  # movies per batch at most; tests lower it
-BATCH_BYTES = 8 << 20  # stored JSON per batch at most (a batch has at least one movie)
+# A batch of items holds at most 1 MiB of JSON (decompressed) per body read of each item, and
+# from BATCH_BYTES to MOST_BATCH_BYTES (a batch has at least one item): each batch's build has
+# a fixed cost of ~0.5 ms a part (the JSON reader's set-up, ~20 compute calls), 13% of the
+# builds' CPU with all 13 parts in 8 MiB batches (docs/benchmarks.md, "#24/#22 table exports'
+# CPU, fourth round"). See batch_bytes.
+BATCH_BYTES = 8 << 20
+BODY_BATCH_BYTES = 1 << 20
+MOST_BATCH_BYTES = 12 << 20
 # A linked entity's batch: its tables take ~3.5 times its JSON in memory while built (a person's
 # credits), and WORKERS + 1 batches are in hand; 3 MiB cost ~5% less CPU than 2 MiB for 3 MiB
 # more peak RSS with 100,000 people (docs/benchmarks.md, "#22 people's tables").
@@ -458,7 +465,7 @@ def _item_jobs(
     columns = HISTORY_TABLES[AVAILABILITY]
     if in_step is not None:
         wanted = wanted | {AVAILABILITY}
-    for batch in _batches(movies):
+    for batch in _batches(movies, batch_bytes(len(read) + details)):
         rows = [row for item in batch for row in provenance.rows_for(item[0])]
         count[0] += len(batch)
         history = None
@@ -543,7 +550,7 @@ def entity_tables(
     """A batch of an entity type's tables named in ``names`` (under the names given there),
     from its records as stored (the details, and the bodies of ``parts``): decompressed here,
     on the calling (build) thread."""
-    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details)
+    built = batch_tables(stored, parts, tables, details=details, decode=coder.decode)
     return {names[table]: built[table] for table in names if table in built}
 
 
@@ -599,6 +606,14 @@ def _prepared(job: Job, prepare: Callable[[Any], Any]) -> dict[str, Any]:
     return {name: prepare(table) for name, table in job().items() if table.num_rows}
 
 
+def batch_bytes(bodies: int) -> int:
+    """The most JSON a batch of items holds when ``bodies`` of each item are read: 1 MiB a
+    body, from :data:`BATCH_BYTES` to :data:`MOST_BATCH_BYTES` (the default parts: 8 MiB;
+    all 13 parts: 12 MiB, which with the bodies decoded a part at a time peaks no higher
+    than 8 MiB did with the whole batch decoded at once)."""
+    return min(MOST_BATCH_BYTES, max(BATCH_BYTES, bodies * BODY_BATCH_BYTES))
+
+
 def _batches(
     movies: Iterator[RawItemRow], most_bytes: int = BATCH_BYTES
 ) -> Iterator[list[RawItemRow]]:
@@ -631,7 +646,7 @@ def _built(
     table's rows), the ``availability`` rows, from this batch's ``watch_providers`` where
     its columnar path built it."""
     fast: set[str] = set()
-    built = batch_tables(coder.decode_rows(stored), parts, tables, details=details, fast=fast)
+    built = batch_tables(stored, parts, tables, details=details, fast=fast, decode=coder.decode)
     built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
     if availability is not None:
         current = None
@@ -656,16 +671,21 @@ def batch_tables(
     *,
     details: bool = True,
     fast: set[str] | None = None,
+    decode: Callable[[bytes], bytes] | None = None,
 ) -> dict[str, Any]:
     """Every table's rows for a batch of items, but provenance (and the details' tables
     only with ``details``): each body's tables by the columnar fast path where it has one
-    and the batch is regular (the part added to ``fast``, if given), else row by row."""
+    and the batch is regular (the part added to ``fast``, if given), else row by row.
+    With ``decode`` the batch is as stored, and each part's bodies are decoded just before
+    its tables are built (so only one part's bodies are held decoded at a time)."""
     ids = pa.array([item[0] for item in batch], pa.int64())
     built: dict[str, Any] = {}
-    columns = [("details", [item[1] for item in batch])] if details else []
-    columns += [(part, [item[2][i] for item in batch]) for i, part in enumerate(parts)]
     fast_paths = columnar.fast_paths(tables)
-    for part, texts in columns:
+    columns = [("details", -1)] if details else []
+    for part, column in [*columns, *((part, i) for i, part in enumerate(parts))]:
+        texts = [item[1] if column < 0 else item[2][column] for item in batch]
+        if decode is not None:
+            texts = list(map(decode, texts))
         fast_path = fast_paths.get(part)
         if fast_path is not None:
             try:
