@@ -33,3 +33,14 @@ def columns_table(spec: tuple[Column, ...], rows: list[Row]) -> Any:
         pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
     ]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def value_data(strings: Any) -> Any:
+    """The bytes of a string or binary array's values one after the other (no nulls; int32
+    offsets), as a ``pa.Buffer`` over the array's own data: no copy."""
+    offsets = strings.buffers()[1]
+    width = 4
+    first = int.from_bytes(offsets[strings.offset * width : (strings.offset + 1) * width], "little")
+    last = len(strings) + strings.offset
+    end = int.from_bytes(offsets[last * width : (last + 1) * width], "little")
+    return strings.buffers()[2][first:end]

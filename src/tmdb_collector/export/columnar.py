@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from tmdb_collector.export.arrow_types import ARROW_TYPES, arrow_schema
+from tmdb_collector.export.arrow_types import ARROW_TYPES, arrow_schema, value_data
 from tmdb_collector.media.rows import (
     CREDIT_TYPE,
     CREDIT_TYPES,
@@ -421,7 +421,7 @@ def watch_providers(target: Target, shape: WatchProviders) -> Builder:
         rewritten = pc.divide(pc.subtract(pc.binary_length(bodies), before), _KEY_GROWTH)
         bodies = pc.replace_substring(bodies, '"results":{', '"results":[', max_replacements=1)
         lines = pc.binary_join_element_wise(pc.binary_slice(bodies, 0, -2), b"]}\n", b"")
-        parsed = _parse_lines(_joined(lines), len(texts), fields, unexpected="error")
+        parsed = _parse_lines(value_data(lines), len(texts), fields, unexpected="error")
         lengths = pc.list_value_length(parsed["results"])
         if not pc.all(pc.equal(lengths, rewritten), min_count=0).as_py():
             raise Irregular  # an object in results that was no country's: not TMDB's JSON
@@ -461,18 +461,6 @@ def repeats(*columns: Any) -> bool:
     for column in columns[1:]:
         same = pc.and_(same, pc.equal(column[1:], column[:-1]))
     return bool(pc.any(same).as_py())
-
-
-def _joined(lines: Any) -> Any:
-    """The bytes of a binary array's values one after the other (no nulls), as a buffer."""
-    offsets = lines.buffers()[1]
-    width = 4  # int32 offsets
-    first = int.from_bytes(offsets[lines.offset * width : (lines.offset + 1) * width], "little")
-    end = int.from_bytes(
-        offsets[(lines.offset + len(lines)) * width : (lines.offset + len(lines) + 1) * width],
-        "little",
-    )
-    return lines.buffers()[2][first:end]
 
 
 def own_row(target: Target, shape: Custom) -> Builder:

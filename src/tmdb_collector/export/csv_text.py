@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tmdb_collector.export.arrow_types import value_data
 from tmdb_collector.media.table_schema import LIST_SEPARATOR, csv_cell
 
 LINE_END = "\r\n"
@@ -37,24 +38,16 @@ def rows_text(rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def table_csv(table: Any) -> bytes:
-    """A ``pa.Table``'s rows (no header) as the UTF-8 bytes :func:`rows_text` writes."""
+def table_csv(table: Any) -> memoryview:
+    """A ``pa.Table``'s rows (no header) as the UTF-8 bytes :func:`rows_text` writes (a view
+    of Arrow's buffer: copied into Python bytes, the csv export's text cost a copy more)."""
     if table.num_rows == 0:
-        return b""
+        return memoryview(b"")
     if table.num_columns == 1:  # csv.writer quotes a row that is one empty cell
-        return rows_text(zip(table.column(0).to_pylist(), strict=True)).encode()
+        return memoryview(rows_text(zip(table.column(0).to_pylist(), strict=True)).encode())
     cells = [_cells(column.combine_chunks()) for column in table.columns]
     cells[-1] = pc.binary_join_element_wise(cells[-1], _EMPTY, LINE_END)  # the line's end
-    return _joined(pc.binary_join_element_wise(*cells, ","))
-
-
-def _joined(strings: Any) -> bytes:
-    """The bytes of a string array's values one after the other (no nulls)."""
-    offsets = pa.Array.from_buffers(
-        pa.int32(), len(strings) + 1, [None, strings.buffers()[1]], offset=strings.offset
-    )
-    first, last = offsets[0].as_py(), offsets[len(strings)].as_py()
-    return strings.buffers()[2][first:last].to_pybytes()  # type: ignore[no-any-return]
+    return memoryview(value_data(pc.binary_join_element_wise(*cells, ",")))
 
 
 def _cells(column: Any) -> Any:

@@ -148,7 +148,7 @@ class _CsvBatch:
     """One batch's rows of a table as CSV bytes, made on a build thread."""
 
     num_rows: int
-    data: bytes
+    data: memoryview
 
     def __len__(self) -> int:
         return self.num_rows
