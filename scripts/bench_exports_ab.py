@@ -4,8 +4,9 @@ Runs ``tmdb-collector export`` of one database in rounds; in each round every so
 (``--tree NAME=SRC``, a directory holding the ``tmdb_collector`` package, e.g. a checkout's
 ``src``) runs the json dump and each table export in turn, so a load that comes and goes on a
 shared machine falls on all of them alike. Prints, per tree and export, the median wall and
-CPU seconds (user + system of the child) and the json dump's median wall divided by the
-export's, with #24's verdict (>= 1.0, at least as fast as the dump: "met").
+CPU seconds (user + system of the child), the export's CPU as a multiple of the dump's, and
+the json dump's median wall divided by the export's, with #24's verdict (>= 1.0, at least as
+fast as the dump: "met").
 
     git archive main src | tar -x -C /tmp/main-tree
     .venv/bin/python scripts/bench_exports_ab.py --db DB --parts all --rounds 3 \\
@@ -91,6 +92,7 @@ def main() -> None:
             print(f"{name:8} {args.dump:34} failed in every round: no ratio")
             continue
         dump = statistics.median(wall for wall, _ in times[(name, args.dump)])
+        dump_cpu = statistics.median(cpu for _, cpu in times[(name, args.dump)])
         for export in exports:
             if (name, export) not in times:
                 continue
@@ -100,7 +102,7 @@ def main() -> None:
             verdict = "" if export == args.dump else (" met" if dump >= wall else " not met")
             print(
                 f"{name:8} {export:34} wall {wall:6.2f} cpu {cpu:6.2f}"
-                f" json dump / this {dump / wall:5.2f}{verdict}"
+                f" (x{cpu / dump_cpu:4.2f} the dump's) json dump / this {dump / wall:5.2f}{verdict}"
             )
 
 

@@ -20,6 +20,7 @@ from tmdb_collector.export import columnar
 from tmdb_collector.export.tables import _row_by_row, batch_tables
 from tmdb_collector.fetch.records import encode
 from tmdb_collector.media import MOVIE, TV, MediaType
+from tmdb_collector.store.codec import MAGIC, Codec
 from tmdb_collector.store.store import RawItemRow, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "v1_collection.db.gz"
@@ -396,3 +397,23 @@ def test_a_damaged_body_is_not_exported(
         BUILDERS[part](ids, texts_of(batch, part))
     with pytest.raises(ExportError, match=f"is not valid {reason}"):
         batch_tables(batch, MOVIE.part_names, MOVIE.tables)
+
+
+def test_a_batch_as_stored_is_decoded_a_part_at_a_time(tmp_path: Path) -> None:
+    """batch_tables(decode=) builds from the stored frames (each part's bodies decoded just
+    before its tables) exactly what it builds from bodies decoded beforehand, a part that goes
+    row by row included."""
+    coder = Codec()
+    batch = simulator_batch(tmp_path)
+    odd = [(i, d, (b[0], b[1], b"[]" if i == batch[0][0] else b[2])) for i, d, b in batch]
+    for decoded in (batch, odd):
+        stored = [
+            (i, coder.encode("movie:details", d), tuple(coder.encode("movie:x", b) for b in bs))
+            for i, d, bs in decoded
+        ]
+        assert all(body.startswith(MAGIC) for item in stored for body in item[2])
+        expected = batch_tables(decoded, FAST_PARTS, MOVIE.tables)
+        built = batch_tables(stored, FAST_PARTS, MOVIE.tables, decode=coder.decode)
+        assert list(built) == list(expected)
+        for name, table in built.items():
+            assert table.equals(expected[name]), name
