@@ -187,7 +187,7 @@ def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
     import psycopg
     import pyarrow.parquet as pq
 
-    from tmdb_collector.sync.copy_text import column_list, create_table
+    from tmdb_collector.sync.pg_schema import column_list, create_table
 
     out = workdir / "parquet"
     child = run_child(

@@ -29,7 +29,7 @@ from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE
 from tmdb_collector.store.items import RawItemRow
 from tmdb_collector.store.store import Store
-from tmdb_collector.sync.copy_text import CopyData
+from tmdb_collector.sync.pg_schema import CopyData
 
 SPLIT = 8  # a few units' rows are built in this many batches at least...
 SMALLEST_BATCH = 50  # ...of this many units at least
