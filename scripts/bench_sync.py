@@ -51,10 +51,10 @@ from bench_tables import build, collect_source
 from tests.support.postgres import PgServer, no_other_session, postgres_server
 
 import tmdb_collector
-from tmdb_collector.history.availability import WATCH_PROVIDERS
 from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import MOVIE
 from tmdb_collector.media.links import DETAILS
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.sync.target import PASSWORD_ENV
 
 TARGET_INCREMENTAL = 0.05  # an incremental sync of 1% changed: under 5% of the first's time
