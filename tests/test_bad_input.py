@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,24 @@ def test_corrupt_database(collected: Path, tmp_path: Path) -> None:
     result = run_cli(["status", "--db", str(broken)])
     assert result.returncode == 2
     assert "not a tmdb-collector database" in one_line_error(result)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "duckdb"])
+def test_an_export_onto_a_pipe_or_standard_output_is_refused(
+    collected: Path, tmp_path: Path, fmt: str
+) -> None:
+    """Renamed over a pipe (or /dev/null, /dev/stdout), an export replaced the device itself;
+    ``--out -`` made a file named ``-``. Both are refused, the pipe left a pipe."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    for out, message in [(str(pipe), "is not a regular file"), ("-", "is standard output")]:
+        result = run_cli(
+            ["export", "--db", str(collected), "--format", fmt, "--out", out], cwd=tmp_path
+        )
+        assert result.returncode == 2, result.stderr
+        assert message in one_line_error(result)
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pipe"]
 
 
 def test_plan_change_is_explained(collected: Path, sim_url: str) -> None:

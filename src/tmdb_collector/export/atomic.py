@@ -21,9 +21,19 @@ STAGING_PREFIX = ".tmdb-export-"  # the hidden folders that table and duckdb exp
 
 
 def check_output_file(path: Path, example: str) -> None:
-    """``path`` can be written as a file; ``example`` names one inside it, for the message."""
+    """``path`` can be written as a file; ``example`` names one inside it, for the message.
+
+    An export is renamed over its target, so the target must be a regular file or nothing:
+    renamed over ``/dev/null``, a pipe or ``/dev/stdout``, it would replace the device or
+    the link itself (as root, for every program on the machine)."""
     if path.is_dir():
         raise UsageError(f"--out {path} is a directory; give a file name such as {path / example}")
+    if str(path) == "-" or (path.exists() and not path.is_file()):
+        what = "standard output" if str(path) == "-" else "not a regular file"
+        raise UsageError(
+            f"--out {path} is {what}; an export is written beside its file and renamed over it:"
+            f" give a file name such as {example}"
+        )
     check_output_dir(path.parent)
 
 
