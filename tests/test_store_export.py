@@ -273,7 +273,8 @@ def test_what_a_killed_export_staged_goes_with_the_next_export(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         ) as child,
     ):
-        assert child.stdout is not None and child.stdout.readline() == "staged\n"
+        assert child.stdout is not None
+        assert child.stdout.readline() == "staged\n"
         staged = sorted(path.name for path in out.parent.iterdir())
         assert len(staged) == 2
         queue_ids(store, [550])
