@@ -382,6 +382,37 @@ def test_disk_full_during_collect_keeps_what_was_committed(sim_url: str, tmp_pat
     assert resumed.returncode == 0, resumed.stderr
 
 
+@pytest.mark.parametrize("command", ["status", "export"])
+def test_a_database_that_cannot_be_opened_here_is_not_called_foreign(
+    collected: Path, tmp_path: Path, command: str
+) -> None:
+    """Opening a WAL database writes its -shm beside it. When that write fails (here the file
+    size limit; a read-only directory or a full disk alike), the database was called "not a
+    tmdb-collector database; choose another --db" (exit 2): it is ours, and cannot be opened
+    here."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.cli_helpers import cli_env
+
+    db = tmp_path / "c.db"
+    shutil.copyfile(collected, db)
+    result = subprocess.run(
+        [sys.executable, "-m", "tmdb_collector", command, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        cwd=tmp_path,
+        check=False,
+        preexec_fn=lambda: _limit_file_size(1000),
+    )
+    assert result.returncode == 1, result.stderr
+    message = one_line_error(result)
+    assert message.startswith(f"error: cannot write to {db} (disk I/O error)")
+    assert "not a tmdb-collector database" not in message
+
+
 def test_unusable_paths_and_addresses_are_usage_errors(tmp_path: Path) -> None:
     """Bad input, not a crash: one line, exit 2, and no "unexpected error"."""
     import socket
