@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -145,6 +146,27 @@ def test_an_export_onto_a_pipe_or_standard_output_is_refused(
         assert message in one_line_error(result)
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_a_damaged_page_met_by_a_read_names_the_database(collected: Path, tmp_path: Path) -> None:
+    """A database whose header and items are sound but one table's page is garbage opens, and
+    ``status`` met the damage on a read: "unexpected error ... re-run the same command to
+    resume", which cannot help. It is a damaged database, named."""
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(collected.read_bytes())
+    with contextlib.closing(sqlite3.connect(damaged)) as connection:
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'linked_ids'"
+        ).fetchone()
+    with damaged.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+    result = run_cli(["status", "--db", str(damaged)])
+    assert result.returncode == 1, result.stderr
+    message = one_line_error(result)
+    assert message.startswith(f"error: {damaged} is damaged (database disk image is malformed)")
+    assert "unexpected" not in message
 
 
 def test_plan_change_is_explained(collected: Path, sim_url: str) -> None:

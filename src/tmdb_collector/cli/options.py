@@ -3,6 +3,7 @@ client settings."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -32,7 +33,7 @@ from tmdb_collector.plan.plan import (
     parse_genres,
     parse_pages,
 )
-from tmdb_collector.store.database import database_files, stored_plan
+from tmdb_collector.store.database import database_error, database_files, stored_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_MODES = ("auto", "plain", "json")
@@ -368,11 +369,22 @@ def run_view(no_progress: bool, progress_mode: str, events: ProgressEvents | Non
 
 
 class AttributedCommand(click.Command):
-    """A command whose ``--help`` ends with TMDB's attribution, as TMDB's terms ask."""
+    """A command whose ``--help`` ends with TMDB's attribution, as TMDB's terms ask, and
+    whose SQLite errors that the library did not name (a read of a damaged page, anywhere)
+    are told as the store tells them, naming its ``--db``: not as a bug to re-run."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("epilog", ATTRIBUTION)
         super().__init__(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:
+            db = ctx.params.get("db")
+            if not isinstance(db, Path):
+                raise
+            raise database_error(db, exc) from exc
 
 
 class AttributedGroup(click.Group):
