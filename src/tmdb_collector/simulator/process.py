@@ -21,6 +21,7 @@ from tmdb_collector.errors import CollectorError
 from tmdb_collector.simulator.hold import HOLD_ROUTE
 from tmdb_collector.simulator.outage import OUTAGE_OVER, OUTAGE_PREFIX
 from tmdb_collector.simulator.output import OutputLines
+from tmdb_collector.simulator.runner import LIFELINE_ENV
 
 READY_PREFIX = "Simulated TMDB listening on "
 
@@ -75,12 +76,18 @@ def simulator_process(
     """Start ``tmdb-collector simulate --port 0 ARGS`` and yield once it is listening."""
     env = dict(os.environ)
     env.pop("TMDB_SIMULATOR_API_KEY", None)
+    env[LIFELINE_ENV] = "1"  # it stops when this process goes, even killed outright
     if api_key is not None:
         env["TMDB_SIMULATOR_API_KEY"] = api_key
     command = [sys.executable, "-m", "tmdb_collector", "simulate", "--port", "0", *args]
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=env,
         )
         try:
             assert process.stdout is not None
@@ -106,5 +113,6 @@ def _stop(process: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            pipe.close()
