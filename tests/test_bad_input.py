@@ -435,6 +435,27 @@ def test_a_database_that_cannot_be_opened_here_is_not_called_foreign(
     assert "not a tmdb-collector database" not in message
 
 
+def test_a_path_the_system_refuses_is_bad_input(collected: Path, tmp_path: Path) -> None:
+    """A name longer than the file system allows, or a loop of symbolic links, was an
+    "unexpected error ... re-run the same command to resume" (an OSError, or the
+    RuntimeError of resolving the loop)."""
+    too_long = tmp_path / ("a" * 300 + ".db")
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "back")
+    (tmp_path / "back").symlink_to(loop)
+    cases = [
+        (["collect", "--db", str(too_long), *SMALL_PLAN], 2, "File name too long"),
+        (["export", "--db", str(too_long), "--out", str(tmp_path / "m.json")], 2, "too long"),
+        (["export", "--db", str(collected), "--out", str(loop)], 0, ""),
+    ]
+    for args, code, message in cases:
+        result = run_cli(args)
+        assert result.returncode == code, result.stderr
+        assert "unexpected" not in result.stderr
+        if message:
+            assert message in one_line_error(result)
+
+
 def test_unusable_paths_and_addresses_are_usage_errors(tmp_path: Path) -> None:
     """Bad input, not a crash: one line, exit 2, and no "unexpected error"."""
     import socket

@@ -68,7 +68,7 @@ def spare_database(database: Path, out: Path, targets: Sequence[Path]) -> None:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b or (a.exists() and b.exists() and os.path.samefile(a, b))
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
         return False
 
 
