@@ -130,15 +130,17 @@ def test_corrupt_database(collected: Path, tmp_path: Path) -> None:
     assert "not a tmdb-collector database" in one_line_error(result)
 
 
-@pytest.mark.parametrize("fmt", ["json", "jsonl", "duckdb"])
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "duckdb", "parquet", "csv"])
 def test_an_export_onto_a_pipe_or_standard_output_is_refused(
     collected: Path, tmp_path: Path, fmt: str
 ) -> None:
     """Renamed over a pipe (or /dev/null, /dev/stdout), an export replaced the device itself;
-    ``--out -`` made a file named ``-``. Both are refused, the pipe left a pipe."""
+    ``--out -`` made a file (or a table export's folder) named ``-``. Both are refused, the
+    pipe left a pipe."""
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
-    for out, message in [(str(pipe), "is not a regular file"), ("-", "is standard output")]:
+    refused = "is not a regular file" if fmt in ("json", "jsonl", "duckdb") else "one file per"
+    for out, message in [(str(pipe), refused), ("-", "(standard output) is not supported")]:
         result = run_cli(
             ["export", "--db", str(collected), "--format", fmt, "--out", out], cwd=tmp_path
         )

@@ -33,15 +33,25 @@ def check_output_file(path: Path, example: str) -> None:
     An export is renamed over its target, so the target must be a regular file or nothing:
     renamed over ``/dev/null``, a pipe or ``/dev/stdout``, it would replace the device or
     the link itself (as root, for every program on the machine)."""
+    refuse_standard_output(path, example)
     if path.is_dir():
         raise UsageError(f"--out {path} is a directory; give a file name such as {path / example}")
-    if str(path) == "-" or (path.exists() and not path.is_file()):
-        what = "standard output" if str(path) == "-" else "not a regular file"
+    if path.exists() and not path.is_file():
         raise UsageError(
-            f"--out {path} is {what}; an export is written beside its file and renamed over it:"
-            f" give a file name such as {example}"
+            f"--out {path} is not a regular file; an export is written beside its file and"
+            f" renamed over it: give a file name such as {example}"
         )
     check_output_dir(path.parent)
+
+
+def refuse_standard_output(path: Path, example: str) -> None:
+    """``--out -``: no export streams to stdout; it would have made a file or folder named
+    ``-``."""
+    if str(path) == "-":
+        raise UsageError(
+            f"--out - (standard output) is not supported: an export is written beside its"
+            f" file or folder and renamed into place; give a path such as {example}"
+        )
 
 
 def check_output_dir(directory: Path) -> None:

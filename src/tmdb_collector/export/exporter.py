@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import IO
 
 from tmdb_collector.errors import ConfigError, UsageError
-from tmdb_collector.export.atomic import atomic_text_files, check_output_file, spare_database
+from tmdb_collector.export.atomic import (
+    atomic_text_files,
+    check_output_file,
+    refuse_standard_output,
+    spare_database,
+)
 from tmdb_collector.export.formats import (
     DATABASE_FORMATS,
     FILE_FORMATS,
@@ -129,6 +134,8 @@ def export(
     spare_database(store.path, out, [*files, manifest_path(out, directory=fmt in TABLE_FORMATS)])
     if fmt in FILE_FORMATS:
         check_output_file(out, default_export_path(store.media_type, fmt).name)
+    elif fmt in TABLE_FORMATS:  # duckdb's file is checked as it is written
+        refuse_standard_output(out, "tables/")
     if as_of is None:
         return _write_export(store, fmt, out, chosen, files, only, localizer, include_removed)
     with collection_as_of(store, as_of, dt.datetime.now(dt.UTC).date()) as past:
