@@ -382,7 +382,9 @@ class AttributedCommand(click.Command):
             return super().invoke(ctx)
         except sqlite3.Error as exc:
             db = ctx.params.get("db")
-            if not isinstance(db, Path):
+            # Only SQLite's own failures (they carry its result code): a misuse of the
+            # connection (a closed one: ProgrammingError) is a bug, reported as one.
+            if not isinstance(db, Path) or getattr(exc, "sqlite_errorcode", None) is None:
                 raise
             raise database_error(db, exc) from exc
 
