@@ -287,3 +287,33 @@ def test_only_the_cli_ends_the_process() -> None:
 
 def _named(node: ast.expr, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
+
+
+STAGES_HOME = Path("src/tmdb_collector/plan/stages.py")
+
+
+def _stage_names_spelled(sources: Iterator[tuple[str, ast.Module]]) -> list[str]:
+    """A harvest stage's name as a literal, or any stage's as a literal key of ``stages``,
+    outside plan/stages.py (the simulator serves TMDB's /popular and /discover: not ours)."""
+    spelled = []
+    for where, tree in sources:
+        if Path(where) == STAGES_HOME or Path(where).parts[2] == "simulator":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in ("popular", "discover"):
+                spelled.append(f"{where}:{node.lineno} {node.value!r}")
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "stages"
+                and isinstance(node.slice, ast.Constant)
+            ):
+                spelled.append(f"{where}:{node.lineno} stages[{node.slice.value!r}]")
+    return spelled
+
+
+def test_stage_names_are_spelled_only_in_their_home() -> None:
+    """The stages of a run (popular, discover, details, linked) are named through
+    plan/stages.py: the progress, the store's queries, status and the CLI share them."""
+    spelled = _stage_names_spelled(_sources())
+    assert not spelled, "stage names spelled outside plan/stages.py:\n" + "\n".join(spelled)

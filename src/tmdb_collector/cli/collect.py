@@ -32,8 +32,8 @@ from tmdb_collector.errors import (
     EXIT_PAUSED,
 )
 from tmdb_collector.media import MediaType, media_type
+from tmdb_collector.plan.stages import HARVEST_STAGES
 from tmdb_collector.status import format_status
-from tmdb_collector.store.harvest_progress import HARVEST_STAGES
 
 if TYPE_CHECKING:  # the engine (and its HTTP client) loads only when a run starts
     from tmdb_collector.engine.collector import RunOutcome

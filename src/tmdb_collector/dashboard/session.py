@@ -20,6 +20,7 @@ from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.media import MediaType
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.plan.stages import DETAILS_STAGE
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class CollectionSession:
 
     def announce_checkpoint(self) -> None:
         """Log what the store already holds; the page shows it before any Start."""
-        details = self.progress.stages["details"]
+        details = self.progress.stages[DETAILS_STAGE]
         if details.total == 0:
             message = "No checkpoint yet: press Start Collection to begin."
         else:
@@ -104,7 +105,7 @@ class CollectionSession:
             concurrency=self._settings.concurrency,
             progress=self.progress,
         )
-        resuming = self._runs > 0 or self.progress.stages["details"].total > 0
+        resuming = self._runs > 0 or self.progress.stages[DETAILS_STAGE].total > 0
         self._runs += 1
         log.info("Collection resumed" if resuming else "Collection started")
         self.progress.start()  # the page sees "running" at once; run() restarts the clock

@@ -34,6 +34,7 @@ from tmdb_collector.export.manifest import collected_from, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.media import MediaType, media_type
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.plan.stages import DETAILS_STAGE
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.harvest_progress import harvest_progress
 from tmdb_collector.store.store import Store, database_error
@@ -396,7 +397,7 @@ class Collector:
 
     async def _collect_item(self, task: ItemTask) -> bool:
         item_id = task.item_id
-        details = self.progress.stages["details"]
+        details = self.progress.stages[DETAILS_STAGE]
         plan = self._plan
         partial = bool(self._refresh) and self._store.holds(item_id)
         try:

@@ -27,6 +27,7 @@ from tmdb_collector.plan.linked import (
     parse_linked,
     people_bound,
 )
+from tmdb_collector.plan.stages import DISCOVER, POPULAR, HarvestStage
 
 ALL_PAGES = ALL
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -228,7 +229,7 @@ class Plan:
         if self.popular_pages != 0:
             queries.append(
                 HarvestQuery(
-                    stage="popular",
+                    stage=POPULAR,
                     path=media.popular_path,
                     params={"language": self.language},
                     max_pages=self.popular_pages,
@@ -240,7 +241,7 @@ class Plan:
             for genre in self.genres:
                 queries.append(
                     HarvestQuery(
-                        stage="discover",
+                        stage=DISCOVER,
                         path=media.discover_path,
                         params=self.discover_params(genre),
                         max_pages=self.genre_pages,
@@ -266,7 +267,7 @@ _LINKED_DEFAULTS: dict[str, Any] = {
 class HarvestQuery:
     """One paged list query. ``key`` identifies it in the checkpoint store."""
 
-    stage: Literal["popular", "discover"]
+    stage: HarvestStage
     path: str
     params: Mapping[str, str]
     max_pages: PageCount
