@@ -242,12 +242,8 @@ class Collection:
         """The linked ``entity``'s records (people, collections...), by id, each
         ``{"id", "details", <one key per part>}``."""
         parts = self._store.linked_parts(entity_media(self._store, entity))
-        for item_id, details, bodies in iter_entity(self._store, entity):
-            record: dict[str, Any] = {"id": item_id, "details": json.loads(details)}
-            record.update(
-                (name, json.loads(body)) for name, body in zip(parts, bodies, strict=True)
-            )
-            yield record
+        for row in iter_entity(self._store, entity):
+            yield json.loads(item_record_json(row, parts))
 
     def earlier_tables(self, format: str, out: PathLike) -> list[str]:
         """After a ``format`` table export to directory ``out``: the files there named like

@@ -31,6 +31,7 @@ from tmdb_collector.export.formats import (
 from tmdb_collector.export.localize import LOCALIZED, Localization, Localizer
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
 from tmdb_collector.history.as_of import as_of as collection_as_of
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store.store import ItemRow, Store
 
 
@@ -42,7 +43,7 @@ def item_record_json(row: ItemRow, keys: Sequence[str], localizer: Localizer | N
     tail = "".join(f',"{key}":{body}' for key, body in zip(keys, bodies, strict=True))
     if localizer is not None:
         tail += localizer.record_tail(row)
-    return f'{{"id":{item_id},"details":{details}{tail}}}'
+    return f'{{"id":{item_id},"{DETAILS}":{details}{tail}}}'
 
 
 def movie_text(
