@@ -346,3 +346,37 @@ def test_the_details_body_is_named_only_in_its_home() -> None:
     store's versions, a record's key): media/links.py's DETAILS names it everywhere."""
     spelled = _details_spelled(_sources())
     assert not spelled, '"details" spelled outside media/links.py:\n' + "\n".join(spelled)
+
+
+# Called by Python itself, not by name: a protocol's methods.
+CALLED_BY_PYTHON = {"find_spec"}
+
+
+def _unused_definitions(src: Path) -> list[str]:
+    """Functions, methods and classes of the package no module of it names (in code, in a
+    string, in its static files or in pyproject.toml's entry points): dead, or test-only."""
+    package = src / ROOT
+    named: set[str] = set(CALLED_BY_PYTHON)
+    defined = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Name):
+                named.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                named.add(node.attr)
+            elif isinstance(node, ast.alias):
+                named.add(node.name.rpartition(".")[2])
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                named.update(re.findall(r"\w+", node.value))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                where = f"{path.relative_to(src.parent)}:{node.lineno} {node.name}"
+                defined.append((node.name, where))
+    for path in [*package.rglob("*.js"), *package.rglob("*.html"), src.parent / "pyproject.toml"]:
+        named.update(re.findall(r"\w+", path.read_text(encoding="utf-8")))
+    return [where for name, where in defined if name not in named and not name.startswith("__")]
+
+
+def test_every_definition_is_used_by_the_package() -> None:
+    """Code only tests call belongs under tests/ (tests/support), not in the wheel."""
+    unused = _unused_definitions(SRC)
+    assert not unused, "defined in the package, named by none of it:\n" + "\n".join(unused)
