@@ -56,8 +56,8 @@ def collection_status(store: Store) -> dict[str, Any]:
         "last_sync": store.meta(meta_keys.LAST_SYNC),
         "compact": store.compact_advice(),
         "failures": [
-            {"id": movie_id, "status": status, "reason": reason}
-            for movie_id, status, reason in store.failures()
+            {"id": item_id, "status": status, "reason": reason}
+            for item_id, status, reason in store.failures()
         ],
         "page_failures": [
             {"query": key, "page": page, "reason": reason}

@@ -143,7 +143,7 @@ def summary_line(outcome: RunOutcome, media: MediaType) -> str:
     rate = outcome.requests / outcome.elapsed if outcome.elapsed > 0 else 0.0
     linked = ", ".join(media_type(name).counted(n) for name, n in outcome.linked.items())
     return (
-        f"{media.counted(outcome.movies)} collected ({outcome.not_found} not found, "
+        f"{media.counted(outcome.collected)} collected ({outcome.not_found} not found, "
         f"{outcome.failed} failed){f'; linked: {linked}' if linked else ''}; "
         f"{outcome.requests:,} requests in {outcome.elapsed:.1f} s "
         f"({rate:.1f} req/s, {outcome.throttled} rate-limited)"

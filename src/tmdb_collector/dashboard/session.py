@@ -150,7 +150,7 @@ class CollectionSession:
 def outcome_message(outcome: RunOutcome, media: MediaType) -> str:
     if outcome.status == "failed":
         return f"Collection failed: {redact(str(outcome.error))}"
-    collected = f"{media.counted(outcome.movies)} collected"
+    collected = f"{media.counted(outcome.collected)} collected"
     if outcome.status == "paused":
         return f"Paused with {collected}. Press Start Collection to resume."
     if outcome.status == "nothing-to-do":

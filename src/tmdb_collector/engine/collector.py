@@ -70,7 +70,7 @@ Task = PageTask | ItemTask | LinkedTask
 @dataclass(frozen=True)
 class RunOutcome:
     status: Literal["complete", "paused", "failed", "nothing-to-do"]
-    movies: int
+    collected: int  # items collected, of whatever media type
     not_found: int
     failed: int
     requests: int
@@ -80,6 +80,11 @@ class RunOutcome:
     error: CollectorError | None = None
     # Linked entities this run fetched, failed or found gone, by entity type ("person": 120).
     linked: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def movies(self) -> int:
+        """:attr:`collected` by its first name (the Python API's readers kept working)."""
+        return self.collected
 
 
 def trust_earlier_answers(store: Store, client: TMDBClient) -> None:
@@ -480,7 +485,7 @@ class Collector:
             )
         outcome = RunOutcome(
             status=status,
-            movies=done,
+            collected=done,
             not_found=not_found,
             failed=failed,
             requests=stats.requests,

@@ -46,7 +46,7 @@ def item_record_json(row: ItemRow, keys: Sequence[str], localizer: Localizer | N
     return f'{{"id":{item_id},"{DETAILS}":{details}{tail}}}'
 
 
-def movie_text(
+def record_text(
     rows: Iterable[ItemRow], keys: Sequence[str], fmt: str, localizer: Localizer | None = None
 ) -> Iterator[str]:
     """The text of a json or jsonl export, one piece per item (json adds its braces)."""
@@ -62,13 +62,13 @@ def movie_text(
     yield "\n}\n"
 
 
-def write_movies_json(
+def write_records_json(
     rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str], localizer: Localizer | None = None
 ) -> int:
     return _write(rows, keys, "json", out, localizer)
 
 
-def write_movies_jsonl(
+def write_records_jsonl(
     rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str], localizer: Localizer | None = None
 ) -> int:
     return _write(rows, keys, "jsonl", out, localizer)
@@ -89,7 +89,7 @@ def _write(
             count += 1
             yield row
 
-    for piece in movie_text(counted(), keys, fmt, localizer):
+    for piece in record_text(counted(), keys, fmt, localizer):
         out.write(piece)
     return count
 
@@ -150,7 +150,7 @@ def _write_export(
     of a past day)."""
     _spare_an_export_from_nothing(store, out, files, chosen, include_removed)
     if fmt in FILE_FORMATS:
-        writer = write_movies_json if fmt == "json" else write_movies_jsonl
+        writer = write_records_json if fmt == "json" else write_records_jsonl
         rows = store.iter_items(chosen, include_removed=include_removed)
         with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
             if localizer is None:  # the default export, exactly as before --language
