@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import DEFAULT_MEDIA, PERSON, MediaType, media_type
 from tmdb_collector.media.base import ALL, MAX_PAGE
-from tmdb_collector.media.links import PeopleBound
 from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
 from tmdb_collector.plan.linked import (
@@ -143,16 +142,14 @@ class Plan:
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
-        linked_entities(media, self.linked, self.parts, self.person_parts)
+        bound = people_bound(self.linked_cast, self.linked_crew)
+        linked_entities(media, self.linked, self.parts, self.person_parts, bound)
 
     @property
     def linked_entities(self) -> tuple[LinkedEntity, ...]:
         """The entity types the linked stage fetches (none by default)."""
-        return linked_entities(self.media_type, self.linked, self.parts, self.person_parts)
-
-    @property
-    def people_bound(self) -> PeopleBound:
-        return people_bound(self.linked_cast, self.linked_crew)
+        bound = people_bound(self.linked_cast, self.linked_crew)
+        return linked_entities(self.media_type, self.linked, self.parts, self.person_parts, bound)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON values. The linked settings at their defaults are left out:
