@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import DEFAULT_MEDIA, PERSON, MediaType, media_type
 from tmdb_collector.media.base import ALL, MAX_PAGE
+from tmdb_collector.media.images import GALLERY_PART
 from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
 from tmdb_collector.plan.linked import (
@@ -35,7 +36,7 @@ PageCount = int | Literal["all"]
 # Appended images and videos follow ``language`` unless these name more (TMDB's rule): with
 # en-US alone, a poster without text (no language) is left out. Part -> (plan field, param).
 MEDIA_LANGUAGE_FILTERS = {
-    "images": ("image_languages", "include_image_language"),
+    GALLERY_PART: ("image_languages", "include_image_language"),
     "videos": ("video_languages", "include_video_language"),
 }
 DEFAULT_MEDIA_LANGUAGES = "en,null"  # English, and those with no language
