@@ -1,8 +1,11 @@
-"""The package's shape, read from its source: no import circles, one home per metadata key.
+"""The package's shape, read from its source: no import circles; one home per metadata key,
+constant, stage name and the details body's name; no entity type named by the general packages;
+nothing in the wheel that only tests use.
 
 The import graph is built from the AST of every module under ``src/``: imports at the top of a
 module, inside functions and under ``TYPE_CHECKING`` alike, ``from . import x`` resolved to the
-module ``x`` when it is one, and ``importlib.import_module("...")`` with a literal name. Importing
+module ``x`` when it is one, ``importlib.import_module("...")`` with a literal name and a lazy
+``("module", "attribute")`` pair (the CLI's commands, imported by name when asked for). Importing
 ``a.b.c`` runs the ``__init__`` of ``a.b`` first, so it counts as importing that package too
 (unless the importer is inside it: its package is loaded before it). A circle between modules,
 or between sub-packages (``plan``, ``store``, ...; a module directly under ``tmdb_collector``
@@ -63,6 +66,14 @@ def _imported_by_name(node: ast.Call, known: set[str]) -> Iterator[str]:
             yield first.value
 
 
+def _imported_by_pair(node: ast.Tuple, known: set[str]) -> Iterator[str]:
+    """``("tmdb_collector.cli.collect", "collect")``: a lazy (module, attribute) reference, as
+    cli/app.py's commands are, imported by name later (cli/lazy.py)."""
+    first = node.elts[0] if len(node.elts) == 2 else None
+    if isinstance(first, ast.Constant) and first.value in known:
+        yield first.value
+
+
 def _with_packages(target: str, importer: str, packages: set[str]) -> Iterator[str]:
     """``target`` and the packages above it whose ``__init__`` importing it runs first (not
     the importer's own: they are loaded before it)."""
@@ -86,6 +97,8 @@ def import_graph() -> dict[str, dict[str, str]]:
                 targets = _imported(node, package, known)
             elif isinstance(node, ast.Call):
                 targets = _imported_by_name(node, known)
+            elif isinstance(node, ast.Tuple):
+                targets = _imported_by_pair(node, known)
             else:
                 continue
             for target in targets:
@@ -186,6 +199,7 @@ def test_the_graph_sees_lazy_relative_and_type_checking_imports() -> None:
     assert "tmdb_collector.cli.app" in graph["tmdb_collector.cli"]
     # importlib with a literal name, and the package whose __init__ an import runs first
     assert "tmdb_collector.export.tables" in graph["tmdb_collector.dashboard.server"]
+    assert "tmdb_collector.cli.collect" in graph["tmdb_collector.cli.app"]  # a lazy command
     assert "tmdb_collector.simulator" in graph["tmdb_collector.demo"]  # via simulator.process
     assert "tmdb_collector.media" not in graph["tmdb_collector.media.movie"]
     assert cycles({"a": {"b": "x"}, "b": {"c": "y"}, "c": {"a": "z"}, "d": {"a": "w"}}) == [
