@@ -293,7 +293,11 @@ async def test_the_page_shows_the_parts_and_starts_with_other_ones(
     dashboard: TestClient, store: Store
 ) -> None:
     view = await state(dashboard)
-    assert view["parts"] == {"chosen": list(PLAN.parts), "available": list(MOVIE.part_names)}
+    assert view["parts"] == {
+        "chosen": list(PLAN.parts),
+        "available": list(MOVIE.part_names),
+        "default": list(MOVIE.default_parts),
+    }
     done = await run_to_completion(dashboard)
     bad = await dashboard.post("/api/start", json={"parts": ["credits", "trailers"]})
     assert bad.status == 400

@@ -66,6 +66,7 @@ class CollectionSession:
         view["parts"] = {
             "chosen": list(self._plan.parts),
             "available": list(self._plan.media_type.part_names),
+            "default": list(self._plan.media_type.default_parts),
         }
         return view
 
