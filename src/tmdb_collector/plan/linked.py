@@ -27,6 +27,21 @@ def linkable() -> tuple[str, ...]:
     return tuple(media.plural for media in MEDIA_TYPES.values() if media.name in entities)
 
 
+def linked_in_words() -> str:
+    """The --linked words for a help text, each naming the media types that link to it when
+    not all do: "people, collections (Movie only), companies, networks (TV only)"."""
+    titles = [media for media in MEDIA_TYPES.values() if media.links]
+    words = []
+    for plural in linkable():
+        by = [
+            title.label
+            for title in titles
+            if plural in (media_type(link.entity).plural for link in title.links)
+        ]
+        words.append(plural if len(by) == len(titles) else f"{plural} ({'/'.join(by)} only)")
+    return ", ".join(words)
+
+
 def _words(value: object) -> list[str]:
     if isinstance(value, str):
         return [word.strip() for word in value.split(",") if word.strip()]
