@@ -31,7 +31,6 @@ from tmdb_collector.collection import Collection as Collection
 from tmdb_collector.collection import PathLike, since_day
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.engine.events import ProgressEvents, Snapshots
-from tmdb_collector.errors import UsageError
 from tmdb_collector.fetch.settings import ClientSettings, build_client_settings
 from tmdb_collector.media.images import DEFAULT_IMAGE_CONCURRENCY, DEFAULT_IMAGE_RATE
 from tmdb_collector.plan.config import on_collection
