@@ -51,10 +51,10 @@ from bench_tables import build, collect_source
 from tests.support.postgres import PgServer, no_other_session, postgres_server
 
 import tmdb_collector
-from tmdb_collector.history.availability import WATCH_PROVIDERS
 from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import MOVIE
 from tmdb_collector.media.links import DETAILS
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.sync.target import PASSWORD_ENV
 
 TARGET_INCREMENTAL = 0.05  # an incremental sync of 1% changed: under 5% of the first's time
@@ -187,7 +187,7 @@ def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
     import psycopg
     import pyarrow.parquet as pq
 
-    from tmdb_collector.sync.copy_text import column_list, create_table
+    from tmdb_collector.sync.pg_schema import column_list, create_table
 
     out = workdir / "parquet"
     child = run_child(

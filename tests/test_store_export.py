@@ -205,7 +205,7 @@ def test_export_is_atomic_and_checks_its_target(
         def full_disk(rows: object, keys: object, handle: object) -> int:
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(export_module, "write_movies_json", full_disk)
+        monkeypatch.setattr(export_module, "write_records_json", full_disk)
         with pytest.raises(ExportError, match="No space left on device"):
             export(store, "json", out)
     assert out.read_text() == '{"keep": "me"}'

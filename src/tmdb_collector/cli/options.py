@@ -26,7 +26,7 @@ from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, ExpandingPart, Medi
 from tmdb_collector.media.base import APPEND_LIMIT
 from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.config import build_plan, read_config
-from tmdb_collector.plan.linked import DEFAULT_PERSON_PARTS, PERSON_PARTS, linkable
+from tmdb_collector.plan.linked import DEFAULT_PERSON_PARTS, PERSON_PARTS, linked_in_words
 from tmdb_collector.plan.plan import (
     DEFAULT_MEDIA_LANGUAGES,
     Plan,
@@ -281,8 +281,8 @@ def linked_options() -> list[Callable[[F], F]]:
             "--linked",
             metavar="LIST",
             help="After stage 3, fetch the entities the titles name, one request each: "
-            + ", ".join(linkable())
-            + " (TV only: networks), or 'all' (default none).",
+            + linked_in_words()
+            + ", or 'all' (default none).",
         ),
         click.option(
             "--person-parts",

@@ -6,20 +6,15 @@ with the collector for the GIL, and its CPU and memory stay out of the collector
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tmdb_collector.errors import CollectorError
-from tmdb_collector.simulator.hold import HOLD_ROUTE
-from tmdb_collector.simulator.outage import OUTAGE_OVER, OUTAGE_PREFIX
 from tmdb_collector.simulator.output import OutputLines
 from tmdb_collector.simulator.runner import LIFELINE_ENV
 
@@ -35,38 +30,6 @@ class SimulatorProcess:
     @property
     def root_url(self) -> str:
         return self.base_url.removesuffix("/3")
-
-    def start_outage(self, kind: str = "html503", duration: float | None = None) -> None:
-        """Begin an outage in the child (``refuse`` needs ``duration``: the control route
-        is refused too); see :mod:`tmdb_collector.simulator.outage`."""
-        query = {"kind": kind} | ({"duration": str(duration)} if duration is not None else {})
-        self._control("POST", "/__sim/outage?" + urllib.parse.urlencode(query))
-
-    def stop_outage(self) -> None:
-        self._control("DELETE", "/__sim/outage")
-
-    def outages_over(self, count: int, timeout: float) -> bool:
-        """Wait until the child has said ``count`` outages are over (the port of a refuse
-        outage accepts connections again then); False if ``timeout`` seconds pass first."""
-        return self.output.seen(OUTAGE_PREFIX + OUTAGE_OVER, timeout, count) is not None
-
-    def hold_details(self, after: int) -> None:
-        """Hold the item-details requests after the next ``after`` (see ``simulator.hold``)."""
-        self._control("POST", f"{HOLD_ROUTE}?after={after}")
-
-    def release_details(self) -> None:
-        self._control("DELETE", HOLD_ROUTE)
-
-    def details_waiting(self) -> int:
-        """How many details requests the hold keeps waiting."""
-        waiting: int = json.loads(self._control("GET", HOLD_ROUTE))["waiting"]
-        return waiting
-
-    def _control(self, method: str, path: str) -> bytes:
-        request = urllib.request.Request(self.root_url + path, method=method)
-        with urllib.request.urlopen(request, timeout=30) as response:  # loopback only
-            body: bytes = response.read()
-        return body
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from tmdb_collector.errors import (
     StoreWriteError,
     UsageError,
 )
-from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
+from tmdb_collector.media import LEGACY_MEDIA, MediaType, media_type
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store import meta_keys, schema
 
@@ -175,7 +175,7 @@ class Database:
     def media_type(self) -> MediaType:
         """What this database holds (fixed when it was created)."""
         if self._media is None:
-            self._media = media_type(self.meta(meta_keys.MEDIA) or DEFAULT_MEDIA)
+            self._media = media_type(self.meta(meta_keys.MEDIA) or LEGACY_MEDIA)
         return self._media
 
     def meta(self, key: str) -> str | None:
@@ -239,7 +239,7 @@ def stored_plan(path: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(plan, dict):
         return None
-    plan.setdefault("media", DEFAULT_MEDIA)
+    plan.setdefault("media", LEGACY_MEDIA)
     return plan
 
 
@@ -317,7 +317,7 @@ def _is_blank(connection: sqlite3.Connection) -> bool:
 
 
 # The table that holds the collected bodies, by schema version.
-_BODIES_TABLE = {"1": "movies", "2": "items"}
+_BODIES_TABLE = {"1": schema.V1_TABLE, "2": "items"}
 
 
 def _check_ours(path: Path, connection: sqlite3.Connection) -> str:
