@@ -75,7 +75,10 @@ def _kind(cur: Any, statement: Any) -> str:
     if words[:1] == ["COPY"]:
         return "COPY " + words[1].rsplit(".", 1)[-1].strip('"')
     if "INDEX" in words[:3] or "PRIMARY" in words[:5]:
-        return "CREATE INDEX / ADD PRIMARY KEY"
+        on = words[words.index("ON") + 1] if "ON" in words else words[2]  # CREATE INDEX / ALTER
+        table = on.rsplit(".", 1)[-1].strip('"')
+        what = text[text.rindex("(") :].replace('"', "")
+        return f"CREATE INDEX / ADD PRIMARY KEY: {table} {what}"
     return words[0] if words else "?"
 
 
@@ -138,6 +141,7 @@ def instrument() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--movies", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="a collection to sync (else one is built)")
     args = parser.parse_args()
     from tmdb_collector.store.store import Store
     from tmdb_collector.sync.run import sync
@@ -145,18 +149,27 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="profile-sync-") as tmp, postgres_server() as pg:
         workdir = Path(tmp)
-        print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
-        db = workdir / "big.db"
-        build(collect_source(workdir), db, args.movies, MOVIE.default_parts)
+        db = args.db
+        if db is None:
+            print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
+            db = workdir / "big.db"
+            build(collect_source(workdir), db, args.movies, MOVIE.default_parts)
         instrument()
         began, usage = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
+        stages: dict[str, float] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            stages.setdefault(stage, time.monotonic() - began)
+
         with Store.open_existing(db) as store:
-            sync(store, parse_target(pg.dsn(), "tmdb"))
+            sync(store, parse_target(pg.dsn(), "tmdb"), progress)
         wall = time.monotonic() - began
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
+    print(f"first sync of {db.name}: {wall:.1f} s; load average {os.getloadavg()[0]:.1f}")
     print(
-        f"first sync of {args.movies:,} movies: {wall:.1f} s; load average {os.getloadavg()[0]:.1f}"
+        "stages began at (wall s): "
+        + ", ".join(f"{name} {at:.1f}" for name, at in sorted(stages.items(), key=lambda x: x[1]))
     )
     print(f"client CPU {cpu:.1f} s; by stage (thread CPU, summed over threads):")
     for name, seconds in sorted(client.items(), key=lambda item: -item[1]):
