@@ -367,12 +367,12 @@ class _Job:
             for number, scope in enumerate(self.found, 1):
                 units = local[scope.name]
                 every = frozenset(units)
+                # the fingerprints first: the server takes them while the first rows are built
+                sender.submit(partial(self.copy_units, scope.name, units))
                 for built in scope.rows(every, every, True):
                     sender.submit(partial(self.copy_built, scope, built, freeze=True), written.add)
-                # after the last scope's rows, what is left is the server's
-                last = number == len(self.found)
-                indexing = (lambda _none: self.report("indexing", 0, 1)) if last else None
-                sender.submit(partial(self.copy_units, scope.name, units), indexing)
+                if number == len(self.found):  # what is left is the server's
+                    sender.submit(_nothing, lambda _none: self.report("indexing", 0, 1))
                 sender.submit(partial(self.add_keys, scope))
                 self.result.units[scope.label].new = len(units)
         # No ANALYZE here: autovacuum analyzes the new tables after the commit, and until then
@@ -451,6 +451,10 @@ class _Job:
             counts.replaced += rows - fresh
         unit_table = scope.tables[0].name
         return built[unit_table][0] if unit_table in built else 0
+
+
+def _nothing() -> None:
+    """A piece of the sender's work that only marks a point (its ``done`` runs there)."""
 
 
 class _Written:
