@@ -487,9 +487,9 @@ def test_a_scopes_keys_are_built_while_the_next_scopes_rows_are_sent(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A first load sends the titles' keys and indexes to the server right after their rows,
-    before the linked entities' rows (the server builds them while the client builds those),
-    and the keys made early are there after the sync."""
+    """A first load sends the titles' fingerprints before their rows and their keys and
+    indexes right after them, before the linked entities' rows (the server builds them while
+    the client builds those); the keys made early are there after the sync."""
     from tmdb_collector.sync.run import keys_after_load, sync
     from tmdb_collector.sync.target import parse_target
 
@@ -525,6 +525,10 @@ def test_a_scopes_keys_are_built_while_the_next_scopes_rows_are_sent(
         n for n, statement in enumerate(sent) if statement.startswith(f'COPY "{schema}"."people"')
     )
     assert max(sent.index(statement) for statement in early) < first_person_row
+    # each scope's fingerprints go before its rows (the server writes them while the first
+    # batch is built), not after the last COPY
+    copies = [statement.split()[1] for statement in sent if statement.startswith("COPY")]
+    assert copies.index(f'"{schema}"."_tmdb_sync_units"') < copies.index(f'"{schema}"."movies"')
     assert not [statement for statement in sent if statement.startswith("ANALYZE")]
     with psycopg.connect(pg_server.dsn()) as conn:
         indexes = {
