@@ -77,14 +77,6 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def ended_children_cpu(pid: int) -> float:
-    """CPU seconds of the ended children of the server process ``pid`` belongs to (the
-    postmaster's): a running backend's parallel workers, once they have ended."""
-    parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
-    fields = Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
-
-
 def server_cpu(dsn: str) -> float:
     """CPU seconds of the server's processes that have ended (backends, parallel workers,
     autovacuum workers): the postmaster's children's times, once every other client's
@@ -227,7 +219,7 @@ def copy_files(out: Path, dsn: str, schema: str, keyed: dict[str, SyncTable] | N
     began, began_cpu = time.monotonic(), time.process_time()
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         backend = conn.info.backend_pid
-        backend_before, workers_before = backend_cpu(backend), ended_children_cpu(backend)
+        backend_before = backend_cpu(backend)
         cur.execute(f"CREATE SCHEMA {schema}")
         if keyed is not None:
             cur.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'")
@@ -247,15 +239,13 @@ def copy_files(out: Path, dsn: str, schema: str, keyed: dict[str, SyncTable] | N
             for after in keys_after_load(schema, keyed[path.stem]) if keyed else ():
                 cur.execute(after.encode())
         took, took_cpu = time.monotonic() - began, time.process_time() - began_cpu
+        # the backend's own: a parallel index build's workers are not counted (nor could they
+        # be told here from autovacuum's workers, which end in the meantime too)
         copy_server = backend_cpu(backend) - backend_before
-        # the parallel index builds' workers (and any autovacuum worker that ended meanwhile)
-        workers = ended_children_cpu(backend) - workers_before
         cur.execute(f"DROP SCHEMA {schema} CASCADE")
     print(
         f"    COPY into {schema}: {took:.1f} s; CPU: client {took_cpu:.1f} s, server"
-        f" {copy_server:.1f} s + ended server processes {workers:.1f} s (parallel workers,"
-        " autovacuum);"
-        f" load average {os.getloadavg()[0]:.1f}",
+        f" {copy_server:.1f} s; load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     return took
