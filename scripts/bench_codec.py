@@ -80,7 +80,9 @@ def train(choice: Choice, samples: list[bytes]) -> zstandard.ZstdCompressionDict
     )
     cover = {} if choice.searched else {"k": codec.TRAIN_K, "d": codec.TRAIN_D}
     try:
-        return zstandard.train_dictionary(size, samples, dict_id=1, level=choice.level, **cover)
+        return zstandard.train_dictionary(
+            size, list(samples), dict_id=1, level=choice.level, **cover
+        )
     except zstandard.ZstdError:
         return None
 

@@ -223,13 +223,13 @@ def per_body(level: int, dict_bytes: int | None, shared: bool = False) -> Choice
         dictionaries: dict[str, zstandard.ZstdCompressionDict | None] = {}
         if dict_bytes is not None and shared:
             mixed = [body for kind in train.values() for body in kind[: codec.SAMPLES // 4]]
-            one = zstandard.train_dictionary(dict_bytes, mixed, dict_id=1, level=level)
+            one = zstandard.train_dictionary(dict_bytes, list(mixed), dict_id=1, level=level)
             dictionaries = dict.fromkeys(test, one)
         elif dict_bytes is not None:
             for kind, bodies in train.items():
                 samples = bodies[: codec.SAMPLES]
                 dictionaries[kind] = zstandard.train_dictionary(
-                    dict_bytes, samples, dict_id=1, level=level
+                    dict_bytes, list(samples), dict_id=1, level=level
                 )
         total, packed, pack_s, unpack_s = 0, 0, 0.0, 0.0
         for kind, bodies in test.items():

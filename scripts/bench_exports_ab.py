@@ -7,6 +7,10 @@ shared machine falls on all of them alike. Prints, per tree and export, the medi
 CPU seconds (user + system of the child) and the json dump's median wall divided by the
 export's, with #24's verdict (>= 1.0, at least as fast as the dump: "met").
 
+``--parts`` is as ``export --parts`` takes it (``all``, ``none``, names), or ``default``: the
+part set a new collection of the database's media gets (``MediaType.default_parts``, e.g. a
+movie's credits, keywords and recommendations).
+
     git archive main src | tar -x -C /tmp/main-tree
     .venv/bin/python scripts/bench_exports_ab.py --db DB --parts all --rounds 3 \\
         --tree main=/tmp/main-tree/src --tree branch=src \\
@@ -27,6 +31,23 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tmdb_collector.media import media_type
+from tmdb_collector.media.base import NO_PARTS
+from tmdb_collector.store.database import stored_plan
+
+DEFAULT = "default"  # --parts default: the database's media's default parts
+
+
+def export_parts(db: Path, parts: str) -> str:
+    """``--parts`` as ``export`` takes it: ``default`` becomes the default part set of the
+    database's media, named."""
+    if parts != DEFAULT:
+        return parts
+    plan = stored_plan(db)
+    if plan is None:
+        sys.exit(f"--parts {DEFAULT}: {db} is not a collection")
+    return ",".join(media_type(plan["media"]).default_parts) or NO_PARTS
 
 
 def run(tree: Path, db: Path, export: str, parts: str, out: Path) -> tuple[float, float] | str:
@@ -56,7 +77,7 @@ def run(tree: Path, db: Path, export: str, parts: str, out: Path) -> tuple[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, required=True)
-    parser.add_argument("--parts", default="all")
+    parser.add_argument("--parts", default="all", help=f"as export's, or {DEFAULT!r}")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tree", action="append", required=True, help="NAME=SRC")
     parser.add_argument("--export", action="append", required=True, help="FORMAT [OPTIONS]")
@@ -69,13 +90,14 @@ def main() -> None:
     args = parser.parse_args()
     trees = dict(item.split("=", 1) for item in args.tree)
     exports = [args.dump, *args.export]
+    parts = export_parts(args.db, args.parts)
     args.workdir.mkdir(parents=True, exist_ok=True)
     times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for n in range(args.rounds):
         for name, src in trees.items():
             for export in exports:
                 out = args.workdir / f"bench-ab-{os.getpid()}-{n}"
-                figure = run(Path(src), args.db, export, args.parts, out)
+                figure = run(Path(src), args.db, export, parts, out)
                 if isinstance(figure, str):
                     print(f"round {n + 1} {name:8} {export:34} failed: {figure}", flush=True)
                     continue
@@ -85,7 +107,7 @@ def main() -> None:
                     f" {figure[1]:6.2f} load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
-    print(f"\nmedians of {args.rounds} rounds, --parts {args.parts}:")
+    print(f"\nmedians of {args.rounds} rounds, --parts {args.parts} ({parts}):")
     for name in trees:
         if (name, args.dump) not in times:
             print(f"{name:8} {args.dump:34} failed in every round: no ratio")

@@ -93,7 +93,7 @@ def steady_rate(child: Child) -> float | None:
     ]
     if len(stamps) < 2 or stamps[-1][0] <= stamps[0][0]:
         return None
-    return (stamps[-1][1] - stamps[0][1]) / (stamps[-1][0] - stamps[0][0])
+    return float((stamps[-1][1] - stamps[0][1]) / (stamps[-1][0] - stamps[0][0]))
 
 
 def images(

@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--parts", default=",".join(MOVIE.default_parts), help="or all")
     args = parser.parse_args()
     parts = MOVIE.parse_parts(args.parts)
-    spent: collections.Counter[str] = collections.Counter()
+    spent: collections.defaultdict[str, float] = collections.defaultdict(float)
     movies = 0
     with Store.open_existing(args.db) as store:
         rows = raw_items(store, parts)

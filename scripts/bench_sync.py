@@ -55,12 +55,12 @@ from bench_tables import build, collect_source
 from tests.support.postgres import PgServer, no_other_session, postgres_server
 
 import tmdb_collector
-from tmdb_collector.history.availability import WATCH_PROVIDERS
 from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import MOVIE
 from tmdb_collector.media.links import DETAILS
+from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.store.store import Store
-from tmdb_collector.sync.copy_text import column_list, create_table
+from tmdb_collector.sync.pg_schema import column_list, create_table
 from tmdb_collector.sync.run import INDEX_MEMORY, create_for_load, keys_after_load
 from tmdb_collector.sync.source import SyncTable, scopes
 from tmdb_collector.sync.target import PASSWORD_ENV

@@ -109,11 +109,14 @@ def instrument() -> None:
 
     from tmdb_collector.export import tables
     from tmdb_collector.store import codec, sync_reads
-    from tmdb_collector.sync import copy_text, source
+    from tmdb_collector.sync import source
 
-    makers: list[Any] = [copy_text, source]
-    with contextlib.suppress(ImportError):  # a tree from before binary COPY has no copy_binary
-        makers.append(importlib.import_module("tmdb_collector.sync.copy_binary"))
+    makers: list[Any] = [source]
+    # A tree from before binary COPY has no copy_binary; one from before the rename has
+    # copy_text where pg_schema is now.
+    for maker in ("pg_schema", "copy_text", "copy_binary"):
+        with contextlib.suppress(ImportError):
+            makers.append(importlib.import_module(f"tmdb_collector.sync.{maker}"))
 
     # Patched where they are defined: the sync imports them where rows are built, or at its
     # own import (an older tree's source.py: patched there too).

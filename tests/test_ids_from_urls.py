@@ -4,15 +4,18 @@ content is what tells, and the refusal must leave nothing behind and name the UR
 from __future__ import annotations
 
 import gzip
+import signal
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.cli_helpers import collect_args, one_line_error, run_cli, update_args
+from tests.cli_helpers import collect_args, one_line_error, run_cli, start_cli, update_args
+from tests.support.lines import HANG_GUARD, Lines
 
 SERIES = gzip.compress(b'{"id":1,"original_name":"Pride","popularity":3.8}\n')
 NOT_AN_EXPORT = b"<xml>not a daily export</xml>\n"
@@ -89,3 +92,35 @@ def test_update_names_the_url_it_refuses(files: str, sim_url: str, tmp_path: Pat
         assert f"error: {url} " in line
         assert "tmdb-ids-" not in line  # the temporary download
     assert db.read_bytes() == before
+
+
+def test_the_dashboard_leaves_no_collection_behind(
+    files: str, sim_url: str, tmp_path: Path
+) -> None:
+    """``serve`` makes its database before Start: a run that refuses the download (HTTP 404
+    under a neutral name) has it removed when the dashboard stops, as ``collect`` does, and
+    the refusal is the command's one-line error (exit 2)."""
+    db = tmp_path / "c.db"
+    url = f"{files}/gone.json.gz"
+    args = ["serve", "--port", "0", "--db", str(db), "--base-url", sim_url, "--ids-from", url]
+    process = start_cli(args)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    out, err = Lines(process.stdout), Lines(process.stderr)
+    try:
+        page = out.wait_for("Dashboard on ").split("Dashboard on ", 1)[1].strip()
+        assert db.exists()  # made before Start: a URL is checked once downloaded
+        assert httpx.post(f"{page}api/start", timeout=HANG_GUARD).status_code == 200
+        err.wait_for("the server answered HTTP 404")  # the run refused it
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=HANG_GUARD) == 2, err.all()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    out.close()
+    err.close()
+    lines = "".join(err.lines).splitlines()
+    assert f"error: --ids-from {url}: the server answered HTTP 404" in lines[-1]
+    assert "Traceback" not in "".join(lines)
+    assert not db.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == []

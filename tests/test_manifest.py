@@ -16,7 +16,13 @@ from tests.conftest import SmallCollection
 from tmdb_collector import ATTRIBUTION, __version__
 from tmdb_collector.errors import ExportError
 from tmdb_collector.export.exporter import export
-from tmdb_collector.export.manifest import shareable_base_url
+from tmdb_collector.export.formats import TABLE_FORMATS
+from tmdb_collector.export.manifest import (
+    MANIFEST_NAME,
+    manifest_path,
+    read_listed,
+    shareable_base_url,
+)
 from tmdb_collector.status import collection_status
 from tmdb_collector.store.store import Store
 
@@ -117,3 +123,28 @@ def test_a_published_base_url_loses_user_info_and_query() -> None:
     )
     assert shareable_base_url("https://api.themoviedb.org/3") == "https://api.themoviedb.org/3"
     assert shareable_base_url("http://[::1]:9000/3") == "http://[::1]:9000/3"
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "duckdb"])
+def test_the_manifest_reads_back_as_written(
+    small_collection: SmallCollection, tmp_path: Path, fmt: str
+) -> None:
+    directory = fmt in TABLE_FORMATS
+    out = tmp_path / ("tables" if directory else "movies.duckdb")
+    run_export(small_collection, fmt, out)
+    written = read_json(manifest_path(out, directory=directory))["export"]["files"]
+    listed = read_listed(out, directory=directory)
+    assert listed.files == {entry["name"]: entry["rows"] for entry in written}
+    if directory:
+        assert listed.tables == {}
+        assert listed.table_rows(directory=True)["movies"] == listed.files["movies.parquet"] > 20
+    else:
+        assert listed.tables == written[0]["tables"]
+        assert listed.table_rows(directory=False)["movies"] > 20
+
+
+@pytest.mark.parametrize("text", ["[]", '{"export": {}}', '{"export": {"files": [7]}}', "{"])
+def test_a_manifest_that_lists_no_files_is_refused(tmp_path: Path, text: str) -> None:
+    (tmp_path / MANIFEST_NAME).write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="lists no export's files"):
+        read_listed(tmp_path, directory=True)

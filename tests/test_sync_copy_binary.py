@@ -20,7 +20,7 @@ from tmdb_collector.export.arrow_types import arrow_schema
 from tmdb_collector.media.table_schema import Column, Kind
 from tmdb_collector.sync import copy_binary
 from tmdb_collector.sync.copy_binary import CopyData, copy_data
-from tmdb_collector.sync.copy_text import PG_TYPES, copy_statement, create_table
+from tmdb_collector.sync.pg_schema import PG_TYPES, copy_statement, create_table
 
 UTC = dt.UTC
 BIG = 2**63 - 1

@@ -415,7 +415,7 @@ async def collect_async(
     **options: Unpack[RunOptions],
 ) -> CollectResult:
     """Run (or resume) a collection into the database ``db``; see :func:`collect`."""
-    from tmdb_collector.engine.id_loading import UncheckedDownload, check_new_source
+    from tmdb_collector.engine.id_loading import check_new_source
     from tmdb_collector.engine.run_progress import RunProgress
     from tmdb_collector.engine.runner import run_collection
 
@@ -439,14 +439,13 @@ async def collect_async(
             events=run.view.events,
         )
         outcome = await run.reporting(collecting, progress)
-        refused = isinstance(outcome.error, UsageError) and unchecked is not None
-        if not (refused and UncheckedDownload.unloaded(store)):
+        refused = None if unchecked is None else unchecked.refusal(outcome.error, store)
+        if refused is None:
             _raise_fatal(outcome)
             return CollectResult(outcome, retried, collection_status(store), reharvested)
     assert unchecked is not None
-    assert outcome.error is not None
     unchecked.remove()  # a refused --ids-from URL leaves no collection behind
-    raise outcome.error
+    raise refused
 
 
 def collect(

@@ -17,7 +17,7 @@ from tmdb_collector.cli.options import (
 )
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS, default_export_path
-from tmdb_collector.export.manifest import MANIFEST_NAME, manifest_path
+from tmdb_collector.export.manifest import MANIFEST_NAME, read_listed
 from tmdb_collector.status import format_status
 
 
@@ -162,12 +162,7 @@ def _tables_written(fmt: str, target: Path) -> str:
     """What an ``export --tables`` wrote, as its manifest counts it: the rows of each table
     (the titles it counts were maybe not written at all, as with ``--tables people``)."""
     directory = fmt in TABLE_FORMATS
-    manifest = json.loads(manifest_path(target, directory=directory).read_text(encoding="utf-8"))
-    files = manifest["export"]["files"]
-    if directory:
-        rows = {Path(entry["name"]).stem: entry["rows"] for entry in files}
-    else:  # one database file, counting the rows of each of its tables
-        rows = files[0]["tables"]
+    rows = read_listed(target, directory=directory).table_rows(directory=directory)
     return ", ".join(
         f"{name} ({count:,} {'row' if count == 1 else 'rows'})" for name, count in rows.items()
     )

@@ -316,9 +316,9 @@ def serve(
     credentials = Credentials.from_env()
     if not is_loopback(host):
         click.echo(f"warning: anyone who can reach {host} can control this dashboard", err=True)
-    check_new_source(db, plan)
+    unchecked = check_new_source(db, plan)
     with Store.create_or_open(db, plan) as store:
-        serve_dashboard(
+        last = serve_dashboard(
             store,
             plan,
             settings,
@@ -327,3 +327,10 @@ def serve(
             port=port,
             on_ready=lambda url: click.echo(f"Dashboard on {url}"),
         )
+        refused = (
+            None if unchecked is None or last is None else unchecked.refusal(last.error, store)
+        )
+    if refused is not None:  # as collect: a refused --ids-from URL leaves no collection behind
+        assert unchecked is not None
+        unchecked.remove()
+        raise refused

@@ -26,6 +26,7 @@ from tmdb_collector.dashboard.downloads import download, downloads
 from tmdb_collector.dashboard.logfeed import LogFeed, LogLine
 from tmdb_collector.dashboard.security import WILDCARD_HOSTS, add_security_headers, guard
 from tmdb_collector.dashboard.session import CollectionSession
+from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.signals import on_stop_signals
 from tmdb_collector.errors import ConfigError, UsageError
 from tmdb_collector.fetch.settings import ClientSettings
@@ -189,10 +190,12 @@ def serve_dashboard(
     host: str = "127.0.0.1",
     port: int = 0,
     on_ready: Callable[[str], None] = print,
-) -> None:
-    """Serve the dashboard for ``store`` until SIGINT/SIGTERM; ``on_ready`` gets its URL."""
+) -> RunOutcome | None:
+    """Serve the dashboard for ``store`` until SIGINT/SIGTERM; ``on_ready`` gets its URL.
+    Returns the last run's outcome (None: no run ended)."""
     session = CollectionSession(store, plan, settings, credentials)
     asyncio.run(_serve(create_app(session, host=host), host, port, on_ready))
+    return session.outcome
 
 
 async def _serve(

@@ -46,6 +46,7 @@ class CollectionSession:
         self._collector: Collector | None = None
         self._task: asyncio.Task[None] | None = None
         self._runs = 0
+        self.outcome: RunOutcome | None = None  # the last run's, once one has ended
         self._elapsed_before = 0.0  # seconds spent in earlier runs of this session
         self.progress = progress_from_store(
             store, (entity.media for entity in plan.linked_entities)
@@ -141,6 +142,7 @@ class CollectionSession:
             log.exception("Collection failed: %s", exc)
             self.progress.finish("failed", f"Collection failed: {redact(str(exc))}")
             return
+        self.outcome = outcome
         message = outcome_message(outcome, self.progress.media)
         self.progress.message = message
         log.log(logging.ERROR if outcome.status == "failed" else logging.INFO, "%s", message)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tmdb_collector.engine.run_progress import RunProgress
-from tmdb_collector.errors import NetworkError
+from tmdb_collector.errors import NetworkError, UsageError
 from tmdb_collector.fetch.breaker import CircuitBreaker
 from tmdb_collector.fetch.download import existing_file, is_url, local_copy, url_file_name
 from tmdb_collector.fetch.settings import ClientSettings
@@ -43,10 +43,12 @@ class UncheckedDownload:
     was_empty_file: bool  # an empty file is no collection; it is left empty again
 
     @staticmethod
-    def unloaded(store: Store) -> bool:
-        """True while the download is not loaded (nothing was fetched before it): after a
-        refusal, ``db`` is then removed with :meth:`remove` once ``store`` is closed."""
-        return store.meta(meta_keys.IDS_LOADED) is None
+    def refusal(error: BaseException | None, store: Store) -> UsageError | None:
+        """``error``, when the run (``collect``'s, or the dashboard's last) ended refusing
+        the download: a usage error while the ids are not loaded (nothing was fetched before
+        them). ``db`` is then removed with :meth:`remove` once ``store`` is closed."""
+        unloaded = store.meta(meta_keys.IDS_LOADED) is None
+        return error if isinstance(error, UsageError) and unloaded else None
 
     def remove(self) -> None:
         main, *journals = database_files(self.db)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -94,3 +95,34 @@ def build_manifest(
 
 def manifest_text(manifest: Mapping[str, Any]) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What an export's manifest lists: each file's rows and, in a database file (duckdb),
+    each table's rows (empty for a table export: one file per table)."""
+
+    files: dict[str, int]
+    tables: dict[str, int]
+
+    def table_rows(self, *, directory: bool) -> dict[str, int]:
+        """The rows of each table the export wrote: its files' (named by table) in a
+        ``directory``, else the database file's tables'."""
+        if directory:
+            return {Path(name).stem: rows for name, rows in self.files.items()}
+        return self.tables
+
+
+def read_listed(out: Path, *, directory: bool) -> Listed:
+    """What the manifest of an export to ``out`` lists (the one reader of what
+    :func:`build_manifest` writes). Raises OSError if it cannot be read, ValueError if it is
+    not such a manifest."""
+    text = manifest_path(out, directory=directory).read_text(encoding="utf-8")
+    try:
+        entries = json.loads(text)["export"]["files"]
+        files = {str(entry["name"]): int(entry["rows"]) for entry in entries}
+        first = entries[0] if entries else {}
+        tables = {str(name): int(rows) for name, rows in first.get("tables", {}).items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{MANIFEST_NAME} of {out} lists no export's files") from exc
+    return Listed(files, tables)

@@ -48,7 +48,12 @@ from tmdb_collector.export.formats import FORMATS, TABLE_FORMATS
 from tmdb_collector.export.history_batches import history_batches
 from tmdb_collector.export.linked_names import linked_names
 from tmdb_collector.export.localize import LOCALIZED, Localizer
-from tmdb_collector.export.manifest import MANIFEST_NAME, build_manifest, manifest_text
+from tmdb_collector.export.manifest import (
+    MANIFEST_NAME,
+    build_manifest,
+    manifest_text,
+    read_listed,
+)
 from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
 from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.media.table_schema import Column, Row
@@ -249,9 +254,8 @@ def earlier_tables(store: Store, fmt: str, out: Path) -> list[str]:
     """Files in ``out`` named like one of the collection's tables that the export just written
     there (its ``manifest.json``) does not list: left by an earlier export of other parts."""
     try:
-        manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
-        listed = {entry["name"] for entry in manifest["export"]["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        listed = read_listed(out, directory=True).files
+    except (OSError, ValueError):
         return []
     names = (f"{table}.{fmt}" for table in [*store.media_type.tables.tables, LOCALIZED])
     return [name for name in names if name not in listed and (out / name).is_file()]

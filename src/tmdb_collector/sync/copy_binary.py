@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tmdb_collector.sync.copy_text import CopyData
+from tmdb_collector.sync.pg_schema import CopyData
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # the signature, no flags, no header extension
 TRAILER = struct.pack(">h", -1)

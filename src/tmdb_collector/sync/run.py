@@ -34,7 +34,7 @@ from tmdb_collector.errors import CollectorError, ExportError, UsageError
 from tmdb_collector.media.table_schema import Column
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.store import Store
-from tmdb_collector.sync.copy_text import (
+from tmdb_collector.sync.pg_schema import (
     PG_UDT,
     copy_statement,
     create_table,

@@ -29,13 +29,14 @@ from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE
 from tmdb_collector.store.items import RawItemRow
 from tmdb_collector.store.store import Store
-from tmdb_collector.sync.copy_text import CopyData
+from tmdb_collector.sync.pg_schema import CopyData
 
 SPLIT = 8  # a few units' rows are built in this many batches at least...
 SMALLEST_BATCH = 50  # ...of this many units at least
 # table -> (rows, rows of new units, COPY data) of one batch
 Built = dict[str, tuple[int, int, CopyData]]
 _B = TypeVar("_B")
+_R = TypeVar("_R", bound=tuple[Any, ...])
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _titles(store: Store) -> Scope:
         # A few units: only theirs are read (their history too); else every one, theirs kept.
         only = None if whole else chosen
         every = store.iter_stored_items(parts, ids=only)
-        stored: Iterator[RawItemRow] = (item for item in every if item[0] in chosen)
+        stored = _theirs(every, chosen, whole)
 
         coder = store.codec  # loaded on this thread: the database is read here only
         fresh = _counter(chosen, new)
@@ -127,7 +128,7 @@ def _titles(store: Store) -> Scope:
         finally:
             every.close()
         for name, table_rows in history_tables(store, parts, ids=only):
-            kept = (row for row in table_rows if row[0] in chosen)
+            kept = _theirs(table_rows, chosen, whole)
             while chunk := list(islice(kept, BATCH_SIZE)):
                 yield _as_copy({name: columns_table(HISTORY_TABLES[name], chunk)}, units, fresh)
 
@@ -164,7 +165,7 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
 
         # A few units: only theirs are read; else every one, theirs kept.
         every = store.iter_linked_raw(media.name, parts, read, ids=None if whole else chosen)
-        records = (record for record in every if record[0] in chosen)
+        records = _theirs(every, chosen, whole)
         coder = store.codec  # loaded on this thread: the database is read here only
         fresh = _counter(chosen, new)
 
@@ -176,6 +177,12 @@ def _linked(store: Store, media: MediaType, names: dict[str, str]) -> Scope:
 
     fingerprints = lambda ids: store.linked_fingerprints(media.name, parts, ids)  # noqa: E731
     return Scope(media.name, media.plural, tables, fingerprints, rows)
+
+
+def _theirs(rows: Iterator[_R], chosen: frozenset[int], whole: bool) -> Iterator[_R]:
+    """The rows (unit id first) of the ``chosen`` units: a ``whole`` read's are kept here, a
+    read of their ids (``ids=``) holds no others."""
+    return (row for row in rows if row[0] in chosen) if whole else rows
 
 
 def _as_copy(built: dict[str, Any], units: dict[str, str], fresh: Callable[[Any], int]) -> Built:
