@@ -1,8 +1,11 @@
-"""The package's shape, read from its source: no import circles, one home per metadata key.
+"""The package's shape, read from its source: no import circles; one home per metadata key,
+constant, stage name and the details body's name; no entity type named by the general packages;
+nothing in the wheel that only tests use.
 
 The import graph is built from the AST of every module under ``src/``: imports at the top of a
 module, inside functions and under ``TYPE_CHECKING`` alike, ``from . import x`` resolved to the
-module ``x`` when it is one, and ``importlib.import_module("...")`` with a literal name. Importing
+module ``x`` when it is one, ``importlib.import_module("...")`` with a literal name and a lazy
+``("module", "attribute")`` pair (the CLI's commands, imported by name when asked for). Importing
 ``a.b.c`` runs the ``__init__`` of ``a.b`` first, so it counts as importing that package too
 (unless the importer is inside it: its package is loaded before it). A circle between modules,
 or between sub-packages (``plan``, ``store``, ...; a module directly under ``tmdb_collector``
@@ -63,6 +66,14 @@ def _imported_by_name(node: ast.Call, known: set[str]) -> Iterator[str]:
             yield first.value
 
 
+def _imported_by_pair(node: ast.Tuple, known: set[str]) -> Iterator[str]:
+    """``("tmdb_collector.cli.collect", "collect")``: a lazy (module, attribute) reference, as
+    cli/app.py's commands are, imported by name later (cli/lazy.py)."""
+    first = node.elts[0] if len(node.elts) == 2 else None
+    if isinstance(first, ast.Constant) and first.value in known:
+        yield first.value
+
+
 def _with_packages(target: str, importer: str, packages: set[str]) -> Iterator[str]:
     """``target`` and the packages above it whose ``__init__`` importing it runs first (not
     the importer's own: they are loaded before it)."""
@@ -86,6 +97,8 @@ def import_graph() -> dict[str, dict[str, str]]:
                 targets = _imported(node, package, known)
             elif isinstance(node, ast.Call):
                 targets = _imported_by_name(node, known)
+            elif isinstance(node, ast.Tuple):
+                targets = _imported_by_pair(node, known)
             else:
                 continue
             for target in targets:
@@ -186,6 +199,7 @@ def test_the_graph_sees_lazy_relative_and_type_checking_imports() -> None:
     assert "tmdb_collector.cli.app" in graph["tmdb_collector.cli"]
     # importlib with a literal name, and the package whose __init__ an import runs first
     assert "tmdb_collector.export.tables" in graph["tmdb_collector.dashboard.server"]
+    assert "tmdb_collector.cli.collect" in graph["tmdb_collector.cli.app"]  # a lazy command
     assert "tmdb_collector.simulator" in graph["tmdb_collector.demo"]  # via simulator.process
     assert "tmdb_collector.media" not in graph["tmdb_collector.media.movie"]
     assert cycles({"a": {"b": "x"}, "b": {"c": "y"}, "c": {"a": "z"}, "d": {"a": "w"}}) == [
@@ -287,3 +301,138 @@ def test_only_the_cli_ends_the_process() -> None:
 
 def _named(node: ast.expr, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
+
+
+STAGES_HOME = Path("src/tmdb_collector/plan/stages.py")
+
+
+def _stage_names_spelled(sources: Iterator[tuple[str, ast.Module]]) -> list[str]:
+    """A harvest stage's name as a literal, or any stage's as a literal key of ``stages``,
+    outside plan/stages.py (the simulator serves TMDB's /popular and /discover: not ours)."""
+    spelled = []
+    for where, tree in sources:
+        if Path(where) == STAGES_HOME or Path(where).parts[2] == "simulator":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in ("popular", "discover"):
+                spelled.append(f"{where}:{node.lineno} {node.value!r}")
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "stages"
+                and isinstance(node.slice, ast.Constant)
+            ):
+                spelled.append(f"{where}:{node.lineno} stages[{node.slice.value!r}]")
+    return spelled
+
+
+def test_stage_names_are_spelled_only_in_their_home() -> None:
+    """The stages of a run (popular, discover, details, linked) are named through
+    plan/stages.py: the progress, the store's queries, status and the CLI share them."""
+    spelled = _stage_names_spelled(_sources())
+    assert not spelled, "stage names spelled outside plan/stages.py:\n" + "\n".join(spelled)
+
+
+DETAILS_HOMES = {
+    "src/tmdb_collector/media/links.py": "DETAILS, the name of an item's own body",
+    "src/tmdb_collector/plan/stages.py": "DETAILS_STAGE, the run's stage 3",
+    "src/tmdb_collector/store/compaction.py": "the items table's column of that name (SQL)",
+    # Being changed by another branch (the table exports' CPU) while this test was written:
+    # their fast paths key the details body by the literal. Remove once they import DETAILS.
+    "src/tmdb_collector/export/columnar.py": "left to the exports' own branch",
+    "src/tmdb_collector/export/tables.py": "left to the exports' own branch",
+}
+
+
+def _details_spelled(sources: Iterator[tuple[str, ast.Module]]) -> list[str]:
+    """The literal ``"details"`` outside its homes and the simulator (TMDB's side)."""
+    return [
+        f"{where}:{node.lineno}"
+        for where, tree in sources
+        if where not in DETAILS_HOMES and Path(where).parts[2] != "simulator"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value == "details"
+    ]
+
+
+def test_the_details_body_is_named_only_in_its_home() -> None:
+    """An item's own body is keyed ``"details"`` next to its parts (a fetch's bodies, the
+    store's versions, a record's key): media/links.py's DETAILS names it everywhere."""
+    spelled = _details_spelled(_sources())
+    assert not spelled, '"details" spelled outside media/links.py:\n' + "\n".join(spelled)
+
+
+# Called by Python itself, not by name: a protocol's methods.
+CALLED_BY_PYTHON = {"find_spec"}
+
+
+def _unused_definitions(src: Path) -> list[str]:
+    """Functions, methods and classes of the package no module of it names (in code, in a
+    string, in its static files or in pyproject.toml's entry points): dead, or test-only."""
+    package = src / ROOT
+    named: set[str] = set(CALLED_BY_PYTHON)
+    defined = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Name):
+                named.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                named.add(node.attr)
+            elif isinstance(node, ast.alias):
+                named.add(node.name.rpartition(".")[2])
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                named.update(re.findall(r"\w+", node.value))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                where = f"{path.relative_to(src.parent)}:{node.lineno} {node.name}"
+                defined.append((node.name, where))
+    for path in [*package.rglob("*.js"), *package.rglob("*.html"), src.parent / "pyproject.toml"]:
+        named.update(re.findall(r"\w+", path.read_text(encoding="utf-8")))
+    return [where for name, where in defined if name not in named and not name.startswith("__")]
+
+
+def test_every_definition_is_used_by_the_package() -> None:
+    """Code only tests call belongs under tests/ (tests/support), not in the wheel."""
+    unused = _unused_definitions(SRC)
+    assert not unused, "defined in the package, named by none of it:\n" + "\n".join(unused)
+
+
+ENTITY_WORD = re.compile(r"(^|_)(movies?|series|tv|person|people)(_|$)", re.IGNORECASE)
+GENERAL_PACKAGES = ("engine", "store", "export", "sync", "dashboard")
+NAMED_ENTITY = {
+    "src/tmdb_collector/engine/collector.py": {"movies"},  # RunOutcome.collected's first name
+    # Being changed by another branch (the table exports' CPU) while this test was written:
+    # columnar.py's movie_details and person_credits fast paths belong with media/'s facts.
+    "src/tmdb_collector/export/columnar.py": {"*"},
+    "src/tmdb_collector/export/tables.py": {"*"},
+}
+
+
+def _entity_names(sources: Iterator[tuple[str, ast.Module]]) -> list[str]:
+    """Names (functions, classes, arguments, variables, attributes) in the general packages
+    that say movie, series, TV or person: code there serves every media type."""
+    found = []
+    for where, tree in sources:
+        if Path(where).parts[2] not in GENERAL_PACKAGES:
+            continue
+        allowed = NAMED_ENTITY.get(where, set())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = node.name
+            elif isinstance(node, ast.Name):
+                name = node.id
+            elif isinstance(node, ast.Attribute):
+                name = node.attr
+            elif isinstance(node, ast.arg | ast.keyword):
+                name = node.arg or ""
+            else:
+                continue
+            if ENTITY_WORD.search(name) and not allowed & {name, "*"}:
+                found.append(f"{where}:{node.lineno} {name}")
+    return found
+
+
+def test_general_packages_name_no_entity_type() -> None:
+    """An entity type is a set of facts in media/: engine/, store/, export/, sync/ and
+    dashboard/ serve them all, and their names say so (an item, a record, a title)."""
+    found = _entity_names(_sources())
+    assert not found, "entity types named outside media/:\n" + "\n".join(found)

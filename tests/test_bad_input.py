@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -125,6 +128,47 @@ def test_corrupt_database(collected: Path, tmp_path: Path) -> None:
     result = run_cli(["status", "--db", str(broken)])
     assert result.returncode == 2
     assert "not a tmdb-collector database" in one_line_error(result)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "duckdb", "parquet", "csv"])
+def test_an_export_onto_a_pipe_or_standard_output_is_refused(
+    collected: Path, tmp_path: Path, fmt: str
+) -> None:
+    """Renamed over a pipe (or /dev/null, /dev/stdout), an export replaced the device itself;
+    ``--out -`` made a file (or a table export's folder) named ``-``. Both are refused, the
+    pipe left a pipe."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    refused = "is not a regular file" if fmt in ("json", "jsonl", "duckdb") else "one file per"
+    for out, message in [(str(pipe), refused), ("-", "(standard output) is not supported")]:
+        result = run_cli(
+            ["export", "--db", str(collected), "--format", fmt, "--out", out], cwd=tmp_path
+        )
+        assert result.returncode == 2, result.stderr
+        assert message in one_line_error(result)
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_a_damaged_page_met_by_a_read_names_the_database(collected: Path, tmp_path: Path) -> None:
+    """A database whose header and items are sound but one table's page is garbage opens, and
+    ``status`` met the damage on a read: "unexpected error ... re-run the same command to
+    resume", which cannot help. It is a damaged database, named."""
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(collected.read_bytes())
+    with contextlib.closing(sqlite3.connect(damaged)) as connection:
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'linked_ids'"
+        ).fetchone()
+    with damaged.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+    result = run_cli(["status", "--db", str(damaged)])
+    assert result.returncode == 1, result.stderr
+    message = one_line_error(result)
+    assert message.startswith(f"error: {damaged} is damaged (database disk image is malformed)")
+    assert "unexpected" not in message
 
 
 def test_plan_change_is_explained(collected: Path, sim_url: str) -> None:
@@ -360,6 +404,58 @@ def test_disk_full_during_collect_keeps_what_was_committed(sim_url: str, tmp_pat
         check=False,
     )
     assert resumed.returncode == 0, resumed.stderr
+
+
+@pytest.mark.parametrize("command", ["status", "export"])
+def test_a_database_that_cannot_be_opened_here_is_not_called_foreign(
+    collected: Path, tmp_path: Path, command: str
+) -> None:
+    """Opening a WAL database writes its -shm beside it. When that write fails (here the file
+    size limit; a read-only directory or a full disk alike), the database was called "not a
+    tmdb-collector database; choose another --db" (exit 2): it is ours, and cannot be opened
+    here."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.cli_helpers import cli_env
+
+    db = tmp_path / "c.db"
+    shutil.copyfile(collected, db)
+    result = subprocess.run(
+        [sys.executable, "-m", "tmdb_collector", command, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        cwd=tmp_path,
+        check=False,
+        preexec_fn=lambda: _limit_file_size(1000),
+    )
+    assert result.returncode == 1, result.stderr
+    message = one_line_error(result)
+    assert message.startswith(f"error: cannot write to {db} (disk I/O error)")
+    assert "not a tmdb-collector database" not in message
+
+
+def test_a_path_the_system_refuses_is_bad_input(collected: Path, tmp_path: Path) -> None:
+    """A name longer than the file system allows, or a loop of symbolic links, was an
+    "unexpected error ... re-run the same command to resume" (an OSError, or the
+    RuntimeError of resolving the loop)."""
+    too_long = tmp_path / ("a" * 300 + ".db")
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "back")
+    (tmp_path / "back").symlink_to(loop)
+    cases = [
+        (["collect", "--db", str(too_long), *SMALL_PLAN], 2, "File name too long"),
+        (["export", "--db", str(too_long), "--out", str(tmp_path / "m.json")], 2, "too long"),
+        (["export", "--db", str(collected), "--out", str(loop)], 0, ""),
+    ]
+    for args, code, message in cases:
+        result = run_cli(args)
+        assert result.returncode == code, result.stderr
+        assert "unexpected" not in result.stderr
+        if message:
+            assert message in one_line_error(result)
 
 
 def test_unusable_paths_and_addresses_are_usage_errors(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def test_seed_strategy_makes_the_seeds_four_calls_per_movie(bench: ModuleType) -
 def test_the_summary_line_parses(bench: ModuleType) -> None:
     outcome = RunOutcome(
         status="complete",
-        movies=12_345,
+        collected=12_345,
         not_found=3,
         failed=2,
         requests=13_000,

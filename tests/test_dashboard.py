@@ -23,8 +23,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from tests.httpx_wire import mock_wire
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard import CollectionSession, create_app, dashboard_url
-from tmdb_collector.dashboard.downloads import MOVIES_PER_CHUNK, movie_chunks
-from tmdb_collector.export.exporter import export, write_movies_json, write_movies_jsonl
+from tmdb_collector.dashboard.downloads import RECORDS_PER_CHUNK, record_chunks
+from tmdb_collector.export.exporter import export, write_records_json, write_records_jsonl
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.media import MOVIE
@@ -293,7 +293,11 @@ async def test_the_page_shows_the_parts_and_starts_with_other_ones(
     dashboard: TestClient, store: Store
 ) -> None:
     view = await state(dashboard)
-    assert view["parts"] == {"chosen": list(PLAN.parts), "available": list(MOVIE.part_names)}
+    assert view["parts"] == {
+        "chosen": list(PLAN.parts),
+        "available": list(MOVIE.part_names),
+        "default": list(MOVIE.default_parts),
+    }
     done = await run_to_completion(dashboard)
     bad = await dashboard.post("/api/start", json={"parts": ["credits", "trailers"]})
     assert bad.status == 400
@@ -327,17 +331,17 @@ async def test_download_json_is_the_export_byte_for_byte(
     assert set(first) == {"id", "details", "credits", "keywords", "recommendations"}
 
 
-@pytest.mark.parametrize("count", [0, 1, MOVIES_PER_CHUNK, 2 * MOVIES_PER_CHUNK + 7])
+@pytest.mark.parametrize("count", [0, 1, RECORDS_PER_CHUNK, 2 * RECORDS_PER_CHUNK + 7])
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
 def test_streamed_chunks_are_the_export_text(fmt: str, count: int) -> None:
     keys = ("credits", "keywords", "recommendations")
     rows = [(i, f'{{"id":{i}}}', ("{}", '{"keywords":[]}', "[]")) for i in range(1, count + 1)]
     written = io.StringIO()
-    writer = write_movies_json if fmt == "json" else write_movies_jsonl
+    writer = write_records_json if fmt == "json" else write_records_jsonl
     assert writer(iter(rows), keys, written) == count
-    chunks = list(movie_chunks(iter(rows), keys, fmt))
+    chunks = list(record_chunks(iter(rows), keys, fmt))
     assert "".join(chunks) == written.getvalue()
-    assert len(chunks) <= count // MOVIES_PER_CHUNK + 2  # a few movies per chunk, not one each
+    assert len(chunks) <= count // RECORDS_PER_CHUNK + 2  # a few movies per chunk, not one each
 
 
 async def test_download_tables_as_zip(dashboard: TestClient) -> None:

@@ -152,6 +152,9 @@ def test_start_pause_reload_resume_download(page: Page, dashboard: str, gate: Ga
     expect(state).to_have_text("Idle")
     expect(page.locator("#download")).to_be_disabled()
     expect(page.locator("#bar-popular .count")).to_have_text("0 / 5")
+    # The page's words are the collection's media's (a movie one here), filled in by app.js.
+    expect(page.locator("#default-parts")).to_have_text("credits, keywords and recommendations")
+    expect(page.locator(".media-word").first).to_have_text("movie")
 
     # (1) Start, and the counts rise.
     page.click("#start")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from tests.conftest import SmallCollection
 from tests.support.durable import Durability
 from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.export import duckdb_file
+from tmdb_collector.export import tables as table_export
 from tmdb_collector.export.exporter import export
 from tmdb_collector.media.movie import TABLES, TOP_CAST, views
 from tmdb_collector.store.store import Store
@@ -257,3 +259,24 @@ def test_a_failed_export_keeps_the_previous_file(
 def test_out_must_be_a_file(small_collection: SmallCollection, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is a directory"):
         run_export(small_collection, "duckdb", tmp_path)
+
+
+def test_a_full_disk_while_staging_the_tables_names_the_file_not_the_staging_folder(
+    small_collection: SmallCollection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk filled while the parquet tables were staged: the error named the hidden
+    staging folder and 'the parquet tables' instead of the duckdb file asked for."""
+    out = tmp_path / "movies.duckdb"
+    out.write_bytes(b"the previous export")
+
+    def full(*args: object) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(table_export, "_write_tables", full)
+    with pytest.raises(ExportError) as raised:
+        run_export(small_collection, "duckdb", out)
+    assert str(raised.value) == (
+        f"could not write {out} (No space left on device); any previous movies.duckdb is unchanged"
+    )
+    assert out.read_bytes() == b"the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movies.duckdb"]

@@ -32,6 +32,7 @@ from tests.forward_proxy import forward_proxy
 from tests.support.changes import Changes
 from tests.support.durable import Durability
 from tests.support.hold import Gate, held_after
+from tests.support.outage import start_outage, stop_outage
 from tmdb_collector import api
 from tmdb_collector.errors import EXIT_PAUSED, ImageWriteError
 from tmdb_collector.fetch.settings import ClientSettings
@@ -240,16 +241,16 @@ def test_an_outage_of_the_image_server_is_waited_out(
         process = start_cli(args)
         try:
             gate.wait_held(2)
-            sim.start_outage("html503")  # what comes next meets a CDN's HTML 503
+            start_outage(sim, "html503")  # what comes next meets a CDN's HTML 503
             gate.release()
             assert process.stderr is not None
             for line in process.stderr:  # waits on the run's own events, no sleeping
                 if json.loads(line)["event"] == "outage_start":
                     break
-            sim.stop_outage()
+            stop_outage(sim)
             stdout, stderr = process.communicate(timeout=HANG_GUARD)
         finally:
-            sim.stop_outage()
+            stop_outage(sim)
             if process.poll() is None:
                 kill(process)
     assert process.returncode == 0, stderr

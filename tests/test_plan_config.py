@@ -12,6 +12,7 @@ from tmdb_collector.plan.config import (
     on_collection,
     read_config,
 )
+from tmdb_collector.plan.linked import linked_in_words
 from tmdb_collector.plan.plan import Plan, parse_genres, parse_pages
 
 
@@ -157,3 +158,16 @@ def test_a_plan_on_a_collection_keeps_its_media_even_with_force_plan() -> None:
     for force in (False, True):
         assert on_collection(other, stored, force_plan=force) == other  # opening then refuses
         assert on_collection(asked, None, force_plan=force) == asked
+
+
+def test_the_linked_help_names_which_titles_link_each_entity() -> None:
+    """The --linked help is read from the media types' links: collections come from movies
+    alone, networks from series alone (the help once said only the second)."""
+    from click.testing import CliRunner
+
+    from tmdb_collector.cli import cli
+
+    words = "people, collections (Movie only), companies, networks (TV only)"
+    assert linked_in_words() == words
+    shown = CliRunner().invoke(cli, ["collect", "--help"], terminal_width=1000).output
+    assert f"one request each: {words}, or 'all'" in shown

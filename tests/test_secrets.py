@@ -133,3 +133,25 @@ def test_a_plain_notice_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     Credentials(bearer_token=SECRET)
     tell(None, f"failed: /t/p/w342/a.jpg?token={SECRET}: HTTP 500")
     assert capsys.readouterr().err == "failed: /t/p/w342/a.jpg?token=[REDACTED]: HTTP 500\n"
+
+
+@pytest.mark.parametrize("variable", ["TMDB_API_KEY", "TMDB_READ_ACCESS_TOKEN"])
+def test_a_key_with_a_line_break_is_bad_input_and_never_shown(
+    tmp_path: Path, variable: str
+) -> None:
+    """A token pasted over two lines failed the first request as an "unexpected error ...
+    re-run the same command to resume" (a header cannot hold a line break), exit 1."""
+    env = cli_env()
+    env.pop("TMDB_API_KEY", None)
+    env[variable] = f"{SECRET}\nsecond-line"
+    db = tmp_path / "c.db"
+    result = run_cli(
+        ["collect", "--db", str(db), "--base-url", "http://127.0.0.1:9/3", *TINY], env=env
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        f"error: {variable} holds a line break or another control character; set it to the"
+        " key or token alone, on one line"
+    )
+    assert SECRET not in result.stdout + result.stderr
+    assert not db.exists()

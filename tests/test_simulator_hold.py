@@ -11,6 +11,7 @@ import pytest
 
 from tests.test_simulator_outage import TOKEN
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
+from tmdb_collector.simulator.hold import HOLD_ROUTE
 
 HANG_GUARD = 60.0
 
@@ -22,7 +23,7 @@ def sim() -> Iterator[RunningSimulator]:
 
 
 def hold_route(sim: RunningSimulator) -> str:
-    return f"{sim.root_url}/__sim/hold"
+    return sim.root_url + HOLD_ROUTE
 
 
 def test_details_after_the_allowance_wait_for_the_release(sim: RunningSimulator) -> None:

@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from tests.support.outage import outages_over, start_outage, stop_outage
 from tmdb_collector.simulator import RunningSimulator, SimulatorConfig, running_simulator
 from tmdb_collector.simulator.outage import (
     OUTAGE_KINDS,
     OUTAGE_OVER,
     OUTAGE_PREFIX,
+    OUTAGE_ROUTE,
     Outage,
     OutageWindow,
 )
@@ -118,7 +120,7 @@ def test_unknown_kind_is_rejected(sim: RunningSimulator) -> None:
 
 
 def test_control_route(sim: RunningSimulator) -> None:
-    route = f"{sim.root_url}/__sim/outage"
+    route = sim.root_url + OUTAGE_ROUTE
     with httpx.Client(timeout=30.0) as http:
         assert http.post(route, params={"kind": "nope"}).status_code == 400
         assert http.post(route, params={"kind": "refuse"}).status_code == 400  # no duration
@@ -177,14 +179,14 @@ def test_child_process_outage_through_its_control_route() -> None:
 
     with simulator_process(["--catalog-size", str(SMALL)]) as child:
         url = child.base_url + "/configuration"
-        child.start_outage("html503")
+        start_outage(child, "html503")
         assert httpx.get(url, headers=TOKEN, timeout=30).status_code == 503
-        child.stop_outage()
+        stop_outage(child)
         assert httpx.get(url, headers=TOKEN, timeout=30).status_code == 200
-        child.start_outage("refuse", duration=0.3)
+        start_outage(child, "refuse", duration=0.3)
         # The child says when each outage is over: the html503 above, then this one, its
         # port accepting connections again (a refusing port answers no control route).
-        assert child.outages_over(2, PATIENCE)
+        assert outages_over(child, 2, PATIENCE)
         assert httpx.get(url, headers=TOKEN, timeout=30).status_code == 200
         assert [line.strip() for line in child.output.lines] == [
             f"{OUTAGE_PREFIX}html503",

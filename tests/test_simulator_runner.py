@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -64,3 +66,33 @@ def test_two_simulators_side_by_side() -> None:
         a = httpx.get(f"{one.base_url}/movie/popular", headers=token)
         b = httpx.get(f"{two.base_url}/movie/popular", headers=token)
         assert a.content == b.content
+
+
+# A parent that starts the simulator as its child (as `demo` does), says the child's pid, waits.
+PARENT = """
+import sys
+from tmdb_collector.simulator.process import simulator_process
+with simulator_process(["--catalog-size", "50"]) as simulator:
+    print(simulator.process.pid, flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits on the child with a pidfd")
+def test_the_simulator_child_stops_when_its_parent_is_killed() -> None:
+    """`demo` killed with SIGKILL left its simulator serving, an orphan, for ever."""
+    with subprocess.Popen(
+        [sys.executable, "-c", PARENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as parent:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        exited = os.pidfd_open(child)
+        try:
+            parent.kill()
+            parent.wait()
+            gone, _, _ = select.select([exited], [], [], 60)  # a hang guard, not a time bound
+            if not gone:
+                os.kill(child, signal.SIGKILL)
+            assert gone, "the simulator outlived its parent"
+        finally:
+            os.close(exited)

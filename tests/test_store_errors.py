@@ -77,3 +77,14 @@ def test_classification_uses_the_result_code_not_the_text() -> None:
     full = sqlite3.OperationalError("whatever")
     full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
     assert isinstance(database_error(Path("x.db"), full), StoreWriteError)
+
+
+def test_a_database_that_sqlite_cannot_open_says_its_directory_must_be_writable() -> None:
+    """A WAL database in a read-only directory (or file system) fails with SQLITE_CANTOPEN
+    when its -shm cannot be made: that, not "not a tmdb-collector database", is the error."""
+    cannot = sqlite3.OperationalError("unable to open database file")
+    cannot.sqlite_errorcode = sqlite3.SQLITE_CANTOPEN  # type: ignore[attr-defined]
+    error = database_error(Path("backup/x.db"), cannot)
+    assert isinstance(error, StoreWriteError)
+    assert "x.db-shm" in str(error)
+    assert "directory backup must be writable" in str(error)

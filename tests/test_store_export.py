@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -203,7 +205,7 @@ def test_export_is_atomic_and_checks_its_target(
         def full_disk(rows: object, keys: object, handle: object) -> int:
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(export_module, "write_movies_json", full_disk)
+        monkeypatch.setattr(export_module, "write_records_json", full_disk)
         with pytest.raises(ExportError, match="No space left on device"):
             export(store, "json", out)
     assert out.read_text() == '{"keep": "me"}'
@@ -240,3 +242,55 @@ def test_an_export_is_on_disk_before_it_takes_its_name_and_its_name_after(
     for source, _ in durability.replaced():
         assert durability.synced_before(source)
     assert durability.directory_synced_after(targets[-1])
+
+
+# A child that stages an export (a file and a table export's folder), says so, then waits.
+_STAGING_CHILD = """
+import sys
+from pathlib import Path
+from tmdb_collector.export.atomic import atomic_text_files, staging_directory
+out = Path(sys.argv[1])
+(staging_directory(out.parent) / "movies.parquet").write_text("half")
+with atomic_text_files([out]) as (data,):
+    data.write("half")
+    data.flush()
+    print("staged", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_what_a_killed_export_staged_goes_with_the_next_export(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """SIGKILL leaves an export's staging files (as big as the export) beside its target: the
+    next export there removes them, and leaves a running export's alone."""
+    out = tmp_path / "out" / "movies.json"
+    out.parent.mkdir()
+    command = [sys.executable, "-c", _STAGING_CHILD, str(out)]
+    with (
+        Store.create_or_open(db_path, Plan()) as store,
+        subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        ) as child,
+    ):
+        assert child.stdout is not None
+        assert child.stdout.readline() == "staged\n"
+        staged = sorted(path.name for path in out.parent.iterdir())
+        assert len(staged) == 2
+        queue_ids(store, [550])
+        store.save_item(record_550())
+        export(store, "json", out)
+        assert sorted(path.name for path in out.parent.iterdir()) == sorted(
+            [*staged, "movies.json", "movies.json.manifest.json"]
+        )
+        child.kill()
+        child.wait()
+        export(store, "duckdb", out.with_name("movies.duckdb"))
+        export(store, "json", out)
+    assert sorted(path.name for path in out.parent.iterdir()) == [
+        "movies.duckdb",
+        "movies.duckdb.manifest.json",
+        "movies.json",
+        "movies.json.manifest.json",
+    ]
+    assert "550" in json.loads(out.read_text())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -42,6 +43,7 @@ async def test_a_tv_dashboard_speaks_of_series(db_path: Path, tmp_path: Path) ->
             assert fresh["media"]["title"] == "Series"
             assert fresh["media"]["label"] == "TV"
             assert fresh["stages"]["details"]["label"] == "Series details"
+            assert fresh["parts"]["default"] == ["aggregate_credits", "keywords", "recommendations"]
             assert [f["label"] for f in fresh["formats"]] == [
                 "tv.json",
                 "tv.jsonl",
@@ -63,5 +65,9 @@ async def test_a_tv_dashboard_speaks_of_series(db_path: Path, tmp_path: Path) ->
                 assert "tv-csv/series.csv" in bundle.namelist()
             page = await (await client.get("/static/app.js")).text()
             assert "Collected`" in page  # the counter's label comes from the media's words
+            html = await (await client.get("/static/index.html")).text()
+            # The page's words for one item are the media's too (JS fills them in).
+            text = re.sub(r'<(\w+) [^>]*class="media-word"[^>]*>movie</\1>', "", html)
+            assert not re.search(r"\bmovie\b", text)
         finally:
             await client.close()

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tmdb_collector.errors import MissingCredentialsError
+from tmdb_collector.errors import MissingCredentialsError, UsageError
 
 API_KEY_ENV = "TMDB_API_KEY"
 TOKEN_ENV = "TMDB_READ_ACCESS_TOKEN"
@@ -54,6 +54,14 @@ class Credentials:
         token = env.get(TOKEN_ENV, "").strip()
         if not api_key and not token:
             raise MissingCredentialsError()
+        for name, value in ((API_KEY_ENV, api_key), (TOKEN_ENV, token)):
+            if any(ord(char) < 32 or ord(char) == 127 for char in value):
+                # Sent as it is, it fails every request as "unexpected" (a header cannot hold
+                # a line break); the message never shows the value.
+                raise UsageError(
+                    f"{name} holds a line break or another control character; set it to the"
+                    " key or token alone, on one line"
+                )
         return cls(api_key=api_key or None, bearer_token=token or None)
 
     def query_params(self) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tmdb_collector.media import MEDIA_TYPES, media_type
+from tmdb_collector.plan.stages import DETAILS_STAGE, LINKED_STAGE
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.harvest_progress import (
     StageConsistency,
@@ -21,12 +22,12 @@ def collection_status(store: Store) -> dict[str, Any]:
     if harvest.harvesting:
         stage = "harvest"
     elif counts.pending:
-        stage = "details"
+        stage = DETAILS_STAGE
     else:
         stage = "complete"
     linked = _linked(store)
     if stage == "complete" and any(counts["lacking"] for counts in linked.values()):
-        stage = "linked"
+        stage = LINKED_STAGE
     report = {
         "database": str(store.path),
         "media": store.media_type.name,
@@ -55,8 +56,8 @@ def collection_status(store: Store) -> dict[str, Any]:
         "last_sync": store.meta(meta_keys.LAST_SYNC),
         "compact": store.compact_advice(),
         "failures": [
-            {"id": movie_id, "status": status, "reason": reason}
-            for movie_id, status, reason in store.failures()
+            {"id": item_id, "status": status, "reason": reason}
+            for item_id, status, reason in store.failures()
         ],
         "page_failures": [
             {"query": key, "page": page, "reason": reason}

@@ -1,5 +1,6 @@
 """An HTTP proxy on a fixed loopback port in front of the simulator that can stop accepting
-connections and come back on the same port: an outage of TMDB, as the client sees one."""
+connections and come back on the same port: an outage of TMDB, as the client sees one; and the
+simulator's own outages, begun and ended through its control route in a child process."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
+
+from tmdb_collector.simulator.outage import OUTAGE_OVER, OUTAGE_PREFIX, OUTAGE_ROUTE
+from tmdb_collector.simulator.process import SimulatorProcess
 
 # Framing headers a proxy sets itself for the body it sends on.
 HOP_HEADERS = frozenset({"transfer-encoding", "connection", "content-length"})
@@ -78,3 +84,22 @@ class OutageProxy:
 
     def close(self) -> None:
         self.refuse()
+
+
+def start_outage(
+    sim: SimulatorProcess, kind: str = "html503", duration: float | None = None
+) -> None:
+    """Begin an outage in the child (``refuse`` needs ``duration``: the control route is
+    refused too); see :mod:`tmdb_collector.simulator.outage`."""
+    query = {"kind": kind} | ({"duration": str(duration)} if duration is not None else {})
+    httpx.post(sim.root_url + OUTAGE_ROUTE, params=query, timeout=30).raise_for_status()
+
+
+def stop_outage(sim: SimulatorProcess) -> None:
+    httpx.delete(sim.root_url + OUTAGE_ROUTE, timeout=30).raise_for_status()
+
+
+def outages_over(sim: SimulatorProcess, count: int, timeout: float) -> bool:
+    """Wait until the child has said ``count`` outages are over (the port of a refuse outage
+    accepts connections again then); False if ``timeout`` seconds pass first."""
+    return sim.output.seen(OUTAGE_PREFIX + OUTAGE_OVER, timeout, count) is not None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import sys
+from typing import NoReturn
 
 import click
 
@@ -84,11 +86,26 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(EXIT_PAUSED)
+    except OSError as exc:
+        if exc.filename is None or not exc.strerror:
+            _unexpected(exc)
+        # A path the system refuses before anything is written (a name too long, a loop of
+        # links): the path is the error, not a bug to re-run.
+        logging.getLogger(LOGGER).info("path refused", exc_info=exc)
+        click.echo(f"error: {redact(f'{exc.filename}: {exc.strerror}')}", err=True)
+        sys.exit(EXIT_USAGE if exc.errno in _BAD_PATH else EXIT_RUNTIME)
     except Exception as exc:  # a bug: one line; the traceback only with -v
-        logging.getLogger(LOGGER).info("unexpected error", exc_info=exc)
-        click.echo(f"error: {redact(str(UnexpectedError('in tmdb-collector', exc)))}", err=True)
-        sys.exit(EXIT_RUNTIME)
+        _unexpected(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_BAD_PATH = {errno.ENAMETOOLONG, errno.ELOOP}
+
+
+def _unexpected(exc: Exception) -> NoReturn:
+    logging.getLogger(LOGGER).info("unexpected error", exc_info=exc)
+    click.echo(f"error: {redact(str(UnexpectedError('in tmdb-collector', exc)))}", err=True)
+    sys.exit(EXIT_RUNTIME)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -32,8 +32,8 @@ from tmdb_collector.errors import (
     EXIT_PAUSED,
 )
 from tmdb_collector.media import MediaType, media_type
+from tmdb_collector.plan.stages import HARVEST_STAGES
 from tmdb_collector.status import format_status
-from tmdb_collector.store.harvest_progress import HARVEST_STAGES
 
 if TYPE_CHECKING:  # the engine (and its HTTP client) loads only when a run starts
     from tmdb_collector.engine.collector import RunOutcome
@@ -143,7 +143,7 @@ def summary_line(outcome: RunOutcome, media: MediaType) -> str:
     rate = outcome.requests / outcome.elapsed if outcome.elapsed > 0 else 0.0
     linked = ", ".join(media_type(name).counted(n) for name, n in outcome.linked.items())
     return (
-        f"{media.counted(outcome.movies)} collected ({outcome.not_found} not found, "
+        f"{media.counted(outcome.collected)} collected ({outcome.not_found} not found, "
         f"{outcome.failed} failed){f'; linked: {linked}' if linked else ''}; "
         f"{outcome.requests:,} requests in {outcome.elapsed:.1f} s "
         f"({rate:.1f} req/s, {outcome.throttled} rate-limited)"

@@ -3,6 +3,7 @@ client settings."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -25,14 +26,14 @@ from tmdb_collector.media import DEFAULT_MEDIA, MEDIA_TYPES, ExpandingPart, Medi
 from tmdb_collector.media.base import APPEND_LIMIT
 from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.config import build_plan, read_config
-from tmdb_collector.plan.linked import DEFAULT_PERSON_PARTS, PERSON_PARTS, linkable
+from tmdb_collector.plan.linked import DEFAULT_PERSON_PARTS, PERSON_PARTS, linked_in_words
 from tmdb_collector.plan.plan import (
     DEFAULT_MEDIA_LANGUAGES,
     Plan,
     parse_genres,
     parse_pages,
 )
-from tmdb_collector.store.database import database_files, stored_plan
+from tmdb_collector.store.database import database_error, database_files, stored_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_MODES = ("auto", "plain", "json")
@@ -280,8 +281,8 @@ def linked_options() -> list[Callable[[F], F]]:
             "--linked",
             metavar="LIST",
             help="After stage 3, fetch the entities the titles name, one request each: "
-            + ", ".join(linkable())
-            + " (TV only: networks), or 'all' (default none).",
+            + linked_in_words()
+            + ", or 'all' (default none).",
         ),
         click.option(
             "--person-parts",
@@ -368,11 +369,24 @@ def run_view(no_progress: bool, progress_mode: str, events: ProgressEvents | Non
 
 
 class AttributedCommand(click.Command):
-    """A command whose ``--help`` ends with TMDB's attribution, as TMDB's terms ask."""
+    """A command whose ``--help`` ends with TMDB's attribution, as TMDB's terms ask, and
+    whose SQLite errors that the library did not name (a read of a damaged page, anywhere)
+    are told as the store tells them, naming its ``--db``: not as a bug to re-run."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("epilog", ATTRIBUTION)
         super().__init__(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:
+            db = ctx.params.get("db")
+            # Only SQLite's own failures (they carry its result code): a misuse of the
+            # connection (a closed one: ProgrammingError) is a bug, reported as one.
+            if not isinstance(db, Path) or getattr(exc, "sqlite_errorcode", None) is None:
+                raise
+            raise database_error(db, exc) from exc
 
 
 class AttributedGroup(click.Group):

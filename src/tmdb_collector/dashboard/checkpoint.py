@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.media import MediaType
-from tmdb_collector.store.harvest_progress import HARVEST_STAGES, harvest_progress
+from tmdb_collector.plan.stages import HARVEST_STAGES
+from tmdb_collector.store.harvest_progress import harvest_progress
 from tmdb_collector.store.store import Store
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tmdb_collector.export.exporter import export, movie_text
+from tmdb_collector.export.exporter import export, record_text
 from tmdb_collector.export.formats import (
     DATABASE_FORMATS,
     FILE_FORMATS,
@@ -28,7 +28,7 @@ from tmdb_collector.export.formats import (
 from tmdb_collector.media import MediaType
 from tmdb_collector.store.store import ItemRow, Store
 
-MOVIES_PER_CHUNK = 100
+RECORDS_PER_CHUNK = 100
 ZIPPED_FORMATS = (*TABLE_FORMATS, *DATABASE_FORMATS)
 ZIP_CHUNK_BYTES = 256 * 1024
 
@@ -49,25 +49,25 @@ def downloads(media: MediaType) -> list[dict[str, str]]:
 
 async def download(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
     if fmt in FILE_FORMATS:
-        return await _send_movies(request, database, fmt)
+        return await _send_records(request, database, fmt)
     if fmt in ZIPPED_FORMATS:
         return await _send_tables(request, database, fmt)
     raise web.HTTPNotFound(text=f"unknown download format {fmt!r}")
 
 
-def movie_chunks(rows: Iterator[ItemRow], keys: Sequence[str], fmt: str) -> Iterator[str]:
+def record_chunks(rows: Iterator[ItemRow], keys: Sequence[str], fmt: str) -> Iterator[str]:
     """The text :func:`~tmdb_collector.export.exporter.export` writes, a few items at a time."""
-    pieces = movie_text(rows, keys, fmt)
-    while batch := list(itertools.islice(pieces, MOVIES_PER_CHUNK)):
+    pieces = record_text(rows, keys, fmt)
+    while batch := list(itertools.islice(pieces, RECORDS_PER_CHUNK)):
         yield "".join(batch)
 
 
-async def _send_movies(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
+async def _send_records(request: web.Request, database: Path, fmt: str) -> web.StreamResponse:
     with Store.open_existing(database) as store:
         response = _attachment(download_name(store.media_type, fmt), FILE_FORMATS[fmt])
         await response.prepare(request)
         parts = store.plan().parts
-        for chunk in movie_chunks(store.iter_items(parts), parts, fmt):
+        for chunk in record_chunks(store.iter_items(parts), parts, fmt):
             await response.write(chunk.encode("utf-8"))
     await response.write_eof()
     return response

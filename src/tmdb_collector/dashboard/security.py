@@ -13,7 +13,8 @@ from __future__ import annotations
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # the one list of loopback host names
+LOOPBACK = "127.0.0.1"  # the address the dashboard binds by default, and names for a wildcard
+LOOPBACK_HOSTS = (LOOPBACK, "localhost", "::1")  # the one list of loopback host names
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSP = (

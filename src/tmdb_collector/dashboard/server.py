@@ -24,7 +24,12 @@ from aiohttp import web
 from tmdb_collector.credentials import Credentials
 from tmdb_collector.dashboard.downloads import download, downloads
 from tmdb_collector.dashboard.logfeed import LogFeed, LogLine
-from tmdb_collector.dashboard.security import WILDCARD_HOSTS, add_security_headers, guard
+from tmdb_collector.dashboard.security import (
+    LOOPBACK,
+    WILDCARD_HOSTS,
+    add_security_headers,
+    guard,
+)
 from tmdb_collector.dashboard.session import CollectionSession
 from tmdb_collector.engine.collector import RunOutcome
 from tmdb_collector.engine.signals import on_stop_signals
@@ -43,7 +48,7 @@ CLOSING = web.AppKey("closing", asyncio.Event)
 ASSETS = web.AppKey("assets", dict[str, Asset])
 
 
-def create_app(session: CollectionSession, *, host: str = "127.0.0.1") -> web.Application:
+def create_app(session: CollectionSession, *, host: str = LOOPBACK) -> web.Application:
     app = web.Application(middlewares=[guard(host)])
     app[SESSION] = session
     app[FEED] = LogFeed()
@@ -175,7 +180,7 @@ def _log_event(line: LogLine) -> str:
 
 def dashboard_url(host: str, port: int) -> str:
     if host in WILDCARD_HOSTS:
-        host = "127.0.0.1"
+        host = LOOPBACK
     elif ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}/"
@@ -187,7 +192,7 @@ def serve_dashboard(
     settings: ClientSettings,
     credentials: Credentials,
     *,
-    host: str = "127.0.0.1",
+    host: str = LOOPBACK,
     port: int = 0,
     on_ready: Callable[[str], None] = print,
 ) -> RunOutcome | None:

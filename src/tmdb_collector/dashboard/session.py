@@ -20,6 +20,7 @@ from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.media import MediaType
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.plan.stages import DETAILS_STAGE
 from tmdb_collector.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -66,12 +67,13 @@ class CollectionSession:
         view["parts"] = {
             "chosen": list(self._plan.parts),
             "available": list(self._plan.media_type.part_names),
+            "default": list(self._plan.media_type.default_parts),
         }
         return view
 
     def announce_checkpoint(self) -> None:
         """Log what the store already holds; the page shows it before any Start."""
-        details = self.progress.stages["details"]
+        details = self.progress.stages[DETAILS_STAGE]
         if details.total == 0:
             message = "No checkpoint yet: press Start Collection to begin."
         else:
@@ -105,7 +107,7 @@ class CollectionSession:
             concurrency=self._settings.concurrency,
             progress=self.progress,
         )
-        resuming = self._runs > 0 or self.progress.stages["details"].total > 0
+        resuming = self._runs > 0 or self.progress.stages[DETAILS_STAGE].total > 0
         self._runs += 1
         log.info("Collection resumed" if resuming else "Collection started")
         self.progress.start()  # the page sees "running" at once; run() restarts the clock
@@ -151,7 +153,7 @@ class CollectionSession:
 def outcome_message(outcome: RunOutcome, media: MediaType) -> str:
     if outcome.status == "failed":
         return f"Collection failed: {redact(str(outcome.error))}"
-    collected = f"{media.counted(outcome.movies)} collected"
+    collected = f"{media.counted(outcome.collected)} collected"
     if outcome.status == "paused":
         return f"Paused with {collected}. Press Start Collection to resume."
     if outcome.status == "nothing-to-do":

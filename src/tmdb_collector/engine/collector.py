@@ -34,6 +34,7 @@ from tmdb_collector.export.manifest import collected_from, shareable_base_url
 from tmdb_collector.fetch.client import TMDBClient
 from tmdb_collector.media import MediaType, media_type
 from tmdb_collector.plan.plan import Plan
+from tmdb_collector.plan.stages import DETAILS_STAGE
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.harvest_progress import harvest_progress
 from tmdb_collector.store.store import Store, database_error
@@ -69,7 +70,7 @@ Task = PageTask | ItemTask | LinkedTask
 @dataclass(frozen=True)
 class RunOutcome:
     status: Literal["complete", "paused", "failed", "nothing-to-do"]
-    movies: int
+    collected: int  # items collected, of whatever media type
     not_found: int
     failed: int
     requests: int
@@ -79,6 +80,11 @@ class RunOutcome:
     error: CollectorError | None = None
     # Linked entities this run fetched, failed or found gone, by entity type ("person": 120).
     linked: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def movies(self) -> int:
+        """:attr:`collected` by its first name (the Python API's readers kept working)."""
+        return self.collected
 
 
 def trust_earlier_answers(store: Store, client: TMDBClient) -> None:
@@ -396,7 +402,7 @@ class Collector:
 
     async def _collect_item(self, task: ItemTask) -> bool:
         item_id = task.item_id
-        details = self.progress.stages["details"]
+        details = self.progress.stages[DETAILS_STAGE]
         plan = self._plan
         partial = bool(self._refresh) and self._store.holds(item_id)
         try:
@@ -479,7 +485,7 @@ class Collector:
             )
         outcome = RunOutcome(
             status=status,
-            movies=done,
+            collected=done,
             not_found=not_found,
             failed=failed,
             requests=stats.requests,

@@ -21,6 +21,7 @@ from rich.progress import (
 
 from tmdb_collector.engine.run_progress import RunProgress
 from tmdb_collector.fetch.breaker import format_duration
+from tmdb_collector.plan.stages import DETAILS_STAGE
 
 REFRESH_SECONDS = 0.25
 
@@ -100,7 +101,7 @@ def _update(bars: Progress, tasks: dict[str, TaskID], progress: RunProgress) -> 
     for name, task in tasks.items():
         stage = progress.stages[name]
         info = ""
-        if name == "details":
+        if name == DETAILS_STAGE:
             info = (
                 f"{progress.request_rate():5.1f} req/s  {progress.requests} requests"
                 f"  {progress.throttled} x 429  {progress.not_found} not found"

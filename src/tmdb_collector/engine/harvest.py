@@ -17,6 +17,7 @@ from tmdb_collector.errors import BadResponseError
 from tmdb_collector.fetch.client import JsonResponse
 from tmdb_collector.media.base import MAX_PAGE
 from tmdb_collector.plan.plan import HarvestQuery
+from tmdb_collector.plan.stages import DETAILS_STAGE, HARVEST_STAGES
 from tmdb_collector.store.harvest_progress import harvest_progress
 from tmdb_collector.store.store import Store
 
@@ -69,7 +70,7 @@ class HarvestPlanner:
         """Record a committed page; page 1 reveals the query's size, so it returns the rest."""
         query = task.query
         self._done[query.key] = self._done.get(query.key, 0) + 1
-        self._progress.stages["details"].total += new_ids
+        self._progress.stages[DETAILS_STAGE].total += new_ids
         first = task.page == 1 and query.key not in self._planned  # a reharvest knows its size
         more = self._plan_pages(query, listing.total_pages, {1}) if first else []
         self.update_stage_totals()
@@ -99,7 +100,7 @@ class HarvestPlanner:
         return [PageTask(query, page) for page in range(1, wanted + 1) if page not in done]
 
     def update_stage_totals(self) -> None:
-        for stage in ("popular", "discover"):
+        for stage in HARVEST_STAGES:
             keys = [k for k, (s, _) in self._wanted.items() if s == stage]
             self._progress.stages[stage].total = sum(self._wanted[k][1] for k in keys)
             self._progress.stages[stage].done = sum(self._done.get(k, 0) for k in keys)

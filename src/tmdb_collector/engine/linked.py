@@ -29,12 +29,11 @@ def queue_linked(store: Store, plan: Plan) -> int:
     """Queue every entity of the plan's linked types the held titles name; returns how many
     were new."""
     added = 0
-    bound = plan.people_bound
     for linked in plan.linked_entities:
         batch: set[int] = set()
         for body in _bodies(store, linked.source):
             if isinstance(body, dict):
-                batch.update(linked.link.read(body, bound))
+                batch.update(linked.read(body))
             if len(batch) >= QUEUE_BATCH:
                 added += store.queue_linked(linked.media.name, sorted(batch))
                 batch.clear()

@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 from tmdb_collector.fetch.breaker import OutageView
 from tmdb_collector.media import MediaType
+from tmdb_collector.plan.stages import DETAILS_STAGE, DISCOVER, LINKED_STAGE, POPULAR
 
-STAGES = {"popular": "Popular pages", "discover": "Genre pages", "details": "{word} details"}
-LINKED_STAGE = "linked"  # after the details, in a run with `--linked` alone
+STAGES = {POPULAR: "Popular pages", DISCOVER: "Genre pages", DETAILS_STAGE: "{word} details"}
 LINKED_LABEL = "Linked entities"
 RunState = Literal["idle", "running", "pausing", "paused", "complete", "failed"]
 RATE_WINDOW = 10.0  # seconds of history behind the live request rate
@@ -108,7 +108,7 @@ class RunProgress:
 
     def set_item_counts(self, *, ids: int, done: int, not_found: int, failed: int) -> None:
         """Stage 3 from the store's counts: every id ends collected, not found or failed."""
-        details = self.stages["details"]
+        details = self.stages[DETAILS_STAGE]
         details.total = ids
         details.done = done + not_found + failed
         self.collected = done

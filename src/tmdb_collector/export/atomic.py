@@ -1,7 +1,8 @@
 """Atomic output: write beside the target, fsync, then rename over it.
 
 A failed or interrupted write (disk full, Ctrl-C) removes the temporary file and leaves any
-existing output untouched. No export may write over the collection's own database
+existing output untouched; what an export killed outright (SIGKILL) staged is removed by the
+next export to the same place. No export may write over the collection's own database
 (:func:`spare_database`).
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,13 +21,37 @@ from tmdb_collector.errors import ExportError, UsageError
 from tmdb_collector.store.database import database_files
 
 STAGING_PREFIX = ".tmdb-export-"  # the hidden folders that table and duckdb exports are built in
+# Each staging name holds its process's pid, then tempfile's eight random characters: a later
+# export removes those whose process is gone (:func:`_sweep`).
+_RANDOM = "[a-z0-9_]{8}"
+_STAGING_FOLDER = re.compile(rf"{re.escape(STAGING_PREFIX)}(\d+)-{_RANDOM}\.tmp")
 
 
 def check_output_file(path: Path, example: str) -> None:
-    """``path`` can be written as a file; ``example`` names one inside it, for the message."""
+    """``path`` can be written as a file; ``example`` names one inside it, for the message.
+
+    An export is renamed over its target, so the target must be a regular file or nothing:
+    renamed over ``/dev/null``, a pipe or ``/dev/stdout``, it would replace the device or
+    the link itself (as root, for every program on the machine)."""
+    refuse_standard_output(path, example)
     if path.is_dir():
         raise UsageError(f"--out {path} is a directory; give a file name such as {path / example}")
+    if path.exists() and not path.is_file():
+        raise UsageError(
+            f"--out {path} is not a regular file; an export is written beside its file and"
+            f" renamed over it: give a file name such as {example}"
+        )
     check_output_dir(path.parent)
+
+
+def refuse_standard_output(path: Path, example: str) -> None:
+    """``--out -``: no export streams to stdout; it would have made a file or folder named
+    ``-``."""
+    if str(path) == "-":
+        raise UsageError(
+            f"--out - (standard output) is not supported: an export is written beside its"
+            f" file or folder and renamed into place; give a path such as {example}"
+        )
 
 
 def check_output_dir(directory: Path) -> None:
@@ -51,7 +78,7 @@ def spare_database(database: Path, out: Path, targets: Sequence[Path]) -> None:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b or (a.exists() and b.exists() and os.path.samefile(a, b))
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
         return False
 
 
@@ -97,7 +124,9 @@ def _staging_file(path: Path) -> tuple[int, str]:
     ``mkstemp`` creates files readable by their owner alone; an export is an ordinary file
     the user shares, so it gets 0o666 less the umask, like any file the user writes.
     """
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _sweep(path.parent, re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.{_RANDOM}\.tmp"))
+    prefix = f".{path.name}.{os.getpid()}."
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     os.fchmod(fd, 0o666 & ~_current_umask())
     return fd, name
 
@@ -119,10 +148,43 @@ def _discard(staged: list[tuple[Path, IO[str]]]) -> None:
 
 def staging_directory(parent: Path) -> Path:
     """A new hidden folder in ``parent`` to build an export in, before it is renamed in place."""
+    _sweep(parent, _STAGING_FOLDER)
+    prefix = f"{STAGING_PREFIX}{os.getpid()}-"
     try:
-        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".tmp", dir=parent))
+        return Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=parent))
     except OSError as exc:
         raise ExportError(f"cannot write to {parent}: {error_reason(exc)}") from None
+
+
+def _sweep(directory: Path, staged: re.Pattern[str]) -> None:
+    """Remove the staging files or folders (named by ``staged``, whose group 1 is the pid of
+    the export that made them) that an export killed outright (SIGKILL, a power cut) left in
+    ``directory``: those whose process is gone. A running export's are left alone."""
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        match = staged.fullmatch(entry.name)
+        if match is None or _running(int(match.group(1))):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
+def _running(pid: int) -> bool:
+    if pid <= 0:
+        return True  # not a name we gave: keep it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # another user's process, or not a pid: keep it
+    return True
 
 
 def fsync_path(path: Path) -> None:

@@ -85,9 +85,11 @@ def export_duckdb(
         os.replace(database, out)
         os.replace(manifest, manifest_path(out, directory=False))
         fsync_directory(out.parent)
-    except (OSError, duckdb.Error) as exc:
+    except (OSError, duckdb.Error, ExportError) as exc:
+        # The staged tables' own error names the hidden staging folder: say FILE, and why.
+        cause = exc.__context__ if isinstance(exc, ExportError) and exc.__context__ else exc
         raise ExportError(
-            f"could not write {out} ({error_reason(exc)}); any previous {out.name} is unchanged"
+            f"could not write {out} ({error_reason(cause)}); any previous {out.name} is unchanged"
         ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tmdb_collector.errors import UsageError
 from tmdb_collector.export.atomic import atomic_text_files, check_output_file, spare_database
-from tmdb_collector.export.exporter import write_movies_json, write_movies_jsonl
+from tmdb_collector.export.exporter import write_records_json, write_records_jsonl
 from tmdb_collector.media import MediaType
 from tmdb_collector.store.store import ItemRow, Store
 
@@ -40,6 +40,6 @@ def export_entity(store: Store, entity: str, fmt: str, out: Path) -> int:
     parts = store.linked_parts(media)
     spare_database(store.path, out, [out])  # no manifest: the records alone
     check_output_file(out, media.export_filename)
-    writer = write_movies_json if fmt == "json" else write_movies_jsonl
+    writer = write_records_json if fmt == "json" else write_records_jsonl
     with atomic_text_files([out]) as (data,):
         return writer(store.iter_linked(media.name, parts), parts, data)

@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import IO
 
 from tmdb_collector.errors import ConfigError, UsageError
-from tmdb_collector.export.atomic import atomic_text_files, check_output_file, spare_database
+from tmdb_collector.export.atomic import (
+    atomic_text_files,
+    check_output_file,
+    refuse_standard_output,
+    spare_database,
+)
 from tmdb_collector.export.formats import (
     DATABASE_FORMATS,
     FILE_FORMATS,
@@ -31,6 +36,7 @@ from tmdb_collector.export.formats import (
 from tmdb_collector.export.localize import LOCALIZED, Localization, Localizer
 from tmdb_collector.export.manifest import build_manifest, manifest_path, manifest_text
 from tmdb_collector.history.as_of import as_of as collection_as_of
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.store.store import ItemRow, Store
 
 
@@ -42,10 +48,10 @@ def item_record_json(row: ItemRow, keys: Sequence[str], localizer: Localizer | N
     tail = "".join(f',"{key}":{body}' for key, body in zip(keys, bodies, strict=True))
     if localizer is not None:
         tail += localizer.record_tail(row)
-    return f'{{"id":{item_id},"details":{details}{tail}}}'
+    return f'{{"id":{item_id},"{DETAILS}":{details}{tail}}}'
 
 
-def movie_text(
+def record_text(
     rows: Iterable[ItemRow], keys: Sequence[str], fmt: str, localizer: Localizer | None = None
 ) -> Iterator[str]:
     """The text of a json or jsonl export, one piece per item (json adds its braces)."""
@@ -61,13 +67,13 @@ def movie_text(
     yield "\n}\n"
 
 
-def write_movies_json(
+def write_records_json(
     rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str], localizer: Localizer | None = None
 ) -> int:
     return _write(rows, keys, "json", out, localizer)
 
 
-def write_movies_jsonl(
+def write_records_jsonl(
     rows: Iterable[ItemRow], keys: Sequence[str], out: IO[str], localizer: Localizer | None = None
 ) -> int:
     return _write(rows, keys, "jsonl", out, localizer)
@@ -88,7 +94,7 @@ def _write(
             count += 1
             yield row
 
-    for piece in movie_text(counted(), keys, fmt, localizer):
+    for piece in record_text(counted(), keys, fmt, localizer):
         out.write(piece)
     return count
 
@@ -129,6 +135,8 @@ def export(
     spare_database(store.path, out, [*files, manifest_path(out, directory=fmt in TABLE_FORMATS)])
     if fmt in FILE_FORMATS:
         check_output_file(out, default_export_path(store.media_type, fmt).name)
+    elif fmt in TABLE_FORMATS:  # duckdb's file is checked as it is written
+        refuse_standard_output(out, "tables/")
     if as_of is None:
         return _write_export(store, fmt, out, chosen, files, only, localizer, include_removed)
     with collection_as_of(store, as_of, dt.datetime.now(dt.UTC).date()) as past:
@@ -149,7 +157,7 @@ def _write_export(
     of a past day)."""
     _spare_an_export_from_nothing(store, out, files, chosen, include_removed)
     if fmt in FILE_FORMATS:
-        writer = write_movies_json if fmt == "json" else write_movies_jsonl
+        writer = write_records_json if fmt == "json" else write_records_jsonl
         rows = store.iter_items(chosen, include_removed=include_removed)
         with atomic_text_files([out, manifest_path(out, directory=False)]) as (data, manifest):
             if localizer is None:  # the default export, exactly as before --language

@@ -40,6 +40,7 @@ from tmdb_collector.fetch.settings import ClientSettings
 from tmdb_collector.fetch.transport import AiohttpTransport, RawResponse, Transport
 from tmdb_collector.media import MediaType
 from tmdb_collector.media.base import CONFIGURATION_PATH
+from tmdb_collector.media.links import DETAILS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -164,13 +165,13 @@ class TMDBClient:
 
         bodies, fetched_at = await self.get(path, _params(language, appended), parse)
         found: dict[str, Any] = {}
-        for subpaths in media.follow_ups(bodies["details"], parts):
+        for subpaths in media.follow_ups(bodies[DETAILS], parts):
 
             def take(response: JsonResponse, names: list[str] = subpaths) -> dict[str, Any]:
                 return media.take(item_id, response.body, names)
 
             found.update(await self.get(path, _params(language, subpaths), take))
-        bodies.update(media.assemble(bodies["details"], parts, found))
+        bodies.update(media.assemble(bodies[DETAILS], parts, found))
         return ItemRecord.from_parts(item_id, bodies, media, fetched_at)
 
     async def fetch_parts(

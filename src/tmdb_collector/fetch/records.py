@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from tmdb_collector.media import MediaType
+from tmdb_collector.media.links import DETAILS
 
 
 def encode(body: Any) -> str:
@@ -45,7 +46,7 @@ class ItemRecord:
         media.check(item_id, bodies)
         return cls(
             id=item_id,
-            details=encode(bodies["details"]),
-            parts={name: encode(body) for name, body in bodies.items() if name != "details"},
+            details=encode(bodies[DETAILS]),
+            parts={name: encode(body) for name, body in bodies.items() if name != DETAILS},
             fetched_at=fetched_at,
         )

@@ -17,6 +17,8 @@ MEDIA_TYPES: dict[str, MediaType] = {
     media.name: media for media in (MOVIE, TV, PERSON, COLLECTION, COMPANY, NETWORK)
 }
 DEFAULT_MEDIA = MOVIE.name
+# What a database made before media types holds (schema 1's, and any without a media key).
+LEGACY_MEDIA = MOVIE.name
 
 
 def media_type(name: str) -> MediaType:
@@ -34,6 +36,7 @@ __all__ = [
     "COLLECTION",
     "COMPANY",
     "DEFAULT_MEDIA",
+    "LEGACY_MEDIA",
     "MEDIA_TYPES",
     "MOVIE",
     "NETWORK",

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from tmdb_collector.errors import BadResponseError, ConfigError
 from tmdb_collector.media.images import ImageSource
-from tmdb_collector.media.links import Link
+from tmdb_collector.media.links import DETAILS, Link
 from tmdb_collector.media.table_sets import TableSet
 from tmdb_collector.media.translated import TranslatedTexts
 
@@ -274,7 +274,7 @@ class MediaType:
         self.take(item_id, body, parts)
         appended = set(parts)
         bodies: dict[str, Any] = {
-            "details": {key: value for key, value in body.items() if key not in appended}
+            DETAILS: {key: value for key, value in body.items() if key not in appended}
         }
         for name in parts:
             bodies[name] = self.part(name).standalone(item_id, body[name])
@@ -283,14 +283,14 @@ class MediaType:
     def check(self, item_id: int, bodies: Mapping[str, Any]) -> None:
         """Reject bodies that are valid JSON but not what the endpoints return."""
         path = self.path_of(item_id)
-        details = bodies.get("details")
+        details = bodies.get(DETAILS)
         field_name, kind = self.details_check
         if not isinstance(details, dict) or not isinstance(details.get(field_name), kind):
             raise BadResponseError(f"details body lacks {field_name!r}", path=path)
         if details.get("id") != item_id:
             raise BadResponseError("details body is for another id", path=path)
         for name, body in bodies.items():
-            if name != "details":
+            if name != DETAILS:
                 problem = self.part(name).problem(item_id, body)
                 if problem is not None:
                     raise BadResponseError(problem, path=path)

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.media.rows import (
     COMMON_COLUMNS,
     COMMON_KEYS,
@@ -56,7 +57,7 @@ class TableSet:
         set_(self, "keys", {**self.keys, PROVENANCE: key})
         set_(self, "target", Target(self.tables, self.id_column))
         set_(self, "part_tables", {name: shape.tables for name, shape in self.parts.items()})
-        shapes = {"details": self.details, **self.parts}
+        shapes = {DETAILS: self.details, **self.parts}
         set_(self, "builders", {name: shape.bind(self.target) for name, shape in shapes.items()})
         named = {table for shape in shapes.values() for table in shape.tables} | set(self.keys)
         if unknown := sorted(named - set(self.tables)):

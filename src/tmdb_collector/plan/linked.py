@@ -9,7 +9,9 @@ all, ``none`` for no crew).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import MEDIA_TYPES, PERSON, MediaType, media_type
@@ -23,6 +25,21 @@ def linkable() -> tuple[str, ...]:
     """Every --linked word any media type accepts, in the media types' order."""
     entities = {link.entity for media in MEDIA_TYPES.values() for link in media.links}
     return tuple(media.plural for media in MEDIA_TYPES.values() if media.name in entities)
+
+
+def linked_in_words() -> str:
+    """The --linked words for a help text, each naming the media types that link to it when
+    not all do: "people, collections (Movie only), companies, networks (TV only)"."""
+    titles = [media for media in MEDIA_TYPES.values() if media.links]
+    words = []
+    for plural in linkable():
+        by = [
+            title.label
+            for title in titles
+            if plural in (media_type(link.entity).plural for link in title.links)
+        ]
+        words.append(plural if len(by) == len(titles) else f"{plural} ({'/'.join(by)} only)")
+    return ", ".join(words)
 
 
 def _words(value: object) -> list[str]:
@@ -83,12 +100,18 @@ def parse_crew(value: object) -> tuple[str, ...] | None:
 @dataclass(frozen=True)
 class LinkedEntity:
     """One linked entity type of a plan: its media type, the link read, the title body it is
-    read from (``details`` or a part) and the parts fetched with each entity."""
+    read from (``details`` or a part), the parts fetched with each entity and the plan's
+    bound on the people a credits body names (``--linked-cast``, ``--linked-crew``)."""
 
     media: MediaType
     link: Link
     source: str
     parts: tuple[str, ...]
+    bound: PeopleBound
+
+    def read(self, body: Mapping[str, Any]) -> Iterator[int]:
+        """The ids of this entity type a title's ``source`` body names, within the bound."""
+        return self.link.read(body, self.bound)
 
 
 def linked_entities(
@@ -96,6 +119,7 @@ def linked_entities(
     words: tuple[str, ...],
     title_parts: tuple[str, ...],
     person_parts: tuple[str, ...],
+    bound: PeopleBound,
 ) -> tuple[LinkedEntity, ...]:
     """The plan's linked entity types; a :class:`ConfigError` when the title part a link is
     read from is not among the plan's parts."""
@@ -112,7 +136,7 @@ def linked_entities(
                 f" {media.word}: add it to --parts"
             )
         parts = person_parts if entity is PERSON else entity.default_parts
-        chosen.append(LinkedEntity(entity, link, source, parts))
+        chosen.append(LinkedEntity(entity, link, source, parts, bound))
     return tuple(chosen)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from tmdb_collector.errors import ConfigError
 from tmdb_collector.media import DEFAULT_MEDIA, PERSON, MediaType, media_type
 from tmdb_collector.media.base import ALL, MAX_PAGE
-from tmdb_collector.media.links import PeopleBound
+from tmdb_collector.media.images import GALLERY_PART
 from tmdb_collector.media.translated import language_code
 from tmdb_collector.plan.languages import TMDB_LANGUAGES
 from tmdb_collector.plan.linked import (
@@ -27,6 +27,7 @@ from tmdb_collector.plan.linked import (
     parse_linked,
     people_bound,
 )
+from tmdb_collector.plan.stages import DISCOVER, POPULAR, HarvestStage
 
 ALL_PAGES = ALL
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -35,7 +36,7 @@ PageCount = int | Literal["all"]
 # Appended images and videos follow ``language`` unless these name more (TMDB's rule): with
 # en-US alone, a poster without text (no language) is left out. Part -> (plan field, param).
 MEDIA_LANGUAGE_FILTERS = {
-    "images": ("image_languages", "include_image_language"),
+    GALLERY_PART: ("image_languages", "include_image_language"),
     "videos": ("video_languages", "include_video_language"),
 }
 DEFAULT_MEDIA_LANGUAGES = "en,null"  # English, and those with no language
@@ -142,16 +143,14 @@ class Plan:
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
-        linked_entities(media, self.linked, self.parts, self.person_parts)
+        bound = people_bound(self.linked_cast, self.linked_crew)
+        linked_entities(media, self.linked, self.parts, self.person_parts, bound)
 
     @property
     def linked_entities(self) -> tuple[LinkedEntity, ...]:
         """The entity types the linked stage fetches (none by default)."""
-        return linked_entities(self.media_type, self.linked, self.parts, self.person_parts)
-
-    @property
-    def people_bound(self) -> PeopleBound:
-        return people_bound(self.linked_cast, self.linked_crew)
+        bound = people_bound(self.linked_cast, self.linked_crew)
+        return linked_entities(self.media_type, self.linked, self.parts, self.person_parts, bound)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON values. The linked settings at their defaults are left out:
@@ -228,7 +227,7 @@ class Plan:
         if self.popular_pages != 0:
             queries.append(
                 HarvestQuery(
-                    stage="popular",
+                    stage=POPULAR,
                     path=media.popular_path,
                     params={"language": self.language},
                     max_pages=self.popular_pages,
@@ -240,7 +239,7 @@ class Plan:
             for genre in self.genres:
                 queries.append(
                     HarvestQuery(
-                        stage="discover",
+                        stage=DISCOVER,
                         path=media.discover_path,
                         params=self.discover_params(genre),
                         max_pages=self.genre_pages,
@@ -266,7 +265,7 @@ _LINKED_DEFAULTS: dict[str, Any] = {
 class HarvestQuery:
     """One paged list query. ``key`` identifies it in the checkpoint store."""
 
-    stage: Literal["popular", "discover"]
+    stage: HarvestStage
     path: str
     params: Mapping[str, str]
     max_pages: PageCount

@@ -33,11 +33,6 @@ class Drift:
         with self._lock:
             return self._tick
 
-    def set_tick(self, tick: int) -> None:
-        """Jump to ``tick`` (tests replay or skip ahead deterministically)."""
-        with self._lock:
-            self._tick = tick
-
     def next_tick(self) -> int:
         """The tick of the request being served; advances the counter."""
         with self._lock:

@@ -30,6 +30,7 @@ _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*(?::\s*([a-z0
 APPLY_TIMEOUT = 30.0
 # What ``simulate`` prints as each outage begins (the kind follows) and ends.
 OUTAGE_PREFIX, OUTAGE_OVER = "Simulated TMDB outage: ", "over"
+OUTAGE_ROUTE = "/__sim/outage"  # its control route: POST starts one, DELETE ends it, GET reads it
 
 CDN_503_PAGE = (
     '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" '

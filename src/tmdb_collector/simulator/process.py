@@ -6,21 +6,17 @@ with the collector for the GIL, and its CPU and memory stay out of the collector
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tmdb_collector.errors import CollectorError
-from tmdb_collector.simulator.hold import HOLD_ROUTE
-from tmdb_collector.simulator.outage import OUTAGE_OVER, OUTAGE_PREFIX
 from tmdb_collector.simulator.output import OutputLines
+from tmdb_collector.simulator.runner import LIFELINE_ENV
 
 READY_PREFIX = "Simulated TMDB listening on "
 
@@ -35,38 +31,6 @@ class SimulatorProcess:
     def root_url(self) -> str:
         return self.base_url.removesuffix("/3")
 
-    def start_outage(self, kind: str = "html503", duration: float | None = None) -> None:
-        """Begin an outage in the child (``refuse`` needs ``duration``: the control route
-        is refused too); see :mod:`tmdb_collector.simulator.outage`."""
-        query = {"kind": kind} | ({"duration": str(duration)} if duration is not None else {})
-        self._control("POST", "/__sim/outage?" + urllib.parse.urlencode(query))
-
-    def stop_outage(self) -> None:
-        self._control("DELETE", "/__sim/outage")
-
-    def outages_over(self, count: int, timeout: float) -> bool:
-        """Wait until the child has said ``count`` outages are over (the port of a refuse
-        outage accepts connections again then); False if ``timeout`` seconds pass first."""
-        return self.output.seen(OUTAGE_PREFIX + OUTAGE_OVER, timeout, count) is not None
-
-    def hold_details(self, after: int) -> None:
-        """Hold the item-details requests after the next ``after`` (see ``simulator.hold``)."""
-        self._control("POST", f"{HOLD_ROUTE}?after={after}")
-
-    def release_details(self) -> None:
-        self._control("DELETE", HOLD_ROUTE)
-
-    def details_waiting(self) -> int:
-        """How many details requests the hold keeps waiting."""
-        waiting: int = json.loads(self._control("GET", HOLD_ROUTE))["waiting"]
-        return waiting
-
-    def _control(self, method: str, path: str) -> bytes:
-        request = urllib.request.Request(self.root_url + path, method=method)
-        with urllib.request.urlopen(request, timeout=30) as response:  # loopback only
-            body: bytes = response.read()
-        return body
-
 
 @contextmanager
 def simulator_process(
@@ -75,12 +39,18 @@ def simulator_process(
     """Start ``tmdb-collector simulate --port 0 ARGS`` and yield once it is listening."""
     env = dict(os.environ)
     env.pop("TMDB_SIMULATOR_API_KEY", None)
+    env[LIFELINE_ENV] = "1"  # it stops when this process goes, even killed outright
     if api_key is not None:
         env["TMDB_SIMULATOR_API_KEY"] = api_key
     command = [sys.executable, "-m", "tmdb_collector", "simulate", "--port", "0", *args]
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=env,
         )
         try:
             assert process.stdout is not None
@@ -106,5 +76,6 @@ def _stop(process: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            pipe.close()

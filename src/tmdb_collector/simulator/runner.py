@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -147,6 +149,12 @@ def running_simulator(
         thread.stop()
 
 
+# Set by a parent that starts the simulator as its child (simulator/process.py) and keeps the
+# write end of the child's stdin: the child stops when that pipe closes, so a parent killed
+# outright (SIGKILL: `demo`, a test run) leaves no simulator behind.
+LIFELINE_ENV = "TMDB_SIMULATOR_STDIN_LIFELINE"
+
+
 async def _serve(config: SimulatorConfig) -> None:
     app = build_app(config)
     runner, port = await _start(app, config)
@@ -154,6 +162,8 @@ async def _serve(config: SimulatorConfig) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if os.environ.get(LIFELINE_ENV) == "1":
+        _stop_when_stdin_closes(loop, stop)
     print(f"Simulated TMDB listening on http://{config.host}:{port}/3", flush=True)
     app[STATE].outage.listen(
         lambda kind: print(f"{OUTAGE_PREFIX}{kind or OUTAGE_OVER}", flush=True)
@@ -162,6 +172,21 @@ async def _serve(config: SimulatorConfig) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def _stop_when_stdin_closes(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    stdin = sys.stdin.fileno()
+
+    def readable() -> None:
+        try:
+            data = os.read(stdin, 4096)
+        except OSError:
+            data = b""
+        if not data:  # the parent is gone (or closed it): stop
+            loop.remove_reader(stdin)
+            stop.set()
+
+    loop.add_reader(stdin, readable)
 
 
 def run_forever(config: SimulatorConfig) -> None:

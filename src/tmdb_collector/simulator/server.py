@@ -164,7 +164,7 @@ def _routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/__sim/health", _health)
     r.add_get("/__sim/stats", _stats)
-    r.add_route("*", "/__sim/outage", _outage_control)
+    r.add_route("*", outage.OUTAGE_ROUTE, _outage_control)
     r.add_route("*", HOLD_ROUTE, hold_control(app[STATE].hold))
     r.add_get("/p/exports/{name}", handlers.export_file)
     r.add_get(images.IMAGE_ROUTE, images.image)

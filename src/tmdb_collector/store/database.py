@@ -27,7 +27,7 @@ from tmdb_collector.errors import (
     StoreWriteError,
     UsageError,
 )
-from tmdb_collector.media import DEFAULT_MEDIA, MediaType, media_type
+from tmdb_collector.media import LEGACY_MEDIA, MediaType, media_type
 from tmdb_collector.plan.plan import Plan
 from tmdb_collector.store import meta_keys, schema
 
@@ -175,7 +175,7 @@ class Database:
     def media_type(self) -> MediaType:
         """What this database holds (fixed when it was created)."""
         if self._media is None:
-            self._media = media_type(self.meta(meta_keys.MEDIA) or DEFAULT_MEDIA)
+            self._media = media_type(self.meta(meta_keys.MEDIA) or LEGACY_MEDIA)
         return self._media
 
     def meta(self, key: str) -> str | None:
@@ -239,7 +239,7 @@ def stored_plan(path: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(plan, dict):
         return None
-    plan.setdefault("media", DEFAULT_MEDIA)
+    plan.setdefault("media", LEGACY_MEDIA)
     return plan
 
 
@@ -268,13 +268,21 @@ def _connect(path: Path) -> sqlite3.Connection:
 # SQLite's primary result codes (the low byte of an extended code such as SQLITE_IOERR_WRITE).
 _NO_SPACE_OR_WRITE = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY}
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+# Opening a WAL database writes beside it (its -shm, -wal): a read-only directory or file
+# system, a full disk or an I/O error then fails the first read, whatever the file holds.
+_UNUSABLE_HERE = {*_NO_SPACE_OR_WRITE, sqlite3.SQLITE_CANTOPEN}
 
 
 def database_error(path: Path, exc: sqlite3.Error, action: str = "") -> StoreError:
     """The :class:`StoreError` for an ``sqlite3`` error, by SQLite's result code, not its text."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
+    primary = _primary_code(exc)
     reason = str(exc) or getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    if primary == sqlite3.SQLITE_CANTOPEN:
+        return StoreWriteError(
+            f"cannot open {path} ({reason}): SQLite writes {path.name}-wal and {path.name}-shm"
+            f" beside it, so its directory {path.parent} must be writable (or copy the file"
+            " somewhere writable)"
+        )
     if primary in _NO_SPACE_OR_WRITE:
         return StoreWriteError(
             f"cannot write to {path} ({reason}); everything committed so far is safe:"
@@ -294,6 +302,11 @@ def database_error(path: Path, exc: sqlite3.Error, action: str = "") -> StoreErr
     )
 
 
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def _is_blank(connection: sqlite3.Connection) -> bool:
     """An SQLite database with no schema at all (not even our meta table)."""
     try:
@@ -304,7 +317,7 @@ def _is_blank(connection: sqlite3.Connection) -> bool:
 
 
 # The table that holds the collected bodies, by schema version.
-_BODIES_TABLE = {"1": "movies", "2": "items"}
+_BODIES_TABLE = {"1": schema.V1_TABLE, "2": "items"}
 
 
 def _check_ours(path: Path, connection: sqlite3.Connection) -> str:
@@ -324,6 +337,8 @@ def _check_ours(path: Path, connection: sqlite3.Connection) -> str:
             connection.execute(f"SELECT COUNT(*) FROM {_BODIES_TABLE[version[0]]}").fetchone()
     except sqlite3.DatabaseError as exc:
         connection.close()
+        if _primary_code(exc) in _UNUSABLE_HERE:  # ours or not, it cannot be read here
+            raise database_error(path, exc) from None
         reason = "corrupt or not SQLite" if "not a database" in str(exc) else str(exc)
         raise NotOurDatabaseError(
             f"{path} is not a tmdb-collector database ({reason}); choose another --db"

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from tmdb_collector.media.base import PAGE_SIZE
 from tmdb_collector.plan.plan import HarvestQuery
+from tmdb_collector.plan.stages import HARVEST_STAGES
 from tmdb_collector.store.store import QueryState, Store
-
-HARVEST_STAGES = ("popular", "discover")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from tmdb_collector.media import LEGACY_MEDIA
 from tmdb_collector.store import meta_keys, versions
 
 SCHEMA_VERSION = "4"
@@ -35,6 +36,7 @@ KNOWN_VERSIONS = ("1", "2", "3", SCHEMA_VERSION)
 # database is created, and by `compact` (its VACUUM) on an older one.
 PAGE_SIZE = 16_384
 V1_PARTS = ("credits", "keywords", "recommendations")  # schema 1's part columns
+V1_TABLE = "movies"  # schema 1's one table of bodies (schema 2 on: items, and parts)
 
 # One row per part, with a rowid: measured against WITHOUT ROWID on 20,000 movies of the
 # simulator's bodies (docs/benchmarks.md), it inserts faster and the file is smaller, since
@@ -154,15 +156,19 @@ def create(db: sqlite3.Connection) -> None:
 def _v1_to_v2(db: sqlite3.Connection) -> None:
     _run(db, _ITEMS)
     db.execute(
-        "INSERT INTO items (id, details, fetched_at) SELECT id, details, fetched_at FROM movies"
+        "INSERT INTO items (id, details, fetched_at)"
+        f" SELECT id, details, fetched_at FROM {V1_TABLE}"
     )
     for name in V1_PARTS:
         db.execute(
-            f"INSERT INTO parts (item_id, name, body) SELECT id, ?, {name} FROM movies", (name,)
+            f"INSERT INTO parts (item_id, name, body) SELECT id, ?, {name} FROM {V1_TABLE}",
+            (name,),
         )
-    db.execute("DROP TABLE movies")
+    db.execute(f"DROP TABLE {V1_TABLE}")
     db.execute("ALTER TABLE provenance RENAME COLUMN movie_id TO item_id")
-    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, 'movie')", (meta_keys.MEDIA,))
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (meta_keys.MEDIA, LEGACY_MEDIA)
+    )
 
 
 def _v2_to_v3(db: sqlite3.Connection) -> None:

@@ -100,7 +100,14 @@
 
   let shownParts = "";
 
+  // "credits, keywords and recommendations": the media type's default parts, in words.
+  function inWords(names) {
+    if (names.length < 2) return names.join("") || "none";
+    return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  }
+
   function renderParts(parts, canStart) {
+    $("default-parts").textContent = inWords(parts.default);
     const key = parts.available.join(",") + "|" + parts.chosen.join(",");
     if (key !== shownParts) {
       shownParts = key;
@@ -130,6 +137,7 @@
     $("heading").textContent = heading;
     document.title = heading;
     $("plural").textContent = media.plural;
+    for (const word of document.querySelectorAll(".media-word")) word.textContent = media.word;
     $("collected-label").textContent = `${media.title} Collected`;
     $("details-label").textContent = `Stage 3 · ${stages.details.label}`;
   }
