@@ -1,7 +1,8 @@
 """A/B of the first sync between source trees: the same collection synced by each tree's code
 in turn, round after round, on one PostgreSQL server; the CPU of the sync's process and of the
 server (its processes that ended: the backend and its parallel workers), which on a loaded
-machine are steadier than wall time.
+machine are steadier than wall time. The trees take turns, their order reversed every other
+round.
 
 The collection is built as bench_sync.py builds it (``--movies``), or given (``--db``). The
 server is started as the tests start it, with autovacuum off, so that one sync's tables being
@@ -82,7 +83,8 @@ def main() -> None:
             build(collect_source(Path(tmp)), db, args.movies, MOVIE.default_parts)
         found: dict[str, list[tuple[float, float, float]]] = {name: [] for name in trees}
         for number in range(args.rounds):
-            for name, tree in trees.items():
+            order = list(trees.items())  # reversed every other round: neither always first
+            for name, tree in order if number % 2 == 0 else reversed(order):
                 wall, cpu, server_seconds = run_sync(db, dsn, f"ab_{name}", tree)
                 found[name].append((wall, cpu, server_seconds))
                 print(

@@ -8,7 +8,11 @@ Measured, each a child process timed by bench.py's launcher (wall seconds):
 * the first sync (every table created, loaded with COPY, keys and indexes added);
 * against it, the hand-made route: ``export --format parquet`` of the same collection plus
   the server's COPY of those files (each parquet file read with pyarrow and sent with
-  ``COPY ... FROM STDIN``, into tables without keys or indexes);
+  ``COPY ... FROM STDIN``, into tables without keys or indexes): #26's target;
+* and, like for like (printed beside it, not the target), the same files COPYed into tables
+  made by the sync's own statements, then the primary keys and join-key indexes the sync adds
+  (``sync/run.py``'s ``create_for_load`` and ``keys_after_load``), so that its end state is the
+  sync's;
 * an incremental sync after ``--changed`` (default 1%) of the titles were saved again (their
   ``ids.updated_at`` moved, as a refetch moves it), which rewrites those titles' rows only;
   before it the server is settled (VACUUM ANALYZE, what autovacuum does after a bulk load
@@ -55,6 +59,10 @@ from tmdb_collector.history.tables import HISTORY_TABLES
 from tmdb_collector.media import MOVIE
 from tmdb_collector.media.links import DETAILS
 from tmdb_collector.media.rows import WATCH_PROVIDERS
+from tmdb_collector.store.store import Store
+from tmdb_collector.sync.pg_schema import column_list, create_table
+from tmdb_collector.sync.run import INDEX_MEMORY, create_for_load, keys_after_load
+from tmdb_collector.sync.source import SyncTable, scopes
 from tmdb_collector.sync.target import PASSWORD_ENV
 
 TARGET_INCREMENTAL = 0.05  # an incremental sync of 1% changed: under 5% of the first's time
@@ -181,14 +189,11 @@ def _array_literal(lists: Any) -> Any:
     return pc.binary_join_element_wise("{", joined, "}", "")
 
 
-def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
-    """``export --format parquet`` (a child), then every file COPYed into schema ``handmade``
-    (in this process, as CSV text: :func:`csv_bytes`): the seconds of each."""
-    import psycopg
-    import pyarrow.parquet as pq
-
-    from tmdb_collector.sync.pg_schema import column_list, create_table
-
+def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float, float]:
+    """``export --format parquet`` (a child), then every file COPYed (in this process, as CSV
+    text: :func:`csv_bytes`) twice: into tables without keys or indexes (schema ``handmade``),
+    and into tables made as the sync makes them, its keys and join-key indexes added after
+    (schema ``handkeyed``: the sync's end state). The seconds of the export and of each COPY."""
     out = workdir / "parquet"
     child = run_child(
         cli("export", "--db", str(db), "--format", "parquet", "--out", str(out)),
@@ -196,31 +201,54 @@ def export_and_copy(db: Path, dsn: str, workdir: Path) -> tuple[float, float]:
         workdir,
     )
     check_child(child, "export --format parquet")
+    print(f"    CPU: export {child.cpu:.1f} s", flush=True)
+    bare = copy_files(out, dsn, "handmade", None)
+    with Store.open_existing(db) as store:
+        keyed = {table.name: table for scope in scopes(store) for table in scope.tables}
+    return child.wall, bare, copy_files(out, dsn, "handkeyed", keyed)
+
+
+def copy_files(out: Path, dsn: str, schema: str, keyed: dict[str, SyncTable] | None) -> float:
+    """Every parquet file in ``out`` COPYed into a table of ``schema`` (dropped after), made
+    bare or (``keyed``) by the sync's own statements, with its keys and indexes after the load
+    (with the sync's ``maintenance_work_mem``); its seconds."""
+    import psycopg
+    import pyarrow.parquet as pq
+
     tables = {**MOVIE.tables.tables, **HISTORY_TABLES}
     began, began_cpu = time.monotonic(), time.process_time()
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         backend = conn.info.backend_pid
         backend_before = backend_cpu(backend)
-        cur.execute("CREATE SCHEMA handmade")
+        cur.execute(f"CREATE SCHEMA {schema}")
+        if keyed is not None:
+            cur.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'")
         for path in sorted(out.glob("*.parquet")):
             columns = tables[path.stem]
-            cur.execute(create_table("handmade", path.stem, columns).encode())
+            made = create_table(schema, path.stem, columns)
+            if keyed is not None:
+                made = create_for_load(schema, keyed[path.stem])
+            cur.execute(made.encode())
             # Not vacuumed behind the incremental sync's back (only there to be timed).
-            cur.execute(f"ALTER TABLE handmade.{path.stem} SET (autovacuum_enabled = false)")
+            cur.execute(f"ALTER TABLE {schema}.{path.stem} SET (autovacuum_enabled = false)")
             names = column_list(columns)
-            statement = f"COPY handmade.{path.stem} ({names}) FROM STDIN (FORMAT csv)"
+            statement = f"COPY {schema}.{path.stem} ({names}) FROM STDIN (FORMAT csv)"
             with cur.copy(statement.encode()) as copy:
                 for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
                     copy.write(csv_bytes(batch))
+            for after in keys_after_load(schema, keyed[path.stem]) if keyed else ():
+                cur.execute(after.encode())
         took, took_cpu = time.monotonic() - began, time.process_time() - began_cpu
+        # the backend's own: a parallel index build's workers are not counted (nor could they
+        # be told here from autovacuum's workers, which end in the meantime too)
         copy_server = backend_cpu(backend) - backend_before
-        cur.execute("DROP SCHEMA handmade CASCADE")
+        cur.execute(f"DROP SCHEMA {schema} CASCADE")
     print(
-        f"    CPU: export {child.cpu:.1f} s, COPY's client {took_cpu:.1f} s, server"
+        f"    COPY into {schema}: {took:.1f} s; CPU: client {took_cpu:.1f} s, server"
         f" {copy_server:.1f} s; load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
-    return child.wall, took
+    return took
 
 
 def settle(dsn: str) -> None:
@@ -298,10 +326,15 @@ def main() -> None:
         print("first sync:", flush=True)
         first = sync(db, server, "tmdb", workdir)[0]
         print(f"  {first:.1f} s ({args.movies / first:,.0f} movies/s)", flush=True)
-        exported, copied = export_and_copy(db, dsn, workdir)
+        exported, copied, keyed = export_and_copy(db, dsn, workdir)
         print(
             f"parquet export + COPY of its files: {exported:.1f} + {copied:.1f}"
             f" = {exported + copied:.1f} s",
+            flush=True,
+        )
+        print(
+            f"parquet export + COPY of its files into the sync's tables, then its keys and"
+            f" indexes: {exported:.1f} + {keyed:.1f} = {exported + keyed:.1f} s",
             flush=True,
         )
         settle(dsn)
@@ -317,6 +350,11 @@ def main() -> None:
             f" {exported + copied:.1f} s = {first / (exported + copied):.2f} of its time"
             f" (target <= 1: {verdict_first}); incremental {again:.1f} s ="
             f" {share:.1%} of the first (target < {TARGET_INCREMENTAL:.0%}: {verdict_again})"
+        )
+        print(
+            f"like for like (not the target): first sync {first:.1f} s vs export+COPY into"
+            f" keyed tables + the sync's indexes {exported + keyed:.1f} s ="
+            f" {first / (exported + keyed):.2f} of its time"
         )
         if trees:
             interleaved(db, server, workdir, trees, args.rounds, args.changed)

@@ -8,9 +8,15 @@ process with its steps wrapped:
   table's COPYs, CREATE INDEX, ANALYZE...), and its parallel workers' (the postmaster's ended
   children) around each;
 * the client: each stage's thread CPU (decoding the stored bodies, building the Arrow tables,
-  making the COPY data, reading the fingerprints, sending), summed over the threads.
+  making the COPY data, reading the fingerprints, sending), summed over the threads;
+* when each stage began (wall), and the WAL the sync wrote.
+
+The server runs with autovacuum off, so ``--explain`` shows how the next sync's deletes by
+title would be planned with only the statistics the first sync itself left (none, since it no
+longer runs ANALYZE). ``--db`` syncs a collection already built (e.g. kept from an earlier run).
 
     .venv/bin/python scripts/profile_sync.py --movies 100000
+    .venv/bin/python scripts/profile_sync.py --db DB --explain
     PYTHONPATH=../main/src .venv/bin/python scripts/profile_sync.py   # another tree's code
 """
 
@@ -75,7 +81,10 @@ def _kind(cur: Any, statement: Any) -> str:
     if words[:1] == ["COPY"]:
         return "COPY " + words[1].rsplit(".", 1)[-1].strip('"')
     if "INDEX" in words[:3] or "PRIMARY" in words[:5]:
-        return "CREATE INDEX / ADD PRIMARY KEY"
+        on = words[words.index("ON") + 1] if "ON" in words else words[2]  # CREATE INDEX / ALTER
+        table = on.rsplit(".", 1)[-1].strip('"')
+        what = text[text.rindex("(") :].replace('"', "")
+        return f"CREATE INDEX / ADD PRIMARY KEY: {table} {what}"
     return words[0] if words else "?"
 
 
@@ -138,37 +147,97 @@ def instrument() -> None:
         setattr(psycopg.Cursor, name, wrapper)
 
 
+def _second(item: tuple[str, float]) -> float:
+    return item[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--movies", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="a collection to sync (else one is built)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="then how the next sync's deletes by title would be planned (no ANALYZE yet)",
+    )
     args = parser.parse_args()
+    import psycopg
+
     from tmdb_collector.store.store import Store
     from tmdb_collector.sync.run import sync
+    from tmdb_collector.sync.source import scopes
     from tmdb_collector.sync.target import parse_target
 
     with tempfile.TemporaryDirectory(prefix="profile-sync-") as tmp, postgres_server() as pg:
         workdir = Path(tmp)
-        print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
-        db = workdir / "big.db"
-        build(collect_source(workdir), db, args.movies, MOVIE.default_parts)
+        db = args.db
+        if db is None:
+            print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
+            db = workdir / "big.db"
+            build(collect_source(workdir), db, args.movies, MOVIE.default_parts)
+        with psycopg.connect(pg.dsn(), autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET autovacuum = off")  # no statistics but the sync's
+            conn.execute("SELECT pg_reload_conf()")
+            wal_before = _one(conn, "SELECT pg_current_wal_lsn()")
         instrument()
         began, usage = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
+        stages: dict[str, float] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            stages.setdefault(stage, time.monotonic() - began)
+
         with Store.open_existing(db) as store:
-            sync(store, parse_target(pg.dsn(), "tmdb"))
+            sync(store, parse_target(pg.dsn(), "tmdb"), progress)
         wall = time.monotonic() - began
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
-    print(
-        f"first sync of {args.movies:,} movies: {wall:.1f} s; load average {os.getloadavg()[0]:.1f}"
-    )
-    print(f"client CPU {cpu:.1f} s; by stage (thread CPU, summed over threads):")
-    for name, seconds in sorted(client.items(), key=lambda item: -item[1]):
-        print(f"  {seconds:6.2f} s  {name}")
-    print(f"  {cpu - sum(client.values()):6.2f} s  the rest (reading SQLite, starting, waiting)")
-    print(f"server CPU {sum(server.values()):.1f} s; by statement:")
-    for name, seconds in sorted(server.items(), key=lambda item: -item[1]):
-        if seconds >= 0.005:
+        print(f"first sync of {db.name}: {wall:.1f} s; load average {os.getloadavg()[0]:.1f}")
+        print(
+            "stages began at (wall s): "
+            + ", ".join(f"{name} {at:.1f}" for name, at in sorted(stages.items(), key=_second))
+        )
+        print(f"client CPU {cpu:.1f} s; by stage (thread CPU, summed over threads):")
+        for name, seconds in sorted(client.items(), key=lambda item: -item[1]):
             print(f"  {seconds:6.2f} s  {name}")
+        rest = cpu - sum(client.values())
+        print(f"  {rest:6.2f} s  the rest (reading SQLite, starting, waiting)")
+        print(f"server CPU {sum(server.values()):.1f} s; by statement:")
+        for name, seconds in sorted(server.items(), key=lambda item: -item[1]):
+            if seconds >= 0.005:
+                print(f"  {seconds:6.2f} s  {name}")
+        with psycopg.connect(pg.dsn(), autocommit=True) as conn:
+            wal = _one(conn, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", wal_before)
+            print(f"WAL written: {float(wal) / 1e6:,.0f} MB")
+            if args.explain:
+                with Store.open_existing(db) as store:
+                    units = {t.name: t.unit_column for scope in scopes(store) for t in scope.tables}
+                explain(conn, units)
+
+
+def _one(conn: Any, query: str, *params: Any) -> Any:
+    row = conn.execute(query, params or None).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def explain(conn: Any, units: dict[str, str]) -> None:
+    """The scan each table's ``DELETE ... WHERE <its title column> = ANY(ids)`` (the next
+    sync's) and the fingerprints' read would use, for some numbers of ids, with the statistics
+    as the first sync left them."""
+    tables = [*units, "_tmdb_sync_units"]
+    total = int(_one(conn, "SELECT count(*) FROM tmdb.movies"))
+    for count in (1, 10, 100, 1000, 10_000, total):
+        ids = [int(row[0]) for row in conn.execute("SELECT id FROM tmdb.movies LIMIT %s", (count,))]
+        scans = []
+        for table in tables:
+            if table == "_tmdb_sync_units":
+                query = "SELECT * FROM tmdb._tmdb_sync_units WHERE scope = 'movie' AND id = ANY(%s)"
+            else:
+                query = f'DELETE FROM tmdb."{table}" WHERE "{units[table]}" = ANY(%s)'
+            plan = [str(row[0]) for row in conn.execute("EXPLAIN " + query, (ids,))]
+            scan = next(line for line in plan if "Scan" in line)
+            scans.append(f"{table}: {scan.strip().removeprefix('->').split('  (')[0].strip()}")
+        print(f"  {count:,} ids: " + "; ".join(scans))
 
 
 if __name__ == "__main__":

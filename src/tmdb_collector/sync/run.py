@@ -346,7 +346,8 @@ class _Job:
 
     def load_all(self, old: list[str], local: dict[str, dict[int, str]]) -> None:
         """Every table made anew (the ``old`` ones of an earlier sync dropped) and loaded with
-        COPY; keys and indexes added after."""
+        COPY; each scope's other keys and indexes added once its rows are in, on the server
+        while the client builds the next scope's rows."""
         for name in old:
             self.cur.execute(
                 sql.SQL("DROP TABLE {}.{}").format(
@@ -358,34 +359,31 @@ class _Job:
         )
         for scope in self.found:
             for table in scope.tables:
-                key = table.key if _key_in_load_order(table) else ()
-                self.cur.execute(create_table(self.schema, table.name, table.columns, key).encode())
+                self.cur.execute(create_for_load(self.schema, table).encode())
+        self.cur.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'".encode())
         total = sum(len(units) for units in local.values())
         written = _Written(self.report, total)
         with sending() as sender:
-            for scope in self.found:
+            for number, scope in enumerate(self.found, 1):
                 units = local[scope.name]
                 every = frozenset(units)
+                # the fingerprints first: the server takes them while the first rows are built
+                sender.submit(partial(self.copy_units, scope.name, units))
                 for built in scope.rows(every, every, True):
                     sender.submit(partial(self.copy_built, scope, built, freeze=True), written.add)
-                sender.submit(partial(self.copy_units, scope.name, units))
+                if number == len(self.found):  # what is left is the server's
+                    sender.submit(_nothing, lambda _none: self.report("indexing", 0, 1))
+                sender.submit(partial(self.add_keys, scope))
                 self.result.units[scope.label].new = len(units)
-        self.report("indexing", 0, 1)
-        self.cur.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'".encode())
-        for scope in self.found:
-            for table in scope.tables:
-                _add_keys(self.cur, self.schema, table)
-                # The join keys' statistics now, not when autovacuum comes by: the next sync's
-                # deletes by title would otherwise be planned blind (as scans of whole tables).
-                # Only theirs: an ANALYZE of some columns leaves the table counted as modified,
-                # so autovacuum still analyzes every column after the commit (off the clock).
-                columns = ", ".join(quoted(c) for c in _join_keys(table.columns, table.unit_column))
-                self.cur.execute(
-                    f"ANALYZE {quoted(self.schema)}.{quoted(table.name)} ({columns})".encode()
-                )
-        self.cur.execute(
-            sql.SQL("ANALYZE {}.{}").format(sql.Identifier(self.schema), _ident(UNITS))
-        )
+        # No ANALYZE here: autovacuum analyzes the new tables after the commit, and until then
+        # the next sync's deletes by title are planned as index scans even without statistics
+        # (docs/benchmarks.md, "#26 first sync, fourth round").
+
+    def add_keys(self, scope: Scope) -> None:
+        """The keys and join-key indexes of a scope's tables, made after their load."""
+        for table in scope.tables:
+            for statement in keys_after_load(self.schema, table):
+                self.cur.execute(statement.encode())
 
     def write_changes(self, diffs: dict[str, _Diff]) -> None:
         """Only the changed, removed and new units' rows; the others are not touched."""
@@ -455,6 +453,10 @@ class _Job:
         return built[unit_table][0] if unit_table in built else 0
 
 
+def _nothing() -> None:
+    """A piece of the sender's work that only marks a point (its ``done`` runs there)."""
+
+
 class _Written:
     """The units written so far, reported as each batch's COPY ends."""
 
@@ -518,18 +520,28 @@ def _diff(
     return _Diff(new, changed, removed, total - len(removed) - len(changed), local)
 
 
-def _add_keys(cur: psycopg.Cursor[Any], schema: str, table: SyncTable) -> None:
-    """The table's primary key, and an index on each join key (its unit column, and every
-    other ``*_id`` column) that does not lead the primary key."""
+def create_for_load(schema: str, table: SyncTable) -> str:
+    """The statement that makes ``table`` for a full load: with its primary key when the key
+    leads with the unit column (:func:`_key_in_load_order`)."""
+    key = table.key if _key_in_load_order(table) else ()
+    return create_table(schema, table.name, table.columns, key)
+
+
+def keys_after_load(schema: str, table: SyncTable) -> list[str]:
+    """The statements that complete ``table`` after a full load: its primary key (unless made
+    with the table), and an index on each join key (its unit column, and every other ``*_id``
+    column) that does not lead the primary key."""
     name = f"{quoted(schema)}.{quoted(table.name)}"
+    statements = []
     if table.key and not _key_in_load_order(table):
         keys = ", ".join(quoted(column) for column in table.key)
-        cur.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({keys})".encode())
+        statements.append(f"ALTER TABLE {name} ADD PRIMARY KEY ({keys})")
     leading = table.key[0] if table.key else None
     for column in _join_keys(table.columns, table.unit_column):
         if column != leading:
             index = quoted(f"{table.name}_{column}_idx"[:63])
-            cur.execute(f"CREATE INDEX {index} ON {name} ({quoted(column)})".encode())
+            statements.append(f"CREATE INDEX {index} ON {name} ({quoted(column)})")
+    return statements
 
 
 def _key_in_load_order(table: SyncTable) -> bool:
