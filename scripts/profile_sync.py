@@ -17,6 +17,7 @@ longer runs ANALYZE). ``--db`` syncs a collection already built (e.g. kept from 
 
     .venv/bin/python scripts/profile_sync.py --movies 100000
     .venv/bin/python scripts/profile_sync.py --db DB --explain
+    .venv/bin/python scripts/profile_sync.py --db DB --incremental 0.01   # a later sync of 1%
     PYTHONPATH=../main/src .venv/bin/python scripts/profile_sync.py   # another tree's code
 """
 
@@ -39,6 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/support
 
+from bench_sync import settle, touch
 from bench_tables import build, collect_source
 from tests.support.postgres import postgres_server
 
@@ -48,6 +50,7 @@ _TICK = os.sysconf("SC_CLK_TCK")
 _lock = threading.Lock()
 client: dict[str, float] = defaultdict(float)
 server: dict[str, float] = defaultdict(float)
+timeline: list[tuple[float, float, str]] = []  # each statement's start and end (monotonic)
 
 
 def _proc_cpu(pid: int, children: bool = False) -> float:
@@ -93,11 +96,12 @@ def _measured(cur: Any, statement: Any) -> Iterator[None]:
     pid = cur.connection.info.backend_pid
     postmaster = _parent(pid)
     backend, workers = _proc_cpu(pid), _proc_cpu(postmaster, True)
-    sending = time.thread_time()
+    sending, start = time.thread_time(), time.monotonic()
     try:
         yield
     finally:
         kind = _kind(cur, statement)
+        timeline.append((start, time.monotonic(), kind))
         server[kind] += _proc_cpu(pid) - backend
         server[kind + " (parallel workers)"] += _proc_cpu(postmaster, True) - workers
         with _lock:
@@ -160,6 +164,13 @@ def main() -> None:
         action="store_true",
         help="then how the next sync's deletes by title would be planned (no ANALYZE yet)",
     )
+    parser.add_argument(
+        "--incremental",
+        type=float,
+        metavar="SHARE",
+        help="profile an incremental sync of this share of the titles (after a first sync"
+        " not profiled, and the server settled as bench_sync.py settles it)",
+    )
     args = parser.parse_args()
     import psycopg
 
@@ -179,6 +190,11 @@ def main() -> None:
             conn.execute("ALTER SYSTEM SET autovacuum = off")  # no statistics but the sync's
             conn.execute("SELECT pg_reload_conf()")
             wal_before = _one(conn, "SELECT pg_current_wal_lsn()")
+        if args.incremental:
+            with Store.open_existing(db) as store:
+                sync(store, parse_target(pg.dsn(), "tmdb"), lambda *_: None)
+            settle(pg.dsn())
+            print(f"{touch(db, args.incremental):,} titles changed", flush=True)
         instrument()
         began, usage = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
         stages: dict[str, float] = {}
@@ -191,7 +207,8 @@ def main() -> None:
         wall = time.monotonic() - began
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
-        print(f"first sync of {db.name}: {wall:.1f} s; load average {os.getloadavg()[0]:.1f}")
+        which = "incremental" if args.incremental else "first"
+        print(f"{which} sync of {db.name}: {wall:.2f} s; load average {os.getloadavg()[0]:.1f}")
         print(
             "stages began at (wall s): "
             + ", ".join(f"{name} {at:.1f}" for name, at in sorted(stages.items(), key=_second))
@@ -201,10 +218,14 @@ def main() -> None:
             print(f"  {seconds:6.2f} s  {name}")
         rest = cpu - sum(client.values())
         print(f"  {rest:6.2f} s  the rest (reading SQLite, starting, waiting)")
-        print(f"server CPU {sum(server.values()):.1f} s; by statement:")
+        print(f"server CPU {sum(server.values()):.2f} s; by statement:")
         for name, seconds in sorted(server.items(), key=lambda item: -item[1]):
             if seconds >= 0.005:
                 print(f"  {seconds:6.2f} s  {name}")
+        if args.incremental:
+            print("statements (wall s from the sync's start):")
+            for start, end, kind in sorted(timeline):
+                print(f"  {start - began:6.3f} - {end - began:6.3f}  {kind}")
         with psycopg.connect(pg.dsn(), autocommit=True) as conn:
             wal = _one(conn, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", wal_before)
             print(f"WAL written: {float(wal) / 1e6:,.0f} MB")

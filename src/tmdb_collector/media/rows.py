@@ -38,10 +38,14 @@ _PERSON = (
     f"{PERSON_ID}:int credit_id:str name:str original_name:str gender:int"
     " known_for_department:str popularity:float profile_path:str adult:bool"
 )
+# A cast row's number of the role within its title (TMDB's ``cast_id``): named like an id, it
+# refers to no entity and no other table's column, so it is no join key (``sync/run.py``).
+ROLE_NUMBER = "cast_id"
+NOT_REFERENCES = frozenset({ROLE_NUMBER})  # ``*_id`` integer columns that refer to nothing
 # The tables whose bodies have the same shape for every media type that has them, each without
 # its leading id column (see :func:`with_id`).
 COMMON_COLUMNS: dict[str, str] = {
-    "cast": _PERSON + " character:str order:int cast_id:int",
+    "cast": _PERSON + f" character:str order:int {ROLE_NUMBER}:int",
     "crew": _PERSON + " department:str job:str",
     "alternative_titles": "country:str title:str type:str",
     "external_ids": "imdb_id:str wikidata_id:str facebook_id:str instagram_id:str twitter_id:str",

@@ -31,6 +31,7 @@ import psycopg
 from psycopg import errors, sql
 
 from tmdb_collector.errors import CollectorError, ExportError, UsageError
+from tmdb_collector.media.rows import NOT_REFERENCES
 from tmdb_collector.media.table_schema import Column
 from tmdb_collector.store import meta_keys
 from tmdb_collector.store.store import Store
@@ -530,7 +531,8 @@ def create_for_load(schema: str, table: SyncTable) -> str:
 def keys_after_load(schema: str, table: SyncTable) -> list[str]:
     """The statements that complete ``table`` after a full load: its primary key (unless made
     with the table), and an index on each join key (its unit column, and every other ``*_id``
-    column) that does not lead the primary key."""
+    integer column that refers to something: not :data:`~tmdb_collector.media.rows.NOT_REFERENCES`)
+    that does not lead the primary key."""
     name = f"{quoted(schema)}.{quoted(table.name)}"
     statements = []
     if table.key and not _key_in_load_order(table):
@@ -555,7 +557,12 @@ def _key_in_load_order(table: SyncTable) -> bool:
 def _join_keys(columns: tuple[Column, ...], unit_column: str) -> Iterator[str]:
     yield unit_column
     for column in columns:
-        if column.name != unit_column and column.kind == "int" and column.name.endswith("_id"):
+        if (
+            column.name != unit_column
+            and column.kind == "int"
+            and column.name.endswith("_id")
+            and column.name not in NOT_REFERENCES
+        ):
             yield column.name
 
 
