@@ -31,6 +31,7 @@ editable install's children would otherwise compile every module of ours at each
     .venv/bin/python scripts/bench_sync.py --history          # with availability's history
     git archive main src | tar -x -C /tmp/main-tree           # then main's tree against this one:
     .venv/bin/python scripts/bench_sync.py --tree main=/tmp/main-tree/src --tree branch=src
+    cp DB /tmp/copy.db && .venv/bin/python scripts/bench_sync.py --db /tmp/copy.db   # built before
 """
 
 from __future__ import annotations
@@ -310,18 +311,29 @@ def main() -> None:
         help="then incremental syncs with each of these package trees in turn",
     )
     parser.add_argument("--rounds", type=int, default=3, help="incremental syncs per --tree")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="a collection built earlier, instead of building one (it is changed: titles"
+        " marked saved again, and its sync points; give a copy)",
+    )
     args = parser.parse_args()
     trees = {name: Path(src) for name, src in (item.split("=", 1) for item in args.tree)}
     compileall.compile_dir(Path(tmdb_collector.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp, postgres_server() as server:
         workdir = Path(tmp)
-        print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
-        source = collect_source(workdir)
-        db = workdir / "big.db"
-        parts = (*MOVIE.default_parts, WATCH_PROVIDERS) if args.history else MOVIE.default_parts
-        build(source, db, args.movies, parts)
-        if args.history:
-            add_history(db)
+        if args.db is not None:
+            db = args.db
+            with sqlite3.connect(db) as con:
+                args.movies = int(con.execute("SELECT count(*) FROM items").fetchone()[0])
+        else:
+            print(f"collecting the source movies, then building {args.movies:,}...", flush=True)
+            source = collect_source(workdir)
+            db = workdir / "big.db"
+            parts = (*MOVIE.default_parts, WATCH_PROVIDERS) if args.history else MOVIE.default_parts
+            build(source, db, args.movies, parts)
+            if args.history:
+                add_history(db)
         dsn = server.dsn()
         print("first sync:", flush=True)
         first = sync(db, server, "tmdb", workdir)[0]

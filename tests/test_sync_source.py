@@ -48,3 +48,18 @@ def test_a_few_units_rows_are_the_whole_reads_rows_of_theirs(sim_url: str, tmp_p
             assert list(scope.rows(chosen, new, False)) == whole, scope.name
             if scope is found[0]:
                 assert "availability" in tables  # a history table's rows too
+
+
+def test_a_first_load_is_sent_in_fewer_larger_batches_than_the_export_builds() -> None:
+    """A first load's batches hold up to LOAD_BATCH units (fewer COPY statements: the
+    export's 500 cost both sides more CPU at 100,000 titles, docs/benchmarks.md), while a
+    few units are still split so the first batch is sent while the next are built."""
+    from tmdb_collector.export.tables import BATCH_SIZE
+    from tmdb_collector.sync.source import LOAD_BATCH, SPLIT, _batches
+
+    assert LOAD_BATCH > BATCH_SIZE
+    many = [(i, b"", []) for i in range(2 * LOAD_BATCH + 1)]  # the first of 100,000 units
+    sizes = [len(batch) for batch in _batches(iter(many), 100_000)]  # type: ignore[arg-type]
+    assert sizes == [LOAD_BATCH, LOAD_BATCH, 1]
+    few = many[: SPLIT * 100]
+    assert [len(batch) for batch in _batches(iter(few), len(few))] == [100] * SPLIT  # type: ignore[arg-type]

@@ -31,6 +31,10 @@ from tmdb_collector.store.items import RawItemRow
 from tmdb_collector.store.store import Store
 from tmdb_collector.sync.pg_schema import CopyData
 
+# Units per batch at most: four times the table export's batch, so a first load of 100,000
+# titles sends a fifth of the COPY statements, each with more rows; 1-2 CPU s less on each
+# side and ~200 MB more peak memory (docs/benchmarks.md, "#26 sync, fifth round").
+LOAD_BATCH = 2000
 SPLIT = 8  # a few units' rows are built in this many batches at least...
 SMALLEST_BATCH = 50  # ...of this many units at least
 # table -> (rows, rows of new units, COPY data) of one batch
@@ -212,12 +216,10 @@ def _counter(chosen: frozenset[int], new: frozenset[int]) -> Callable[[Any], int
 
 
 def _batches(rows: Iterator[RawItemRow], units: int) -> Iterator[list[RawItemRow]]:
-    """``rows`` (of ``units`` units in all) in batches: at most :data:`BATCH_SIZE`, and for a
+    """``rows`` (of ``units`` units in all) in batches: at most :data:`LOAD_BATCH`, and for a
     few units at least :data:`SPLIT` batches, so that the first is sent while the next are
     built."""
-    from tmdb_collector.export.tables import BATCH_SIZE
-
-    size = max(SMALLEST_BATCH, min(BATCH_SIZE, -(-units // SPLIT)))
+    size = max(SMALLEST_BATCH, min(LOAD_BATCH, -(-units // SPLIT)))
     while batch := list(islice(rows, size)):
         yield batch
 
