@@ -534,36 +534,6 @@ def test_row_groups_gather_batches_up_to_their_size(
     assert movies.metadata.num_row_groups == movies.metadata.num_rows > 2
 
 
-def test_each_batch_is_built_as_a_job_per_build_thread(
-    collection: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With two build threads each batch's bodies are split into two jobs of other tables
-    (so both threads share a batch, the first and the last too); the files are those of a
-    one-thread export."""
-    monkeypatch.setattr(tables, "BATCH_SIZE", 1)
-    monkeypatch.setattr(tables, "WORKERS", 1)
-    for fmt in ("parquet", "csv"):
-        run_export(collection, fmt, tmp_path / f"one-{fmt}")
-    built: list[set[str]] = []
-    real_prepared = tables._prepared
-
-    def record(job: tables.Job, prepare: Any) -> dict[str, Any]:
-        made = real_prepared(job, prepare)
-        built.append(set(made))
-        return made
-
-    monkeypatch.setattr(tables, "WORKERS", 2)
-    monkeypatch.setattr(tables, "_prepared", record)
-    for fmt in ("parquet", "csv"):
-        run_export(collection, fmt, tmp_path / f"two-{fmt}")
-    assert len(built) == 2 * 2 * 3  # two formats, three movies, two jobs each
-    assert all(made < set(DEFAULT_TABLES) for made in built)  # each job, some tables
-    for one in (tmp_path / "one-parquet").glob("*.parquet"):
-        assert pq.read_table(one).equals(pq.read_table(tmp_path / "two-parquet" / one.name))
-    for one in (tmp_path / "one-csv").glob("*.csv"):
-        assert one.read_bytes() == (tmp_path / "two-csv" / one.name).read_bytes(), one.name
-
-
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tmdb_collector", *args],
