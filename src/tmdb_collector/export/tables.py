@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 from collections import deque
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -56,7 +56,6 @@ from tmdb_collector.export.manifest import (
     read_listed,
 )
 from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
-from tmdb_collector.media.links import DETAILS
 from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
@@ -353,7 +352,7 @@ def _write_tables(
             for table in tables.names(parts):
                 if table in wanted:
                     sinks[table] = sink_type(staging / f"{table}.{fmt}", tables.tables[table])
-            streams: list[Iterator[Jobs]] = []
+            streams: list[Iterator[Job]] = []
             in_step = _in_step(store, parts, wanted, set(sinks), include_removed, cursors)
             if sinks:
                 streams.append(
@@ -421,8 +420,7 @@ def _write_localized(
     return {sink.path.name: sink.rows}
 
 
-Job = Callable[[], dict[str, Any]]  # builds (some of) a batch's tables: name -> ``pa.Table``
-Jobs = list[Job]  # one batch's: each builds other tables, on the build threads at once
+Job = Callable[[], dict[str, Any]]  # builds one batch's tables: name -> ``pa.Table``
 
 
 def _in_step(
@@ -455,7 +453,7 @@ def _item_jobs(
     count: list[int],
     cursors: contextlib.ExitStack,
     in_step: InStep | None = None,
-) -> Iterator[Jobs]:
+) -> Iterator[Job]:
     """The collection's items a batch at a time (read here, decompressed and built by the
     job), their provenance merged in: only the bodies the ``wanted`` tables are built from
     are read, of the items that hold every one of ``parts``. With ``in_step``, each batch
@@ -472,7 +470,6 @@ def _item_jobs(
     columns = HISTORY_TABLES[AVAILABILITY]
     if in_step is not None:
         wanted = wanted | {AVAILABILITY}
-    groups: list[frozenset[str]] | None = None
     for batch in _batches(movies, batch_bytes(len(read) + details)):
         rows = [row for item in batch for row in provenance.rows_for(item[0])]
         count[0] += len(batch)
@@ -482,28 +479,21 @@ def _item_jobs(
             history = functools.partial(
                 batch_table, titles, store.codec, columns, in_step.build, in_step.id_column
             )
-        if groups is None:  # the first batch's shares hold for the others
-            groups = body_groups(batch, read, details, WORKERS)
-        built = functools.partial(_built, store.codec, batch, read, tables, wanted, details)
-        # The provenance and the availability (from watch_providers' parse) go with the
-        # group that holds watch/providers, or else the first.
-        home = next((g for g in groups if WATCH_PROVIDERS in g), groups[0])
-        yield [
-            functools.partial(built, group, *((rows, history) if group is home else ([], None)))
-            for group in groups
-        ]
+        yield functools.partial(
+            _built, store.codec, batch, read, tables, rows, wanted, details, history
+        )
     if in_step is not None:
         for titles in in_step.rest():
             table = functools.partial(
                 batch_table, titles, store.codec, columns, in_step.build, in_step.id_column
             )
-            yield [functools.partial(_named, AVAILABILITY, table)]
+            yield functools.partial(_named, AVAILABILITY, table)
 
 
-def _table_jobs(table: str, batches: Iterator[Callable[[], Any]]) -> Iterator[Jobs]:
+def _table_jobs(table: str, batches: Iterator[Callable[[], Any]]) -> Iterator[Job]:
     """One table's batches (each a function that builds its ``pa.Table``) as jobs."""
     for batch in batches:
-        yield [functools.partial(_named, table, batch)]
+        yield functools.partial(_named, table, batch)
 
 
 def _named(table: str, batch: Callable[[], Any]) -> dict[str, Any]:
@@ -519,7 +509,7 @@ def _linked_jobs(
     wanted: frozenset[str],
     taken: set[str],
     cursors: contextlib.ExitStack,
-) -> list[Iterator[Jobs]]:
+) -> list[Iterator[Job]]:
     """The linked entities the collection holds (``collect --linked``): each entity type's
     ``linked_tables`` that are ``wanted``, built from its bodies as its own collection's
     are, their files added to ``sinks`` now and their batches as jobs; ``taken``: the other
@@ -543,7 +533,7 @@ def _entity_jobs(
     tables: TableSet,
     names: dict[str, str],
     cursors: contextlib.ExitStack,
-) -> Iterator[Jobs]:
+) -> Iterator[Job]:
     """An entity type's held records a batch at a time, read here as stored and decompressed
     and built by the job (on a build thread), as :func:`_item_jobs` does the items': only the
     bodies the tables in ``names`` are built from are read, in batches of at most
@@ -551,7 +541,7 @@ def _entity_jobs(
     read, details = tables.sources(parts, names)
     rows = cursors.enter_context(_closing(store.iter_linked_raw(entity, parts, read)))
     for batch in _batches(rows, ENTITY_BATCH_BYTES):
-        yield [functools.partial(entity_tables, store.codec, batch, read, tables, names, details)]
+        yield functools.partial(entity_tables, store.codec, batch, read, tables, names, details)
 
 
 def entity_tables(
@@ -569,26 +559,26 @@ def entity_tables(
     return {names[table]: built[table] for table in names if table in built}
 
 
-def _interleaved(streams: list[Iterator[Jobs]]) -> Iterator[Jobs]:
-    """The batches of every stream, one of each in turn, so that the tables built from other
+def _interleaved(streams: list[Iterator[Job]]) -> Iterator[Job]:
+    """The jobs of every stream, one of each in turn, so that the tables built from other
     reads (history, linked entities) are built beside the items' instead of after them."""
     active = list(streams)
     while active:
         for stream in list(active):
-            jobs = next(stream, None)
-            if jobs is None:
+            job = next(stream, None)
+            if job is None:
                 active.remove(stream)
             else:
-                yield jobs
+                yield job
 
 
-def _stream(batches: Iterator[Jobs], sinks: dict[str, _Sink]) -> None:
-    """Run each batch's jobs (each batch is read here) on :data:`WORKERS` threads: the
-    batches are decompressed and built there, made ready for their files, and one writer
-    thread writes each to its tables' files, one batch after the other in the order they were
-    read, stopping at the first failure. At most ``WORKERS + 1`` batches are in hand."""
+def _stream(jobs: Iterator[Job], sinks: dict[str, _Sink]) -> None:
+    """Run the jobs (each reads its batch here) on :data:`WORKERS` threads: the batches are
+    decompressed and built there, made ready for their files, and one writer thread writes
+    each to its tables' files, one batch after the other in the order they were read,
+    stopping at the first failure."""
     prepare = next(iter(sinks.values())).prepare if sinks else _ParquetSink.prepare
-    builds: deque[list[Future[dict[str, Any]]]] = deque()
+    builds: deque[Future[dict[str, Any]]] = deque()
     writing: Future[None] | None = None
     with (
         ThreadPoolExecutor(WORKERS, thread_name_prefix="export-build") as pool,
@@ -596,16 +586,14 @@ def _stream(batches: Iterator[Jobs], sinks: dict[str, _Sink]) -> None:
     ):
 
         def write_next() -> Future[None]:
-            built = {
-                name: table for job in builds.popleft() for name, table in job.result().items()
-            }
+            built = builds.popleft().result()
             if writing is not None:
                 writing.result()  # raises if the batch before failed to be written
             return writer.submit(_write, built, sinks)
 
         try:
-            for jobs in batches:
-                builds.append([pool.submit(_prepared, job, prepare) for job in jobs])
+            for job in jobs:
+                builds.append(pool.submit(_prepared, job, prepare))
                 if len(builds) > WORKERS:
                     writing = write_next()
             while builds:
@@ -613,9 +601,8 @@ def _stream(batches: Iterator[Jobs], sinks: dict[str, _Sink]) -> None:
             if writing is not None:
                 writing.result()
         except BaseException:
-            for futures in builds:
-                for future in futures:
-                    future.cancel()
+            for future in builds:
+                future.cancel()
             raise
 
 
@@ -654,22 +641,18 @@ def _built(
     stored: Sequence[RawItemRow],
     parts: Sequence[str],
     tables: TableSet,
+    provenance: list[Row],
     wanted: set[str],
     details: bool,
-    group: frozenset[str],
-    provenance: list[Row],
     availability: Callable[[Current | None], Any] | None = None,
 ) -> dict[str, Any]:
-    """A batch of items' ``wanted`` tables from the bodies in ``group`` (of ``parts``, and
-    the details when ``details``), the ``provenance`` rows among them if any; with
-    ``availability`` (which builds that table's rows), the ``availability`` rows, from this
-    batch's ``watch_providers`` where its columnar path built it."""
+    """A batch of items' ``wanted`` tables, their provenance among them, from the bodies of
+    ``parts`` (and the details when ``details``); with ``availability`` (which builds that
+    table's rows), the ``availability`` rows, from this batch's ``watch_providers`` where
+    its columnar path built it."""
     fast: set[str] = set()
-    built = batch_tables(
-        stored, parts, tables, details=details, fast=fast, decode=coder.decode, only=group
-    )
-    if provenance:
-        built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
+    built = batch_tables(stored, parts, tables, details=details, fast=fast, decode=coder.decode)
+    built[PROVENANCE] = rows_table(PROVENANCE, provenance, tables)
     if availability is not None:
         current = None
         if WATCH_PROVIDERS in fast:
@@ -694,20 +677,17 @@ def batch_tables(
     details: bool = True,
     fast: set[str] | None = None,
     decode: Callable[[bytes], bytes] | None = None,
-    only: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Every table's rows for a batch of items, but provenance (and the details' tables
     only with ``details``): each body's tables by the columnar fast path where it has one
     and the batch is regular (the part added to ``fast``, if given), else row by row.
     With ``decode`` the batch is as stored, and each part's bodies are decoded just before
-    its tables are built (so only one part's bodies are held decoded at a time). ``only``
-    (parts, ``details`` for the details): the tables of those bodies only."""
+    its tables are built (so only one part's bodies are held decoded at a time)."""
     ids = pa.array([item[0] for item in batch], pa.int64())
     built: dict[str, Any] = {}
     fast_paths = columnar.fast_paths(tables)
-    for part, column in _bodies(parts, details):
-        if only is not None and part not in only:
-            continue
+    columns = [("details", -1)] if details else []
+    for part, column in [*columns, *((part, i) for i, part in enumerate(parts))]:
         texts = [item[1] if column < 0 else item[2][column] for item in batch]
         if decode is not None:
             texts = list(map(decode, texts))
@@ -722,33 +702,6 @@ def batch_tables(
                 pass  # built row by row below, exactly as the builders define
         built.update(_row_by_row(part, batch, texts, tables))
     return built
-
-
-def _bodies(parts: Sequence[str], details: bool) -> list[tuple[str, int]]:
-    """Each body a batch's tables are built from, with its place in a stored item (-1: the
-    details)."""
-    return [*([(DETAILS, -1)] if details else []), *((part, i) for i, part in enumerate(parts))]
-
-
-def body_groups(
-    batch: Sequence[RawItemRow], parts: Sequence[str], details: bool, groups: int
-) -> list[frozenset[str]]:
-    """The bodies of ``parts`` (and the details) in at most ``groups`` sets of about equal
-    JSON in ``batch`` (the largest body first, each to the smallest set), built as jobs of
-    their own: the build threads share each batch, so both are busy from the first batch and
-    the last batch does not leave all but one idle (docs/benchmarks.md, "#24 table exports,
-    fifth round")."""
-    sizes = []
-    for part, column in _bodies(parts, details):
-        size = sum(stored_length(item[1] if column < 0 else item[2][column]) for item in batch)
-        sizes.append((size, part))
-    totals = [0] * max(1, groups)
-    members: list[set[str]] = [set() for _ in totals]
-    for size, part in sorted(sizes, reverse=True):
-        smallest = totals.index(min(totals))
-        totals[smallest] += size
-        members[smallest].add(part)
-    return [frozenset(group) for group in members if group]
 
 
 def _row_by_row(
