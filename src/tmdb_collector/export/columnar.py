@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from tmdb_collector.export.arrow_types import ARROW_TYPES, arrow_schema, value_data
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.media.rows import (
     CREDIT_TYPE,
     CREDIT_TYPES,
@@ -586,6 +587,6 @@ def fast_path(shape: Shape, target: Target) -> Builder | None:
 @functools.cache
 def fast_paths(tables: TableSet) -> dict[str, Builder]:
     """Every fast path of a table set, by part (``"details"`` for the details body)."""
-    shapes = {"details": tables.details, **tables.parts}
+    shapes = {DETAILS: tables.details, **tables.parts}
     found = {name: fast_path(shape, tables.target) for name, shape in shapes.items()}
     return {name: build for name, build in found.items() if build is not None}

@@ -56,13 +56,14 @@ from tmdb_collector.export.manifest import (
     read_listed,
 )
 from tmdb_collector.history.tables import AVAILABILITY, HISTORY_TABLES
+from tmdb_collector.media.links import DETAILS
 from tmdb_collector.media.rows import WATCH_PROVIDERS
 from tmdb_collector.media.table_schema import Column, Row
 from tmdb_collector.media.table_sets import PROVENANCE, TableSet
 from tmdb_collector.store.codec import Codec, stored_length
 from tmdb_collector.store.store import RawItemRow, Store
 
-BATCH_SIZE = 500  # movies per batch at most; tests lower it
+BATCH_SIZE = 500  # items per batch at most; tests lower it
 # A batch of items holds at most 1 MiB of JSON (decompressed) per body read of each item, and
 # from BATCH_BYTES to MOST_BATCH_BYTES (a batch has at least one item): each batch's build has
 # a fixed cost of ~0.5 ms a part (the JSON reader's set-up, ~20 compute calls), 13% of the
@@ -189,16 +190,16 @@ _Sink = _ParquetSink | _CsvSink
 
 
 class _Provenance:
-    """Provenance rows for each exported movie, walked in step with the movies (both by id)."""
+    """Provenance rows for each exported item, walked in step with the items (both by id)."""
 
     def __init__(self, rows: Iterator[tuple[int, str, int | None, str, int, int]]) -> None:
         self._rows = rows
         self._next = next(rows, None)
 
-    def rows_for(self, movie_id: int) -> list[Row]:
+    def rows_for(self, item_id: int) -> list[Row]:
         found: list[Row] = []
-        while self._next is not None and self._next[0] <= movie_id:
-            if self._next[0] == movie_id:
+        while self._next is not None and self._next[0] <= item_id:
+            if self._next[0] == item_id:
                 found.append(tuple(self._next))
             self._next = next(self._rows, None)
         return found
@@ -463,14 +464,14 @@ def _item_jobs(
     read, details = tables.sources(parts, wanted)
     bodies = None if len(read) == len(parts) else read
     # The cursors' generators are closed with the export, not whenever they are collected.
-    movies = cursors.enter_context(
+    items = cursors.enter_context(
         _closing(store.iter_stored_items(parts, include_removed=include_removed, bodies=bodies))
     )
     provenance = _Provenance(cursors.enter_context(_closing(store.iter_provenance())))
     columns = HISTORY_TABLES[AVAILABILITY]
     if in_step is not None:
         wanted = wanted | {AVAILABILITY}
-    for batch in _batches(movies, batch_bytes(len(read) + details)):
+    for batch in _batches(items, batch_bytes(len(read) + details)):
         rows = [row for item in batch for row in provenance.rows_for(item[0])]
         count[0] += len(batch)
         history = None
@@ -620,13 +621,13 @@ def batch_bytes(bodies: int) -> int:
 
 
 def _batches(
-    movies: Iterator[RawItemRow], most_bytes: int = BATCH_BYTES
+    items: Iterator[RawItemRow], most_bytes: int = BATCH_BYTES
 ) -> Iterator[list[RawItemRow]]:
-    """Consecutive movies, :data:`BATCH_SIZE` or ``most_bytes`` of JSON (decompressed) at
+    """Consecutive items, :data:`BATCH_SIZE` or ``most_bytes`` of JSON (decompressed) at
     most."""
     batch: list[RawItemRow] = []
     size = 0
-    for item in movies:
+    for item in items:
         batch.append(item)
         size += stored_length(item[1]) + sum(stored_length(body) for body in item[2])
         if len(batch) >= BATCH_SIZE or size >= most_bytes:
@@ -686,7 +687,7 @@ def batch_tables(
     ids = pa.array([item[0] for item in batch], pa.int64())
     built: dict[str, Any] = {}
     fast_paths = columnar.fast_paths(tables)
-    columns = [("details", -1)] if details else []
+    columns = [(DETAILS, -1)] if details else []
     for part, column in [*columns, *((part, i) for i, part in enumerate(parts))]:
         texts = [item[1] if column < 0 else item[2][column] for item in batch]
         if decode is not None:
