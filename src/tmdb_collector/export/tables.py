@@ -10,8 +10,7 @@ The tables and their columns are the media type's (its
   which also restricts it to the items that are exported.
 * Parallel: each batch's bodies are decompressed and its tables built on a pool of
   :data:`WORKERS` threads (zstd and pyarrow work without the GIL), at most ``WORKERS + 1``
-  batches waiting or being built, each batch's bodies split into a job per thread
-  (:func:`body_groups`); the main thread reads the database, and one writer thread
+  batches waiting or being built; the main thread reads the database, and one writer thread
   writes the finished batches in the order they were read, so the files are the same as a
   one-thread export's. Measured in ``docs/benchmarks.md``.
 * Atomic: every table, and the export's ``manifest.json``, is written into a hidden staging
